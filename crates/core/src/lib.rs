@@ -1,0 +1,30 @@
+//! The rules of OAuth 2.0 and OpenID Connect as Latchkey applies them.
+//!
+//! Pure: no I/O, no async, no clock. Every function that depends on time takes `now_ms`
+//! (milliseconds since the Unix epoch); randomness comes only from [`random`].
+//!
+//! - [`error`]: the spec's error codes and safe descriptions (RFC 6749 §5.2).
+//! - [`client`]: application types, what each may do, client secrets.
+//! - [`client_auth`]: how a client proves who it is at the token endpoint (RFC 6749 §2.3).
+//! - [`resource`]: API resources (RFC 8707 indicators) and their scopes.
+//! - [`scope`]: scope strings (RFC 6749 §3.3).
+//! - [`params`]: form parameters with the duplicate rule (RFC 6749 §3.1).
+//! - [`token`]: one module per `grant_type`, and the access-token claims (RFC 9068).
+//! - [`jwt`]: compact JWS signing and verification, algorithms bound to key types.
+//! - [`keys`]: signing keys, their rotation states, JWKS, encryption at rest.
+//! - [`discovery`]: provider metadata (OIDC Discovery 1.0, RFC 8414).
+//! - [`random`]: unguessable identifiers and secrets.
+
+pub mod client;
+pub mod client_auth;
+pub mod discovery;
+pub mod error;
+pub mod jwt;
+pub mod keys;
+pub mod params;
+pub mod random;
+pub mod resource;
+pub mod scope;
+pub mod token;
+
+pub use error::{ErrorCode, OAuthError};
