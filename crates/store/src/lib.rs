@@ -1,1 +1,242 @@
-//! placeholder
+//! Latchkey's storage: SQLite (the default, embedded) and PostgreSQL (for several nodes)
+//! through one query path, sqlx's `Any` driver with portable SQL, and two migration folders
+//! with the same numbers.
+//!
+//! - [`applications`]: applications and their client secrets.
+//! - [`resources`]: API resources, their scopes, and what roles allow.
+//! - [`keys`]: signing keys and their rotation.
+//!
+//! Method names follow one rule: `find_*` reads, `insert_*` adds, `take_*` consumes a
+//! single-use value, anything else says what it changes.
+
+pub mod applications;
+pub mod keys;
+pub mod resources;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::path::Path;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists")]
+    Conflict,
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
+            sqlx::Error::RowNotFound => Self::NotFound,
+            _ => Self::Database(e),
+        }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self::Database(sqlx::Error::Migrate(Box::new(e)))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A pool of connections to one database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connect to `sqlite:…` or `postgres:…`. An SQLite file and its folder are created if
+    /// missing; SQLite runs in WAL mode with full fsync and foreign keys on.
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url).ok_or_else(|| {
+            Error::Corrupt("database URL must start with sqlite: or postgres:".into())
+        })?;
+        let (url, in_memory) = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => (url.to_owned(), false),
+        };
+        let options: AnyConnectOptions = url.parse()?;
+        let pool = AnyPoolOptions::new()
+            // An in-memory SQLite database lives and dies with its one connection.
+            .max_connections(if in_memory { 1 } else { 16 })
+            .min_connections(if in_memory { 1 } else { 0 })
+            .idle_timeout(if in_memory {
+                None
+            } else {
+                Some(std::time::Duration::from_secs(600))
+            })
+            .max_lifetime(if in_memory {
+                None
+            } else {
+                Some(std::time::Duration::from_secs(1800))
+            })
+            .acquire_timeout(std::time::Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Apply pending migrations. Safe to call from several processes: PostgreSQL serialises
+    /// them with an advisory lock, SQLite with its write lock.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+}
+
+pub fn backend_of(url: &str) -> Option<Backend> {
+    if url.starts_with("sqlite:") {
+        Some(Backend::Sqlite)
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        Some(Backend::Postgres)
+    } else {
+        None
+    }
+}
+
+/// Add `mode=rwc` so the file is created, and create its folder. Returns the URL and
+/// whether the database is in memory.
+fn prepare_sqlite_url(url: &str) -> Result<(String, bool)> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path == ":memory:" || query.contains("mode=memory") {
+        return Ok((url.to_owned(), true));
+    }
+    if let Some(parent) = Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            Error::Corrupt(format!(
+                "cannot create the folder {}: {e}",
+                parent.display()
+            ))
+        })?;
+    }
+    let url = match query {
+        "" => format!("{url}?mode=rwc"),
+        q if q.contains("mode=") => url.to_owned(),
+        _ => format!("{url}&mode=rwc"),
+    };
+    Ok((url, false))
+}
+
+/// A flag column: BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite (the Any driver cannot read
+/// SQLite's BOOLEAN affinity as `bool`).
+pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
+    use sqlx::Row;
+    match row.try_get::<bool, _>(column) {
+        Ok(value) => Ok(value),
+        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
+    }
+}
+
+/// Decode a JSON array of strings stored as TEXT.
+pub(crate) fn string_list(column: &str, raw: &str) -> Result<Vec<String>> {
+    serde_json::from_str(raw).map_err(|_| Error::Corrupt(format!("{column} is not a JSON list")))
+}
+
+pub(crate) fn to_json_list(list: &[String]) -> String {
+    serde_json::Value::from(list.to_vec()).to_string()
+}
+
+#[cfg(test)]
+pub(crate) mod test_dbs {
+    use super::Db;
+
+    /// In-memory SQLite always, and PostgreSQL (in a fresh schema) when
+    /// `LATCHKEY_TEST_POSTGRES_URL` is set.
+    pub async fn each() -> Vec<Db> {
+        let mut dbs = vec![
+            Db::connect("sqlite::memory:")
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+        ];
+        if let Ok(base) = std::env::var("LATCHKEY_TEST_POSTGRES_URL") {
+            let url = crate::testing_support::fresh_postgres_schema(&base).await;
+            dbs.push(Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}")));
+        }
+        for db in &dbs {
+            db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
+        }
+        dbs
+    }
+}
+
+#[cfg(any(test, feature = "testing"))]
+pub(crate) mod testing_support {
+    use sqlx::Connection;
+
+    /// Create a schema with a random name and return `base` with its `search_path` set to it,
+    /// so that concurrent tests never see each other's rows.
+    pub async fn fresh_postgres_schema(base: &str) -> String {
+        sqlx::any::install_default_drivers();
+        let schema = format!("t_{}", latchkey_core::random::id());
+        let mut conn = sqlx::AnyConnection::connect(base)
+            .await
+            .unwrap_or_else(|e| panic!("cannot reach {base}: {e}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sep = if base.contains('?') { '&' } else { '?' };
+        format!("{base}{sep}options=-c%20search_path%3D{schema}")
+    }
+}
