@@ -155,7 +155,12 @@ mod tests {
             db.insert_application(&a, std::slice::from_ref(&secret), &[])
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(db.find_application("app1").await.unwrap_or_else(|e| panic!("{e:?}")), Some(a));
+            assert_eq!(
+                db.find_application("app1")
+                    .await
+                    .unwrap_or_else(|e| panic!("{e:?}")),
+                Some(a)
+            );
             assert_eq!(db.find_secrets("app1").await.ok(), Some(vec![secret]));
             assert_eq!(db.find_application("nope").await.ok(), Some(None));
         }

@@ -32,6 +32,8 @@ pub enum Error {
     Conflict,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    #[error("the database is unavailable: {0}")]
+    Unavailable(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
 }
@@ -41,6 +43,10 @@ impl From<sqlx::Error> for Error {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
             sqlx::Error::RowNotFound => Self::NotFound,
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed => Self::Unavailable(e),
             _ => Self::Database(e),
         }
     }

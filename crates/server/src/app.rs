@@ -1,0 +1,131 @@
+//! Shared state, the clock, the route table, and serving.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use latchkey_store::Db;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::config::Config;
+use crate::keyring::Keyring;
+
+/// Largest request body any endpoint accepts. Token requests are a few hundred bytes.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// Wall-clock time, or a fixed time that tests advance by hand.
+#[derive(Debug, Clone, Default)]
+pub struct Clock(Option<Arc<AtomicI64>>);
+
+impl Clock {
+    pub fn system() -> Self {
+        Self(None)
+    }
+
+    pub fn fixed(now_ms: i64) -> Self {
+        Self(Some(Arc::new(AtomicI64::new(now_ms))))
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        match &self.0 {
+            Some(fixed) => fixed.load(Ordering::SeqCst),
+            None => std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+                .unwrap_or(0),
+        }
+    }
+
+    /// Move a fixed clock forward; no effect on the system clock.
+    pub fn advance(&self, ms: i64) {
+        if let Some(fixed) = &self.0 {
+            fixed.fetch_add(ms, Ordering::SeqCst);
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub keys: Keyring,
+    pub clock: Clock,
+}
+
+/// Open the database (migrating it), align the management resource with the public URL.
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the database {}: {e}",
+            crate::config::redact_url(&config.database_url)
+        )
+    })?;
+    db.migrate()
+        .await
+        .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
+    let indicator = latchkey_core::resource::management_indicator(&config.public_url);
+    db.set_management_indicator(&indicator).await?;
+    Ok(db)
+}
+
+/// Everything a node needs before it can answer requests.
+pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
+    let db = open_db(&config).await?;
+    let keys = Keyring::open(db.clone(), config.secret_key.as_deref(), clock.now_ms()).await?;
+    Ok(AppState {
+        db,
+        config: Arc::new(config),
+        keys,
+        clock,
+    })
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .merge(crate::oidc::routes())
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves, refreshing signing keys in the background.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    state.keys.spawn_refresh();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// 200 when the database answers, 503 otherwise.
+async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    match state.db.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok"})),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({"status": "unavailable", "reason": "database"})),
+            )
+        }
+    }
+}

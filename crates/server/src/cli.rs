@@ -1,0 +1,255 @@
+//! The `latchkey` command line. Every command reads the same configuration as `serve`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use latchkey_core::jwt::Algorithm;
+use tracing_subscriber::EnvFilter;
+
+use crate::app::{self, Clock};
+use crate::config::{Config, Sources};
+use crate::manage;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "latchkey",
+    version,
+    about = "Latchkey, an OpenID Connect provider"
+)]
+struct Cli {
+    #[command(flatten)]
+    settings: Settings,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Settings {
+    /// Configuration file [default: ./latchkey.toml when it exists]
+    #[arg(long = "config", env = "LATCHKEY_CONFIG", global = true)]
+    config_file: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:3001]
+    #[arg(long, env = "LATCHKEY_LISTEN", global = true)]
+    listen: Option<String>,
+    /// URL clients use to reach this server; the issuer is <public-url>/oidc
+    /// [default: http://127.0.0.1:3001]
+    #[arg(long, env = "LATCHKEY_PUBLIC_URL", global = true)]
+    public_url: Option<String>,
+    /// sqlite://PATH or postgres://... [default: sqlite://latchkey-data/latchkey.db]
+    #[arg(
+        long,
+        env = "LATCHKEY_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+    /// Algorithm of JWT access tokens: ES256 or RS256 [default: ES256]
+    #[arg(long, env = "LATCHKEY_ACCESS_TOKEN_ALG", global = true)]
+    access_token_alg: Option<String>,
+    /// File holding the secret that encrypts private keys at rest
+    /// (or set LATCHKEY_SECRET_KEY)
+    #[arg(long, env = "LATCHKEY_SECRET_KEY_FILE", global = true)]
+    secret_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Start the server
+    Serve,
+    /// Apply database migrations and exit
+    Migrate,
+    /// Create a machine-to-machine application allowed `all` on the management API
+    Bootstrap {
+        /// Print one JSON object: clientId, clientSecret, resource, issuer, tokenEndpoint
+        #[arg(long)]
+        json: bool,
+    },
+    /// Signing keys
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// List signing keys (public information only)
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rotate: next becomes current, current becomes previous, a new next is published
+    Rotate {
+        /// Only this family: RSA or EC [default: both]
+        #[arg(long, value_parser = parse_family)]
+        alg: Option<Algorithm>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_family(value: &str) -> Result<Algorithm, String> {
+    manage::keys::parse_family(value).ok_or_else(|| "expected RSA or EC".to_owned())
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let default_level = match cli.command {
+        Command::Serve => "info,sqlx=warn",
+        _ => "warn",
+    };
+    let filter =
+        EnvFilter::try_from_env("LATCHKEY_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+
+    let sources = Sources {
+        config_file: cli.settings.config_file,
+        listen: cli.settings.listen,
+        public_url: cli.settings.public_url,
+        database_url: cli.settings.database_url,
+        access_token_alg: cli.settings.access_token_alg,
+        secret_key: None,
+        secret_key_file: cli.settings.secret_key_file,
+    }
+    .with_process_env();
+    let config = match sources.resolve() {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("latchkey: invalid configuration: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("latchkey: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("latchkey: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    let clock = Clock::system();
+    match command {
+        Command::Serve => serve(config, clock).await,
+        Command::Migrate => {
+            app::open_db(&config).await?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::Bootstrap { json } => {
+            let db = app::open_db(&config).await?;
+            let credentials = manage::bootstrap::bootstrap(&db, &config, clock.now_ms()).await?;
+            if json {
+                println!("{}", serde_json::to_string(&credentials)?);
+            } else {
+                println!("Created a machine-to-machine application for the management API.");
+                println!("  client ID:      {}", credentials.client_id);
+                println!(
+                    "  client secret:  {}  (shown only now)",
+                    credentials.client_secret
+                );
+                println!("  resource:       {}", credentials.resource);
+                println!("  token endpoint: {}", credentials.token_endpoint);
+            }
+            Ok(())
+        }
+        Command::Keys(keys) => {
+            let db = app::open_db(&config).await?;
+            let keyring = crate::keyring::Keyring::open(
+                db.clone(),
+                config.secret_key.as_deref(),
+                clock.now_ms(),
+            )
+            .await?;
+            let (stored, json) = match keys {
+                KeysCommand::List { json } => (db.find_signing_keys().await?, json),
+                KeysCommand::Rotate { alg, json } => {
+                    let algorithms =
+                        alg.map_or_else(|| vec![Algorithm::RS256, Algorithm::ES256], |a| vec![a]);
+                    let stored = manage::keys::rotate(
+                        &db,
+                        keyring.encryption(),
+                        &algorithms,
+                        clock.now_ms(),
+                    )
+                    .await?;
+                    (stored, json)
+                }
+            };
+            print_keys(&stored, json)
+        }
+    }
+}
+
+fn print_keys(keys: &[latchkey_core::keys::SigningKey], json: bool) -> anyhow::Result<()> {
+    if json {
+        let list: Vec<_> = keys
+            .iter()
+            .map(|k| {
+                serde_json::json!({"id": k.kid, "algorithm": k.algorithm.as_str(), "state": k.state.as_str(), "createdAt": k.created_at, "encrypted": k.encrypted})
+            })
+            .collect();
+        println!("{}", serde_json::to_string(&list)?);
+    } else {
+        for k in keys {
+            println!(
+                "{}  {}  {:<8}  created {}",
+                k.kid,
+                k.algorithm.as_str(),
+                k.state.as_str(),
+                k.created_at
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config, clock: Clock) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let state = app::build(config, clock).await?;
+    tracing::info!(
+        listen = %state.config.listen,
+        issuer = %state.config.issuer(),
+        database = ?state.db.backend(),
+        "latchkey is ready"
+    );
+    app::serve(listener, state, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,298 @@
+//! Settings, layered: built-in defaults, then `latchkey.toml` (or the file named by
+//! `--config` / `LATCHKEY_CONFIG`), then `LATCHKEY_*` environment variables and flags.
+//! Validated once at start-up; an invalid value stops start-up with one line naming it.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use latchkey_core::jwt::Algorithm;
+use serde::Deserialize;
+use url::Url;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3001";
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3001";
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://latchkey-data/latchkey.db";
+const DEFAULT_CONFIG_FILE: &str = "latchkey.toml";
+
+/// The validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    /// Without a trailing slash.
+    pub public_url: String,
+    pub database_url: String,
+    /// The operator's secret that seals private keys at rest.
+    pub secret_key: Option<Vec<u8>>,
+    pub access_token_alg: Algorithm,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url)
+            .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
+            .field("access_token_alg", &self.access_token_alg)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The issuer identifier: `<public-url>/oidc`.
+    pub fn issuer(&self) -> String {
+        format!("{}/oidc", self.public_url)
+    }
+
+    /// A configuration for `database_url` with every other setting at its default.
+    pub fn with_database(database_url: &str) -> Result<Self, String> {
+        Sources {
+            database_url: Some(database_url.to_owned()),
+            ..Sources::default()
+        }
+        .resolve()
+    }
+}
+
+/// Values given by flags or environment (clap merges the two); `None` when absent.
+#[derive(Debug, Default, Clone)]
+pub struct Sources {
+    pub config_file: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub public_url: Option<String>,
+    pub database_url: Option<String>,
+    pub access_token_alg: Option<String>,
+    pub secret_key: Option<String>,
+    pub secret_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    listen: Option<String>,
+    public_url: Option<String>,
+    database_url: Option<String>,
+    access_token_alg: Option<String>,
+    secret_key_file: Option<PathBuf>,
+}
+
+impl Sources {
+    /// Read the process environment for the settings that have no flag.
+    pub fn with_process_env(mut self) -> Self {
+        self.secret_key = self
+            .secret_key
+            .or_else(|| std::env::var("LATCHKEY_SECRET_KEY").ok());
+        self
+    }
+
+    pub fn resolve(self) -> Result<Config, String> {
+        let file = read_file(self.config_file.as_deref())?;
+        let listen = self.listen.or(file.listen);
+        let listen = listen.as_deref().unwrap_or(DEFAULT_LISTEN);
+        let listen: SocketAddr = listen.parse().map_err(|_| {
+            format!("listen (LATCHKEY_LISTEN / --listen): '{listen}' is not an address like 127.0.0.1:3001")
+        })?;
+
+        let public_url = self.public_url.or(file.public_url);
+        let public_url = check_public_url(public_url.as_deref().unwrap_or(DEFAULT_PUBLIC_URL))?;
+
+        let database_url = self.database_url.or(file.database_url);
+        let database_url = database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if latchkey_store::backend_of(&database_url).is_none() {
+            return Err(format!(
+                "database URL (LATCHKEY_DATABASE_URL / --database-url): must start with sqlite: or postgres:, got '{}'",
+                redact_url(&database_url)
+            ));
+        }
+
+        let alg = self.access_token_alg.or(file.access_token_alg);
+        let access_token_alg = match alg.as_deref() {
+            None => Algorithm::ES256,
+            Some(value) => Algorithm::parse(value).ok_or_else(|| {
+                format!("access token algorithm (LATCHKEY_ACCESS_TOKEN_ALG / --access-token-alg): must be ES256 or RS256, got '{value}'")
+            })?,
+        };
+
+        let secret_key = match (
+            self.secret_key,
+            self.secret_key_file.or(file.secret_key_file),
+        ) {
+            (Some(_), Some(_)) => {
+                return Err(
+                    "secret key: set LATCHKEY_SECRET_KEY or LATCHKEY_SECRET_KEY_FILE, not both"
+                        .into(),
+                );
+            }
+            (Some(key), None) => Some(check_secret(key, "LATCHKEY_SECRET_KEY")?),
+            (None, Some(path)) => {
+                let key = std::fs::read_to_string(&path).map_err(|e| {
+                    format!(
+                        "secret key file (LATCHKEY_SECRET_KEY_FILE): cannot read {}: {e}",
+                        path.display()
+                    )
+                })?;
+                Some(check_secret(
+                    key.trim_end().to_owned(),
+                    "LATCHKEY_SECRET_KEY_FILE",
+                )?)
+            }
+            (None, None) => None,
+        };
+
+        Ok(Config {
+            listen,
+            public_url,
+            database_url,
+            secret_key,
+            access_token_alg,
+        })
+    }
+}
+
+fn read_file(explicit: Option<&Path>) -> Result<FileSettings, String> {
+    let path = match explicit {
+        Some(path) => path,
+        None if Path::new(DEFAULT_CONFIG_FILE).exists() => Path::new(DEFAULT_CONFIG_FILE),
+        None => return Ok(FileSettings::default()),
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "config file (LATCHKEY_CONFIG / --config): cannot read {}: {e}",
+            path.display()
+        )
+    })?;
+    toml::from_str(&text).map_err(|e| {
+        let why = e.message().to_owned();
+        format!("config file {}: {why}", path.display())
+    })
+}
+
+fn check_public_url(value: &str) -> Result<String, String> {
+    let fail = |why: &str| {
+        format!("public URL (LATCHKEY_PUBLIC_URL / --public-url): {why}, got '{value}'")
+    };
+    let url = Url::parse(value).map_err(|_| fail("must be an absolute http or https URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(fail("must be an absolute http or https URL"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(fail("must not have a query or a fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(fail("must not contain a user name or password"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+fn check_secret(value: String, name: &str) -> Result<Vec<u8>, String> {
+    if value.len() < 32 {
+        return Err(format!(
+            "secret key ({name}): must be at least 32 characters (for example the output of `openssl rand -base64 32`)"
+        ));
+    }
+    Ok(value.into_bytes())
+}
+
+/// A database URL with any password replaced, safe to print.
+pub fn redact_url(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => value.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(f: impl FnOnce(&mut Sources)) -> Result<Config, String> {
+        let mut sources = Sources::default();
+        f(&mut sources);
+        sources.resolve()
+    }
+
+    #[test]
+    fn defaults_give_the_documented_issuer() {
+        let config = resolve(|_| {}).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.issuer(), "http://127.0.0.1:3001/oidc");
+        assert_eq!(config.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(config.access_token_alg, Algorithm::ES256);
+    }
+
+    #[test]
+    fn a_trailing_slash_on_the_public_url_is_dropped() {
+        let config = resolve(|s| s.public_url = Some("https://id.example.com/".into()));
+        assert_eq!(
+            config.map(|c| c.issuer()).ok().as_deref(),
+            Some("https://id.example.com/oidc")
+        );
+    }
+
+    #[test]
+    fn each_invalid_setting_is_named() {
+        let cases: [(fn(&mut Sources), &str); 6] = [
+            (|s| s.listen = Some("nowhere".into()), "LATCHKEY_LISTEN"),
+            (
+                |s| s.public_url = Some("ftp://x".into()),
+                "LATCHKEY_PUBLIC_URL",
+            ),
+            (
+                |s| s.public_url = Some("https://x/?a=b".into()),
+                "LATCHKEY_PUBLIC_URL",
+            ),
+            (
+                |s| s.database_url = Some("mysql://x".into()),
+                "LATCHKEY_DATABASE_URL",
+            ),
+            (
+                |s| s.access_token_alg = Some("HS256".into()),
+                "LATCHKEY_ACCESS_TOKEN_ALG",
+            ),
+            (
+                |s| s.secret_key = Some("short".into()),
+                "LATCHKEY_SECRET_KEY",
+            ),
+        ];
+        for (set, name) in cases {
+            let err = resolve(set).err().unwrap_or_default();
+            assert!(err.contains(name), "{err}");
+            assert!(!err.contains('\n'));
+        }
+    }
+
+    #[test]
+    fn the_file_sits_between_defaults_and_environment() {
+        let dir =
+            std::env::temp_dir().join(format!("latchkey-config-{}", latchkey_core::random::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.join("latchkey.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:8080\"\npublic_url = \"https://file.example\"\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let config = resolve(|s| {
+            s.config_file = Some(file.clone());
+            s.public_url = Some("https://env.example".into());
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.listen.to_string(), "0.0.0.0:8080");
+        assert_eq!(config.public_url, "https://env.example");
+        std::fs::write(&file, "lissten = \"x\"\n").unwrap_or_else(|e| panic!("{e}"));
+        let err = resolve(|s| s.config_file = Some(file.clone()))
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains("unknown field"), "{err}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://u:hunter2@db/x"),
+            "postgres://u:***@db/x"
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! The `latchkey` server: configuration, the HTTP application, and the admin operations.
+//!
+//! - [`config`]: settings from defaults, `latchkey.toml`, then `LATCHKEY_*` and flags.
+//! - [`cli`]: the `latchkey` command line (`serve`, `migrate`, `bootstrap`, `keys`).
+//! - [`app`]: shared state, the clock, the route table, serving.
+//! - [`keyring`]: the signing keys a node holds, loaded from and refreshed against the store.
+//! - [`error`]: the one place errors become HTTP responses.
+//! - [`oidc`]: the protocol endpoints, thin shells around `latchkey_core`.
+//! - [`manage`]: admin operations shared by the CLI (and, later, the management API).
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod keyring;
+pub mod manage;
+pub mod oidc;

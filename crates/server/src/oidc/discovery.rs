@@ -1,0 +1,50 @@
+//! Provider metadata and the JWKS: public, cacheable, open to any origin.
+
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::discovery;
+
+use crate::app::AppState;
+
+pub async fn openid_configuration(State(state): State<AppState>) -> Response {
+    public_json(
+        serde_json::to_vec(&discovery::openid_metadata(&state.config.issuer())),
+        "max-age=300",
+    )
+}
+
+pub async fn oauth_authorization_server(State(state): State<AppState>) -> Response {
+    public_json(
+        serde_json::to_vec(&discovery::oauth_metadata(&state.config.issuer())),
+        "max-age=300",
+    )
+}
+
+/// Short cache: a newly published `next` key must reach verifiers well before it signs.
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    let body = state.keys.get().jwks();
+    public_json(Ok(body.to_vec()), "max-age=60")
+}
+
+fn public_json(body: serde_json::Result<Vec<u8>>, cache: &'static str) -> Response {
+    let Ok(body) = body else {
+        return crate::error::Error::Internal("metadata serialisation failed".into())
+            .into_response();
+    };
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+            (
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("*"),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,29 @@
+//! The protocol endpoints under `/oidc`: thin shells that extract, load, call the core,
+//! persist and respond.
+
+mod discovery;
+mod token;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/oidc/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route(
+            "/oidc/.well-known/oauth-authorization-server",
+            get(discovery::oauth_authorization_server),
+        )
+        // RFC 8414 §3.1: the well-known segment goes before the issuer's path.
+        .route(
+            "/.well-known/oauth-authorization-server/oidc",
+            get(discovery::oauth_authorization_server),
+        )
+        .route("/oidc/jwks", get(discovery::jwks))
+        .route("/oidc/token", post(token::token))
+}
