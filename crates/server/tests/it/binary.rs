@@ -1,0 +1,180 @@
+//! The shipped `latchkey` binary, driven as the README drives it.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_latchkey");
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn latchkey(dir: &std::path::Path, port: u16, args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LATCHKEY_SECRET_KEY")
+        .env_remove("LATCHKEY_SECRET_KEY_FILE")
+        .env_remove("LATCHKEY_DATABASE_URL")
+        .env("LATCHKEY_LISTEN", format!("127.0.0.1:{port}"))
+        .env("LATCHKEY_PUBLIC_URL", format!("http://127.0.0.1:{port}"));
+    command
+}
+
+#[tokio::test]
+async fn the_quick_start_works_on_the_default_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
+    let child = latchkey(dir.path(), port, &["serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _server = Server(child);
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{base}/health")).send().await
+            && r.status() == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "latchkey serve did not become healthy");
+    assert!(
+        dir.path().join("latchkey-data/latchkey.db").exists(),
+        "default SQLite file created"
+    );
+
+    let output = latchkey(dir.path(), port, &["bootstrap", "--json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap_or_default();
+    assert_eq!(
+        stdout.trim().lines().count(),
+        1,
+        "exactly one JSON object: {stdout}"
+    );
+    let credentials: serde_json::Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let mut fields: Vec<&String> = credentials
+        .as_object()
+        .map(|o| o.keys().collect())
+        .unwrap_or_default();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "clientId",
+            "clientSecret",
+            "issuer",
+            "resource",
+            "tokenEndpoint"
+        ]
+    );
+    assert_eq!(credentials["issuer"], format!("{base}/oidc"));
+
+    let token = http
+        .post(credentials["tokenEndpoint"].as_str().unwrap_or_default())
+        .basic_auth(
+            credentials["clientId"].as_str().unwrap_or_default(),
+            credentials["clientSecret"].as_str(),
+        )
+        .form(&[
+            ("grant_type", "client_credentials"),
+            (
+                "resource",
+                credentials["resource"].as_str().unwrap_or_default(),
+            ),
+            ("scope", "all"),
+        ])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(token.status(), 200);
+
+    let second = latchkey(dir.path(), port, &["bootstrap", "--json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let second: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap_or_default();
+    assert_ne!(
+        second["clientId"], credentials["clientId"],
+        "every call creates a new application"
+    );
+
+    let rotated = latchkey(
+        dir.path(),
+        port,
+        &["keys", "rotate", "--alg", "EC", "--json"],
+    )
+    .output()
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let keys: serde_json::Value = serde_json::from_slice(&rotated.stdout).unwrap_or_default();
+    assert_eq!(
+        keys.as_array().map(Vec::len),
+        Some(5),
+        "EC gains a previous key"
+    );
+    assert!(!String::from_utf8_lossy(&rotated.stdout).contains("private"));
+}
+
+#[test]
+fn invalid_configuration_stops_start_up_with_one_line_naming_the_setting() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cases = [
+        ("LATCHKEY_PUBLIC_URL", "not a url"),
+        ("LATCHKEY_LISTEN", "localhost"),
+        ("LATCHKEY_DATABASE_URL", "mysql://db/latchkey"),
+        ("LATCHKEY_SECRET_KEY", "too-short"),
+    ];
+    for (name, value) in cases {
+        let output = latchkey(dir.path(), free_port(), &["serve"])
+            .env(name, value)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(name), "{stderr}");
+    }
+}
+
+#[test]
+fn migrate_prepares_the_database_and_exits() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let output = latchkey(dir.path(), free_port(), &["migrate"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(dir.path().join("latchkey-data/latchkey.db").exists());
+}

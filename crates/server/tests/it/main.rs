@@ -1,0 +1,10 @@
+//! Latchkey's integration tests: one binary, one file per spec feature. Every test that
+//! touches a database runs on SQLite and again on PostgreSQL when
+//! `LATCHKEY_TEST_POSTGRES_URL` is set.
+
+mod support;
+
+mod binary;
+mod client_credentials;
+mod discovery;
+mod signing_keys;
