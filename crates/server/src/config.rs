@@ -232,7 +232,8 @@ mod tests {
 
     #[test]
     fn each_invalid_setting_is_named() {
-        let cases: [(fn(&mut Sources), &str); 6] = [
+        type Case = (fn(&mut Sources), &'static str);
+        let cases: [Case; 6] = [
             (|s| s.listen = Some("nowhere".into()), "LATCHKEY_LISTEN"),
             (
                 |s| s.public_url = Some("ftp://x".into()),
