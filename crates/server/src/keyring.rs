@@ -10,8 +10,9 @@ use latchkey_core::jwt::{Algorithm, PublicKey, Signer};
 use latchkey_core::keys::{self, KeyEncryption, KeyState, SigningKey};
 use latchkey_store::Db;
 
-/// How stale a node's view of the keys may be. A rotation promotes a key that every node
-/// has published for at least this long, so no node signs with a key others do not know.
+/// How stale a node's view of the keys may be. A rotation promotes the `next` key, which
+/// every node has published since the previous rotation; as long as rotations are further
+/// apart than this, no node signs with a key that another node does not publish.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(5);
 
 const ALGORITHMS: [Algorithm; 2] = [Algorithm::RS256, Algorithm::ES256];
