@@ -291,19 +291,30 @@ mod tests {
 
     #[test]
     fn the_secret_key_can_come_from_a_file_but_not_from_two_places() {
-        let dir = std::env::temp_dir().join(format!("latchkey-secret-{}", latchkey_core::random::id()));
+        let dir =
+            std::env::temp_dir().join(format!("latchkey-secret-{}", latchkey_core::random::id()));
         std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
         let file = dir.join("key");
-        std::fs::write(&file, "0123456789abcdef0123456789abcdef\n").unwrap_or_else(|e| panic!("{e}"));
-        let config = resolve(|s| s.secret_key_file = Some(file.clone())).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(config.secret_key.as_deref(), Some(&b"0123456789abcdef0123456789abcdef"[..]));
+        std::fs::write(&file, "0123456789abcdef0123456789abcdef\n")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let config =
+            resolve(|s| s.secret_key_file = Some(file.clone())).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            config.secret_key.as_deref(),
+            Some(&b"0123456789abcdef0123456789abcdef"[..])
+        );
         let err = resolve(|s| {
             s.secret_key_file = Some(file.clone());
             s.secret_key = Some("0123456789abcdef0123456789abcdef".into());
         });
         assert!(err.is_err());
         let missing = resolve(|s| s.secret_key_file = Some(dir.join("absent")));
-        assert!(missing.err().unwrap_or_default().contains("LATCHKEY_SECRET_KEY_FILE"));
+        assert!(
+            missing
+                .err()
+                .unwrap_or_default()
+                .contains("LATCHKEY_SECRET_KEY_FILE")
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 
