@@ -79,7 +79,29 @@ pub struct Application {
     pub redirect_uris: Vec<String>,
     pub post_logout_redirect_uris: Vec<String>,
     pub cors_allowed_origins: Vec<String>,
+    pub settings: TokenSettings,
     pub created_at: i64,
+}
+
+/// Per-application token lifetimes and refresh behaviour (Logto's `customClientMetadata`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSettings {
+    /// Seconds.
+    pub id_token_ttl: i64,
+    pub refresh_token_ttl_days: i64,
+    pub rotate_refresh_token: bool,
+    pub always_issue_refresh_token: bool,
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        Self {
+            id_token_ttl: 3600,
+            refresh_token_ttl_days: 14,
+            rotate_refresh_token: true,
+            always_issue_refresh_token: false,
+        }
+    }
 }
 
 /// A named client secret. Only its SHA-256 digest is kept: secrets are 256-bit random values,

@@ -157,6 +157,7 @@ mod tests {
             redirect_uris: vec![],
             post_logout_redirect_uris: vec![],
             cors_allowed_origins: vec![],
+            settings: Default::default(),
             created_at: 0,
         };
         let (value, secret) = ClientSecret::generate("s", 0, Some(100));

@@ -14,6 +14,8 @@
 //! - [`keys`]: signing keys, their rotation states, JWKS, encryption at rest.
 //! - [`discovery`]: provider metadata (OIDC Discovery 1.0, RFC 8414).
 //! - [`random`]: unguessable identifiers and secrets.
+//! - [`role`], [`user`]: roles, users, identifiers and password hashing.
+//! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
 pub mod client;
 pub mod client_auth;
@@ -23,8 +25,11 @@ pub mod jwt;
 pub mod keys;
 pub mod params;
 pub mod random;
+pub mod registration;
 pub mod resource;
+pub mod role;
 pub mod scope;
 pub mod token;
+pub mod user;
 
 pub use error::{ErrorCode, OAuthError};

@@ -1,10 +1,24 @@
-//! Applications and their client secrets.
+//! Applications: registration, listing, changes and removal.
 
-use latchkey_core::client::{Application, ApplicationType, ClientSecret};
+use latchkey_core::client::{Application, ApplicationType, ClientSecret, TokenSettings};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use crate::list::{Filter, Page};
 use crate::{Db, Error, Result, flag, string_list, to_json_list};
+
+const COLUMNS: &str = "id, name, description, type, is_third_party, redirect_uris, \
+     post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
+     rotate_refresh_token, always_issue_refresh_token, created_at";
+
+/// Which applications a listing returns.
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationFilter {
+    pub is_third_party: Option<bool>,
+    pub types: Vec<ApplicationType>,
+    /// Substring of the id, name or description, case-insensitive.
+    pub search: Option<String>,
+}
 
 impl Db {
     /// Add an application with its first secrets and roles, all or nothing.
@@ -17,8 +31,9 @@ impl Db {
         let mut tx = self.pool().begin().await?;
         sqlx::query(
             "INSERT INTO applications (id, name, description, type, is_third_party, redirect_uris, \
-             post_logout_redirect_uris, cors_allowed_origins, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+             post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
+             rotate_refresh_token, always_issue_refresh_token, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&app.id)
         .bind(&app.name)
@@ -28,23 +43,15 @@ impl Db {
         .bind(to_json_list(&app.redirect_uris))
         .bind(to_json_list(&app.post_logout_redirect_uris))
         .bind(to_json_list(&app.cors_allowed_origins))
+        .bind(app.settings.id_token_ttl)
+        .bind(app.settings.refresh_token_ttl_days)
+        .bind(app.settings.rotate_refresh_token)
+        .bind(app.settings.always_issue_refresh_token)
         .bind(app.created_at)
         .execute(&mut *tx)
         .await?;
         for secret in secrets {
-            sqlx::query(
-                "INSERT INTO application_secrets \
-                 (application_id, name, secret_hash, created_at, expires_at, last_used_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&app.id)
-            .bind(&secret.name)
-            .bind(&secret.hash)
-            .bind(secret.created_at)
-            .bind(secret.expires_at)
-            .bind(secret.last_used_at)
-            .execute(&mut *tx)
-            .await?;
+            crate::secrets::insert_secret_in(&mut tx, &app.id, secret).await?;
         }
         for role_id in role_ids {
             sqlx::query("INSERT INTO applications_roles (application_id, role_id) VALUES ($1, $2)")
@@ -58,51 +65,75 @@ impl Db {
     }
 
     pub async fn find_application(&self, id: &str) -> Result<Option<Application>> {
-        let row = sqlx::query(
-            "SELECT id, name, description, type, is_third_party, redirect_uris, \
-             post_logout_redirect_uris, cors_allowed_origins, created_at \
-             FROM applications WHERE id = $1",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM applications WHERE id = $1"
+        )))
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(application_from_row).transpose()
     }
 
-    pub async fn find_secrets(&self, application_id: &str) -> Result<Vec<ClientSecret>> {
-        let rows = sqlx::query(
-            "SELECT name, secret_hash, created_at, expires_at, last_used_at \
-             FROM application_secrets WHERE application_id = $1 ORDER BY created_at, name",
-        )
-        .bind(application_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(ClientSecret {
-                    name: row.try_get("name")?,
-                    hash: row.try_get("secret_hash")?,
-                    created_at: row.try_get("created_at")?,
-                    expires_at: row.try_get("expires_at")?,
-                    last_used_at: row.try_get("last_used_at")?,
-                })
-            })
-            .collect()
+    /// One page of applications, newest first, and how many match in all.
+    pub async fn list_applications(
+        &self,
+        filter: &ApplicationFilter,
+        page: Page,
+    ) -> Result<(Vec<Application>, i64)> {
+        let mut sql = Filter::default();
+        if let Some(third) = filter.is_third_party {
+            sql.bool_eq("is_third_party", third);
+        }
+        sql.text_in("type", filter.types.iter().map(|t| t.as_str().to_owned()));
+        if let Some(term) = filter.search.as_deref().filter(|t| !t.is_empty()) {
+            sql.search(&["id", "name", "description"], term);
+        }
+        let (rows, total) = self
+            .list_page(COLUMNS, "applications", &sql, "created_at DESC, id", page)
+            .await?;
+        let apps = rows
+            .iter()
+            .map(application_from_row)
+            .collect::<Result<_>>()?;
+        Ok((apps, total))
     }
 
-    /// Record that a secret was used. Callers skip this when the stored time is recent, so
-    /// that a busy client does not turn every token request into a write.
-    pub async fn touch_secret(&self, application_id: &str, name: &str, now_ms: i64) -> Result<()> {
-        sqlx::query(
-            "UPDATE application_secrets SET last_used_at = $1 \
-             WHERE application_id = $2 AND name = $3",
+    /// Write the fields an administrator may change; `NotFound` if the application is gone.
+    pub async fn update_application(&self, app: &Application) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE applications SET name = $1, description = $2, redirect_uris = $3, \
+             post_logout_redirect_uris = $4, cors_allowed_origins = $5, id_token_ttl = $6, \
+             refresh_token_ttl_days = $7, rotate_refresh_token = $8, always_issue_refresh_token = $9 \
+             WHERE id = $10",
         )
-        .bind(now_ms)
-        .bind(application_id)
-        .bind(name)
+        .bind(&app.name)
+        .bind(&app.description)
+        .bind(to_json_list(&app.redirect_uris))
+        .bind(to_json_list(&app.post_logout_redirect_uris))
+        .bind(to_json_list(&app.cors_allowed_origins))
+        .bind(app.settings.id_token_ttl)
+        .bind(app.settings.refresh_token_ttl_days)
+        .bind(app.settings.rotate_refresh_token)
+        .bind(app.settings.always_issue_refresh_token)
+        .bind(&app.id)
         .execute(self.pool())
         .await?;
-        Ok(())
+        match done.rows_affected() {
+            0 => Err(Error::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// Remove an application with its secrets and role assignments.
+    pub async fn delete_application(&self, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM applications WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        match done.rows_affected() {
+            0 => Err(Error::NotFound),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -124,6 +155,12 @@ fn application_from_row(row: &AnyRow) -> Result<Application> {
             "cors_allowed_origins",
             row.try_get("cors_allowed_origins")?,
         )?,
+        settings: TokenSettings {
+            id_token_ttl: row.try_get("id_token_ttl")?,
+            refresh_token_ttl_days: row.try_get("refresh_token_ttl_days")?,
+            rotate_refresh_token: flag(row, "rotate_refresh_token")?,
+            always_issue_refresh_token: flag(row, "always_issue_refresh_token")?,
+        },
         created_at: row.try_get("created_at")?,
     })
 }
@@ -143,6 +180,7 @@ mod tests {
             redirect_uris: vec!["https://app.example.com/cb".into()],
             post_logout_redirect_uris: vec![],
             cors_allowed_origins: vec![],
+            settings: Default::default(),
             created_at: 1_700_000_000_000,
         }
     }
@@ -196,6 +234,120 @@ mod tests {
             assert!(matches!(
                 db.insert_application(&a, &[], &[]).await,
                 Err(Error::Conflict)
+            ));
+        }
+    }
+
+    #[tokio::test]
+    async fn listing_filters_searches_and_pages() {
+        for db in test_dbs::each().await {
+            for (i, (t, third)) in [
+                (ApplicationType::Spa, true),
+                (ApplicationType::Native, false),
+                (ApplicationType::Spa, false),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let mut a = app(&format!("list{i}"), t, third);
+                a.name = format!("App_{i} 100%");
+                a.created_at = i as i64;
+                db.insert_application(&a, &[], &[])
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            let page = |page, page_size| Page { page, page_size };
+            let all = ApplicationFilter::default();
+            let (apps, total) = db
+                .list_applications(&all, page(1, 2))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((apps.len(), total), (2, 3));
+            assert_eq!(apps[0].id, "list2", "newest first");
+            let (apps, _) = db
+                .list_applications(&all, page(2, 2))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(apps.len(), 1);
+            let third = ApplicationFilter {
+                is_third_party: Some(true),
+                ..Default::default()
+            };
+            assert_eq!(
+                db.list_applications(&third, page(1, 20))
+                    .await
+                    .map(|r| r.1)
+                    .ok(),
+                Some(1)
+            );
+            let spa = ApplicationFilter {
+                types: vec![ApplicationType::Spa],
+                ..Default::default()
+            };
+            assert_eq!(
+                db.list_applications(&spa, page(1, 20))
+                    .await
+                    .map(|r| r.1)
+                    .ok(),
+                Some(2)
+            );
+            let search = ApplicationFilter {
+                search: Some("APP_1 100%".into()),
+                ..Default::default()
+            };
+            let (found, total) = db
+                .list_applications(&search, page(1, 20))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((found[0].id.as_str(), total), ("list1", 1));
+            let wildcard = ApplicationFilter {
+                search: Some("_".into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                db.list_applications(&wildcard, page(1, 20))
+                    .await
+                    .map(|r| r.1)
+                    .ok(),
+                Some(3)
+            );
+            let none = ApplicationFilter {
+                search: Some("x_y".into()),
+                ..Default::default()
+            };
+            assert_eq!(
+                db.list_applications(&none, page(1, 20))
+                    .await
+                    .map(|r| r.1)
+                    .ok(),
+                Some(0)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn updates_and_deletes_report_missing_applications() {
+        for db in test_dbs::each().await {
+            let mut a = app("upd", ApplicationType::Traditional, false);
+            assert!(matches!(
+                db.update_application(&a).await,
+                Err(Error::NotFound)
+            ));
+            db.insert_application(&a, &[], &[])
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            a.name = "Renamed".into();
+            a.settings.rotate_refresh_token = false;
+            db.update_application(&a)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(db.find_application("upd").await.ok().flatten(), Some(a));
+            db.delete_application("upd")
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(matches!(
+                db.delete_application("upd").await,
+                Err(Error::NotFound)
             ));
         }
     }

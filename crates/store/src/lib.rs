@@ -2,7 +2,9 @@
 //! through one query path, sqlx's `Any` driver with portable SQL, and two migration folders
 //! with the same numbers.
 //!
-//! - [`applications`]: applications and their client secrets.
+//! - [`applications`]: applications; `secrets`: their client secrets.
+//! - [`users`], [`roles`]: users, roles, and who holds which role.
+//! - [`audit`]: the append-only audit log.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
 //!
@@ -10,10 +12,15 @@
 //! single-use value, anything else says what it changes.
 
 pub mod applications;
+pub mod audit;
 pub mod keys;
+mod list;
 pub mod resources;
+pub mod roles;
+mod secrets;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod users;
 
 use std::path::Path;
 
@@ -59,6 +66,8 @@ impl From<sqlx::migrate::MigrateError> for Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+pub use list::Page;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

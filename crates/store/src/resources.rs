@@ -1,29 +1,177 @@
 //! API resources, their scopes, and the scopes an application's roles allow.
 
-use latchkey_core::resource::{MANAGEMENT_RESOURCE_ID, Resource};
+use latchkey_core::resource::{MANAGEMENT_RESOURCE_ID, Resource, Scope};
 use latchkey_core::scope::Scopes;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
-use crate::{Db, Result, flag};
+use crate::list::{Filter, Page};
+use crate::{Db, Error, Result, flag};
+
+const COLUMNS: &str = "id, name, indicator, access_token_ttl, is_management, created_at";
+const SCOPE_COLUMNS: &str = "id, resource_id, name, description, created_at";
+
+fn resource_from_row(row: &AnyRow) -> Result<Resource> {
+    Ok(Resource {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        indicator: row.try_get("indicator")?,
+        access_token_ttl: row.try_get("access_token_ttl")?,
+        is_management: flag(row, "is_management")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub(crate) fn scope_from_row(row: &AnyRow) -> Result<Scope> {
+    Ok(Scope {
+        id: row.try_get("id")?,
+        resource_id: row.try_get("resource_id")?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn affected(rows: u64) -> Result<()> {
+    match rows {
+        0 => Err(Error::NotFound),
+        _ => Ok(()),
+    }
+}
 
 impl Db {
     pub async fn find_resource_by_indicator(&self, indicator: &str) -> Result<Option<Resource>> {
-        let row = sqlx::query(
-            "SELECT id, name, indicator, access_token_ttl, is_management, created_at \
-             FROM resources WHERE indicator = $1",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM resources WHERE indicator = $1"
+        )))
         .bind(indicator)
         .fetch_optional(self.pool())
         .await?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(Resource {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            indicator: row.try_get("indicator")?,
-            access_token_ttl: row.try_get("access_token_ttl")?,
-            is_management: flag(&row, "is_management")?,
-            created_at: row.try_get("created_at")?,
-        }))
+        row.as_ref().map(resource_from_row).transpose()
+    }
+
+    pub async fn find_resource(&self, id: &str) -> Result<Option<Resource>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM resources WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(resource_from_row).transpose()
+    }
+
+    pub async fn list_resources(
+        &self,
+        search: Option<&str>,
+        page: Page,
+    ) -> Result<(Vec<Resource>, i64)> {
+        let mut filter = Filter::default();
+        if let Some(term) = search.filter(|t| !t.is_empty()) {
+            filter.search(&["id", "name", "indicator"], term);
+        }
+        let (rows, total) = self
+            .list_page(COLUMNS, "resources", &filter, "created_at, id", page)
+            .await?;
+        Ok((
+            rows.iter().map(resource_from_row).collect::<Result<_>>()?,
+            total,
+        ))
+    }
+
+    /// Add a resource; `Conflict` when the indicator is taken.
+    pub async fn insert_resource(&self, resource: &Resource) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO resources (id, name, indicator, access_token_ttl, is_management, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&resource.id)
+        .bind(&resource.name)
+        .bind(&resource.indicator)
+        .bind(resource.access_token_ttl)
+        .bind(false)
+        .bind(resource.created_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Change name and token lifetime. The management resource never changes here.
+    pub async fn update_resource(&self, resource: &Resource) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE resources SET name = $1, access_token_ttl = $2 WHERE id = $3 AND id <> $4",
+        )
+        .bind(&resource.name)
+        .bind(resource.access_token_ttl)
+        .bind(&resource.id)
+        .bind(MANAGEMENT_RESOURCE_ID)
+        .execute(self.pool())
+        .await?;
+        affected(done.rows_affected())
+    }
+
+    /// Remove a resource and its scopes. The management resource is never removed.
+    pub async fn delete_resource(&self, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM resources WHERE id = $1 AND id <> $2")
+            .bind(id)
+            .bind(MANAGEMENT_RESOURCE_ID)
+            .execute(self.pool())
+            .await?;
+        affected(done.rows_affected())
+    }
+
+    pub async fn list_scopes(&self, resource_id: &str) -> Result<Vec<Scope>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SCOPE_COLUMNS} FROM scopes WHERE resource_id = $1 ORDER BY created_at, name"
+        )))
+        .bind(resource_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(scope_from_row).collect()
+    }
+
+    pub async fn find_scope(&self, id: &str) -> Result<Option<Scope>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {SCOPE_COLUMNS} FROM scopes WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(scope_from_row).transpose()
+    }
+
+    /// Add a scope; `Conflict` when the resource already has one of that name.
+    pub async fn insert_scope(&self, scope: &Scope) -> Result<()> {
+        sqlx::query("INSERT INTO scopes (id, resource_id, name, description, created_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&scope.id)
+            .bind(&scope.resource_id)
+            .bind(&scope.name)
+            .bind(&scope.description)
+            .bind(scope.created_at)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn update_scope(&self, scope: &Scope) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE scopes SET name = $1, description = $2 WHERE id = $3 AND resource_id = $4",
+        )
+        .bind(&scope.name)
+        .bind(&scope.description)
+        .bind(&scope.id)
+        .bind(&scope.resource_id)
+        .execute(self.pool())
+        .await?;
+        affected(done.rows_affected())
+    }
+
+    pub async fn delete_scope(&self, resource_id: &str, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM scopes WHERE id = $1 AND resource_id = $2")
+            .bind(id)
+            .bind(resource_id)
+            .execute(self.pool())
+            .await?;
+        affected(done.rows_affected())
     }
 
     /// Every scope name the resource defines.
@@ -98,6 +246,7 @@ mod tests {
                 redirect_uris: vec![],
                 post_logout_redirect_uris: vec![],
                 cors_allowed_origins: vec![],
+                settings: Default::default(),
                 created_at: 0,
             };
             let none = db

@@ -105,6 +105,7 @@ mod tests {
             redirect_uris: vec![],
             post_logout_redirect_uris: vec![],
             cors_allowed_origins: vec![],
+            settings: Default::default(),
             created_at: 0,
         }
     }

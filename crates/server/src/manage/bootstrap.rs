@@ -34,6 +34,7 @@ pub async fn bootstrap(
         redirect_uris: vec![],
         post_logout_redirect_uris: vec![],
         cors_allowed_origins: vec![],
+        settings: Default::default(),
         created_at: now_ms,
     };
     let (client_secret, secret) = ClientSecret::generate("Default secret", now_ms, None);

@@ -15,6 +15,7 @@ fn application(app_type: ApplicationType) -> Application {
         redirect_uris: vec!["https://app.example.com/callback".into()],
         post_logout_redirect_uris: vec![],
         cors_allowed_origins: vec![],
+        settings: Default::default(),
         created_at: 0,
     }
 }

@@ -1,0 +1,315 @@
+//! What an administrator may register: names, redirect URIs, origins, identifiers and
+//! lifetimes. Each check names the offending field and carries a stable code.
+
+use url::{Host, Url};
+
+use crate::client::{ApplicationType, TokenSettings};
+
+/// An invalid value: which field, a stable machine-readable code, and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Invalid {
+    pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+pub const MAX_URIS: usize = 32;
+const MAX_URI_LEN: usize = 2048;
+
+/// A display name: trimmed, 1 to 256 characters, no control characters.
+pub fn check_name(field: &str, value: &str) -> Result<String, Invalid> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > 256 || value.chars().any(char::is_control) {
+        return Err(Invalid::new(
+            field,
+            "request.invalid_name",
+            format!("{field} must be 1 to 256 characters without control characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+pub fn check_description(field: &str, value: Option<&str>) -> Result<Option<String>, Invalid> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) if v.chars().count() > 2048 => Err(Invalid::new(
+            field,
+            "request.invalid_description",
+            format!("{field} must be at most 2048 characters"),
+        )),
+        Some(v) => Ok(Some(v.to_owned())),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d == "localhost",
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A redirect URI as registered (RFC 6749 §3.1.2, RFC 8252 §7, RFC 9700 §4.1): absolute, no
+/// fragment, no user info, no wildcard, no whitespace or control characters; `https`, `http`
+/// only on a loopback host, or a reverse-DNS private scheme for native apps.
+pub fn check_redirect_uri(
+    field: &str,
+    value: &str,
+    app_type: ApplicationType,
+) -> Result<(), Invalid> {
+    let fail = |why: &str| {
+        Invalid::new(
+            field,
+            "application.invalid_redirect_uri",
+            format!("{field}: '{}' {why}", printable(value)),
+        )
+    };
+    if value.len() > MAX_URI_LEN {
+        return Err(fail("is longer than 2048 characters"));
+    }
+    if value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(fail("contains whitespace or control characters"));
+    }
+    if value.contains('*') {
+        return Err(fail("contains a wildcard"));
+    }
+    let url = Url::parse(value).map_err(|_| fail("is not an absolute URI"))?;
+    if value.contains('#') {
+        return Err(fail("has a fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(fail("contains user information"));
+    }
+    match url.scheme() {
+        "javascript" | "data" | "vbscript" | "file" | "about" | "blob" => {
+            Err(fail("uses a forbidden scheme"))
+        }
+        "https" if url.host().is_some() => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(fail("uses http on a host other than loopback; use https")),
+        scheme if app_type == ApplicationType::Native && scheme.contains('.') => Ok(()),
+        _ => Err(fail(
+            "must use https, http on a loopback host, or (for native apps) a reverse-DNS scheme",
+        )),
+    }
+}
+
+pub fn check_redirect_uris(
+    field: &str,
+    values: &[String],
+    app_type: ApplicationType,
+) -> Result<Vec<String>, Invalid> {
+    if app_type == ApplicationType::MachineToMachine && !values.is_empty() {
+        return Err(Invalid::new(
+            field,
+            "application.redirect_uris_not_allowed",
+            "machine-to-machine applications have no redirect URIs",
+        ));
+    }
+    check_count(field, values)?;
+    for (i, value) in values.iter().enumerate() {
+        check_redirect_uri(&format!("{field}[{i}]"), value, app_type)?;
+    }
+    Ok(dedup(values))
+}
+
+/// A CORS origin: `scheme://host[:port]` with nothing after, https or loopback http.
+pub fn check_origins(field: &str, values: &[String]) -> Result<Vec<String>, Invalid> {
+    check_count(field, values)?;
+    for (i, value) in values.iter().enumerate() {
+        let fail = || {
+            Invalid::new(
+                format!("{field}[{i}]"),
+                "application.invalid_cors_origin",
+                format!(
+                    "'{}' is not an origin like https://app.example.com",
+                    printable(value)
+                ),
+            )
+        };
+        let url = Url::parse(value).map_err(|_| fail())?;
+        let secure = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url));
+        if !secure || url.host().is_none() || url.origin().ascii_serialization() != value.as_str() {
+            return Err(fail());
+        }
+    }
+    Ok(dedup(values))
+}
+
+pub fn check_token_settings(settings: &TokenSettings) -> Result<(), Invalid> {
+    if !(60..=86_400).contains(&settings.id_token_ttl) {
+        return Err(Invalid::new(
+            "customClientMetadata.idTokenTtl",
+            "application.invalid_ttl",
+            "idTokenTtl must be between 60 and 86400 seconds",
+        ));
+    }
+    if !(1..=90).contains(&settings.refresh_token_ttl_days) {
+        return Err(Invalid::new(
+            "customClientMetadata.refreshTokenTtlInDays",
+            "application.invalid_ttl",
+            "refreshTokenTtlInDays must be between 1 and 90",
+        ));
+    }
+    Ok(())
+}
+
+/// An API resource indicator: an absolute URI without a fragment (RFC 8707 §2).
+pub fn check_indicator(value: &str) -> Result<(), Invalid> {
+    if value.len() > MAX_URI_LEN || crate::resource::check_indicator(value).is_err() {
+        return Err(Invalid::new(
+            "indicator",
+            "resource.invalid_indicator",
+            "indicator must be an absolute URI without a fragment, at most 2048 characters",
+        ));
+    }
+    Ok(())
+}
+
+/// Access-token lifetime of an API, in seconds: one minute to one day.
+pub fn check_access_token_ttl(value: i64) -> Result<(), Invalid> {
+    if !(60..=86_400).contains(&value) {
+        return Err(Invalid::new(
+            "accessTokenTtl",
+            "resource.invalid_ttl",
+            "accessTokenTtl must be between 60 and 86400 seconds",
+        ));
+    }
+    Ok(())
+}
+
+/// A scope name: one RFC 6749 scope token of at most 256 characters.
+pub fn check_scope_name(value: &str) -> Result<(), Invalid> {
+    let ok = !value.is_empty()
+        && value.len() <= 256
+        && crate::scope::Scopes::parse(value).is_ok_and(|s| s.iter().count() == 1);
+    if !ok {
+        return Err(Invalid::new(
+            "name",
+            "scope.invalid_name",
+            "a scope name is one word of printable ASCII without quotes or backslashes",
+        ));
+    }
+    Ok(())
+}
+
+fn check_count(field: &str, values: &[String]) -> Result<(), Invalid> {
+    if values.len() > MAX_URIS {
+        return Err(Invalid::new(
+            field,
+            "request.too_many_values",
+            format!("{field} holds at most {MAX_URIS} values"),
+        ));
+    }
+    Ok(())
+}
+
+fn dedup(values: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(values.len());
+    for v in values {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+fn printable(value: &str) -> String {
+    value
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ApplicationType::*;
+
+    #[test]
+    fn redirect_uris_follow_the_registration_rules() {
+        for ok in [
+            "https://app.example.com/cb",
+            "http://127.0.0.1:8080/cb",
+            "http://localhost/cb",
+            "http://[::1]/cb",
+        ] {
+            assert!(check_redirect_uri("r", ok, Traditional).is_ok(), "{ok}");
+        }
+        assert!(check_redirect_uri("r", "com.example.app:/callback", Native).is_ok());
+        for bad in [
+            "com.example.app:/callback",
+            "http://app.example.com/cb",
+            "https://app.example.com/cb#frag",
+            "https://user:pw@app.example.com/cb",
+            "https://*.example.com/cb",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "/relative",
+            "https://app.example.com/c b",
+            "myapp:/cb",
+        ] {
+            assert!(check_redirect_uri("r", bad, Traditional).is_err(), "{bad}");
+        }
+        assert!(check_redirect_uri("r", "javascript:alert(1)", Native).is_err());
+    }
+
+    #[test]
+    fn machines_have_no_redirect_uris() {
+        let uris = vec!["https://app.example.com/cb".to_owned()];
+        assert!(check_redirect_uris("redirectUris", &uris, MachineToMachine).is_err());
+    }
+
+    #[test]
+    fn origins_have_no_path() {
+        assert!(
+            check_origins(
+                "o",
+                &[
+                    "https://app.example.com".into(),
+                    "http://localhost:3000".into()
+                ]
+            )
+            .is_ok()
+        );
+        for bad in [
+            "https://app.example.com/",
+            "https://app.example.com/x",
+            "http://app.example.com",
+            "null",
+        ] {
+            assert!(check_origins("o", &[bad.into()]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(
+            check_name("name", "  My app ").ok().as_deref(),
+            Some("My app")
+        );
+        assert!(check_name("name", "   ").is_err());
+        assert!(check_name("name", &"x".repeat(257)).is_err());
+        assert!(check_name("name", "a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn scope_names_are_single_tokens() {
+        assert!(check_scope_name("read:orders").is_ok());
+        for bad in ["", "two words", "quo\"te"] {
+            assert!(check_scope_name(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Users: identifiers, their rules, and password hashing (argon2id).
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::registration::Invalid;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub username: Option<String>,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub name: Option<String>,
+    /// PHC string of an argon2id hash; never leaves the server.
+    pub password_hash: Option<String>,
+    pub is_suspended: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_sign_in_at: Option<i64>,
+}
+
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("username", &self.username)
+            .field("is_suspended", &self.is_suspended)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Longest password accepted: longer input is refused before any hashing work.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// A username: starts with a letter or `_`, then letters, digits or `_`; at most 128.
+pub fn check_username(value: &str) -> Result<(), Invalid> {
+    let mut chars = value.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !first_ok || value.len() > 128 || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(Invalid::new(
+            "username",
+            "user.invalid_username",
+            "a username starts with a letter or _ and holds only letters, digits and _ (at most 128)",
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_email(value: &str) -> Result<(), Invalid> {
+    let valid = value.len() <= 254
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
+    if !valid {
+        return Err(Invalid::new(
+            "primaryEmail",
+            "user.invalid_email",
+            "primaryEmail is not an email address",
+        ));
+    }
+    Ok(())
+}
+
+/// A phone number: digits, optionally after a `+`, 5 to 20 digits.
+pub fn check_phone(value: &str) -> Result<(), Invalid> {
+    let digits = value.strip_prefix('+').unwrap_or(value);
+    if !(5..=20).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Invalid::new(
+            "primaryPhone",
+            "user.invalid_phone",
+            "primaryPhone must be digits, optionally starting with +",
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_password(value: &str) -> Result<(), Invalid> {
+    if value.len() > MAX_PASSWORD_BYTES {
+        return Err(Invalid::new(
+            "password",
+            "user.password_too_long",
+            "password must be at most 1024 bytes",
+        ));
+    }
+    if value.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Invalid::new(
+            "password",
+            "user.password_too_short",
+            "password must be at least 8 characters",
+        ));
+    }
+    Ok(())
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP's minimum for argon2id: m=19 MiB, t=2, p=1. The constants are valid, so the
+    // fallback is never taken.
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hash a password (slow on purpose: callers run it off the async executor).
+pub fn hash_password(password: &str) -> Option<String> {
+    let salt = SaltString::encode_b64(&crate::random::bytes::<16>()).ok()?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .ok()
+        .map(|h| h.to_string())
+}
+
+/// Check a password against a stored PHC hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let hash = hash_password("correct horse").unwrap_or_default();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(verify_password("correct horse", &hash));
+        assert!(!verify_password("wrong horse", &hash));
+    }
+
+    #[test]
+    fn identifiers_are_checked() {
+        assert!(check_username("alice_1").is_ok());
+        assert!(check_username("1alice").is_err());
+        assert!(check_email("a@example.com").is_ok());
+        assert!(check_email("a@b").is_err());
+        assert!(check_phone("+33612345678").is_ok());
+        assert!(check_phone("06-12").is_err());
+        assert!(check_password(&"x".repeat(1025)).is_err());
+        assert!(check_password("short").is_err());
+    }
+}

@@ -1,0 +1,122 @@
+//! Filtered, paginated listing shared by the `list_*` methods: a WHERE clause built from
+//! fixed fragments with numbered placeholders, and its bound values.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AssertSqlSafe, Row};
+
+use crate::{Db, Result};
+
+/// Page `page` (from 1) of `page_size` rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: i64,
+    pub page_size: i64,
+}
+
+impl Page {
+    fn offset(self) -> i64 {
+        (self.page - 1) * self.page_size
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Value {
+    Text(String),
+    Bool(bool),
+}
+
+/// Conditions joined with AND. Fragments are literals of this crate; only values are bound.
+#[derive(Debug, Default)]
+pub(crate) struct Filter {
+    clauses: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Filter {
+    fn next(&self) -> usize {
+        self.values.len() + 1
+    }
+
+    pub fn bool_eq(&mut self, column: &'static str, value: bool) {
+        self.clauses.push(format!("{column} = ${}", self.next()));
+        self.values.push(Value::Bool(value));
+    }
+
+    pub fn text_in(&mut self, column: &'static str, values: impl IntoIterator<Item = String>) {
+        let mut placeholders = Vec::new();
+        for value in values {
+            placeholders.push(format!("${}", self.next()));
+            self.values.push(Value::Text(value));
+        }
+        if !placeholders.is_empty() {
+            self.clauses
+                .push(format!("{column} IN ({})", placeholders.join(", ")));
+        }
+    }
+
+    /// Case-insensitive substring match on any of `columns`.
+    pub fn search(&mut self, columns: &[&'static str], term: &str) {
+        let escaped = term
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let n = self.next();
+        let any: Vec<String> = columns
+            .iter()
+            .map(|c| format!("lower(coalesce({c}, '')) LIKE ${n} ESCAPE '\\'"))
+            .collect();
+        self.clauses.push(format!("({})", any.join(" OR ")));
+        self.values.push(Value::Text(format!("%{escaped}%")));
+    }
+
+    fn where_sql(&self) -> String {
+        match self.clauses.is_empty() {
+            true => String::new(),
+            false => format!(" WHERE {}", self.clauses.join(" AND ")),
+        }
+    }
+
+    fn bind<'q>(&self, mut query: Query<'q, Any, AnyArguments>) -> Query<'q, Any, AnyArguments> {
+        for value in &self.values {
+            query = match value {
+                Value::Text(t) => query.bind(t.clone()),
+                Value::Bool(b) => query.bind(*b),
+            };
+        }
+        query
+    }
+}
+
+impl Db {
+    /// `SELECT {columns} FROM {table} {filter} ORDER BY {order}` for one page, and the total.
+    pub(crate) async fn list_page(
+        &self,
+        columns: &'static str,
+        table: &'static str,
+        filter: &Filter,
+        order: &'static str,
+        page: Page,
+    ) -> Result<(Vec<AnyRow>, i64)> {
+        let where_sql = filter.where_sql();
+        let n = filter.next();
+        let sql = format!(
+            "SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let rows = filter
+            .bind(sqlx::query(AssertSqlSafe(sql)))
+            .bind(page.page_size)
+            .bind(page.offset())
+            .fetch_all(self.pool())
+            .await?;
+        let count_sql = format!("SELECT COUNT(*) AS total FROM {table}{where_sql}");
+        let total: i64 = filter
+            .bind(sqlx::query(AssertSqlSafe(count_sql)))
+            .fetch_one(self.pool())
+            .await?
+            .try_get("total")?;
+        Ok((rows, total))
+    }
+}

@@ -1,0 +1,162 @@
+//! Users: profiles, passwords (argon2id hashes only), suspension.
+
+use latchkey_core::user::User;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::list::{Filter, Page};
+use crate::{Db, Error, Result, flag};
+
+const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
+     created_at, updated_at, last_sign_in_at";
+
+fn user_from_row(row: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        primary_email: row.try_get("primary_email")?,
+        primary_phone: row.try_get("primary_phone")?,
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+        is_suspended: flag(row, "is_suspended")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        last_sign_in_at: row.try_get("last_sign_in_at")?,
+    })
+}
+
+fn affected(rows: u64) -> Result<()> {
+    match rows {
+        0 => Err(Error::NotFound),
+        _ => Ok(()),
+    }
+}
+
+impl Db {
+    pub async fn find_user(&self, id: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM users WHERE id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        row.as_ref().map(user_from_row).transpose()
+    }
+
+    pub async fn list_users(&self, search: Option<&str>, page: Page) -> Result<(Vec<User>, i64)> {
+        let mut filter = Filter::default();
+        if let Some(term) = search.filter(|t| !t.is_empty()) {
+            filter.search(
+                &["id", "username", "primary_email", "primary_phone", "name"],
+                term,
+            );
+        }
+        let (rows, total) = self
+            .list_page(COLUMNS, "users", &filter, "created_at DESC, id", page)
+            .await?;
+        Ok((
+            rows.iter().map(user_from_row).collect::<Result<_>>()?,
+            total,
+        ))
+    }
+
+    /// Add a user; `Conflict` when the username, email or phone is taken (in any case).
+    pub async fn insert_user(&self, user: &User) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO users (id, username, primary_email, primary_phone, name, password_hash, \
+             is_suspended, created_at, updated_at, last_sign_in_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(&user.primary_email)
+        .bind(&user.primary_phone)
+        .bind(&user.name)
+        .bind(&user.password_hash)
+        .bind(user.is_suspended)
+        .bind(user.created_at)
+        .bind(user.updated_at)
+        .bind(user.last_sign_in_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Write profile, password hash and suspension; `Conflict` on a taken identifier.
+    pub async fn update_user(&self, user: &User) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE users SET username = $1, primary_email = $2, primary_phone = $3, name = $4, \
+             password_hash = $5, is_suspended = $6, updated_at = $7 WHERE id = $8",
+        )
+        .bind(&user.username)
+        .bind(&user.primary_email)
+        .bind(&user.primary_phone)
+        .bind(&user.name)
+        .bind(&user.password_hash)
+        .bind(user.is_suspended)
+        .bind(user.updated_at)
+        .bind(&user.id)
+        .execute(self.pool())
+        .await?;
+        affected(done.rows_affected())
+    }
+
+    pub async fn delete_user(&self, id: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        affected(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_dbs;
+
+    fn user(id: &str, username: &str) -> User {
+        User {
+            id: id.into(),
+            username: Some(username.into()),
+            primary_email: None,
+            primary_phone: None,
+            name: None,
+            password_hash: None,
+            is_suspended: false,
+            created_at: 0,
+            updated_at: 0,
+            last_sign_in_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn usernames_are_unique_whatever_their_case() {
+        for db in test_dbs::each().await {
+            db.insert_user(&user("u1", "Alice"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(matches!(
+                db.insert_user(&user("u2", "alice")).await,
+                Err(Error::Conflict)
+            ));
+            let mut bob = user("u3", "bob");
+            bob.is_suspended = true;
+            db.insert_user(&bob).await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(db.find_user("u3").await.ok().flatten(), Some(bob.clone()));
+            bob.username = Some("ALICE".into());
+            assert!(matches!(db.update_user(&bob).await, Err(Error::Conflict)));
+            let (found, total) = db
+                .list_users(
+                    Some("ali"),
+                    Page {
+                        page: 1,
+                        page_size: 10,
+                    },
+                )
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!((found.len(), total), (1, 1));
+        }
+    }
+}
