@@ -6,8 +6,11 @@
 //! - [`keyring`]: the signing keys a node holds, loaded from and refreshed against the store.
 //! - [`error`]: the one place errors become HTTP responses.
 //! - [`oidc`]: the protocol endpoints, thin shells around `latchkey_core`.
-//! - [`manage`]: admin operations shared by the CLI (and, later, the management API).
+//! - [`api`]: the management REST API under `/api`.
+//! - [`password`]: argon2id hashing on a bounded pool.
+//! - [`manage`]: admin operations shared by the CLI and the management API.
 
+pub mod api;
 pub mod app;
 pub mod cli;
 pub mod config;
@@ -15,3 +18,4 @@ pub mod error;
 pub mod keyring;
 pub mod manage;
 pub mod oidc;
+pub mod password;

@@ -33,17 +33,26 @@ impl Db {
         Ok(())
     }
 
-    /// The most recent entries, newest first (for tests and, later, the audit API).
-    pub async fn find_recent_audit(&self, limit: i64) -> Result<Vec<(String, Option<String>)>> {
+    /// The most recent entries as (action, target id, details), newest first.
+    pub async fn find_recent_audit(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, Option<String>, String)>> {
         use sqlx::Row;
         let rows = sqlx::query(
-            "SELECT action, target_id FROM audit_logs ORDER BY created_at DESC, id LIMIT $1",
+            "SELECT action, target_id, details FROM audit_logs ORDER BY created_at DESC, id LIMIT $1",
         )
         .bind(limit)
         .fetch_all(self.pool())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("action")?, r.try_get("target_id")?)))
+            .map(|r| {
+                Ok((
+                    r.try_get("action")?,
+                    r.try_get("target_id")?,
+                    r.try_get("details")?,
+                ))
+            })
             .collect()
     }
 }

@@ -66,6 +66,18 @@ impl Db {
         Ok(())
     }
 
+    /// Remove a key, only when it is `previous`; `NotFound` otherwise.
+    pub async fn delete_previous_signing_key(&self, kid: &str) -> Result<()> {
+        let done = sqlx::query("DELETE FROM signing_keys WHERE kid = $1 AND state = 'previous'")
+            .bind(kid)
+            .execute(self.pool())
+            .await?;
+        match done.rows_affected() {
+            0 => Err(Error::NotFound),
+            _ => Ok(()),
+        }
+    }
+
     /// One rotation step for `algorithm`, in one transaction: the previous key is dropped,
     /// current becomes previous, next becomes current, and `new_next` is published as next.
     /// `NotFound` (and nothing changed) when the algorithm has no next key to promote.

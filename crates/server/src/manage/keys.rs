@@ -32,3 +32,30 @@ pub async fn rotate(
     }
     Ok(db.find_signing_keys().await?)
 }
+
+/// A signing key as the API shows it: never private material.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyView {
+    pub id: String,
+    /// `RSA` or `EC`, as Logto names the families.
+    pub signing_key_algorithm: &'static str,
+    pub algorithm: &'static str,
+    pub state: &'static str,
+    pub created_at: i64,
+}
+
+impl From<&SigningKey> for KeyView {
+    fn from(k: &SigningKey) -> Self {
+        Self {
+            id: k.kid.clone(),
+            signing_key_algorithm: match k.algorithm {
+                Algorithm::RS256 => "RSA",
+                Algorithm::ES256 => "EC",
+            },
+            algorithm: k.algorithm.as_str(),
+            state: k.state.as_str(),
+            created_at: k.created_at,
+        }
+    }
+}

@@ -1,4 +1,60 @@
-//! Admin operations, shared by the command line and the management API.
+//! Admin operations, shared by the command line, the management API and the console. Each
+//! takes validated-on-entry input types (the API's JSON shapes), applies the rules of
+//! `latchkey_core::registration`, writes through the store, and records an audit entry.
 
+pub mod applications;
 pub mod bootstrap;
 pub mod keys;
+pub mod resources;
+pub mod roles;
+pub mod users;
+
+use latchkey_store::audit::AuditEntry;
+use serde::{Deserialize, Deserializer};
+
+use crate::app::AppState;
+
+/// Who performs an operation, for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub kind: &'static str,
+    pub id: String,
+}
+
+impl Actor {
+    pub fn application(id: String) -> Self {
+        Self {
+            kind: "application",
+            id,
+        }
+    }
+}
+
+/// Record a mutation. The audit log never holds secrets: callers pass ids and names only.
+/// A failure to write it is logged, not hidden, and does not undo the change already made.
+pub async fn audit(
+    state: &AppState,
+    actor: &Actor,
+    action: &str,
+    target: (&'static str, &str),
+    details: serde_json::Value,
+) {
+    let entry = AuditEntry {
+        actor_type: actor.kind,
+        actor_id: Some(actor.id.clone()),
+        action: action.to_owned(),
+        target_type: Some(target.0),
+        target_id: Some(target.1.to_owned()),
+        details,
+    };
+    if let Err(e) = state.db.insert_audit(&entry, state.clock.now_ms()).await {
+        tracing::error!(error = %e, action, "could not write the audit log");
+    }
+}
+
+/// For PATCH bodies: a field absent (`None`), explicitly `null` (`Some(None)`), or set.
+pub fn nullable<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}

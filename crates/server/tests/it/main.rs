@@ -4,6 +4,10 @@
 
 mod support;
 
+mod api_applications;
+mod api_auth;
+mod api_resources_roles;
+mod api_users_keys;
 mod binary;
 mod client_credentials;
 mod discovery;

@@ -1,0 +1,121 @@
+//! `/api/users`: users, their passwords, suspension and roles.
+
+use axum::Router;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, patch};
+
+use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
+use crate::app::AppState;
+use crate::error::Problem;
+use crate::manage::roles::{self, RoleIds};
+use crate::manage::users::{
+    self as users, NewUser, PasswordInput, SuspensionInput, UserPatch, UserView,
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/users", get(list).post(create))
+        .route("/api/users/{id}", get(show).patch(update).delete(remove))
+        .route("/api/users/{id}/password", patch(set_password))
+        .route("/api/users/{id}/is-suspended", patch(set_suspended))
+        .route("/api/users/{id}/roles", get(list_roles).post(add_roles))
+        .route("/api/users/{id}/roles/{role_id}", delete(remove_role))
+}
+
+async fn list(
+    State(state): State<AppState>,
+    _: Caller,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, Problem> {
+    let pairs = query_pairs(raw.as_deref());
+    let (found, total) = state
+        .db
+        .list_users(query_value(&pairs, "search"), page(&pairs)?)
+        .await?;
+    Ok(listed(
+        found.into_iter().map(UserView::from).collect(),
+        total,
+    ))
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<NewUser>,
+) -> Result<Response, Problem> {
+    Ok(created(users::create(&state, &actor, input).await?))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    Ok(axum::Json(UserView::from(users::find(&state, &id).await?)).into_response())
+}
+
+async fn update(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    ApiJson(patch): ApiJson<UserPatch>,
+) -> Result<Response, Problem> {
+    Ok(axum::Json(users::update(&state, &actor, &id, patch).await?).into_response())
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    users::delete(&state, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn set_password(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<PasswordInput>,
+) -> Result<Response, Problem> {
+    Ok(axum::Json(users::set_password(&state, &actor, &id, input).await?).into_response())
+}
+
+async fn set_suspended(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<SuspensionInput>,
+) -> Result<Response, Problem> {
+    Ok(axum::Json(users::set_suspended(&state, &actor, &id, input).await?).into_response())
+}
+
+async fn list_roles(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    Ok(axum::Json(roles::roles_of_user(&state, &id).await?).into_response())
+}
+
+async fn add_roles(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RoleIds>,
+) -> Result<Response, Problem> {
+    Ok(created(
+        roles::assign_to_user(&state, &actor, &id, input).await?,
+    ))
+}
+
+async fn remove_role(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((id, role_id)): Path<(String, String)>,
+) -> Result<StatusCode, Problem> {
+    roles::unassign_from_user(&state, &actor, &id, &role_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

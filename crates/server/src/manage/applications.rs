@@ -1,0 +1,452 @@
+//! Applications and their secrets: create, change, delete, with Logto's JSON shapes.
+
+use axum::http::StatusCode;
+use latchkey_core::client::{Application, ApplicationType, ClientSecret, TokenSettings};
+use latchkey_core::registration::{self as rules, Invalid};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Actor, audit, nullable};
+use crate::app::AppState;
+use crate::error::Problem;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OidcClientMetadata {
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomClientMetadataInput {
+    pub cors_allowed_origins: Option<Vec<String>>,
+    pub id_token_ttl: Option<i64>,
+    pub refresh_token_ttl_in_days: Option<i64>,
+    pub rotate_refresh_token: Option<bool>,
+    pub always_issue_refresh_token: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewApplication {
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub app_type: String,
+    pub is_third_party: Option<bool>,
+    pub oidc_client_metadata: Option<OidcClientMetadata>,
+    pub custom_client_metadata: Option<CustomClientMetadataInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplicationPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub description: Option<Option<String>>,
+    pub oidc_client_metadata: Option<OidcClientMetadata>,
+    pub custom_client_metadata: Option<CustomClientMetadataInput>,
+    /// Accepted only when unchanged: an application's type is fixed at creation.
+    #[serde(rename = "type")]
+    pub app_type: Option<String>,
+    /// Accepted only when unchanged.
+    pub is_third_party: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomClientMetadata {
+    pub cors_allowed_origins: Vec<String>,
+    pub id_token_ttl: i64,
+    pub refresh_token_ttl_in_days: i64,
+    pub rotate_refresh_token: bool,
+    pub always_issue_refresh_token: bool,
+}
+
+/// An application as the API shows it. `secret` only in the answer to its creation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub app_type: &'static str,
+    pub is_third_party: bool,
+    pub oidc_client_metadata: OidcClientMetadata,
+    pub custom_client_metadata: CustomClientMetadata,
+    pub created_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl From<Application> for ApplicationView {
+    fn from(app: Application) -> Self {
+        Self {
+            app_type: app.app_type.as_str(),
+            oidc_client_metadata: OidcClientMetadata {
+                redirect_uris: app.redirect_uris,
+                post_logout_redirect_uris: app.post_logout_redirect_uris,
+            },
+            custom_client_metadata: CustomClientMetadata {
+                cors_allowed_origins: app.cors_allowed_origins,
+                id_token_ttl: app.settings.id_token_ttl,
+                refresh_token_ttl_in_days: app.settings.refresh_token_ttl_days,
+                rotate_refresh_token: app.settings.rotate_refresh_token,
+                always_issue_refresh_token: app.settings.always_issue_refresh_token,
+            },
+            id: app.id,
+            name: app.name,
+            description: app.description,
+            is_third_party: app.is_third_party,
+            created_at: app.created_at,
+            secret: None,
+        }
+    }
+}
+
+pub fn parse_type(value: &str) -> Result<ApplicationType, Invalid> {
+    ApplicationType::parse(value).ok_or_else(|| {
+        Invalid::new(
+            "type",
+            "application.invalid_type",
+            "type must be Traditional, SPA, Native or MachineToMachine",
+        )
+    })
+}
+
+/// Apply optional metadata on top of `app`, checking every rule.
+fn apply_metadata(
+    app: &mut Application,
+    oidc: Option<OidcClientMetadata>,
+    custom: Option<CustomClientMetadataInput>,
+) -> Result<(), Invalid> {
+    if let Some(oidc) = oidc {
+        app.redirect_uris = rules::check_redirect_uris(
+            "oidcClientMetadata.redirectUris",
+            &oidc.redirect_uris,
+            app.app_type,
+        )?;
+        app.post_logout_redirect_uris = rules::check_redirect_uris(
+            "oidcClientMetadata.postLogoutRedirectUris",
+            &oidc.post_logout_redirect_uris,
+            app.app_type,
+        )?;
+    }
+    if let Some(custom) = custom {
+        if let Some(origins) = custom.cors_allowed_origins {
+            app.cors_allowed_origins =
+                rules::check_origins("customClientMetadata.corsAllowedOrigins", &origins)?;
+        }
+        let s = &mut app.settings;
+        s.id_token_ttl = custom.id_token_ttl.unwrap_or(s.id_token_ttl);
+        s.refresh_token_ttl_days = custom
+            .refresh_token_ttl_in_days
+            .unwrap_or(s.refresh_token_ttl_days);
+        s.rotate_refresh_token = custom
+            .rotate_refresh_token
+            .unwrap_or(s.rotate_refresh_token);
+        s.always_issue_refresh_token = custom
+            .always_issue_refresh_token
+            .unwrap_or(s.always_issue_refresh_token);
+        rules::check_token_settings(s)?;
+    }
+    Ok(())
+}
+
+/// Create an application; confidential ones get a first secret, `Default secret`, whose
+/// value is returned this once.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: NewApplication,
+) -> Result<ApplicationView, Problem> {
+    let app_type = parse_type(&input.app_type)?;
+    let is_third_party = input.is_third_party.unwrap_or(false);
+    if is_third_party && !app_type.may_be_third_party() {
+        return Err(Problem::unprocessable(
+            "application.invalid_third_party_application_type",
+            "only Traditional, SPA and Native applications can be third-party",
+        )
+        .with_field("isThirdParty"));
+    }
+    let now = state.clock.now_ms();
+    let mut app = Application {
+        id: latchkey_core::random::id(),
+        name: rules::check_name("name", &input.name)?,
+        description: rules::check_description("description", input.description.as_deref())?,
+        app_type,
+        is_third_party,
+        redirect_uris: vec![],
+        post_logout_redirect_uris: vec![],
+        cors_allowed_origins: vec![],
+        settings: TokenSettings::default(),
+        created_at: now,
+    };
+    apply_metadata(
+        &mut app,
+        input.oidc_client_metadata,
+        input.custom_client_metadata,
+    )?;
+    let (secret_value, secrets) = match app_type.is_confidential() {
+        true => {
+            let (value, secret) = ClientSecret::generate("Default secret", now, None);
+            (Some(value), vec![secret])
+        }
+        false => (None, vec![]),
+    };
+    state.db.insert_application(&app, &secrets, &[]).await?;
+    audit(
+        state,
+        actor,
+        "application.create",
+        ("application", &app.id),
+        json!({"name": app.name, "type": app_type.as_str(), "isThirdParty": is_third_party}),
+    )
+    .await;
+    let mut view = ApplicationView::from(app);
+    view.secret = secret_value;
+    Ok(view)
+}
+
+pub async fn find(state: &AppState, id: &str) -> Result<Application, Problem> {
+    state
+        .db
+        .find_application(id)
+        .await?
+        .ok_or_else(|| Problem::not_found("application"))
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    patch: ApplicationPatch,
+) -> Result<ApplicationView, Problem> {
+    let mut app = find(state, id).await?;
+    if patch
+        .app_type
+        .as_deref()
+        .is_some_and(|t| t != app.app_type.as_str())
+    {
+        return Err(Problem::unprocessable(
+            "application.immutable_field",
+            "type cannot be changed",
+        )
+        .with_field("type"));
+    }
+    if patch
+        .is_third_party
+        .is_some_and(|t| t != app.is_third_party)
+    {
+        return Err(Problem::unprocessable(
+            "application.immutable_field",
+            "isThirdParty cannot be changed",
+        )
+        .with_field("isThirdParty"));
+    }
+    if let Some(name) = &patch.name {
+        app.name = rules::check_name("name", name)?;
+    }
+    if let Some(description) = &patch.description {
+        app.description = rules::check_description("description", description.as_deref())?;
+    }
+    apply_metadata(
+        &mut app,
+        patch.oidc_client_metadata,
+        patch.custom_client_metadata,
+    )?;
+    state.db.update_application(&app).await?;
+    audit(
+        state,
+        actor,
+        "application.update",
+        ("application", id),
+        json!({}),
+    )
+    .await;
+    Ok(app.into())
+}
+
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+    state
+        .db
+        .delete_application(id)
+        .await
+        .map_err(|e| not_found_as(e, "application"))?;
+    audit(
+        state,
+        actor,
+        "application.delete",
+        ("application", id),
+        json!({}),
+    )
+    .await;
+    Ok(())
+}
+
+/// A secret as listed: never its value.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretView {
+    pub application_id: String,
+    pub name: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewSecret {
+    pub name: String,
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SecretPatch {
+    pub name: String,
+}
+
+async fn confidential(state: &AppState, id: &str) -> Result<Application, Problem> {
+    let app = find(state, id).await?;
+    if !app.app_type.is_confidential() {
+        return Err(Problem::unprocessable(
+            "application.secrets_not_supported",
+            "public applications (SPA, Native) have no secrets",
+        ));
+    }
+    Ok(app)
+}
+
+pub async fn list_secrets(state: &AppState, id: &str) -> Result<Vec<SecretView>, Problem> {
+    let app = find(state, id).await?;
+    let secrets = state.db.find_secrets(&app.id).await?;
+    Ok(secrets
+        .into_iter()
+        .map(|s| secret_view(&app.id, s, None))
+        .collect())
+}
+
+fn secret_view(app_id: &str, s: ClientSecret, value: Option<String>) -> SecretView {
+    SecretView {
+        application_id: app_id.to_owned(),
+        name: s.name,
+        created_at: s.created_at,
+        expires_at: s.expires_at,
+        last_used_at: s.last_used_at,
+        value,
+    }
+}
+
+pub async fn create_secret(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: NewSecret,
+) -> Result<SecretView, Problem> {
+    let app = confidential(state, id).await?;
+    let name = rules::check_name("name", &input.name)?;
+    let now = state.clock.now_ms();
+    if input.expires_at.is_some_and(|at| at <= now) {
+        return Err(Problem::unprocessable(
+            "application.secret_expires_in_past",
+            "expiresAt must be in the future (epoch milliseconds)",
+        )
+        .with_field("expiresAt"));
+    }
+    let (value, secret) = ClientSecret::generate(name, now, input.expires_at);
+    state
+        .db
+        .insert_secret(&app.id, &secret)
+        .await
+        .map_err(secret_conflict)?;
+    audit(
+        state,
+        actor,
+        "application.secret.create",
+        ("application", &app.id),
+        json!({"name": secret.name}),
+    )
+    .await;
+    Ok(secret_view(&app.id, secret, Some(value)))
+}
+
+pub async fn rename_secret(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    name: &str,
+    patch: SecretPatch,
+) -> Result<SecretView, Problem> {
+    let app = confidential(state, id).await?;
+    let new_name = rules::check_name("name", &patch.name)?;
+    state
+        .db
+        .rename_secret(&app.id, name, &new_name)
+        .await
+        .map_err(|e| not_found_as(secret_conflict(e), "secret"))?;
+    audit(
+        state,
+        actor,
+        "application.secret.update",
+        ("application", &app.id),
+        json!({"name": name, "newName": new_name}),
+    )
+    .await;
+    let secrets = state.db.find_secrets(&app.id).await?;
+    let secret = secrets
+        .into_iter()
+        .find(|s| s.name == new_name)
+        .ok_or_else(|| Problem::not_found("secret"))?;
+    Ok(secret_view(&app.id, secret, None))
+}
+
+pub async fn delete_secret(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    name: &str,
+) -> Result<(), Problem> {
+    let app = confidential(state, id).await?;
+    state
+        .db
+        .delete_secret(&app.id, name)
+        .await
+        .map_err(|e| not_found_as(e, "secret"))?;
+    audit(
+        state,
+        actor,
+        "application.secret.delete",
+        ("application", &app.id),
+        json!({"name": name}),
+    )
+    .await;
+    Ok(())
+}
+
+fn secret_conflict(e: latchkey_store::Error) -> Problem {
+    match e {
+        latchkey_store::Error::Conflict => Problem::conflict(
+            "application.secret_name_exists",
+            "this application already has a secret of that name",
+        )
+        .with_field("name"),
+        other => other.into(),
+    }
+}
+
+/// Name the missing object in a 404 coming from the store.
+pub fn not_found_as(e: impl Into<Problem>, what: &'static str) -> Problem {
+    let problem = e.into();
+    match problem.status {
+        StatusCode::NOT_FOUND => Problem::not_found(what),
+        _ => problem,
+    }
+}

@@ -1,0 +1,393 @@
+//! Roles, the scopes they grant, and their assignment to users and machine applications.
+
+use axum::http::StatusCode;
+use latchkey_core::client::ApplicationType;
+use latchkey_core::registration::{self as rules};
+use latchkey_core::role::{Role, RoleType};
+use latchkey_store::roles::Holder;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::applications::not_found_as;
+use super::resources::ScopeView;
+use super::{Actor, audit};
+use crate::app::AppState;
+use crate::error::Problem;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    #[serde(rename = "type")]
+    pub role_type: &'static str,
+    pub is_read_only: bool,
+    pub created_at: i64,
+}
+
+impl From<Role> for RoleView {
+    fn from(r: Role) -> Self {
+        Self {
+            is_read_only: r.is_builtin(),
+            role_type: r.role_type.as_str(),
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            created_at: r.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewRole {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(rename = "type")]
+    pub role_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolePatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScopeIds {
+    pub scope_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RoleIds {
+    pub role_ids: Vec<String>,
+}
+
+/// A scope a role grants, with the API it belongs to.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleScopeView {
+    #[serde(flatten)]
+    pub scope: ScopeView,
+    pub resource: ResourceRef,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceRef {
+    pub id: String,
+    pub name: String,
+    pub indicator: String,
+}
+
+fn read_only() -> Problem {
+    Problem::new(
+        StatusCode::FORBIDDEN,
+        "role.read_only",
+        "built-in roles cannot be changed",
+    )
+}
+
+fn name_conflict(e: latchkey_store::Error) -> Problem {
+    match e {
+        latchkey_store::Error::Conflict => {
+            Problem::conflict("role.name_exists", "another role has this name").with_field("name")
+        }
+        other => other.into(),
+    }
+}
+
+pub async fn find(state: &AppState, id: &str) -> Result<Role, Problem> {
+    state
+        .db
+        .find_role(id)
+        .await?
+        .ok_or_else(|| Problem::not_found("role"))
+}
+
+async fn writable(state: &AppState, id: &str) -> Result<Role, Problem> {
+    let role = find(state, id).await?;
+    match role.is_builtin() {
+        true => Err(read_only()),
+        false => Ok(role),
+    }
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: NewRole) -> Result<RoleView, Problem> {
+    let role_type = match input.role_type.as_deref() {
+        None => RoleType::User,
+        Some(t) => RoleType::parse(t).ok_or_else(|| {
+            Problem::unprocessable("role.invalid_type", "type must be User or MachineToMachine")
+                .with_field("type")
+        })?,
+    };
+    let role = Role {
+        id: latchkey_core::random::id(),
+        name: rules::check_name("name", &input.name)?,
+        description: rules::check_description("description", Some(&input.description))?
+            .unwrap_or_default(),
+        role_type,
+        created_at: state.clock.now_ms(),
+    };
+    state.db.insert_role(&role).await.map_err(name_conflict)?;
+    audit(
+        state,
+        actor,
+        "role.create",
+        ("role", &role.id),
+        json!({"name": role.name, "type": role_type.as_str()}),
+    )
+    .await;
+    Ok(role.into())
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    patch: RolePatch,
+) -> Result<RoleView, Problem> {
+    let mut role = writable(state, id).await?;
+    if let Some(name) = &patch.name {
+        role.name = rules::check_name("name", name)?;
+    }
+    if let Some(description) = &patch.description {
+        role.description =
+            rules::check_description("description", Some(description))?.unwrap_or_default();
+    }
+    state.db.update_role(&role).await.map_err(name_conflict)?;
+    audit(state, actor, "role.update", ("role", id), json!({})).await;
+    Ok(role.into())
+}
+
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+    writable(state, id).await?;
+    state
+        .db
+        .delete_role(id)
+        .await
+        .map_err(|e| not_found_as(e, "role"))?;
+    audit(state, actor, "role.delete", ("role", id), json!({})).await;
+    Ok(())
+}
+
+pub async fn scopes(state: &AppState, id: &str) -> Result<Vec<RoleScopeView>, Problem> {
+    let role = find(state, id).await?;
+    let mut views = Vec::new();
+    for scope in state.db.find_role_scopes(&role.id).await? {
+        let resource = super::resources::find(state, &scope.resource_id).await?;
+        views.push(RoleScopeView {
+            scope: scope.into(),
+            resource: ResourceRef {
+                id: resource.id,
+                name: resource.name,
+                indicator: resource.indicator,
+            },
+        });
+    }
+    Ok(views)
+}
+
+pub async fn add_scopes(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: ScopeIds,
+) -> Result<Vec<RoleScopeView>, Problem> {
+    let role = writable(state, id).await?;
+    for (i, scope_id) in input.scope_ids.iter().enumerate() {
+        if state.db.find_scope(scope_id).await?.is_none() {
+            return Err(Problem::unprocessable(
+                "scope.not_found",
+                format!("scope {scope_id} does not exist"),
+            )
+            .with_field(format!("scopeIds[{i}]")));
+        }
+    }
+    state.db.add_role_scopes(&role.id, &input.scope_ids).await?;
+    audit(
+        state,
+        actor,
+        "role.scopes.add",
+        ("role", id),
+        json!({"scopeIds": input.scope_ids}),
+    )
+    .await;
+    scopes(state, id).await
+}
+
+pub async fn remove_scope(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    scope_id: &str,
+) -> Result<(), Problem> {
+    writable(state, id).await?;
+    state
+        .db
+        .remove_role_scope(id, scope_id)
+        .await
+        .map_err(|e| not_found_as(e, "scope"))?;
+    audit(
+        state,
+        actor,
+        "role.scopes.remove",
+        ("role", id),
+        json!({"scopeId": scope_id}),
+    )
+    .await;
+    Ok(())
+}
+
+/// Check that every role exists and is of `role_type`.
+async fn check_roles(
+    state: &AppState,
+    role_ids: &[String],
+    role_type: RoleType,
+) -> Result<(), Problem> {
+    for (i, role_id) in role_ids.iter().enumerate() {
+        let field = format!("roleIds[{i}]");
+        let role = state.db.find_role(role_id).await?.ok_or_else(|| {
+            Problem::unprocessable("role.not_found", format!("role {role_id} does not exist"))
+                .with_field(field.clone())
+        })?;
+        if role.role_type != role_type {
+            return Err(Problem::unprocessable(
+                "role.type_mismatch",
+                format!("role {role_id} is not a {} role", role_type.as_str()),
+            )
+            .with_field(field));
+        }
+    }
+    Ok(())
+}
+
+async fn machine(state: &AppState, id: &str) -> Result<(), Problem> {
+    let app = super::applications::find(state, id).await?;
+    if app.app_type != ApplicationType::MachineToMachine {
+        return Err(Problem::unprocessable(
+            "application.roles_not_supported",
+            "only machine-to-machine applications hold roles",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn roles_of_application(state: &AppState, id: &str) -> Result<Vec<RoleView>, Problem> {
+    super::applications::find(state, id).await?;
+    Ok(state
+        .db
+        .find_roles_of(Holder::Application(id))
+        .await?
+        .into_iter()
+        .map(RoleView::from)
+        .collect())
+}
+
+pub async fn assign_to_application(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: RoleIds,
+) -> Result<Vec<RoleView>, Problem> {
+    machine(state, id).await?;
+    check_roles(state, &input.role_ids, RoleType::MachineToMachine).await?;
+    state
+        .db
+        .add_roles_to(Holder::Application(id), &input.role_ids)
+        .await?;
+    audit(
+        state,
+        actor,
+        "application.roles.add",
+        ("application", id),
+        json!({"roleIds": input.role_ids}),
+    )
+    .await;
+    roles_of_application(state, id).await
+}
+
+pub async fn unassign_from_application(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    role_id: &str,
+) -> Result<(), Problem> {
+    super::applications::find(state, id).await?;
+    state
+        .db
+        .remove_role_from(Holder::Application(id), role_id)
+        .await
+        .map_err(|e| not_found_as(e, "role"))?;
+    audit(
+        state,
+        actor,
+        "application.roles.remove",
+        ("application", id),
+        json!({"roleId": role_id}),
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn roles_of_user(state: &AppState, id: &str) -> Result<Vec<RoleView>, Problem> {
+    super::users::find(state, id).await?;
+    Ok(state
+        .db
+        .find_roles_of(Holder::User(id))
+        .await?
+        .into_iter()
+        .map(RoleView::from)
+        .collect())
+}
+
+pub async fn assign_to_user(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: RoleIds,
+) -> Result<Vec<RoleView>, Problem> {
+    super::users::find(state, id).await?;
+    check_roles(state, &input.role_ids, RoleType::User).await?;
+    state
+        .db
+        .add_roles_to(Holder::User(id), &input.role_ids)
+        .await?;
+    audit(
+        state,
+        actor,
+        "user.roles.add",
+        ("user", id),
+        json!({"roleIds": input.role_ids}),
+    )
+    .await;
+    roles_of_user(state, id).await
+}
+
+pub async fn unassign_from_user(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    role_id: &str,
+) -> Result<(), Problem> {
+    super::users::find(state, id).await?;
+    state
+        .db
+        .remove_role_from(Holder::User(id), role_id)
+        .await
+        .map_err(|e| not_found_as(e, "role"))?;
+    audit(
+        state,
+        actor,
+        "user.roles.remove",
+        ("user", id),
+        json!({"roleId": role_id}),
+    )
+    .await;
+    Ok(())
+}

@@ -1,0 +1,243 @@
+//! Users: create, change, set password, suspend, delete. Password hashes never leave here.
+
+use latchkey_core::registration::Invalid;
+use latchkey_core::user::{self, User};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::applications::not_found_as;
+use super::{Actor, audit, nullable};
+use crate::app::AppState;
+use crate::error::Problem;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserView {
+    pub id: String,
+    pub username: Option<String>,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub name: Option<String>,
+    pub has_password: bool,
+    pub is_suspended: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_sign_in_at: Option<i64>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> Self {
+        Self {
+            has_password: u.password_hash.is_some(),
+            id: u.id,
+            username: u.username,
+            primary_email: u.primary_email,
+            primary_phone: u.primary_phone,
+            name: u.name,
+            is_suspended: u.is_suspended,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+            last_sign_in_at: u.last_sign_in_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewUser {
+    pub username: Option<String>,
+    pub primary_email: Option<String>,
+    pub primary_phone: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default, deserialize_with = "nullable")]
+    pub username: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub primary_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub primary_phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub name: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PasswordInput {
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SuspensionInput {
+    pub is_suspended: bool,
+}
+
+fn checked(
+    value: Option<String>,
+    check: fn(&str) -> Result<(), Invalid>,
+) -> Result<Option<String>, Invalid> {
+    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+        Some(v) => check(&v).map(|()| Some(v)),
+        None => Ok(None),
+    }
+}
+
+fn check_identifiers(user: &User) -> Result<(), Problem> {
+    if user.username.is_none() && user.primary_email.is_none() && user.primary_phone.is_none() {
+        return Err(Problem::unprocessable(
+            "user.identifier_required",
+            "a user needs a username, an email or a phone number",
+        )
+        .with_field("username"));
+    }
+    if let Some(name) = &user.name {
+        latchkey_core::registration::check_name("name", name)?;
+    }
+    Ok(())
+}
+
+fn identifier_conflict(e: latchkey_store::Error) -> Problem {
+    match e {
+        latchkey_store::Error::Conflict => Problem::conflict(
+            "user.identifier_exists",
+            "the username, email or phone number is already in use",
+        ),
+        other => other.into(),
+    }
+}
+
+async fn hash(password: String) -> Result<String, Problem> {
+    user::check_password(&password)?;
+    crate::password::hash(password).await.ok_or_else(|| {
+        Problem::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "password hashing failed",
+        )
+    })
+}
+
+pub async fn find(state: &AppState, id: &str) -> Result<User, Problem> {
+    state
+        .db
+        .find_user(id)
+        .await?
+        .ok_or_else(|| Problem::not_found("user"))
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<UserView, Problem> {
+    let now = state.clock.now_ms();
+    let mut user = User {
+        id: latchkey_core::random::id(),
+        username: checked(input.username, user::check_username)?,
+        primary_email: checked(input.primary_email, user::check_email)?,
+        primary_phone: checked(input.primary_phone, user::check_phone)?,
+        name: input
+            .name
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+        password_hash: None,
+        is_suspended: false,
+        created_at: now,
+        updated_at: now,
+        last_sign_in_at: None,
+    };
+    check_identifiers(&user)?;
+    if let Some(password) = input.password {
+        user.password_hash = Some(hash(password).await?);
+    }
+    state
+        .db
+        .insert_user(&user)
+        .await
+        .map_err(identifier_conflict)?;
+    audit(state, actor, "user.create", ("user", &user.id), json!({})).await;
+    Ok(user.into())
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    patch: UserPatch,
+) -> Result<UserView, Problem> {
+    let mut user = find(state, id).await?;
+    if let Some(v) = patch.username {
+        user.username = checked(v, user::check_username)?;
+    }
+    if let Some(v) = patch.primary_email {
+        user.primary_email = checked(v, user::check_email)?;
+    }
+    if let Some(v) = patch.primary_phone {
+        user.primary_phone = checked(v, user::check_phone)?;
+    }
+    if let Some(v) = patch.name {
+        user.name = v.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    }
+    check_identifiers(&user)?;
+    user.updated_at = state.clock.now_ms();
+    state
+        .db
+        .update_user(&user)
+        .await
+        .map_err(identifier_conflict)?;
+    audit(state, actor, "user.update", ("user", id), json!({})).await;
+    Ok(user.into())
+}
+
+pub async fn set_password(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: PasswordInput,
+) -> Result<UserView, Problem> {
+    let mut user = find(state, id).await?;
+    user.password_hash = Some(hash(input.password).await?);
+    user.updated_at = state.clock.now_ms();
+    state.db.update_user(&user).await?;
+    audit(
+        state,
+        actor,
+        "user.password.update",
+        ("user", id),
+        json!({}),
+    )
+    .await;
+    Ok(user.into())
+}
+
+pub async fn set_suspended(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    input: SuspensionInput,
+) -> Result<UserView, Problem> {
+    let mut user = find(state, id).await?;
+    user.is_suspended = input.is_suspended;
+    user.updated_at = state.clock.now_ms();
+    state.db.update_user(&user).await?;
+    audit(
+        state,
+        actor,
+        "user.suspension.update",
+        ("user", id),
+        json!({"isSuspended": input.is_suspended}),
+    )
+    .await;
+    Ok(user.into())
+}
+
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+    state
+        .db
+        .delete_user(id)
+        .await
+        .map_err(|e| not_found_as(e, "user"))?;
+    audit(state, actor, "user.delete", ("user", id), json!({})).await;
+    Ok(())
+}
