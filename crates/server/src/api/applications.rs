@@ -1,5 +1,8 @@
 //! `/api/applications`: applications, their secrets and (machine-to-machine) roles.
 
+use super::openapi::ApplicationListQuery;
+use crate::manage::applications::SecretView;
+use crate::manage::roles::RoleView;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -7,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 use latchkey_store::applications::ApplicationFilter;
 
+use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
@@ -40,7 +44,15 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/applications",
+    tag = "Applications",
+    params(ApplicationListQuery),
+    responses((status = 200, body = [ApplicationView], headers(("Total-Number" = i64, description = "How many objects match, over all pages"))), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
     RawQuery(raw): RawQuery,
@@ -77,7 +89,15 @@ async fn list(
     ))
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/applications",
+    tag = "Applications",
+    request_body = NewApplication,
+    responses((status = 201, body = ApplicationView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiJson(input): ApiJson<NewApplication>,
@@ -85,7 +105,15 @@ async fn create(
     Ok(created(apps::create(&state, &actor, input).await?))
 }
 
-async fn show(
+#[utoipa::path(
+    get,
+    path = "/api/applications/{id}",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = ApplicationView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -93,7 +121,16 @@ async fn show(
     Ok(axum::Json(ApplicationView::from(apps::find(&state, &id).await?)).into_response())
 }
 
-async fn update(
+#[utoipa::path(
+    patch,
+    path = "/api/applications/{id}",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = ApplicationPatch,
+    responses((status = 200, body = ApplicationView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn update(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -102,7 +139,15 @@ async fn update(
     Ok(axum::Json(apps::update(&state, &actor, &id, patch).await?).into_response())
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/applications/{id}",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -111,7 +156,15 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_secrets(
+#[utoipa::path(
+    get,
+    path = "/api/applications/{id}/secrets",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = [SecretView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list_secrets(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -119,7 +172,16 @@ async fn list_secrets(
     Ok(axum::Json(apps::list_secrets(&state, &id).await?).into_response())
 }
 
-async fn create_secret(
+#[utoipa::path(
+    post,
+    path = "/api/applications/{id}/secrets",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = NewSecret,
+    responses((status = 201, body = SecretView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn create_secret(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -130,7 +192,16 @@ async fn create_secret(
     ))
 }
 
-async fn rename_secret(
+#[utoipa::path(
+    patch,
+    path = "/api/applications/{id}/secrets/{name}",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id"), ("name" = String, Path, description = "Secret name")),
+    request_body = SecretPatch,
+    responses((status = 200, body = SecretView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn rename_secret(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, name)): Path<(String, String)>,
@@ -139,7 +210,15 @@ async fn rename_secret(
     Ok(axum::Json(apps::rename_secret(&state, &actor, &id, &name, patch).await?).into_response())
 }
 
-async fn delete_secret(
+#[utoipa::path(
+    delete,
+    path = "/api/applications/{id}/secrets/{name}",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id"), ("name" = String, Path, description = "Secret name")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn delete_secret(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, name)): Path<(String, String)>,
@@ -148,7 +227,15 @@ async fn delete_secret(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_roles(
+#[utoipa::path(
+    get,
+    path = "/api/applications/{id}/roles",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id")),
+    responses((status = 200, body = [RoleView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list_roles(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -156,7 +243,16 @@ async fn list_roles(
     Ok(axum::Json(roles::roles_of_application(&state, &id).await?).into_response())
 }
 
-async fn add_roles(
+#[utoipa::path(
+    post,
+    path = "/api/applications/{id}/roles",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id")),
+    request_body = RoleIds,
+    responses((status = 201, body = [RoleView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn add_roles(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -167,7 +263,15 @@ async fn add_roles(
     ))
 }
 
-async fn remove_role(
+#[utoipa::path(
+    delete,
+    path = "/api/applications/{id}/roles/{role_id}",
+    tag = "Applications",
+    params(("id" = String, Path, description = "Application id"), ("role_id" = String, Path, description = "Role id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, role_id)): Path<(String, String)>,

@@ -9,6 +9,7 @@ use latchkey_core::jwt::Algorithm;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created};
 use crate::app::AppState;
 use crate::error::Problem;
@@ -22,18 +23,34 @@ pub fn routes() -> Router<AppState> {
         .route("/api/configs/oidc/private-keys/{key_id}", delete(remove))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct RotateInput {
+pub(super) struct RotateInput {
+    /// `RSA` or `EC`; both families when omitted.
     signing_key_algorithm: Option<String>,
 }
 
-async fn list(State(state): State<AppState>, _: Caller) -> Result<Response, Problem> {
+#[utoipa::path(
+    get,
+    path = "/api/configs/oidc/private-keys",
+    tag = "Signing keys",
+    responses((status = 200, body = [KeyView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list(State(state): State<AppState>, _: Caller) -> Result<Response, Problem> {
     let stored = state.db.find_signing_keys().await?;
     Ok(axum::Json(stored.iter().map(KeyView::from).collect::<Vec<_>>()).into_response())
 }
 
-async fn rotate(
+#[utoipa::path(
+    post,
+    path = "/api/configs/oidc/private-keys/rotate",
+    tag = "Signing keys",
+    request_body = RotateInput,
+    responses((status = 201, body = [KeyView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn rotate(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiJson(input): ApiJson<RotateInput>,
@@ -70,7 +87,15 @@ async fn rotate(
     ))
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/configs/oidc/private-keys/{key_id}",
+    tag = "Signing keys",
+    params(("key_id" = String, Path, description = "Key id (kid)")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(key_id): Path<String>,

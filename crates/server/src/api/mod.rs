@@ -4,6 +4,7 @@
 
 mod applications;
 mod keys;
+pub mod openapi;
 mod resources;
 mod roles;
 mod users;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .merge(roles::routes())
         .merge(users::routes())
         .merge(keys::routes())
+        .merge(openapi::routes())
 }
 
 /// The authenticated caller: a client holding a valid management token.

@@ -1,11 +1,14 @@
 //! `/api/resources`: API resources and their scopes.
 
+use super::openapi::ListQuery;
+use crate::manage::resources::ScopeView;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch};
 
+use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
@@ -30,7 +33,15 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/resources",
+    tag = "API resources",
+    params(ListQuery),
+    responses((status = 200, body = [ResourceView], headers(("Total-Number" = i64, description = "How many objects match, over all pages"))), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
     RawQuery(raw): RawQuery,
@@ -46,7 +57,15 @@ async fn list(
     ))
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/resources",
+    tag = "API resources",
+    request_body = NewResource,
+    responses((status = 201, body = ResourceView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiJson(input): ApiJson<NewResource>,
@@ -54,7 +73,15 @@ async fn create(
     Ok(created(resources::create(&state, &actor, input).await?))
 }
 
-async fn show(
+#[utoipa::path(
+    get,
+    path = "/api/resources/{id}",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id")),
+    responses((status = 200, body = ResourceView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -62,7 +89,16 @@ async fn show(
     Ok(axum::Json(ResourceView::from(resources::find(&state, &id).await?)).into_response())
 }
 
-async fn update(
+#[utoipa::path(
+    patch,
+    path = "/api/resources/{id}",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id")),
+    request_body = ResourcePatch,
+    responses((status = 200, body = ResourceView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn update(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -71,7 +107,15 @@ async fn update(
     Ok(axum::Json(resources::update(&state, &actor, &id, patch).await?).into_response())
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/resources/{id}",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -80,7 +124,15 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_scopes(
+#[utoipa::path(
+    get,
+    path = "/api/resources/{id}/scopes",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id")),
+    responses((status = 200, body = [ScopeView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list_scopes(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -88,7 +140,16 @@ async fn list_scopes(
     Ok(axum::Json(resources::list_scopes(&state, &id).await?).into_response())
 }
 
-async fn create_scope(
+#[utoipa::path(
+    post,
+    path = "/api/resources/{id}/scopes",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id")),
+    request_body = NewScope,
+    responses((status = 201, body = ScopeView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn create_scope(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -99,7 +160,16 @@ async fn create_scope(
     ))
 }
 
-async fn update_scope(
+#[utoipa::path(
+    patch,
+    path = "/api/resources/{id}/scopes/{scope_id}",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id"), ("scope_id" = String, Path, description = "Scope id")),
+    request_body = ScopePatch,
+    responses((status = 200, body = ScopeView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn update_scope(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, scope_id)): Path<(String, String)>,
@@ -111,7 +181,15 @@ async fn update_scope(
     )
 }
 
-async fn delete_scope(
+#[utoipa::path(
+    delete,
+    path = "/api/resources/{id}/scopes/{scope_id}",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id"), ("scope_id" = String, Path, description = "Scope id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn delete_scope(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, scope_id)): Path<(String, String)>,

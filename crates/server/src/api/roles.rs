@@ -1,11 +1,14 @@
 //! `/api/roles`: roles and the scopes they grant.
 
+use super::openapi::ListQuery;
+use crate::manage::roles::RoleScopeView;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 
+use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
@@ -19,7 +22,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/roles/{id}/scopes/{scope_id}", delete(remove_scope))
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/roles",
+    tag = "Roles",
+    params(ListQuery),
+    responses((status = 200, body = [RoleView], headers(("Total-Number" = i64, description = "How many objects match, over all pages"))), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
     RawQuery(raw): RawQuery,
@@ -35,7 +46,15 @@ async fn list(
     ))
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/roles",
+    tag = "Roles",
+    request_body = NewRole,
+    responses((status = 201, body = RoleView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiJson(input): ApiJson<NewRole>,
@@ -43,7 +62,15 @@ async fn create(
     Ok(created(roles::create(&state, &actor, input).await?))
 }
 
-async fn show(
+#[utoipa::path(
+    get,
+    path = "/api/roles/{id}",
+    tag = "Roles",
+    params(("id" = String, Path, description = "Role id")),
+    responses((status = 200, body = RoleView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -51,7 +78,16 @@ async fn show(
     Ok(axum::Json(RoleView::from(roles::find(&state, &id).await?)).into_response())
 }
 
-async fn update(
+#[utoipa::path(
+    patch,
+    path = "/api/roles/{id}",
+    tag = "Roles",
+    params(("id" = String, Path, description = "Role id")),
+    request_body = RolePatch,
+    responses((status = 200, body = RoleView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn update(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -60,7 +96,15 @@ async fn update(
     Ok(axum::Json(roles::update(&state, &actor, &id, patch).await?).into_response())
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/roles/{id}",
+    tag = "Roles",
+    params(("id" = String, Path, description = "Role id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -69,7 +113,15 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn list_scopes(
+#[utoipa::path(
+    get,
+    path = "/api/roles/{id}/scopes",
+    tag = "Roles",
+    params(("id" = String, Path, description = "Role id")),
+    responses((status = 200, body = [RoleScopeView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list_scopes(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -77,7 +129,16 @@ async fn list_scopes(
     Ok(axum::Json(roles::scopes(&state, &id).await?).into_response())
 }
 
-async fn add_scopes(
+#[utoipa::path(
+    post,
+    path = "/api/roles/{id}/scopes",
+    tag = "Roles",
+    params(("id" = String, Path, description = "Role id")),
+    request_body = ScopeIds,
+    responses((status = 201, body = [RoleScopeView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn add_scopes(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -88,7 +149,15 @@ async fn add_scopes(
     ))
 }
 
-async fn remove_scope(
+#[utoipa::path(
+    delete,
+    path = "/api/roles/{id}/scopes/{scope_id}",
+    tag = "Roles",
+    params(("id" = String, Path, description = "Role id"), ("scope_id" = String, Path, description = "Scope id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove_scope(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, scope_id)): Path<(String, String)>,

@@ -1,11 +1,14 @@
 //! `/api/users`: users, their passwords, suspension and roles.
 
+use super::openapi::ListQuery;
+use crate::manage::roles::RoleView;
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, patch};
 
+use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
@@ -24,7 +27,15 @@ pub fn routes() -> Router<AppState> {
         .route("/api/users/{id}/roles/{role_id}", delete(remove_role))
 }
 
-async fn list(
+#[utoipa::path(
+    get,
+    path = "/api/users",
+    tag = "Users",
+    params(ListQuery),
+    responses((status = 200, body = [UserView], headers(("Total-Number" = i64, description = "How many objects match, over all pages"))), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
     RawQuery(raw): RawQuery,
@@ -40,7 +51,15 @@ async fn list(
     ))
 }
 
-async fn create(
+#[utoipa::path(
+    post,
+    path = "/api/users",
+    tag = "Users",
+    request_body = NewUser,
+    responses((status = 201, body = UserView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn create(
     State(state): State<AppState>,
     Caller(actor): Caller,
     ApiJson(input): ApiJson<NewUser>,
@@ -48,7 +67,15 @@ async fn create(
     Ok(created(users::create(&state, &actor, input).await?))
 }
 
-async fn show(
+#[utoipa::path(
+    get,
+    path = "/api/users/{id}",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = UserView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -56,7 +83,16 @@ async fn show(
     Ok(axum::Json(UserView::from(users::find(&state, &id).await?)).into_response())
 }
 
-async fn update(
+#[utoipa::path(
+    patch,
+    path = "/api/users/{id}",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    request_body = UserPatch,
+    responses((status = 200, body = UserView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn update(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -65,7 +101,15 @@ async fn update(
     Ok(axum::Json(users::update(&state, &actor, &id, patch).await?).into_response())
 }
 
-async fn remove(
+#[utoipa::path(
+    delete,
+    path = "/api/users/{id}",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -74,7 +118,16 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn set_password(
+#[utoipa::path(
+    patch,
+    path = "/api/users/{id}/password",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    request_body = PasswordInput,
+    responses((status = 200, body = UserView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn set_password(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -83,7 +136,16 @@ async fn set_password(
     Ok(axum::Json(users::set_password(&state, &actor, &id, input).await?).into_response())
 }
 
-async fn set_suspended(
+#[utoipa::path(
+    patch,
+    path = "/api/users/{id}/is-suspended",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    request_body = SuspensionInput,
+    responses((status = 200, body = UserView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn set_suspended(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -92,7 +154,15 @@ async fn set_suspended(
     Ok(axum::Json(users::set_suspended(&state, &actor, &id, input).await?).into_response())
 }
 
-async fn list_roles(
+#[utoipa::path(
+    get,
+    path = "/api/users/{id}/roles",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = [RoleView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn list_roles(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<String>,
@@ -100,7 +170,16 @@ async fn list_roles(
     Ok(axum::Json(roles::roles_of_user(&state, &id).await?).into_response())
 }
 
-async fn add_roles(
+#[utoipa::path(
+    post,
+    path = "/api/users/{id}/roles",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    request_body = RoleIds,
+    responses((status = 201, body = [RoleView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn add_roles(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path(id): Path<String>,
@@ -111,7 +190,15 @@ async fn add_roles(
     ))
 }
 
-async fn remove_role(
+#[utoipa::path(
+    delete,
+    path = "/api/users/{id}/roles/{role_id}",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id"), ("role_id" = String, Path, description = "Role id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn remove_role(
     State(state): State<AppState>,
     Caller(actor): Caller,
     Path((id, role_id)): Path<(String, String)>,

@@ -10,7 +10,7 @@ use super::{Actor, audit, nullable};
 use crate::app::AppState;
 use crate::error::Problem;
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OidcClientMetadata {
     #[serde(default)]
@@ -19,7 +19,7 @@ pub struct OidcClientMetadata {
     pub post_logout_redirect_uris: Vec<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CustomClientMetadataInput {
     pub cors_allowed_origins: Option<Vec<String>>,
@@ -29,7 +29,7 @@ pub struct CustomClientMetadataInput {
     pub always_issue_refresh_token: Option<bool>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewApplication {
     pub name: String,
@@ -41,7 +41,7 @@ pub struct NewApplication {
     pub custom_client_metadata: Option<CustomClientMetadataInput>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApplicationPatch {
     pub name: Option<String>,
@@ -56,7 +56,7 @@ pub struct ApplicationPatch {
     pub is_third_party: Option<bool>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomClientMetadata {
     pub cors_allowed_origins: Vec<String>,
@@ -67,7 +67,7 @@ pub struct CustomClientMetadata {
 }
 
 /// An application as the API shows it. `secret` only in the answer to its creation.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationView {
     pub id: String,
@@ -289,7 +289,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Pro
 }
 
 /// A secret as listed: never its value.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SecretView {
     pub application_id: String,
@@ -301,14 +301,14 @@ pub struct SecretView {
     pub value: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSecret {
     pub name: String,
     pub expires_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SecretPatch {
     pub name: String,

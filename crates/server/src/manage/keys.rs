@@ -34,7 +34,7 @@ pub async fn rotate(
 }
 
 /// A signing key as the API shows it: never private material.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyView {
     pub id: String,

@@ -6,6 +6,7 @@ mod support;
 
 mod api_applications;
 mod api_auth;
+mod api_openapi;
 mod api_resources_roles;
 mod api_users_keys;
 mod binary;
