@@ -1,8 +1,8 @@
 //! `/api/applications`: applications, their secrets and (machine-to-machine) roles.
 
 use super::openapi::ApplicationListQuery;
-use crate::manage::applications::SecretView;
 use crate::manage::roles::RoleView;
+use crate::manage::secrets::{self, NewSecret, SecretPatch, SecretView};
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -15,9 +15,10 @@ use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
 use crate::manage::applications::{
-    self as apps, ApplicationPatch, ApplicationView, NewApplication, NewSecret, SecretPatch,
+    self as apps, ApplicationPatch, ApplicationView, NewApplication,
 };
-use crate::manage::roles::{self, RoleIds};
+use crate::manage::assignments;
+use crate::manage::roles::RoleIds;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -169,7 +170,7 @@ pub(super) async fn list_secrets(
     _: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    Ok(axum::Json(apps::list_secrets(&state, &id).await?).into_response())
+    Ok(axum::Json(secrets::list_secrets(&state, &id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -188,7 +189,7 @@ pub(super) async fn create_secret(
     ApiJson(input): ApiJson<NewSecret>,
 ) -> Result<Response, Problem> {
     Ok(created(
-        apps::create_secret(&state, &actor, &id, input).await?,
+        secrets::create_secret(&state, &actor, &id, input).await?,
     ))
 }
 
@@ -207,7 +208,10 @@ pub(super) async fn rename_secret(
     Path((id, name)): Path<(String, String)>,
     ApiJson(patch): ApiJson<SecretPatch>,
 ) -> Result<Response, Problem> {
-    Ok(axum::Json(apps::rename_secret(&state, &actor, &id, &name, patch).await?).into_response())
+    Ok(
+        axum::Json(secrets::rename_secret(&state, &actor, &id, &name, patch).await?)
+            .into_response(),
+    )
 }
 
 #[utoipa::path(
@@ -223,7 +227,7 @@ pub(super) async fn delete_secret(
     Caller(actor): Caller,
     Path((id, name)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
-    apps::delete_secret(&state, &actor, &id, &name).await?;
+    secrets::delete_secret(&state, &actor, &id, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -240,7 +244,7 @@ pub(super) async fn list_roles(
     _: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    Ok(axum::Json(roles::roles_of_application(&state, &id).await?).into_response())
+    Ok(axum::Json(assignments::roles_of_application(&state, &id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -259,7 +263,7 @@ pub(super) async fn add_roles(
     ApiJson(input): ApiJson<RoleIds>,
 ) -> Result<Response, Problem> {
     Ok(created(
-        roles::assign_to_application(&state, &actor, &id, input).await?,
+        assignments::assign_to_application(&state, &actor, &id, input).await?,
     ))
 }
 
@@ -276,6 +280,6 @@ pub(super) async fn remove_role(
     Caller(actor): Caller,
     Path((id, role_id)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
-    roles::unassign_from_application(&state, &actor, &id, &role_id).await?;
+    assignments::unassign_from_application(&state, &actor, &id, &role_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,8 @@ use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
-use crate::manage::roles::{self, RoleIds};
+use crate::manage::assignments;
+use crate::manage::roles::RoleIds;
 use crate::manage::users::{
     self as users, NewUser, PasswordInput, SuspensionInput, UserPatch, UserView,
 };
@@ -167,7 +168,7 @@ pub(super) async fn list_roles(
     _: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    Ok(axum::Json(roles::roles_of_user(&state, &id).await?).into_response())
+    Ok(axum::Json(assignments::roles_of_user(&state, &id).await?).into_response())
 }
 
 #[utoipa::path(
@@ -186,7 +187,7 @@ pub(super) async fn add_roles(
     ApiJson(input): ApiJson<RoleIds>,
 ) -> Result<Response, Problem> {
     Ok(created(
-        roles::assign_to_user(&state, &actor, &id, input).await?,
+        assignments::assign_to_user(&state, &actor, &id, input).await?,
     ))
 }
 
@@ -203,6 +204,6 @@ pub(super) async fn remove_role(
     Caller(actor): Caller,
     Path((id, role_id)): Path<(String, String)>,
 ) -> Result<StatusCode, Problem> {
-    roles::unassign_from_user(&state, &actor, &id, &role_id).await?;
+    assignments::unassign_from_user(&state, &actor, &id, &role_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -3,10 +3,12 @@
 //! `latchkey_core::registration`, writes through the store, and records an audit entry.
 
 pub mod applications;
+pub mod assignments;
 pub mod bootstrap;
 pub mod keys;
 pub mod resources;
 pub mod roles;
+pub mod secrets;
 pub mod users;
 
 use latchkey_store::audit::AuditEntry;

@@ -8,6 +8,7 @@ mod api_applications;
 mod api_auth;
 mod api_openapi;
 mod api_resources_roles;
+mod api_script;
 mod api_users_keys;
 mod binary;
 mod client_credentials;
