@@ -48,98 +48,100 @@ async fn missing_or_invalid_tokens_are_401_with_a_bearer_challenge() {
 
 #[tokio::test]
 async fn a_token_for_another_api_is_401_and_one_without_all_is_403() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let admin = Admin::new(&app).await;
-    let (_, api) = admin
-        .post(
-            "/api/resources",
-            json!({"name": "Orders", "indicator": "https://orders.example.com"}),
-        )
-        .await;
-    let (_, scope) = admin
-        .post(
-            &format!("/api/resources/{}/scopes", api["id"].as_str().unwrap_or("")),
-            json!({"name": "read"}),
-        )
-        .await;
-    let (_, role) = admin
-        .post(
-            "/api/roles",
-            json!({"name": "Reader", "type": "MachineToMachine"}),
-        )
-        .await;
-    let role_id = role["id"].as_str().unwrap_or_default();
-    assert_eq!(
-        admin
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (_, api) = admin
             .post(
-                &format!("/api/roles/{role_id}/scopes"),
-                json!({"scopeIds": [scope["id"]]})
+                "/api/resources",
+                json!({"name": "Orders", "indicator": "https://orders.example.com"}),
             )
-            .await
-            .0,
-        201
-    );
-    let (_, machine) = admin
-        .post(
-            "/api/applications",
-            json!({"name": "Worker", "type": "MachineToMachine"}),
-        )
-        .await;
-    let machine_id = machine["id"].as_str().unwrap_or_default();
-    assert_eq!(
-        admin
+            .await;
+        let (_, scope) = admin
             .post(
-                &format!("/api/applications/{machine_id}/roles"),
-                json!({"roleIds": [role_id]})
+                &format!("/api/resources/{}/scopes", api["id"].as_str().unwrap_or("")),
+                json!({"name": "read"}),
             )
+            .await;
+        let (_, role) = admin
+            .post(
+                "/api/roles",
+                json!({"name": "Reader", "type": "MachineToMachine"}),
+            )
+            .await;
+        let role_id = role["id"].as_str().unwrap_or_default();
+        assert_eq!(
+            admin
+                .post(
+                    &format!("/api/roles/{role_id}/scopes"),
+                    json!({"scopeIds": [scope["id"]]})
+                )
+                .await
+                .0,
+            201
+        );
+        let (_, machine) = admin
+            .post(
+                "/api/applications",
+                json!({"name": "Worker", "type": "MachineToMachine"}),
+            )
+            .await;
+        let machine_id = machine["id"].as_str().unwrap_or_default();
+        assert_eq!(
+            admin
+                .post(
+                    &format!("/api/applications/{machine_id}/roles"),
+                    json!({"roleIds": [role_id]})
+                )
+                .await
+                .0,
+            201
+        );
+        let secret = machine["secret"].as_str().unwrap_or_default();
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("resource", "https://orders.example.com"),
+        ];
+        let body: serde_json::Value = app
+            .token(&form, Some((machine_id, secret)))
             .await
-            .0,
-        201
-    );
-    let secret = machine["secret"].as_str().unwrap_or_default();
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("resource", "https://orders.example.com"),
-    ];
-    let body: serde_json::Value = app
-        .token(&form, Some((machine_id, secret)))
-        .await
-        .json()
-        .await
-        .unwrap_or_default();
-    let orders_token = body["access_token"].as_str().unwrap_or_default();
-    let (status, challenge) = status_and_challenge(&app, Some(orders_token)).await;
-    assert_eq!(status, 401, "wrong audience");
-    assert!(challenge.contains("invalid_token"));
+            .json()
+            .await
+            .unwrap_or_default();
+        let orders_token = body["access_token"].as_str().unwrap_or_default();
+        let (status, challenge) = status_and_challenge(&app, Some(orders_token)).await;
+        assert_eq!(status, 401, "wrong audience");
+        assert!(challenge.contains("invalid_token"));
 
-    // A token for the management API without `all`: only reachable by a role without it,
-    // so build one by hand with the server's own key.
-    let keys = app.state.keys.get();
-    let signer = keys
-        .current(latchkey_core::jwt::Algorithm::ES256)
-        .unwrap_or_else(|| panic!("no key"));
-    let now = app.state.clock.now_ms() / 1000;
-    let claims = json!({"iss": app.issuer, "sub": admin.credentials.client_id, "aud": admin.credentials.resource,
-        "client_id": admin.credentials.client_id, "scope": "read", "iat": now, "exp": now + 60, "jti": "x"});
-    let narrow = signer.sign("at+jwt", &claims).unwrap_or_default();
-    let (status, challenge) = status_and_challenge(&app, Some(&narrow)).await;
-    assert_eq!(status, 403);
-    assert!(challenge.contains("insufficient_scope"));
+        // A token for the management API without `all`: only reachable by a role without it,
+        // so build one by hand with the server's own key.
+        let keys = app.state.keys.get();
+        let signer = keys
+            .current(latchkey_core::jwt::Algorithm::ES256)
+            .unwrap_or_else(|| panic!("no key"));
+        let now = app.state.clock.now_ms() / 1000;
+        let claims = json!({"iss": app.issuer, "sub": admin.credentials.client_id, "aud": admin.credentials.resource,
+            "client_id": admin.credentials.client_id, "scope": "read", "iat": now, "exp": now + 60, "jti": "x"});
+        let narrow = signer.sign("at+jwt", &claims).unwrap_or_default();
+        let (status, challenge) = status_and_challenge(&app, Some(&narrow)).await;
+        assert_eq!(status, 403);
+        assert!(challenge.contains("insufficient_scope"));
 
-    let expired = json!({"iss": app.issuer, "sub": admin.credentials.client_id, "aud": admin.credentials.resource,
-        "client_id": admin.credentials.client_id, "scope": "all", "iat": now - 7200, "exp": now - 3600, "jti": "y"});
-    let expired = signer.sign("at+jwt", &expired).unwrap_or_default();
-    assert_eq!(
-        status_and_challenge(&app, Some(&expired)).await.0,
-        401,
-        "expired"
-    );
-    let wrong_type = signer.sign("JWT", &claims).unwrap_or_default();
-    assert_eq!(
-        status_and_challenge(&app, Some(&wrong_type)).await.0,
-        401,
-        "an ID-token-typed JWT is not an access token"
-    );
+        let expired = json!({"iss": app.issuer, "sub": admin.credentials.client_id, "aud": admin.credentials.resource,
+            "client_id": admin.credentials.client_id, "scope": "all", "iat": now - 7200, "exp": now - 3600, "jti": "y"});
+        let expired = signer.sign("at+jwt", &expired).unwrap_or_default();
+        assert_eq!(
+            status_and_challenge(&app, Some(&expired)).await.0,
+            401,
+            "expired"
+        );
+        let wrong_type = signer.sign("JWT", &claims).unwrap_or_default();
+        assert_eq!(
+            status_and_challenge(&app, Some(&wrong_type)).await.0,
+            401,
+            "an ID-token-typed JWT is not an access token"
+        );
+    }
 }
 
 #[tokio::test]
