@@ -9,6 +9,7 @@
 //! - [`resource`]: API resources (RFC 8707 indicators) and their scopes.
 //! - [`scope`]: scope strings (RFC 6749 §3.3).
 //! - [`params`]: form parameters with the duplicate rule (RFC 6749 §3.1).
+//! - [`pkce`]: PKCE, S256 only (RFC 7636); [`redirect`]: redirect-URI matching.
 //! - [`token`]: one module per `grant_type`, and the access-token claims (RFC 9068).
 //! - [`jwt`]: compact JWS signing and verification, algorithms bound to key types.
 //! - [`keys`]: signing keys, their rotation states, JWKS, encryption at rest.
@@ -24,7 +25,9 @@ pub mod error;
 pub mod jwt;
 pub mod keys;
 pub mod params;
+pub mod pkce;
 pub mod random;
+pub mod redirect;
 pub mod registration;
 pub mod resource;
 pub mod role;
