@@ -4,6 +4,7 @@
 //! (milliseconds since the Unix epoch); randomness comes only from [`random`].
 //!
 //! - [`error`]: the spec's error codes and safe descriptions (RFC 6749 §5.2).
+//! - [`authorize`]: validating an authorization request, client and redirect URI first.
 //! - [`client`]: application types, what each may do, client secrets.
 //! - [`client_auth`]: how a client proves who it is at the token endpoint (RFC 6749 §2.3).
 //! - [`resource`]: API resources (RFC 8707 indicators) and their scopes.
@@ -18,6 +19,7 @@
 //! - [`role`], [`user`]: roles, users, identifiers and password hashing.
 //! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
+pub mod authorize;
 pub mod client;
 pub mod client_auth;
 pub mod discovery;
