@@ -10,6 +10,8 @@ pub const MANAGEMENT_RESOURCE_ID: &str = "management-api";
 pub const MANAGEMENT_SCOPE: &str = "all";
 /// The built-in machine-to-machine role that holds the management scope.
 pub const MANAGEMENT_ROLE_ID: &str = "management-api-access";
+/// The built-in user role of administrators: the management scope, held by people.
+pub const ADMIN_ROLE_ID: &str = "latchkey-admin";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {

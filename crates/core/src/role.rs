@@ -21,6 +21,12 @@ impl RoleType {
     }
 }
 
+/// Roles that ship with Latchkey and never change.
+pub const BUILTIN_ROLE_IDS: [&str; 2] = [
+    crate::resource::MANAGEMENT_ROLE_ID,
+    crate::resource::ADMIN_ROLE_ID,
+];
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Role {
     pub id: String,
@@ -33,6 +39,6 @@ pub struct Role {
 impl Role {
     /// Built-in roles (the management API's) cannot be edited or deleted.
     pub fn is_builtin(&self) -> bool {
-        self.id == crate::resource::MANAGEMENT_ROLE_ID
+        BUILTIN_ROLE_IDS.contains(&self.id.as_str())
     }
 }

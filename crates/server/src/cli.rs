@@ -68,6 +68,28 @@ enum Command {
     /// Signing keys
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Users
+    #[command(subcommand)]
+    Users(UsersCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create a user, reading the password from the first line of standard input
+    Create {
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Give the user the built-in administrator role
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input (required: passwords never go on the command line)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,6 +188,39 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Users(UsersCommand::Create {
+            username,
+            email,
+            name,
+            admin,
+            password_stdin: _,
+        }) => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let state = app::build(config, clock).await?;
+            let input = manage::users::NewUser {
+                username,
+                primary_email: email,
+                primary_phone: None,
+                name,
+                password: Some(password),
+            };
+            let actor = manage::Actor::command_line();
+            let user = manage::users::create(&state, &actor, input)
+                .await
+                .map_err(problem)?;
+            if admin {
+                let roles = manage::roles::RoleIds {
+                    role_ids: vec![latchkey_core::resource::ADMIN_ROLE_ID.to_owned()],
+                };
+                manage::assignments::assign_to_user(&state, &actor, &user.id, roles)
+                    .await
+                    .map_err(problem)?;
+            }
+            println!("{}", serde_json::to_string(&user)?);
+            Ok(())
+        }
         Command::Keys(keys) => {
             let db = app::open_db(&config).await?;
             let keyring = crate::keyring::Keyring::open(
@@ -191,6 +246,14 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             };
             print_keys(&stored, json)
         }
+    }
+}
+
+/// A management error as one line for the terminal.
+fn problem(p: crate::error::Problem) -> anyhow::Error {
+    match p.field {
+        Some(field) => anyhow::anyhow!("{} ({field}): {}", p.code, p.detail),
+        None => anyhow::anyhow!("{}: {}", p.code, p.detail),
     }
 }
 

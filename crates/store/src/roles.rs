@@ -1,6 +1,7 @@
 //! Roles, the scopes they grant, and the users and applications that hold them.
 
-use latchkey_core::resource::{MANAGEMENT_ROLE_ID, Scope};
+use latchkey_core::resource::Scope;
+use latchkey_core::role::BUILTIN_ROLE_IDS;
 use latchkey_core::role::{Role, RoleType};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -92,21 +93,24 @@ impl Db {
 
     /// Change name and description; built-in roles never change here.
     pub async fn update_role(&self, role: &Role) -> Result<()> {
-        let done =
-            sqlx::query("UPDATE roles SET name = $1, description = $2 WHERE id = $3 AND id <> $4")
-                .bind(&role.name)
-                .bind(&role.description)
-                .bind(&role.id)
-                .bind(MANAGEMENT_ROLE_ID)
-                .execute(self.pool())
-                .await?;
+        let done = sqlx::query(
+            "UPDATE roles SET name = $1, description = $2 WHERE id = $3 AND id NOT IN ($4, $5)",
+        )
+        .bind(&role.name)
+        .bind(&role.description)
+        .bind(&role.id)
+        .bind(BUILTIN_ROLE_IDS[0])
+        .bind(BUILTIN_ROLE_IDS[1])
+        .execute(self.pool())
+        .await?;
         affected(done.rows_affected())
     }
 
     pub async fn delete_role(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM roles WHERE id = $1 AND id <> $2")
+        let done = sqlx::query("DELETE FROM roles WHERE id = $1 AND id NOT IN ($2, $3)")
             .bind(id)
-            .bind(MANAGEMENT_ROLE_ID)
+            .bind(BUILTIN_ROLE_IDS[0])
+            .bind(BUILTIN_ROLE_IDS[1])
             .execute(self.pool())
             .await?;
         affected(done.rows_affected())
@@ -140,11 +144,12 @@ impl Db {
 
     pub async fn remove_role_scope(&self, role_id: &str, scope_id: &str) -> Result<()> {
         let done = sqlx::query(
-            "DELETE FROM roles_scopes WHERE role_id = $1 AND scope_id = $2 AND role_id <> $3",
+            "DELETE FROM roles_scopes WHERE role_id = $1 AND scope_id = $2 AND role_id NOT IN ($3, $4)",
         )
         .bind(role_id)
         .bind(scope_id)
-        .bind(MANAGEMENT_ROLE_ID)
+        .bind(BUILTIN_ROLE_IDS[0])
+            .bind(BUILTIN_ROLE_IDS[1])
         .execute(self.pool())
         .await?;
         affected(done.rows_affected())

@@ -30,6 +30,14 @@ impl Actor {
             id,
         }
     }
+
+    /// An operator at the command line of this machine.
+    pub fn command_line() -> Self {
+        Self {
+            kind: "command_line",
+            id: "latchkey".into(),
+        }
+    }
 }
 
 /// Record a mutation. The audit log never holds secrets: callers pass ids and names only.

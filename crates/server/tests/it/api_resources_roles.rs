@@ -249,6 +249,11 @@ async fn the_management_resource_and_role_are_read_only_and_rules_hold() {
         403
     );
     assert_eq!(admin.delete("/api/roles/management-api-access").await, 403);
+    assert_eq!(admin.delete("/api/roles/latchkey-admin").await, 403);
+    assert_eq!(
+        admin.get("/api/roles/latchkey-admin").await.1["isReadOnly"],
+        true
+    );
 
     assert_eq!(
         admin

@@ -178,3 +178,87 @@ fn migrate_prepares_the_database_and_exits() {
     );
     assert!(dir.path().join("latchkey-data/latchkey.db").exists());
 }
+
+#[tokio::test]
+async fn users_create_makes_the_first_administrator_from_a_password_on_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let create = |args: &[&str], stdin: &str| {
+        let mut child = latchkey(dir.path(), free_port(), args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        if let Some(mut input) = child.stdin.take() {
+            let _ = input.write_all(stdin.as_bytes());
+        }
+        child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+    };
+    let args = [
+        "users",
+        "create",
+        "--username",
+        "root",
+        "--email",
+        "root@example.com",
+        "--admin",
+        "--password-stdin",
+    ];
+    let output = create(&args, "correct horse battery staple\n");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let user: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    assert_eq!(
+        (user["username"].as_str(), user["hasPassword"].as_bool()),
+        (Some("root"), Some(true))
+    );
+    assert!(!String::from_utf8_lossy(&output.stdout).contains("correct horse"));
+
+    let url = format!(
+        "sqlite://{}/latchkey-data/latchkey.db",
+        dir.path().display()
+    );
+    let db = latchkey_store::Db::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let id = user["id"].as_str().unwrap_or_default();
+    let roles = db
+        .find_roles_of(latchkey_store::roles::Holder::User(id))
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        roles.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+        [latchkey_core::resource::ADMIN_ROLE_ID]
+    );
+    let stored = db
+        .find_user(id)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|u| u.password_hash)
+        .unwrap_or_default();
+    assert!(latchkey_core::user::verify_password(
+        "correct horse battery staple",
+        &stored
+    ));
+    db.close().await;
+
+    let again = create(&args, "another long password\n");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("user.identifier_exists"));
+    let short = create(
+        &["users", "create", "--username", "bob", "--password-stdin"],
+        "short\n",
+    );
+    assert!(String::from_utf8_lossy(&short.stderr).contains("password"));
+    let no_stdin_flag = create(&["users", "create", "--username", "bob"], "");
+    assert_eq!(
+        no_stdin_flag.status.code(),
+        Some(2),
+        "passwords never come from the command line"
+    );
+}
