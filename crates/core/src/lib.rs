@@ -12,6 +12,7 @@
 //! - [`params`]: form parameters with the duplicate rule (RFC 6749 §3.1).
 //! - [`pkce`]: PKCE, S256 only (RFC 7636); [`redirect`]: redirect-URI matching.
 //! - [`token`]: one module per `grant_type`, and the access-token claims (RFC 9068).
+//! - [`grant`]: grants and the codes and tokens issued under them.
 //! - [`jwt`]: compact JWS signing and verification, algorithms bound to key types.
 //! - [`keys`]: signing keys, their rotation states, JWKS, encryption at rest.
 //! - [`discovery`]: provider metadata (OIDC Discovery 1.0, RFC 8414).
@@ -24,6 +25,7 @@ pub mod client;
 pub mod client_auth;
 pub mod discovery;
 pub mod error;
+pub mod grant;
 pub mod jwt;
 pub mod keys;
 pub mod params;

@@ -5,6 +5,7 @@
 //! - [`applications`]: applications; `secrets`: their client secrets.
 //! - [`users`], [`roles`]: users, roles, and who holds which role.
 //! - [`audit`]: the append-only audit log.
+//! - [`grants`]: grants, authorization codes, refresh and opaque access tokens.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
 //!
@@ -13,6 +14,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod grants;
 pub mod keys;
 mod list;
 pub mod resources;

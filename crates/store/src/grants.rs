@@ -1,0 +1,287 @@
+//! Grants and their codes and tokens. Every single-use artefact is consumed by one
+//! conditional UPDATE, so exactly one caller wins however many nodes race for it.
+
+use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::{Db, Error, Result, string_list, to_json_list};
+
+const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_id, g.session_id_hash, g.scope, g.resources, g.auth_time, g.created_at, g.revoked_at";
+
+fn grant_from_row(row: &AnyRow) -> Result<Grant> {
+    Ok(Grant {
+        id: row.try_get("id")?,
+        client_id: row.try_get("client_id")?,
+        user_id: row.try_get("user_id")?,
+        session_id_hash: row.try_get("session_id_hash")?,
+        scope: row.try_get("scope")?,
+        resources: string_list("resources", row.try_get("resources")?)?,
+        auth_time: row.try_get("auth_time")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+async fn insert_grant_in(tx: &mut Transaction<'_, Any>, grant: &Grant) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO grants (id, client_id, user_id, session_id_hash, scope, resources, auth_time, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(&grant.id)
+    .bind(&grant.client_id)
+    .bind(&grant.user_id)
+    .bind(&grant.session_id_hash)
+    .bind(&grant.scope)
+    .bind(to_json_list(&grant.resources))
+    .bind(grant.auth_time)
+    .bind(grant.created_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Db {
+    /// Record a grant and the code that carries it to the client, together.
+    pub async fn insert_grant_with_code(
+        &self,
+        grant: &Grant,
+        code: &AuthorizationCode,
+    ) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        insert_grant_in(&mut tx, grant).await?;
+        sqlx::query(
+            "INSERT INTO authorization_codes \
+             (code_hash, grant_id, redirect_uri, nonce, code_challenge, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&code.code_hash)
+        .bind(&code.grant_id)
+        .bind(&code.redirect_uri)
+        .bind(&code.nonce)
+        .bind(&code.code_challenge)
+        .bind(code.created_at)
+        .bind(code.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A live grant: not revoked.
+    pub async fn find_grant(&self, id: &str) -> Result<Option<Grant>> {
+        let sql = format!(
+            "SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(grant_from_row).transpose()
+    }
+
+    /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`.
+    pub async fn take_authorization_code(
+        &self,
+        code_hash: &str,
+        now_ms: i64,
+    ) -> Result<Taken<(AuthorizationCode, Grant)>> {
+        let won = sqlx::query(
+            "UPDATE authorization_codes SET consumed_at = $1 \
+             WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1",
+        )
+        .bind(now_ms)
+        .bind(code_hash)
+        .execute(self.pool())
+        .await?
+        .rows_affected()
+            == 1;
+        let row = sqlx::query(
+            "SELECT grant_id, redirect_uri, nonce, code_challenge, created_at, expires_at, consumed_at \
+             FROM authorization_codes WHERE code_hash = $1",
+        )
+        .bind(code_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        let Some(row) = row else {
+            return Ok(Taken::Missing);
+        };
+        let grant_id: String = row.try_get("grant_id")?;
+        if !won {
+            let consumed: Option<i64> = row.try_get("consumed_at")?;
+            return Ok(match consumed {
+                Some(_) => Taken::Reused { grant_id },
+                None => Taken::Missing,
+            });
+        }
+        let Some(grant) = self.find_grant(&grant_id).await? else {
+            return Ok(Taken::Missing);
+        };
+        let code = AuthorizationCode {
+            code_hash: code_hash.to_owned(),
+            grant_id,
+            redirect_uri: row.try_get("redirect_uri")?,
+            nonce: row.try_get("nonce")?,
+            code_challenge: row.try_get("code_challenge")?,
+            created_at: row.try_get("created_at")?,
+            expires_at: row.try_get("expires_at")?,
+        };
+        Ok(Taken::Taken((code, grant)))
+    }
+
+    /// End a grant and everything issued under it. Idempotent.
+    pub async fn revoke_grant(&self, grant_id: &str, now_ms: i64) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query("UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_ms)
+            .bind(grant_id)
+            .execute(&mut *tx)
+            .await?;
+        for table in ["refresh_tokens", "access_tokens"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE grant_id = $1"
+            )))
+            .bind(grant_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&token.token_hash)
+        .bind(&token.grant_id)
+        .bind(&token.scope)
+        .bind(token.created_at)
+        .bind(token.expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A live refresh token of a live grant, without consuming it.
+    pub async fn find_refresh_token(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(RefreshToken, Grant)>> {
+        let sql = format!(
+            "SELECT r.token_hash, r.grant_id, r.scope AS token_scope, r.created_at AS token_created_at, \
+             r.expires_at, {GRANT_COLUMNS} FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id \
+             WHERE r.token_hash = $1 AND r.consumed_at IS NULL AND r.expires_at > $2 AND g.revoked_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(now_ms)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let token = RefreshToken {
+            token_hash: row.try_get("token_hash")?,
+            grant_id: row.try_get("grant_id")?,
+            scope: row.try_get("token_scope")?,
+            created_at: row.try_get("token_created_at")?,
+            expires_at: row.try_get("expires_at")?,
+        };
+        Ok(Some((token, grant_from_row(&row)?)))
+    }
+
+    /// Consume `old` and store `new` in its place, atomically. A token consumed before is
+    /// `Reused`: the caller revokes the family.
+    pub async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &RefreshToken,
+        now_ms: i64,
+    ) -> Result<Taken<(RefreshToken, Grant)>> {
+        let Some((old, grant)) = self.find_refresh_token(old_hash, now_ms).await? else {
+            let consumed: Option<(String, Option<i64>)> = sqlx::query(
+                "SELECT grant_id, consumed_at FROM refresh_tokens WHERE token_hash = $1",
+            )
+            .bind(old_hash)
+            .fetch_optional(self.pool())
+            .await?
+            .map(|r| Ok::<_, Error>((r.try_get("grant_id")?, r.try_get("consumed_at")?)))
+            .transpose()?;
+            return Ok(match consumed {
+                Some((grant_id, Some(_))) => Taken::Reused { grant_id },
+                _ => Taken::Missing,
+            });
+        };
+        let mut tx = self.pool().begin().await?;
+        let won = sqlx::query("UPDATE refresh_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL")
+            .bind(now_ms)
+            .bind(old_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !won {
+            tx.rollback().await?;
+            return Ok(Taken::Reused {
+                grant_id: old.grant_id,
+            });
+        }
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&new.token_hash)
+        .bind(&new.grant_id)
+        .bind(&new.scope)
+        .bind(new.created_at)
+        .bind(new.expires_at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Taken::Taken((old, grant)))
+    }
+
+    pub async fn insert_access_token(&self, token: &OpaqueAccessToken) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&token.token_hash)
+        .bind(&token.grant_id)
+        .bind(&token.scope)
+        .bind(token.created_at)
+        .bind(token.expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A live opaque access token of a live grant.
+    pub async fn find_access_token(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(OpaqueAccessToken, Grant)>> {
+        let sql = format!(
+            "SELECT a.token_hash, a.grant_id, a.scope AS token_scope, a.created_at AS token_created_at, \
+             a.expires_at, {GRANT_COLUMNS} FROM access_tokens a JOIN grants g ON g.id = a.grant_id \
+             WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.revoked_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(now_ms)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let token = OpaqueAccessToken {
+            token_hash: row.try_get("token_hash")?,
+            grant_id: row.try_get("grant_id")?,
+            scope: row.try_get("token_scope")?,
+            created_at: row.try_get("token_created_at")?,
+            expires_at: row.try_get("expires_at")?,
+        };
+        Ok(Some((token, grant_from_row(&row)?)))
+    }
+}
+
+#[cfg(test)]
+#[path = "grants_tests.rs"]
+mod tests;

@@ -1,0 +1,205 @@
+use latchkey_core::client::{Application, ApplicationType};
+use latchkey_core::grant::{
+    AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash,
+};
+use latchkey_core::user::User;
+
+use crate::{Db, test_dbs};
+
+async fn setup(db: &Db, grant_id: &str) -> Grant {
+    let app = Application {
+        id: format!("app-{grant_id}"),
+        name: "App".into(),
+        description: None,
+        app_type: ApplicationType::Traditional,
+        is_third_party: false,
+        redirect_uris: vec![],
+        post_logout_redirect_uris: vec![],
+        cors_allowed_origins: vec![],
+        settings: Default::default(),
+        created_at: 0,
+    };
+    db.insert_application(&app, &[], &[])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let user = User {
+        id: format!("user-{grant_id}"),
+        username: Some(format!("u{grant_id}")),
+        primary_email: None,
+        primary_phone: None,
+        name: None,
+        password_hash: None,
+        is_suspended: false,
+        created_at: 0,
+        updated_at: 0,
+        last_sign_in_at: None,
+    };
+    db.insert_user(&user)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let grant = Grant {
+        id: grant_id.into(),
+        client_id: app.id,
+        user_id: user.id,
+        session_id_hash: None,
+        scope: "openid offline_access".into(),
+        resources: vec![],
+        auth_time: 1,
+        created_at: 1,
+        revoked_at: None,
+    };
+    let code = AuthorizationCode {
+        code_hash: token_hash(&format!("code-{grant_id}")),
+        grant_id: grant_id.into(),
+        redirect_uri: "https://app.example.com/cb".into(),
+        nonce: Some("n".into()),
+        code_challenge: None,
+        created_at: 1,
+        expires_at: 60_000,
+    };
+    db.insert_grant_with_code(&grant, &code)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    grant
+}
+
+#[tokio::test]
+async fn a_code_is_taken_once_even_under_a_concurrent_race() {
+    for db in test_dbs::each().await {
+        let grant = setup(&db, "g1").await;
+        let hash = token_hash("code-g1");
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let db = db.clone();
+            let hash = hash.clone();
+            tasks.push(tokio::spawn(async move {
+                db.take_authorization_code(&hash, 1_000).await
+            }));
+        }
+        let mut taken = 0;
+        let mut reused = 0;
+        for task in tasks {
+            match task
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|e| panic!("{e}"))
+            {
+                Taken::Taken((code, g)) => {
+                    taken += 1;
+                    assert_eq!((code.nonce.as_deref(), g), (Some("n"), grant.clone()));
+                }
+                Taken::Reused { grant_id } => {
+                    reused += 1;
+                    assert_eq!(grant_id, "g1");
+                }
+                Taken::Missing => panic!("a live code went missing"),
+            }
+        }
+        assert_eq!((taken, reused), (1, 7));
+    }
+}
+
+#[tokio::test]
+async fn expired_or_unknown_codes_are_missing() {
+    for db in test_dbs::each().await {
+        setup(&db, "g2").await;
+        let hash = token_hash("code-g2");
+        assert_eq!(
+            db.take_authorization_code(&hash, 60_000).await.ok(),
+            Some(Taken::Missing)
+        );
+        assert_eq!(
+            db.take_authorization_code("nope", 1).await.ok(),
+            Some(Taken::Missing)
+        );
+    }
+}
+
+#[tokio::test]
+async fn refresh_rotation_has_one_winner_and_revocation_ends_the_family() {
+    for db in test_dbs::each().await {
+        let grant = setup(&db, "g3").await;
+        let token = |value: &str| RefreshToken {
+            token_hash: token_hash(value),
+            grant_id: grant.id.clone(),
+            scope: "openid offline_access".into(),
+            created_at: 1,
+            expires_at: 1_000_000,
+        };
+        db.insert_refresh_token(&token("r1"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let first = db
+            .rotate_refresh_token(&token_hash("r1"), &token("r2"), 10)
+            .await
+            .ok();
+        assert!(matches!(first, Some(Taken::Taken(_))));
+        let replay = db
+            .rotate_refresh_token(&token_hash("r1"), &token("r3"), 11)
+            .await
+            .ok();
+        assert_eq!(
+            replay,
+            Some(Taken::Reused {
+                grant_id: "g3".into()
+            })
+        );
+        assert!(
+            db.find_refresh_token(&token_hash("r2"), 12)
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+        );
+
+        let access = OpaqueAccessToken {
+            token_hash: token_hash("a1"),
+            grant_id: grant.id.clone(),
+            scope: "openid".into(),
+            created_at: 1,
+            expires_at: 1_000_000,
+        };
+        db.insert_access_token(&access)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            db.find_access_token(&token_hash("a1"), 12)
+                .await
+                .ok()
+                .flatten()
+                .is_some()
+        );
+        assert!(
+            db.find_access_token(&token_hash("a1"), 1_000_000)
+                .await
+                .ok()
+                .flatten()
+                .is_none(),
+            "expired"
+        );
+
+        db.revoke_grant("g3", 13)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            db.find_refresh_token(&token_hash("r2"), 14)
+                .await
+                .ok()
+                .flatten()
+                .is_none()
+        );
+        assert!(
+            db.find_access_token(&token_hash("a1"), 14)
+                .await
+                .ok()
+                .flatten()
+                .is_none()
+        );
+        assert!(db.find_grant("g3").await.ok().flatten().is_none());
+        assert!(matches!(
+            db.rotate_refresh_token(&token_hash("r2"), &token("r4"), 15)
+                .await,
+            Ok(Taken::Missing)
+        ));
+    }
+}
