@@ -9,6 +9,7 @@
 //! - [`client_auth`]: how a client proves who it is at the token endpoint (RFC 6749 §2.3).
 //! - [`resource`]: API resources (RFC 8707 indicators) and their scopes.
 //! - [`scope`]: scope strings (RFC 6749 §3.3).
+//! - [`session`]: browser sessions and pending interactions.
 //! - [`params`]: form parameters with the duplicate rule (RFC 6749 §3.1).
 //! - [`pkce`]: PKCE, S256 only (RFC 7636); [`redirect`]: redirect-URI matching.
 //! - [`token`]: one module per `grant_type`, and the access-token claims (RFC 9068).
@@ -36,6 +37,7 @@ pub mod registration;
 pub mod resource;
 pub mod role;
 pub mod scope;
+pub mod session;
 pub mod token;
 pub mod user;
 

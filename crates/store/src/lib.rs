@@ -5,6 +5,7 @@
 //! - [`applications`]: applications; `secrets`: their client secrets.
 //! - [`users`], [`roles`]: users, roles, and who holds which role.
 //! - [`audit`]: the append-only audit log.
+//! - [`sessions`]: browser sessions and pending interactions.
 //! - [`grants`]: grants, authorization codes, refresh and opaque access tokens.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
@@ -20,6 +21,7 @@ mod list;
 pub mod resources;
 pub mod roles;
 mod secrets;
+pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

@@ -1,0 +1,132 @@
+//! Browser sessions and pending interactions.
+
+use latchkey_core::session::{Interaction, Session};
+use sqlx::Row;
+
+use crate::{Db, Result};
+
+impl Db {
+    pub async fn insert_session(&self, session: &Session) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id_hash, user_id, auth_time, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&session.id_hash)
+        .bind(&session.user_id)
+        .bind(session.auth_time)
+        .bind(session.created_at)
+        .bind(session.last_seen_at)
+        .bind(session.expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// The session, if its absolute end is still ahead (the caller checks idleness).
+    pub async fn find_session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT id_hash, user_id, auth_time, created_at, last_seen_at, expires_at \
+             FROM sessions WHERE id_hash = $1 AND expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now_ms)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(Session {
+                id_hash: r.try_get("id_hash")?,
+                user_id: r.try_get("user_id")?,
+                auth_time: r.try_get("auth_time")?,
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn touch_session(&self, id_hash: &str, now_ms: i64) -> Result<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now_ms)
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn insert_interaction(&self, interaction: &Interaction) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO interactions (id, client_id, request, csrf_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&interaction.id)
+        .bind(&interaction.client_id)
+        .bind(&interaction.request)
+        .bind(&interaction.csrf_hash)
+        .bind(interaction.created_at)
+        .bind(interaction.expires_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// A pending interaction: not consumed, not expired.
+    pub async fn find_interaction(&self, id: &str, now_ms: i64) -> Result<Option<Interaction>> {
+        let row = sqlx::query(
+            "SELECT id, client_id, request, csrf_hash, created_at, expires_at FROM interactions \
+             WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2",
+        )
+        .bind(id)
+        .bind(now_ms)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| {
+            Ok(Interaction {
+                id: r.try_get("id")?,
+                client_id: r.try_get("client_id")?,
+                request: r.try_get("request")?,
+                csrf_hash: r.try_get("csrf_hash")?,
+                created_at: r.try_get("created_at")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Consume an interaction; `true` for the one caller that did.
+    pub async fn take_interaction(&self, id: &str, now_ms: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE interactions SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1",
+        )
+        .bind(now_ms)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A user by username or primary email, whatever the case.
+    pub async fn find_user_by_identifier(
+        &self,
+        identifier: &str,
+    ) -> Result<Option<latchkey_core::user::User>> {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM users WHERE lower(username) = lower($1) OR lower(primary_email) = lower($1)",
+        )
+        .bind(identifier)
+        .fetch_optional(self.pool())
+        .await?;
+        match id {
+            Some(id) => self.find_user(&id).await,
+            None => Ok(None),
+        }
+    }
+}
