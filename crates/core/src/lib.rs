@@ -5,6 +5,7 @@
 //!
 //! - [`error`]: the spec's error codes and safe descriptions (RFC 6749 §5.2).
 //! - [`authorize`]: validating an authorization request, client and redirect URI first.
+//! - [`claims`]: user claims by scope, the ID token, `at_hash`.
 //! - [`client`]: application types, what each may do, client secrets.
 //! - [`client_auth`]: how a client proves who it is at the token endpoint (RFC 6749 §2.3).
 //! - [`resource`]: API resources (RFC 8707 indicators) and their scopes.
@@ -22,6 +23,7 @@
 //! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
 pub mod authorize;
+pub mod claims;
 pub mod client;
 pub mod client_auth;
 pub mod discovery;

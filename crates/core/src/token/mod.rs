@@ -1,5 +1,6 @@
 //! The token endpoint's grants (one module per `grant_type`) and what they issue.
 
+pub mod authorization_code;
 pub mod client_credentials;
 
 use serde::Serialize;

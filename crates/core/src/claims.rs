@@ -1,0 +1,153 @@
+//! Which user claims each scope releases (OIDC Core §5.4), and the ID token (§2).
+
+use aws_lc_rs::digest::{SHA256, digest};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Map, Value, json};
+
+use crate::scope::Scopes;
+use crate::user::User;
+
+/// The scopes this server understands for users, in the order discovery lists them.
+pub const USER_SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
+
+/// The claims `scope` releases about `user`, always with `sub`.
+pub fn user_claims(user: &User, scope: &Scopes) -> Map<String, Value> {
+    let mut claims = Map::new();
+    claims.insert("sub".into(), json!(user.id));
+    if scope.contains("profile") {
+        claims.insert("name".into(), json!(user.name));
+        claims.insert("username".into(), json!(user.username));
+        claims.insert("preferred_username".into(), json!(user.username));
+        claims.insert("updated_at".into(), json!(user.updated_at.div_euclid(1000)));
+        claims.insert("created_at".into(), json!(user.created_at.div_euclid(1000)));
+    }
+    if scope.contains("email") {
+        claims.insert("email".into(), json!(user.primary_email));
+        // Addresses are set by administrators or proven at sign-up, as in Logto.
+        claims.insert("email_verified".into(), json!(user.primary_email.is_some()));
+    }
+    if scope.contains("phone") {
+        claims.insert("phone_number".into(), json!(user.primary_phone));
+        claims.insert(
+            "phone_number_verified".into(),
+            json!(user.primary_phone.is_some()),
+        );
+    }
+    claims
+}
+
+/// `at_hash`: the left half of the SHA-256 of the access token, base64url (OIDC Core
+/// §3.1.3.6; SHA-256 for both RS256 and ES256).
+pub fn at_hash(access_token: &str) -> String {
+    let hash = digest(&SHA256, access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&hash.as_ref()[..16])
+}
+
+/// What the ID token says beyond the user's claims.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdTokenContext<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub now_ms: i64,
+    pub ttl_secs: i64,
+    pub auth_time_ms: i64,
+    pub nonce: Option<&'a str>,
+    pub session_id: Option<&'a str>,
+    pub access_token: Option<&'a str>,
+}
+
+pub fn id_token_claims(
+    user: &User,
+    scope: &Scopes,
+    context: &IdTokenContext<'_>,
+) -> Map<String, Value> {
+    let mut claims = user_claims(user, scope);
+    let iat = context.now_ms.div_euclid(1000);
+    claims.insert("iss".into(), json!(context.issuer));
+    claims.insert("aud".into(), json!(context.client_id));
+    claims.insert("iat".into(), json!(iat));
+    claims.insert("exp".into(), json!(iat + context.ttl_secs));
+    claims.insert(
+        "auth_time".into(),
+        json!(context.auth_time_ms.div_euclid(1000)),
+    );
+    if let Some(nonce) = context.nonce {
+        claims.insert("nonce".into(), json!(nonce));
+    }
+    if let Some(sid) = context.session_id {
+        claims.insert("sid".into(), json!(sid));
+    }
+    if let Some(token) = context.access_token {
+        claims.insert("at_hash".into(), json!(at_hash(token)));
+    }
+    claims
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user() -> User {
+        User {
+            id: "u1".into(),
+            username: Some("alice".into()),
+            primary_email: Some("alice@example.com".into()),
+            primary_phone: None,
+            name: Some("Alice".into()),
+            password_hash: Some("$argon2id$secret".into()),
+            is_suspended: false,
+            created_at: 1_000_000,
+            updated_at: 2_000_000,
+            last_sign_in_at: None,
+        }
+    }
+
+    #[test]
+    fn each_scope_releases_only_its_claims() {
+        let openid = user_claims(&user(), &Scopes::from_names(["openid"]));
+        assert_eq!(openid.keys().collect::<Vec<_>>(), ["sub"]);
+        let all = user_claims(&user(), &Scopes::from_names(["openid", "profile", "email"]));
+        assert_eq!(all["preferred_username"], "alice");
+        assert_eq!(all["email_verified"], true);
+        assert!(all.get("phone_number").is_none());
+        assert!(!Value::Object(all).to_string().contains("argon2"));
+    }
+
+    #[test]
+    fn at_hash_follows_oidc_core() {
+        // OIDC Core Appendix A.3's example pairs this token with this at_hash.
+        assert_eq!(
+            at_hash("jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y"),
+            "77QmUPtjPfzWtF2AnpK9RQ"
+        );
+    }
+
+    #[test]
+    fn the_id_token_carries_protocol_claims() {
+        let context = IdTokenContext {
+            issuer: "https://id.example.com/oidc",
+            client_id: "app",
+            now_ms: 10_000,
+            ttl_secs: 3600,
+            auth_time_ms: 9_000,
+            nonce: Some("n-0S6_WzA2Mj"),
+            session_id: Some("sid"),
+            access_token: Some("token"),
+        };
+        let claims = id_token_claims(&user(), &Scopes::from_names(["openid"]), &context);
+        assert_eq!(
+            (
+                claims["iat"].as_i64(),
+                claims["exp"].as_i64(),
+                claims["auth_time"].as_i64()
+            ),
+            (Some(10), Some(3610), Some(9))
+        );
+        assert_eq!(
+            (claims["aud"].as_str(), claims["nonce"].as_str()),
+            (Some("app"), Some("n-0S6_WzA2Mj"))
+        );
+        assert!(claims.contains_key("at_hash"));
+    }
+}
