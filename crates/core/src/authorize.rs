@@ -13,21 +13,22 @@ use crate::{ErrorCode, OAuthError, pkce, redirect};
 /// store and echo.
 pub const MAX_STATE_LEN: usize = 2048;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ResponseMode {
     Query,
     FormPost,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Prompt {
     pub none: bool,
     pub login: bool,
     pub consent: bool,
 }
 
-/// A request that passed every check.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A request that passed every check. Serialisable, so that an interaction can carry it
+/// while the user signs in.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AuthorizationRequest {
     pub client_id: String,
     pub redirect_uri: String,

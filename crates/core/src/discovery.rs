@@ -1,9 +1,7 @@
 //! Provider metadata: OpenID Connect Discovery 1.0 §3 and RFC 8414 §2.
 //!
-//! Both documents list only what the server implements. OIDC Discovery makes
-//! `authorization_endpoint`, `response_types_supported`, `subject_types_supported` and
-//! `id_token_signing_alg_values_supported` mandatory, so the OpenID document carries them;
-//! `response_types_supported` is empty until the authorization endpoint issues codes.
+//! Both documents list only what the server implements: as a feature lands, it adds its
+//! members here in the same change.
 
 use serde::Serialize;
 
@@ -22,21 +20,37 @@ pub struct Metadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id_token_signing_alg_values_supported: Option<Vec<&'static str>>,
     pub authorization_response_iss_parameter_supported: bool,
+    pub response_modes_supported: Vec<&'static str>,
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    pub scopes_supported: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub userinfo_endpoint: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub claims_supported: Option<Vec<&'static str>>,
 }
 
 /// The RFC 8414 authorization-server metadata for `issuer`.
 pub fn oauth_metadata(issuer: &str) -> Metadata {
     Metadata {
         issuer: issuer.to_owned(),
-        authorization_endpoint: None,
+        authorization_endpoint: Some(format!("{issuer}/auth")),
         token_endpoint: format!("{issuer}/token"),
         jwks_uri: format!("{issuer}/jwks"),
-        response_types_supported: vec![],
-        grant_types_supported: vec!["client_credentials"],
-        token_endpoint_auth_methods_supported: vec!["client_secret_basic", "client_secret_post"],
+        response_types_supported: vec!["code"],
+        grant_types_supported: vec!["authorization_code", "client_credentials"],
+        token_endpoint_auth_methods_supported: vec![
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
         subject_types_supported: None,
         id_token_signing_alg_values_supported: None,
         authorization_response_iss_parameter_supported: true,
+        response_modes_supported: vec!["query", "form_post"],
+        code_challenge_methods_supported: vec!["S256"],
+        scopes_supported: vec!["openid", "profile", "email", "phone"],
+        userinfo_endpoint: None,
+        claims_supported: None,
     }
 }
 
@@ -44,9 +58,29 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
 /// Discovery requires.
 pub fn openid_metadata(issuer: &str) -> Metadata {
     Metadata {
-        authorization_endpoint: Some(format!("{issuer}/auth")),
         subject_types_supported: Some(vec!["public"]),
-        id_token_signing_alg_values_supported: Some(vec!["RS256", "ES256"]),
+        id_token_signing_alg_values_supported: Some(vec!["RS256"]),
+        userinfo_endpoint: Some(format!("{issuer}/me")),
+        claims_supported: Some(vec![
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "sid",
+            "at_hash",
+            "name",
+            "username",
+            "preferred_username",
+            "updated_at",
+            "created_at",
+            "email",
+            "email_verified",
+            "phone_number",
+            "phone_number_verified",
+        ]),
         ..oauth_metadata(issuer)
     }
 }
@@ -64,13 +98,13 @@ mod tests {
     }
 
     #[test]
-    fn the_oauth_document_omits_what_is_not_implemented() {
+    fn the_oauth_document_omits_oidc_members() {
         let m =
             serde_json::to_value(oauth_metadata("https://id.example.com/oidc")).unwrap_or_default();
-        assert!(m.get("authorization_endpoint").is_none());
+        assert!(m.get("userinfo_endpoint").is_none());
         assert_eq!(
-            m["grant_types_supported"],
-            serde_json::json!(["client_credentials"])
+            m["code_challenge_methods_supported"],
+            serde_json::json!(["S256"])
         );
     }
 }

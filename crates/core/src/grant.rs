@@ -12,6 +12,15 @@ pub fn token_hash(value: &str) -> String {
         .collect()
 }
 
+/// Whether `value` hashes to `stored`, compared in constant time.
+pub fn hash_matches(value: &str, stored: &str) -> bool {
+    aws_lc_rs::constant_time::verify_slices_are_equal(
+        token_hash(value).as_bytes(),
+        stored.as_bytes(),
+    )
+    .is_ok()
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     pub id: String,

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(crate::oidc::routes())
         .merge(crate::api::routes())
+        .merge(crate::pages::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -47,6 +47,9 @@ struct Settings {
     /// Algorithm of JWT access tokens: ES256 or RS256 [default: ES256]
     #[arg(long, env = "LATCHKEY_ACCESS_TOKEN_ALG", global = true)]
     access_token_alg: Option<String>,
+    /// Name shown on the hosted pages [default: Latchkey]
+    #[arg(long, env = "LATCHKEY_COMPANY_NAME", global = true)]
+    company_name: Option<String>,
     /// File holding the secret that encrypts private keys at rest
     /// (or set LATCHKEY_SECRET_KEY)
     #[arg(long, env = "LATCHKEY_SECRET_KEY_FILE", global = true)]
@@ -132,6 +135,7 @@ pub fn main() -> ExitCode {
         public_url: cli.settings.public_url,
         database_url: cli.settings.database_url,
         access_token_alg: cli.settings.access_token_alg,
+        company_name: cli.settings.company_name,
         secret_key: None,
         secret_key_file: cli.settings.secret_key_file,
     }

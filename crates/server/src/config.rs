@@ -24,6 +24,8 @@ pub struct Config {
     /// The operator's secret that seals private keys at rest.
     pub secret_key: Option<Vec<u8>>,
     pub access_token_alg: Algorithm,
+    /// Shown on the hosted pages.
+    pub company_name: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -61,6 +63,7 @@ pub struct Sources {
     pub public_url: Option<String>,
     pub database_url: Option<String>,
     pub access_token_alg: Option<String>,
+    pub company_name: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<PathBuf>,
 }
@@ -72,6 +75,7 @@ struct FileSettings {
     public_url: Option<String>,
     database_url: Option<String>,
     access_token_alg: Option<String>,
+    company_name: Option<String>,
     secret_key_file: Option<PathBuf>,
 }
 
@@ -138,12 +142,23 @@ impl Sources {
             (None, None) => None,
         };
 
+        let company_name = self
+            .company_name
+            .or(file.company_name)
+            .unwrap_or_else(|| "Latchkey".to_owned());
+        let company_name = latchkey_core::registration::check_name("company name", &company_name)
+            .map_err(|_| {
+            "company name (LATCHKEY_COMPANY_NAME / --company-name): must be 1 to 256 characters"
+                .to_owned()
+        })?;
+
         Ok(Config {
             listen,
             public_url,
             database_url,
             secret_key,
             access_token_alg,
+            company_name,
         })
     }
 }

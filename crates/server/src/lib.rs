@@ -7,15 +7,21 @@
 //! - [`error`]: the one place errors become HTTP responses.
 //! - [`oidc`]: the protocol endpoints, thin shells around `latchkey_core`.
 //! - [`api`]: the management REST API under `/api`.
+//! - [`pages`]: hosted pages (sign-in); [`html`], [`i18n`]: how pages render and speak.
+//! - [`browser`]: session and interaction cookies shared by the protocol and the pages.
 //! - [`password`]: argon2id hashing on a bounded pool.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
 
 pub mod api;
 pub mod app;
+pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod html;
+pub mod i18n;
 pub mod keyring;
 pub mod manage;
 pub mod oidc;
+pub mod pages;
 pub mod password;

@@ -15,6 +15,7 @@ pub fn grant_type(params: &Params) -> Result<GrantType, OAuthError> {
     match params.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is required")),
         Some("client_credentials") => Ok(GrantType::ClientCredentials),
+        Some("authorization_code") => Ok(GrantType::AuthorizationCode),
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             "this grant_type is not supported",

@@ -1,8 +1,11 @@
 //! The protocol endpoints under `/oidc`: thin shells that extract, load, call the core,
 //! persist and respond.
 
+mod authorize;
+mod code_exchange;
 mod discovery;
 mod token;
+mod userinfo;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -26,4 +29,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/oidc/jwks", get(discovery::jwks))
         .route("/oidc/token", post(token::token))
+        .route("/oidc/auth", get(authorize::get).post(authorize::post))
+        .route("/oidc/auth/resume/{id}", get(authorize::resume))
+        .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))
 }

@@ -105,7 +105,11 @@ pub async fn token(
                 scope: claims.scope,
             }
         }
-        GrantType::AuthorizationCode | GrantType::RefreshToken => {
+        GrantType::AuthorizationCode => {
+            let body = super::code_exchange::exchange(&state, &application, &params).await?;
+            return Ok(no_store(Json(body)));
+        }
+        GrantType::RefreshToken => {
             return Err(OAuthError::new(
                 latchkey_core::ErrorCode::UnsupportedGrantType,
                 "this grant_type is not supported",
@@ -113,12 +117,16 @@ pub async fn token(
             .into());
         }
     };
-    Ok((
+    Ok(no_store(Json(response)))
+}
+
+fn no_store(body: impl IntoResponse) -> Response {
+    (
         [
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
             (header::PRAGMA, HeaderValue::from_static("no-cache")),
         ],
-        Json(response),
+        body,
     )
-        .into_response())
+        .into_response()
 }

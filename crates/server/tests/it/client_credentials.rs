@@ -178,14 +178,13 @@ async fn malformed_requests_are_invalid_request() {
 }
 
 #[tokio::test]
-async fn grants_other_than_client_credentials_are_unsupported() {
+async fn unknown_and_unavailable_grants_are_unsupported() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let c = app.bootstrap().await;
     let basic = Some((c.client_id.as_str(), c.client_secret.as_str()));
     for grant in [
         "password",
         "implicit",
-        "authorization_code",
         "refresh_token",
         "urn:ietf:params:oauth:grant-type:device_code",
     ] {

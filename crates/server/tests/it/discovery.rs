@@ -86,21 +86,40 @@ async fn both_metadata_documents_name_the_same_issuer_and_only_implemented_featu
     assert_eq!(oauth["issuer"], app.issuer.as_str());
     assert_eq!(
         oauth["grant_types_supported"],
-        serde_json::json!(["client_credentials"])
+        serde_json::json!(["authorization_code", "client_credentials"])
     );
     assert_eq!(
         oauth["token_endpoint_auth_methods_supported"],
-        serde_json::json!(["client_secret_basic", "client_secret_post"])
+        serde_json::json!(["client_secret_basic", "client_secret_post", "none"])
     );
-    assert!(oauth.get("authorization_endpoint").is_none());
+    assert_eq!(
+        oauth["response_types_supported"],
+        serde_json::json!(["code"])
+    );
+    assert_eq!(
+        oauth["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
     assert_eq!(
         openid["authorization_response_iss_parameter_supported"],
         true
     );
-    assert_eq!(openid["response_types_supported"], serde_json::json!([]));
+    assert_eq!(openid["userinfo_endpoint"], format!("{}/me", app.issuer));
+    assert!(oauth.get("userinfo_endpoint").is_none(), "an OIDC member");
+    assert_eq!(
+        openid["id_token_signing_alg_values_supported"],
+        serde_json::json!(["RS256"])
+    );
+    let scopes = openid["scopes_supported"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        !scopes.contains(&serde_json::json!("offline_access")),
+        "no refresh tokens yet"
+    );
     for doc in [&openid, &oauth] {
         for absent in [
-            "userinfo_endpoint",
             "revocation_endpoint",
             "introspection_endpoint",
             "end_session_endpoint",

@@ -12,5 +12,6 @@ mod api_script;
 mod api_users_keys;
 mod binary;
 mod client_credentials;
+mod code_flow;
 mod discovery;
 mod signing_keys;

@@ -1,0 +1,63 @@
+//! What the protocol and the hosted pages share about the browser: the session and
+//! interaction cookies, and the lifetimes of what they point to.
+
+use axum::http::{HeaderMap, HeaderValue, header};
+use latchkey_core::grant::token_hash;
+use latchkey_core::session::Session;
+
+use crate::app::AppState;
+
+pub const SESSION_COOKIE: &str = "latchkey_session";
+pub const INTERACTION_COOKIE: &str = "latchkey_interaction";
+/// A session ends 14 days after sign-in, or after 7 days without use.
+pub const SESSION_ABSOLUTE_MS: i64 = 14 * 24 * 3600 * 1000;
+pub const SESSION_IDLE_MS: i64 = 7 * 24 * 3600 * 1000;
+/// A user has 30 minutes to sign in once sent to the sign-in page.
+pub const INTERACTION_TTL_MS: i64 = 30 * 60 * 1000;
+/// Sessions are marked as used at most once a minute, so that browsing is not a write each time.
+const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
+
+/// The value of cookie `name`, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` on https.
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let secure = if state.config.public_url.starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie =
+        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// The live session of this browser, marked as used.
+pub async fn current_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, latchkey_store::Error> {
+    let Some(value) = cookie(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let now = state.clock.now_ms();
+    let Some(session) = state.db.find_session(&token_hash(value), now).await? else {
+        return Ok(None);
+    };
+    if !session.is_live(now, SESSION_IDLE_MS) {
+        return Ok(None);
+    }
+    if now - session.last_seen_at >= TOUCH_RESOLUTION_MS {
+        state.db.touch_session(&session.id_hash, now).await?;
+    }
+    Ok(Some(session))
+}

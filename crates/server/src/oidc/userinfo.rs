@@ -1,0 +1,61 @@
+//! `/oidc/me` (OIDC Core §5.3): the claims of the token's scopes, for a bearer access token.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::claims::user_claims;
+use latchkey_core::grant::token_hash;
+use latchkey_core::scope::Scopes;
+
+use crate::app::AppState;
+use crate::error::Error;
+
+fn invalid_token() -> Response {
+    let mut response = (
+        StatusCode::UNAUTHORIZED,
+        Json(serde_json::json!({"error": "invalid_token"})),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static(r#"Bearer realm="latchkey", error="invalid_token""#),
+    );
+    response
+}
+
+pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
+    let Some(token) = token else {
+        let mut response = StatusCode::UNAUTHORIZED.into_response();
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(r#"Bearer realm="latchkey""#),
+        );
+        return response;
+    };
+    let now = state.clock.now_ms();
+    let found = match state.db.find_access_token(&token_hash(token), now).await {
+        Ok(found) => found,
+        Err(e) => return Error::from(e).into_response(),
+    };
+    let Some((access, grant)) = found else {
+        return invalid_token();
+    };
+    let user = match state.db.find_user(&grant.user_id).await {
+        Ok(Some(user)) if !user.is_suspended => user,
+        Ok(_) => return invalid_token(),
+        Err(e) => return Error::from(e).into_response(),
+    };
+    let scope = Scopes::parse(&access.scope).unwrap_or_default();
+    let mut response = Json(serde_json::Value::Object(user_claims(&user, &scope))).into_response();
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
