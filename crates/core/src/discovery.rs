@@ -27,6 +27,10 @@ pub struct Metadata {
     pub userinfo_endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_supported: Option<Vec<&'static str>>,
+    pub revocation_endpoint: String,
+    pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
+    pub introspection_endpoint: String,
+    pub introspection_endpoint_auth_methods_supported: Vec<&'static str>,
 }
 
 /// The RFC 8414 authorization-server metadata for `issuer`.
@@ -37,7 +41,7 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
         token_endpoint: format!("{issuer}/token"),
         jwks_uri: format!("{issuer}/jwks"),
         response_types_supported: vec!["code"],
-        grant_types_supported: vec!["authorization_code", "client_credentials"],
+        grant_types_supported: vec!["authorization_code", "refresh_token", "client_credentials"],
         token_endpoint_auth_methods_supported: vec![
             "client_secret_basic",
             "client_secret_post",
@@ -48,9 +52,21 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
         authorization_response_iss_parameter_supported: true,
         response_modes_supported: vec!["query", "form_post"],
         code_challenge_methods_supported: vec!["S256"],
-        scopes_supported: vec!["openid", "profile", "email", "phone"],
+        scopes_supported: vec!["openid", "profile", "email", "phone", "offline_access"],
         userinfo_endpoint: None,
         claims_supported: None,
+        revocation_endpoint: format!("{issuer}/token/revocation"),
+        revocation_endpoint_auth_methods_supported: vec![
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
+        introspection_endpoint: format!("{issuer}/token/introspection"),
+        introspection_endpoint_auth_methods_supported: vec![
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
     }
 }
 

@@ -254,6 +254,14 @@ impl Db {
         Ok(())
     }
 
+    pub async fn delete_access_token(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM access_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// A live opaque access token of a live grant.
     pub async fn find_access_token(
         &self,

@@ -2,6 +2,7 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod refresh_token;
 
 use serde::Serialize;
 
@@ -16,6 +17,7 @@ pub fn grant_type(params: &Params) -> Result<GrantType, OAuthError> {
         None => Err(OAuthError::invalid_request("grant_type is required")),
         Some("client_credentials") => Ok(GrantType::ClientCredentials),
         Some("authorization_code") => Ok(GrantType::AuthorizationCode),
+        Some("refresh_token") => Ok(GrantType::RefreshToken),
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             "this grant_type is not supported",

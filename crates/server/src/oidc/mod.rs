@@ -2,9 +2,12 @@
 //! persist and respond.
 
 mod authorize;
-mod code_exchange;
+mod client;
 mod discovery;
+mod introspection;
+mod revocation;
 mod token;
+mod user_tokens;
 mod userinfo;
 
 use axum::Router;
@@ -29,6 +32,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/oidc/jwks", get(discovery::jwks))
         .route("/oidc/token", post(token::token))
+        .route("/oidc/token/revocation", post(revocation::revoke))
+        .route("/oidc/token/introspection", post(introspection::introspect))
         .route("/oidc/auth", get(authorize::get).post(authorize::post))
         .route("/oidc/auth/resume/{id}", get(authorize::resume))
         .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))

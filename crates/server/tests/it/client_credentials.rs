@@ -185,13 +185,27 @@ async fn unknown_and_unavailable_grants_are_unsupported() {
     for grant in [
         "password",
         "implicit",
-        "refresh_token",
         "urn:ietf:params:oauth:grant-type:device_code",
     ] {
         let form = [("grant_type", grant), ("resource", c.resource.as_str())];
         assert_eq!(
             error_of(app.token(&form, basic).await).await,
             (400, "unsupported_grant_type".into()),
+            "{grant}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn machines_may_not_use_the_grants_of_apps_that_sign_users_in() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let c = app.bootstrap().await;
+    let basic = Some((c.client_id.as_str(), c.client_secret.as_str()));
+    for grant in ["authorization_code", "refresh_token"] {
+        let form = [("grant_type", grant), ("code", "x"), ("refresh_token", "x")];
+        assert_eq!(
+            error_of(app.token(&form, basic).await).await,
+            (400, "unauthorized_client".into()),
             "{grant}"
         );
     }

@@ -15,3 +15,4 @@ mod client_credentials;
 mod code_flow;
 mod discovery;
 mod signing_keys;
+mod user_tokens;

@@ -1,0 +1,67 @@
+//! What the token, revocation and introspection endpoints share: a form body, and the
+//! client that sent it, authenticated (RFC 6749 §2.3).
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
+use latchkey_core::client::Application;
+use latchkey_core::params::Params;
+use latchkey_core::{OAuthError, client_auth};
+
+use crate::app::AppState;
+use crate::error::Error;
+
+/// A secret's "last used" time is rewritten at most this often, so that a busy client does
+/// not turn every token request into a database write.
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+/// The parameters of an `application/x-www-form-urlencoded` body.
+pub fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, Error> {
+    let is_form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| {
+            v.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Err(OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        )
+        .into());
+    }
+    Ok(Params::parse(body)?)
+}
+
+/// The client, authenticated by its secret (confidential) or named by its id (public).
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Application, Error> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .map(|v| v.to_str().unwrap_or(""));
+    let presented = client_auth::parse(authorization, params)?;
+    let now_ms = state.clock.now_ms();
+    let application = state.db.find_application(&presented.client_id).await?;
+    let secrets = match &application {
+        Some(app) if app.app_type.is_confidential() => state.db.find_secrets(&app.id).await?,
+        _ => Vec::new(),
+    };
+    let matched = client_auth::authenticate(&presented, application.as_ref(), &secrets, now_ms)?;
+    let Some(application) = application else {
+        return Err(OAuthError::invalid_client().into());
+    };
+    if let Some(secret) = matched
+        && secret
+            .last_used_at
+            .is_none_or(|at| now_ms - at >= LAST_USED_RESOLUTION_MS)
+    {
+        state
+            .db
+            .touch_secret(&application.id, &secret.name, now_ms)
+            .await?;
+    }
+    Ok(application)
+}

@@ -1,0 +1,39 @@
+//! `POST /oidc/token/revocation` (RFC 7009). Always 200 for an authenticated client: a token
+//! that is unknown, expired or another client's is left alone without saying so.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::OAuthError;
+use latchkey_core::grant::token_hash;
+
+use super::client;
+use crate::app::AppState;
+use crate::error::Error;
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Error> {
+    let params = client::form(&headers, &body)?;
+    let app = client::authenticate(&state, &headers, &params).await?;
+    let token = params
+        .get("token")
+        .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+    let hash = token_hash(token);
+    let now = state.clock.now_ms();
+    // A refresh token ends its whole grant: the refresh family and its opaque access tokens.
+    if let Some((_, grant)) = state.db.find_refresh_token(&hash, now).await?
+        && grant.client_id == app.id
+    {
+        state.db.revoke_grant(&grant.id, now).await?;
+    } else if let Some((_, grant)) = state.db.find_access_token(&hash, now).await?
+        && grant.client_id == app.id
+    {
+        state.db.delete_access_token(&hash).await?;
+    }
+    // JWT access tokens are self-contained: they cannot be recalled and expire on their own.
+    Ok(super::token::no_store(StatusCode::OK.into_response()))
+}

@@ -1,0 +1,201 @@
+//! Tokens for a signed-in user: `authorization_code` (consume the code once, check it
+//! against the client) and `refresh_token` (rotate, detect reuse, narrow scope), both ending
+//! in an ID token, an opaque access token usable at userinfo, and maybe a refresh token.
+
+use latchkey_core::claims::{IdTokenContext, id_token_claims};
+use latchkey_core::client::Application;
+use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash};
+use latchkey_core::jwt::Algorithm;
+use latchkey_core::params::Params;
+use latchkey_core::scope::Scopes;
+use latchkey_core::token::{authorization_code, refresh_token};
+use latchkey_core::{ErrorCode, OAuthError, random};
+use serde_json::{Value, json};
+
+use crate::app::AppState;
+use crate::error::Error;
+
+/// Opaque access tokens for userinfo live one hour.
+pub const ACCESS_TOKEN_TTL_SECS: i64 = 3600;
+
+fn invalid_grant(why: &'static str) -> Error {
+    OAuthError::new(ErrorCode::InvalidGrant, why).into()
+}
+
+pub async fn exchange_code(
+    state: &AppState,
+    app: &Application,
+    params: &Params,
+) -> Result<Value, Error> {
+    let request = authorization_code::parse(params)?;
+    let now = state.clock.now_ms();
+    let (code, grant) = match state
+        .db
+        .take_authorization_code(&token_hash(&request.code), now)
+        .await?
+    {
+        Taken::Taken(found) => found,
+        Taken::Missing => return Err(invalid_grant("the code is invalid or expired")),
+        Taken::Reused { grant_id } => {
+            // RFC 6749 §4.1.2: a replayed code revokes what was issued from it.
+            state.db.revoke_grant(&grant_id, now).await?;
+            tracing::warn!(client_id = %app.id, "authorization code reused; its grant is revoked");
+            return Err(invalid_grant("the code was already used"));
+        }
+    };
+    authorization_code::check(&request, &code, &grant, app)?;
+    let scope = Scopes::parse(&grant.scope)?;
+    let wants_refresh = scope.contains("offline_access") || app.settings.always_issue_refresh_token;
+    let refresh = match wants_refresh {
+        true => Some(new_refresh_token(app, &grant, now)),
+        false => None,
+    };
+    if let Some((_, record)) = &refresh {
+        state.db.insert_refresh_token(record).await?;
+    }
+    issue(
+        state,
+        app,
+        &grant,
+        &scope,
+        code.nonce.as_deref(),
+        refresh.map(|(value, _)| value),
+    )
+    .await
+}
+
+fn new_refresh_token(app: &Application, grant: &Grant, now: i64) -> (String, RefreshToken) {
+    let value = random::secret();
+    let record = RefreshToken {
+        token_hash: token_hash(&value),
+        grant_id: grant.id.clone(),
+        scope: grant.scope.clone(),
+        created_at: now,
+        expires_at: refresh_token::expires_at(
+            now,
+            app.settings.refresh_token_ttl_days,
+            grant.created_at,
+        ),
+    };
+    (value, record)
+}
+
+pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Result<Value, Error> {
+    let request = refresh_token::parse(params)?;
+    let now = state.clock.now_ms();
+    let presented = token_hash(&request.refresh_token);
+    // Check ownership before consuming anything: another client's token stays untouched.
+    let found = state.db.find_refresh_token(&presented, now).await?;
+    if found
+        .as_ref()
+        .is_some_and(|(_, grant)| grant.client_id != app.id)
+    {
+        return Err(invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    let rotate = !app.app_type.is_confidential() || app.settings.rotate_refresh_token;
+    let (token, grant, new_value) = match (rotate, found) {
+        (false, Some((token, grant))) => (token, grant, None),
+        (false, None) => return Err(invalid_grant("the refresh token is invalid or expired")),
+        (true, found) => {
+            let grant_created = found.as_ref().map_or(now, |(_, g)| g.created_at);
+            let grant_id = found
+                .as_ref()
+                .map(|(t, _)| t.grant_id.clone())
+                .unwrap_or_default();
+            let value = random::secret();
+            let next = RefreshToken {
+                token_hash: token_hash(&value),
+                grant_id,
+                scope: found
+                    .as_ref()
+                    .map(|(t, _)| t.scope.clone())
+                    .unwrap_or_default(),
+                created_at: now,
+                expires_at: refresh_token::expires_at(
+                    now,
+                    app.settings.refresh_token_ttl_days,
+                    grant_created,
+                ),
+            };
+            match state
+                .db
+                .rotate_refresh_token(&presented, &next, now)
+                .await?
+            {
+                Taken::Taken((token, grant)) => (token, grant, Some(value)),
+                Taken::Missing => {
+                    return Err(invalid_grant("the refresh token is invalid or expired"));
+                }
+                Taken::Reused { grant_id } => {
+                    state.db.revoke_grant(&grant_id, now).await?;
+                    tracing::warn!(client_id = %app.id, "rotated refresh token reused; its grant is revoked");
+                    return Err(invalid_grant("the refresh token was already used"));
+                }
+            }
+        }
+    };
+    let granted = Scopes::parse(&token.scope)?;
+    let scope = refresh_token::narrow(request.scope.as_ref(), &granted)?;
+    issue(state, app, &grant, &scope, None, new_value).await
+}
+
+/// The token response for a user: opaque access token, ID token, refresh token if any.
+async fn issue(
+    state: &AppState,
+    app: &Application,
+    grant: &Grant,
+    scope: &Scopes,
+    nonce: Option<&str>,
+    refresh: Option<String>,
+) -> Result<Value, Error> {
+    let now = state.clock.now_ms();
+    let user = state
+        .db
+        .find_user(&grant.user_id)
+        .await?
+        .filter(|u| !u.is_suspended);
+    let Some(user) = user else {
+        return Err(invalid_grant("the user can no longer sign in"));
+    };
+    let access_token = random::secret();
+    let record = OpaqueAccessToken {
+        token_hash: token_hash(&access_token),
+        grant_id: grant.id.clone(),
+        scope: scope.to_string(),
+        created_at: now,
+        expires_at: now + ACCESS_TOKEN_TTL_SECS * 1000,
+    };
+    state.db.insert_access_token(&record).await?;
+    let issuer = state.config.issuer();
+    let context = IdTokenContext {
+        issuer: &issuer,
+        client_id: &app.id,
+        now_ms: now,
+        ttl_secs: app.settings.id_token_ttl,
+        auth_time_ms: grant.auth_time,
+        nonce,
+        session_id: grant.session_id_hash.as_deref(),
+        access_token: Some(&access_token),
+    };
+    let claims = id_token_claims(&user, scope, &context);
+    let keys = state.keys.get();
+    let signer = keys
+        .current(Algorithm::RS256)
+        .ok_or_else(|| Error::Internal("no current RS256 key".into()))?;
+    let id_token = signer
+        .sign("JWT", &claims)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let mut body = json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_TTL_SECS,
+        "scope": scope.to_string(),
+        "id_token": id_token,
+    });
+    if let Some(refresh) = refresh {
+        body["refresh_token"] = json!(refresh);
+    }
+    Ok(body)
+}
