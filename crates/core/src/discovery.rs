@@ -27,6 +27,8 @@ pub struct Metadata {
     pub userinfo_endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_supported: Option<Vec<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end_session_endpoint: Option<String>,
     pub revocation_endpoint: String,
     pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
     pub introspection_endpoint: String,
@@ -55,6 +57,7 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
         scopes_supported: vec!["openid", "profile", "email", "phone", "offline_access"],
         userinfo_endpoint: None,
         claims_supported: None,
+        end_session_endpoint: None,
         revocation_endpoint: format!("{issuer}/token/revocation"),
         revocation_endpoint_auth_methods_supported: vec![
             "client_secret_basic",
@@ -77,6 +80,7 @@ pub fn openid_metadata(issuer: &str) -> Metadata {
         subject_types_supported: Some(vec!["public"]),
         id_token_signing_alg_values_supported: Some(vec!["RS256"]),
         userinfo_endpoint: Some(format!("{issuer}/me")),
+        end_session_endpoint: Some(format!("{issuer}/session/end")),
         claims_supported: Some(vec![
             "sub",
             "iss",

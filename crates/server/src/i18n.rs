@@ -75,6 +75,10 @@ pub struct Text {
     pub error_title: &'static str,
     pub expired_interaction: &'static str,
     pub continue_button: &'static str,
+    pub sign_out_title: &'static str,
+    pub sign_out_question: &'static str,
+    pub sign_out_button: &'static str,
+    pub signed_out: &'static str,
 }
 
 const EN: Text = Text {
@@ -87,6 +91,10 @@ const EN: Text = Text {
     error_title: "Something went wrong",
     expired_interaction: "This sign-in page has expired. Go back to the application and start again.",
     continue_button: "Continue",
+    sign_out_title: "Sign out",
+    sign_out_question: "Do you want to sign out?",
+    sign_out_button: "Sign out",
+    signed_out: "You are signed out.",
 };
 
 const FR: Text = Text {
@@ -99,6 +107,10 @@ const FR: Text = Text {
     error_title: "Une erreur est survenue",
     expired_interaction: "Cette page de connexion a expiré. Revenez à l’application et recommencez.",
     continue_button: "Continuer",
+    sign_out_title: "Déconnexion",
+    sign_out_question: "Voulez-vous vous déconnecter ?",
+    sign_out_button: "Se déconnecter",
+    signed_out: "Vous êtes déconnecté.",
 };
 
 #[cfg(test)]

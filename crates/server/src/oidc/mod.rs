@@ -4,6 +4,7 @@
 mod authorize;
 mod client;
 mod discovery;
+mod end_session;
 mod introspection;
 mod revocation;
 mod token;
@@ -36,5 +37,10 @@ pub fn routes() -> Router<AppState> {
         .route("/oidc/token/introspection", post(introspection::introspect))
         .route("/oidc/auth", get(authorize::get).post(authorize::post))
         .route("/oidc/auth/resume/{id}", get(authorize::resume))
+        .route(
+            "/oidc/session/end",
+            get(end_session::get).post(end_session::post),
+        )
+        .route("/oidc/session/end/confirm", post(end_session::confirm))
         .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))
 }

@@ -118,12 +118,10 @@ async fn both_metadata_documents_name_the_same_issuer_and_only_implemented_featu
         openid["introspection_endpoint"],
         format!("{}/token/introspection", app.issuer)
     );
-    for doc in [&openid, &oauth] {
-        assert!(
-            doc.get("end_session_endpoint").is_none(),
-            "logout is not implemented yet"
-        );
-    }
+    assert_eq!(
+        openid["end_session_endpoint"],
+        format!("{}/session/end", app.issuer)
+    );
 }
 
 #[tokio::test]

@@ -14,5 +14,6 @@ mod binary;
 mod client_credentials;
 mod code_flow;
 mod discovery;
+mod logout;
 mod signing_keys;
 mod user_tokens;

@@ -1,0 +1,245 @@
+//! `/oidc/session/end` (OpenID Connect RP-Initiated Logout 1.0). With an `id_token_hint`
+//! for this browser's session the user is signed out at once; otherwise they are asked.
+//! `post_logout_redirect_uri` must match a registered value exactly, or nothing redirects.
+
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::OAuthError;
+use latchkey_core::grant::token_hash;
+use latchkey_core::jwt;
+use latchkey_core::params::Params;
+
+use crate::app::AppState;
+use crate::browser::{self, SESSION_COOKIE};
+use crate::error::Error;
+use crate::html;
+use crate::i18n::{Locale, Text};
+
+const LOGOUT_COOKIE: &str = "latchkey_logout";
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    text: &'static Text,
+    done: bool,
+    csrf: &'a str,
+    client_id: Option<&'a str>,
+    post_logout_redirect_uri: Option<&'a str>,
+    state: Option<&'a str>,
+}
+
+struct Checked {
+    client_id: Option<String>,
+    redirect: Option<String>,
+    state: Option<String>,
+    /// The hint names this browser's session (or user): no need to ask.
+    confirmed: bool,
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    end(
+        &state,
+        &headers,
+        Params::parse(query.unwrap_or_default().as_bytes()),
+        false,
+    )
+    .await
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    end(&state, &headers, Params::parse(&body), false).await
+}
+
+/// The confirmation form's answer, guarded by a double-submit cookie.
+pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let params = Params::parse(&body);
+    let bound = params
+        .as_ref()
+        .ok()
+        .and_then(|p| p.get("csrf"))
+        .zip(browser::cookie(&headers, LOGOUT_COOKIE));
+    if !bound
+        .is_some_and(|(form, cookie)| latchkey_core::grant::hash_matches(form, &token_hash(cookie)))
+    {
+        return page(
+            &state,
+            &headers,
+            StatusCode::BAD_REQUEST,
+            &OAuthError::invalid_request("this sign-out form has expired"),
+        );
+    }
+    end(&state, &headers, params, true).await
+}
+
+fn page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: &OAuthError) -> Response {
+    let locale = locale(headers, None);
+    let page = html::ErrorPage {
+        lang: locale.tag(),
+        company: &state.config.company_name,
+        text: locale.text(),
+        message: &error.description,
+        code: Some(error.code.as_str()),
+    };
+    html::render(status, &page, &html::nonce())
+}
+
+fn locale(headers: &HeaderMap, ui_locales: Option<&str>) -> Locale {
+    Locale::negotiate(
+        ui_locales,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+async fn check(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<Checked, OAuthError> {
+    let keys = state.keys.get();
+    // An expired ID token is still a good hint of who is asking (RP-Initiated Logout §2).
+    let hint = match params.get("id_token_hint") {
+        Some(token) => Some(jwt::verify(token, "JWT", keys.public_keys()).map_err(|_| {
+            OAuthError::invalid_request("id_token_hint is not an ID token from this server")
+        })?),
+        None => None,
+    };
+    let hinted_client = hint
+        .as_ref()
+        .and_then(|c| c["aud"].as_str().map(str::to_owned));
+    let client_id = match (params.get("client_id"), hinted_client) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(OAuthError::invalid_request(
+                "client_id does not match id_token_hint",
+            ));
+        }
+        (a, b) => a.map(str::to_owned).or(b),
+    };
+    let redirect = match (params.get("post_logout_redirect_uri"), &client_id) {
+        (None, _) => None,
+        (Some(_), None) => {
+            return Err(OAuthError::invalid_request(
+                "post_logout_redirect_uri needs client_id or id_token_hint",
+            ));
+        }
+        (Some(uri), Some(id)) => {
+            let app = state.db.find_application(id).await.ok().flatten();
+            if !app.is_some_and(|a| a.post_logout_redirect_uris.iter().any(|r| r == uri)) {
+                return Err(OAuthError::invalid_request(
+                    "post_logout_redirect_uri is not registered for this client",
+                ));
+            }
+            Some(uri.to_owned())
+        }
+    };
+    let session = browser::current_session(state, headers)
+        .await
+        .ok()
+        .flatten();
+    let confirmed = match (&hint, &session) {
+        (Some(claims), Some(session)) => {
+            claims["sid"].as_str() == Some(session.id_hash.as_str())
+                || claims["sub"].as_str() == Some(session.user_id.as_str())
+        }
+        _ => false,
+    };
+    Ok(Checked {
+        client_id,
+        redirect,
+        state: params.get("state").map(str::to_owned),
+        confirmed,
+    })
+}
+
+async fn end(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Result<Params, OAuthError>,
+    answered: bool,
+) -> Response {
+    let checked = match params {
+        Ok(params) => check(state, headers, &params).await,
+        Err(e) => Err(e),
+    };
+    let checked = match checked {
+        Ok(checked) => checked,
+        Err(error) => return page(state, headers, StatusCode::BAD_REQUEST, &error),
+    };
+    let locale = locale(headers, None);
+    if !checked.confirmed && !answered {
+        let csrf = latchkey_core::random::secret();
+        let view = LogoutPage {
+            lang: locale.tag(),
+            company: &state.config.company_name,
+            text: locale.text(),
+            done: false,
+            csrf: &csrf,
+            client_id: checked.client_id.as_deref(),
+            post_logout_redirect_uri: checked.redirect.as_deref(),
+            state: checked.state.as_deref(),
+        };
+        let mut response = html::render(StatusCode::OK, &view, &html::nonce());
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            browser::set_cookie(state, LOGOUT_COOKIE, &csrf, 600),
+        );
+        return response;
+    }
+    if let Some(value) = browser::cookie(headers, SESSION_COOKIE)
+        && let Err(e) = state.db.delete_session(&token_hash(value)).await
+    {
+        return Error::from(e).into_response();
+    }
+    let mut response = match checked.redirect {
+        Some(uri) => {
+            let mut url = match url::Url::parse(&uri) {
+                Ok(url) => url,
+                Err(_) => {
+                    return page(
+                        state,
+                        headers,
+                        StatusCode::BAD_REQUEST,
+                        &OAuthError::invalid_request("bad redirect"),
+                    );
+                }
+            };
+            if let Some(client_state) = &checked.state {
+                url.query_pairs_mut().append_pair("state", client_state);
+            }
+            Redirect::to(url.as_str()).into_response()
+        }
+        None => {
+            let view = LogoutPage {
+                lang: locale.tag(),
+                company: &state.config.company_name,
+                text: locale.text(),
+                done: true,
+                csrf: "",
+                client_id: None,
+                post_logout_redirect_uri: None,
+                state: None,
+            };
+            html::render(StatusCode::OK, &view, &html::nonce())
+        }
+    };
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        browser::set_cookie(state, SESSION_COOKIE, "", 0),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        browser::set_cookie(state, LOGOUT_COOKIE, "", 0),
+    );
+    response
+}
