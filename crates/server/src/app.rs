@@ -88,7 +88,7 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/health", get(health))
-        .merge(crate::oidc::routes())
+        .merge(crate::oidc::routes(&state))
         .merge(crate::api::routes())
         .merge(crate::pages::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -124,6 +124,23 @@ impl Db {
         }
     }
 
+    /// Whether any application registered `origin` for CORS. Origins are validated on
+    /// registration (no quotes), so the JSON text holds each one as `"origin"`.
+    pub async fn is_registered_origin(&self, origin: &str) -> Result<bool> {
+        let escaped = origin
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%\"{escaped}\"%");
+        let found: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM applications WHERE cors_allowed_origins LIKE $1 ESCAPE '\\' LIMIT 1",
+        )
+        .bind(pattern)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// Remove an application with its secrets and role assignments.
     pub async fn delete_application(&self, id: &str) -> Result<()> {
         let done = sqlx::query("DELETE FROM applications WHERE id = $1")

@@ -3,6 +3,7 @@
 
 mod authorize;
 mod client;
+mod cors;
 mod discovery;
 mod end_session;
 mod introspection;
@@ -16,8 +17,18 @@ use axum::routing::{get, post};
 
 use crate::app::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    // What browsers call from an application's own pages: CORS for registered origins.
+    let cross_origin = Router::new()
+        .route("/oidc/token", post(token::token))
+        .route("/oidc/token/revocation", post(revocation::revoke))
+        .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cors::cors,
+        ));
     Router::new()
+        .merge(cross_origin)
         .route(
             "/oidc/.well-known/openid-configuration",
             get(discovery::openid_configuration),
@@ -32,8 +43,6 @@ pub fn routes() -> Router<AppState> {
             get(discovery::oauth_authorization_server),
         )
         .route("/oidc/jwks", get(discovery::jwks))
-        .route("/oidc/token", post(token::token))
-        .route("/oidc/token/revocation", post(revocation::revoke))
         .route("/oidc/token/introspection", post(introspection::introspect))
         .route("/oidc/auth", get(authorize::get).post(authorize::post))
         .route("/oidc/auth/resume/{id}", get(authorize::resume))
@@ -42,5 +51,4 @@ pub fn routes() -> Router<AppState> {
             get(end_session::get).post(end_session::post),
         )
         .route("/oidc/session/end/confirm", post(end_session::confirm))
-        .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))
 }

@@ -13,6 +13,7 @@ mod api_users_keys;
 mod binary;
 mod client_credentials;
 mod code_flow;
+mod cors;
 mod discovery;
 mod logout;
 mod signing_keys;
