@@ -10,6 +10,7 @@ mod api_openapi;
 mod api_resources_roles;
 mod api_script;
 mod api_users_keys;
+mod auth_options;
 mod binary;
 mod client_credentials;
 mod code_flow;
