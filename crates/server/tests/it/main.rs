@@ -17,5 +17,6 @@ mod code_flow;
 mod cors;
 mod discovery;
 mod logout;
+mod second_rp;
 mod signing_keys;
 mod user_tokens;
