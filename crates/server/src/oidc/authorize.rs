@@ -145,12 +145,17 @@ async fn decide(
         )
         .into());
     }
-    if !request.resources.is_empty() {
-        return Err(OAuthError::new(
-            ErrorCode::InvalidTarget,
-            "resource indicators are not supported at the authorization endpoint yet",
-        )
-        .into());
+    for indicator in &request.resources {
+        if state
+            .db
+            .find_resource_by_indicator(indicator)
+            .await?
+            .is_none()
+        {
+            return Err(
+                OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known").into(),
+            );
+        }
     }
     let now = state.clock.now_ms();
     let session = browser::current_session(state, headers).await?;
@@ -257,14 +262,29 @@ async fn issue_code(
     session: &Session,
 ) -> Result<Response, Error> {
     let now = state.clock.now_ms();
-    let grantable = Scopes::from_names(GRANTABLE);
+    let mut granted = request.scope.intersect(&Scopes::from_names(GRANTABLE));
+    for indicator in &request.resources {
+        let resource = state
+            .db
+            .find_resource_by_indicator(indicator)
+            .await?
+            .ok_or_else(|| {
+                OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known")
+            })?;
+        // API scopes: requested, defined by the API, and held by the user through a role.
+        let held = state
+            .db
+            .find_user_scope_names(&session.user_id, &resource.id)
+            .await?;
+        granted = Scopes::from_names(granted.iter().chain(request.scope.intersect(&held).iter()));
+    }
     let grant = Grant {
         id: random::id(),
         client_id: request.client_id.clone(),
         user_id: session.user_id.clone(),
         session_id_hash: Some(session.id_hash.clone()),
-        scope: request.scope.intersect(&grantable).to_string(),
-        resources: vec![],
+        scope: granted.to_string(),
+        resources: request.resources.clone(),
         auth_time: session.auth_time,
         created_at: now,
         revoked_at: None,

@@ -8,7 +8,7 @@ use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken, token_
 use latchkey_core::jwt::Algorithm;
 use latchkey_core::params::Params;
 use latchkey_core::scope::Scopes;
-use latchkey_core::token::{authorization_code, refresh_token};
+use latchkey_core::token::{AccessTokenClaims, authorization_code, refresh_token};
 use latchkey_core::{ErrorCode, OAuthError, random};
 use serde_json::{Value, json};
 
@@ -53,15 +53,12 @@ pub async fn exchange_code(
     if let Some((_, record)) = &refresh {
         state.db.insert_refresh_token(record).await?;
     }
-    issue(
-        state,
-        app,
-        &grant,
+    let tokens = (
         &scope,
         code.nonce.as_deref(),
         refresh.map(|(value, _)| value),
-    )
-    .await
+    );
+    issue(state, app, &grant, tokens, params.get("resource")).await
 }
 
 fn new_refresh_token(app: &Application, grant: &Grant, now: i64) -> (String, RefreshToken) {
@@ -138,17 +135,85 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
     };
     let granted = Scopes::parse(&token.scope)?;
     let scope = refresh_token::narrow(request.scope.as_ref(), &granted)?;
-    issue(state, app, &grant, &scope, None, new_value).await
+    issue(
+        state,
+        app,
+        &grant,
+        (&scope, None, new_value),
+        params.get("resource"),
+    )
+    .await
 }
 
-/// The token response for a user: opaque access token, ID token, refresh token if any.
-async fn issue(
+/// The access token: a JWT for an API when the grant names one (RFC 8707, RFC 9068), else
+/// an opaque token for userinfo. Returns the token and its lifetime in seconds.
+async fn access_token(
     state: &AppState,
     app: &Application,
     grant: &Grant,
     scope: &Scopes,
-    nonce: Option<&str>,
-    refresh: Option<String>,
+    target: Option<&str>,
+) -> Result<(String, i64), Error> {
+    let now = state.clock.now_ms();
+    let indicator = match target {
+        Some(t) if grant.resources.iter().any(|r| r == t) => Some(t),
+        Some(_) => {
+            let why = "the resource was not part of the authorization";
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, why).into());
+        }
+        None => grant.resources.first().map(String::as_str),
+    };
+    let Some(indicator) = indicator else {
+        let value = random::secret();
+        let record = OpaqueAccessToken {
+            token_hash: token_hash(&value),
+            grant_id: grant.id.clone(),
+            scope: scope.to_string(),
+            created_at: now,
+            expires_at: now + ACCESS_TOKEN_TTL_SECS * 1000,
+        };
+        state.db.insert_access_token(&record).await?;
+        return Ok((value, ACCESS_TOKEN_TTL_SECS));
+    };
+    let resource = state
+        .db
+        .find_resource_by_indicator(indicator)
+        .await?
+        .ok_or_else(|| {
+            OAuthError::new(ErrorCode::InvalidTarget, "the resource no longer exists")
+        })?;
+    // The user's roles are read again: a role taken away since sign-in is not carried over.
+    let held = state
+        .db
+        .find_user_scope_names(&grant.user_id, &resource.id)
+        .await?;
+    let claims = AccessTokenClaims {
+        iss: state.config.issuer(),
+        sub: grant.user_id.clone(),
+        aud: resource.indicator.clone(),
+        client_id: app.id.clone(),
+        scope: scope.intersect(&held).to_string(),
+        iat: now / 1000,
+        exp: now / 1000 + resource.access_token_ttl,
+        jti: random::id(),
+    };
+    let keys = state.keys.get();
+    let signer = keys
+        .current(state.config.access_token_alg)
+        .ok_or_else(|| Error::Internal("no current signing key".into()))?;
+    let token = signer
+        .sign("at+jwt", &claims)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    Ok((token, resource.access_token_ttl))
+}
+
+/// The token response for a user: access token, ID token, refresh token if any.
+async fn issue(
+    state: &AppState,
+    app: &Application,
+    grant: &Grant,
+    (scope, nonce, refresh): (&Scopes, Option<&str>, Option<String>),
+    target: Option<&str>,
 ) -> Result<Value, Error> {
     let now = state.clock.now_ms();
     let user = state
@@ -159,15 +224,7 @@ async fn issue(
     let Some(user) = user else {
         return Err(invalid_grant("the user can no longer sign in"));
     };
-    let access_token = random::secret();
-    let record = OpaqueAccessToken {
-        token_hash: token_hash(&access_token),
-        grant_id: grant.id.clone(),
-        scope: scope.to_string(),
-        created_at: now,
-        expires_at: now + ACCESS_TOKEN_TTL_SECS * 1000,
-    };
-    state.db.insert_access_token(&record).await?;
+    let (access_token, expires_in) = access_token(state, app, grant, scope, target).await?;
     let issuer = state.config.issuer();
     let context = IdTokenContext {
         issuer: &issuer,
@@ -190,7 +247,7 @@ async fn issue(
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
-        "expires_in": ACCESS_TOKEN_TTL_SECS,
+        "expires_in": expires_in,
         "scope": scope.to_string(),
         "id_token": id_token,
     });

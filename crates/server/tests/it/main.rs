@@ -19,4 +19,5 @@ mod discovery;
 mod logout;
 mod second_rp;
 mod signing_keys;
+mod user_api_access;
 mod user_tokens;
