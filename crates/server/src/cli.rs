@@ -50,6 +50,9 @@ struct Settings {
     /// Name shown on the hosted pages [default: Latchkey]
     #[arg(long, env = "LATCHKEY_COMPANY_NAME", global = true)]
     company_name: Option<String>,
+    /// Whether people may create their own account: true or false [default: true]
+    #[arg(long, env = "LATCHKEY_SIGN_UP", global = true)]
+    sign_up: Option<String>,
     /// File holding the secret that encrypts private keys at rest
     /// (or set LATCHKEY_SECRET_KEY)
     #[arg(long, env = "LATCHKEY_SECRET_KEY_FILE", global = true)]
@@ -136,6 +139,7 @@ pub fn main() -> ExitCode {
         database_url: cli.settings.database_url,
         access_token_alg: cli.settings.access_token_alg,
         company_name: cli.settings.company_name,
+        sign_up: cli.settings.sign_up,
         secret_key: None,
         secret_key_file: cli.settings.secret_key_file,
     }

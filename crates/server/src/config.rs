@@ -26,6 +26,8 @@ pub struct Config {
     pub access_token_alg: Algorithm,
     /// Shown on the hosted pages.
     pub company_name: String,
+    /// Whether people may create their own account on the sign-in page.
+    pub sign_up: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -64,6 +66,7 @@ pub struct Sources {
     pub database_url: Option<String>,
     pub access_token_alg: Option<String>,
     pub company_name: Option<String>,
+    pub sign_up: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<PathBuf>,
 }
@@ -76,6 +79,7 @@ struct FileSettings {
     database_url: Option<String>,
     access_token_alg: Option<String>,
     company_name: Option<String>,
+    sign_up: Option<bool>,
     secret_key_file: Option<PathBuf>,
 }
 
@@ -152,6 +156,17 @@ impl Sources {
                 .to_owned()
         })?;
 
+        let sign_up = match self.sign_up.as_deref() {
+            None => file.sign_up.unwrap_or(true),
+            Some("true" | "1" | "on") => true,
+            Some("false" | "0" | "off") => false,
+            Some(other) => {
+                return Err(format!(
+                    "sign-up (LATCHKEY_SIGN_UP / --sign-up): must be true or false, got '{other}'"
+                ));
+            }
+        };
+
         Ok(Config {
             listen,
             public_url,
@@ -159,6 +174,7 @@ impl Sources {
             secret_key,
             access_token_alg,
             company_name,
+            sign_up,
         })
     }
 }

@@ -79,6 +79,14 @@ pub struct Text {
     pub sign_out_question: &'static str,
     pub sign_out_button: &'static str,
     pub signed_out: &'static str,
+    pub sign_up_title: &'static str,
+    pub username_label: &'static str,
+    pub email_label: &'static str,
+    pub sign_up_button: &'static str,
+    pub create_account: &'static str,
+    pub have_account: &'static str,
+    pub account_exists: &'static str,
+    pub sign_up_invalid: &'static str,
 }
 
 const EN: Text = Text {
@@ -95,6 +103,14 @@ const EN: Text = Text {
     sign_out_question: "Do you want to sign out?",
     sign_out_button: "Sign out",
     signed_out: "You are signed out.",
+    sign_up_title: "Create your account",
+    username_label: "Username",
+    email_label: "Email (optional)",
+    sign_up_button: "Create account",
+    create_account: "No account yet? Create one",
+    have_account: "Already have an account? Sign in",
+    account_exists: "This username or email is already taken.",
+    sign_up_invalid: "Please check what you entered:",
 };
 
 const FR: Text = Text {
@@ -111,6 +127,14 @@ const FR: Text = Text {
     sign_out_question: "Voulez-vous vous déconnecter ?",
     sign_out_button: "Se déconnecter",
     signed_out: "Vous êtes déconnecté.",
+    sign_up_title: "Créez votre compte",
+    username_label: "Nom d’utilisateur",
+    email_label: "E-mail (facultatif)",
+    sign_up_button: "Créer le compte",
+    create_account: "Pas encore de compte ? Créez-en un",
+    have_account: "Déjà un compte ? Connectez-vous",
+    account_exists: "Ce nom d’utilisateur ou cet e-mail est déjà pris.",
+    sign_up_invalid: "Vérifiez ce que vous avez saisi :",
 };
 
 #[cfg(test)]

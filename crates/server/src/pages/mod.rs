@@ -1,15 +1,22 @@
-//! Hosted pages: sign-in (and, later, sign-up, consent, logout). A page records the user's
+//! Hosted pages: sign-in and sign-up (consent comes later). A page records the user's
 //! answer in the store and sends the browser back to the protocol's resume URL; it never
 //! issues codes or tokens itself.
 
 mod sign_in;
+mod sign_up;
 
 use axum::Router;
-use axum::http::{HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::grant::{hash_matches, token_hash};
+use latchkey_core::session::{Interaction, Session};
 
 use crate::app::AppState;
+use crate::browser::{self, INTERACTION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_COOKIE};
+use crate::html::{self, ErrorPage};
+use crate::i18n::Locale;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -17,7 +24,85 @@ pub fn routes() -> Router<AppState> {
             "/sign-in/{interaction}",
             get(sign_in::show).post(sign_in::submit),
         )
+        .route(
+            "/sign-up/{interaction}",
+            get(sign_up::show).post(sign_up::submit),
+        )
         .route("/assets/latchkey.css", get(stylesheet))
+}
+
+pub(super) fn locale(headers: &HeaderMap, request: Option<&AuthorizationRequest>) -> Locale {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Locale::negotiate(request.and_then(|r| r.ui_locales.as_deref()), accept)
+}
+
+pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
+    let locale = locale(headers, None);
+    let page = ErrorPage {
+        lang: locale.tag(),
+        company: &state.config.company_name,
+        text: locale.text(),
+        message: locale.text().expired_interaction,
+        code: None,
+    };
+    html::render(StatusCode::BAD_REQUEST, &page, &html::nonce())
+}
+
+/// The pending interaction, only for the browser it was started in: that browser holds the
+/// binding secret whose hash the interaction stores. The same secret is the form's CSRF
+/// token (a cross-site page can neither read the cookie nor guess it).
+pub(super) async fn pending(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Option<(Interaction, AuthorizationRequest, String)> {
+    let binding = browser::cookie(headers, INTERACTION_COOKIE)?;
+    let interaction = state
+        .db
+        .find_interaction(id, state.clock.now_ms())
+        .await
+        .ok()
+        .flatten()?;
+    if !hash_matches(binding, &interaction.csrf_hash) {
+        return None;
+    }
+    let request = serde_json::from_str(&interaction.request).ok()?;
+    Some((interaction, request, binding.to_owned()))
+}
+
+/// Sign the user in on this browser: always a new session id (a planted cookie can never
+/// become signed in), then back to the protocol's resume URL.
+pub(super) async fn start_session(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+    interaction_id: &str,
+) -> Response {
+    let id = interaction_id;
+    let now = state.clock.now_ms();
+    if let Some(old) = browser::cookie(headers, SESSION_COOKIE) {
+        let _ = state.db.delete_session(&token_hash(old)).await;
+    }
+    let value = latchkey_core::random::secret();
+    let session = Session {
+        id_hash: token_hash(&value),
+        user_id: user_id.to_owned(),
+        auth_time: now,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: now + SESSION_ABSOLUTE_MS,
+    };
+    if let Err(e) = state.db.insert_session(&session).await {
+        return crate::error::Error::from(e).into_response();
+    }
+    let mut response = Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        browser::set_cookie(state, SESSION_COOKIE, &value, SESSION_ABSOLUTE_MS / 1000),
+    );
+    response
 }
 
 async fn stylesheet() -> impl IntoResponse {

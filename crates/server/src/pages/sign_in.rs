@@ -5,18 +5,18 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use latchkey_core::authorize::AuthorizationRequest;
-use latchkey_core::grant::{hash_matches, token_hash};
-use latchkey_core::session::{Interaction, Session};
+use latchkey_core::grant::hash_matches;
+use latchkey_core::session::Interaction;
 use latchkey_core::user::MAX_PASSWORD_BYTES;
 use serde::Deserialize;
 
+use super::{expired, locale, pending};
 use crate::app::AppState;
-use crate::browser::{self, INTERACTION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_COOKIE};
-use crate::html::{self, ErrorPage};
-use crate::i18n::{Locale, Text};
+use crate::html;
+use crate::i18n::Text;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -29,6 +29,7 @@ struct SignInPage<'a> {
     csrf: &'a str,
     identifier: &'a str,
     error: Option<&'a str>,
+    sign_up: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -36,47 +37,6 @@ pub struct Credentials {
     csrf: String,
     identifier: String,
     password: String,
-}
-
-fn locale(headers: &HeaderMap, request: Option<&AuthorizationRequest>) -> Locale {
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Locale::negotiate(request.and_then(|r| r.ui_locales.as_deref()), accept)
-}
-
-fn expired(state: &AppState, headers: &HeaderMap) -> Response {
-    let locale = locale(headers, None);
-    let page = ErrorPage {
-        lang: locale.tag(),
-        company: &state.config.company_name,
-        text: locale.text(),
-        message: locale.text().expired_interaction,
-        code: None,
-    };
-    html::render(StatusCode::BAD_REQUEST, &page, &html::nonce())
-}
-
-/// The pending interaction, only for the browser it was started in: that browser holds the
-/// binding secret whose hash the interaction stores. The same secret is the form's CSRF
-/// token (a cross-site page can neither read the cookie nor guess it).
-async fn pending(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-) -> Option<(Interaction, AuthorizationRequest, String)> {
-    let binding = browser::cookie(headers, INTERACTION_COOKIE)?;
-    let interaction = state
-        .db
-        .find_interaction(id, state.clock.now_ms())
-        .await
-        .ok()
-        .flatten()?;
-    if !hash_matches(binding, &interaction.csrf_hash) {
-        return None;
-    }
-    let request = serde_json::from_str(&interaction.request).ok()?;
-    Some((interaction, request, binding.to_owned()))
 }
 
 async fn app_name(state: &AppState, client_id: &str) -> String {
@@ -108,6 +68,7 @@ async fn render_form(
         csrf,
         identifier,
         error,
+        sign_up: state.config.sign_up,
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -179,27 +140,5 @@ pub async fn submit(
     else {
         return render_form(&state, &headers, pending, &form.identifier, Some(fail)).await;
     };
-    // Always a new session id after sign-in: a planted cookie can never become signed in.
-    let now = state.clock.now_ms();
-    if let Some(old) = browser::cookie(&headers, SESSION_COOKIE) {
-        let _ = state.db.delete_session(&token_hash(old)).await;
-    }
-    let value = latchkey_core::random::secret();
-    let session = Session {
-        id_hash: token_hash(&value),
-        user_id: user.id.clone(),
-        auth_time: now,
-        created_at: now,
-        last_seen_at: now,
-        expires_at: now + SESSION_ABSOLUTE_MS,
-    };
-    if let Err(e) = state.db.insert_session(&session).await {
-        return crate::error::Error::from(e).into_response();
-    }
-    let mut response = Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response();
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        browser::set_cookie(&state, SESSION_COOKIE, &value, SESSION_ABSOLUTE_MS / 1000),
-    );
-    response
+    super::start_session(&state, &headers, &user.id, &id).await
 }

@@ -18,6 +18,7 @@ mod cors;
 mod discovery;
 mod logout;
 mod second_rp;
+mod sign_up;
 mod signing_keys;
 mod user_api_access;
 mod user_tokens;

@@ -49,6 +49,7 @@ pub struct Options {
     pub public_url: Option<String>,
     pub secret_key: Option<Vec<u8>>,
     pub access_token_alg: latchkey_core::jwt::Algorithm,
+    pub sign_up: bool,
     pub dir: Option<TempDir>,
 }
 
@@ -59,6 +60,7 @@ impl Default for Options {
             public_url: None,
             secret_key: None,
             access_token_alg: latchkey_core::jwt::Algorithm::ES256,
+            sign_up: true,
             dir: None,
         }
     }
@@ -87,6 +89,7 @@ impl TestApp {
         config.public_url = options.public_url.unwrap_or_else(|| address.clone());
         config.secret_key = options.secret_key;
         config.access_token_alg = options.access_token_alg;
+        config.sign_up = options.sign_up;
         let issuer = config.issuer();
         let state = app::build(config, Clock::system()).await?;
         let (tx, rx) = oneshot::channel::<()>();

@@ -1,0 +1,146 @@
+//! The sign-up page (when enabled): username, optional email, password. The account is
+//! created through the same operation as the management API's, then signed in.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::grant::hash_matches;
+use latchkey_core::session::Interaction;
+use serde::Deserialize;
+
+use super::{expired, locale, pending, start_session};
+use crate::app::AppState;
+use crate::html;
+use crate::i18n::Text;
+use crate::manage::{Actor, users};
+
+#[derive(Template)]
+#[template(path = "sign_up.html")]
+struct SignUpPage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    text: &'static Text,
+    app_name: &'a str,
+    interaction: &'a str,
+    csrf: &'a str,
+    username: &'a str,
+    email: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewAccount {
+    csrf: String,
+    username: String,
+    #[serde(default)]
+    email: String,
+    password: String,
+}
+
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    (interaction, request, csrf): (&Interaction, &AuthorizationRequest, &str),
+    (username, email): (&str, &str),
+    error: Option<&str>,
+) -> Response {
+    let locale = locale(headers, Some(request));
+    let app_name = state
+        .db
+        .find_application(&interaction.client_id)
+        .await
+        .ok()
+        .flatten()
+        .map(|a| a.name)
+        .unwrap_or_default();
+    let page = SignUpPage {
+        lang: locale.tag(),
+        company: &state.config.company_name,
+        text: locale.text(),
+        app_name: &app_name,
+        interaction: &interaction.id,
+        csrf,
+        username,
+        email,
+        error,
+    };
+    let status = if error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    html::render(status, &page, &html::nonce())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !state.config.sign_up {
+        return expired(&state, &headers);
+    }
+    match pending(&state, &headers, &id).await {
+        Some((interaction, request, csrf)) => {
+            render(
+                &state,
+                &headers,
+                (&interaction, &request, &csrf),
+                ("", ""),
+                None,
+            )
+            .await
+        }
+        None => expired(&state, &headers),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<NewAccount>,
+) -> Response {
+    if !state.config.sign_up {
+        return expired(&state, &headers);
+    }
+    let Some((interaction, request, csrf)) = pending(&state, &headers, &id).await else {
+        return expired(&state, &headers);
+    };
+    if !hash_matches(&form.csrf, &interaction.csrf_hash) {
+        return expired(&state, &headers);
+    }
+    let input = users::NewUser {
+        username: Some(form.username.clone()),
+        primary_email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
+        primary_phone: None,
+        name: None,
+        password: Some(form.password),
+    };
+    let actor = Actor {
+        kind: "self_service",
+        id: interaction.client_id.clone(),
+    };
+    match users::create(&state, &actor, input).await {
+        Ok(user) => start_session(&state, &headers, &user.id, &id).await,
+        Err(problem) => {
+            let text = locale(&headers, Some(&request)).text();
+            let message = match problem.status {
+                StatusCode::CONFLICT => text.account_exists.to_owned(),
+                _ => format!("{} {}", text.sign_up_invalid, problem.detail),
+            };
+            let pending = (&interaction, &request, csrf.as_str());
+            render(
+                &state,
+                &headers,
+                pending,
+                (&form.username, &form.email),
+                Some(&message),
+            )
+            .await
+        }
+    }
+}
