@@ -11,27 +11,43 @@ use crate::user::User;
 /// The scopes this server understands for users, in the order discovery lists them.
 pub const USER_SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
 
-/// The claims `scope` releases about `user`, always with `sub`.
+/// The claims `scope` releases about `user`, always with `sub`. A claim without a value is
+/// left out rather than sent as `null` (OIDC Core §5.3.2).
 pub fn user_claims(user: &User, scope: &Scopes) -> Map<String, Value> {
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(user.id));
+    let mut put = |name: &str, value: Option<Value>| {
+        if let Some(value) = value {
+            claims.insert(name.into(), value);
+        }
+    };
     if scope.contains("profile") {
-        claims.insert("name".into(), json!(user.name));
-        claims.insert("username".into(), json!(user.username));
-        claims.insert("preferred_username".into(), json!(user.username));
-        claims.insert("updated_at".into(), json!(user.updated_at.div_euclid(1000)));
-        claims.insert("created_at".into(), json!(user.created_at.div_euclid(1000)));
+        put("name", user.name.as_ref().map(|v| json!(v)));
+        put("username", user.username.as_ref().map(|v| json!(v)));
+        put(
+            "preferred_username",
+            user.username.as_ref().map(|v| json!(v)),
+        );
+        put("updated_at", Some(json!(user.updated_at.div_euclid(1000))));
+        put("created_at", Some(json!(user.created_at.div_euclid(1000))));
     }
     if scope.contains("email") {
-        claims.insert("email".into(), json!(user.primary_email));
-        // Addresses are set by administrators or proven at sign-up, as in Logto.
-        claims.insert("email_verified".into(), json!(user.primary_email.is_some()));
+        put("email", user.primary_email.as_ref().map(|v| json!(v)));
+        // Ownership of addresses is not proven yet (sign-up takes them as typed), so they are
+        // never claimed verified: relying parties must not link accounts on them.
+        put(
+            "email_verified",
+            user.primary_email.as_ref().map(|_| json!(false)),
+        );
     }
     if scope.contains("phone") {
-        claims.insert("phone_number".into(), json!(user.primary_phone));
-        claims.insert(
-            "phone_number_verified".into(),
-            json!(user.primary_phone.is_some()),
+        put(
+            "phone_number",
+            user.primary_phone.as_ref().map(|v| json!(v)),
+        );
+        put(
+            "phone_number_verified",
+            user.primary_phone.as_ref().map(|_| json!(false)),
         );
     }
     claims
@@ -109,8 +125,8 @@ mod tests {
         assert_eq!(openid.keys().collect::<Vec<_>>(), ["sub"]);
         let all = user_claims(&user(), &Scopes::from_names(["openid", "profile", "email"]));
         assert_eq!(all["preferred_username"], "alice");
-        assert_eq!(all["email_verified"], true);
-        assert!(all.get("phone_number").is_none());
+        assert_eq!(all["email_verified"], false, "never claimed without proof");
+        assert!(all.get("phone_number").is_none(), "no value, no claim");
         assert!(!Value::Object(all).to_string().contains("argon2"));
     }
 

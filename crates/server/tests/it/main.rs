@@ -15,6 +15,7 @@ mod binary;
 mod client_credentials;
 mod code_flow;
 mod cors;
+mod demo_app;
 mod discovery;
 mod logout;
 mod second_rp;
