@@ -50,6 +50,9 @@ struct Settings {
     /// Name shown on the hosted pages [default: Latchkey]
     #[arg(long, env = "LATCHKEY_COMPANY_NAME", global = true)]
     company_name: Option<String>,
+    /// https URL of the company's logo on the hosted pages
+    #[arg(long, env = "LATCHKEY_LOGO_URL", global = true)]
+    logo_url: Option<String>,
     /// Whether people may create their own account: true or false [default: true]
     #[arg(long, env = "LATCHKEY_SIGN_UP", global = true)]
     sign_up: Option<String>,
@@ -140,6 +143,7 @@ pub fn main() -> ExitCode {
         access_token_alg: cli.settings.access_token_alg,
         company_name: cli.settings.company_name,
         sign_up: cli.settings.sign_up,
+        logo_url: cli.settings.logo_url,
         secret_key: None,
         secret_key_file: cli.settings.secret_key_file,
     }

@@ -28,6 +28,8 @@ pub struct Config {
     pub company_name: String,
     /// Whether people may create their own account on the sign-in page.
     pub sign_up: bool,
+    /// An https (or data:) URL of the company's logo, shown on the hosted pages.
+    pub logo_url: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -67,6 +69,7 @@ pub struct Sources {
     pub access_token_alg: Option<String>,
     pub company_name: Option<String>,
     pub sign_up: Option<String>,
+    pub logo_url: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<PathBuf>,
 }
@@ -80,6 +83,7 @@ struct FileSettings {
     access_token_alg: Option<String>,
     company_name: Option<String>,
     sign_up: Option<bool>,
+    logo_url: Option<String>,
     secret_key_file: Option<PathBuf>,
 }
 
@@ -167,6 +171,18 @@ impl Sources {
             }
         };
 
+        let logo_url = self.logo_url.or(file.logo_url);
+        if let Some(logo) = &logo_url {
+            let parsed = Url::parse(logo).ok();
+            let ok = logo.len() <= 2048
+                && parsed.is_some_and(|u| matches!(u.scheme(), "https" | "data"));
+            if !ok {
+                return Err(format!(
+                    "logo URL (LATCHKEY_LOGO_URL / --logo-url): must be an https or data: URL of at most 2048 characters, got '{logo}'"
+                ));
+            }
+        }
+
         Ok(Config {
             listen,
             public_url,
@@ -175,6 +191,7 @@ impl Sources {
             access_token_alg,
             company_name,
             sign_up,
+            logo_url,
         })
     }
 }
@@ -264,7 +281,12 @@ mod tests {
     #[test]
     fn each_invalid_setting_is_named() {
         type Case = (fn(&mut Sources), &'static str);
-        let cases: [Case; 6] = [
+        let cases: [Case; 8] = [
+            (
+                |s| s.logo_url = Some("http://example.com/logo.png".into()),
+                "LATCHKEY_LOGO_URL",
+            ),
+            (|s| s.sign_up = Some("maybe".into()), "LATCHKEY_SIGN_UP"),
             (|s| s.listen = Some("nowhere".into()), "LATCHKEY_LISTEN"),
             (
                 |s| s.public_url = Some("ftp://x".into()),

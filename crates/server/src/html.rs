@@ -43,6 +43,7 @@ pub fn render(status: StatusCode, template: &impl Template, nonce: &str) -> Resp
 pub struct ErrorPage<'a> {
     pub lang: &'static str,
     pub company: &'a str,
+    pub logo: Option<&'a str>,
     pub text: &'static crate::i18n::Text,
     pub message: &'a str,
     pub code: Option<&'a str>,

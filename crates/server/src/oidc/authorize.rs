@@ -30,6 +30,7 @@ const GRANTABLE: [&str; 5] = ["openid", "profile", "email", "phone", "offline_ac
 struct FormPostPage<'a> {
     lang: &'static str,
     company: &'a str,
+    logo: Option<&'a str>,
     text: &'static Text,
     action: &'a str,
     fields: &'a [(String, String)],
@@ -64,6 +65,7 @@ fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> Resp
     let page = ErrorPage {
         lang: locale.tag(),
         company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         message: &error.description,
         code: Some(error.code.as_str()),
@@ -364,6 +366,7 @@ fn respond(
             let page = FormPostPage {
                 lang: locale.tag(),
                 company: &state.config.company_name,
+                logo: state.config.logo_url.as_deref(),
                 text: locale.text(),
                 action: redirect_uri,
                 fields,

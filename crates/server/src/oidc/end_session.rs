@@ -25,6 +25,7 @@ const LOGOUT_COOKIE: &str = "latchkey_logout";
 struct LogoutPage<'a> {
     lang: &'static str,
     company: &'a str,
+    logo: Option<&'a str>,
     text: &'static Text,
     done: bool,
     csrf: &'a str,
@@ -85,6 +86,7 @@ fn page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: &OAuth
     let page = html::ErrorPage {
         lang: locale.tag(),
         company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         message: &error.description,
         code: Some(error.code.as_str()),
@@ -181,6 +183,7 @@ async fn end(
         let view = LogoutPage {
             lang: locale.tag(),
             company: &state.config.company_name,
+            logo: state.config.logo_url.as_deref(),
             text: locale.text(),
             done: false,
             csrf: &csrf,
@@ -222,6 +225,7 @@ async fn end(
             let view = LogoutPage {
                 lang: locale.tag(),
                 company: &state.config.company_name,
+                logo: state.config.logo_url.as_deref(),
                 text: locale.text(),
                 done: true,
                 csrf: "",

@@ -43,6 +43,7 @@ pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
     let page = ErrorPage {
         lang: locale.tag(),
         company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         message: locale.text().expired_interaction,
         code: None,

@@ -23,6 +23,7 @@ use crate::i18n::Text;
 struct SignInPage<'a> {
     lang: &'static str,
     company: &'a str,
+    logo: Option<&'a str>,
     text: &'static Text,
     app_name: &'a str,
     interaction: &'a str,
@@ -62,6 +63,7 @@ async fn render_form(
     let page = SignInPage {
         lang: locale.tag(),
         company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         app_name: &name,
         interaction: &interaction.id,

@@ -22,6 +22,7 @@ use crate::manage::{Actor, users};
 struct SignUpPage<'a> {
     lang: &'static str,
     company: &'a str,
+    logo: Option<&'a str>,
     text: &'static Text,
     app_name: &'a str,
     interaction: &'a str,
@@ -59,6 +60,7 @@ async fn render(
     let page = SignUpPage {
         lang: locale.tag(),
         company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         app_name: &app_name,
         interaction: &interaction.id,
