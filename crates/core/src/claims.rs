@@ -9,11 +9,19 @@ use crate::scope::Scopes;
 use crate::user::User;
 
 /// The scopes this server understands for users, in the order discovery lists them.
-pub const USER_SCOPES: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
+pub const USER_SCOPES: [&str; 7] = [
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "custom_data",
+    "roles",
+    "offline_access",
+];
 
 /// The claims `scope` releases about `user`, always with `sub`. A claim without a value is
 /// left out rather than sent as `null` (OIDC Core §5.3.2).
-pub fn user_claims(user: &User, scope: &Scopes) -> Map<String, Value> {
+pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String, Value> {
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(user.id));
     let mut put = |name: &str, value: Option<Value>| {
@@ -39,6 +47,12 @@ pub fn user_claims(user: &User, scope: &Scopes) -> Map<String, Value> {
             "email_verified",
             user.primary_email.as_ref().map(|_| json!(false)),
         );
+    }
+    if scope.contains("custom_data") {
+        put("custom_data", Some(user.custom_data.clone()));
+    }
+    if scope.contains("roles") {
+        put("roles", Some(json!(roles)));
     }
     if scope.contains("phone") {
         put(
@@ -75,10 +89,11 @@ pub struct IdTokenContext<'a> {
 
 pub fn id_token_claims(
     user: &User,
+    roles: &[String],
     scope: &Scopes,
     context: &IdTokenContext<'_>,
 ) -> Map<String, Value> {
-    let mut claims = user_claims(user, scope);
+    let mut claims = user_claims(user, roles, scope);
     let iat = context.now_ms.div_euclid(1000);
     claims.insert("iss".into(), json!(context.issuer));
     claims.insert("aud".into(), json!(context.client_id));
@@ -116,18 +131,44 @@ mod tests {
             created_at: 1_000_000,
             updated_at: 2_000_000,
             last_sign_in_at: None,
+            custom_data: serde_json::json!({}),
         }
     }
 
     #[test]
     fn each_scope_releases_only_its_claims() {
-        let openid = user_claims(&user(), &Scopes::from_names(["openid"]));
+        let openid = user_claims(&user(), &[], &Scopes::from_names(["openid"]));
         assert_eq!(openid.keys().collect::<Vec<_>>(), ["sub"]);
-        let all = user_claims(&user(), &Scopes::from_names(["openid", "profile", "email"]));
+        let all = user_claims(
+            &user(),
+            &[],
+            &Scopes::from_names(["openid", "profile", "email"]),
+        );
         assert_eq!(all["preferred_username"], "alice");
         assert_eq!(all["email_verified"], false, "never claimed without proof");
         assert!(all.get("phone_number").is_none(), "no value, no claim");
         assert!(!Value::Object(all).to_string().contains("argon2"));
+    }
+
+    #[test]
+    fn custom_data_and_roles_have_their_own_scopes() {
+        let mut u = user();
+        u.custom_data = json!({"plan": "pro"});
+        let roles = ["Staff".to_owned()];
+        let none = user_claims(&u, &roles, &Scopes::from_names(["openid", "profile"]));
+        assert!(none.get("custom_data").is_none() && none.get("roles").is_none());
+        let both = user_claims(
+            &u,
+            &roles,
+            &Scopes::from_names(["openid", "custom_data", "roles"]),
+        );
+        assert_eq!(
+            (
+                both["custom_data"]["plan"].as_str(),
+                both["roles"][0].as_str()
+            ),
+            (Some("pro"), Some("Staff"))
+        );
     }
 
     #[test]
@@ -151,7 +192,7 @@ mod tests {
             session_id: Some("sid"),
             access_token: Some("token"),
         };
-        let claims = id_token_claims(&user(), &Scopes::from_names(["openid"]), &context);
+        let claims = id_token_claims(&user(), &[], &Scopes::from_names(["openid"]), &context);
         assert_eq!(
             (
                 claims["iat"].as_i64(),

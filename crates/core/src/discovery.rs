@@ -54,7 +54,7 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
         authorization_response_iss_parameter_supported: true,
         response_modes_supported: vec!["query", "form_post"],
         code_challenge_methods_supported: vec!["S256"],
-        scopes_supported: vec!["openid", "profile", "email", "phone", "offline_access"],
+        scopes_supported: crate::claims::USER_SCOPES.to_vec(),
         userinfo_endpoint: None,
         claims_supported: None,
         end_session_endpoint: None,
@@ -100,6 +100,8 @@ pub fn openid_metadata(issuer: &str) -> Metadata {
             "email_verified",
             "phone_number",
             "phone_number_verified",
+            "custom_data",
+            "roles",
         ]),
         ..oauth_metadata(issuer)
     }

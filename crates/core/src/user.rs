@@ -18,6 +18,8 @@ pub struct User {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_sign_in_at: Option<i64>,
+    /// A JSON object, released with the `custom_data` scope.
+    pub custom_data: serde_json::Value,
 }
 
 impl std::fmt::Debug for User {

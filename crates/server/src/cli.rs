@@ -217,6 +217,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 primary_phone: None,
                 name,
                 password: Some(password),
+                custom_data: None,
             };
             let actor = manage::Actor::command_line();
             let user = manage::users::create(&state, &actor, input)

@@ -33,6 +33,7 @@ async fn setup(db: &Db, grant_id: &str) -> Grant {
         created_at: 0,
         updated_at: 0,
         last_sign_in_at: None,
+        custom_data: serde_json::json!({}),
     };
     db.insert_user(&user)
         .await

@@ -8,7 +8,7 @@ use crate::list::{Filter, Page};
 use crate::{Db, Error, Result, flag};
 
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
-     created_at, updated_at, last_sign_in_at";
+     created_at, updated_at, last_sign_in_at, custom_data";
 
 fn user_from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
@@ -22,6 +22,8 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
         last_sign_in_at: row.try_get("last_sign_in_at")?,
+        custom_data: serde_json::from_str(&row.try_get::<String, _>("custom_data")?)
+            .map_err(|_| Error::Corrupt("custom_data is not JSON".into()))?,
     })
 }
 
@@ -64,8 +66,8 @@ impl Db {
     pub async fn insert_user(&self, user: &User) -> Result<()> {
         sqlx::query(
             "INSERT INTO users (id, username, primary_email, primary_phone, name, password_hash, \
-             is_suspended, created_at, updated_at, last_sign_in_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             is_suspended, created_at, updated_at, last_sign_in_at, custom_data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&user.id)
         .bind(&user.username)
@@ -77,6 +79,7 @@ impl Db {
         .bind(user.created_at)
         .bind(user.updated_at)
         .bind(user.last_sign_in_at)
+        .bind(user.custom_data.to_string())
         .execute(self.pool())
         .await?;
         Ok(())
@@ -86,7 +89,7 @@ impl Db {
     pub async fn update_user(&self, user: &User) -> Result<()> {
         let done = sqlx::query(
             "UPDATE users SET username = $1, primary_email = $2, primary_phone = $3, name = $4, \
-             password_hash = $5, is_suspended = $6, updated_at = $7 WHERE id = $8",
+             password_hash = $5, is_suspended = $6, updated_at = $7, custom_data = $8 WHERE id = $9",
         )
         .bind(&user.username)
         .bind(&user.primary_email)
@@ -95,6 +98,7 @@ impl Db {
         .bind(&user.password_hash)
         .bind(user.is_suspended)
         .bind(user.updated_at)
+        .bind(user.custom_data.to_string())
         .bind(&user.id)
         .execute(self.pool())
         .await?;
@@ -127,6 +131,7 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             last_sign_in_at: None,
+            custom_data: serde_json::json!({}),
         }
     }
 

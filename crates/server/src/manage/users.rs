@@ -23,6 +23,8 @@ pub struct UserView {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_sign_in_at: Option<i64>,
+    /// Free-form JSON object, released to applications with the `custom_data` scope.
+    pub custom_data: serde_json::Value,
 }
 
 impl From<User> for UserView {
@@ -38,6 +40,7 @@ impl From<User> for UserView {
             created_at: u.created_at,
             updated_at: u.updated_at,
             last_sign_in_at: u.last_sign_in_at,
+            custom_data: u.custom_data,
         }
     }
 }
@@ -50,6 +53,7 @@ pub struct NewUser {
     pub primary_phone: Option<String>,
     pub name: Option<String>,
     pub password: Option<String>,
+    pub custom_data: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -63,6 +67,8 @@ pub struct UserPatch {
     pub primary_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub name: Option<Option<String>>,
+    /// Replaces the whole object.
+    pub custom_data: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -85,6 +91,19 @@ fn checked(
         Some(v) => check(&v).map(|()| Some(v)),
         None => Ok(None),
     }
+}
+
+/// `customData` is a JSON object of at most 16 KiB.
+fn check_custom_data(value: Option<serde_json::Value>) -> Result<serde_json::Value, Problem> {
+    let value = value.unwrap_or_else(|| serde_json::json!({}));
+    if !value.is_object() || value.to_string().len() > 16 * 1024 {
+        return Err(Problem::unprocessable(
+            "user.invalid_custom_data",
+            "customData must be a JSON object of at most 16 KiB",
+        )
+        .with_field("customData"));
+    }
+    Ok(value)
 }
 
 fn check_identifiers(user: &User) -> Result<(), Problem> {
@@ -146,6 +165,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<U
         created_at: now,
         updated_at: now,
         last_sign_in_at: None,
+        custom_data: check_custom_data(input.custom_data)?,
     };
     check_identifiers(&user)?;
     if let Some(password) = input.password {
@@ -175,6 +195,9 @@ pub async fn update(
     }
     if let Some(v) = patch.primary_phone {
         user.primary_phone = checked(v, user::check_phone)?;
+    }
+    if let Some(data) = patch.custom_data {
+        user.custom_data = check_custom_data(Some(data))?;
     }
     if let Some(v) = patch.name {
         user.name = v.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());

@@ -23,7 +23,7 @@ use crate::i18n::{Locale, Text};
 /// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
 const CODE_TTL_MS: i64 = 60_000;
 /// The user scopes a code can carry today.
-const GRANTABLE: [&str; 5] = ["openid", "profile", "email", "phone", "offline_access"];
+const GRANTABLE: [&str; 7] = latchkey_core::claims::USER_SCOPES;
 
 #[derive(Template)]
 #[template(path = "form_post.html")]

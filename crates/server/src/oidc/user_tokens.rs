@@ -236,7 +236,8 @@ async fn issue(
         session_id: grant.session_id_hash.as_deref(),
         access_token: Some(&access_token),
     };
-    let claims = id_token_claims(&user, scope, &context);
+    let roles = role_names(state, &user.id).await?;
+    let claims = id_token_claims(&user, &roles, scope, &context);
     let keys = state.keys.get();
     let signer = keys
         .current(Algorithm::RS256)
@@ -255,4 +256,13 @@ async fn issue(
         body["refresh_token"] = json!(refresh);
     }
     Ok(body)
+}
+
+/// The names of the user's roles, for the `roles` claim.
+pub async fn role_names(state: &AppState, user_id: &str) -> Result<Vec<String>, Error> {
+    let roles = state
+        .db
+        .find_roles_of(latchkey_store::roles::Holder::User(user_id))
+        .await?;
+    Ok(roles.into_iter().map(|r| r.name).collect())
 }

@@ -53,7 +53,13 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
         Err(e) => return Error::from(e).into_response(),
     };
     let scope = Scopes::parse(&access.scope).unwrap_or_default();
-    let mut response = Json(serde_json::Value::Object(user_claims(&user, &scope))).into_response();
+    let mut response = match super::user_tokens::role_names(&state, &user.id).await {
+        Ok(roles) => Json(serde_json::Value::Object(user_claims(
+            &user, &roles, &scope,
+        )))
+        .into_response(),
+        Err(e) => return e.into_response(),
+    };
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -121,6 +121,7 @@ pub async fn submit(
         primary_phone: None,
         name: None,
         password: Some(form.password),
+        custom_data: None,
     };
     let actor = Actor {
         kind: "self_service",

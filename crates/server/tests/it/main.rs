@@ -12,6 +12,7 @@ mod api_script;
 mod api_users_keys;
 mod auth_options;
 mod binary;
+mod claims;
 mod client_credentials;
 mod code_flow;
 mod cors;
