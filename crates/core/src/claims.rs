@@ -9,14 +9,37 @@ use crate::scope::Scopes;
 use crate::user::User;
 
 /// The scopes this server understands for users, in the order discovery lists them.
-pub const USER_SCOPES: [&str; 7] = [
+pub const USER_SCOPES: [&str; 8] = [
     "openid",
     "profile",
     "email",
     "phone",
+    "address",
     "custom_data",
     "roles",
     "offline_access",
+];
+
+/// OIDC claim names and the camelCase profile fields they come from.
+const PROFILE_CLAIMS: [(&str, &str); 10] = [
+    ("given_name", "givenName"),
+    ("family_name", "familyName"),
+    ("middle_name", "middleName"),
+    ("nickname", "nickname"),
+    ("profile", "profile"),
+    ("website", "website"),
+    ("gender", "gender"),
+    ("birthdate", "birthdate"),
+    ("zoneinfo", "zoneinfo"),
+    ("locale", "locale"),
+];
+const ADDRESS_CLAIMS: [(&str, &str); 6] = [
+    ("formatted", "formatted"),
+    ("street_address", "streetAddress"),
+    ("locality", "locality"),
+    ("region", "region"),
+    ("postal_code", "postalCode"),
+    ("country", "country"),
 ];
 
 /// The claims `scope` releases about `user`, always with `sub`. A claim without a value is
@@ -46,6 +69,32 @@ pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String,
         put(
             "email_verified",
             user.primary_email.as_ref().map(|_| json!(false)),
+        );
+    }
+    if scope.contains("profile") {
+        for (claim, field) in PROFILE_CLAIMS {
+            put(
+                claim,
+                user.profile.get(field).filter(|v| v.is_string()).cloned(),
+            );
+        }
+        put("picture", user.avatar.as_ref().map(|v| json!(v)));
+    }
+    if scope.contains("address") {
+        let address: Map<String, Value> = user.profile["address"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(k, v)| {
+                ADDRESS_CLAIMS
+                    .iter()
+                    .find(|(_, field)| field == k)
+                    .map(|(claim, _)| ((*claim).to_owned(), v.clone()))
+            })
+            .collect();
+        put(
+            "address",
+            (!address.is_empty()).then(|| Value::Object(address)),
         );
     }
     if scope.contains("custom_data") {
@@ -132,6 +181,8 @@ mod tests {
             updated_at: 2_000_000,
             last_sign_in_at: None,
             custom_data: serde_json::json!({}),
+            profile: serde_json::json!({}),
+            avatar: None,
         }
     }
 
@@ -169,6 +220,28 @@ mod tests {
             ),
             (Some("pro"), Some("Staff"))
         );
+    }
+
+    #[test]
+    fn profile_and_address_fields_become_standard_claims() {
+        let mut u = user();
+        u.profile = json!({"givenName": "Alice", "locale": "fr-FR", "address": {"postalCode": "75001", "country": "FR"}});
+        u.avatar = Some("https://cdn.example.com/a.png".into());
+        let claims = user_claims(
+            &u,
+            &[],
+            &Scopes::from_names(["openid", "profile", "address"]),
+        );
+        assert_eq!(
+            (claims["given_name"].as_str(), claims["locale"].as_str()),
+            (Some("Alice"), Some("fr-FR"))
+        );
+        assert_eq!(claims["picture"], "https://cdn.example.com/a.png");
+        assert_eq!(
+            claims["address"],
+            json!({"postal_code": "75001", "country": "FR"})
+        );
+        assert!(claims.get("family_name").is_none());
     }
 
     #[test]

@@ -91,6 +91,8 @@ pub struct TokenSettings {
     pub refresh_token_ttl_days: i64,
     pub rotate_refresh_token: bool,
     pub always_issue_refresh_token: bool,
+    /// How ID tokens for this application are signed (`id_token_signed_response_alg`).
+    pub id_token_alg: crate::jwt::Algorithm,
 }
 
 impl Default for TokenSettings {
@@ -100,6 +102,7 @@ impl Default for TokenSettings {
             refresh_token_ttl_days: 14,
             rotate_refresh_token: true,
             always_issue_refresh_token: false,
+            id_token_alg: crate::jwt::Algorithm::RS256,
         }
     }
 }

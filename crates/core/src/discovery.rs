@@ -78,7 +78,7 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
 pub fn openid_metadata(issuer: &str) -> Metadata {
     Metadata {
         subject_types_supported: Some(vec!["public"]),
-        id_token_signing_alg_values_supported: Some(vec!["RS256"]),
+        id_token_signing_alg_values_supported: Some(vec!["RS256", "ES256"]),
         userinfo_endpoint: Some(format!("{issuer}/me")),
         end_session_endpoint: Some(format!("{issuer}/session/end")),
         claims_supported: Some(vec![
@@ -100,6 +100,18 @@ pub fn openid_metadata(issuer: &str) -> Metadata {
             "email_verified",
             "phone_number",
             "phone_number_verified",
+            "given_name",
+            "family_name",
+            "middle_name",
+            "nickname",
+            "profile",
+            "website",
+            "gender",
+            "birthdate",
+            "zoneinfo",
+            "locale",
+            "picture",
+            "address",
             "custom_data",
             "roles",
         ]),

@@ -20,6 +20,11 @@ pub struct User {
     pub last_sign_in_at: Option<i64>,
     /// A JSON object, released with the `custom_data` scope.
     pub custom_data: serde_json::Value,
+    /// Standard profile fields in Logto's camelCase shape (`givenName`, `familyName`,
+    /// `nickname`, `locale`, `address`, ...), released with `profile` and `address`.
+    pub profile: serde_json::Value,
+    /// The picture's URL (`picture` claim).
+    pub avatar: Option<String>,
 }
 
 impl std::fmt::Debug for User {

@@ -218,6 +218,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 name,
                 password: Some(password),
                 custom_data: None,
+                profile: None,
+                avatar: None,
             };
             let actor = manage::Actor::command_line();
             let user = manage::users::create(&state, &actor, input)

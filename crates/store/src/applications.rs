@@ -9,7 +9,7 @@ use crate::{Db, Error, Result, flag, string_list, to_json_list};
 
 const COLUMNS: &str = "id, name, description, type, is_third_party, redirect_uris, \
      post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
-     rotate_refresh_token, always_issue_refresh_token, created_at";
+     rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at";
 
 /// Which applications a listing returns.
 #[derive(Debug, Clone, Default)]
@@ -32,8 +32,8 @@ impl Db {
         sqlx::query(
             "INSERT INTO applications (id, name, description, type, is_third_party, redirect_uris, \
              post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
-             rotate_refresh_token, always_issue_refresh_token, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&app.id)
         .bind(&app.name)
@@ -47,6 +47,7 @@ impl Db {
         .bind(app.settings.refresh_token_ttl_days)
         .bind(app.settings.rotate_refresh_token)
         .bind(app.settings.always_issue_refresh_token)
+        .bind(app.settings.id_token_alg.as_str())
         .bind(app.created_at)
         .execute(&mut *tx)
         .await?;
@@ -103,8 +104,8 @@ impl Db {
         let done = sqlx::query(
             "UPDATE applications SET name = $1, description = $2, redirect_uris = $3, \
              post_logout_redirect_uris = $4, cors_allowed_origins = $5, id_token_ttl = $6, \
-             refresh_token_ttl_days = $7, rotate_refresh_token = $8, always_issue_refresh_token = $9 \
-             WHERE id = $10",
+             refresh_token_ttl_days = $7, rotate_refresh_token = $8, always_issue_refresh_token = $9, \
+             id_token_signed_response_alg = $10 WHERE id = $11",
         )
         .bind(&app.name)
         .bind(&app.description)
@@ -115,6 +116,7 @@ impl Db {
         .bind(app.settings.refresh_token_ttl_days)
         .bind(app.settings.rotate_refresh_token)
         .bind(app.settings.always_issue_refresh_token)
+        .bind(app.settings.id_token_alg.as_str())
         .bind(&app.id)
         .execute(self.pool())
         .await?;
@@ -177,6 +179,11 @@ fn application_from_row(row: &AnyRow) -> Result<Application> {
             refresh_token_ttl_days: row.try_get("refresh_token_ttl_days")?,
             rotate_refresh_token: flag(row, "rotate_refresh_token")?,
             always_issue_refresh_token: flag(row, "always_issue_refresh_token")?,
+            id_token_alg: {
+                let alg: String = row.try_get("id_token_signed_response_alg")?;
+                latchkey_core::jwt::Algorithm::parse(&alg)
+                    .ok_or_else(|| Error::Corrupt(format!("unknown ID token algorithm {alg}")))?
+            },
         },
         created_at: row.try_get("created_at")?,
     })

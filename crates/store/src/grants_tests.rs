@@ -34,6 +34,8 @@ async fn setup(db: &Db, grant_id: &str) -> Grant {
         updated_at: 0,
         last_sign_in_at: None,
         custom_data: serde_json::json!({}),
+        profile: serde_json::json!({}),
+        avatar: None,
     };
     db.insert_user(&user)
         .await

@@ -8,7 +8,7 @@ use crate::list::{Filter, Page};
 use crate::{Db, Error, Result, flag};
 
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
-     created_at, updated_at, last_sign_in_at, custom_data";
+     created_at, updated_at, last_sign_in_at, custom_data, profile, avatar";
 
 fn user_from_row(row: &AnyRow) -> Result<User> {
     Ok(User {
@@ -24,6 +24,9 @@ fn user_from_row(row: &AnyRow) -> Result<User> {
         last_sign_in_at: row.try_get("last_sign_in_at")?,
         custom_data: serde_json::from_str(&row.try_get::<String, _>("custom_data")?)
             .map_err(|_| Error::Corrupt("custom_data is not JSON".into()))?,
+        profile: serde_json::from_str(&row.try_get::<String, _>("profile")?)
+            .map_err(|_| Error::Corrupt("profile is not JSON".into()))?,
+        avatar: row.try_get("avatar")?,
     })
 }
 
@@ -66,8 +69,8 @@ impl Db {
     pub async fn insert_user(&self, user: &User) -> Result<()> {
         sqlx::query(
             "INSERT INTO users (id, username, primary_email, primary_phone, name, password_hash, \
-             is_suspended, created_at, updated_at, last_sign_in_at, custom_data) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             is_suspended, created_at, updated_at, last_sign_in_at, custom_data, profile, avatar) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&user.id)
         .bind(&user.username)
@@ -80,6 +83,8 @@ impl Db {
         .bind(user.updated_at)
         .bind(user.last_sign_in_at)
         .bind(user.custom_data.to_string())
+        .bind(user.profile.to_string())
+        .bind(&user.avatar)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -89,7 +94,8 @@ impl Db {
     pub async fn update_user(&self, user: &User) -> Result<()> {
         let done = sqlx::query(
             "UPDATE users SET username = $1, primary_email = $2, primary_phone = $3, name = $4, \
-             password_hash = $5, is_suspended = $6, updated_at = $7, custom_data = $8 WHERE id = $9",
+             password_hash = $5, is_suspended = $6, updated_at = $7, custom_data = $8, profile = $9, \
+             avatar = $10 WHERE id = $11",
         )
         .bind(&user.username)
         .bind(&user.primary_email)
@@ -99,6 +105,8 @@ impl Db {
         .bind(user.is_suspended)
         .bind(user.updated_at)
         .bind(user.custom_data.to_string())
+        .bind(user.profile.to_string())
+        .bind(&user.avatar)
         .bind(&user.id)
         .execute(self.pool())
         .await?;
@@ -132,6 +140,8 @@ mod tests {
             updated_at: 0,
             last_sign_in_at: None,
             custom_data: serde_json::json!({}),
+            profile: serde_json::json!({}),
+            avatar: None,
         }
     }
 

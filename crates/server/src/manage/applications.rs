@@ -17,6 +17,9 @@ pub struct OidcClientMetadata {
     pub redirect_uris: Vec<String>,
     #[serde(default)]
     pub post_logout_redirect_uris: Vec<String>,
+    /// How ID tokens are signed: `RS256` (default) or `ES256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_signed_response_alg: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -90,6 +93,7 @@ impl From<Application> for ApplicationView {
             oidc_client_metadata: OidcClientMetadata {
                 redirect_uris: app.redirect_uris,
                 post_logout_redirect_uris: app.post_logout_redirect_uris,
+                id_token_signed_response_alg: Some(app.settings.id_token_alg.as_str().to_owned()),
             },
             custom_client_metadata: CustomClientMetadata {
                 cors_allowed_origins: app.cors_allowed_origins,
@@ -135,6 +139,16 @@ fn apply_metadata(
             &oidc.post_logout_redirect_uris,
             app.app_type,
         )?;
+        if let Some(alg) = oidc.id_token_signed_response_alg {
+            app.settings.id_token_alg =
+                latchkey_core::jwt::Algorithm::parse(&alg).ok_or_else(|| {
+                    Invalid::new(
+                        "oidcClientMetadata.idTokenSignedResponseAlg",
+                        "application.invalid_id_token_alg",
+                        "idTokenSignedResponseAlg must be RS256 or ES256",
+                    )
+                })?;
+        }
     }
     if let Some(custom) = custom {
         if let Some(origins) = custom.cors_allowed_origins {

@@ -25,6 +25,11 @@ pub struct UserView {
     pub last_sign_in_at: Option<i64>,
     /// Free-form JSON object, released to applications with the `custom_data` scope.
     pub custom_data: serde_json::Value,
+    /// Standard profile fields: givenName, familyName, middleName, nickname, profile, website,
+    /// gender, birthdate, zoneinfo, locale, address {formatted, streetAddress, locality,
+    /// region, postalCode, country}.
+    pub profile: serde_json::Value,
+    pub avatar: Option<String>,
 }
 
 impl From<User> for UserView {
@@ -41,6 +46,8 @@ impl From<User> for UserView {
             updated_at: u.updated_at,
             last_sign_in_at: u.last_sign_in_at,
             custom_data: u.custom_data,
+            profile: u.profile,
+            avatar: u.avatar,
         }
     }
 }
@@ -54,6 +61,8 @@ pub struct NewUser {
     pub name: Option<String>,
     pub password: Option<String>,
     pub custom_data: Option<serde_json::Value>,
+    pub profile: Option<serde_json::Value>,
+    pub avatar: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -69,6 +78,10 @@ pub struct UserPatch {
     pub name: Option<Option<String>>,
     /// Replaces the whole object.
     pub custom_data: Option<serde_json::Value>,
+    /// Replaces the whole object.
+    pub profile: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub avatar: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -104,6 +117,72 @@ fn check_custom_data(value: Option<serde_json::Value>) -> Result<serde_json::Val
         .with_field("customData"));
     }
     Ok(value)
+}
+
+/// Known profile fields only, each a string (`address`: an object of strings).
+fn check_profile(value: Option<serde_json::Value>) -> Result<serde_json::Value, Problem> {
+    let value = value.unwrap_or_else(|| serde_json::json!({}));
+    let invalid = |why: &str| {
+        Problem::unprocessable("user.invalid_profile", why.to_owned()).with_field("profile")
+    };
+    let object = value
+        .as_object()
+        .ok_or_else(|| invalid("profile must be a JSON object"))?;
+    for (key, field) in object {
+        let ok = match key.as_str() {
+            "address" => field.as_object().is_some_and(|a| {
+                a.iter().all(|(k, v)| {
+                    ADDRESS_FIELDS.contains(&k.as_str())
+                        && v.as_str().is_some_and(|s| s.len() <= 512)
+                })
+            }),
+            k if PROFILE_FIELDS.contains(&k) => field.as_str().is_some_and(|s| s.len() <= 512),
+            _ => false,
+        };
+        if !ok {
+            return Err(invalid(&format!(
+                "profile.{key} is not a known field with a short string value"
+            )));
+        }
+    }
+    Ok(value)
+}
+
+const PROFILE_FIELDS: [&str; 10] = [
+    "givenName",
+    "familyName",
+    "middleName",
+    "nickname",
+    "profile",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+];
+const ADDRESS_FIELDS: [&str; 6] = [
+    "formatted",
+    "streetAddress",
+    "locality",
+    "region",
+    "postalCode",
+    "country",
+];
+
+fn check_avatar(value: Option<String>) -> Result<Option<String>, Problem> {
+    match value {
+        None => Ok(None),
+        Some(url)
+            if url.len() <= 2048 && url::Url::parse(&url).is_ok_and(|u| u.scheme() == "https") =>
+        {
+            Ok(Some(url))
+        }
+        Some(_) => Err(Problem::unprocessable(
+            "user.invalid_avatar",
+            "avatar must be an https URL",
+        )
+        .with_field("avatar")),
+    }
 }
 
 fn check_identifiers(user: &User) -> Result<(), Problem> {
@@ -166,6 +245,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<U
         updated_at: now,
         last_sign_in_at: None,
         custom_data: check_custom_data(input.custom_data)?,
+        profile: check_profile(input.profile)?,
+        avatar: check_avatar(input.avatar)?,
     };
     check_identifiers(&user)?;
     if let Some(password) = input.password {
@@ -195,6 +276,12 @@ pub async fn update(
     }
     if let Some(v) = patch.primary_phone {
         user.primary_phone = checked(v, user::check_phone)?;
+    }
+    if let Some(profile) = patch.profile {
+        user.profile = check_profile(Some(profile))?;
+    }
+    if let Some(avatar) = patch.avatar {
+        user.avatar = check_avatar(avatar)?;
     }
     if let Some(data) = patch.custom_data {
         user.custom_data = check_custom_data(Some(data))?;

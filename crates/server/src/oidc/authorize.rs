@@ -23,7 +23,7 @@ use crate::i18n::{Locale, Text};
 /// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
 const CODE_TTL_MS: i64 = 60_000;
 /// The user scopes a code can carry today.
-const GRANTABLE: [&str; 7] = latchkey_core::claims::USER_SCOPES;
+const GRANTABLE: [&str; 8] = latchkey_core::claims::USER_SCOPES;
 
 #[derive(Template)]
 #[template(path = "form_post.html")]
@@ -161,8 +161,13 @@ async fn decide(
     }
     let now = state.clock.now_ms();
     let session = browser::current_session(state, headers).await?;
-    let usable =
-        session.filter(|s| !request.prompt.login && s.satisfies_max_age(request.max_age, now));
+    let hinted = hinted_subject(state, request)?;
+    // A session of someone other than the hinted user is not used (OIDC Core §3.1.2.1).
+    let usable = session.filter(|s| {
+        !request.prompt.login
+            && s.satisfies_max_age(request.max_age, now)
+            && hinted.as_deref().is_none_or(|sub| sub == s.user_id)
+    });
     match (usable, request.prompt.none) {
         (Some(session), _) => issue_code(state, headers, request, &session).await,
         (None, true) => {
@@ -170,6 +175,25 @@ async fn decide(
         }
         (None, false) => start_interaction(state, request).await,
     }
+}
+
+/// The subject of an `id_token_hint`: an ID token this server signed (expired ones too).
+fn hinted_subject(
+    state: &AppState,
+    request: &AuthorizationRequest,
+) -> Result<Option<String>, Error> {
+    let Some(hint) = &request.id_token_hint else {
+        return Ok(None);
+    };
+    let keys = state.keys.get();
+    let invalid =
+        || OAuthError::invalid_request("id_token_hint is not an ID token from this server");
+    let claims =
+        latchkey_core::jwt::verify(hint, "JWT", keys.public_keys()).map_err(|_| invalid())?;
+    if claims["iss"].as_str() != Some(state.config.issuer().as_str()) {
+        return Err(invalid().into());
+    }
+    Ok(claims["sub"].as_str().map(str::to_owned))
 }
 
 /// Park the request and send the browser to the sign-in page, bound to it by a cookie.

@@ -5,7 +5,6 @@
 use latchkey_core::claims::{IdTokenContext, id_token_claims};
 use latchkey_core::client::Application;
 use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash};
-use latchkey_core::jwt::Algorithm;
 use latchkey_core::params::Params;
 use latchkey_core::scope::Scopes;
 use latchkey_core::token::{AccessTokenClaims, authorization_code, refresh_token};
@@ -240,7 +239,7 @@ async fn issue(
     let claims = id_token_claims(&user, &roles, scope, &context);
     let keys = state.keys.get();
     let signer = keys
-        .current(Algorithm::RS256)
+        .current(app.settings.id_token_alg)
         .ok_or_else(|| Error::Internal("no current RS256 key".into()))?;
     let id_token = signer
         .sign("JWT", &claims)

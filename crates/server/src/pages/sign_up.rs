@@ -122,6 +122,8 @@ pub async fn submit(
         name: None,
         password: Some(form.password),
         custom_data: None,
+        profile: None,
+        avatar: None,
     };
     let actor = Actor {
         kind: "self_service",

@@ -108,7 +108,7 @@ async fn both_metadata_documents_name_the_same_issuer_and_only_implemented_featu
     assert!(oauth.get("userinfo_endpoint").is_none(), "an OIDC member");
     assert_eq!(
         openid["id_token_signing_alg_values_supported"],
-        serde_json::json!(["RS256"])
+        serde_json::json!(["RS256", "ES256"])
     );
     assert_eq!(
         openid["revocation_endpoint"],
