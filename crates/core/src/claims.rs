@@ -94,7 +94,7 @@ pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String,
             .collect();
         put(
             "address",
-            (!address.is_empty()).then(|| Value::Object(address)),
+            (!address.is_empty()).then_some(Value::Object(address)),
         );
     }
     if scope.contains("custom_data") {
