@@ -160,7 +160,14 @@ async fn decide(
         }
     }
     let now = state.clock.now_ms();
-    let session = browser::current_session(state, headers).await?;
+    let mut session = browser::current_session(state, headers).await?;
+    if let Some(live) = &session {
+        // A suspended user's sessions no longer sign them in anywhere.
+        let user = state.db.find_user(&live.user_id).await?;
+        if !user.is_some_and(|u| !u.is_suspended) {
+            session = None;
+        }
+    }
     let hinted = hinted_subject(state, request)?;
     // A session of someone other than the hinted user is not used (OIDC Core §3.1.2.1).
     let usable = session.filter(|s| {

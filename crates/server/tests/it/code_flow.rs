@@ -426,6 +426,27 @@ async fn wrong_credentials_and_untrusted_requests_never_reach_the_client() {
                 .contains("The username or password is incorrect.")
         );
     }
+    // A suspended user cannot sign in, even with the right password.
+    let (_, users) = admin.get("/api/users?search=alice").await;
+    let alice = users[0]["id"].as_str().unwrap_or_default().to_owned();
+    admin
+        .patch(
+            &format!("/api/users/{alice}/is-suspended"),
+            json!({"isSuspended": true}),
+        )
+        .await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("identifier", "alice"),
+        ("password", "correct horse battery"),
+    ];
+    let suspended = browser
+        .post(app.url(&path))
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(suspended.status(), 400);
     // A form from another site carries no binding cookie and no token.
     let forged = reqwest::Client::new().post(app.url(&path)).form(&[
         ("csrf", csrf.as_str()),
