@@ -164,7 +164,7 @@ async fn decide(
     if let Some(live) = &session {
         // A suspended user's sessions no longer sign them in anywhere.
         let user = state.db.find_user(&live.user_id).await?;
-        if !user.is_some_and(|u| !u.is_suspended) {
+        if user.is_none_or(|u| u.is_suspended) {
             session = None;
         }
     }
