@@ -1,12 +1,11 @@
 //! `/oidc/auth` (GET and POST) and its resume URL: validate the request, then either issue a
 //! code for the browser's live session or hand off to the sign-in page and wait.
 
-use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, ResponseMode};
+use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError};
 use latchkey_core::client::Application;
 use latchkey_core::grant::{AuthorizationCode, Grant, hash_matches, token_hash};
 use latchkey_core::params::Params;
@@ -14,28 +13,17 @@ use latchkey_core::scope::Scopes;
 use latchkey_core::session::{Interaction, Session};
 use latchkey_core::{ErrorCode, OAuthError, random};
 
+use super::respond::{respond, respond_error};
 use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE, INTERACTION_TTL_MS};
 use crate::error::Error;
 use crate::html::{self, ErrorPage};
-use crate::i18n::{Locale, Text};
+use crate::i18n::Locale;
 
 /// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
 const CODE_TTL_MS: i64 = 60_000;
 /// The user scopes a code can carry today.
 const GRANTABLE: [&str; 8] = latchkey_core::claims::USER_SCOPES;
-
-#[derive(Template)]
-#[template(path = "form_post.html")]
-struct FormPostPage<'a> {
-    lang: &'static str,
-    company: &'a str,
-    logo: Option<&'a str>,
-    text: &'static Text,
-    action: &'a str,
-    fields: &'a [(String, String)],
-    nonce: &'a str,
-}
 
 pub async fn get(
     State(state): State<AppState>,
@@ -345,65 +333,4 @@ async fn issue_code(
         request.response_mode,
         &fields,
     ))
-}
-
-fn respond_error(
-    state: &AppState,
-    headers: &HeaderMap,
-    redirect_uri: &str,
-    mode: ResponseMode,
-    client_state: Option<String>,
-    error: &OAuthError,
-) -> Response {
-    let mut fields = vec![
-        ("error".to_owned(), error.code.as_str().to_owned()),
-        ("error_description".into(), error.description.to_string()),
-    ];
-    if let Some(client_state) = client_state {
-        fields.push(("state".into(), client_state));
-    }
-    fields.push(("iss".into(), state.config.issuer()));
-    respond(state, headers, redirect_uri, mode, &fields)
-}
-
-/// An authorization response (RFC 6749 §4.1.2, OAuth 2.0 Form Post Response Mode), always
-/// with `iss` (RFC 9207).
-fn respond(
-    state: &AppState,
-    headers: &HeaderMap,
-    redirect_uri: &str,
-    mode: ResponseMode,
-    fields: &[(String, String)],
-) -> Response {
-    match mode {
-        ResponseMode::Query => {
-            let mut url = match url::Url::parse(redirect_uri) {
-                Ok(url) => url,
-                Err(_) => {
-                    return Error::Internal("a registered redirect URI does not parse".into())
-                        .into_response();
-                }
-            };
-            url.query_pairs_mut().extend_pairs(fields);
-            let mut response = Redirect::to(url.as_str()).into_response();
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        ResponseMode::FormPost => {
-            let locale = locale(headers, None);
-            let nonce = html::nonce();
-            let page = FormPostPage {
-                lang: locale.tag(),
-                company: &state.config.company_name,
-                logo: state.config.logo_url.as_deref(),
-                text: locale.text(),
-                action: redirect_uri,
-                fields,
-                nonce: &nonce,
-            };
-            html::render(StatusCode::OK, &page, &nonce)
-        }
-    }
 }

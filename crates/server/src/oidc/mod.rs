@@ -7,6 +7,7 @@ mod cors;
 mod discovery;
 mod end_session;
 mod introspection;
+mod respond;
 mod revocation;
 mod token;
 mod user_tokens;

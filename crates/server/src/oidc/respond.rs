@@ -1,0 +1,95 @@
+//! Authorization responses (RFC 6749 §4.1.2, OAuth 2.0 Form Post Response Mode): a redirect
+//! with the result in the query, or a self-submitting form; always with `iss` (RFC 9207).
+
+use askama::Template;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::OAuthError;
+use latchkey_core::authorize::ResponseMode;
+
+use crate::app::AppState;
+use crate::error::Error;
+use crate::html;
+use crate::i18n::{Locale, Text};
+
+#[derive(Template)]
+#[template(path = "form_post.html")]
+struct FormPostPage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    logo: Option<&'a str>,
+    text: &'static Text,
+    action: &'a str,
+    fields: &'a [(String, String)],
+    nonce: &'a str,
+}
+
+fn locale(headers: &HeaderMap) -> Locale {
+    Locale::negotiate(
+        None,
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+pub fn respond_error(
+    state: &AppState,
+    headers: &HeaderMap,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    client_state: Option<String>,
+    error: &OAuthError,
+) -> Response {
+    let mut fields = vec![
+        ("error".to_owned(), error.code.as_str().to_owned()),
+        ("error_description".into(), error.description.to_string()),
+    ];
+    if let Some(client_state) = client_state {
+        fields.push(("state".into(), client_state));
+    }
+    fields.push(("iss".into(), state.config.issuer()));
+    respond(state, headers, redirect_uri, mode, &fields)
+}
+
+/// An authorization response (RFC 6749 §4.1.2, OAuth 2.0 Form Post Response Mode), always
+/// with `iss` (RFC 9207).
+pub fn respond(
+    state: &AppState,
+    headers: &HeaderMap,
+    redirect_uri: &str,
+    mode: ResponseMode,
+    fields: &[(String, String)],
+) -> Response {
+    match mode {
+        ResponseMode::Query => {
+            let mut url = match url::Url::parse(redirect_uri) {
+                Ok(url) => url,
+                Err(_) => {
+                    return Error::Internal("a registered redirect URI does not parse".into())
+                        .into_response();
+                }
+            };
+            url.query_pairs_mut().extend_pairs(fields);
+            let mut response = Redirect::to(url.as_str()).into_response();
+            response
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            response
+        }
+        ResponseMode::FormPost => {
+            let locale = locale(headers);
+            let nonce = html::nonce();
+            let page = FormPostPage {
+                lang: locale.tag(),
+                company: &state.config.company_name,
+                logo: state.config.logo_url.as_deref(),
+                text: locale.text(),
+                action: redirect_uri,
+                fields,
+                nonce: &nonce,
+            };
+            html::render(StatusCode::OK, &page, &nonce)
+        }
+    }
+}
