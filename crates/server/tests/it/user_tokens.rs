@@ -43,7 +43,7 @@ async fn signed_in(
             .unwrap_or_else(|e| panic!("{e}")),
     );
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let (url, _, _) = client
+    let (url, _, nonce) = client
         .authorize_url(
             CoreAuthenticationFlow::AuthorizationCode,
             CsrfToken::new_random,
@@ -73,6 +73,16 @@ async fn signed_in(
         .request_async(&app.http)
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
+    // Every client, public or confidential, gets an ID token that verifies against the JWKS.
+    let id_token =
+        openidconnect::TokenResponse::id_token(&tokens).unwrap_or_else(|| panic!("no ID token"));
+    let claims = id_token
+        .claims(&client.id_token_verifier(), &nonce)
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        claims.preferred_username().map(|u| u.as_str()),
+        Some("alice")
+    );
     let tokens = json!({
         "access_token": tokens.access_token().secret(),
         "refresh_token": tokens.refresh_token().map(|r| r.secret().clone()),
