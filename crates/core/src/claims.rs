@@ -20,6 +20,17 @@ pub const USER_SCOPES: [&str; 8] = [
     "offline_access",
 ];
 
+/// The user-data scopes a third-party application's consent ceiling may hold (`openid` and
+/// `offline_access` are not data and are never in a ceiling).
+pub const CONSENT_USER_SCOPES: [&str; 6] = [
+    "profile",
+    "email",
+    "phone",
+    "address",
+    "custom_data",
+    "roles",
+];
+
 /// OIDC claim names and the camelCase profile fields they come from.
 const PROFILE_CLAIMS: [(&str, &str); 10] = [
     ("given_name", "givenName"),

@@ -5,6 +5,7 @@
 //! - [`applications`]: applications; `secrets`: their client secrets.
 //! - [`users`], [`roles`]: users, roles, and who holds which role.
 //! - [`audit`]: the append-only audit log.
+//! - [`consent`]: third-party applications' consent ceilings and branding.
 //! - [`sessions`]: browser sessions and pending interactions.
 //! - [`grants`]: grants, authorization codes, refresh and opaque access tokens.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
@@ -15,6 +16,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod consent;
 pub mod grants;
 pub mod keys;
 mod list;

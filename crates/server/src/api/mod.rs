@@ -3,6 +3,7 @@
 //! Handlers are thin: parse, call an operation in `manage`, serialize.
 
 mod applications;
+mod consent;
 mod keys;
 pub mod openapi;
 mod resources;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(roles::routes())
         .merge(users::routes())
         .merge(keys::routes())
+        .merge(consent::routes())
         .merge(openapi::routes())
 }
 

@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod assignments;
 pub mod bootstrap;
+pub mod consent;
 pub mod keys;
 pub mod resources;
 pub mod roles;

@@ -6,6 +6,7 @@ mod support;
 
 mod api_applications;
 mod api_auth;
+mod api_consent;
 mod api_openapi;
 mod api_resources_roles;
 mod api_script;
