@@ -133,11 +133,7 @@ async fn a_verifier_for_a_code_issued_without_pkce_is_a_downgrade() {
         "correct horse battery",
     )
     .await;
-    let code = back
-        .query_pairs()
-        .find(|(n, _)| n == "code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let code = crate::code_flow::code_of(&back);
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),

@@ -51,11 +51,7 @@ async fn custom_data_and_roles_reach_the_application_with_their_scopes() {
             app.address
         );
         let back = sign_in(&app, &browser(), &start, "alice", "correct horse battery").await;
-        let code = back
-            .query_pairs()
-            .find(|(n, _)| n == "code")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        let code = crate::code_flow::code_of(&back);
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
@@ -98,10 +94,7 @@ async fn code_for(
         app.address
     );
     let back = sign_in(app, browser, &start, who, "correct horse battery").await;
-    back.query_pairs()
-        .find(|(n, _)| n == "code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+    crate::code_flow::code_of(&back)
 }
 
 #[tokio::test]

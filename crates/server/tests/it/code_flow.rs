@@ -95,6 +95,11 @@ pub async fn sign_in(
     url::Url::parse(&location(&done)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The `code` of an authorization response.
+pub fn code_of(url: &url::Url) -> String {
+    param(url, "code").unwrap_or_default()
+}
+
 fn param(url: &url::Url, name: &str) -> Option<String> {
     url.query_pairs()
         .find(|(n, _)| n == name)

@@ -82,11 +82,7 @@ async fn an_id_token_hint_signs_out_at_once_and_redirects_only_to_registered_uri
             "correct horse battery",
         )
         .await;
-        let code = back
-            .query_pairs()
-            .find(|(n, _)| n == "code")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        let code = crate::code_flow::code_of(&back);
         let tokens = client
             .exchange_code(AuthorizationCode::new(code))
             .unwrap_or_else(|e| panic!("{e}"))

@@ -84,11 +84,7 @@ async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
             "correct horse battery",
         )
         .await;
-        let code = back
-            .query_pairs()
-            .find(|(n, _)| n == "code")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        let code = crate::code_flow::code_of(&back);
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
@@ -123,11 +119,7 @@ async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
             "correct horse battery",
         )
         .await;
-        let code = back
-            .query_pairs()
-            .find(|(n, _)| n == "code")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default();
+        let code = crate::code_flow::code_of(&back);
         let form = [
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
@@ -177,11 +169,7 @@ async fn an_administrator_signed_in_through_an_app_can_call_the_management_api()
         app.address
     );
     let back = sign_in(&app, &browser(), &start, "root", "correct horse battery").await;
-    let code = back
-        .query_pairs()
-        .find(|(n, _)| n == "code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let code = crate::code_flow::code_of(&back);
     let form = [
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),

@@ -61,11 +61,7 @@ async fn signed_in(
         "correct horse battery",
     )
     .await;
-    let code = back
-        .query_pairs()
-        .find(|(n, _)| n == "code")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
+    let code = crate::code_flow::code_of(&back);
     let tokens = client
         .exchange_code(AuthorizationCode::new(code))
         .unwrap_or_else(|e| panic!("{e}"))
