@@ -25,16 +25,60 @@ impl Session {
     }
 }
 
-/// An authorization request waiting for the user. `request` is the validated request,
-/// serialised; `csrf_hash` guards the forms that answer it.
+/// A request waiting for the user: an authorization request (`client_id` set, `request` the
+/// validated request, serialised) or a sign-in for the account pages (no client, `request`
+/// the local page to return to). `csrf_hash` guards the forms that answer it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interaction {
     pub id: String,
-    pub client_id: String,
+    pub client_id: Option<String>,
     pub request: String,
     pub csrf_hash: String,
+    /// The session that started or answered it: that session needs no new sign-in.
+    pub session_id_hash: Option<String>,
+    /// The user's answer on the consent page.
+    pub answer: Option<Answer>,
     pub created_at: i64,
     pub expires_at: i64,
+}
+
+impl Interaction {
+    /// Whether `session` may finish this interaction: it signed in during it, or it is the
+    /// session the interaction was started for.
+    pub fn accepts(&self, session: &Session) -> bool {
+        session.auth_time >= self.created_at
+            || self.session_id_hash.as_deref() == Some(session.id_hash.as_str())
+    }
+
+    /// The consent answer, if `session` gave it (a later sign-in as someone else voids it).
+    pub fn answer_of(&self, session: &Session) -> Option<Answer> {
+        self.answer
+            .filter(|_| self.session_id_hash.as_deref() == Some(session.id_hash.as_str()))
+    }
+}
+
+/// What the user answered on the consent page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Granted,
+    Denied,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Granted => "granted",
+            Self::Denied => "denied",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "granted" => Some(Self::Granted),
+            "denied" => Some(Self::Denied),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -67,5 +111,32 @@ mod tests {
         assert!(s.satisfies_max_age(Some(10), 11_000));
         assert!(!s.satisfies_max_age(Some(10), 11_001));
         assert!(!s.satisfies_max_age(Some(0), 1_001));
+    }
+
+    #[test]
+    fn an_answer_counts_only_for_the_session_that_gave_it() {
+        let s = session();
+        let mut i = Interaction {
+            id: "i".into(),
+            client_id: Some("c".into()),
+            request: "{}".into(),
+            csrf_hash: "x".into(),
+            session_id_hash: Some("other".into()),
+            answer: Some(Answer::Granted),
+            created_at: 2_000,
+            expires_at: 9_000,
+        };
+        assert!(
+            !i.accepts(&s),
+            "older session, not the one it was started for"
+        );
+        assert_eq!(i.answer_of(&s), None);
+        i.session_id_hash = Some("h".into());
+        assert!(i.accepts(&s));
+        assert_eq!(i.answer_of(&s), Some(Answer::Granted));
+        i.session_id_hash = None;
+        i.created_at = 500;
+        assert!(i.accepts(&s), "signed in during the interaction");
+        assert_eq!(i.answer_of(&s), None);
     }
 }

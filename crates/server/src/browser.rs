@@ -2,8 +2,10 @@
 //! interaction cookies, and the lifetimes of what they point to.
 
 use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::grant::token_hash;
-use latchkey_core::session::Session;
+use latchkey_core::random;
+use latchkey_core::session::{Interaction, Session};
 
 use crate::app::AppState;
 
@@ -60,4 +62,38 @@ pub async fn current_session(
         state.db.touch_session(&session.id_hash, now).await?;
     }
     Ok(Some(session))
+}
+
+/// Park a request and send the browser to `page` (`sign-in` or `consent`) for it, bound to
+/// this browser by a cookie whose hash the interaction keeps. `session` is the live session
+/// it is started for, if any: that one needs no new sign-in to finish it.
+pub async fn begin_interaction(
+    state: &AppState,
+    client_id: Option<&str>,
+    request: String,
+    session: Option<&Session>,
+    page: &str,
+) -> Result<Response, latchkey_store::Error> {
+    let now = state.clock.now_ms();
+    let binding = random::secret();
+    let interaction = Interaction {
+        id: random::id(),
+        client_id: client_id.map(str::to_owned),
+        request,
+        csrf_hash: token_hash(&binding),
+        session_id_hash: session.map(|s| s.id_hash.clone()),
+        answer: None,
+        created_at: now,
+        expires_at: now + INTERACTION_TTL_MS,
+    };
+    state.db.insert_interaction(&interaction).await?;
+    let mut response = Redirect::to(&format!("/{page}/{}", interaction.id)).into_response();
+    let cookie = set_cookie(
+        state,
+        INTERACTION_COOKIE,
+        &binding,
+        INTERACTION_TTL_MS / 1000,
+    );
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    Ok(response)
 }

@@ -87,6 +87,48 @@ pub struct Text {
     pub have_account: &'static str,
     pub account_exists: &'static str,
     pub sign_up_invalid: &'static str,
+    pub account_title: &'static str,
+    pub consent_title: &'static str,
+    pub consent_wants: &'static str,
+    pub signed_in_as: &'static str,
+    pub not_you: &'static str,
+    pub user_data_heading: &'static str,
+    pub api_heading: &'static str,
+    pub openid_meaning: &'static str,
+    pub offline_meaning: &'static str,
+    pub return_to: &'static str,
+    pub terms: &'static str,
+    pub privacy: &'static str,
+    pub authorize_button: &'static str,
+    pub cancel_button: &'static str,
+    pub scope_profile: &'static str,
+    pub scope_email: &'static str,
+    pub scope_phone: &'static str,
+    pub scope_address: &'static str,
+    pub scope_custom_data: &'static str,
+    pub scope_roles: &'static str,
+    pub apps_title: &'static str,
+    pub apps_intro: &'static str,
+    pub apps_none: &'static str,
+    pub apps_stay_signed_in: &'static str,
+    pub apps_since: &'static str,
+    pub apps_last_used: &'static str,
+    pub remove_access: &'static str,
+}
+
+impl Text {
+    /// What a user-data scope releases, in words a user understands.
+    pub fn scope(&self, name: &str) -> Option<&'static str> {
+        Some(match name {
+            "profile" => self.scope_profile,
+            "email" => self.scope_email,
+            "phone" => self.scope_phone,
+            "address" => self.scope_address,
+            "custom_data" => self.scope_custom_data,
+            "roles" => self.scope_roles,
+            _ => return None,
+        })
+    }
 }
 
 const EN: Text = Text {
@@ -111,6 +153,33 @@ const EN: Text = Text {
     have_account: "Already have an account? Sign in",
     account_exists: "This username or email is already taken.",
     sign_up_invalid: "Please check what you entered:",
+    account_title: "Your account",
+    consent_title: "Allow access",
+    consent_wants: "wants to access your account",
+    signed_in_as: "Signed in as",
+    not_you: "Not you? Use another account",
+    user_data_heading: "Your information",
+    api_heading: "Permissions for",
+    openid_meaning: "The app will know your account’s unique identifier.",
+    offline_meaning: "Stay signed in to the app: it keeps access until you remove it.",
+    return_to: "You will then be sent back to",
+    terms: "Terms of use",
+    privacy: "Privacy policy",
+    authorize_button: "Authorize",
+    cancel_button: "Cancel",
+    scope_profile: "Your name, nickname, picture and other profile details",
+    scope_email: "Your email address",
+    scope_phone: "Your phone number",
+    scope_address: "Your postal address",
+    scope_custom_data: "Additional data your organization keeps about you",
+    scope_roles: "Your roles",
+    apps_title: "Connected apps",
+    apps_intro: "Third-party apps you allowed to access your account.",
+    apps_none: "You have not allowed any third-party app.",
+    apps_stay_signed_in: "Stays signed in",
+    apps_since: "Allowed since",
+    apps_last_used: "Last used",
+    remove_access: "Remove access",
 };
 
 const FR: Text = Text {
@@ -135,6 +204,33 @@ const FR: Text = Text {
     have_account: "Déjà un compte ? Connectez-vous",
     account_exists: "Ce nom d’utilisateur ou cet e-mail est déjà pris.",
     sign_up_invalid: "Vérifiez ce que vous avez saisi :",
+    account_title: "Votre compte",
+    consent_title: "Autoriser l’accès",
+    consent_wants: "souhaite accéder à votre compte",
+    signed_in_as: "Connecté en tant que",
+    not_you: "Ce n’est pas vous ? Utilisez un autre compte",
+    user_data_heading: "Vos informations",
+    api_heading: "Autorisations pour",
+    openid_meaning: "L’application connaîtra l’identifiant unique de votre compte.",
+    offline_meaning: "Rester connecté à l’application : elle garde l’accès jusqu’à ce que vous le retiriez.",
+    return_to: "Vous serez ensuite renvoyé vers",
+    terms: "Conditions d’utilisation",
+    privacy: "Politique de confidentialité",
+    authorize_button: "Autoriser",
+    cancel_button: "Annuler",
+    scope_profile: "Votre nom, pseudonyme, photo et autres détails de profil",
+    scope_email: "Votre adresse e-mail",
+    scope_phone: "Votre numéro de téléphone",
+    scope_address: "Votre adresse postale",
+    scope_custom_data: "Les données supplémentaires que votre organisation conserve à votre sujet",
+    scope_roles: "Vos rôles",
+    apps_title: "Applications connectées",
+    apps_intro: "Les applications tierces que vous avez autorisées à accéder à votre compte.",
+    apps_none: "Vous n’avez autorisé aucune application tierce.",
+    apps_stay_signed_in: "Reste connectée",
+    apps_since: "Autorisée depuis le",
+    apps_last_used: "Dernière utilisation le",
+    remove_access: "Retirer l’accès",
 };
 
 #[cfg(test)]
@@ -150,5 +246,15 @@ mod tests {
         );
         assert_eq!(Locale::negotiate(None, Some("de, ja")), Locale::En);
         assert_eq!(Locale::negotiate(None, None), Locale::En);
+    }
+
+    #[test]
+    fn every_consent_scope_is_described_in_both_languages() {
+        for name in latchkey_core::claims::CONSENT_USER_SCOPES {
+            assert!(
+                EN.scope(name).is_some() && FR.scope(name).is_some(),
+                "{name}"
+            );
+        }
     }
 }

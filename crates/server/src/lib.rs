@@ -17,6 +17,7 @@ pub mod app;
 pub mod browser;
 pub mod cli;
 pub mod config;
+pub mod consent;
 pub mod error;
 pub mod html;
 pub mod i18n;

@@ -1,152 +1,197 @@
-//! What a third-party application may ask for (its consent ceiling) and its branding.
+//! Consents: what each user agreed to share with each application, kept across sessions,
+//! and their revocation, which ends everything issued to that application for that user.
 
+use latchkey_core::consent::Consent;
 use latchkey_core::resource::Scope;
-use sqlx::Row;
+use latchkey_core::scope::Scopes;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
 
 use crate::resources::scope_from_row;
 use crate::{Db, Error, Result};
 
-/// Branding shown on a third-party application's consent page.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SignInExperience {
-    pub display_name: Option<String>,
-    pub logo_url: Option<String>,
-    pub dark_logo_url: Option<String>,
-    pub terms_of_use_url: Option<String>,
-    pub privacy_policy_url: Option<String>,
+const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
+
+async fn complete(conn: &mut AnyConnection, row: &AnyRow) -> Result<Consent> {
+    let id: String = row.try_get("id")?;
+    let user_scopes: Vec<String> =
+        sqlx::query_scalar("SELECT scope FROM consent_user_scopes WHERE consent_id = $1")
+            .bind(&id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let scopes = sqlx::query(
+        "SELECT s.id, s.resource_id, s.name, s.description, s.created_at FROM scopes s \
+         JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
+         ORDER BY s.resource_id, s.name",
+    )
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Consent {
+        id,
+        user_id: row.try_get("user_id")?,
+        application_id: row.try_get("application_id")?,
+        user_scopes: Scopes::from_names(user_scopes),
+        resource_scopes: scopes.iter().map(scope_from_row).collect::<Result<_>>()?,
+        created_at: row.try_get("created_at")?,
+        last_used_at: row.try_get("last_used_at")?,
+    })
 }
 
 impl Db {
-    /// The user-data scopes in the application's ceiling, by name.
-    pub async fn find_user_consent_scopes(&self, application_id: &str) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT scope FROM application_user_consent_scopes WHERE application_id = $1 ORDER BY scope",
-        )
-        .bind(application_id)
-        .fetch_all(self.pool())
-        .await?)
-    }
-
-    /// The API scopes in the application's ceiling.
-    pub async fn find_resource_consent_scopes(&self, application_id: &str) -> Result<Vec<Scope>> {
-        let rows = sqlx::query(
-            "SELECT s.id, s.resource_id, s.name, s.description, s.created_at FROM scopes s \
-             JOIN application_resource_consent_scopes c ON c.scope_id = s.id \
-             WHERE c.application_id = $1 ORDER BY s.resource_id, s.name",
-        )
-        .bind(application_id)
-        .fetch_all(self.pool())
-        .await?;
+    /// The API scopes of a resource the user holds through roles; for a third-party
+    /// application (`ceiling_of`), only those also in its ceiling.
+    pub async fn find_grantable_scopes(
+        &self,
+        user_id: &str,
+        resource_id: &str,
+        ceiling_of: Option<&str>,
+    ) -> Result<Vec<Scope>> {
+        let base = "SELECT DISTINCT s.id, s.resource_id, s.name, s.description, s.created_at \
+             FROM scopes s JOIN roles_scopes rs ON rs.scope_id = s.id \
+             JOIN users_roles ur ON ur.role_id = rs.role_id \
+             WHERE ur.user_id = $1 AND s.resource_id = $2";
+        let sql = match ceiling_of {
+            None => format!("{base} ORDER BY s.name"),
+            Some(_) => format!(
+                "{base} AND s.id IN (SELECT scope_id FROM application_resource_consent_scopes \
+                 WHERE application_id = $3) ORDER BY s.name"
+            ),
+        };
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .bind(resource_id);
+        if let Some(app) = ceiling_of {
+            query = query.bind(app);
+        }
+        let rows = query.fetch_all(self.pool()).await?;
         rows.iter().map(scope_from_row).collect()
     }
 
-    /// Add to the ceiling, all or nothing; entries already there stay as they are.
-    pub async fn add_consent_scopes(
+    /// The user's consent to the application, if any.
+    pub async fn find_consent(
         &self,
+        user_id: &str,
         application_id: &str,
-        user_scopes: &[String],
-        scope_ids: &[String],
-    ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
-        for scope in user_scopes {
-            sqlx::query(
-                "INSERT INTO application_user_consent_scopes (application_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
+    ) -> Result<Option<Consent>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND application_id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
             .bind(application_id)
+            .fetch_optional(self.pool())
+            .await?;
+        match row {
+            Some(row) => Ok(Some(
+                complete(&mut *self.pool().acquire().await?, &row).await?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Every consent the user gave, oldest first.
+    pub async fn list_consents(&self, user_id: &str) -> Result<Vec<Consent>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 ORDER BY created_at, id");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .fetch_all(self.pool())
+            .await?;
+        let mut conn = self.pool().acquire().await?;
+        let mut consents = Vec::with_capacity(rows.len());
+        for row in &rows {
+            consents.push(complete(&mut conn, row).await?);
+        }
+        Ok(consents)
+    }
+
+    /// Add to what the user agreed to share with the application (creating the consent the
+    /// first time) and mark it used now. Returns the consent's id.
+    pub async fn record_consent(
+        &self,
+        user_id: &str,
+        application_id: &str,
+        user_scopes: &Scopes,
+        scope_ids: &[String],
+        now_ms: i64,
+    ) -> Result<String> {
+        let mut tx = self.pool().begin().await?;
+        sqlx::query(
+            "INSERT INTO consents (id, user_id, application_id, created_at, last_used_at) \
+             VALUES ($1, $2, $3, $4, $4) \
+             ON CONFLICT (user_id, application_id) DO UPDATE SET last_used_at = excluded.last_used_at",
+        )
+        .bind(latchkey_core::random::id())
+        .bind(user_id)
+        .bind(application_id)
+        .bind(now_ms)
+        .execute(&mut *tx)
+        .await?;
+        let id: String = sqlx::query_scalar(
+            "SELECT id FROM consents WHERE user_id = $1 AND application_id = $2",
+        )
+        .bind(user_id)
+        .bind(application_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        for scope in user_scopes.iter().filter(|s| *s != "openid") {
+            sqlx::query(
+                "INSERT INTO consent_user_scopes (consent_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
             .bind(scope)
             .execute(&mut *tx)
             .await?;
         }
         for scope_id in scope_ids {
             sqlx::query(
-                "INSERT INTO application_resource_consent_scopes (application_id, scope_id) VALUES ($1, $2) \
-                 ON CONFLICT DO NOTHING",
+                "INSERT INTO consent_resource_scopes (consent_id, scope_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             )
-            .bind(application_id)
+            .bind(&id)
             .bind(scope_id)
             .execute(&mut *tx)
             .await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(id)
     }
 
-    pub async fn remove_user_consent_scope(&self, application_id: &str, scope: &str) -> Result<()> {
-        let done = sqlx::query(
-            "DELETE FROM application_user_consent_scopes WHERE application_id = $1 AND scope = $2",
-        )
-        .bind(application_id)
-        .bind(scope)
-        .execute(self.pool())
-        .await?;
-        match done.rows_affected() {
-            0 => Err(Error::NotFound),
-            _ => Ok(()),
+    /// End the user's consent `id` and, in the same transaction, every grant of that user to
+    /// that application with its refresh and opaque access tokens.
+    pub async fn revoke_consent(&self, user_id: &str, id: &str, now_ms: i64) -> Result<Consent> {
+        let mut tx = self.pool().begin().await?;
+        let sql = format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND id = $2");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(user_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(Error::NotFound)?;
+        let consent = complete(&mut *tx, &row).await?;
+        sqlx::query("DELETE FROM consents WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        for table in ["refresh_tokens", "access_tokens"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE grant_id IN \
+                 (SELECT id FROM grants WHERE client_id = $1 AND user_id = $2)"
+            )))
+            .bind(&consent.application_id)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         }
-    }
-
-    pub async fn remove_resource_consent_scope(
-        &self,
-        application_id: &str,
-        scope_id: &str,
-    ) -> Result<()> {
-        let done =
-            sqlx::query("DELETE FROM application_resource_consent_scopes WHERE application_id = $1 AND scope_id = $2")
-                .bind(application_id)
-                .bind(scope_id)
-                .execute(self.pool())
-                .await?;
-        match done.rows_affected() {
-            0 => Err(Error::NotFound),
-            _ => Ok(()),
-        }
-    }
-
-    pub async fn find_sign_in_experience(
-        &self,
-        application_id: &str,
-    ) -> Result<Option<SignInExperience>> {
-        let row = sqlx::query(
-            "SELECT display_name, logo_url, dark_logo_url, terms_of_use_url, privacy_policy_url \
-             FROM application_sign_in_experiences WHERE application_id = $1",
-        )
-        .bind(application_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(SignInExperience {
-                display_name: r.try_get("display_name")?,
-                logo_url: r.try_get("logo_url")?,
-                dark_logo_url: r.try_get("dark_logo_url")?,
-                terms_of_use_url: r.try_get("terms_of_use_url")?,
-                privacy_policy_url: r.try_get("privacy_policy_url")?,
-            })
-        })
-        .transpose()
-    }
-
-    /// Create or replace the application's branding.
-    pub async fn put_sign_in_experience(
-        &self,
-        application_id: &str,
-        experience: &SignInExperience,
-    ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO application_sign_in_experiences \
-             (application_id, display_name, logo_url, dark_logo_url, terms_of_use_url, privacy_policy_url) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (application_id) DO UPDATE SET display_name = excluded.display_name, \
-             logo_url = excluded.logo_url, dark_logo_url = excluded.dark_logo_url, \
-             terms_of_use_url = excluded.terms_of_use_url, privacy_policy_url = excluded.privacy_policy_url",
+            "UPDATE grants SET revoked_at = $1 \
+             WHERE client_id = $2 AND user_id = $3 AND revoked_at IS NULL",
         )
-        .bind(application_id)
-        .bind(&experience.display_name)
-        .bind(&experience.logo_url)
-        .bind(&experience.dark_logo_url)
-        .bind(&experience.terms_of_use_url)
-        .bind(&experience.privacy_policy_url)
-        .execute(self.pool())
+        .bind(now_ms)
+        .bind(&consent.application_id)
+        .bind(user_id)
+        .execute(&mut *tx)
         .await?;
-        Ok(())
+        tx.commit().await?;
+        Ok(consent)
     }
 }

@@ -26,6 +26,7 @@ mod secrets;
 pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod third_party;
 pub mod users;
 
 use std::path::Path;

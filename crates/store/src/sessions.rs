@@ -1,6 +1,6 @@
 //! Browser sessions and pending interactions.
 
-use latchkey_core::session::{Interaction, Session};
+use latchkey_core::session::{Answer, Interaction, Session};
 use sqlx::Row;
 
 use crate::{Db, Result};
@@ -64,13 +64,16 @@ impl Db {
 
     pub async fn insert_interaction(&self, interaction: &Interaction) -> Result<()> {
         sqlx::query(
-            "INSERT INTO interactions (id, client_id, request, csrf_hash, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO interactions \
+             (id, client_id, request, csrf_hash, session_id_hash, answer, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&interaction.id)
         .bind(&interaction.client_id)
         .bind(&interaction.request)
         .bind(&interaction.csrf_hash)
+        .bind(&interaction.session_id_hash)
+        .bind(interaction.answer.map(Answer::as_str))
         .bind(interaction.created_at)
         .bind(interaction.expires_at)
         .execute(self.pool())
@@ -81,24 +84,49 @@ impl Db {
     /// A pending interaction: not consumed, not expired.
     pub async fn find_interaction(&self, id: &str, now_ms: i64) -> Result<Option<Interaction>> {
         let row = sqlx::query(
-            "SELECT id, client_id, request, csrf_hash, created_at, expires_at FROM interactions \
-             WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2",
+            "SELECT id, client_id, request, csrf_hash, session_id_hash, answer, created_at, expires_at \
+             FROM interactions WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2",
         )
         .bind(id)
         .bind(now_ms)
         .fetch_optional(self.pool())
         .await?;
         row.map(|r| {
+            let answer: Option<String> = r.try_get("answer")?;
             Ok(Interaction {
                 id: r.try_get("id")?,
                 client_id: r.try_get("client_id")?,
                 request: r.try_get("request")?,
                 csrf_hash: r.try_get("csrf_hash")?,
+                session_id_hash: r.try_get("session_id_hash")?,
+                answer: answer.as_deref().and_then(Answer::parse),
                 created_at: r.try_get("created_at")?,
                 expires_at: r.try_get("expires_at")?,
             })
         })
         .transpose()
+    }
+
+    /// Record the consent page's answer and the session that gave it; `false` if the
+    /// interaction is no longer pending.
+    pub async fn answer_interaction(
+        &self,
+        id: &str,
+        answer: Answer,
+        session_id_hash: &str,
+        now_ms: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE interactions SET answer = $1, session_id_hash = $2 \
+             WHERE id = $3 AND consumed_at IS NULL AND expires_at > $4",
+        )
+        .bind(answer.as_str())
+        .bind(session_id_hash)
+        .bind(id)
+        .bind(now_ms)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Consume an interaction; `true` for the one caller that did.

@@ -3,7 +3,8 @@
 use latchkey_core::claims::CONSENT_USER_SCOPES;
 use latchkey_core::client::Application;
 use latchkey_core::registration::check_name;
-use latchkey_store::consent::SignInExperience;
+use latchkey_core::resource::Scope;
+use latchkey_store::third_party::SignInExperience;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -77,21 +78,33 @@ async fn third_party(state: &AppState, id: &str) -> Result<Application, Problem>
 pub async fn scopes(state: &AppState, id: &str) -> Result<ConsentScopesView, Problem> {
     let app = third_party(state, id).await?;
     let user_scopes = state.db.find_user_consent_scopes(&app.id).await?;
-    let mut resource_scopes: Vec<ResourceScopesView> = Vec::new();
-    for scope in state.db.find_resource_consent_scopes(&app.id).await? {
+    let found = state.db.find_resource_consent_scopes(&app.id).await?;
+    Ok(ConsentScopesView {
+        user_scopes,
+        resource_scopes: by_resource(state, found).await?,
+    })
+}
+
+/// API scopes grouped under their API, in the order first seen.
+pub async fn by_resource(
+    state: &AppState,
+    scopes: Vec<Scope>,
+) -> Result<Vec<ResourceScopesView>, Problem> {
+    let mut groups: Vec<ResourceScopesView> = Vec::new();
+    for scope in scopes {
         let entry = ScopeRef {
             id: scope.id,
             name: scope.name,
             description: scope.description,
         };
-        match resource_scopes
+        match groups
             .iter_mut()
             .find(|r| r.resource.id == scope.resource_id)
         {
             Some(group) => group.scopes.push(entry),
             None => {
                 let resource = super::resources::find(state, &scope.resource_id).await?;
-                resource_scopes.push(ResourceScopesView {
+                groups.push(ResourceScopesView {
                     resource: ResourceRef {
                         id: resource.id,
                         name: resource.name,
@@ -102,10 +115,7 @@ pub async fn scopes(state: &AppState, id: &str) -> Result<ConsentScopesView, Pro
             }
         }
     }
-    Ok(ConsentScopesView {
-        user_scopes,
-        resource_scopes,
-    })
+    Ok(groups)
 }
 
 pub async fn add_scopes(

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod assignments;
 pub mod bootstrap;
 pub mod consent;
+pub mod grants;
 pub mod keys;
 pub mod resources;
 pub mod roles;
@@ -29,6 +30,14 @@ impl Actor {
         Self {
             kind: "application",
             id,
+        }
+    }
+
+    /// A signed-in person acting on their own account.
+    pub fn user(id: &str) -> Self {
+        Self {
+            kind: "user",
+            id: id.to_owned(),
         }
     }
 

@@ -1,29 +1,24 @@
-//! `/oidc/auth` (GET and POST) and its resume URL: validate the request, then either issue a
-//! code for the browser's live session or hand off to the sign-in page and wait.
+//! `/oidc/auth` (GET and POST): validate the request, then either issue a code for the
+//! browser's live session or hand off to the sign-in or consent page and wait.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError};
 use latchkey_core::client::Application;
-use latchkey_core::grant::{AuthorizationCode, Grant, hash_matches, token_hash};
 use latchkey_core::params::Params;
-use latchkey_core::scope::Scopes;
-use latchkey_core::session::{Interaction, Session};
-use latchkey_core::{ErrorCode, OAuthError, random};
+use latchkey_core::session::Session;
+use latchkey_core::{ErrorCode, OAuthError};
 
-use super::respond::{respond, respond_error};
+use super::code;
+use super::respond::respond_error;
 use crate::app::AppState;
-use crate::browser::{self, INTERACTION_COOKIE, INTERACTION_TTL_MS};
+use crate::browser;
+use crate::consent;
 use crate::error::Error;
 use crate::html::{self, ErrorPage};
 use crate::i18n::Locale;
-
-/// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
-const CODE_TTL_MS: i64 = 60_000;
-/// The user scopes a code can carry today.
-const GRANTABLE: [&str; 8] = latchkey_core::claims::USER_SCOPES;
 
 pub async fn get(
     State(state): State<AppState>,
@@ -48,7 +43,7 @@ fn locale(headers: &HeaderMap, ui_locales: Option<&str>) -> Locale {
 }
 
 /// An error that must not go back to the client: shown to the user, HTTP 400.
-fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> Response {
+pub(super) fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> Response {
     let locale = locale(headers, None);
     let page = ErrorPage {
         lang: locale.tag(),
@@ -120,33 +115,15 @@ async fn authorize(
     }
 }
 
-/// Issue a code for the browser's live session, or send the user to sign in.
+/// Issue a code for the browser's live session, or send the user to sign in or consent.
 async fn decide(
     state: &AppState,
     headers: &HeaderMap,
     app: &Application,
     request: &AuthorizationRequest,
 ) -> Result<Response, Error> {
-    if app.is_third_party {
-        // Consent for third-party applications is not available yet: fail closed.
-        return Err(OAuthError::new(
-            ErrorCode::AccessDenied,
-            "this application needs a consent screen, which this server does not offer yet",
-        )
-        .into());
-    }
-    for indicator in &request.resources {
-        if state
-            .db
-            .find_resource_by_indicator(indicator)
-            .await?
-            .is_none()
-        {
-            return Err(
-                OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known").into(),
-            );
-        }
-    }
+    // Fail before anyone signs in when the request can never succeed.
+    consent::check(state, app, request).await?;
     let now = state.clock.now_ms();
     let mut session = browser::current_session(state, headers).await?;
     if let Some(live) = &session {
@@ -163,13 +140,21 @@ async fn decide(
             && s.satisfies_max_age(request.max_age, now)
             && hinted.as_deref().is_none_or(|sub| sub == s.user_id)
     });
-    match (usable, request.prompt.none) {
-        (Some(session), _) => issue_code(state, headers, request, &session).await,
-        (None, true) => {
-            Err(OAuthError::new(ErrorCode::LoginRequired, "the user must sign in").into())
+    let Some(session) = usable else {
+        if request.prompt.none {
+            return Err(OAuthError::new(ErrorCode::LoginRequired, "the user must sign in").into());
         }
-        (None, false) => start_interaction(state, request).await,
+        return park(state, request, None, "sign-in").await;
+    };
+    let plan = consent::plan(state, app, request, &session.user_id).await?;
+    if plan.asked(request.prompt.consent).is_empty() {
+        return code::issue(state, headers, request, &session, &plan).await;
     }
+    if request.prompt.none {
+        let why = "the user has not agreed to share this with the application";
+        return Err(OAuthError::new(ErrorCode::ConsentRequired, why).into());
+    }
+    park(state, request, Some(&session), "consent").await
 }
 
 /// The subject of an `id_token_hint`: an ID token this server signed (expired ones too).
@@ -191,146 +176,13 @@ fn hinted_subject(
     Ok(claims["sub"].as_str().map(str::to_owned))
 }
 
-/// Park the request and send the browser to the sign-in page, bound to it by a cookie.
-async fn start_interaction(
+/// Park the request and send the browser to the sign-in or consent page.
+async fn park(
     state: &AppState,
     request: &AuthorizationRequest,
+    session: Option<&Session>,
+    page: &str,
 ) -> Result<Response, Error> {
-    let now = state.clock.now_ms();
-    let binding = random::secret();
-    let interaction = Interaction {
-        id: random::id(),
-        client_id: request.client_id.clone(),
-        request: serde_json::to_string(request).map_err(|e| Error::Internal(e.to_string()))?,
-        csrf_hash: token_hash(&binding),
-        created_at: now,
-        expires_at: now + INTERACTION_TTL_MS,
-    };
-    state.db.insert_interaction(&interaction).await?;
-    let mut response = Redirect::to(&format!("/sign-in/{}", interaction.id)).into_response();
-    let cookie = browser::set_cookie(
-        state,
-        INTERACTION_COOKIE,
-        &binding,
-        INTERACTION_TTL_MS / 1000,
-    );
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    Ok(response)
-}
-
-/// `GET /oidc/auth/resume/{id}`: the sign-in page is done; finish the parked request.
-pub async fn resume(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let now = state.clock.now_ms();
-    let interaction = match state.db.find_interaction(&id, now).await {
-        Ok(found) => found,
-        Err(e) => return Error::from(e).into_response(),
-    };
-    let bound = interaction.filter(|i| {
-        browser::cookie(&headers, INTERACTION_COOKIE).is_some_and(|b| hash_matches(b, &i.csrf_hash))
-    });
-    let request = bound
-        .as_ref()
-        .and_then(|i| serde_json::from_str::<AuthorizationRequest>(&i.request).ok());
-    let (Some(interaction), Some(request)) = (bound, request) else {
-        return error_page(
-            &state,
-            &headers,
-            &OAuthError::invalid_request("this sign-in has expired or belongs to another browser"),
-        );
-    };
-    let session = match browser::current_session(&state, &headers).await {
-        Ok(Some(session)) if session.auth_time >= interaction.created_at => session,
-        Ok(_) => return Redirect::to(&format!("/sign-in/{id}")).into_response(),
-        Err(e) => return Error::from(e).into_response(),
-    };
-    match state.db.take_interaction(&id, now).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return error_page(
-                &state,
-                &headers,
-                &OAuthError::invalid_request("this sign-in was already completed"),
-            );
-        }
-        Err(e) => return Error::from(e).into_response(),
-    }
-    let mut response = match issue_code(&state, &headers, &request, &session).await {
-        Ok(response) => response,
-        Err(Error::OAuth(error)) => respond_error(
-            &state,
-            &headers,
-            &request.redirect_uri,
-            request.response_mode,
-            request.state.clone(),
-            &error,
-        ),
-        Err(other) => return other.into_response(),
-    };
-    let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
-    response.headers_mut().append(header::SET_COOKIE, clear);
-    response
-}
-
-/// Record the grant and its code, and send the code to the client.
-async fn issue_code(
-    state: &AppState,
-    headers: &HeaderMap,
-    request: &AuthorizationRequest,
-    session: &Session,
-) -> Result<Response, Error> {
-    let now = state.clock.now_ms();
-    let mut granted = request.scope.intersect(&Scopes::from_names(GRANTABLE));
-    for indicator in &request.resources {
-        let resource = state
-            .db
-            .find_resource_by_indicator(indicator)
-            .await?
-            .ok_or_else(|| {
-                OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known")
-            })?;
-        // API scopes: requested, defined by the API, and held by the user through a role.
-        let held = state
-            .db
-            .find_user_scope_names(&session.user_id, &resource.id)
-            .await?;
-        granted = Scopes::from_names(granted.iter().chain(request.scope.intersect(&held).iter()));
-    }
-    let grant = Grant {
-        id: random::id(),
-        client_id: request.client_id.clone(),
-        user_id: session.user_id.clone(),
-        session_id_hash: Some(session.id_hash.clone()),
-        scope: granted.to_string(),
-        resources: request.resources.clone(),
-        auth_time: session.auth_time,
-        created_at: now,
-        revoked_at: None,
-    };
-    let value = random::secret();
-    let code = AuthorizationCode {
-        code_hash: token_hash(&value),
-        grant_id: grant.id.clone(),
-        redirect_uri: request.redirect_uri.clone(),
-        nonce: request.nonce.clone(),
-        code_challenge: request.code_challenge.clone(),
-        created_at: now,
-        expires_at: now + CODE_TTL_MS,
-    };
-    state.db.insert_grant_with_code(&grant, &code).await?;
-    let mut fields = vec![("code".to_owned(), value)];
-    if let Some(client_state) = &request.state {
-        fields.push(("state".into(), client_state.clone()));
-    }
-    fields.push(("iss".into(), state.config.issuer()));
-    Ok(respond(
-        state,
-        headers,
-        &request.redirect_uri,
-        request.response_mode,
-        &fields,
-    ))
+    let json = serde_json::to_string(request).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(browser::begin_interaction(state, Some(&request.client_id), json, session, page).await?)
 }

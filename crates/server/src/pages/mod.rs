@@ -1,7 +1,8 @@
-//! Hosted pages: sign-in and sign-up (consent comes later). A page records the user's
+//! Hosted pages: sign-in, sign-up, consent and the account's connected apps. A page records the user's
 //! answer in the store and sends the browser back to the protocol's resume URL; it never
 //! issues codes or tokens itself.
 
+mod consent;
 mod sign_in;
 mod sign_up;
 
@@ -16,7 +17,7 @@ use latchkey_core::session::{Interaction, Session};
 use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_COOKIE};
 use crate::html::{self, ErrorPage};
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Text};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/sign-up/{interaction}",
             get(sign_up::show).post(sign_up::submit),
+        )
+        .route(
+            "/consent/{interaction}",
+            get(consent::show).post(consent::answer),
         )
         .route("/assets/latchkey.css", get(stylesheet))
 }
@@ -51,14 +56,33 @@ pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
     html::render(StatusCode::BAD_REQUEST, &page, &html::nonce())
 }
 
+/// An interaction waiting on a hosted page: an authorization request's, or (no request) an
+/// account sign-in's. `csrf` is the browser's binding secret, also the forms' CSRF token.
+pub(super) struct Pending {
+    pub interaction: Interaction,
+    pub request: Option<AuthorizationRequest>,
+    pub csrf: String,
+}
+
+impl Pending {
+    pub fn locale(&self, headers: &HeaderMap) -> Locale {
+        locale(headers, self.request.as_ref())
+    }
+
+    /// What the user is signing in to: the application's name, or their account.
+    pub async fn destination(&self, state: &AppState, text: &Text) -> String {
+        let Some(client_id) = &self.interaction.client_id else {
+            return text.account_title.to_owned();
+        };
+        let app = state.db.find_application(client_id).await.ok().flatten();
+        app.map(|a| a.name).unwrap_or_default()
+    }
+}
+
 /// The pending interaction, only for the browser it was started in: that browser holds the
 /// binding secret whose hash the interaction stores. The same secret is the form's CSRF
 /// token (a cross-site page can neither read the cookie nor guess it).
-pub(super) async fn pending(
-    state: &AppState,
-    headers: &HeaderMap,
-    id: &str,
-) -> Option<(Interaction, AuthorizationRequest, String)> {
+pub(super) async fn pending(state: &AppState, headers: &HeaderMap, id: &str) -> Option<Pending> {
     let binding = browser::cookie(headers, INTERACTION_COOKIE)?;
     let interaction = state
         .db
@@ -69,8 +93,15 @@ pub(super) async fn pending(
     if !hash_matches(binding, &interaction.csrf_hash) {
         return None;
     }
-    let request = serde_json::from_str(&interaction.request).ok()?;
-    Some((interaction, request, binding.to_owned()))
+    let request = match interaction.client_id {
+        Some(_) => Some(serde_json::from_str(&interaction.request).ok()?),
+        None => None,
+    };
+    Some(Pending {
+        interaction,
+        request,
+        csrf: binding.to_owned(),
+    })
 }
 
 /// Sign the user in on this browser: always a new session id (a planted cookie can never

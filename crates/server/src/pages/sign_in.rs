@@ -7,13 +7,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::grant::hash_matches;
-use latchkey_core::session::Interaction;
 use latchkey_core::user::MAX_PASSWORD_BYTES;
 use serde::Deserialize;
 
-use super::{expired, locale, pending};
+use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
@@ -40,34 +38,23 @@ pub struct Credentials {
     password: String,
 }
 
-async fn app_name(state: &AppState, client_id: &str) -> String {
-    state
-        .db
-        .find_application(client_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|a| a.name)
-        .unwrap_or_default()
-}
-
 async fn render_form(
     state: &AppState,
     headers: &HeaderMap,
-    (interaction, request, csrf): (&Interaction, &AuthorizationRequest, &str),
+    pending: &Pending,
     identifier: &str,
     error: Option<&str>,
 ) -> Response {
-    let locale = locale(headers, Some(request));
-    let name = app_name(state, &interaction.client_id).await;
+    let locale = pending.locale(headers);
+    let name = pending.destination(state, locale.text()).await;
     let page = SignInPage {
         lang: locale.tag(),
         company: &state.config.company_name,
         logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         app_name: &name,
-        interaction: &interaction.id,
-        csrf,
+        interaction: &pending.interaction.id,
+        csrf: &pending.csrf,
         identifier,
         error,
         sign_up: state.config.sign_up,
@@ -86,16 +73,9 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Response {
     match pending(&state, &headers, &id).await {
-        Some((interaction, request, csrf)) => {
-            let hint = request.login_hint.clone().unwrap_or_default();
-            render_form(
-                &state,
-                &headers,
-                (&interaction, &request, &csrf),
-                &hint,
-                None,
-            )
-            .await
+        Some(pending) => {
+            let hint = pending.request.as_ref().and_then(|r| r.login_hint.clone());
+            render_form(&state, &headers, &pending, &hint.unwrap_or_default(), None).await
         }
         None => expired(&state, &headers),
     }
@@ -115,14 +95,14 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(form): Form<Credentials>,
 ) -> Response {
-    let Some((interaction, request, csrf)) = pending(&state, &headers, &id).await else {
+    let Some(pending) = pending(&state, &headers, &id).await else {
         return expired(&state, &headers);
     };
-    if !hash_matches(&form.csrf, &interaction.csrf_hash) {
+    if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
         return expired(&state, &headers);
     }
-    let pending = (&interaction, &request, csrf.as_str());
-    let locale = locale(&headers, Some(&request));
+    let pending = &pending;
+    let locale = pending.locale(&headers);
     let fail = locale.text().invalid_credentials;
     if form.password.len() > MAX_PASSWORD_BYTES || form.identifier.len() > 256 {
         return render_form(&state, &headers, pending, "", Some(fail)).await;

@@ -6,12 +6,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::grant::hash_matches;
-use latchkey_core::session::Interaction;
 use serde::Deserialize;
 
-use super::{expired, locale, pending, start_session};
+use super::{Pending, expired, pending, start_session};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
@@ -44,27 +42,20 @@ pub struct NewAccount {
 async fn render(
     state: &AppState,
     headers: &HeaderMap,
-    (interaction, request, csrf): (&Interaction, &AuthorizationRequest, &str),
+    pending: &Pending,
     (username, email): (&str, &str),
     error: Option<&str>,
 ) -> Response {
-    let locale = locale(headers, Some(request));
-    let app_name = state
-        .db
-        .find_application(&interaction.client_id)
-        .await
-        .ok()
-        .flatten()
-        .map(|a| a.name)
-        .unwrap_or_default();
+    let locale = pending.locale(headers);
+    let app_name = pending.destination(state, locale.text()).await;
     let page = SignUpPage {
         lang: locale.tag(),
         company: &state.config.company_name,
         logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         app_name: &app_name,
-        interaction: &interaction.id,
-        csrf,
+        interaction: &pending.interaction.id,
+        csrf: &pending.csrf,
         username,
         email,
         error,
@@ -86,16 +77,7 @@ pub async fn show(
         return expired(&state, &headers);
     }
     match pending(&state, &headers, &id).await {
-        Some((interaction, request, csrf)) => {
-            render(
-                &state,
-                &headers,
-                (&interaction, &request, &csrf),
-                ("", ""),
-                None,
-            )
-            .await
-        }
+        Some(pending) => render(&state, &headers, &pending, ("", ""), None).await,
         None => expired(&state, &headers),
     }
 }
@@ -109,10 +91,10 @@ pub async fn submit(
     if !state.config.sign_up {
         return expired(&state, &headers);
     }
-    let Some((interaction, request, csrf)) = pending(&state, &headers, &id).await else {
+    let Some(pending) = pending(&state, &headers, &id).await else {
         return expired(&state, &headers);
     };
-    if !hash_matches(&form.csrf, &interaction.csrf_hash) {
+    if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
         return expired(&state, &headers);
     }
     let input = users::NewUser {
@@ -127,21 +109,24 @@ pub async fn submit(
     };
     let actor = Actor {
         kind: "self_service",
-        id: interaction.client_id.clone(),
+        id: pending
+            .interaction
+            .client_id
+            .clone()
+            .unwrap_or_else(|| "account".into()),
     };
     match users::create(&state, &actor, input).await {
         Ok(user) => start_session(&state, &headers, &user.id, &id).await,
         Err(problem) => {
-            let text = locale(&headers, Some(&request)).text();
+            let text = pending.locale(&headers).text();
             let message = match problem.status {
                 StatusCode::CONFLICT => text.account_exists.to_owned(),
                 _ => format!("{} {}", text.sign_up_invalid, problem.detail),
             };
-            let pending = (&interaction, &request, csrf.as_str());
             render(
                 &state,
                 &headers,
-                pending,
+                &pending,
                 (&form.username, &form.email),
                 Some(&message),
             )

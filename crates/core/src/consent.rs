@@ -1,0 +1,135 @@
+//! Consent: what a user agreed to share with an application, which user-data scopes a request
+//! may carry, and what of a request the user has not agreed to yet.
+
+use crate::claims::{CONSENT_USER_SCOPES, USER_SCOPES};
+use crate::resource::Scope;
+use crate::scope::Scopes;
+use crate::{ErrorCode, OAuthError};
+
+/// What a user agreed to share with one application, remembered across sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Consent {
+    pub id: String,
+    pub user_id: String,
+    pub application_id: String,
+    /// User-data scopes, `offline_access` included, never `openid`.
+    pub user_scopes: Scopes,
+    pub resource_scopes: Vec<Scope>,
+    pub created_at: i64,
+    pub last_used_at: i64,
+}
+
+/// The user scopes a request gets: those this server knows. For a third-party application
+/// (`ceiling` is its list) each user-data scope must be in its ceiling, else the whole
+/// request fails with `invalid_scope`; `openid` and `offline_access` are not data and need
+/// no ceiling.
+pub fn user_scopes(requested: &Scopes, ceiling: Option<&[String]>) -> Result<Scopes, OAuthError> {
+    if let Some(ceiling) = ceiling
+        && let Some(outside) = requested
+            .iter()
+            .find(|s| CONSENT_USER_SCOPES.contains(s) && !ceiling.iter().any(|c| c == s))
+    {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidScope,
+            format!("this application may not ask for the {outside} scope"),
+        ));
+    }
+    Ok(requested.intersect(&Scopes::from_names(USER_SCOPES)))
+}
+
+/// What a request holds beyond what the user already agreed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Asked {
+    /// User-data scopes, and `offline_access`; never `openid`, which only names the user.
+    pub user_scopes: Scopes,
+    pub resource_scopes: Vec<Scope>,
+}
+
+impl Asked {
+    pub fn is_empty(&self) -> bool {
+        self.user_scopes.is_empty() && self.resource_scopes.is_empty()
+    }
+
+    /// Everything a request holds, as if nothing had been agreed to (`prompt=consent`).
+    pub fn everything(user_scopes: &Scopes, resource_scopes: &[Scope]) -> Self {
+        Self {
+            user_scopes: Scopes::from_names(user_scopes.iter().filter(|s| *s != "openid")),
+            resource_scopes: resource_scopes.to_vec(),
+        }
+    }
+
+    /// What of a request `consent` does not cover.
+    pub fn beyond(
+        user_scopes: &Scopes,
+        resource_scopes: &[Scope],
+        consent: Option<&Consent>,
+    ) -> Self {
+        let all = Self::everything(user_scopes, resource_scopes);
+        let Some(consent) = consent else {
+            return all;
+        };
+        Self {
+            user_scopes: Scopes::from_names(
+                all.user_scopes
+                    .iter()
+                    .filter(|s| !consent.user_scopes.contains(s)),
+            ),
+            resource_scopes: all
+                .resource_scopes
+                .into_iter()
+                .filter(|s| !consent.resource_scopes.iter().any(|c| c.id == s.id))
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(id: &str, name: &str) -> Scope {
+        Scope {
+            id: id.into(),
+            resource_id: "r".into(),
+            name: name.into(),
+            description: String::new(),
+            created_at: 0,
+        }
+    }
+
+    fn scopes(s: &str) -> Scopes {
+        Scopes::parse(s).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    #[test]
+    fn a_third_party_may_ask_only_for_data_in_its_ceiling() {
+        let ceiling = vec!["profile".to_owned()];
+        let ok = user_scopes(&scopes("openid profile offline_access x"), Some(&ceiling));
+        assert_eq!(ok.ok(), Some(scopes("openid profile offline_access")));
+        let err = user_scopes(&scopes("openid email"), Some(&ceiling)).err();
+        assert_eq!(err.map(|e| e.code), Some(ErrorCode::InvalidScope));
+        let first_party = user_scopes(&scopes("openid email roles"), None);
+        assert_eq!(first_party.ok(), Some(scopes("openid email roles")));
+    }
+
+    #[test]
+    fn only_what_consent_does_not_cover_is_asked() {
+        let consent = Consent {
+            id: "c".into(),
+            user_id: "u".into(),
+            application_id: "a".into(),
+            user_scopes: scopes("profile"),
+            resource_scopes: vec![scope("s1", "read")],
+            created_at: 0,
+            last_used_at: 0,
+        };
+        let api = [scope("s1", "read"), scope("s2", "write")];
+        let asked = Asked::beyond(&scopes("openid profile email"), &api, Some(&consent));
+        assert_eq!(asked.user_scopes, scopes("email"));
+        assert_eq!(asked.resource_scopes, vec![scope("s2", "write")]);
+        let nothing_new = Asked::beyond(&scopes("openid profile"), &api[..1], Some(&consent));
+        assert!(nothing_new.is_empty(), "openid is never asked");
+        let first_time = Asked::beyond(&scopes("openid profile"), &[], None);
+        assert_eq!(first_time.user_scopes, scopes("profile"));
+    }
+}

@@ -1,0 +1,88 @@
+//! A user's grants, that is what they agreed to share with each application: listing and
+//! revoking them, for the management API and the account page. Revoking ends the
+//! application's refresh and opaque access tokens for that user at once.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::consent::{ResourceScopesView, by_resource};
+use super::{Actor, audit};
+use crate::app::AppState;
+use crate::error::Problem;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// What a user agreed to share with one application.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantView {
+    pub id: String,
+    pub application: ApplicationRef,
+    /// User-data scopes, and `offline_access` when the application may stay signed in.
+    pub user_scopes: Vec<String>,
+    pub resource_scopes: Vec<ResourceScopesView>,
+    /// Milliseconds since the epoch.
+    pub created_at: i64,
+    /// The last authorization relying on it, milliseconds since the epoch.
+    pub last_used_at: i64,
+}
+
+/// The user's grants, to third-party applications only (`Some(true)`), first-party ones
+/// only (`Some(false)`), or all.
+pub async fn list(
+    state: &AppState,
+    user_id: &str,
+    third_party: Option<bool>,
+) -> Result<Vec<GrantView>, Problem> {
+    let user = super::users::find(state, user_id).await?;
+    let mut views = Vec::new();
+    for consent in state.db.list_consents(&user.id).await? {
+        let Some(app) = state.db.find_application(&consent.application_id).await? else {
+            continue;
+        };
+        if third_party.is_some_and(|t| t != app.is_third_party) {
+            continue;
+        }
+        views.push(GrantView {
+            id: consent.id,
+            application: ApplicationRef {
+                id: app.id,
+                name: app.name,
+            },
+            user_scopes: consent.user_scopes.iter().map(str::to_owned).collect(),
+            resource_scopes: by_resource(state, consent.resource_scopes).await?,
+            created_at: consent.created_at,
+            last_used_at: consent.last_used_at,
+        });
+    }
+    Ok(views)
+}
+
+/// End a grant: the next authorization asks for consent again.
+pub async fn revoke(
+    state: &AppState,
+    actor: &Actor,
+    user_id: &str,
+    grant_id: &str,
+) -> Result<(), Problem> {
+    let now = state.clock.now_ms();
+    let consent = state
+        .db
+        .revoke_consent(user_id, grant_id, now)
+        .await
+        .map_err(|e| super::applications::not_found_as(e, "grant"))?;
+    audit(
+        state,
+        actor,
+        "consent.revoke",
+        ("user", user_id),
+        json!({"grantId": consent.id, "applicationId": consent.application_id}),
+    )
+    .await;
+    Ok(())
+}

@@ -1,0 +1,74 @@
+//! Issuing an authorization code: record the grant the plan computed, remember the user's
+//! consent, and send the code to the client.
+
+use axum::http::HeaderMap;
+use axum::response::Response;
+use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::grant::{AuthorizationCode, Grant, token_hash};
+use latchkey_core::random;
+use latchkey_core::session::Session;
+
+use super::respond::respond;
+use crate::app::AppState;
+use crate::consent::Plan;
+use crate::error::Error;
+
+/// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
+const CODE_TTL_MS: i64 = 60_000;
+
+/// Record the grant and its code, and send the code to the client.
+pub async fn issue(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &AuthorizationRequest,
+    session: &Session,
+    plan: &Plan,
+) -> Result<Response, Error> {
+    let now = state.clock.now_ms();
+    let grant = Grant {
+        id: random::id(),
+        client_id: request.client_id.clone(),
+        user_id: session.user_id.clone(),
+        session_id_hash: Some(session.id_hash.clone()),
+        scope: plan.scope().to_string(),
+        resources: request.resources.clone(),
+        auth_time: session.auth_time,
+        created_at: now,
+        revoked_at: None,
+    };
+    let value = random::secret();
+    let code = AuthorizationCode {
+        code_hash: token_hash(&value),
+        grant_id: grant.id.clone(),
+        redirect_uri: request.redirect_uri.clone(),
+        nonce: request.nonce.clone(),
+        code_challenge: request.code_challenge.clone(),
+        created_at: now,
+        expires_at: now + CODE_TTL_MS,
+    };
+    // A first-party application's consent is implied; a third-party one's is already
+    // recorded by now. Either way the record lists what the application received, and when.
+    state
+        .db
+        .record_consent(
+            &session.user_id,
+            &request.client_id,
+            &plan.user_scopes,
+            &plan.scope_ids(),
+            now,
+        )
+        .await?;
+    state.db.insert_grant_with_code(&grant, &code).await?;
+    let mut fields = vec![("code".to_owned(), value)];
+    if let Some(client_state) = &request.state {
+        fields.push(("state".into(), client_state.clone()));
+    }
+    fields.push(("iss".into(), state.config.issuer()));
+    Ok(respond(
+        state,
+        headers,
+        &request.redirect_uri,
+        request.response_mode,
+        &fields,
+    ))
+}

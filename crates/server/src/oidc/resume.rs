@@ -1,0 +1,140 @@
+//! `GET /oidc/auth/resume/{id}`: a hosted page is done with an interaction; finish it. An
+//! authorization request gets its code, its error, or the consent page still missing; an
+//! account sign-in goes back to the account page it came from.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::grant::hash_matches;
+use latchkey_core::session::{Answer, Interaction, Session};
+use latchkey_core::{ErrorCode, OAuthError};
+use serde::Deserialize;
+
+use super::authorize::error_page;
+use super::code;
+use super::respond::respond_error;
+use crate::app::AppState;
+use crate::browser::{self, INTERACTION_COOKIE};
+use crate::consent;
+use crate::error::Error;
+
+/// What an account sign-in returns to: one of the account pages.
+#[derive(Debug, Deserialize)]
+struct ReturnTo {
+    return_to: String,
+}
+
+pub async fn resume(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let now = state.clock.now_ms();
+    let interaction = match state.db.find_interaction(&id, now).await {
+        Ok(found) => found.filter(|i| {
+            browser::cookie(&headers, INTERACTION_COOKIE)
+                .is_some_and(|b| hash_matches(b, &i.csrf_hash))
+        }),
+        Err(e) => return Error::from(e).into_response(),
+    };
+    let Some(interaction) = interaction else {
+        let why = "this sign-in has expired or belongs to another browser";
+        return error_page(&state, &headers, &OAuthError::invalid_request(why));
+    };
+    let session = match browser::current_session(&state, &headers).await {
+        Ok(Some(session)) if interaction.accepts(&session) => session,
+        Ok(_) => return Redirect::to(&format!("/sign-in/{id}")).into_response(),
+        Err(e) => return Error::from(e).into_response(),
+    };
+    if interaction.client_id.is_none() {
+        return finish_account(&state, &headers, &interaction).await;
+    }
+    let Ok(request) = serde_json::from_str::<AuthorizationRequest>(&interaction.request) else {
+        let why = "this sign-in has expired or belongs to another browser";
+        return error_page(&state, &headers, &OAuthError::invalid_request(why));
+    };
+    let mut response = match finish(&state, &headers, (&interaction, &request), &session).await {
+        Ok(response) => response,
+        Err(Error::OAuth(error)) => respond_error(
+            &state,
+            &headers,
+            &request.redirect_uri,
+            request.response_mode,
+            request.state.clone(),
+            &error,
+        ),
+        Err(other) => return other.into_response(),
+    };
+    // The binding cookie stays while the consent page still needs it.
+    if !is_consent_redirect(&response, &id) {
+        let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
+        response.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    response
+}
+
+fn is_consent_redirect(response: &Response, id: &str) -> bool {
+    response
+        .headers()
+        .get(header::LOCATION)
+        .is_some_and(|l| l.as_bytes() == format!("/consent/{id}").as_bytes())
+}
+
+/// Consume the interaction: `false` if another request already did.
+async fn take(state: &AppState, id: &str) -> Result<bool, Error> {
+    Ok(state.db.take_interaction(id, state.clock.now_ms()).await?)
+}
+
+fn completed(state: &AppState, headers: &HeaderMap) -> Response {
+    let why = "this sign-in was already completed";
+    error_page(state, headers, &OAuthError::invalid_request(why))
+}
+
+async fn finish(
+    state: &AppState,
+    headers: &HeaderMap,
+    (interaction, request): (&Interaction, &AuthorizationRequest),
+    session: &Session,
+) -> Result<Response, Error> {
+    let app = state
+        .db
+        .find_application(&request.client_id)
+        .await?
+        .ok_or_else(|| OAuthError::new(ErrorCode::AccessDenied, "the application is gone"))?;
+    let answer = interaction.answer_of(session);
+    if answer == Some(Answer::Denied) {
+        if !take(state, &interaction.id).await? {
+            return Ok(completed(state, headers));
+        }
+        let why = "the user did not allow the application";
+        return Err(OAuthError::new(ErrorCode::AccessDenied, why).into());
+    }
+    let plan = consent::plan(state, &app, request, &session.user_id).await?;
+    let again = request.prompt.consent && answer != Some(Answer::Granted);
+    if !plan.asked(again).is_empty() {
+        return Ok(Redirect::to(&format!("/consent/{}", interaction.id)).into_response());
+    }
+    if !take(state, &interaction.id).await? {
+        return Ok(completed(state, headers));
+    }
+    code::issue(state, headers, request, session, &plan).await
+}
+
+/// Back to the account page the sign-in was for (only ever a path under `/account/`).
+async fn finish_account(state: &AppState, headers: &HeaderMap, i: &Interaction) -> Response {
+    let target = serde_json::from_str::<ReturnTo>(&i.request)
+        .ok()
+        .map(|r| r.return_to)
+        .filter(|t| t.starts_with("/account/") && !t.contains("//"))
+        .unwrap_or_else(|| "/account/apps".to_owned());
+    match take(state, &i.id).await {
+        Ok(true) => {}
+        Ok(false) => return completed(state, headers),
+        Err(e) => return e.into_response(),
+    }
+    let mut response = Redirect::to(&target).into_response();
+    let clear = browser::set_cookie(state, INTERACTION_COOKIE, "", 0);
+    response.headers_mut().append(header::SET_COOKIE, clear);
+    response
+}

@@ -1,0 +1,240 @@
+//! The consent page: what a third-party application asks for, and the user's answer. What
+//! is consented to is computed again here when the form comes back (never read from it),
+//! recorded, and the browser goes back to the protocol's resume URL.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::client::Application;
+use latchkey_core::grant::hash_matches;
+use latchkey_core::session::{Answer, Session};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Pending, expired, pending};
+use crate::app::AppState;
+use crate::consent::{self, Plan};
+use crate::html;
+use crate::i18n::Text;
+use crate::manage::{Actor, audit};
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentPage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    logo: Option<&'a str>,
+    text: &'static Text,
+    app_name: &'a str,
+    app_logo: Option<&'a str>,
+    app_dark_logo: Option<&'a str>,
+    user_id: &'a str,
+    user_name: &'a str,
+    user_email: Option<&'a str>,
+    user_data: Vec<&'static str>,
+    apis: Vec<ApiGroup>,
+    offline: bool,
+    terms: Option<&'a str>,
+    privacy: Option<&'a str>,
+    origin: String,
+    interaction: &'a str,
+    csrf: &'a str,
+}
+
+/// One API's permissions, as listed on the page.
+struct ApiGroup {
+    name: String,
+    scopes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Decision {
+    csrf: String,
+    /// The user the page was shown to: an answer from a page shown to someone else is void.
+    user: String,
+    decision: String,
+}
+
+struct Context {
+    pending: Pending,
+    request: AuthorizationRequest,
+    app: Application,
+    session: Session,
+}
+
+fn resume(id: &str) -> Response {
+    Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response()
+}
+
+/// The interaction, its third-party application and the session that may answer, or the
+/// response to give instead.
+async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Context, Response> {
+    let pending = pending(state, headers, id)
+        .await
+        .ok_or_else(|| expired(state, headers))?;
+    let request = pending
+        .request
+        .clone()
+        .ok_or_else(|| expired(state, headers))?;
+    let app = state
+        .db
+        .find_application(&request.client_id)
+        .await
+        .ok()
+        .flatten();
+    let app = app
+        .filter(|a| a.is_third_party)
+        .ok_or_else(|| expired(state, headers))?;
+    let session = match crate::browser::current_session(state, headers).await {
+        Ok(Some(session)) if pending.interaction.accepts(&session) => session,
+        Ok(_) => return Err(Redirect::to(&format!("/sign-in/{id}")).into_response()),
+        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+    };
+    Ok(Context {
+        pending,
+        request,
+        app,
+        session,
+    })
+}
+
+/// Where the user goes back to: the redirect URI's origin, or its scheme for an app's own.
+fn origin(redirect_uri: &str) -> String {
+    match url::Url::parse(redirect_uri) {
+        Ok(url) if url.host_str().is_some() => url.origin().ascii_serialization(),
+        Ok(url) => format!("{}:", url.scheme()),
+        Err(_) => String::new(),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let c = match context(&state, &headers, &id).await {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    // A request that can no longer succeed goes back, and the client hears why.
+    let Ok(plan) = consent::plan(&state, &c.app, &c.request, &c.session.user_id).await else {
+        return resume(&id);
+    };
+    let again = c.request.prompt.consent
+        && c.pending.interaction.answer_of(&c.session) != Some(Answer::Granted);
+    if plan.asked(again).is_empty() {
+        return resume(&id);
+    }
+    render(&state, &headers, &c, &plan.asked(again), &plan).await
+}
+
+async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    c: &Context,
+    asked: &latchkey_core::consent::Asked,
+    plan: &Plan,
+) -> Response {
+    let locale = c.pending.locale(headers);
+    let text = locale.text();
+    let Ok(Some(user)) = state.db.find_user(&c.session.user_id).await else {
+        return expired(state, headers);
+    };
+    let branding = state.db.find_sign_in_experience(&c.app.id).await;
+    let branding = branding.ok().flatten().unwrap_or_default();
+    let mut apis: Vec<ApiGroup> = Vec::new();
+    let grouped = crate::manage::consent::by_resource(state, asked.resource_scopes.clone()).await;
+    for group in grouped.unwrap_or_default() {
+        apis.push(ApiGroup {
+            name: group.resource.name,
+            scopes: group
+                .scopes
+                .into_iter()
+                .map(|s| (s.name, s.description))
+                .collect(),
+        });
+    }
+    let user_name = user
+        .name
+        .clone()
+        .or_else(|| user.username.clone())
+        .unwrap_or_else(|| user.id.clone());
+    let page = ConsentPage {
+        lang: locale.tag(),
+        company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
+        text,
+        app_name: branding.display_name.as_deref().unwrap_or(&c.app.name),
+        app_logo: branding.logo_url.as_deref(),
+        app_dark_logo: branding.dark_logo_url.as_deref(),
+        user_id: &user.id,
+        user_name: &user_name,
+        user_email: user.primary_email.as_deref(),
+        user_data: asked
+            .user_scopes
+            .iter()
+            .filter_map(|s| text.scope(s))
+            .collect(),
+        apis,
+        offline: plan.user_scopes.contains("offline_access"),
+        terms: branding.terms_of_use_url.as_deref(),
+        privacy: branding.privacy_policy_url.as_deref(),
+        origin: origin(&c.request.redirect_uri),
+        interaction: &c.pending.interaction.id,
+        csrf: &c.pending.csrf,
+    };
+    html::render(StatusCode::OK, &page, &html::nonce())
+}
+
+pub async fn answer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Decision>,
+) -> Response {
+    let c = match context(&state, &headers, &id).await {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    if !hash_matches(&form.csrf, &c.pending.interaction.csrf_hash) {
+        return expired(&state, &headers);
+    }
+    if form.user != c.session.user_id {
+        return Redirect::to(&format!("/consent/{id}")).into_response();
+    }
+    let now = state.clock.now_ms();
+    let actor = Actor::user(&c.session.user_id);
+    let target = ("application", c.app.id.as_str());
+    let answer = match form.decision.as_str() {
+        "authorize" => {
+            let Ok(plan) = consent::plan(&state, &c.app, &c.request, &c.session.user_id).await
+            else {
+                return resume(&id);
+            };
+            let (user, scopes) = (&c.session.user_id, plan.scope_ids());
+            let recorded = state
+                .db
+                .record_consent(user, &c.app.id, &plan.user_scopes, &scopes, now)
+                .await;
+            if let Err(e) = recorded {
+                return crate::error::Error::from(e).into_response();
+            }
+            let details = json!({"userScopes": plan.user_scopes, "resourceScopes": scopes});
+            audit(&state, &actor, "consent.grant", target, details).await;
+            Answer::Granted
+        }
+        _ => {
+            audit(&state, &actor, "consent.deny", target, json!({})).await;
+            Answer::Denied
+        }
+    };
+    let hash = &c.session.id_hash;
+    match state.db.answer_interaction(&id, answer, hash, now).await {
+        Ok(true) => resume(&id),
+        Ok(false) => expired(&state, &headers),
+        Err(e) => crate::error::Error::from(e).into_response(),
+    }
+}
