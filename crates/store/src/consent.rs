@@ -167,7 +167,7 @@ impl Db {
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(Error::NotFound)?;
-        let consent = complete(&mut *tx, &row).await?;
+        let consent = complete(&mut tx, &row).await?;
         sqlx::query("DELETE FROM consents WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
