@@ -203,21 +203,6 @@ impl Db {
         Ok(Scopes::from_names(names))
     }
 
-    /// The scope names of `resource_id` that the user's roles grant them.
-    pub async fn find_user_scope_names(&self, user_id: &str, resource_id: &str) -> Result<Scopes> {
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT s.name FROM scopes s \
-             JOIN roles_scopes rs ON rs.scope_id = s.id \
-             JOIN users_roles ur ON ur.role_id = rs.role_id \
-             WHERE ur.user_id = $1 AND s.resource_id = $2 ORDER BY s.name",
-        )
-        .bind(user_id)
-        .bind(resource_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(Scopes::from_names(names))
-    }
-
     /// Point the management resource at this deployment's public URL.
     pub async fn set_management_indicator(&self, indicator: &str) -> Result<()> {
         sqlx::query("UPDATE resources SET indicator = $1 WHERE id = $2 AND indicator <> $1")

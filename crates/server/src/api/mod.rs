@@ -4,6 +4,7 @@
 
 mod applications;
 mod consent;
+mod grants;
 mod keys;
 pub mod openapi;
 mod resources;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(keys::routes())
         .merge(consent::routes())
+        .merge(grants::routes())
         .merge(openapi::routes())
 }
 

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{applications, consent, keys, resources, roles, users};
+use super::{applications, consent, grants, keys, resources, roles, users};
 use crate::app::AppState;
 
 /// An error, as `application/problem+json` (RFC 9457).
@@ -85,6 +85,7 @@ impl Modify for BearerAuth {
         users::set_password, users::set_suspended, users::list_roles, users::add_roles, users::remove_role,
         keys::list, keys::rotate, keys::remove,
         consent::list_scopes, consent::add_scopes, consent::remove_scope, consent::show_experience, consent::put_experience,
+        grants::list, grants::remove,
     ),
     modifiers(&BearerAuth),
 )]

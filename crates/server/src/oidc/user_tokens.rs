@@ -181,11 +181,18 @@ async fn access_token(
         .ok_or_else(|| {
             OAuthError::new(ErrorCode::InvalidTarget, "the resource no longer exists")
         })?;
-    // The user's roles are read again: a role taken away since sign-in is not carried over.
+    if app.is_third_party && resource.is_management {
+        let why = "a third-party application may not access the management API";
+        return Err(OAuthError::new(ErrorCode::InvalidTarget, why).into());
+    }
+    // Roles (and a third-party application's ceiling) are read again: what was taken away
+    // since the user consented is not carried over.
+    let ceiling_of = app.is_third_party.then_some(app.id.as_str());
     let held = state
         .db
-        .find_user_scope_names(&grant.user_id, &resource.id)
+        .find_grantable_scopes(&grant.user_id, &resource.id, ceiling_of)
         .await?;
+    let held = Scopes::from_names(held.into_iter().map(|s| s.name));
     let claims = AccessTokenClaims {
         iss: state.config.issuer(),
         sub: grant.user_id.clone(),

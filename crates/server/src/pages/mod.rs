@@ -2,6 +2,7 @@
 //! answer in the store and sends the browser back to the protocol's resume URL; it never
 //! issues codes or tokens itself.
 
+mod account;
 mod consent;
 mod sign_in;
 mod sign_up;
@@ -9,7 +10,7 @@ mod sign_up;
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::grant::{hash_matches, token_hash};
 use latchkey_core::session::{Interaction, Session};
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
             "/consent/{interaction}",
             get(consent::show).post(consent::answer),
         )
+        .route("/account/apps", get(account::show))
+        .route("/account/apps/{grant}/remove", post(account::remove))
         .route("/assets/latchkey.css", get(stylesheet))
 }
 

@@ -30,7 +30,7 @@ fn location(response: &reqwest::Response) -> String {
         .to_owned()
 }
 
-fn hidden(page: &str, name: &str) -> String {
+pub fn hidden(page: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
     let start = page
         .find(&marker)

@@ -23,5 +23,6 @@ mod logout;
 mod second_rp;
 mod sign_up;
 mod signing_keys;
+mod third_party;
 mod user_api_access;
 mod user_tokens;

@@ -1,0 +1,170 @@
+//! The account's connected apps (`/account/apps`): the third-party applications the signed-in
+//! user allowed, what each may access, and **Remove access**. Without a session the browser
+//! signs in first and comes back here.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::grant::{hash_matches, token_hash};
+use latchkey_core::session::Session;
+use serde::Deserialize;
+
+use super::locale;
+use crate::app::AppState;
+use crate::browser::{self, SESSION_COOKIE};
+use crate::error::Error;
+use crate::html;
+use crate::i18n::Text;
+use crate::manage::{Actor, grants};
+
+const APPS: &str = "/account/apps";
+
+#[derive(Template)]
+#[template(path = "account_apps.html")]
+struct AppsPage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    logo: Option<&'a str>,
+    text: &'static Text,
+    apps: Vec<AppRow>,
+    csrf: String,
+}
+
+struct AppRow {
+    grant_id: String,
+    name: String,
+    logo: Option<String>,
+    access: Vec<String>,
+    offline: bool,
+    since: String,
+    last_used: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Removal {
+    csrf: String,
+}
+
+/// The account forms' CSRF token: derived from the session cookie, which a cross-site page
+/// can neither read nor guess, so nothing needs storing.
+fn csrf_token(headers: &HeaderMap) -> Option<String> {
+    browser::cookie(headers, SESSION_COOKIE).map(|v| token_hash(&format!("account-form:{v}")))
+}
+
+/// `YYYY-MM-DD` (UTC) of a time in milliseconds.
+fn day(ms: i64) -> String {
+    // Days to civil date, after Howard Hinnant's `civil_from_days`.
+    let z = ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, Response> {
+    match browser::current_session(state, headers).await {
+        Ok(session) => Ok(session),
+        Err(e) => Err(Error::from(e).into_response()),
+    }
+}
+
+async fn sign_in_first(state: &AppState) -> Response {
+    let request = serde_json::json!({ "return_to": APPS }).to_string();
+    match browser::begin_interaction(state, None, request, None, "sign-in").await {
+        Ok(response) => response,
+        Err(e) => Error::from(e).into_response(),
+    }
+}
+
+pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return sign_in_first(&state).await,
+        Err(response) => return response,
+    };
+    let text = locale(&headers, None).text();
+    let found = match grants::list(&state, &session.user_id, Some(true)).await {
+        Ok(found) => found,
+        Err(problem) => return problem.into_response(),
+    };
+    let mut apps = Vec::with_capacity(found.len());
+    for grant in found {
+        let branding = state
+            .db
+            .find_sign_in_experience(&grant.application.id)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let mut access: Vec<String> = grant
+            .user_scopes
+            .iter()
+            .filter_map(|s| text.scope(s).map(str::to_owned))
+            .collect();
+        for api in &grant.resource_scopes {
+            let names: Vec<&str> = api.scopes.iter().map(|s| s.name.as_str()).collect();
+            access.push(format!("{}: {}", api.resource.name, names.join(", ")));
+        }
+        apps.push(AppRow {
+            grant_id: grant.id,
+            name: branding.display_name.unwrap_or(grant.application.name),
+            logo: branding.logo_url,
+            access,
+            offline: grant.user_scopes.iter().any(|s| s == "offline_access"),
+            since: day(grant.created_at),
+            last_used: day(grant.last_used_at),
+        });
+    }
+    let page = AppsPage {
+        lang: locale(&headers, None).tag(),
+        company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
+        text,
+        apps,
+        csrf: csrf_token(&headers).unwrap_or_default(),
+    };
+    html::render(StatusCode::OK, &page, &html::nonce())
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(grant_id): Path<String>,
+    Form(form): Form<Removal>,
+) -> Response {
+    let session = match signed_in(&state, &headers).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return sign_in_first(&state).await,
+        Err(response) => return response,
+    };
+    let expected = csrf_token(&headers).unwrap_or_default();
+    if !hash_matches(&form.csrf, &token_hash(&expected)) {
+        return super::expired(&state, &headers);
+    }
+    let actor = Actor::user(&session.user_id);
+    match grants::revoke(&state, &actor, &session.user_id, &grant_id).await {
+        // Gone already (another tab) is as good as removed.
+        Ok(()) => Redirect::to(APPS).into_response(),
+        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
+            Redirect::to(APPS).into_response()
+        }
+        Err(problem) => problem.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_are_civil_dates() {
+        assert_eq!(super::day(0), "1970-01-01");
+        assert_eq!(super::day(951_782_400_000), "2000-02-29");
+        assert_eq!(super::day(1_795_651_200_000), "2026-11-26");
+    }
+}
