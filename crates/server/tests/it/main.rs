@@ -24,5 +24,6 @@ mod second_rp;
 mod sign_up;
 mod signing_keys;
 mod third_party;
+mod third_party_revoke;
 mod user_api_access;
 mod user_tokens;
