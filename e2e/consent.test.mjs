@@ -1,0 +1,77 @@
+// A person signs in to a third-party application in a real browser (headless Chromium): the
+// consent page shows the application's branding and what it asks for, Authorize sends a code
+// back, Cancel (in French) sends access_denied, and the account page removes the access.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, callbackServer, launchBrowser, managementApi, startLatchkey } from "./latchkey.mjs";
+
+async function signIn(page) {
+  await page.getByLabel(/Username or email|Nom d’utilisateur ou e-mail/).fill("alice");
+  await page.getByLabel(/Password|Mot de passe/).fill("correct horse battery");
+  await page.getByRole("button", { name: /Sign in|Se connecter/ }).click();
+}
+
+test("a person consents to a third-party application, then removes its access", async () => {
+  assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
+  const { base, server, run } = await startLatchkey();
+  const browser = await launchBrowser();
+  const { server: appServer, callback } = await callbackServer();
+  try {
+    run(["users", "create", "--username", "alice", "--email", "alice@example.com", "--name", "Alice", "--password-stdin"], "correct horse battery\n");
+    const api = await managementApi(run);
+    const app = await api("POST", `${base}/api/applications`, {
+      name: "Partner", type: "Traditional", isThirdParty: true, oidcClientMetadata: { redirectUris: [callback] },
+    });
+    await api("POST", `${base}/api/applications/${app.id}/user-consent-scopes`, { userScopes: ["profile", "email"] });
+    await api("PUT", `${base}/api/applications/${app.id}/sign-in-experience`, {
+      displayName: "Partner Docs", termsOfUseUrl: "https://partner.example/terms", privacyPolicyUrl: "https://partner.example/privacy",
+    });
+    const authorize = (extra) =>
+      `${base}/oidc/auth?${new URLSearchParams({ client_id: app.id, redirect_uri: callback, response_type: "code", scope: "openid email offline_access", state: "s1", ...extra })}`;
+
+    // English: sign in, read the consent page, Authorize.
+    const page = await browser.newPage({ locale: "en-US" });
+    await page.goto(authorize({}));
+    await signIn(page);
+    await page.getByRole("heading", { name: "Allow access" }).waitFor();
+    const body = await page.locator("main").innerText();
+    for (const shown of ["Partner Docs wants to access your account", "Alice", "alice@example.com", "Your email address", "Stay signed in to the app"]) {
+      assert.ok(body.includes(shown), `${shown} in:\n${body}`);
+    }
+    assert.equal(await page.getByRole("link", { name: "Terms of use" }).getAttribute("href"), "https://partner.example/terms");
+    assert.ok(await page.getByRole("link", { name: "Not you? Use another account" }).isVisible());
+    await page.screenshot({ path: join(tmpdir(), "latchkey-consent.png"), fullPage: true });
+    await Promise.all([page.waitForURL(`${callback}?**`), page.getByRole("button", { name: "Authorize" }).click()]);
+    let back = new URL(page.url());
+    assert.ok(back.searchParams.get("code"));
+    assert.equal(back.searchParams.get("state"), "s1");
+    assert.equal(back.searchParams.get("iss"), `${base}/oidc`);
+
+    // French, another browser, prompt=consent: the page is asked again; Cancel.
+    const french = await (await browser.newContext({ locale: "fr-FR" })).newPage();
+    await french.goto(authorize({ prompt: "consent" }));
+    await signIn(french);
+    await french.getByRole("heading", { name: "Autoriser l’accès" }).waitFor();
+    assert.ok((await french.locator("main").innerText()).includes("Votre adresse e-mail"));
+    await Promise.all([french.waitForURL(`${callback}?**`), french.getByRole("button", { name: "Annuler" }).click()]);
+    back = new URL(french.url());
+    assert.equal(back.searchParams.get("error"), "access_denied");
+    assert.equal(back.searchParams.get("state"), "s1");
+    assert.equal(back.searchParams.get("iss"), `${base}/oidc`);
+
+    // The account page lists the application; Remove access; the next sign-in asks again.
+    await page.goto(`${base}/account/apps`);
+    await page.getByRole("heading", { name: "Partner Docs" }).waitFor();
+    await page.getByRole("button", { name: "Remove access: Partner Docs" }).click();
+    await page.getByText("You have not allowed any third-party app.").waitFor();
+    await page.goto(authorize({}));
+    await page.getByRole("heading", { name: "Allow access" }).waitFor();
+  } finally {
+    appServer.close();
+    await browser.close();
+    server.kill();
+  }
+});

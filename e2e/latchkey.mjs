@@ -1,0 +1,75 @@
+// What the browser tests share: the `latchkey` binary named by LATCHKEY_BIN started on a free
+// port with a fresh SQLite database, a management-API token, Debian's Chromium, and a
+// loopback page standing in for an application's callback.
+
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const BIN = process.env.LATCHKEY_BIN;
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startLatchkey() {
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-e2e-"));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env = { ...process.env, LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_PUBLIC_URL: base, LATCHKEY_COMPANY_NAME: "Acme" };
+  delete env.LATCHKEY_DATABASE_URL;
+  const server = spawn(BIN, ["serve"], { cwd: dir, env, stdio: process.env.E2E_SERVER_LOGS ? "inherit" : "ignore" });
+  for (let i = 0; i < 100; i++) {
+    try {
+      if ((await fetch(`${base}/health`)).ok) break;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const run = (args, input) => execFileSync(BIN, args, { cwd: dir, env, input }).toString();
+  return { base, server, run };
+}
+
+/** A management-API client from `latchkey bootstrap --json`. */
+export async function managementApi(run) {
+  const creds = JSON.parse(run(["bootstrap", "--json"]));
+  const tokenResponse = await fetch(creds.tokenEndpoint, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ grant_type: "client_credentials", client_id: creds.clientId, client_secret: creds.clientSecret, resource: creds.resource, scope: "all" }),
+  });
+  const { access_token: token } = await tokenResponse.json();
+  return async (method, url, body) => {
+    const response = await fetch(url, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+}
+
+/** A page on a loopback port standing in for the application's callback. */
+export async function callbackServer() {
+  const server = createHttpServer((req, res) => res.end("<p>callback</p>"));
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, callback: `http://127.0.0.1:${server.address().port}/callback` };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
