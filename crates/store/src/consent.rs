@@ -14,11 +14,12 @@ const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
 
 async fn complete(conn: &mut AnyConnection, row: &AnyRow) -> Result<Consent> {
     let id: String = row.try_get("id")?;
-    let user_scopes: Vec<String> =
-        sqlx::query_scalar("SELECT scope FROM consent_user_scopes WHERE consent_id = $1")
-            .bind(&id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let user_scopes: Vec<String> = sqlx::query_scalar(
+        "SELECT scope FROM consent_user_scopes WHERE consent_id = $1 ORDER BY scope",
+    )
+    .bind(&id)
+    .fetch_all(&mut *conn)
+    .await?;
     let scopes = sqlx::query(
         "SELECT s.id, s.resource_id, s.name, s.description, s.created_at FROM scopes s \
          JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
@@ -195,3 +196,7 @@ impl Db {
         Ok(consent)
     }
 }
+
+#[cfg(test)]
+#[path = "consent_tests.rs"]
+mod tests;

@@ -292,4 +292,4 @@ impl Db {
 
 #[cfg(test)]
 #[path = "grants_tests.rs"]
-mod tests;
+pub(crate) mod tests;

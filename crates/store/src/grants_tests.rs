@@ -6,7 +6,8 @@ use latchkey_core::user::User;
 
 use crate::{Db, test_dbs};
 
-async fn setup(db: &Db, grant_id: &str) -> Grant {
+/// An application `app-{id}`, a user `user-{id}`, and grant `id` with code `code-{id}`.
+pub(crate) async fn setup(db: &Db, grant_id: &str) -> Grant {
     let app = Application {
         id: format!("app-{grant_id}"),
         name: "App".into(),
