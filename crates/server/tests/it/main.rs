@@ -27,3 +27,4 @@ mod third_party;
 mod third_party_revoke;
 mod user_api_access;
 mod user_tokens;
+mod walk;

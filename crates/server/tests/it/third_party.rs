@@ -9,118 +9,13 @@ use openidconnect::{
 };
 use serde_json::{Value, json};
 
-use crate::code_flow::{browser, hidden};
+use crate::code_flow::browser;
 use crate::support::{Admin, TestApp, backends, verify_access_token};
+use crate::walk::{answer, param, sign_in_if_asked, walk};
 
 pub const DOCS: &str = "https://docs.example.com";
 pub const PARTNER_CALLBACK: &str = "https://partner.example/callback";
 const SPA_CALLBACK: &str = "https://spa.partner.example/cb";
-
-/// Where a walk through Latchkey's redirects stops: one of its pages, or back at the client.
-#[derive(Debug)]
-pub enum Stop {
-    Page(String, String),
-    Client(url::Url),
-}
-
-impl Stop {
-    pub fn client(self) -> url::Url {
-        match self {
-            Self::Client(url) => url,
-            Self::Page(path, _) => panic!("expected the client, got the page {path}"),
-        }
-    }
-
-    pub fn page(self, prefix: &str) -> (String, String) {
-        match self {
-            Self::Page(path, html) if path.starts_with(prefix) => (path, html),
-            other => panic!("expected a {prefix} page, got {other:?}"),
-        }
-    }
-}
-
-/// Follow redirects while they stay on Latchkey.
-pub async fn walk(app: &TestApp, browser: &reqwest::Client, start: &str) -> Stop {
-    let mut next = start.to_owned();
-    for _ in 0..10 {
-        let response = browser
-            .get(&next)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        if response.status().is_redirection() {
-            let location = response.headers()["location"].to_str().unwrap_or_default();
-            if !location.starts_with('/') {
-                return Stop::Client(url::Url::parse(location).unwrap_or_else(|e| panic!("{e}")));
-            }
-            next = app.url(location);
-            continue;
-        }
-        assert_eq!(response.status(), 200, "{next}");
-        let path = response.url().path().to_owned();
-        return Stop::Page(path, response.text().await.unwrap_or_default());
-    }
-    panic!("too many redirects from {start}")
-}
-
-/// Post a hosted page's form and follow where it leads.
-pub async fn submit(
-    app: &TestApp,
-    browser: &reqwest::Client,
-    path: &str,
-    form: &[(&str, String)],
-) -> Stop {
-    let response = browser
-        .post(app.url(path))
-        .form(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(response.status(), 303, "{path}");
-    let location = response.headers()["location"].to_str().unwrap_or_default();
-    match location.starts_with('/') {
-        true => walk(app, browser, &app.url(location)).await,
-        false => Stop::Client(url::Url::parse(location).unwrap_or_else(|e| panic!("{e}"))),
-    }
-}
-
-/// Sign in as alice if the walk stopped at the sign-in page.
-pub async fn sign_in_if_asked(app: &TestApp, browser: &reqwest::Client, stop: Stop) -> Stop {
-    let Stop::Page(path, html) = &stop else {
-        return stop;
-    };
-    if !path.starts_with("/sign-in/") {
-        return stop;
-    }
-    let form = [
-        ("csrf", hidden(html, "csrf")),
-        ("identifier", "alice".to_owned()),
-        ("password", "correct horse battery".to_owned()),
-    ];
-    submit(app, browser, path, &form).await
-}
-
-/// Answer the consent page with `decision` (`authorize` or `cancel`).
-pub async fn answer(
-    app: &TestApp,
-    browser: &reqwest::Client,
-    page: (String, String),
-    decision: &str,
-) -> Stop {
-    let (path, html) = page;
-    let form = [
-        ("csrf", hidden(&html, "csrf")),
-        ("user", hidden(&html, "user")),
-        ("decision", decision.to_owned()),
-    ];
-    submit(app, browser, &path, &form).await
-}
-
-pub fn param(url: &url::Url, name: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.into_owned())
-}
 
 pub fn id(value: &Value) -> String {
     value["id"].as_str().unwrap_or_default().to_owned()

@@ -1,14 +1,14 @@
-//! Seeing and revoking grants: the user on `/account/apps`, an admin through
-//! `/api/users/{id}/grants`. Revoking ends the refresh tokens at once and the next
-//! authorization asks for consent again. First-party applications never ask.
+//! Who consents, and seeing and revoking grants: "Not you?" switches the user of a consent
+//! page; the user revokes on `/account/apps`, an admin through `/api/users/{id}/grants`.
+//! Revoking ends the refresh tokens at once and the next authorization asks for consent
+//! again. First-party applications never ask.
 
 use serde_json::{Value, json};
 
 use crate::code_flow::{browser, hidden};
 use crate::support::{Admin, TestApp, backends};
-use crate::third_party::{
-    DOCS, PARTNER_CALLBACK, Stop, answer, id, param, setup, sign_in_if_asked, submit, walk,
-};
+use crate::third_party::{DOCS, PARTNER_CALLBACK, id, setup};
+use crate::walk::{Stop, answer, param, sign_in_as, sign_in_if_asked, submit, walk};
 
 fn authorize_url(app: &TestApp, client_id: &str, extra: &str) -> String {
     format!(
@@ -183,6 +183,56 @@ async fn an_admin_lists_and_revokes_a_users_grants() {
         assert!(
             matches!(&stop, Stop::Page(p, _) if p.starts_with("/consent/")),
             "{stop:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn not_you_signs_in_someone_else_and_the_page_follows() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (alice, partner) = setup(&admin, "Traditional", PARTNER_CALLBACK).await;
+        let bob = json!({"username": "bob", "name": "Bob", "password": "correct horse battery"});
+        assert_eq!(admin.post("/api/users", bob).await.0, 201);
+        let browser = browser();
+        let url = authorize_url(&app, &id(&partner), "");
+        let stop = sign_in_if_asked(&app, &browser, walk(&app, &browser, &url).await).await;
+        let (consent_path, html) = stop.page("/consent/");
+        assert!(html.contains("<strong>Alice</strong>"));
+        let switch = consent_path.replace("/consent/", "/sign-in/");
+        assert!(
+            html.contains(&format!(r#"href="{switch}""#)),
+            "Not you? link"
+        );
+
+        // Alice's page, answered after Bob signed in on the same interaction, is void.
+        let stale = [
+            ("csrf", hidden(&html, "csrf")),
+            ("user", alice),
+            ("decision", "authorize".into()),
+        ];
+        let stop = walk(&app, &browser, &app.url(&switch)).await;
+        let (_, bobs) = sign_in_as(&app, &browser, stop, "bob")
+            .await
+            .page("/consent/");
+        assert!(bobs.contains("<strong>Bob</strong>"), "{bobs}");
+        let (_, again) = submit(&app, &browser, &consent_path, &stale)
+            .await
+            .page("/consent/");
+        assert!(again.contains("<strong>Bob</strong>"), "shown again to Bob");
+
+        let back = answer(&app, &browser, (consent_path, again), "authorize")
+            .await
+            .client();
+        assert!(param(&back, "code").is_some());
+        let users = admin.get("/api/users?search=bob").await.1;
+        let bob_id = id(&users[0]);
+        let (_, bob_grants) = admin.get(&format!("/api/users/{bob_id}/grants")).await;
+        assert_eq!(
+            bob_grants.as_array().map(Vec::len),
+            Some(1),
+            "Bob consented"
         );
     }
 }
