@@ -40,19 +40,23 @@ pub fn user_scopes(requested: &Scopes, ceiling: Option<&[String]>) -> Result<Sco
 /// What a request holds beyond what the user already agreed to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Asked {
-    /// User-data scopes, and `offline_access`; never `openid`, which only names the user.
+    /// The application has no consent yet (or asks again): even a request for nothing but
+    /// `openid` tells it who the user is, and that needs the user's yes.
+    pub identity: bool,
+    /// User-data scopes, and `offline_access`; never `openid`.
     pub user_scopes: Scopes,
     pub resource_scopes: Vec<Scope>,
 }
 
 impl Asked {
     pub fn is_empty(&self) -> bool {
-        self.user_scopes.is_empty() && self.resource_scopes.is_empty()
+        !self.identity && self.user_scopes.is_empty() && self.resource_scopes.is_empty()
     }
 
     /// Everything a request holds, as if nothing had been agreed to (`prompt=consent`).
     pub fn everything(user_scopes: &Scopes, resource_scopes: &[Scope]) -> Self {
         Self {
+            identity: true,
             user_scopes: Scopes::from_names(user_scopes.iter().filter(|s| *s != "openid")),
             resource_scopes: resource_scopes.to_vec(),
         }
@@ -69,6 +73,7 @@ impl Asked {
             return all;
         };
         Self {
+            identity: false,
             user_scopes: Scopes::from_names(
                 all.user_scopes
                     .iter()
@@ -128,8 +133,17 @@ mod tests {
         assert_eq!(asked.user_scopes, scopes("email"));
         assert_eq!(asked.resource_scopes, vec![scope("s2", "write")]);
         let nothing_new = Asked::beyond(&scopes("openid profile"), &api[..1], Some(&consent));
-        assert!(nothing_new.is_empty(), "openid is never asked");
+        assert!(nothing_new.is_empty(), "openid is not asked twice");
         let first_time = Asked::beyond(&scopes("openid profile"), &[], None);
         assert_eq!(first_time.user_scopes, scopes("profile"));
+        let only_identity = Asked::beyond(&scopes("openid"), &[], None);
+        assert!(
+            !only_identity.is_empty(),
+            "the first time, who the user is needs a yes"
+        );
+        assert!(
+            !Asked::everything(&scopes("openid"), &[]).is_empty(),
+            "prompt=consent"
+        );
     }
 }

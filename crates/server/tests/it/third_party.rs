@@ -232,13 +232,15 @@ async fn a_third_party_spa_cancel_out_of_ceiling_and_consent_remembered() {
 
         // Cancel: access_denied with state and iss (RFC 6749 §4.1.2.1, RFC 9207).
         let browser = browser();
-        let (url, state, _) = authorize(&["email"], None);
+        // The first time, even a request for nothing but `openid` asks: it tells who the user is.
+        let (url, state, _) = authorize(&[], None);
         let stop = sign_in_if_asked(&app, &browser, walk(&app, &browser, &url).await).await;
         let page = stop.page("/consent/");
         assert!(
             page.1.contains("Partner Docs"),
             "branding on the SPA's page too"
         );
+        assert!(page.1.contains("unique identifier") && !page.1.contains("Your information"));
         let back = answer(&app, &browser, page, "cancel").await.client();
         assert!(back.as_str().starts_with(SPA_CALLBACK));
         assert_eq!(param(&back, "error").as_deref(), Some("access_denied"));
