@@ -4,6 +4,19 @@ use aws_lc_rs::constant_time::verify_slices_are_equal;
 use aws_lc_rs::digest::{SHA256, digest};
 use serde::{Deserialize, Serialize};
 
+/// The admin console's built-in application: a public client (PKCE) of Latchkey itself,
+/// whose redirect URIs follow the public URL.
+pub const CONSOLE_APP_ID: &str = "latchkey-console";
+
+/// Where the console receives its authorization response, and returns after sign-out.
+pub fn console_uris(public_url: &str) -> (String, String) {
+    let base = public_url.trim_end_matches('/');
+    (
+        format!("{base}/console/callback"),
+        format!("{base}/console"),
+    )
+}
+
 /// The four kinds of application, named as in Logto's API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ApplicationType {

@@ -70,6 +70,8 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
         .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
     let indicator = latchkey_core::resource::management_indicator(&config.public_url);
     db.set_management_indicator(&indicator).await?;
+    let (callback, signed_out) = latchkey_core::client::console_uris(&config.public_url);
+    db.set_console_uris(&callback, &signed_out).await?;
     Ok(db)
 }
 
@@ -91,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oidc::routes(&state))
         .merge(crate::api::routes())
         .merge(crate::pages::routes())
+        .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

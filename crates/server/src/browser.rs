@@ -33,13 +33,25 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 
 /// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` on https.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    set_cookie_at(state, "/", name, value, max_age_secs)
+}
+
+/// The same, sent only under `path`.
+pub fn set_cookie_at(
+    state: &AppState,
+    path: &str,
+    name: &str,
+    value: &str,
+    max_age_secs: i64,
+) -> HeaderValue {
     let secure = if state.config.public_url.starts_with("https://") {
         "; Secure"
     } else {
         ""
     };
-    let cookie =
-        format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    let cookie = format!(
+        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+    );
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 

@@ -48,3 +48,28 @@ pub struct ErrorPage<'a> {
     pub message: &'a str,
     pub code: Option<&'a str>,
 }
+
+/// `YYYY-MM-DD` (UTC) of a time in milliseconds.
+pub fn date(ms: i64) -> String {
+    // Days to civil date, after Howard Hinnant's `civil_from_days`.
+    let z = ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_are_civil_dates() {
+        assert_eq!(super::date(0), "1970-01-01");
+        assert_eq!(super::date(951_782_400_000), "2000-02-29");
+        assert_eq!(super::date(1_795_651_200_000), "2026-11-26");
+    }
+}

@@ -18,6 +18,7 @@ pub mod browser;
 pub mod cli;
 pub mod config;
 pub mod consent;
+pub mod console;
 pub mod error;
 pub mod html;
 pub mod i18n;

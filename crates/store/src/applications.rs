@@ -82,6 +82,8 @@ impl Db {
         page: Page,
     ) -> Result<(Vec<Application>, i64)> {
         let mut sql = Filter::default();
+        // The console's built-in application is Latchkey's own, not one of the tenant's.
+        sql.text_ne("id", latchkey_core::client::CONSOLE_APP_ID);
         if let Some(third) = filter.is_third_party {
             sql.bool_eq("is_third_party", third);
         }
@@ -124,6 +126,17 @@ impl Db {
             0 => Err(Error::NotFound),
             _ => Ok(()),
         }
+    }
+
+    /// Point the console's redirect URIs at this deployment's public URL.
+    pub async fn set_console_uris(&self, redirect_uri: &str, post_logout_uri: &str) -> Result<()> {
+        sqlx::query("UPDATE applications SET redirect_uris = $1, post_logout_redirect_uris = $2 WHERE id = $3")
+            .bind(to_json_list(&[redirect_uri.to_owned()]))
+            .bind(to_json_list(&[post_logout_uri.to_owned()]))
+            .bind(latchkey_core::client::CONSOLE_APP_ID)
+            .execute(self.pool())
+            .await?;
+        Ok(())
     }
 
     /// Whether any application registered `origin` for CORS. Origins are validated on

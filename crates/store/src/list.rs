@@ -55,6 +55,11 @@ impl Filter {
         }
     }
 
+    pub fn text_ne(&mut self, column: &'static str, value: &str) {
+        self.clauses.push(format!("{column} <> ${}", self.next()));
+        self.values.push(Value::Text(value.to_owned()));
+    }
+
     /// Case-insensitive substring match on any of `columns`.
     pub fn search(&mut self, columns: &[&'static str], term: &str) {
         let escaped = term

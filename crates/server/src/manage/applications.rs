@@ -234,12 +234,24 @@ pub async fn find(state: &AppState, id: &str) -> Result<Application, Problem> {
         .ok_or_else(|| Problem::not_found("application"))
 }
 
+/// The console's application is Latchkey's own: changing it could lock administrators out.
+fn refuse_built_in(id: &str) -> Result<(), Problem> {
+    match id == latchkey_core::client::CONSOLE_APP_ID {
+        true => Err(Problem::unprocessable(
+            "application.built_in",
+            "the console's application is built in and cannot be changed or deleted",
+        )),
+        false => Ok(()),
+    }
+}
+
 pub async fn update(
     state: &AppState,
     actor: &Actor,
     id: &str,
     patch: ApplicationPatch,
 ) -> Result<ApplicationView, Problem> {
+    refuse_built_in(id)?;
     let mut app = find(state, id).await?;
     if patch
         .app_type
@@ -286,6 +298,7 @@ pub async fn update(
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+    refuse_built_in(id)?;
     state
         .db
         .delete_application(id)

@@ -53,21 +53,6 @@ fn csrf_token(headers: &HeaderMap) -> Option<String> {
     browser::cookie(headers, SESSION_COOKIE).map(|v| token_hash(&format!("account-form:{v}")))
 }
 
-/// `YYYY-MM-DD` (UTC) of a time in milliseconds.
-fn day(ms: i64) -> String {
-    // Days to civil date, after Howard Hinnant's `civil_from_days`.
-    let z = ms.div_euclid(86_400_000) + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, Response> {
     match browser::current_session(state, headers).await {
         Ok(session) => Ok(session),
@@ -118,8 +103,8 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
             logo: branding.logo_url,
             access,
             offline: grant.user_scopes.iter().any(|s| s == "offline_access"),
-            since: day(grant.created_at),
-            last_used: day(grant.last_used_at),
+            since: html::date(grant.created_at),
+            last_used: html::date(grant.last_used_at),
         });
     }
     let page = AppsPage {
@@ -156,15 +141,5 @@ pub async fn remove(
             Redirect::to(APPS).into_response()
         }
         Err(problem) => problem.into_response(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn days_are_civil_dates() {
-        assert_eq!(super::day(0), "1970-01-01");
-        assert_eq!(super::day(951_782_400_000), "2000-02-29");
-        assert_eq!(super::day(1_795_651_200_000), "2026-11-26");
     }
 }

@@ -16,6 +16,7 @@ mod binary;
 mod claims;
 mod client_credentials;
 mod code_flow;
+mod console;
 mod cors;
 mod demo_app;
 mod discovery;

@@ -9,13 +9,15 @@ use crate::support::TestApp;
 pub enum Stop {
     Page(String, String),
     Client(url::Url),
+    /// A page answered with another status than 200.
+    Status(u16, String),
 }
 
 impl Stop {
     pub fn client(self) -> url::Url {
         match self {
             Self::Client(url) => url,
-            Self::Page(path, _) => panic!("expected the client, got the page {path}"),
+            other => panic!("expected the client, got {other:?}"),
         }
     }
 
@@ -38,15 +40,20 @@ pub async fn walk(app: &TestApp, browser: &reqwest::Client, start: &str) -> Stop
             .unwrap_or_else(|e| panic!("{e}"));
         if response.status().is_redirection() {
             let location = response.headers()["location"].to_str().unwrap_or_default();
-            if !location.starts_with('/') {
-                return Stop::Client(url::Url::parse(location).unwrap_or_else(|e| panic!("{e}")));
-            }
-            next = app.url(location);
+            next = match location {
+                l if l.starts_with('/') => app.url(l),
+                // The console is a client of Latchkey on Latchkey's own origin.
+                l if l.starts_with(&format!("{}/", app.address)) => l.to_owned(),
+                l => return Stop::Client(url::Url::parse(l).unwrap_or_else(|e| panic!("{e}"))),
+            };
             continue;
         }
-        assert_eq!(response.status(), 200, "{next}");
-        let path = response.url().path().to_owned();
-        return Stop::Page(path, response.text().await.unwrap_or_default());
+        let (status, path) = (response.status().as_u16(), response.url().path().to_owned());
+        let body = response.text().await.unwrap_or_default();
+        return match status {
+            200 => Stop::Page(path, body),
+            _ => Stop::Status(status, body),
+        };
     }
     panic!("too many redirects from {start}")
 }

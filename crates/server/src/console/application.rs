@@ -1,0 +1,265 @@
+//! An application's page: its tabs, the Settings tab (saved through the same operation and
+//! validation as the API, errors shown next to the field), and Delete behind a confirmation
+//! page that names the application.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::client::{Application, ApplicationType, CONSOLE_APP_ID};
+use serde::Deserialize;
+
+use super::{Console, ConsoleText, Frame};
+use crate::app::AppState;
+use crate::html;
+use crate::manage::applications::{
+    self as apps, ApplicationPatch, CustomClientMetadataInput, OidcClientMetadata,
+};
+
+pub struct Tab {
+    pub href: String,
+    pub label: &'static str,
+    pub current: bool,
+}
+
+/// The tabs of an application's page; `current` is the active one's path suffix.
+pub fn tabs(text: &ConsoleText, app: &Application, current: &str) -> Vec<Tab> {
+    let mut tabs = vec![("", text.tab_settings), ("/endpoints", text.tab_endpoints)];
+    if app.is_third_party {
+        tabs.push(("/permissions", text.tab_permissions));
+        tabs.push(("/branding", text.tab_branding));
+    }
+    tabs.into_iter()
+        .map(|(suffix, label)| Tab {
+            href: format!("/console/applications/{}{suffix}", app.id),
+            label,
+            current: suffix == current,
+        })
+        .collect()
+}
+
+/// The application, or the response for a missing one.
+pub async fn load(state: &AppState, id: &str) -> Result<Application, Response> {
+    match apps::find(state, id).await {
+        Ok(app) => Ok(app),
+        Err(problem) => Err(problem.into_response()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/app_settings.html")]
+struct SettingsPage<'a> {
+    frame: Frame<'a>,
+    app_name: &'a str,
+    app_id: &'a str,
+    app_type: &'static str,
+    app_third_party: bool,
+    tabs: Vec<Tab>,
+    built_in: bool,
+    machine: bool,
+    saved: bool,
+    error: Option<String>,
+    error_field: String,
+    form: SettingsForm,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    redirect_uris: String,
+    #[serde(default)]
+    post_logout_redirect_uris: String,
+    #[serde(default)]
+    cors_allowed_origins: String,
+    #[serde(default)]
+    id_token_ttl: String,
+    #[serde(default)]
+    refresh_token_ttl_in_days: String,
+    rotate_refresh_token: Option<String>,
+    always_issue_refresh_token: Option<String>,
+}
+
+impl SettingsForm {
+    fn of(app: &Application) -> Self {
+        let on = |b: bool| b.then(|| "on".to_owned());
+        Self {
+            csrf: String::new(),
+            name: app.name.clone(),
+            description: app.description.clone().unwrap_or_default(),
+            redirect_uris: app.redirect_uris.join("\n"),
+            post_logout_redirect_uris: app.post_logout_redirect_uris.join("\n"),
+            cors_allowed_origins: app.cors_allowed_origins.join("\n"),
+            id_token_ttl: app.settings.id_token_ttl.to_string(),
+            refresh_token_ttl_in_days: app.settings.refresh_token_ttl_days.to_string(),
+            rotate_refresh_token: on(app.settings.rotate_refresh_token),
+            always_issue_refresh_token: on(app.settings.always_issue_refresh_token),
+        }
+    }
+
+    /// The same change the API's PATCH would make. A number that does not parse becomes 0,
+    /// which the shared validation refuses with its own message.
+    fn patch(&self, app_type: ApplicationType) -> ApplicationPatch {
+        let lines = |v: &str| -> Vec<String> {
+            v.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let number = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
+        let redirects = app_type != ApplicationType::MachineToMachine;
+        ApplicationPatch {
+            name: Some(self.name.clone()),
+            description: Some(Some(self.description.trim().to_owned()).filter(|d| !d.is_empty())),
+            oidc_client_metadata: redirects.then(|| OidcClientMetadata {
+                redirect_uris: lines(&self.redirect_uris),
+                post_logout_redirect_uris: lines(&self.post_logout_redirect_uris),
+                id_token_signed_response_alg: None,
+            }),
+            custom_client_metadata: redirects.then(|| CustomClientMetadataInput {
+                cors_allowed_origins: Some(lines(&self.cors_allowed_origins)),
+                id_token_ttl: Some(number(&self.id_token_ttl)),
+                refresh_token_ttl_in_days: Some(number(&self.refresh_token_ttl_in_days)),
+                rotate_refresh_token: Some(self.rotate_refresh_token.is_some()),
+                always_issue_refresh_token: Some(self.always_issue_refresh_token.is_some()),
+            }),
+            app_type: None,
+            is_third_party: None,
+        }
+    }
+}
+
+fn settings_page(
+    console: &Console,
+    app: &Application,
+    form: SettingsForm,
+    (saved, error): (bool, Option<(String, String)>),
+) -> Response {
+    let text = console.text();
+    let (error, error_field) = match error {
+        Some((detail, field)) => (Some(detail), field),
+        None => (None, String::new()),
+    };
+    let page = SettingsPage {
+        frame: console.frame("applications"),
+        app_name: &app.name,
+        app_id: &app.id,
+        app_type: text.type_name(app.app_type),
+        app_third_party: app.is_third_party,
+        tabs: tabs(text, app, ""),
+        built_in: app.id == CONSOLE_APP_ID,
+        machine: app.app_type == ApplicationType::MachineToMachine,
+        saved,
+        error,
+        error_field,
+        form,
+    };
+    let status = match page.error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    html::render(status, &page, &page.frame.nonce)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Query(query): Query<Saved>,
+) -> Response {
+    match load(&state, &id).await {
+        Ok(app) => {
+            let form = SettingsForm::of(&app);
+            settings_page(&console, &app, form, (query.saved.is_some(), None))
+        }
+        Err(response) => response,
+    }
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let app = match load(&state, &id).await {
+        Ok(app) => app,
+        Err(response) => return response,
+    };
+    let here = format!("/console/applications/{id}");
+    if !console.checks(&form.csrf) {
+        return Redirect::to(&here).into_response();
+    }
+    let patch = form.patch(app.app_type);
+    match apps::update(&state, &console.actor(), &id, patch).await {
+        Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
+        Err(problem) => {
+            let error = (problem.detail, problem.field.unwrap_or_default());
+            settings_page(&console, &app, form, (false, Some(error)))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/app_delete.html")]
+struct DeletePage<'a> {
+    frame: Frame<'a>,
+    app_name: &'a str,
+    app_id: &'a str,
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+) -> Response {
+    let app = match load(&state, &id).await {
+        Ok(app) => app,
+        Err(response) => return response,
+    };
+    let page = DeletePage {
+        frame: console.frame("applications"),
+        app_name: &app.name,
+        app_id: &app.id,
+    };
+    html::render(StatusCode::OK, &page, &page.frame.nonce)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Confirmed {
+    csrf: String,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<Confirmed>,
+) -> Response {
+    let app = match load(&state, &id).await {
+        Ok(app) => app,
+        Err(response) => return response,
+    };
+    if !console.checks(&form.csrf) {
+        return Redirect::to(&format!("/console/applications/{id}")).into_response();
+    }
+    match apps::delete(&state, &console.actor(), &id).await {
+        Ok(()) if app.is_third_party => {
+            Redirect::to("/console/applications?tab=third-party").into_response()
+        }
+        Ok(()) => Redirect::to("/console/applications").into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}

@@ -1,0 +1,192 @@
+//! The applications list (two tabs: first- and third-party, searchable, paginated) and the
+//! create flow: whose it is, which type, name and description.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::client::ApplicationType;
+use latchkey_store::Page;
+use latchkey_store::applications::ApplicationFilter;
+use serde::Deserialize;
+
+use super::{Console, Frame};
+use crate::app::AppState;
+use crate::html;
+use crate::manage::applications::{self as apps, NewApplication};
+
+const PAGE_SIZE: i64 = 20;
+
+#[derive(Template)]
+#[template(path = "console/applications.html")]
+struct ListPage<'a> {
+    frame: Frame<'a>,
+    third_party: bool,
+    search: String,
+    apps: Vec<Row>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+struct Row {
+    id: String,
+    name: String,
+    type_name: &'static str,
+    created: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    tab: Option<String>,
+    search: Option<String>,
+    page: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    console: Console,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let third_party = query.tab.as_deref() == Some("third-party");
+    let search = query.search.unwrap_or_default();
+    let page = query.page.unwrap_or(1).clamp(1, 10_000);
+    let filter = ApplicationFilter {
+        is_third_party: Some(third_party),
+        types: Vec::new(),
+        search: Some(search.trim().to_owned()).filter(|s| !s.is_empty()),
+    };
+    let window = Page {
+        page,
+        page_size: PAGE_SIZE,
+    };
+    let (found, total) = match state.db.list_applications(&filter, window).await {
+        Ok(found) => found,
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
+    let text = console.text();
+    let link = |page: i64| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if third_party {
+            query.append_pair("tab", "third-party");
+        }
+        if !search.is_empty() {
+            query.append_pair("search", &search);
+        }
+        query.append_pair("page", &page.to_string());
+        format!("/console/applications?{}", query.finish())
+    };
+    let page_view = ListPage {
+        frame: console.frame("applications"),
+        third_party,
+        apps: found
+            .into_iter()
+            .map(|app| Row {
+                type_name: text.type_name(app.app_type),
+                created: html::date(app.created_at),
+                id: app.id,
+                name: app.name,
+            })
+            .collect(),
+        previous: (page > 1).then(|| link(page - 1)),
+        next: (page * PAGE_SIZE < total).then(|| link(page + 1)),
+        search,
+    };
+    html::render(StatusCode::OK, &page_view, &page_view.frame.nonce)
+}
+
+#[derive(Template)]
+#[template(path = "console/new_application.html")]
+struct NewPage<'a> {
+    frame: Frame<'a>,
+    error: Option<String>,
+    third_party: bool,
+    types: Vec<TypeChoice>,
+    name: String,
+    description: String,
+}
+
+struct TypeChoice {
+    value: &'static str,
+    name: &'static str,
+    help: &'static str,
+    checked: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    csrf: String,
+    party: Option<String>,
+    #[serde(rename = "type")]
+    app_type: Option<String>,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+fn new_page(console: &Console, form: &NewForm, error: Option<String>) -> Response {
+    let text = console.text();
+    let page = NewPage {
+        frame: console.frame("applications"),
+        error,
+        third_party: form.party.as_deref() == Some("third"),
+        types: ApplicationType::ALL
+            .into_iter()
+            .map(|t| TypeChoice {
+                value: t.as_str(),
+                name: text.type_name(t),
+                help: text.type_help(t),
+                checked: form.app_type.as_deref() == Some(t.as_str()),
+            })
+            .collect(),
+        name: form.name.clone(),
+        description: form.description.clone(),
+    };
+    let status = match page.error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    html::render(status, &page, &page.frame.nonce)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewQuery {
+    party: Option<String>,
+}
+
+pub async fn new(console: Console, Query(query): Query<NewQuery>) -> Response {
+    let form = NewForm {
+        party: query.party,
+        ..NewForm::default()
+    };
+    new_page(&console, &form, None)
+}
+
+/// Create the application and land on its page; a confidential one's first secret is shown
+/// there, once.
+pub async fn create(
+    State(state): State<AppState>,
+    console: Console,
+    Form(form): Form<NewForm>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return Redirect::to("/console/applications/new").into_response();
+    }
+    let input = NewApplication {
+        name: form.name.clone(),
+        description: Some(form.description.trim().to_owned()).filter(|d| !d.is_empty()),
+        app_type: form.app_type.clone().unwrap_or_default(),
+        is_third_party: Some(form.party.as_deref() == Some("third")),
+        oidc_client_metadata: None,
+        custom_client_metadata: None,
+    };
+    match apps::create(&state, &console.actor(), input).await {
+        Ok(view) => match view.secret {
+            Some(secret) => super::credentials::created(&state, &console, &view.id, secret).await,
+            None => Redirect::to(&format!("/console/applications/{}", view.id)).into_response(),
+        },
+        Err(problem) => new_page(&console, &form, Some(problem.detail)),
+    }
+}

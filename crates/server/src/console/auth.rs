@@ -1,0 +1,235 @@
+//! Signing administrators in to the console as a relying party of Latchkey itself: an
+//! authorization request with PKCE and `state` to `/oidc/auth`, and at the callback the code
+//! redeemed in-process with the token endpoint's own checks (`core::token::authorization_code`),
+//! then an opaque access token for the grant kept in the console's cookie.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::client::{CONSOLE_APP_ID, console_uris};
+use latchkey_core::grant::{OpaqueAccessToken, Taken, hash_matches, token_hash};
+use latchkey_core::token::authorization_code;
+use latchkey_core::{pkce, random};
+use serde::Deserialize;
+
+use super::{COOKIE, Console, ConsoleText, PATH, is_admin, locale};
+use crate::app::AppState;
+use crate::browser;
+use crate::error::Error;
+use crate::html;
+use crate::i18n::Locale;
+
+/// The cookie carrying `state` and the PKCE verifier between sign-in and callback.
+const LOGIN_COOKIE: &str = "latchkey_console_login";
+const LOGIN_TTL_SECS: i64 = 30 * 60;
+/// A console sign-in lasts eight hours; then the SSO session (if any) renews it silently.
+const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;
+
+#[derive(Template)]
+#[template(path = "console/message.html")]
+struct MessagePage<'a> {
+    lang: &'static str,
+    text: &'static ConsoleText,
+    title: &'a str,
+    message: &'a str,
+}
+
+/// A page for what went wrong before anyone is signed in to the console.
+fn message(locale: Locale, status: StatusCode, title: &str, message: &str) -> Response {
+    let nonce = html::nonce();
+    let page = MessagePage {
+        lang: locale.tag(),
+        text: super::text::of(locale),
+        title,
+        message,
+    };
+    html::render(status, &page, &nonce)
+}
+
+/// 403 for a signed-in person who is not an administrator.
+pub fn not_admin(_state: &AppState, locale: Locale) -> Response {
+    let text = super::text::of(locale);
+    message(
+        locale,
+        StatusCode::FORBIDDEN,
+        text.not_admin_title,
+        text.not_admin,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignIn {
+    prompt: Option<String>,
+}
+
+/// Start the authorization code flow for the console.
+pub async fn sign_in(State(state): State<AppState>, Query(query): Query<SignIn>) -> Response {
+    let (callback, _) = console_uris(&state.config.public_url);
+    let (client_state, verifier) = (random::secret(), random::secret());
+    let mut params = url::form_urlencoded::Serializer::new(String::new());
+    params
+        .append_pair("client_id", CONSOLE_APP_ID)
+        .append_pair("redirect_uri", &callback)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid profile email")
+        .append_pair("state", &client_state)
+        .append_pair("code_challenge", &pkce::challenge_of(&verifier))
+        .append_pair("code_challenge_method", "S256");
+    if query.prompt.as_deref() == Some("login") {
+        params.append_pair("prompt", "login");
+    }
+    let mut response = Redirect::to(&format!("/oidc/auth?{}", params.finish())).into_response();
+    let login = format!("{client_state}.{verifier}");
+    let cookie = browser::set_cookie_at(&state, PATH, LOGIN_COOKIE, &login, LOGIN_TTL_SECS);
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+}
+
+/// The authorization response: check `state` and `iss` (RFC 9207), redeem the code as the
+/// token endpoint would, and keep an access token for the grant in the console's cookie.
+pub async fn callback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(answer): Query<Callback>,
+) -> Response {
+    let locale = locale(&headers);
+    let text = super::text::of(locale);
+    let expired = || {
+        message(
+            locale,
+            StatusCode::BAD_REQUEST,
+            text.sign_in_failed,
+            text.sign_in_expired,
+        )
+    };
+    let Some((expected_state, verifier)) =
+        browser::cookie(&headers, LOGIN_COOKIE).and_then(|v| v.split_once('.'))
+    else {
+        return expired();
+    };
+    let state_ok = answer
+        .state
+        .as_deref()
+        .is_some_and(|s| hash_matches(s, &token_hash(expected_state)));
+    if !state_ok || answer.iss.as_deref() != Some(state.config.issuer().as_str()) {
+        return expired();
+    }
+    if answer.error.is_some() {
+        return message(
+            locale,
+            StatusCode::FORBIDDEN,
+            text.sign_in_failed,
+            text.sign_in_refused,
+        );
+    }
+    let (callback, _) = console_uris(&state.config.public_url);
+    let request = authorization_code::Request {
+        code: answer.code.unwrap_or_default(),
+        redirect_uri: Some(callback),
+        code_verifier: Some(verifier.to_owned()),
+    };
+    let value = match redeem(&state, &request).await {
+        Ok(Redeemed::Signed(value)) => value,
+        Ok(Redeemed::Invalid) => return expired(),
+        Ok(Redeemed::NotAdmin) => return not_admin(&state, locale),
+        Err(e) => return e.into_response(),
+    };
+    let mut response = Redirect::to("/console/applications").into_response();
+    let headers = response.headers_mut();
+    let ttl = SESSION_TTL_MS / 1000;
+    headers.append(
+        header::SET_COOKIE,
+        browser::set_cookie_at(&state, PATH, COOKIE, &value, ttl),
+    );
+    headers.append(
+        header::SET_COOKIE,
+        browser::set_cookie_at(&state, PATH, LOGIN_COOKIE, "", 0),
+    );
+    response
+}
+
+enum Redeemed {
+    /// Not a live code for the console, or not this browser's.
+    Invalid,
+    /// A valid code for someone who is not an administrator: the grant is revoked.
+    NotAdmin,
+    /// The console's new access token.
+    Signed(String),
+}
+
+async fn redeem(
+    state: &AppState,
+    request: &authorization_code::Request,
+) -> Result<Redeemed, Error> {
+    let now = state.clock.now_ms();
+    let Taken::Taken((code, grant)) = state
+        .db
+        .take_authorization_code(&token_hash(&request.code), now)
+        .await?
+    else {
+        return Ok(Redeemed::Invalid);
+    };
+    let Some(console) = state.db.find_application(CONSOLE_APP_ID).await? else {
+        return Ok(Redeemed::Invalid);
+    };
+    if authorization_code::check(request, &code, &grant, &console).is_err() {
+        state.db.revoke_grant(&grant.id, now).await?;
+        return Ok(Redeemed::Invalid);
+    }
+    if !is_admin(state, &grant.user_id).await? {
+        state.db.revoke_grant(&grant.id, now).await?;
+        return Ok(Redeemed::NotAdmin);
+    }
+    let value = random::secret();
+    let token = OpaqueAccessToken {
+        token_hash: token_hash(&value),
+        grant_id: grant.id.clone(),
+        scope: grant.scope.clone(),
+        created_at: now,
+        expires_at: now + SESSION_TTL_MS,
+    };
+    state.db.insert_access_token(&token).await?;
+    Ok(Redeemed::Signed(value))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignOut {
+    csrf: String,
+}
+
+/// End the console's grant, then RP-initiated logout of the Latchkey session.
+pub async fn sign_out(
+    State(state): State<AppState>,
+    console: Console,
+    Form(form): Form<SignOut>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return Redirect::to("/console").into_response();
+    }
+    if let Err(e) = state
+        .db
+        .revoke_grant(&console.grant.id, state.clock.now_ms())
+        .await
+    {
+        return Error::from(e).into_response();
+    }
+    let (_, signed_out) = console_uris(&state.config.public_url);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", CONSOLE_APP_ID)
+        .append_pair("post_logout_redirect_uri", &signed_out)
+        .finish();
+    let mut response = Redirect::to(&format!("/oidc/session/end?{query}")).into_response();
+    let clear = browser::set_cookie_at(&state, PATH, COOKIE, "", 0);
+    response.headers_mut().append(header::SET_COOKIE, clear);
+    response
+}

@@ -1,0 +1,223 @@
+//! An application's Endpoints & credentials tab: every endpoint a client needs and its client
+//! ID, each with a copy button; for a confidential application its secrets (listed without
+//! their values), created with the value shown once, renamed and deleted.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::client::Application;
+use serde::Deserialize;
+
+use super::application::{Tab, load, tabs};
+use super::{Console, Frame};
+use crate::app::AppState;
+use crate::html;
+use crate::manage::secrets::{self, NewSecret, SecretPatch};
+
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+#[derive(Template)]
+#[template(path = "console/app_endpoints.html")]
+struct EndpointsPage<'a> {
+    frame: Frame<'a>,
+    app_name: &'a str,
+    app_id: &'a str,
+    app_type: &'static str,
+    app_third_party: bool,
+    tabs: Vec<Tab>,
+    endpoints: Vec<Endpoint>,
+    confidential: bool,
+    secrets: Vec<SecretRow>,
+    new_secret: Option<String>,
+    error: Option<String>,
+    expiries: Vec<(String, String)>,
+}
+
+struct Endpoint {
+    id: &'static str,
+    label: &'static str,
+    value: String,
+}
+
+struct SecretRow {
+    name: String,
+    created: String,
+    expires: String,
+    last_used: String,
+}
+
+async fn page(
+    state: &AppState,
+    console: &Console,
+    app: &Application,
+    (new_secret, error): (Option<String>, Option<String>),
+) -> Response {
+    let text = console.text();
+    let issuer = state.config.issuer();
+    let endpoints = [
+        ("issuer", text.issuer, issuer.clone()),
+        (
+            "discovery",
+            text.discovery,
+            format!("{issuer}/.well-known/openid-configuration"),
+        ),
+        (
+            "authorization",
+            text.authorization_endpoint,
+            format!("{issuer}/auth"),
+        ),
+        ("token", text.token_endpoint, format!("{issuer}/token")),
+        ("userinfo", text.userinfo_endpoint, format!("{issuer}/me")),
+        ("jwks", text.jwks, format!("{issuer}/jwks")),
+        (
+            "end-session",
+            text.end_session,
+            format!("{issuer}/session/end"),
+        ),
+        ("client-id", text.client_id, app.id.clone()),
+    ];
+    let confidential = app.app_type.is_confidential();
+    let listed = match confidential {
+        true => secrets::list_secrets(state, &app.id)
+            .await
+            .unwrap_or_default(),
+        false => Vec::new(),
+    };
+    let day = |ms: Option<i64>| ms.map_or_else(|| text.never.to_owned(), html::date);
+    let mut expiries = vec![("never".to_owned(), text.expiry_never.to_owned())];
+    for days in [7, 30, 180, 365] {
+        expiries.push((days.to_string(), format!("{days} {}", text.days)));
+    }
+    let view = EndpointsPage {
+        frame: console.frame("applications"),
+        app_name: &app.name,
+        app_id: &app.id,
+        app_type: text.type_name(app.app_type),
+        app_third_party: app.is_third_party,
+        tabs: tabs(text, app, "/endpoints"),
+        endpoints: endpoints
+            .into_iter()
+            .map(|(id, label, value)| Endpoint { id, label, value })
+            .collect(),
+        confidential,
+        secrets: listed
+            .into_iter()
+            .map(|s| SecretRow {
+                created: html::date(s.created_at),
+                expires: day(s.expires_at),
+                last_used: day(s.last_used_at),
+                name: s.name,
+            })
+            .collect(),
+        new_secret,
+        error,
+        expiries,
+    };
+    let status = match view.error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    html::render(status, &view, &view.frame.nonce)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+) -> Response {
+    match load(&state, &id).await {
+        Ok(app) => page(&state, &console, &app, (None, None)).await,
+        Err(response) => response,
+    }
+}
+
+/// The page of a just-created confidential application, its first secret shown once.
+pub async fn created(state: &AppState, console: &Console, id: &str, secret: String) -> Response {
+    match load(state, id).await {
+        Ok(app) => page(state, console, &app, (Some(secret), None)).await,
+        Err(response) => response,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewSecretForm {
+    csrf: String,
+    name: String,
+    expiry: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<NewSecretForm>,
+) -> Response {
+    let app = match load(&state, &id).await {
+        Ok(app) => app,
+        Err(response) => return response,
+    };
+    if !console.checks(&form.csrf) {
+        return back(&id);
+    }
+    let days = form.expiry.parse::<i64>().ok();
+    let input = NewSecret {
+        name: form.name,
+        expires_at: days.map(|d| state.clock.now_ms() + d * DAY_MS),
+    };
+    let outcome = match secrets::create_secret(&state, &console.actor(), &id, input).await {
+        Ok(created) => (created.value, None),
+        Err(problem) => (None, Some(problem.detail)),
+    };
+    page(&state, &console, &app, outcome).await
+}
+
+fn back(id: &str) -> Response {
+    Redirect::to(&format!("/console/applications/{id}/endpoints")).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RenameForm {
+    csrf: String,
+    name: String,
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    console: Console,
+    Path((id, name)): Path<(String, String)>,
+    Form(form): Form<RenameForm>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id);
+    }
+    let patch = SecretPatch { name: form.name };
+    match secrets::rename_secret(&state, &console.actor(), &id, &name, patch).await {
+        Ok(_) => back(&id),
+        Err(problem) => match load(&state, &id).await {
+            Ok(app) => page(&state, &console, &app, (None, Some(problem.detail))).await,
+            Err(response) => response,
+        },
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DeleteForm {
+    csrf: String,
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path((id, name)): Path<(String, String)>,
+    Form(form): Form<DeleteForm>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id);
+    }
+    match secrets::delete_secret(&state, &console.actor(), &id, &name).await {
+        Ok(()) => back(&id),
+        Err(problem) => problem.into_response(),
+    }
+}

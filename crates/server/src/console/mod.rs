@@ -1,0 +1,209 @@
+//! The admin console under `/console`: server-rendered pages over the same `manage`
+//! operations as the management API. Administrators sign in through Latchkey's own
+//! authorization code flow (the built-in console application); each page checks, from the
+//! console's cookie, that the grant is live and its user still holds the management scope.
+
+mod application;
+mod applications;
+mod auth;
+mod credentials;
+mod text;
+
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use latchkey_core::client::CONSOLE_APP_ID;
+use latchkey_core::grant::{Grant, hash_matches, token_hash};
+use latchkey_core::resource::{MANAGEMENT_RESOURCE_ID, MANAGEMENT_SCOPE};
+use latchkey_core::user::User;
+
+use crate::app::AppState;
+use crate::browser;
+use crate::error::Error;
+use crate::i18n::Locale;
+use crate::manage::Actor;
+pub use text::ConsoleText;
+
+/// The cookie holding the console's access token (opaque, stored hashed, tied to its grant).
+const COOKIE: &str = "latchkey_console";
+const PATH: &str = "/console";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/console",
+            get(|| async { Redirect::to("/console/applications") }),
+        )
+        .route("/console/sign-in", get(auth::sign_in))
+        .route("/console/callback", get(auth::callback))
+        .route("/console/sign-out", post(auth::sign_out))
+        .route(
+            "/console/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route("/console/applications/new", get(applications::new))
+        .route(
+            "/console/applications/{id}",
+            get(application::show).post(application::update),
+        )
+        .route(
+            "/console/applications/{id}/delete",
+            get(application::confirm_delete).post(application::delete),
+        )
+        .route(
+            "/console/applications/{id}/endpoints",
+            get(credentials::show),
+        )
+        .route(
+            "/console/applications/{id}/secrets",
+            post(credentials::create),
+        )
+        .route(
+            "/console/applications/{id}/secrets/{name}/rename",
+            post(credentials::rename),
+        )
+        .route(
+            "/console/applications/{id}/secrets/{name}/delete",
+            post(credentials::delete),
+        )
+        .route("/assets/console.css", get(stylesheet))
+        .route("/assets/console.js", get(script))
+}
+
+/// What every signed-in console page's layout needs.
+#[derive(Debug)]
+pub struct Frame<'a> {
+    pub lang: &'static str,
+    pub text: &'static ConsoleText,
+    pub nonce: String,
+    pub csrf: &'a str,
+    pub user_name: String,
+    /// The navigation entry to mark as current.
+    pub section: &'static str,
+}
+
+/// A signed-in administrator, as every console page sees them.
+#[derive(Debug)]
+pub struct Console {
+    pub user: User,
+    pub grant: Grant,
+    /// The forms' CSRF token, derived from the console cookie (which other sites cannot read).
+    pub csrf: String,
+    pub locale: Locale,
+}
+
+impl Console {
+    pub fn actor(&self) -> Actor {
+        Actor::user(&self.user.id)
+    }
+
+    pub fn text(&self) -> &'static ConsoleText {
+        text::of(self.locale)
+    }
+
+    pub fn frame(&self, section: &'static str) -> Frame<'_> {
+        Frame {
+            lang: self.locale.tag(),
+            text: self.text(),
+            nonce: crate::html::nonce(),
+            csrf: &self.csrf,
+            user_name: self.user_name(),
+            section,
+        }
+    }
+
+    pub fn user_name(&self) -> String {
+        let user = &self.user;
+        let name = user.name.clone().or_else(|| user.username.clone());
+        name.or_else(|| user.primary_email.clone())
+            .unwrap_or_else(|| user.id.clone())
+    }
+
+    /// Whether a posted form carries this console's CSRF token.
+    pub fn checks(&self, csrf: &str) -> bool {
+        hash_matches(csrf, &token_hash(&self.csrf))
+    }
+}
+
+fn csrf_of(cookie: &str) -> String {
+    token_hash(&format!("console-form:{cookie}"))
+}
+
+fn locale(headers: &HeaderMap) -> Locale {
+    let accept = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Locale::negotiate(None, accept)
+}
+
+/// Whether the user holds the management API's scope through a role.
+pub async fn is_admin(state: &AppState, user_id: &str) -> Result<bool, Error> {
+    let held = state
+        .db
+        .find_grantable_scopes(user_id, MANAGEMENT_RESOURCE_ID, None)
+        .await?;
+    Ok(held.iter().any(|s| s.name == MANAGEMENT_SCOPE))
+}
+
+impl FromRequestParts<AppState> for Console {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let sign_in = || Redirect::to("/console/sign-in").into_response();
+        let Some(value) = browser::cookie(&parts.headers, COOKIE) else {
+            return Err(sign_in());
+        };
+        let now = state.clock.now_ms();
+        let found = state.db.find_access_token(&token_hash(value), now).await;
+        let grant = match found {
+            Ok(Some((_, grant))) if grant.client_id == CONSOLE_APP_ID => grant,
+            Ok(_) => return Err(sign_in()),
+            Err(e) => return Err(Error::from(e).into_response()),
+        };
+        let user = match state.db.find_user(&grant.user_id).await {
+            Ok(Some(user)) if !user.is_suspended => user,
+            Ok(_) => return Err(sign_in()),
+            Err(e) => return Err(Error::from(e).into_response()),
+        };
+        let locale = locale(&parts.headers);
+        match is_admin(state, &user.id).await {
+            Ok(true) => {}
+            Ok(false) => return Err(auth::not_admin(state, locale)),
+            Err(e) => return Err(e.into_response()),
+        }
+        Ok(Self {
+            user,
+            grant,
+            csrf: csrf_of(value),
+            locale,
+        })
+    }
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    asset(
+        "text/css; charset=utf-8",
+        include_str!("../../assets/console.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/console.js"),
+    )
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ),
+    ];
+    (headers, body).into_response()
+}
