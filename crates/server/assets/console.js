@@ -26,3 +26,24 @@ for (const form of document.querySelectorAll("form[data-unsaved]")) {
     if (dirty) { event.preventDefault(); event.returnValue = form.dataset.unsaved; }
   });
 }
+
+// The branding tab's preview follows the form as the administrator types.
+for (const form of document.querySelectorAll("form[data-preview]")) {
+  const field = (name) => form.elements.namedItem(name);
+  const update = () => {
+    const name = field("display_name").value.trim();
+    for (const el of document.querySelectorAll("#preview-name, [data-preview-name]")) {
+      el.textContent = name || document.getElementById("preview-name").dataset.fallback;
+    }
+    const show = (id, attribute) => {
+      const el = document.getElementById(id);
+      const value = field(el.dataset.field).value.trim();
+      el.hidden = !value.startsWith("https://");
+      if (!el.hidden) el[attribute] = value;
+    };
+    show("preview-logo", "src");
+    show("preview-terms", "href");
+    show("preview-privacy", "href");
+  };
+  form.addEventListener("input", update);
+}

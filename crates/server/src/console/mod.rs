@@ -8,6 +8,9 @@ mod applications;
 mod auth;
 mod credentials;
 mod text;
+mod third_party;
+mod user;
+mod users;
 
 use axum::Router;
 use axum::extract::FromRequestParts;
@@ -68,6 +71,36 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/console/applications/{id}/secrets/{name}/delete",
             post(credentials::delete),
+        )
+        .route(
+            "/console/applications/{id}/permissions",
+            get(third_party::permissions).post(third_party::add),
+        )
+        .route(
+            "/console/applications/{id}/permissions/remove",
+            post(third_party::remove),
+        )
+        .route(
+            "/console/applications/{id}/branding",
+            get(third_party::branding).post(third_party::save_branding),
+        )
+        .route("/console/users", get(users::list).post(users::create))
+        .route("/console/users/new", get(users::new))
+        .route("/console/users/{id}", get(user::show))
+        .route("/console/users/{id}/suspension", post(user::suspension))
+        .route("/console/users/{id}/password", post(user::password))
+        .route("/console/users/{id}/roles", post(user::assign))
+        .route(
+            "/console/users/{id}/roles/{role_id}/remove",
+            post(user::unassign),
+        )
+        .route(
+            "/console/users/{id}/grants/{grant_id}/remove",
+            post(user::remove_grant),
+        )
+        .route(
+            "/console/users/{id}/delete",
+            get(user::confirm_delete).post(user::delete),
         )
         .route("/assets/console.css", get(stylesheet))
         .route("/assets/console.js", get(script))

@@ -1,0 +1,294 @@
+//! A user's page: profile, status (suspend, reactivate), roles, the third-party apps they
+//! allowed (with Remove access), password reset, and Delete behind a confirmation page.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::role::RoleType;
+use latchkey_core::user::User;
+use latchkey_store::Page;
+use serde::Deserialize;
+
+use super::{Console, Frame};
+use crate::app::AppState;
+use crate::html;
+use crate::manage::roles::{RoleIds, RoleView};
+use crate::manage::users::{self, PasswordInput, SuspensionInput};
+use crate::manage::{assignments, grants};
+
+#[derive(Template)]
+#[template(path = "console/user.html")]
+struct UserPage<'a> {
+    frame: Frame<'a>,
+    title: String,
+    user: User,
+    created: String,
+    last_sign_in: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+    roles: Vec<RoleView>,
+    role_choices: Vec<(String, String)>,
+    grants: Vec<GrantRow>,
+}
+
+struct GrantRow {
+    id: String,
+    app_name: String,
+    access: String,
+    since: String,
+}
+
+fn title(user: &User) -> String {
+    let name = user.username.clone().or_else(|| user.name.clone());
+    name.or_else(|| user.primary_email.clone())
+        .unwrap_or_else(|| user.id.clone())
+}
+
+async fn page(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    (notice, error): (Option<&'static str>, Option<String>),
+) -> Response {
+    let user = match users::find(state, id).await {
+        Ok(user) => user,
+        Err(problem) => return problem.into_response(),
+    };
+    let roles = assignments::roles_of_user(state, id)
+        .await
+        .unwrap_or_default();
+    let all = Page {
+        page: 1,
+        page_size: 1000,
+    };
+    let defined = state.db.list_roles(None, all).await.map(|(r, _)| r);
+    let role_choices = defined
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.role_type == RoleType::User && !roles.iter().any(|h| h.id == r.id))
+        .map(|r| (r.id, r.name))
+        .collect();
+    let words = console.locale.text();
+    let grants = grants::list(state, id, Some(true))
+        .await
+        .unwrap_or_default();
+    let grants = grants
+        .into_iter()
+        .map(|g| {
+            let mut access: Vec<String> = g
+                .user_scopes
+                .iter()
+                .filter_map(|s| words.scope(s).map(str::to_owned))
+                .collect();
+            for api in &g.resource_scopes {
+                let names: Vec<&str> = api.scopes.iter().map(|s| s.name.as_str()).collect();
+                access.push(format!("{}: {}", api.resource.name, names.join(", ")));
+            }
+            GrantRow {
+                id: g.id,
+                app_name: g.application.name,
+                access: access.join(" · "),
+                since: html::date(g.created_at),
+            }
+        })
+        .collect();
+    let text = console.text();
+    let view = UserPage {
+        frame: console.frame("users"),
+        title: title(&user),
+        created: html::date(user.created_at),
+        last_sign_in: user
+            .last_sign_in_at
+            .map_or_else(|| text.never.to_owned(), html::date),
+        user,
+        notice,
+        error,
+        roles,
+        role_choices,
+        grants,
+    };
+    let status = match view.error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    html::render(status, &view, &view.frame.nonce)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Notice {
+    done: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Query(query): Query<Notice>,
+) -> Response {
+    let notice = match query.done.as_deref() {
+        Some("password") => Some(console.text().password_set),
+        Some(_) => Some(console.text().saved),
+        None => None,
+    };
+    page(&state, &console, &id, (notice, None)).await
+}
+
+fn back(id: &str, done: Option<&str>) -> Response {
+    let suffix = done.map(|d| format!("?done={d}")).unwrap_or_default();
+    Redirect::to(&format!("/console/users/{id}{suffix}")).into_response()
+}
+
+/// After an operation: back to the page, or the page with the operation's error.
+async fn outcome<T>(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    result: Result<T, crate::error::Problem>,
+    done: &str,
+) -> Response {
+    match result {
+        Ok(_) => back(id, Some(done)),
+        Err(problem) if problem.status == StatusCode::NOT_FOUND => problem.into_response(),
+        Err(problem) => page(state, console, id, (None, Some(problem.detail))).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Csrf {
+    csrf: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Suspension {
+    csrf: String,
+    suspended: bool,
+}
+
+pub async fn suspension(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<Suspension>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id, None);
+    }
+    let input = SuspensionInput {
+        is_suspended: form.suspended,
+    };
+    let result = users::set_suspended(&state, &console.actor(), &id, input).await;
+    outcome(&state, &console, &id, result, "status").await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Password {
+    csrf: String,
+    password: String,
+}
+
+pub async fn password(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<Password>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id, None);
+    }
+    let input = PasswordInput {
+        password: form.password,
+    };
+    let result = users::set_password(&state, &console.actor(), &id, input).await;
+    outcome(&state, &console, &id, result, "password").await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Assign {
+    csrf: String,
+    role_id: String,
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<Assign>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id, None);
+    }
+    let input = RoleIds {
+        role_ids: vec![form.role_id],
+    };
+    let result = assignments::assign_to_user(&state, &console.actor(), &id, input).await;
+    outcome(&state, &console, &id, result, "roles").await
+}
+
+pub async fn unassign(
+    State(state): State<AppState>,
+    console: Console,
+    Path((id, role_id)): Path<(String, String)>,
+    Form(form): Form<Csrf>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id, None);
+    }
+    let actor = console.actor();
+    let result = assignments::unassign_from_user(&state, &actor, &id, &role_id).await;
+    outcome(&state, &console, &id, result, "roles").await
+}
+
+pub async fn remove_grant(
+    State(state): State<AppState>,
+    console: Console,
+    Path((id, grant_id)): Path<(String, String)>,
+    Form(form): Form<Csrf>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id, None);
+    }
+    let result = grants::revoke(&state, &console.actor(), &id, &grant_id).await;
+    outcome(&state, &console, &id, result, "grants").await
+}
+
+#[derive(Template)]
+#[template(path = "console/user_delete.html")]
+struct DeletePage<'a> {
+    frame: Frame<'a>,
+    title: String,
+    user_id: String,
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+) -> Response {
+    let user = match users::find(&state, &id).await {
+        Ok(user) => user,
+        Err(problem) => return problem.into_response(),
+    };
+    let view = DeletePage {
+        frame: console.frame("users"),
+        title: title(&user),
+        user_id: user.id,
+    };
+    html::render(StatusCode::OK, &view, &view.frame.nonce)
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<Csrf>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return back(&id, None);
+    }
+    match users::delete(&state, &console.actor(), &id).await {
+        Ok(()) => Redirect::to("/console/users").into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}

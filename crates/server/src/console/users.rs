@@ -1,0 +1,154 @@
+//! The users list (searchable, paginated) and creating a user.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_store::Page;
+use serde::Deserialize;
+
+use super::{Console, Frame};
+use crate::app::AppState;
+use crate::html;
+use crate::manage::users::{self, NewUser};
+
+const PAGE_SIZE: i64 = 20;
+
+#[derive(Template)]
+#[template(path = "console/users.html")]
+struct ListPage<'a> {
+    frame: Frame<'a>,
+    search: String,
+    users: Vec<Row>,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+struct Row {
+    id: String,
+    username: String,
+    name: String,
+    email: String,
+    status: &'static str,
+    created: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    search: Option<String>,
+    page: Option<i64>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    console: Console,
+    Query(query): Query<ListQuery>,
+) -> Response {
+    let search = query.search.unwrap_or_default();
+    let page = query.page.unwrap_or(1).clamp(1, 10_000);
+    let window = Page {
+        page,
+        page_size: PAGE_SIZE,
+    };
+    let term = Some(search.trim()).filter(|s| !s.is_empty());
+    let (found, total) = match state.db.list_users(term, window).await {
+        Ok(found) => found,
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
+    let text = console.text();
+    let link = |page: i64| {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("search", &search)
+            .append_pair("page", &page.to_string())
+            .finish();
+        format!("/console/users?{query}")
+    };
+    let view = ListPage {
+        frame: console.frame("users"),
+        users: found
+            .into_iter()
+            .map(|u| Row {
+                username: u.username.clone().unwrap_or_else(|| u.id.clone()),
+                name: u.name.unwrap_or_default(),
+                email: u.primary_email.unwrap_or_default(),
+                status: if u.is_suspended {
+                    text.suspended
+                } else {
+                    text.active
+                },
+                created: html::date(u.created_at),
+                id: u.id,
+            })
+            .collect(),
+        previous: (page > 1).then(|| link(page - 1)),
+        next: (page * PAGE_SIZE < total).then(|| link(page + 1)),
+        search,
+    };
+    html::render(StatusCode::OK, &view, &view.frame.nonce)
+}
+
+#[derive(Template)]
+#[template(path = "console/new_user.html")]
+struct NewPage<'a> {
+    frame: Frame<'a>,
+    error: Option<String>,
+    form: NewForm,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+}
+
+fn new_page(console: &Console, form: NewForm, error: Option<String>) -> Response {
+    let status = match error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let view = NewPage {
+        frame: console.frame("users"),
+        error,
+        // A password is never sent back to the browser.
+        form: NewForm {
+            password: String::new(),
+            ..form
+        },
+    };
+    html::render(status, &view, &view.frame.nonce)
+}
+
+pub async fn new(console: Console) -> Response {
+    new_page(&console, NewForm::default(), None)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    console: Console,
+    Form(form): Form<NewForm>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return Redirect::to("/console/users/new").into_response();
+    }
+    let set = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+    let input = NewUser {
+        username: set(&form.username),
+        primary_email: set(&form.email),
+        name: set(&form.name),
+        password: Some(form.password.clone()).filter(|p| !p.is_empty()),
+        ..NewUser::default()
+    };
+    match users::create(&state, &console.actor(), input).await {
+        Ok(user) => Redirect::to(&format!("/console/users/{}", user.id)).into_response(),
+        Err(problem) => new_page(&console, form, Some(problem.detail)),
+    }
+}

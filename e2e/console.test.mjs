@@ -1,0 +1,141 @@
+// An administrator runs the console in a real browser (headless Chromium), by clicks and
+// typing only: creates a third-party Traditional app with a redirect URI, allows it `email`
+// and one API scope, sets its branding, copies its client ID and secret; a user then signs
+// in to that app and sees its branding and exactly those permissions; the administrator
+// finds the grant on the user's page and removes it. Screenshots go to E2E_SCREENSHOTS.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { BIN, callbackServer, launchBrowser, managementApi, startLatchkey } from "./latchkey.mjs";
+
+const SHOTS = process.env.E2E_SCREENSHOTS ?? join(tmpdir(), "latchkey-console");
+mkdirSync(SHOTS, { recursive: true });
+const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+async function signIn(page, username) {
+  await page.getByLabel("Username or email").fill(username);
+  await page.getByLabel("Password").fill("correct horse battery");
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("an administrator sets up a third-party app in the console and removes a user's grant", async () => {
+  assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
+  const { base, server, run } = await startLatchkey();
+  const browser = await launchBrowser();
+  const { server: appServer, callback } = await callbackServer();
+  try {
+    run(["users", "create", "--username", "root", "--name", "Root", "--admin", "--password-stdin"], "correct horse battery\n");
+    run(["users", "create", "--username", "alice", "--email", "alice@example.com", "--name", "Alice", "--password-stdin"], "correct horse battery\n");
+    // An API with two scopes and a role holding one of them (the console's API pages come later).
+    const api = await managementApi(run);
+    const docs = await api("POST", `${base}/api/resources`, { name: "Docs", indicator: "https://docs.example.com" });
+    const read = await api("POST", `${base}/api/resources/${docs.id}/scopes`, { name: "read:docs", description: "Read your documents" });
+    await api("POST", `${base}/api/resources/${docs.id}/scopes`, { name: "write:docs", description: "Change your documents" });
+    const role = await api("POST", `${base}/api/roles`, { name: "Readers", type: "User" });
+    await api("POST", `${base}/api/roles/${role.id}/scopes`, { scopeIds: [read.id] });
+    const first = await api("POST", `${base}/api/applications`, { name: "Intranet", type: "SPA", oidcClientMetadata: { redirectUris: [callback] } });
+
+    const context = await browser.newContext({ locale: "en-US" });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+    const admin = await context.newPage();
+    await admin.goto(`${base}/console`);
+    await signIn(admin, "root");
+    await admin.getByRole("heading", { name: "Applications" }).waitFor();
+
+    // Create: third-party, Traditional web, a name; the page shows the secret once.
+    await admin.getByRole("link", { name: "Create application" }).click();
+    await admin.getByLabel(/Third-party/).check();
+    await admin.getByLabel(/Traditional web/).check();
+    await admin.getByLabel("Name", { exact: true }).fill("Partner");
+    await shot(admin, "console-create-application");
+    await admin.getByRole("button", { name: "Create" }).click();
+    await admin.getByText("shown only once").waitFor();
+    await admin.getByRole("button", { name: "Copy: Client ID" }).click();
+    const clientId = await admin.evaluate(() => navigator.clipboard.readText());
+    await admin.locator(".secret-once").getByRole("button", { name: "Copy" }).click();
+    const clientSecret = await admin.evaluate(() => navigator.clipboard.readText());
+    assert.match(clientId, /^[A-Za-z0-9_-]{21}$/);
+    assert.ok(clientSecret.length >= 40);
+    await shot(admin, "console-endpoints");
+
+    // Settings: the redirect URI.
+    await admin.getByRole("link", { name: "Settings" }).click();
+    await admin.getByLabel("Redirect URIs (one per line)", { exact: true }).fill(callback);
+    await admin.getByRole("button", { name: "Save" }).click();
+    await admin.getByText("Saved.").waitFor();
+
+    // Permissions: email and read:docs.
+    await admin.getByRole("link", { name: "Permissions" }).click();
+    await admin.getByLabel(/email/).check();
+    await admin.locator("form.choices").first().getByRole("button", { name: "Add" }).click();
+    await admin.getByLabel(/read:docs/).check();
+    await admin.locator("section.api form.choices").getByRole("button", { name: "Add" }).click();
+    await admin.getByRole("button", { name: "Remove read:docs" }).waitFor();
+    await shot(admin, "console-permissions");
+
+    // Branding, with its live preview.
+    await admin.getByRole("link", { name: "Branding" }).click();
+    await admin.getByLabel("Display name").fill("Partner Docs");
+    assert.equal(await admin.locator("#preview-name").innerText(), "Partner Docs");
+    await admin.getByLabel("Terms of use URL (https)").fill("https://partner.example/terms");
+    await admin.getByRole("button", { name: "Save" }).click();
+    await admin.getByText("Saved.").waitFor();
+    await shot(admin, "console-branding");
+
+    // The two tabs list first- and third-party applications separately.
+    await admin.getByRole("link", { name: "Applications" }).first().click();
+    assert.ok(await admin.getByRole("link", { name: "Intranet" }).isVisible());
+    assert.equal(await admin.getByRole("link", { name: "Partner" }).count(), 0);
+    await admin.getByRole("link", { name: "Third-party apps" }).click();
+    assert.ok(await admin.getByRole("link", { name: "Partner" }).isVisible());
+    assert.equal(await admin.getByRole("link", { name: "Intranet" }).count(), 0);
+    await shot(admin, "console-applications");
+    assert.ok(first.id);
+
+    // Alice gets the role that holds read:docs, on her page.
+    await admin.getByRole("link", { name: "Users" }).click();
+    await admin.getByRole("link", { name: "alice" }).click();
+    await admin.getByLabel("Role").selectOption({ label: "Readers" });
+    await admin.getByRole("button", { name: "Assign role" }).click();
+    await admin.getByRole("button", { name: "Remove Readers" }).waitFor();
+
+    // Alice, in a fresh context, signs in to the partner's app.
+    const user = await (await browser.newContext({ locale: "en-US" })).newPage();
+    const query = new URLSearchParams({
+      client_id: clientId, redirect_uri: callback, response_type: "code", state: "s1",
+      scope: "openid email read:docs write:docs", resource: "https://docs.example.com",
+    });
+    await user.goto(`${base}/oidc/auth?${query}`);
+    await signIn(user, "alice");
+    await user.getByRole("heading", { name: "Allow access" }).waitFor();
+    const consent = await user.locator("main").innerText();
+    for (const shown of ["Partner Docs wants to access your account", "Your email address", "read:docs", "Read your documents", "Terms of use"]) {
+      assert.ok(consent.includes(shown), `${shown} in:\n${consent}`);
+    }
+    assert.ok(!consent.includes("write:docs"), "outside the ceiling");
+    assert.ok(!consent.includes("phone"), "not allowed, not asked");
+    await Promise.all([user.waitForURL(`${callback}?**`), user.getByRole("button", { name: "Authorize" }).click()]);
+    const code = new URL(user.url()).searchParams.get("code");
+    const tokens = await fetch(`${base}/oidc/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}` },
+      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: callback }),
+    });
+    assert.equal(tokens.status, 200, "the copied secret authenticates the client");
+
+    // The administrator finds the grant on Alice's page and removes it.
+    await admin.reload();
+    await admin.getByRole("cell", { name: "Partner", exact: true }).waitFor();
+    await shot(admin, "console-user");
+    admin.once("dialog", (dialog) => dialog.accept());
+    await admin.getByRole("button", { name: "Remove access: Partner" }).click();
+    await admin.getByText("This user has not allowed any third-party app.").waitFor();
+  } finally {
+    appServer.close();
+    await browser.close();
+    server.kill();
+  }
+});
