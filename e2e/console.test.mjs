@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BIN, callbackServer, launchBrowser, managementApi, startLatchkey } from "./latchkey.mjs";
+import { BIN, callbackServer, launchBrowser, startLatchkey } from "./latchkey.mjs";
 
 const SHOTS = process.env.E2E_SCREENSHOTS ?? join(tmpdir(), "latchkey-console");
 mkdirSync(SHOTS, { recursive: true });
@@ -29,15 +29,6 @@ test("an administrator sets up a third-party app in the console and removes a us
   try {
     run(["users", "create", "--username", "root", "--name", "Root", "--admin", "--password-stdin"], "correct horse battery\n");
     run(["users", "create", "--username", "alice", "--email", "alice@example.com", "--name", "Alice", "--password-stdin"], "correct horse battery\n");
-    // An API with two scopes and a role holding one of them (the console's API pages come later).
-    const api = await managementApi(run);
-    const docs = await api("POST", `${base}/api/resources`, { name: "Docs", indicator: "https://docs.example.com" });
-    const read = await api("POST", `${base}/api/resources/${docs.id}/scopes`, { name: "read:docs", description: "Read your documents" });
-    await api("POST", `${base}/api/resources/${docs.id}/scopes`, { name: "write:docs", description: "Change your documents" });
-    const role = await api("POST", `${base}/api/roles`, { name: "Readers", type: "User" });
-    await api("POST", `${base}/api/roles/${role.id}/scopes`, { scopeIds: [read.id] });
-    const first = await api("POST", `${base}/api/applications`, { name: "Intranet", type: "SPA", oidcClientMetadata: { redirectUris: [callback] } });
-
     const context = await browser.newContext({ locale: "en-US" });
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
     const admin = await context.newPage();
@@ -45,7 +36,46 @@ test("an administrator sets up a third-party app in the console and removes a us
     await signIn(admin, "root");
     await admin.getByRole("heading", { name: "Applications" }).waitFor();
 
+    // An API with two scopes, and a role holding one of them, assigned to Alice.
+    await admin.getByRole("link", { name: "API resources" }).click();
+    await admin.getByLabel("Name", { exact: true }).fill("Docs");
+    await admin.getByLabel(/Identifier/).fill("https://docs.example.com");
+    await admin.getByRole("button", { name: "Create API resource" }).click();
+    for (const [name, description] of [["read:docs", "Read your documents"], ["write:docs", "Change your documents"]]) {
+      await admin.getByLabel("Scope name").fill(name);
+      await admin.getByLabel(/^Description/).fill(description);
+      await admin.getByRole("button", { name: "Add scope" }).click();
+      await admin.getByRole("cell", { name, exact: true }).waitFor();
+    }
+    await shot(admin, "console-api-resource");
+    await admin.getByRole("link", { name: "Roles" }).click();
+    await admin.getByLabel("Name", { exact: true }).fill("Readers");
+    await admin.getByRole("button", { name: "Create role" }).click();
+    await admin.getByLabel(/read:docs/).check();
+    await admin.getByRole("button", { name: "Add" }).click();
+    await admin.getByRole("button", { name: "Remove read:docs" }).waitFor();
+    await admin.getByLabel("Username or email").fill("alice");
+    await admin.getByRole("button", { name: "Assign" }).click();
+    await admin.getByRole("link", { name: "alice" }).waitFor();
+    await shot(admin, "console-role");
+
+    // Signing keys: rotate the EC family.
+    await admin.getByRole("link", { name: "Signing keys" }).click();
+    admin.once("dialog", (dialog) => dialog.accept());
+    await admin.getByRole("button", { name: "Rotate EC keys" }).click();
+    await admin.getByText("Rotated.").waitFor();
+    await shot(admin, "console-keys");
+
+    // A first-party application, for the tabs below.
+    await admin.getByRole("link", { name: "Applications" }).first().click();
+    await admin.getByRole("link", { name: "Create application" }).click();
+    await admin.getByLabel(/Single-page app/).check();
+    await admin.getByLabel("Name", { exact: true }).fill("Intranet");
+    await admin.getByRole("button", { name: "Create" }).click();
+    await admin.getByRole("link", { name: "Endpoints & credentials" }).waitFor();
+
     // Create: third-party, Traditional web, a name; the page shows the secret once.
+    await admin.getByRole("link", { name: "Applications" }).first().click();
     await admin.getByRole("link", { name: "Create application" }).click();
     await admin.getByLabel(/Third-party/).check();
     await admin.getByLabel(/Traditional web/).check();
@@ -93,14 +123,6 @@ test("an administrator sets up a third-party app in the console and removes a us
     assert.ok(await admin.getByRole("link", { name: "Partner" }).isVisible());
     assert.equal(await admin.getByRole("link", { name: "Intranet" }).count(), 0);
     await shot(admin, "console-applications");
-    assert.ok(first.id);
-
-    // Alice gets the role that holds read:docs, on her page.
-    await admin.getByRole("link", { name: "Users" }).click();
-    await admin.getByRole("link", { name: "alice" }).click();
-    await admin.getByLabel("Role").selectOption({ label: "Readers" });
-    await admin.getByRole("button", { name: "Assign role" }).click();
-    await admin.getByRole("button", { name: "Remove Readers" }).waitFor();
 
     // Alice, in a fresh context, signs in to the partner's app.
     const user = await (await browser.newContext({ locale: "en-US" })).newPage();
@@ -127,7 +149,8 @@ test("an administrator sets up a third-party app in the console and removes a us
     assert.equal(tokens.status, 200, "the copied secret authenticates the client");
 
     // The administrator finds the grant on Alice's page and removes it.
-    await admin.reload();
+    await admin.getByRole("link", { name: "Users" }).click();
+    await admin.getByRole("link", { name: "alice" }).click();
     await admin.getByRole("cell", { name: "Partner", exact: true }).waitFor();
     await shot(admin, "console-user");
     admin.once("dialog", (dialog) => dialog.accept());

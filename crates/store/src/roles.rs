@@ -168,6 +168,28 @@ impl Db {
         rows.iter().map(role_from_row).collect()
     }
 
+    /// Who holds a role: users (id, username or email) and applications (id, name).
+    pub async fn find_role_holders(
+        &self,
+        role_id: &str,
+    ) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+        let users = sqlx::query_as(
+            "SELECT u.id, coalesce(u.username, u.primary_email, u.primary_phone, u.id) FROM users u \
+             JOIN users_roles h ON h.user_id = u.id WHERE h.role_id = $1 ORDER BY 2",
+        )
+        .bind(role_id)
+        .fetch_all(self.pool())
+        .await?;
+        let apps = sqlx::query_as(
+            "SELECT a.id, a.name FROM applications a \
+             JOIN applications_roles h ON h.application_id = a.id WHERE h.role_id = $1 ORDER BY 2",
+        )
+        .bind(role_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok((users, apps))
+    }
+
     /// Assign roles, all or nothing; roles already held are kept.
     pub async fn add_roles_to(&self, holder: Holder<'_>, role_ids: &[String]) -> Result<()> {
         let (table, column) = holder.table_and_column();

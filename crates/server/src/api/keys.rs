@@ -7,14 +7,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use latchkey_core::jwt::Algorithm;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created};
 use crate::app::AppState;
 use crate::error::Problem;
 use crate::manage::keys::{self as keys, KeyView};
-use crate::manage::{Actor, audit};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -65,26 +63,8 @@ pub(super) async fn rotate(
             .with_field("signingKeyAlgorithm")
         })?],
     };
-    let stored = keys::rotate(
-        &state.db,
-        state.keys.encryption(),
-        &algorithms,
-        state.clock.now_ms(),
-    )
-    .await?;
-    state.keys.refresh().await?;
-    let names: Vec<&str> = algorithms.iter().map(|a| a.as_str()).collect();
-    audit(
-        &state,
-        &actor,
-        "key.rotate",
-        ("key", "signing"),
-        json!({"algorithms": names}),
-    )
-    .await;
-    Ok(created(
-        stored.iter().map(KeyView::from).collect::<Vec<_>>(),
-    ))
+    let stored = keys::rotate_now(&state, &actor, &algorithms).await?;
+    Ok(created(stored))
 }
 
 #[utoipa::path(
@@ -100,25 +80,6 @@ pub(super) async fn remove(
     Caller(actor): Caller,
     Path(key_id): Path<String>,
 ) -> Result<StatusCode, Problem> {
-    retire(&state, &actor, &key_id).await?;
+    keys::retire(&state, &actor, &key_id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Only a `previous` key may be removed: the current and next keys are needed to sign.
-async fn retire(state: &AppState, actor: &Actor, key_id: &str) -> Result<(), Problem> {
-    let stored = state.db.find_signing_keys().await?;
-    let key = stored
-        .iter()
-        .find(|k| k.kid == key_id)
-        .ok_or_else(|| Problem::not_found("signing key"))?;
-    if key.state != latchkey_core::keys::KeyState::Previous {
-        return Err(Problem::unprocessable(
-            "key.not_previous",
-            "only a previous key can be deleted; rotate first",
-        ));
-    }
-    state.db.delete_previous_signing_key(key_id).await?;
-    state.keys.refresh().await?;
-    audit(state, actor, "key.delete", ("key", key_id), json!({})).await;
-    Ok(())
 }

@@ -7,6 +7,9 @@ mod application;
 mod applications;
 mod auth;
 mod credentials;
+mod keys;
+mod resources;
+mod roles;
 mod text;
 mod third_party;
 mod user;
@@ -102,6 +105,37 @@ pub fn routes() -> Router<AppState> {
             "/console/users/{id}/delete",
             get(user::confirm_delete).post(user::delete),
         )
+        .route(
+            "/console/resources",
+            get(resources::list).post(resources::create),
+        )
+        .route(
+            "/console/resources/{id}",
+            get(resources::show).post(resources::update),
+        )
+        .route("/console/resources/{id}/scopes", post(resources::add_scope))
+        .route(
+            "/console/resources/{id}/scopes/{scope_id}/delete",
+            post(resources::delete_scope),
+        )
+        .route(
+            "/console/resources/{id}/delete",
+            get(resources::confirm_delete).post(resources::delete),
+        )
+        .route("/console/roles", get(roles::list).post(roles::create))
+        .route("/console/roles/{id}", get(roles::show))
+        .route("/console/roles/{id}/scopes", post(roles::add_scopes))
+        .route(
+            "/console/roles/{id}/scopes/{scope_id}/remove",
+            post(roles::remove_scope),
+        )
+        .route("/console/roles/{id}/holders", post(roles::assign))
+        .route(
+            "/console/roles/{id}/delete",
+            get(roles::confirm_delete).post(roles::delete),
+        )
+        .route("/console/keys", get(keys::list))
+        .route("/console/keys/rotate", post(keys::rotate))
         .route("/assets/console.css", get(stylesheet))
         .route("/assets/console.js", get(script))
 }
@@ -214,6 +248,35 @@ impl FromRequestParts<AppState> for Console {
             locale,
         })
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "console/confirm.html")]
+struct ConfirmPage<'a> {
+    frame: Frame<'a>,
+    question: &'a str,
+    name: &'a str,
+    warning: &'a str,
+    action: &'a str,
+    back: &'a str,
+}
+
+/// A page asking to confirm a deletion, naming what goes; works without JavaScript.
+pub fn confirm(
+    console: &Console,
+    section: &'static str,
+    (question, name, warning): (&str, &str, &str),
+    (action, back): (&str, &str),
+) -> Response {
+    let page = ConfirmPage {
+        frame: console.frame(section),
+        question,
+        name,
+        warning,
+        action,
+        back,
+    };
+    crate::html::render(axum::http::StatusCode::OK, &page, &page.frame.nonce)
 }
 
 async fn stylesheet() -> impl IntoResponse {

@@ -1,9 +1,14 @@
-//! Signing-key operations: list and rotate.
+//! Signing-key operations: list, rotate and retire, published at once on this node.
 
 use latchkey_core::jwt::Algorithm;
 use latchkey_core::keys::{self, KeyEncryption, SigningKey};
 use latchkey_store::Db;
 
+use serde_json::json;
+
+use super::{Actor, audit};
+use crate::app::AppState;
+use crate::error::Problem;
 use crate::keyring::{KeyringError, ensure};
 
 /// Key families as Logto names them (`RSA`, `EC`), or by algorithm.
@@ -58,4 +63,50 @@ impl From<&SigningKey> for KeyView {
             created_at: k.created_at,
         }
     }
+}
+
+/// Rotate `algorithms` for an administrator: publish the result on this node at once (others
+/// within their refresh interval) and audit it.
+pub async fn rotate_now(
+    state: &AppState,
+    actor: &Actor,
+    algorithms: &[Algorithm],
+) -> Result<Vec<KeyView>, Problem> {
+    let stored = rotate(
+        &state.db,
+        state.keys.encryption(),
+        algorithms,
+        state.clock.now_ms(),
+    )
+    .await?;
+    state.keys.refresh().await?;
+    let names: Vec<&str> = algorithms.iter().map(|a| a.as_str()).collect();
+    audit(
+        state,
+        actor,
+        "key.rotate",
+        ("key", "signing"),
+        json!({"algorithms": names}),
+    )
+    .await;
+    Ok(stored.iter().map(KeyView::from).collect())
+}
+
+/// Only a `previous` key may be removed: the current and next keys are needed to sign.
+pub async fn retire(state: &AppState, actor: &Actor, key_id: &str) -> Result<(), Problem> {
+    let stored = state.db.find_signing_keys().await?;
+    let key = stored
+        .iter()
+        .find(|k| k.kid == key_id)
+        .ok_or_else(|| Problem::not_found("signing key"))?;
+    if key.state != latchkey_core::keys::KeyState::Previous {
+        return Err(Problem::unprocessable(
+            "key.not_previous",
+            "only a previous key can be deleted; rotate first",
+        ));
+    }
+    state.db.delete_previous_signing_key(key_id).await?;
+    state.keys.refresh().await?;
+    audit(state, actor, "key.delete", ("key", key_id), json!({})).await;
+    Ok(())
 }

@@ -1,0 +1,84 @@
+//! Signing keys: their states, and rotation of either family.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::{Console, Frame};
+use crate::app::AppState;
+use crate::html;
+use crate::manage::keys::{self, KeyView};
+
+#[derive(Template)]
+#[template(path = "console/keys.html")]
+struct KeysPage<'a> {
+    frame: Frame<'a>,
+    keys: Vec<Row>,
+    rotated: bool,
+    error: Option<String>,
+}
+
+struct Row {
+    id: String,
+    algorithm: &'static str,
+    state: &'static str,
+    created: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Rotated {
+    rotated: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    console: Console,
+    Query(query): Query<Rotated>,
+) -> Response {
+    let stored = match state.db.find_signing_keys().await {
+        Ok(stored) => stored,
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
+    let page = KeysPage {
+        frame: console.frame("keys"),
+        keys: stored
+            .iter()
+            .map(KeyView::from)
+            .map(|k| Row {
+                created: html::date(k.created_at),
+                id: k.id,
+                algorithm: k.algorithm,
+                state: k.state,
+            })
+            .collect(),
+        rotated: query.rotated.is_some(),
+        error: None,
+    };
+    html::render(StatusCode::OK, &page, &page.frame.nonce)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Rotation {
+    csrf: String,
+    family: String,
+}
+
+pub async fn rotate(
+    State(state): State<AppState>,
+    console: Console,
+    Form(form): Form<Rotation>,
+) -> Response {
+    let Some(algorithm) = keys::parse_family(&form.family) else {
+        return Redirect::to("/console/keys").into_response();
+    };
+    if !console.checks(&form.csrf) {
+        return Redirect::to("/console/keys").into_response();
+    }
+    match keys::rotate_now(&state, &console.actor(), &[algorithm]).await {
+        Ok(_) => Redirect::to("/console/keys?rotated=1").into_response(),
+        Err(problem) => problem.into_response(),
+    }
+}

@@ -1,0 +1,269 @@
+//! API resources: the list with a create form, and a resource's page (name, token lifetime,
+//! scopes with the descriptions consent pages show, delete). The management API is shown
+//! read-only.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::resource::{Resource, Scope};
+use latchkey_store::Page;
+use serde::Deserialize;
+
+use super::{Console, Frame, confirm};
+use crate::app::AppState;
+use crate::html;
+use crate::manage::resources::{self, NewResource, NewScope, ResourcePatch};
+
+#[derive(Template)]
+#[template(path = "console/resources.html")]
+struct ListPage<'a> {
+    frame: Frame<'a>,
+    resources: Vec<Row>,
+    error: Option<String>,
+    form: NewForm,
+}
+
+struct Row {
+    id: String,
+    name: String,
+    indicator: String,
+    ttl: i64,
+    created: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    indicator: String,
+    #[serde(default)]
+    access_token_ttl: String,
+}
+
+async fn list_page(
+    state: &AppState,
+    console: &Console,
+    form: NewForm,
+    error: Option<String>,
+) -> Response {
+    let all = Page {
+        page: 1,
+        page_size: 1000,
+    };
+    let found = match state.db.list_resources(None, all).await {
+        Ok((found, _)) => found,
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
+    let status = match error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let page = ListPage {
+        frame: console.frame("resources"),
+        resources: found
+            .into_iter()
+            .map(|r| Row {
+                created: html::date(r.created_at),
+                ttl: r.access_token_ttl,
+                id: r.id,
+                name: r.name,
+                indicator: r.indicator,
+            })
+            .collect(),
+        error,
+        form,
+    };
+    html::render(status, &page, &page.frame.nonce)
+}
+
+pub async fn list(State(state): State<AppState>, console: Console) -> Response {
+    let form = NewForm {
+        access_token_ttl: "3600".into(),
+        ..NewForm::default()
+    };
+    list_page(&state, &console, form, None).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    console: Console,
+    Form(form): Form<NewForm>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return Redirect::to("/console/resources").into_response();
+    }
+    let input = NewResource {
+        name: form.name.clone(),
+        indicator: form.indicator.trim().to_owned(),
+        access_token_ttl: Some(form.access_token_ttl.trim().parse().unwrap_or(0)),
+    };
+    match resources::create(&state, &console.actor(), input).await {
+        Ok(view) => Redirect::to(&format!("/console/resources/{}", view.id)).into_response(),
+        Err(problem) => list_page(&state, &console, form, Some(problem.detail)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/resource.html")]
+struct ResourcePage<'a> {
+    frame: Frame<'a>,
+    resource: Resource,
+    scopes: Vec<Scope>,
+    saved: bool,
+    error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    (saved, error): (bool, Option<String>),
+) -> Response {
+    let resource = match resources::find(state, id).await {
+        Ok(resource) => resource,
+        Err(problem) => return problem.into_response(),
+    };
+    let scopes = state.db.list_scopes(id).await.unwrap_or_default();
+    let status = match error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let view = ResourcePage {
+        frame: console.frame("resources"),
+        resource,
+        scopes,
+        saved,
+        error,
+    };
+    html::render(status, &view, &view.frame.nonce)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Query(query): Query<Saved>,
+) -> Response {
+    page(&state, &console, &id, (query.saved.is_some(), None)).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Settings {
+    csrf: String,
+    name: String,
+    access_token_ttl: String,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<Settings>,
+) -> Response {
+    let here = format!("/console/resources/{id}");
+    if !console.checks(&form.csrf) {
+        return Redirect::to(&here).into_response();
+    }
+    let patch = ResourcePatch {
+        name: Some(form.name),
+        access_token_ttl: Some(form.access_token_ttl.trim().parse().unwrap_or(0)),
+    };
+    match resources::update(&state, &console.actor(), &id, patch).await {
+        Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewScopeForm {
+    csrf: String,
+    name: String,
+    #[serde(default)]
+    description: String,
+}
+
+pub async fn add_scope(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<NewScopeForm>,
+) -> Response {
+    let here = format!("/console/resources/{id}");
+    if !console.checks(&form.csrf) {
+        return Redirect::to(&here).into_response();
+    }
+    let input = NewScope {
+        name: form.name,
+        description: form.description,
+    };
+    match resources::create_scope(&state, &console.actor(), &id, input).await {
+        Ok(_) => Redirect::to(&here).into_response(),
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Csrf {
+    csrf: String,
+}
+
+pub async fn delete_scope(
+    State(state): State<AppState>,
+    console: Console,
+    Path((id, scope_id)): Path<(String, String)>,
+    Form(form): Form<Csrf>,
+) -> Response {
+    let here = format!("/console/resources/{id}");
+    if !console.checks(&form.csrf) {
+        return Redirect::to(&here).into_response();
+    }
+    match resources::delete_scope(&state, &console.actor(), &id, &scope_id).await {
+        Ok(()) => Redirect::to(&here).into_response(),
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+    }
+}
+
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+) -> Response {
+    let resource = match resources::find(&state, &id).await {
+        Ok(resource) => resource,
+        Err(problem) => return problem.into_response(),
+    };
+    let text = console.text();
+    let action = format!("/console/resources/{id}/delete");
+    let back = format!("/console/resources/{id}");
+    let words = (
+        text.delete_resource,
+        resource.name.as_str(),
+        text.delete_resource_warning,
+    );
+    confirm(&console, "resources", words, (&action, &back))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<String>,
+    Form(form): Form<Csrf>,
+) -> Response {
+    if !console.checks(&form.csrf) {
+        return Redirect::to(&format!("/console/resources/{id}")).into_response();
+    }
+    match resources::delete(&state, &console.actor(), &id).await {
+        Ok(()) => Redirect::to("/console/resources").into_response(),
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+    }
+}
