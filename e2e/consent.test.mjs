@@ -4,9 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BIN, callbackServer, launchBrowser, managementApi, startLatchkey } from "./latchkey.mjs";
+import { BIN, callbackServer, launchBrowser, managementApi, shot, startLatchkey } from "./latchkey.mjs";
 
 async function signIn(page) {
   await page.getByLabel(/Username or email|Nom d’utilisateur ou e-mail/).fill("alice");
@@ -43,7 +41,7 @@ test("a person consents to a third-party application, then removes its access", 
     }
     assert.equal(await page.getByRole("link", { name: "Terms of use" }).getAttribute("href"), "https://partner.example/terms");
     assert.ok(await page.getByRole("link", { name: "Not you? Use another account" }).isVisible());
-    await page.screenshot({ path: join(tmpdir(), "latchkey-consent.png"), fullPage: true });
+    await shot(page, "consent");
     await Promise.all([page.waitForURL(`${callback}?**`), page.getByRole("button", { name: "Authorize" }).click()]);
     let back = new URL(page.url());
     assert.ok(back.searchParams.get("code"));
@@ -67,6 +65,7 @@ test("a person consents to a third-party application, then removes its access", 
     await page.getByRole("heading", { name: "Partner Docs" }).waitFor();
     await page.getByRole("button", { name: "Remove access: Partner Docs" }).click();
     await page.getByText("You have not allowed any third-party app.").waitFor();
+    await shot(page, "account-apps");
     await page.goto(authorize({}));
     await page.getByRole("heading", { name: "Allow access" }).waitFor();
   } finally {

@@ -6,14 +6,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BIN, callbackServer, launchBrowser, startLatchkey } from "./latchkey.mjs";
+import { BIN, callbackServer, launchBrowser, shot, startLatchkey } from "./latchkey.mjs";
 
-const SHOTS = process.env.E2E_SCREENSHOTS ?? join(tmpdir(), "latchkey-console");
-mkdirSync(SHOTS, { recursive: true });
-const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
 async function signIn(page, username) {
   await page.getByLabel("Username or email").fill(username);
@@ -114,6 +108,14 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("button", { name: "Save" }).click();
     await admin.getByText("Saved.").waitFor();
     await shot(admin, "console-branding");
+
+    // The integration guide is filled with this application's values.
+    await admin.getByRole("link", { name: "Integration guide" }).click();
+    const guide = await admin.locator("main").innerText();
+    for (const value of [clientId, `${base}/oidc/.well-known/openid-configuration`, callback, "openid-client", "Authlib", "openidconnect"]) {
+      assert.ok(guide.includes(value), `${value} in the guide`);
+    }
+    await shot(admin, "console-guide");
 
     // The two tabs list first- and third-party applications separately.
     await admin.getByRole("link", { name: "Applications" }).first().click();

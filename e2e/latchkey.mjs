@@ -3,7 +3,7 @@
 // loopback page standing in for an application's callback.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -72,4 +72,11 @@ export async function launchBrowser() {
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+/** Save a full-page screenshot as `<name>.png` under E2E_SCREENSHOTS (the temp dir otherwise). */
+export async function shot(page, name) {
+  const dir = process.env.E2E_SCREENSHOTS ?? join(tmpdir(), "latchkey-screenshots");
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }

@@ -4,9 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { BIN, callbackServer, launchBrowser, managementApi, startLatchkey } from "./latchkey.mjs";
+import { BIN, callbackServer, launchBrowser, managementApi, shot, startLatchkey } from "./latchkey.mjs";
 
 test("a person signs in on the hosted page and the application gets a code", async () => {
   assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
@@ -27,7 +25,7 @@ test("a person signs in on the hosted page and the application gets a code", asy
     await page.getByRole("alert").waitFor();
     assert.match(await page.getByRole("alert").innerText(), /incorrect/);
     await page.getByLabel("Mot de passe").fill("correct horse battery");
-    await page.screenshot({ path: join(tmpdir(), "latchkey-sign-in.png") });
+    await shot(page, "sign-in");
     await Promise.all([page.waitForURL(`${callback}?**`), page.getByRole("button", { name: "Se connecter" }).click()]);
     const back = new URL(page.url());
     assert.equal(back.searchParams.get("state"), "xyz");

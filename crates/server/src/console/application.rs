@@ -30,6 +30,7 @@ pub fn tabs(text: &ConsoleText, app: &Application, current: &str) -> Vec<Tab> {
         tabs.push(("/permissions", text.tab_permissions));
         tabs.push(("/branding", text.tab_branding));
     }
+    tabs.push(("/guide", text.tab_guide));
     tabs.into_iter()
         .map(|(suffix, label)| Tab {
             href: format!("/console/applications/{}{suffix}", app.id),

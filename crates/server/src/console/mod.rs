@@ -7,6 +7,7 @@ mod application;
 mod applications;
 mod auth;
 mod credentials;
+mod guide;
 mod keys;
 mod resources;
 mod roles;
@@ -136,6 +137,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/console/keys", get(keys::list))
         .route("/console/keys/rotate", post(keys::rotate))
+        .route("/console/applications/{id}/guide", get(guide::show))
         .route("/assets/console.css", get(stylesheet))
         .route("/assets/console.js", get(script))
 }

@@ -184,6 +184,18 @@ pub struct ConsoleText {
     pub rotate_ec: &'static str,
     pub rotate_confirm: &'static str,
     pub rotated: &'static str,
+    pub guide_intro: &'static str,
+    pub guide_settings: &'static str,
+    pub guide_partner: &'static str,
+    pub guide_callback: &'static str,
+    pub guide_callback_missing: &'static str,
+    pub guide_secret_note: &'static str,
+    pub guide_scopes: &'static str,
+    pub guide_code: &'static str,
+    pub guide_pkce: &'static str,
+    pub guide_refresh: &'static str,
+    pub guide_resource: &'static str,
+    pub guide_machine: &'static str,
 }
 
 impl ConsoleText {

@@ -122,6 +122,38 @@ async fn an_administrator_signs_in_and_creates_an_application() {
             admin.get(&format!("/api/applications/{id}")).await.1["name"],
             "Partner"
         );
+        // French for a French browser.
+        let french = browser
+            .get(app.url("/console/applications?tab=third-party"))
+            .header("accept-language", "fr-FR,fr;q=0.9")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let french = french.text().await.unwrap_or_default();
+        assert!(french.contains("Applications tierces") && french.contains("Partner"));
+
+        // Signing out ends the console's grant and goes on to RP-initiated logout.
+        let csrf = hidden(&saved, "csrf");
+        let out = browser
+            .post(app.url("/console/sign-out"))
+            .form(&[("csrf", csrf)])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status(), 303);
+        assert!(
+            out.headers()["location"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("/oidc/session/end")
+        );
+        let after = browser
+            .get(app.url("/console/applications"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(after.headers()["location"], "/console/sign-in");
+
         let audit = app.state.db.find_recent_audit(20).await.unwrap_or_default();
         assert!(
             audit
