@@ -41,6 +41,7 @@ pub mod resource;
 pub mod role;
 pub mod scope;
 pub mod session;
+pub mod throttle;
 pub mod token;
 pub mod user;
 

@@ -56,6 +56,9 @@ struct Settings {
     /// Whether people may create their own account: true or false [default: true]
     #[arg(long, env = "LATCHKEY_SIGN_UP", global = true)]
     sign_up: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated
+    #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", global = true)]
+    trusted_proxies: Option<String>,
     /// File holding the secret that encrypts private keys at rest
     /// (or set LATCHKEY_SECRET_KEY)
     #[arg(long, env = "LATCHKEY_SECRET_KEY_FILE", global = true)]
@@ -144,6 +147,7 @@ pub fn main() -> ExitCode {
         company_name: cli.settings.company_name,
         sign_up: cli.settings.sign_up,
         logo_url: cli.settings.logo_url,
+        trusted_proxies: cli.settings.trusted_proxies,
         secret_key: None,
         secret_key_file: cli.settings.secret_key_file,
     }

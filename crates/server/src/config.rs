@@ -30,6 +30,8 @@ pub struct Config {
     pub sign_up: bool,
     /// An https (or data:) URL of the company's logo, shown on the hosted pages.
     pub logo_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client; nobody's by default.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl std::fmt::Debug for Config {
@@ -70,6 +72,7 @@ pub struct Sources {
     pub company_name: Option<String>,
     pub sign_up: Option<String>,
     pub logo_url: Option<String>,
+    pub trusted_proxies: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<PathBuf>,
 }
@@ -84,6 +87,7 @@ struct FileSettings {
     company_name: Option<String>,
     sign_up: Option<bool>,
     logo_url: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
     secret_key_file: Option<PathBuf>,
 }
 
@@ -183,6 +187,11 @@ impl Sources {
             }
         }
 
+        let trusted_proxies = match self.trusted_proxies {
+            Some(list) => parse_proxies(list.split(',').map(str::trim).filter(|s| !s.is_empty()))?,
+            None => parse_proxies(file.trusted_proxies.iter().flatten().map(String::as_str))?,
+        };
+
         Ok(Config {
             listen,
             public_url,
@@ -192,8 +201,22 @@ impl Sources {
             company_name,
             sign_up,
             logo_url,
+            trusted_proxies,
         })
     }
+}
+
+/// Addresses (`10.0.0.1`) or ranges (`10.0.0.0/8`, `fd00::/8`).
+fn parse_proxies<'a>(items: impl Iterator<Item = &'a str>) -> Result<Vec<ipnet::IpNet>, String> {
+    items
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!("trusted proxies (LATCHKEY_TRUSTED_PROXIES / --trusted-proxies): '{item}' is not an address or CIDR range")
+                })
+        })
+        .collect()
 }
 
 fn read_file(explicit: Option<&Path>) -> Result<FileSettings, String> {

@@ -15,6 +15,8 @@ pub enum Error {
     OAuth(OAuthError),
     /// The database failed or could not be reached.
     Store(latchkey_store::Error),
+    /// Too many failed proofs: wait this long before trying again.
+    Throttled { wait_ms: i64 },
     /// Anything else that is our fault.
     Internal(String),
 }
@@ -60,6 +62,20 @@ impl IntoResponse for Error {
                         format!("internal error (correlation id {id})"),
                     ),
                 }
+            }
+            Self::Throttled { wait_ms } => {
+                let secs = (wait_ms + 999) / 1000;
+                let body = json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": format!("too many failed attempts; try again in {secs} seconds"),
+                });
+                let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+                let headers = response.headers_mut();
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
+                    headers.insert(header::RETRY_AFTER, value);
+                }
+                return response;
             }
             Self::Internal(detail) => {
                 let id = latchkey_core::random::id();

@@ -114,6 +114,8 @@ pub struct Text {
     pub apps_since: &'static str,
     pub apps_last_used: &'static str,
     pub remove_access: &'static str,
+    /// `{minutes}` is replaced by the wait.
+    pub too_many_attempts: &'static str,
 }
 
 impl Text {
@@ -180,6 +182,7 @@ const EN: Text = Text {
     apps_since: "Allowed since",
     apps_last_used: "Last used",
     remove_access: "Remove access",
+    too_many_attempts: "Too many attempts. Try again in {minutes} min.",
 };
 
 const FR: Text = Text {
@@ -231,6 +234,7 @@ const FR: Text = Text {
     apps_since: "Autorisée depuis le",
     apps_last_used: "Dernière utilisation le",
     remove_access: "Retirer l’accès",
+    too_many_attempts: "Trop de tentatives. Réessayez dans {minutes} min.",
 };
 
 #[cfg(test)]

@@ -27,3 +27,4 @@ pub mod manage;
 pub mod oidc;
 pub mod pages;
 pub mod password;
+pub mod throttle;

@@ -27,6 +27,7 @@ pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod third_party;
+pub mod throttles;
 pub mod users;
 
 use std::path::Path;

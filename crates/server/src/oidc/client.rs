@@ -5,10 +5,11 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, header};
 use latchkey_core::client::Application;
 use latchkey_core::params::Params;
-use latchkey_core::{OAuthError, client_auth};
+use latchkey_core::{ErrorCode, OAuthError, client_auth};
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::throttle::{Budget, ClientAddress};
 
 /// A secret's "last used" time is rewritten at most this often, so that a busy client does
 /// not turn every token request into a database write.
@@ -33,26 +34,47 @@ pub fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, Error> {
     Ok(Params::parse(body)?)
 }
 
-/// The client, authenticated by its secret (confidential) or named by its id (public).
+/// The client, authenticated by its secret (confidential) or named by its id (public). Failed
+/// secrets count against the client and the address; past the budget the client must wait.
 pub async fn authenticate(
     state: &AppState,
-    headers: &HeaderMap,
+    (headers, address): (&HeaderMap, ClientAddress),
     params: &Params,
 ) -> Result<Application, Error> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
     let presented = client_auth::parse(authorization, params)?;
+    let mut budget = presented
+        .secret
+        .is_some()
+        .then(|| Budget::client(&presented.client_id, address));
+    if let Some(budget) = &mut budget
+        && let Some(wait_ms) = budget.wait(state).await?
+    {
+        return Err(Error::Throttled { wait_ms });
+    }
     let now_ms = state.clock.now_ms();
     let application = state.db.find_application(&presented.client_id).await?;
     let secrets = match &application {
         Some(app) if app.app_type.is_confidential() => state.db.find_secrets(&app.id).await?,
         _ => Vec::new(),
     };
-    let matched = client_auth::authenticate(&presented, application.as_ref(), &secrets, now_ms)?;
+    let matched = client_auth::authenticate(&presented, application.as_ref(), &secrets, now_ms);
+    let matched = match (matched, &budget) {
+        (Err(e), Some(budget)) if e.code == ErrorCode::InvalidClient => {
+            budget.failed(state).await?;
+            return Err(e.into());
+        }
+        (Err(e), _) => return Err(e.into()),
+        (Ok(matched), _) => matched,
+    };
     let Some(application) = application else {
         return Err(OAuthError::invalid_client().into());
     };
+    if let Some(budget) = &budget {
+        budget.succeeded(state).await?;
+    }
     if let Some(secret) = matched
         && secret
             .last_used_at

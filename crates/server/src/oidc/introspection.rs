@@ -15,14 +15,16 @@ use serde_json::{Value, json};
 use super::client;
 use crate::app::AppState;
 use crate::error::Error;
+use crate::throttle::ClientAddress;
 
 pub async fn introspect(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: ClientAddress,
     body: Bytes,
 ) -> Result<Response, Error> {
     let params = client::form(&headers, &body)?;
-    let app = client::authenticate(&state, &headers, &params).await?;
+    let app = client::authenticate(&state, (&headers, address), &params).await?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

@@ -13,14 +13,16 @@ use latchkey_core::{ErrorCode, OAuthError};
 use super::client;
 use crate::app::AppState;
 use crate::error::Error;
+use crate::throttle::ClientAddress;
 
 pub async fn token(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: ClientAddress,
     body: Bytes,
 ) -> Result<Response, Error> {
     let params = client::form(&headers, &body)?;
-    let application = client::authenticate(&state, &headers, &params).await?;
+    let application = client::authenticate(&state, (&headers, address), &params).await?;
     let grant = token::grant_type(&params)?;
     if grant != GrantType::ClientCredentials && !application.app_type.allows(grant) {
         return Err(OAuthError::new(

@@ -5,8 +5,8 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use latchkey_core::grant::hash_matches;
 use latchkey_core::user::MAX_PASSWORD_BYTES;
 use serde::Deserialize;
@@ -15,6 +15,7 @@ use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
+use crate::throttle::{Budget, ClientAddress};
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -89,9 +90,28 @@ fn decoy_hash() -> &'static str {
     })
 }
 
+/// The form again, answered 429 with `Retry-After`: the budget of failed sign-ins is spent.
+async fn too_many(
+    state: &AppState,
+    headers: &HeaderMap,
+    pending: &Pending,
+    wait_ms: i64,
+) -> Response {
+    let minutes = latchkey_core::throttle::minutes(wait_ms).to_string();
+    let text = pending.locale(headers).text();
+    let message = text.too_many_attempts.replace("{minutes}", &minutes);
+    let mut response = render_form(state, headers, pending, "", Some(&message)).await;
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(value) = HeaderValue::from_str(&((wait_ms + 999) / 1000).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<Credentials>,
 ) -> Response {
@@ -107,6 +127,12 @@ pub async fn submit(
     if form.password.len() > MAX_PASSWORD_BYTES || form.identifier.len() > 256 {
         return render_form(&state, &headers, pending, "", Some(fail)).await;
     }
+    let mut budget = Budget::sign_in(&form.identifier, address);
+    match budget.wait(&state).await {
+        Ok(Some(wait_ms)) => return too_many(&state, &headers, pending, wait_ms).await,
+        Ok(None) => {}
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    }
     let user = state
         .db
         .find_user_by_identifier(form.identifier.trim())
@@ -120,7 +146,13 @@ pub async fn submit(
     let matches = crate::password::verify(form.password, stored).await;
     let Some(user) = user.filter(|u| matches && !u.is_suspended && u.password_hash.is_some())
     else {
+        if let Err(e) = budget.failed(&state).await {
+            return crate::error::Error::from(e).into_response();
+        }
         return render_form(&state, &headers, pending, &form.identifier, Some(fail)).await;
     };
+    if let Err(e) = budget.succeeded(&state).await {
+        return crate::error::Error::from(e).into_response();
+    }
     super::start_session(&state, &headers, &user.id, &id).await
 }

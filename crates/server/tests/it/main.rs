@@ -13,6 +13,7 @@ mod api_script;
 mod api_users_keys;
 mod auth_options;
 mod binary;
+mod brute_force;
 mod claims;
 mod client_credentials;
 mod code_flow;

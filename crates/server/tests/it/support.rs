@@ -51,6 +51,9 @@ pub struct Options {
     pub access_token_alg: latchkey_core::jwt::Algorithm,
     pub sign_up: bool,
     pub dir: Option<TempDir>,
+    /// A clock the test moves forward itself (`app.state.clock.advance`).
+    pub fixed_clock: bool,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Options {
@@ -62,6 +65,8 @@ impl Default for Options {
             access_token_alg: latchkey_core::jwt::Algorithm::ES256,
             sign_up: true,
             dir: None,
+            fixed_clock: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -90,8 +95,13 @@ impl TestApp {
         config.secret_key = options.secret_key;
         config.access_token_alg = options.access_token_alg;
         config.sign_up = options.sign_up;
+        config.trusted_proxies = options.trusted_proxies;
         let issuer = config.issuer();
-        let state = app::build(config, Clock::system()).await?;
+        let clock = match options.fixed_clock {
+            true => Clock::fixed(Clock::system().now_ms()),
+            false => Clock::system(),
+        };
+        let state = app::build(config, clock).await?;
         let (tx, rx) = oneshot::channel::<()>();
         let served = state.clone();
         let server = tokio::spawn(async move {

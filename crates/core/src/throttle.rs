@@ -1,0 +1,120 @@
+//! Brute-force protection: how many failed proofs (passwords, client secrets) a key (an
+//! account, a client, an address) may make before it must wait, and how long. Back-off, never
+//! a permanent lockout: the wait doubles with each failure past the free ones, up to a cap,
+//! and everything is forgotten some time after the last wait ends.
+
+/// A failure budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    /// Failures allowed before the first wait.
+    pub free: i64,
+    /// The first wait; each further failure doubles it.
+    pub first_wait_ms: i64,
+    pub max_wait_ms: i64,
+    /// Failures are forgotten this long after the last one's wait has ended.
+    pub forget_after_ms: i64,
+}
+
+const MINUTE_MS: i64 = 60_000;
+
+/// An account or a client: 5 failures, then 1 minute, doubling, capped at 15 minutes.
+pub const PER_ACCOUNT: Policy = Policy {
+    free: 5,
+    first_wait_ms: MINUTE_MS,
+    max_wait_ms: 15 * MINUTE_MS,
+    forget_after_ms: 15 * MINUTE_MS,
+};
+
+/// A client address, which many people may share (an office, a carrier's NAT): the same
+/// back-off after more failures.
+pub const PER_ADDRESS: Policy = Policy {
+    free: 30,
+    ..PER_ACCOUNT
+};
+
+/// The failures recorded for one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counter {
+    pub failures: i64,
+    pub last_failure_at: i64,
+}
+
+impl Policy {
+    /// Until when the key must wait (`None` while failures are within the free ones).
+    pub fn blocked_until(&self, counter: &Counter) -> Option<i64> {
+        let over = counter.failures - self.free;
+        if over < 0 {
+            return None;
+        }
+        let doublings = u32::try_from(over.min(30)).unwrap_or(30);
+        let wait = self
+            .first_wait_ms
+            .saturating_mul(1_i64 << doublings)
+            .min(self.max_wait_ms);
+        Some(counter.last_failure_at.saturating_add(wait))
+    }
+
+    /// How long the key must still wait at `now_ms`, if at all.
+    pub fn retry_after_ms(&self, counter: Option<&Counter>, now_ms: i64) -> Option<i64> {
+        let until = self.blocked_until(counter?)?;
+        (until > now_ms).then(|| until - now_ms)
+    }
+
+    /// When the counter, as it stands after a failure, may be forgotten.
+    pub fn forget_at(&self, counter: &Counter) -> i64 {
+        let end = self
+            .blocked_until(counter)
+            .unwrap_or(counter.last_failure_at);
+        end.saturating_add(self.forget_after_ms)
+    }
+}
+
+/// Whole minutes to tell a person, rounded up.
+pub fn minutes(ms: i64) -> i64 {
+    (ms + MINUTE_MS - 1) / MINUTE_MS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn after(failures: i64) -> Counter {
+        Counter {
+            failures,
+            last_failure_at: 1_000_000,
+        }
+    }
+
+    #[test]
+    fn five_failures_then_a_minute_doubling_up_to_fifteen() {
+        let p = PER_ACCOUNT;
+        assert_eq!(p.blocked_until(&after(4)), None);
+        let waits: Vec<i64> = (5..=10)
+            .map(|n| p.blocked_until(&after(n)).unwrap_or(0) - 1_000_000)
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 15, 15].map(|m| m * MINUTE_MS).to_vec());
+        assert_eq!(
+            p.blocked_until(&after(i64::MAX)),
+            Some(1_000_000 + 15 * MINUTE_MS)
+        );
+    }
+
+    #[test]
+    fn the_wait_ends_and_the_counter_is_forgotten_later() {
+        let p = PER_ACCOUNT;
+        let c = after(5);
+        assert_eq!(p.retry_after_ms(Some(&c), 1_000_000 + 1_000), Some(59_000));
+        assert_eq!(p.retry_after_ms(Some(&c), 1_000_000 + MINUTE_MS), None);
+        assert_eq!(p.retry_after_ms(None, 0), None);
+        assert_eq!(p.forget_at(&c), 1_000_000 + 16 * MINUTE_MS);
+        assert_eq!(p.forget_at(&after(1)), 1_000_000 + 15 * MINUTE_MS);
+        assert_eq!(minutes(59_000), 1);
+        assert_eq!(minutes(61_000), 2);
+    }
+
+    #[test]
+    fn an_address_gets_more_room_than_an_account() {
+        assert_eq!(PER_ADDRESS.blocked_until(&after(29)), None);
+        assert!(PER_ADDRESS.blocked_until(&after(30)).is_some());
+    }
+}

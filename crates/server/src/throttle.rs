@@ -1,0 +1,184 @@
+//! Brute-force protection where a secret is proved: the sign-in form (per account and per
+//! address) and client authentication (per client and per address) share one back-off
+//! (`core::throttle`), with counters in the store so that every node sees them. Also the
+//! client's address: the peer, or what a trusted reverse proxy says it is.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use latchkey_core::throttle::{PER_ACCOUNT, PER_ADDRESS, Policy};
+
+use crate::app::AppState;
+
+/// The client's address, when known.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Self(peer.map(|p| {
+            client_address(p, &parts.headers, &state.config.trusted_proxies)
+        })))
+    }
+}
+
+/// The peer, unless it is a trusted proxy: then the last address in `X-Forwarded-For` that
+/// is not itself a trusted proxy (each proxy appends the address it received from).
+pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    forwarded
+        .iter()
+        .rev()
+        .map_while(|item| item.parse::<IpAddr>().ok())
+        .find(|ip| !is_trusted(ip))
+        .unwrap_or(peer)
+}
+
+/// The counters a proof is charged to: the subject (an account or a client) first, then the
+/// address.
+#[derive(Debug)]
+pub struct Budget {
+    keys: Vec<(String, Policy)>,
+    /// Whether the subject had failures when last looked at, so that a success only writes
+    /// when there is something to clear.
+    subject_counted: bool,
+}
+
+impl Budget {
+    /// A sign-in: the identifier typed (whether or not such a user exists) and the address.
+    pub fn sign_in(identifier: &str, address: ClientAddress) -> Self {
+        Self::new(
+            format!("account:{}", identifier.trim().to_lowercase()),
+            address,
+        )
+    }
+
+    /// A client authenticating with a secret, and the address.
+    pub fn client(client_id: &str, address: ClientAddress) -> Self {
+        Self::new(format!("client:{client_id}"), address)
+    }
+
+    fn new(subject: String, address: ClientAddress) -> Self {
+        let mut keys = vec![(subject, PER_ACCOUNT)];
+        if let Some(ip) = address.0 {
+            keys.push((format!("address:{ip}"), PER_ADDRESS));
+        }
+        Self {
+            keys,
+            subject_counted: true,
+        }
+    }
+
+    /// How long to wait before trying again (milliseconds), if any counter says so.
+    pub async fn wait(&mut self, state: &AppState) -> Result<Option<i64>, latchkey_store::Error> {
+        let now = state.clock.now_ms();
+        let names: Vec<&str> = self.keys.iter().map(|(k, _)| k.as_str()).collect();
+        let found = state.db.find_throttles(&names, now).await?;
+        self.subject_counted = found.iter().any(|(k, _)| *k == self.keys[0].0);
+        let mut longest = None;
+        for (key, counter) in &found {
+            let policy = self.keys.iter().find(|(k, _)| k == key).map(|(_, p)| p);
+            let wait = policy.and_then(|p| p.retry_after_ms(Some(counter), now));
+            longest = longest.max(wait);
+        }
+        Ok(longest)
+    }
+
+    /// Count a failed proof against every counter.
+    pub async fn failed(&self, state: &AppState) -> Result<(), latchkey_store::Error> {
+        let now = state.clock.now_ms();
+        for (key, policy) in &self.keys {
+            let first = latchkey_core::throttle::Counter {
+                failures: 1,
+                last_failure_at: now,
+            };
+            let counter = state
+                .db
+                .record_failure(key, now, policy.forget_at(&first))
+                .await?;
+            state
+                .db
+                .extend_throttle(key, policy.forget_at(&counter))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// A successful proof clears the account's or client's counter (not the address's: one
+    /// good password must not buy an address more guesses at other accounts).
+    pub async fn succeeded(&self, state: &AppState) -> Result<(), latchkey_store::Error> {
+        match self.subject_counted {
+            true => state.db.clear_throttle(&self.keys[0].0).await,
+            false => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nets(list: &[&str]) -> Vec<ipnet::IpNet> {
+        list.iter()
+            .map(|s| s.parse().unwrap_or_else(|e| panic!("{e}")))
+            .collect()
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            "6.6.6.6, 203.0.113.9, 10.0.0.2"
+                .parse()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+        let trusted = nets(&["10.0.0.0/8"]);
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &headers, &trusted),
+            ip("203.0.113.9")
+        );
+        assert_eq!(
+            client_address(ip("198.51.100.7"), &headers, &trusted),
+            ip("198.51.100.7"),
+            "untrusted peer"
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &headers, &[]),
+            ip("10.0.0.1")
+        );
+        headers.insert(
+            "x-forwarded-for",
+            "garbage".parse().unwrap_or_else(|e| panic!("{e}")),
+        );
+        assert_eq!(
+            client_address(ip("10.0.0.1"), &headers, &trusted),
+            ip("10.0.0.1")
+        );
+    }
+}
