@@ -16,6 +16,9 @@ use crate::keyring::Keyring;
 
 /// Largest request body any endpoint accepts. Token requests are a few hundred bytes.
 const BODY_LIMIT: usize = 64 * 1024;
+/// Longest query string: an authorization request with a long `state` and an ID-token hint
+/// fits easily.
+const QUERY_LIMIT: usize = 16 * 1024;
 
 /// Wall-clock time, or a fixed time that tests advance by hand.
 #[derive(Debug, Clone, Default)]
@@ -88,6 +91,13 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
+    // HSTS only where it means something: an https public URL (RFC 6797 ignores it on http).
+    let hsts = state.config.public_url.starts_with("https://").then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
     Router::new()
         .route("/health", get(health))
         .merge(crate::oidc::routes(&state))
@@ -95,6 +105,8 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::pages::routes())
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(limit_query))
+        .layer(tower::util::option_layer(hsts))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -117,6 +129,18 @@ pub async fn serve(
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Refuse an over-long query string before any handler parses it (414).
+async fn limit_query(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let too_long = request.uri().query().is_some_and(|q| q.len() > QUERY_LIMIT);
+    match too_long {
+        true => (StatusCode::URI_TOO_LONG, "the query string is too long").into_response(),
+        false => next.run(request).await,
+    }
 }
 
 /// 200 when the database answers, 503 otherwise.

@@ -21,6 +21,7 @@ mod console;
 mod cors;
 mod demo_app;
 mod discovery;
+mod hostile_http;
 mod logout;
 mod second_rp;
 mod sign_up;
