@@ -1,6 +1,35 @@
 //! The append-only audit log: who did what to which object, never a secret.
 
-use crate::{Db, Result};
+use sqlx::Row;
+
+use crate::list::Filter;
+use crate::{Db, Page, Result};
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: String,
+    pub created_at: i64,
+    pub actor_type: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    /// A JSON object.
+    pub details: String,
+}
+
+/// Which entries to list; every field narrows.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub actor_id: Option<String>,
+    pub target_id: Option<String>,
+    /// Inclusive lower bound, milliseconds.
+    pub from: Option<i64>,
+    /// Exclusive upper bound, milliseconds.
+    pub to: Option<i64>,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -33,12 +62,56 @@ impl Db {
         Ok(())
     }
 
+    /// One page of entries, newest first, and the total that match.
+    pub async fn list_audit(
+        &self,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> Result<(Vec<AuditRecord>, i64)> {
+        let mut sql = Filter::default();
+        if let Some(action) = &filter.action {
+            sql.text_eq("action", action);
+        }
+        if let Some(actor) = &filter.actor_id {
+            sql.text_eq("actor_id", actor);
+        }
+        if let Some(target) = &filter.target_id {
+            sql.text_eq("target_id", target);
+        }
+        if let Some(from) = filter.from {
+            sql.int_bound("created_at", true, from);
+        }
+        if let Some(to) = filter.to {
+            sql.int_bound("created_at", false, to);
+        }
+        let columns =
+            "id, created_at, actor_type, actor_id, action, target_type, target_id, details";
+        let (rows, total) = self
+            .list_page(columns, "audit_logs", &sql, "created_at DESC, id", page)
+            .await?;
+        let records = rows
+            .iter()
+            .map(|r| {
+                Ok(AuditRecord {
+                    id: r.try_get("id")?,
+                    created_at: r.try_get("created_at")?,
+                    actor_type: r.try_get("actor_type")?,
+                    actor_id: r.try_get("actor_id")?,
+                    action: r.try_get("action")?,
+                    target_type: r.try_get("target_type")?,
+                    target_id: r.try_get("target_id")?,
+                    details: r.try_get("details")?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok((records, total))
+    }
+
     /// The most recent entries as (action, target id, details), newest first.
     pub async fn find_recent_audit(
         &self,
         limit: i64,
     ) -> Result<Vec<(String, Option<String>, String)>> {
-        use sqlx::Row;
         let rows = sqlx::query(
             "SELECT action, target_id, details FROM audit_logs ORDER BY created_at DESC, id LIMIT $1",
         )

@@ -24,6 +24,7 @@ impl Page {
 enum Value {
     Text(String),
     Bool(bool),
+    Int(i64),
 }
 
 /// Conditions joined with AND. Fragments are literals of this crate; only values are bound.
@@ -53,6 +54,18 @@ impl Filter {
             self.clauses
                 .push(format!("{column} IN ({})", placeholders.join(", ")));
         }
+    }
+
+    pub fn text_eq(&mut self, column: &'static str, value: &str) {
+        self.clauses.push(format!("{column} = ${}", self.next()));
+        self.values.push(Value::Text(value.to_owned()));
+    }
+
+    /// `column >= value` (`at_least`) or `column < value`.
+    pub fn int_bound(&mut self, column: &'static str, at_least: bool, value: i64) {
+        let op = if at_least { ">=" } else { "<" };
+        self.clauses.push(format!("{column} {op} ${}", self.next()));
+        self.values.push(Value::Int(value));
     }
 
     pub fn text_ne(&mut self, column: &'static str, value: &str) {
@@ -88,6 +101,7 @@ impl Filter {
             query = match value {
                 Value::Text(t) => query.bind(t.clone()),
                 Value::Bool(b) => query.bind(*b),
+                Value::Int(i) => query.bind(*i),
             };
         }
         query

@@ -3,6 +3,7 @@
 //! Handlers are thin: parse, call an operation in `manage`, serialize.
 
 mod applications;
+mod audit;
 mod consent;
 mod grants;
 mod keys;
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .merge(keys::routes())
         .merge(consent::routes())
         .merge(grants::routes())
+        .merge(audit::routes())
         .merge(openapi::routes())
 }
 

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{applications, consent, grants, keys, resources, roles, users};
+use super::{applications, audit, consent, grants, keys, resources, roles, users};
 use crate::app::AppState;
 
 /// An error, as `application/problem+json` (RFC 9457).
@@ -86,6 +86,7 @@ impl Modify for BearerAuth {
         keys::list, keys::rotate, keys::remove,
         consent::list_scopes, consent::add_scopes, consent::remove_scope, consent::show_experience, consent::put_experience,
         grants::list, grants::remove,
+        audit::list,
     ),
     modifiers(&BearerAuth),
 )]

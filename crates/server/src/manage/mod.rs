@@ -41,6 +41,16 @@ impl Actor {
         }
     }
 
+    /// Someone not yet identified, known only by their address.
+    pub fn address(address: crate::throttle::ClientAddress) -> Self {
+        Self {
+            kind: "address",
+            id: address
+                .0
+                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
+        }
+    }
+
     /// An operator at the command line of this machine.
     pub fn command_line() -> Self {
         Self {

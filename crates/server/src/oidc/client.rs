@@ -6,9 +6,11 @@ use axum::http::{HeaderMap, header};
 use latchkey_core::client::Application;
 use latchkey_core::params::Params;
 use latchkey_core::{ErrorCode, OAuthError, client_auth};
+use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::manage::{Actor, audit};
 use crate::throttle::{Budget, ClientAddress};
 
 /// A secret's "last used" time is rewritten at most this often, so that a busy client does
@@ -52,6 +54,16 @@ pub async fn authenticate(
     if let Some(budget) = &mut budget
         && let Some(wait_ms) = budget.wait(state).await?
     {
+        let target = ("application", presented.client_id.as_str());
+        let details = json!({"retryAfterSeconds": (wait_ms + 999) / 1000});
+        audit(
+            state,
+            &Actor::address(address),
+            "client.throttled",
+            target,
+            details,
+        )
+        .await;
         return Err(Error::Throttled { wait_ms });
     }
     let now_ms = state.clock.now_ms();
@@ -64,6 +76,16 @@ pub async fn authenticate(
     let matched = match (matched, &budget) {
         (Err(e), Some(budget)) if e.code == ErrorCode::InvalidClient => {
             budget.failed(state).await?;
+            let target = ("application", presented.client_id.as_str());
+            let actor = Actor::address(address);
+            audit(
+                state,
+                &actor,
+                "client.authentication_failure",
+                target,
+                json!({}),
+            )
+            .await;
             return Err(e.into());
         }
         (Err(e), _) => return Err(e.into()),

@@ -9,8 +9,11 @@ use latchkey_core::OAuthError;
 use latchkey_core::grant::token_hash;
 
 use super::client;
+use serde_json::json;
+
 use crate::app::AppState;
 use crate::error::Error;
+use crate::manage::{Actor, audit};
 use crate::throttle::ClientAddress;
 
 pub async fn revoke(
@@ -31,6 +34,16 @@ pub async fn revoke(
         && grant.client_id == app.id
     {
         state.db.revoke_grant(&grant.id, now).await?;
+        let actor = Actor::application(app.id.clone());
+        let target = ("grant", grant.id.as_str());
+        audit(
+            &state,
+            &actor,
+            "grant.revoke",
+            target,
+            json!({"by": "refresh_token"}),
+        )
+        .await;
     } else if let Some((_, grant)) = state.db.find_access_token(&hash, now).await?
         && grant.client_id == app.id
     {

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::error::Error;
+use crate::manage::{Actor, audit};
 
 /// Opaque access tokens for userinfo live one hour.
 pub const ACCESS_TOKEN_TTL_SECS: i64 = 3600;
@@ -39,6 +40,15 @@ pub async fn exchange_code(
             // RFC 6749 §4.1.2: a replayed code revokes what was issued from it.
             state.db.revoke_grant(&grant_id, now).await?;
             tracing::warn!(client_id = %app.id, "authorization code reused; its grant is revoked");
+            let actor = Actor::application(app.id.clone());
+            audit(
+                state,
+                &actor,
+                "grant.code_reuse",
+                ("grant", &grant_id),
+                json!({}),
+            )
+            .await;
             return Err(invalid_grant("the code was already used"));
         }
     };
@@ -127,6 +137,9 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
                 Taken::Reused { grant_id } => {
                     state.db.revoke_grant(&grant_id, now).await?;
                     tracing::warn!(client_id = %app.id, "rotated refresh token reused; its grant is revoked");
+                    let actor = Actor::application(app.id.clone());
+                    let target = ("grant", grant_id.as_str());
+                    audit(state, &actor, "grant.refresh_reuse", target, json!({})).await;
                     return Err(invalid_grant("the refresh token was already used"));
                 }
             }

@@ -10,11 +10,13 @@ use axum::response::{IntoResponse, Response};
 use latchkey_core::grant::hash_matches;
 use latchkey_core::user::MAX_PASSWORD_BYTES;
 use serde::Deserialize;
+use serde_json::json;
 
 use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
+use crate::manage::{Actor, audit};
 use crate::throttle::{Budget, ClientAddress};
 
 #[derive(Template)]
@@ -127,9 +129,22 @@ pub async fn submit(
     if form.password.len() > MAX_PASSWORD_BYTES || form.identifier.len() > 256 {
         return render_form(&state, &headers, pending, "", Some(fail)).await;
     }
+    let typed = form.identifier.trim().to_lowercase();
     let mut budget = Budget::sign_in(&form.identifier, address);
     match budget.wait(&state).await {
-        Ok(Some(wait_ms)) => return too_many(&state, &headers, pending, wait_ms).await,
+        Ok(Some(wait_ms)) => {
+            let target = ("account", typed.as_str());
+            let details = json!({"retryAfterSeconds": (wait_ms + 999) / 1000});
+            audit(
+                &state,
+                &Actor::address(address),
+                "sign_in.throttled",
+                target,
+                details,
+            )
+            .await;
+            return too_many(&state, &headers, pending, wait_ms).await;
+        }
         Ok(None) => {}
         Err(e) => return crate::error::Error::from(e).into_response(),
     }
@@ -144,15 +159,41 @@ pub async fn submit(
         .and_then(|u| u.password_hash.clone())
         .unwrap_or_else(|| decoy_hash().to_owned());
     let matches = crate::password::verify(form.password, stored).await;
-    let Some(user) = user.filter(|u| matches && !u.is_suspended && u.password_hash.is_some())
-    else {
+    let reason = match &user {
+        None => "unknown_user",
+        Some(u) if u.password_hash.is_none() => "no_password",
+        Some(_) if !matches => "wrong_password",
+        Some(u) if u.is_suspended => "suspended",
+        Some(_) => "",
+    };
+    let Some(user) = user.filter(|_| reason.is_empty()) else {
         if let Err(e) = budget.failed(&state).await {
             return crate::error::Error::from(e).into_response();
         }
+        let details = json!({"reason": reason, "clientId": pending.interaction.client_id});
+        let target = ("account", typed.as_str());
+        audit(
+            &state,
+            &Actor::address(address),
+            "sign_in.failure",
+            target,
+            details,
+        )
+        .await;
         return render_form(&state, &headers, pending, &form.identifier, Some(fail)).await;
     };
     if let Err(e) = budget.succeeded(&state).await {
         return crate::error::Error::from(e).into_response();
     }
+    let details =
+        json!({"clientId": pending.interaction.client_id, "address": Actor::address(address).id});
+    audit(
+        &state,
+        &Actor::user(&user.id),
+        "sign_in.success",
+        ("user", &user.id),
+        details,
+    )
+    .await;
     super::start_session(&state, &headers, &user.id, &id).await
 }

@@ -118,6 +118,43 @@ async fn passwords_back_off_per_account_whether_or_not_it_exists() {
         );
         // Success cleared alice's counter: the next failure is an ordinary one.
         assert_eq!(attempt(&app, &web, "alice", "wrong").await.0, 400);
+
+        // Every attempt is in the audit log, filtered and paginated, and no password is.
+        let (status, failures, headers) = admin
+            .send(
+                reqwest::Method::GET,
+                "/api/audit-logs?action=sign_in.failure&page_size=3",
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["total-number"], "11");
+        assert_eq!(failures.as_array().map(Vec::len), Some(3));
+        assert_eq!(failures[0]["actorType"], "address");
+        let reasons: Vec<&str> = failures
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f["details"]["reason"].as_str())
+            .collect();
+        assert!(
+            reasons
+                .iter()
+                .all(|r| ["wrong_password", "unknown_user"].contains(r)),
+            "{reasons:?}"
+        );
+        let (_, all) = admin.get("/api/audit-logs?page_size=100").await;
+        let text = all.to_string();
+        assert!(!text.contains("correct horse battery") && !text.contains("\"wrong\""));
+        for action in ["sign_in.throttled", "sign_in.success"] {
+            let (_, found) = admin.get(&format!("/api/audit-logs?action={action}")).await;
+            assert!(!found.as_array().is_none_or(Vec::is_empty), "{action}");
+        }
+        let (_, unknown) = admin
+            .get("/api/audit-logs?targetId=nobody&action=sign_in.failure")
+            .await;
+        assert_eq!(unknown[0]["details"]["reason"], "unknown_user");
+        assert_eq!(admin.get("/api/audit-logs?from=soon").await.0, 400);
     }
 }
 
@@ -182,5 +219,10 @@ async fn client_secrets_back_off_per_client_and_per_address() {
         assert_eq!(from_there.status(), 429, "the address is out of budget");
         let elsewhere = client_token(&app, id, secret, Some("203.0.113.8")).await;
         assert_eq!(elsewhere.status(), 400, "another address is not");
+        let (_, throttled) = admin.get("/api/audit-logs?action=client.throttled").await;
+        assert_eq!(
+            throttled[0]["actorId"], "203.0.113.7",
+            "the address behind the proxy"
+        );
     }
 }

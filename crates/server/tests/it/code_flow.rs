@@ -234,6 +234,11 @@ async fn a_traditional_app_signs_a_user_in_and_reads_userinfo() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(revoked.status(), 401);
+        let audit = app.state.db.find_recent_audit(20).await.unwrap_or_default();
+        assert!(
+            audit.iter().any(|(a, _, _)| a == "grant.code_reuse"),
+            "reuse audited"
+        );
     }
 }
 
