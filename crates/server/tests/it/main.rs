@@ -22,6 +22,7 @@ mod cors;
 mod demo_app;
 mod discovery;
 mod hostile_http;
+mod hostile_redirects;
 mod logout;
 mod second_rp;
 mod sign_up;
