@@ -80,19 +80,22 @@ impl Db {
         row.as_ref().map(grant_from_row).transpose()
     }
 
-    /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`.
+    /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`. The winner
+    /// reads its grant in the same transaction as the consumption, so a concurrent replay
+    /// (which revokes the grant) cannot slip in between and leave nobody with the code.
     pub async fn take_authorization_code(
         &self,
         code_hash: &str,
         now_ms: i64,
     ) -> Result<Taken<(AuthorizationCode, Grant)>> {
+        let mut tx = self.pool().begin().await?;
         let won = sqlx::query(
             "UPDATE authorization_codes SET consumed_at = $1 \
              WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1",
         )
         .bind(now_ms)
         .bind(code_hash)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?
         .rows_affected()
             == 1;
@@ -101,20 +104,30 @@ impl Db {
              FROM authorization_codes WHERE code_hash = $1",
         )
         .bind(code_hash)
-        .fetch_optional(self.pool())
+        .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
+            tx.commit().await?;
             return Ok(Taken::Missing);
         };
         let grant_id: String = row.try_get("grant_id")?;
         if !won {
+            tx.commit().await?;
             let consumed: Option<i64> = row.try_get("consumed_at")?;
             return Ok(match consumed {
                 Some(_) => Taken::Reused { grant_id },
                 None => Taken::Missing,
             });
         }
-        let Some(grant) = self.find_grant(&grant_id).await? else {
+        let sql = format!(
+            "SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL"
+        );
+        let grant = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(&grant_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let Some(grant) = grant.as_ref().map(grant_from_row).transpose()? else {
             return Ok(Taken::Missing);
         };
         let code = AuthorizationCode {

@@ -1,0 +1,267 @@
+//! Hostile use of authorization codes and PKCE: every way to redeem a code that is not the
+//! one, untouched, by its client, with its redirect URI and its verifier, fails with
+//! `invalid_grant`; a code works once even under a concurrent race, and a replay ends the grant.
+
+use serde_json::{Value, json};
+
+use crate::code_flow::browser;
+use crate::support::{Admin, Backend, Options, TestApp, backends};
+use crate::walk::{param, sign_in_if_asked, walk};
+
+const CALLBACK: &str = "https://app.example.com/callback";
+const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+struct Fixture {
+    app: TestApp,
+    browser: reqwest::Client,
+    web: (String, String),
+    spa: String,
+}
+
+async fn fixture(backend: Backend) -> Fixture {
+    let options = Options {
+        fixed_clock: true,
+        ..Options::default()
+    };
+    let app = TestApp::spawn_with(backend, options)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let admin = Admin::new(&app).await;
+    let alice = json!({"username": "alice", "password": "correct horse battery"});
+    assert_eq!(admin.post("/api/users", alice).await.0, 201);
+    let redirect = json!({"redirectUris": [CALLBACK]});
+    let (_, web) = admin
+        .post(
+            "/api/applications",
+            json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": redirect}),
+        )
+        .await;
+    let (_, spa) = admin
+        .post(
+            "/api/applications",
+            json!({"name": "SPA", "type": "SPA", "oidcClientMetadata": redirect}),
+        )
+        .await;
+    let id = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
+    let web = (
+        id(&web),
+        web["secret"].as_str().unwrap_or_default().to_owned(),
+    );
+    let fixture = Fixture {
+        browser: browser(),
+        web,
+        spa: id(&spa),
+        app,
+    };
+    // One sign-in: later authorizations in this browser answer with a code at once.
+    let url = authorize(
+        &fixture,
+        &fixture.spa,
+        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+    );
+    let first = walk(&fixture.app, &fixture.browser, &url).await;
+    sign_in_if_asked(&fixture.app, &fixture.browser, first)
+        .await
+        .client();
+    fixture
+}
+
+fn authorize(f: &Fixture, client_id: &str, extra: &str) -> String {
+    format!(
+        "{}/oidc/auth?client_id={client_id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid&state=st{extra}",
+        f.app.address
+    )
+}
+
+/// The authorization response's parameters for a request from the signed-in browser.
+async fn respond(f: &Fixture, client_id: &str, extra: &str) -> url::Url {
+    walk(&f.app, &f.browser, &authorize(f, client_id, extra))
+        .await
+        .client()
+}
+
+async fn code(f: &Fixture, client_id: &str, extra: &str) -> String {
+    let back = respond(f, client_id, extra).await;
+    param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"))
+}
+
+async fn redeem(f: &Fixture, form: &[(&str, &str)], secret: Option<(&str, &str)>) -> (u16, Value) {
+    let response = f.app.token(form, secret).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or_default())
+}
+
+fn invalid_grant((status, body): (u16, Value), why: &str) {
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{why}: {body}"
+    );
+}
+
+#[tokio::test]
+async fn codes_and_pkce_cannot_be_bent() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let (web, secret) = (f.web.0.as_str(), f.web.1.as_str());
+        let web_auth = Some((web, secret));
+        let pkce = format!("&code_challenge={CHALLENGE}&code_challenge_method=S256");
+
+        // RFC 7636 §4.4.1: a public client's code without its code_verifier is invalid_grant.
+        let c = code(&f, &f.spa, &pkce).await;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &f.spa),
+        ];
+        invalid_grant(redeem(&f, &form, None).await, "missing verifier");
+        // A wrong verifier is invalid_grant.
+        let c = code(&f, &f.spa, &pkce).await;
+        let wrong = "A".repeat(43);
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &f.spa),
+            ("code_verifier", &wrong),
+        ];
+        invalid_grant(redeem(&f, &form, None).await, "wrong verifier");
+        // SECURITY.md: a verifier sent for a code issued without a challenge is a downgrade.
+        let c = code(&f, web, "").await;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", VERIFIER),
+        ];
+        invalid_grant(
+            redeem(&f, &form, web_auth).await,
+            "verifier without challenge",
+        );
+        // RFC 7636 §4.1: a verifier shorter than 43 characters is malformed.
+        let c = code(&f, &f.spa, &pkce).await;
+        let short = &VERIFIER[..42];
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &f.spa),
+            ("code_verifier", short),
+        ];
+        let (status, _) = redeem(&f, &form, None).await;
+        assert_eq!(status, 400, "short verifier");
+        // RFC 6749 §4.1.3: another client cannot redeem the code.
+        let c = code(&f, web, "").await;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &f.spa),
+            ("code_verifier", VERIFIER),
+        ];
+        invalid_grant(redeem(&f, &form, None).await, "another client");
+        // RFC 6749 §4.1.3: the redirect_uri must be the authorization request's.
+        let c = code(&f, web, "").await;
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", "https://app.example.com/other"),
+        ];
+        invalid_grant(redeem(&f, &form, web_auth).await, "other redirect_uri");
+        // ... and it cannot be left out when the request had one.
+        let c = code(&f, web, "").await;
+        let form = [("grant_type", "authorization_code"), ("code", &c)];
+        invalid_grant(redeem(&f, &form, web_auth).await, "missing redirect_uri");
+        // SECURITY.md: codes live at most 60 seconds.
+        let c = code(&f, web, "").await;
+        f.app.state.clock.advance(61_000);
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", CALLBACK),
+        ];
+        invalid_grant(redeem(&f, &form, web_auth).await, "expired code");
+        // A made-up code is invalid_grant, not an error of another kind.
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", "made-up"),
+            ("redirect_uri", CALLBACK),
+        ];
+        invalid_grant(redeem(&f, &form, web_auth).await, "unknown code");
+        // SECURITY.md: only S256; `plain` is refused at the authorization endpoint.
+        let plain = respond(
+            &f,
+            &f.spa,
+            &format!("&code_challenge={VERIFIER}&code_challenge_method=plain"),
+        )
+        .await;
+        assert_eq!(
+            param(&plain, "error").as_deref(),
+            Some("invalid_request"),
+            "plain"
+        );
+        // A public client must send a challenge at all.
+        let none = respond(&f, &f.spa, "").await;
+        assert_eq!(
+            param(&none, "error").as_deref(),
+            Some("invalid_request"),
+            "public without PKCE"
+        );
+        // Errors after the redirect URI is validated go back with state and iss (RFC 9207).
+        assert_eq!(param(&none, "state").as_deref(), Some("st"));
+        assert!(param(&none, "iss").is_some());
+    }
+}
+
+#[tokio::test]
+async fn a_code_raced_by_fifty_requests_works_once_and_its_replay_ends_the_grant() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let (web, secret) = (f.web.0.clone(), f.web.1.clone());
+        let c = code(&f, &web, "").await;
+        // SECURITY.md "Codes": consumed by one atomic conditional update, whatever the race.
+        let mut tasks = Vec::new();
+        for _ in 0..50 {
+            let http = f.app.http.clone();
+            let url = f.app.url("/oidc/token");
+            let (web, secret, c) = (web.clone(), secret.clone(), c.clone());
+            tasks.push(tokio::spawn(async move {
+                let form = [
+                    ("grant_type", "authorization_code"),
+                    ("code", c.as_str()),
+                    ("redirect_uri", CALLBACK),
+                ];
+                let response = http
+                    .post(url)
+                    .basic_auth(web, Some(secret))
+                    .form(&form)
+                    .send()
+                    .await;
+                let response = response.unwrap_or_else(|e| panic!("{e}"));
+                let status = response.status().as_u16();
+                (status, response.json::<Value>().await.unwrap_or_default())
+            }));
+        }
+        let mut winners = Vec::new();
+        for task in tasks {
+            let (status, body) = task.await.unwrap_or_else(|e| panic!("{e}"));
+            match status {
+                200 => winners.push(body),
+                _ => assert_eq!(body["error"], "invalid_grant", "{body}"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "exactly one redemption succeeds");
+        // The losers were replays: the grant is revoked, so the winner's token stops working.
+        let token = winners[0]["access_token"].as_str().unwrap_or_default();
+        let info = f
+            .app
+            .http
+            .get(f.app.url("/oidc/me"))
+            .bearer_auth(token)
+            .send()
+            .await;
+        assert_eq!(info.map(|r| r.status().as_u16()).ok(), Some(401));
+    }
+}
