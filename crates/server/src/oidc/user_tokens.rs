@@ -100,6 +100,11 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
             "the refresh token was issued to another client",
         ));
     }
+    // A request the token cannot satisfy (a wider scope) fails before anything is consumed,
+    // so a client's mistake never costs it its refresh token.
+    if let Some((token, _)) = &found {
+        refresh_token::narrow(request.scope.as_ref(), &Scopes::parse(&token.scope)?)?;
+    }
     let rotate = !app.app_type.is_confidential() || app.settings.rotate_refresh_token;
     let (token, grant, new_value) = match (rotate, found) {
         (false, Some((token, grant))) => (token, grant, None),

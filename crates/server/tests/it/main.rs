@@ -24,6 +24,7 @@ mod discovery;
 mod hostile_codes;
 mod hostile_http;
 mod hostile_redirects;
+mod hostile_tokens;
 mod logout;
 mod second_rp;
 mod sign_up;
