@@ -23,6 +23,7 @@ mod demo_app;
 mod discovery;
 mod hostile_codes;
 mod hostile_http;
+mod hostile_pages;
 mod hostile_redirects;
 mod hostile_tokens;
 mod logout;

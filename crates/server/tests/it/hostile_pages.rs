@@ -1,0 +1,186 @@
+//! Hostile use of the hosted pages: forms without their CSRF token, interactions replayed
+//! from another browser, planted session cookies, consent forms carrying extra fields, and
+//! logout requests aimed at unregistered addresses.
+
+use serde_json::json;
+
+use crate::code_flow::{browser, hidden};
+use crate::support::{Admin, TestApp, backends};
+use crate::third_party::{PARTNER_CALLBACK, id, setup};
+use crate::walk::{Stop, param, sign_in_if_asked, submit, walk};
+
+fn auth(app: &TestApp, client: &str, scope: &str) -> String {
+    format!(
+        "{}/oidc/auth?client_id={client}&redirect_uri=https%3A%2F%2Fpartner.example%2Fcallback&response_type=code&scope={scope}&state=st",
+        app.address
+    )
+}
+
+#[tokio::test]
+async fn sign_in_forms_and_sessions_resist_forgery() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (_, partner) = setup(&admin, "Traditional", PARTNER_CALLBACK).await;
+        let victim = browser();
+        let stop = walk(&app, &victim, &auth(&app, &id(&partner), "openid")).await;
+        let (path, page) = stop.page("/sign-in/");
+        let credentials = |csrf: &str| {
+            vec![
+                ("csrf", csrf.to_owned()),
+                ("identifier", "alice".to_owned()),
+                ("password", "correct horse battery".to_owned()),
+            ]
+        };
+        // SECURITY.md "CSRF tokens on every form": a sign-in form without its token is refused.
+        let forged = victim
+            .post(app.url(&path))
+            .form(&credentials(""))
+            .send()
+            .await;
+        assert_eq!(forged.map(|r| r.status().as_u16()).ok(), Some(400));
+        // The interaction is bound to its browser: another browser with the right token fails.
+        let attacker = browser();
+        let stolen = attacker
+            .post(app.url(&path))
+            .form(&credentials(&hidden(&page, "csrf")))
+            .send()
+            .await;
+        assert_eq!(stolen.map(|r| r.status().as_u16()).ok(), Some(400));
+        // ... and cannot even open the page.
+        let peek = attacker
+            .get(app.url(&path))
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        assert_eq!(peek.ok(), Some(400));
+        // No session fixation: a cookie planted before sign-in is never signed in.
+        let planted = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let fixed = "latchkey_session=planted-by-attacker";
+        let check = planted
+            .get(app.url("/account/apps"))
+            .header("cookie", fixed)
+            .send()
+            .await;
+        assert_eq!(
+            check.map(|r| r.status().as_u16()).ok(),
+            Some(303),
+            "planted cookie is no session"
+        );
+        let signed = victim
+            .post(app.url(&path))
+            .form(&credentials(&hidden(&page, "csrf")))
+            .send()
+            .await;
+        let signed = signed.unwrap_or_else(|e| panic!("{e}"));
+        let cookie = signed
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with("latchkey_session="))
+            .unwrap_or_default()
+            .to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("planted-by-attacker"));
+    }
+}
+
+#[tokio::test]
+async fn consent_is_computed_on_the_server_and_forms_need_their_token() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (_, partner) = setup(&admin, "Traditional", PARTNER_CALLBACK).await;
+        let browser = browser();
+        let stop = walk(&app, &browser, &auth(&app, &id(&partner), "openid+email")).await;
+        let (path, page) = sign_in_if_asked(&app, &browser, stop)
+            .await
+            .page("/consent/");
+        // SECURITY.md "Third-party": the consent form without its CSRF token records nothing.
+        let forged = [
+            ("csrf", "x".to_owned()),
+            ("user", hidden(&page, "user")),
+            ("decision", "authorize".to_owned()),
+        ];
+        let refused = browser.post(app.url(&path)).form(&forged).send().await;
+        assert_eq!(refused.map(|r| r.status().as_u16()).ok(), Some(400));
+        // What is granted is recomputed on the server: extra fields asking for more are ignored.
+        let greedy = [
+            ("csrf", hidden(&page, "csrf")),
+            ("user", hidden(&page, "user")),
+            ("decision", "authorize".to_owned()),
+            ("scope", "openid email phone address roles".to_owned()),
+            ("user_scope", "phone".to_owned()),
+        ];
+        let back = submit(&app, &browser, &path, &greedy).await.client();
+        let code = param(&back, "code").unwrap_or_default();
+        let secret = partner["secret"].as_str().unwrap_or_default();
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", PARTNER_CALLBACK),
+        ];
+        let tokens: serde_json::Value = app
+            .token(&form, Some((&id(&partner), secret)))
+            .await
+            .json()
+            .await
+            .unwrap_or_default();
+        assert_eq!(tokens["scope"], "openid email", "{tokens}");
+        // Deny-by-default: a third-party app asking prompt=none for something new gets consent_required.
+        let silent = walk(
+            &app,
+            &browser,
+            &format!("{}&prompt=none", auth(&app, &id(&partner), "openid+phone")),
+        )
+        .await;
+        assert_eq!(
+            param(&silent.client(), "error").as_deref(),
+            Some("consent_required")
+        );
+    }
+}
+
+#[tokio::test]
+async fn logout_never_redirects_to_an_unregistered_address() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (_, web) = admin
+            .post("/api/applications", json!({"name": "Web", "type": "Traditional",
+                "oidcClientMetadata": {"redirectUris": ["https://app.example.com/cb"], "postLogoutRedirectUris": ["https://app.example.com/bye"]}}))
+            .await;
+        let browser = browser();
+        // RP-Initiated Logout §3: an unregistered post_logout_redirect_uri is never followed.
+        let evil = format!(
+            "{}/oidc/session/end?client_id={}&post_logout_redirect_uri=https%3A%2F%2Fevil.com%2F",
+            app.address,
+            id(&web)
+        );
+        let stop = walk(&app, &browser, &evil).await;
+        assert!(!matches!(stop, Stop::Client(_)), "{stop:?}");
+        // Without a valid id_token_hint the user is asked to confirm; no silent logout.
+        let fine = format!(
+            "{}/oidc/session/end?client_id={}&post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2Fbye",
+            app.address,
+            id(&web)
+        );
+        let (_, page) = walk(&app, &browser, &fine).await.page("/oidc/session/end");
+        assert!(page.contains("csrf"), "a confirmation form");
+        // The confirmation form needs its token (double-submit cookie).
+        let forged = browser
+            .post(app.url("/oidc/session/end/confirm"))
+            .form(&[("csrf", "forged")])
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        assert_eq!(forged.ok(), Some(400));
+    }
+}
