@@ -21,6 +21,7 @@ mod console;
 mod cors;
 mod demo_app;
 mod discovery;
+mod hostile_api;
 mod hostile_codes;
 mod hostile_http;
 mod hostile_pages;
