@@ -41,6 +41,16 @@ impl std::fmt::Debug for User {
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 pub const MIN_PASSWORD_CHARS: usize = 8;
 
+/// An identifier (username, email) as typed, in the one form it is stored and compared in:
+/// trimmed and NFKC-normalised, so that full-width or compatibility look-alikes
+/// (`ａｌｉｃｅ`, `ﬁ`) become the plain letters they stand for. Case is folded where
+/// identifiers are compared, and both kinds are ASCII once normalised, so every database folds
+/// them the same way.
+pub fn normalize_identifier(value: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    value.trim().nfkc().collect()
+}
+
 /// A username: starts with a letter or `_`, then letters, digits or `_`; at most 128.
 pub fn check_username(value: &str) -> Result<(), Invalid> {
     let mut chars = value.chars();
@@ -58,8 +68,10 @@ pub fn check_username(value: &str) -> Result<(), Invalid> {
 }
 
 pub fn check_email(value: &str) -> Result<(), Invalid> {
+    // ASCII only (internationalised domains in their punycode form): no Unicode look-alikes,
+    // and case folds identically in every database.
     let valid = value.len() <= 254
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+        && value.chars().all(|c| c.is_ascii_graphic())
         && value.split_once('@').is_some_and(|(local, domain)| {
             !local.is_empty()
                 && !domain.contains('@')
@@ -71,7 +83,7 @@ pub fn check_email(value: &str) -> Result<(), Invalid> {
         return Err(Invalid::new(
             "primaryEmail",
             "user.invalid_email",
-            "primaryEmail is not an email address",
+            "primaryEmail is not an email address (ASCII; internationalised domains as punycode)",
         ));
     }
     Ok(())
@@ -158,5 +170,20 @@ mod tests {
         assert!(check_phone("06-12").is_err());
         assert!(check_password(&"x".repeat(1025)).is_err());
         assert!(check_password("short").is_err());
+    }
+
+    #[test]
+    fn identifiers_are_normalised_so_that_look_alikes_meet() {
+        assert_eq!(normalize_identifier(" ａｌｉｃｅ "), "alice");
+        assert_eq!(
+            normalize_identifier("ﬁona@example.com"),
+            "fiona@example.com"
+        );
+        assert!(check_username(&normalize_identifier("ａｌｉｃｅ")).is_ok());
+        assert!(
+            check_email("аlice@example.com").is_err(),
+            "a Cyrillic а is not ASCII"
+        );
+        assert!(check_email("alice@xn--bcher-kva.example").is_ok());
     }
 }

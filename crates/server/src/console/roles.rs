@@ -275,7 +275,11 @@ pub async fn assign(
         role_ids: vec![id.clone()],
     };
     let result = match (form.user, form.application) {
-        (Some(identifier), _) => match state.db.find_user_by_identifier(identifier.trim()).await {
+        (Some(identifier), _) => match state
+            .db
+            .find_user_by_identifier(&latchkey_core::user::normalize_identifier(&identifier))
+            .await
+        {
             Ok(Some(user)) => assignments::assign_to_user(&state, &actor, &user.id, role_ids)
                 .await
                 .map(|_| ()),

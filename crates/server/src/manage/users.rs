@@ -100,7 +100,8 @@ fn checked(
     value: Option<String>,
     check: fn(&str) -> Result<(), Invalid>,
 ) -> Result<Option<String>, Invalid> {
-    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
+    let normalized = value.map(|v| latchkey_core::user::normalize_identifier(&v));
+    match normalized.filter(|v| !v.is_empty()) {
         Some(v) => check(&v).map(|()| Some(v)),
         None => Ok(None),
     }

@@ -129,8 +129,9 @@ pub async fn submit(
     if form.password.len() > MAX_PASSWORD_BYTES || form.identifier.len() > 256 {
         return render_form(&state, &headers, pending, "", Some(fail)).await;
     }
-    let typed = form.identifier.trim().to_lowercase();
-    let mut budget = Budget::sign_in(&form.identifier, address);
+    let identifier = latchkey_core::user::normalize_identifier(&form.identifier);
+    let typed = identifier.to_lowercase();
+    let mut budget = Budget::sign_in(&identifier, address);
     match budget.wait(&state).await {
         Ok(Some(wait_ms)) => {
             let target = ("account", typed.as_str());
@@ -150,7 +151,7 @@ pub async fn submit(
     }
     let user = state
         .db
-        .find_user_by_identifier(form.identifier.trim())
+        .find_user_by_identifier(&identifier)
         .await
         .ok()
         .flatten();

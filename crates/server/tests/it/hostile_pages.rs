@@ -184,3 +184,43 @@ async fn logout_never_redirects_to_an_unregistered_address() {
         assert_eq!(forged.ok(), Some(400));
     }
 }
+
+#[tokio::test]
+async fn look_alike_identifiers_are_one_account() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        // Input limits: identifiers are NFKC-normalised, so full-width letters are the plain ones.
+        let (status, user) = admin
+            .post("/api/users", json!({"username": "ａｌｉｃｅ", "primaryEmail": "ﬁona@example.com", "password": "correct horse battery"}))
+            .await;
+        assert_eq!((status, user["username"].as_str()), (201, Some("alice")));
+        assert_eq!(user["primaryEmail"], "fiona@example.com");
+        // ... and case-folded: another case of the same name is a conflict, on every database.
+        let twin = admin.post("/api/users", json!({"username": "ALICE"})).await;
+        assert_eq!(twin.0, 409);
+        // A Cyrillic look-alike in an email address is refused rather than stored as another account.
+        let cyrillic = admin
+            .post("/api/users", json!({"primaryEmail": "fiоna@example.com"}))
+            .await;
+        assert_eq!(cyrillic.0, 422);
+        // Signing in with the full-width form reaches the same account.
+        let (_, web) = admin
+            .post(
+                "/api/applications",
+                json!({"name": "Web", "type": "Traditional",
+                "oidcClientMetadata": {"redirectUris": ["https://partner.example/callback"]}}),
+            )
+            .await;
+        let browser = browser();
+        let stop = walk(&app, &browser, &auth(&app, &id(&web), "openid")).await;
+        let (path, page) = stop.page("/sign-in/");
+        let form = [
+            ("csrf", hidden(&page, "csrf")),
+            ("identifier", "ＡＬＩＣＥ".to_owned()),
+            ("password", "correct horse battery".to_owned()),
+        ];
+        let back = submit(&app, &browser, &path, &form).await.client();
+        assert!(param(&back, "code").is_some(), "{back}");
+    }
+}
