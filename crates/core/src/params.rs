@@ -61,8 +61,16 @@ fn decode(raw: &[u8]) -> Result<String, OAuthError> {
         .map(|&b| if b == b'+' { b' ' } else { b })
         .collect();
     let bytes: Vec<u8> = percent_decode(&plus_as_space).collect();
-    String::from_utf8(bytes)
-        .map_err(|_| OAuthError::invalid_request("parameters must be valid UTF-8"))
+    let text = String::from_utf8(bytes)
+        .map_err(|_| OAuthError::invalid_request("parameters must be valid UTF-8"))?;
+    // RFC 6749 Appendix A: no OAuth parameter holds control characters; NUL and friends are
+    // only ever a probe for a parser or a log line to break.
+    if text.chars().any(char::is_control) {
+        return Err(OAuthError::invalid_request(
+            "parameters must not contain control characters",
+        ));
+    }
+    Ok(text)
 }
 
 /// A parameter name safe to echo in an error description: short, and without control characters.
@@ -73,6 +81,23 @@ fn printable(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_and_invalid_utf8_are_refused() {
+        for body in [
+            &b"state=a%00b"[..],
+            b"state=a%0Ab",
+            b"scope=a%7Fb",
+            b"state=%FF",
+            b"x%01=1",
+        ] {
+            assert!(Params::parse(body).is_err(), "{body:?}");
+        }
+        assert!(
+            Params::parse("state=caf%C3%A9".as_bytes()).is_ok(),
+            "non-ASCII text is fine"
+        );
+    }
 
     #[test]
     fn decodes_percent_and_plus() {

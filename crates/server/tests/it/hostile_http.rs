@@ -129,3 +129,69 @@ async fn hsts_is_sent_when_the_public_url_is_https() {
         "max-age=31536000"
     );
 }
+
+#[tokio::test]
+async fn malformed_and_control_character_input_is_refused() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = crate::support::Admin::new(&app).await;
+        let form = |body: &'static [u8]| {
+            app.http
+                .post(app.url("/oidc/token"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body)
+                .send()
+        };
+        // SECURITY.md "Size limits" and input: invalid UTF-8 in a form is invalid_request.
+        let bad = form(b"grant_type=client_credentials&scope=%FF%FE").await;
+        let bad = bad.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(bad.status(), 400);
+        assert_eq!(
+            bad.json::<serde_json::Value>().await.unwrap_or_default()["error"],
+            "invalid_request"
+        );
+        // NUL and control characters in a parameter are refused before anything else.
+        let nul = form(b"grant_type=client_credentials%00")
+            .await
+            .map(|r| r.status().as_u16());
+        assert_eq!(nul.ok(), Some(400));
+        // At the authorization endpoint that is an error page, never a redirect.
+        let url = format!("{}/oidc/auth?client_id=x&state=a%00b", app.address);
+        let page = app
+            .http
+            .get(&url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(page.status(), 400);
+        assert!(page.headers().get("location").is_none());
+        // The management API: malformed JSON is 400, a control character in a name is 422.
+        let (status, _, _) = admin
+            .send(reqwest::Method::POST, "/api/applications", None)
+            .await;
+        assert!(matches!(status, 400 | 415), "no body");
+        let broken = app
+            .http
+            .post(app.url("/api/applications"))
+            .bearer_auth(&admin.token)
+            .header("content-type", "application/json")
+            .body("{\"name\": ")
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        assert_eq!(broken.ok(), Some(400));
+        let control = serde_json::json!({"name": "A\u{0000}B", "type": "Traditional"});
+        assert_eq!(admin.post("/api/applications", control).await.0, 422);
+        // Invalid UTF-8 in a JSON body is 400, not a 500.
+        let bytes = app
+            .http
+            .post(app.url("/api/applications"))
+            .bearer_auth(&admin.token)
+            .header("content-type", "application/json")
+            .body(vec![b'{', b'"', 0xFF, b'"', b':', b'1', b'}'])
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        assert_eq!(bytes.ok(), Some(400));
+    }
+}
