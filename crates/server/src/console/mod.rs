@@ -6,13 +6,14 @@
 mod application;
 mod applications;
 mod auth;
+mod branding;
 mod credentials;
 mod guide;
 mod keys;
+mod permissions;
 mod resources;
 mod roles;
 mod text;
-mod third_party;
 mod user;
 mod users;
 
@@ -78,15 +79,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/console/applications/{id}/permissions",
-            get(third_party::permissions).post(third_party::add),
+            get(permissions::show).post(permissions::add),
         )
         .route(
             "/console/applications/{id}/permissions/remove",
-            post(third_party::remove),
+            post(permissions::remove),
         )
         .route(
             "/console/applications/{id}/branding",
-            get(third_party::branding).post(third_party::save_branding),
+            get(branding::show).post(branding::save),
         )
         .route("/console/users", get(users::list).post(users::create))
         .route("/console/users/new", get(users::new))

@@ -1,11 +1,10 @@
-//! A third-party application's Permissions tab (its ceiling of user data and API scopes,
-//! each with the words the user will read) and Branding tab (with a live preview of the
-//! consent page).
+//! A third-party application's Permissions tab: its ceiling of user data and API scopes,
+//! each with the words the user will read on the consent page.
 
 use askama::Template;
 use axum::Form;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::claims::CONSENT_USER_SCOPES;
@@ -18,7 +17,7 @@ use super::{Console, Frame};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::consent::{self, Branding, ConsentScopesInput, SignInExperienceView};
+use crate::manage::consent::{self, ConsentScopesInput};
 
 struct Scope {
     id: String,
@@ -49,7 +48,7 @@ struct PermissionsPage<'a> {
 }
 
 /// A third-party application, or the response for anything else.
-async fn third_party(state: &AppState, id: &str) -> Result<Application, Response> {
+pub async fn third_party(state: &AppState, id: &str) -> Result<Application, Response> {
     let app = load(state, id).await?;
     match app.is_third_party {
         true => Ok(app),
@@ -136,7 +135,7 @@ async fn permissions_page(
     html::render(status, &page, &page.frame.nonce)
 }
 
-pub async fn permissions(
+pub async fn show(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
@@ -199,154 +198,5 @@ pub async fn remove(
     match consent::remove_scope(&state, &console.actor(), &id, kind, scope).await {
         Ok(()) => Redirect::to(&here).into_response(),
         Err(problem) => problem.into_response(),
-    }
-}
-
-#[derive(Template)]
-#[template(path = "console/app_branding.html")]
-struct BrandingPage<'a> {
-    frame: Frame<'a>,
-    consent: &'static Text,
-    app_name: &'a str,
-    app_id: &'a str,
-    app_type: &'static str,
-    app_third_party: bool,
-    tabs: Vec<Tab>,
-    saved: bool,
-    error: Option<String>,
-    error_field: String,
-    form: BrandingForm,
-    shown_name: String,
-    user_data: Vec<&'static str>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct BrandingForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    logo_url: String,
-    #[serde(default)]
-    dark_logo_url: String,
-    #[serde(default)]
-    terms_of_use_url: String,
-    #[serde(default)]
-    privacy_policy_url: String,
-}
-
-impl BrandingForm {
-    fn of(view: SignInExperienceView) -> Self {
-        let branding = view.branding.unwrap_or_default();
-        Self {
-            csrf: String::new(),
-            display_name: view.display_name.unwrap_or_default(),
-            logo_url: branding.logo_url.unwrap_or_default(),
-            dark_logo_url: branding.dark_logo_url.unwrap_or_default(),
-            terms_of_use_url: view.terms_of_use_url.unwrap_or_default(),
-            privacy_policy_url: view.privacy_policy_url.unwrap_or_default(),
-        }
-    }
-
-    fn view(&self) -> SignInExperienceView {
-        let set = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-        let branding = Branding {
-            logo_url: set(&self.logo_url),
-            dark_logo_url: set(&self.dark_logo_url),
-        };
-        SignInExperienceView {
-            display_name: set(&self.display_name),
-            branding: Some(branding),
-            terms_of_use_url: set(&self.terms_of_use_url),
-            privacy_policy_url: set(&self.privacy_policy_url),
-        }
-    }
-}
-
-async fn branding_page(
-    state: &AppState,
-    console: &Console,
-    app: &Application,
-    form: BrandingForm,
-    (saved, error): (bool, Option<(String, String)>),
-) -> Response {
-    let words = console.locale.text();
-    let ceiling = consent::scopes(state, &app.id).await;
-    let user_data = ceiling
-        .map(|c| c.user_scopes)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|s| words.scope(s))
-        .collect();
-    let text = console.text();
-    let (error, error_field) = error.map_or((None, String::new()), |(d, f)| (Some(d), f));
-    let shown_name = Some(form.display_name.trim().to_owned())
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| app.name.clone());
-    let page = BrandingPage {
-        frame: console.frame("applications"),
-        consent: words,
-        app_name: &app.name,
-        app_id: &app.id,
-        app_type: text.type_name(app.app_type),
-        app_third_party: true,
-        tabs: tabs(text, app, "/branding"),
-        saved,
-        error,
-        error_field,
-        form,
-        shown_name,
-        user_data,
-    };
-    let status = match page.error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    html::render(status, &page, &page.frame.nonce)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
-pub async fn branding(
-    State(state): State<AppState>,
-    console: Console,
-    Path(id): Path<String>,
-    Query(query): Query<Saved>,
-) -> Response {
-    let app = match third_party(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
-    let form = consent::experience(&state, &id)
-        .await
-        .map(BrandingForm::of)
-        .unwrap_or_default();
-    branding_page(&state, &console, &app, form, (query.saved.is_some(), None)).await
-}
-
-pub async fn save_branding(
-    State(state): State<AppState>,
-    console: Console,
-    Path(id): Path<String>,
-    Form(form): Form<BrandingForm>,
-) -> Response {
-    let app = match third_party(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
-    let here = format!("/console/applications/{id}/branding");
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&here).into_response();
-    }
-    match consent::put_experience(&state, &console.actor(), &id, form.view()).await {
-        Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
-        Err(problem) => {
-            let error = (problem.detail, problem.field.unwrap_or_default());
-            branding_page(&state, &console, &app, form, (false, Some(error))).await
-        }
     }
 }
