@@ -58,6 +58,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: Keyring,
     pub clock: Clock,
+    pub audit: crate::audit_writer::AuditWriter,
 }
 
 /// Open the database (migrating it), align the management resource with the public URL.
@@ -83,6 +84,7 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let db = open_db(&config).await?;
     let keys = Keyring::open(db.clone(), config.secret_key.as_deref(), clock.now_ms()).await?;
     Ok(AppState {
+        audit: crate::audit_writer::AuditWriter::start(db.clone()),
         db,
         config: Arc::new(config),
         keys,

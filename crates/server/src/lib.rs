@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod app;
+pub mod audit_writer;
 pub mod browser;
 pub mod cli;
 pub mod config;

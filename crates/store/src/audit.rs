@@ -62,6 +62,29 @@ impl Db {
         Ok(())
     }
 
+    /// Several entries (each with its time) in one transaction.
+    pub async fn insert_audit_batch(&self, entries: &[(AuditEntry, i64)]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for (entry, now_ms) in entries {
+            sqlx::query(
+                "INSERT INTO audit_logs (id, created_at, actor_type, actor_id, action, target_type, target_id, details) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(latchkey_core::random::id())
+            .bind(now_ms)
+            .bind(entry.actor_type)
+            .bind(&entry.actor_id)
+            .bind(&entry.action)
+            .bind(entry.target_type)
+            .bind(&entry.target_id)
+            .bind(entry.details.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// One page of entries, newest first, and the total that match.
     pub async fn list_audit(
         &self,

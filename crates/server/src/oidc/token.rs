@@ -9,6 +9,8 @@ use latchkey_core::client::{Application, GrantType};
 use latchkey_core::params::Params;
 use latchkey_core::token::{self, TokenResponse, client_credentials};
 use latchkey_core::{ErrorCode, OAuthError};
+use latchkey_store::audit::AuditEntry;
+use serde_json::json;
 
 use super::client;
 use crate::app::AppState;
@@ -43,6 +45,19 @@ pub async fn token(
             super::user_tokens::refresh(&state, &application, &params).await?
         }
     };
+    let action = match grant {
+        GrantType::RefreshToken => "token.refresh",
+        _ => "token.issue",
+    };
+    let entry = AuditEntry {
+        actor_type: "application",
+        actor_id: Some(application.id.clone()),
+        action: action.to_owned(),
+        target_type: Some("application"),
+        target_id: Some(application.id.clone()),
+        details: json!({"grantType": params.get("grant_type"), "scope": body["scope"]}),
+    };
+    state.audit.record(entry, state.clock.now_ms());
     Ok(no_store(Json(body)))
 }
 

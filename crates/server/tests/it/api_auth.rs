@@ -191,3 +191,28 @@ async fn every_mutation_is_audited_without_secrets() {
             .all(|(_, _, details)| !details.contains(secret))
     );
 }
+
+#[tokio::test]
+async fn issued_and_refreshed_tokens_reach_the_audit_log_without_the_tokens() {
+    let app = TestApp::spawn(backends()[0]).await;
+    let admin = Admin::new(&app).await;
+    let token = admin.token.clone();
+    // The admin's own token request is queued and written in a batch shortly after.
+    let mut found = serde_json::Value::Null;
+    for _ in 0..50 {
+        found = admin.get("/api/audit-logs?action=token.issue").await.1;
+        if found.as_array().is_some_and(|a| !a.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        found[0]["details"]["grantType"], "client_credentials",
+        "{found}"
+    );
+    assert_eq!(found[0]["details"]["scope"], "all");
+    assert!(
+        !found.to_string().contains(&token),
+        "never the token itself"
+    );
+}
