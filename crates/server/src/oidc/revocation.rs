@@ -48,6 +48,16 @@ pub async fn revoke(
         && grant.client_id == app.id
     {
         state.db.delete_access_token(&hash).await?;
+        let actor = Actor::application(app.id.clone());
+        let target = ("grant", grant.id.as_str());
+        audit(
+            &state,
+            &actor,
+            "token.revoke",
+            target,
+            json!({"by": "access_token"}),
+        )
+        .await;
     }
     // JWT access tokens are self-contained: they cannot be recalled and expire on their own.
     Ok(super::token::no_store(StatusCode::OK.into_response()))

@@ -45,6 +45,34 @@ async fn user_token(app: &TestApp, client: &Value, resource: &str) -> Value {
         .unwrap_or_default()
 }
 
+/// The same for a third-party application: its consent page is answered with Authorize.
+async fn user_token_with_consent(app: &TestApp, client: &Value, resource: &str) -> Value {
+    let browser = browser();
+    let url = format!(
+        "{}/oidc/auth?client_id={}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&scope=openid&resource={}",
+        app.address,
+        client["id"].as_str().unwrap_or_default(),
+        url::form_urlencoded::byte_serialize(resource.as_bytes()).collect::<String>()
+    );
+    let stop = sign_in_if_asked(app, &browser, walk(app, &browser, &url).await).await;
+    let back = crate::walk::answer(app, &browser, stop.page("/consent/"), "authorize").await;
+    let code = param(&back.client(), "code").unwrap_or_default();
+    let form = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", "https://app.example.com/cb"),
+    ];
+    let basic = (
+        client["id"].as_str().unwrap_or_default(),
+        client["secret"].as_str().unwrap_or_default(),
+    );
+    app.token(&form, Some(basic))
+        .await
+        .json()
+        .await
+        .unwrap_or_default()
+}
+
 #[tokio::test]
 async fn the_management_api_refuses_every_token_but_a_live_one_with_all() {
     for backend in backends() {
@@ -94,6 +122,25 @@ async fn the_management_api_refuses_every_token_but_a_live_one_with_all() {
         );
         let refused = walk(&app, &browser, &url).await.client();
         assert_eq!(param(&refused, "error").as_deref(), Some("invalid_target"));
+        // A third-party application's token for another API is refused at /api (wrong audience).
+        let (_, partner2) = admin
+            .post(
+                "/api/applications",
+                json!({"name": "Partner two", "type": "Traditional", "isThirdParty": true,
+                "oidcClientMetadata": {"redirectUris": ["https://app.example.com/cb"]}}),
+            )
+            .await;
+        let (_, docs) = admin
+            .post(
+                "/api/resources",
+                json!({"name": "Docs", "indicator": "https://docs.example.com"}),
+            )
+            .await;
+        assert!(docs["id"].is_string());
+        let third = user_token_with_consent(&app, &partner2, "https://docs.example.com").await;
+        let third_token = third["access_token"].as_str().unwrap_or_default();
+        assert!(!third_token.is_empty(), "{third}");
+        assert_eq!(api_status(&app, Some(third_token)).await, 401);
         // The administrator's own token stops at its expiry (one hour).
         assert_eq!(api_status(&app, Some(&admin.token)).await, 200);
         app.state.clock.advance(3_601_000);
