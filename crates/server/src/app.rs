@@ -102,6 +102,7 @@ pub fn router(state: AppState) -> Router {
     });
     Router::new()
         .route("/health", get(health))
+        .route("/ready", get(ready))
         .merge(crate::oidc::routes(&state))
         .merge(crate::api::routes())
         .merge(crate::pages::routes())
@@ -142,6 +143,29 @@ async fn limit_query(
     match too_long {
         true => (StatusCode::URI_TOO_LONG, "the query string is too long").into_response(),
         false => next.run(request).await,
+    }
+}
+
+/// Readiness for a load balancer: 200 when the database answers and its schema is the one
+/// this build expects, 503 with the reason otherwise.
+async fn ready(State(state): State<AppState>) -> impl IntoResponse {
+    let reason = match state.db.migrations_current().await {
+        Ok(true) => None,
+        Ok(false) => Some("migrations"),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness: database does not answer");
+            Some("database")
+        }
+    };
+    match reason {
+        None => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ready"})),
+        ),
+        Some(reason) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "unavailable", "reason": reason})),
+        ),
     }
 }
 

@@ -149,6 +149,21 @@ impl Db {
         Ok(())
     }
 
+    /// Whether every migration this build knows has been applied (a node must not serve a
+    /// schema older than its code expects; a newer one is fine during a rolling upgrade).
+    pub async fn migrations_current(&self) -> Result<bool> {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(applied.unwrap_or(0) >= latest)
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

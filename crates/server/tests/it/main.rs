@@ -28,6 +28,7 @@ mod hostile_pages;
 mod hostile_redirects;
 mod hostile_tokens;
 mod logout;
+mod operations;
 mod second_rp;
 mod sign_up;
 mod signing_keys;
