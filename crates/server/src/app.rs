@@ -109,6 +109,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(limit_query))
+        .layer(axum::middleware::from_fn(request_id))
         .layer(tower::util::option_layer(hsts))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -132,6 +133,35 @@ pub async fn serve(
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Give every request an id: in the `X-Request-Id` response header and on every log line
+/// written while it runs, so that a report from a user finds its log lines.
+async fn request_id(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use tracing::Instrument;
+    let id = latchkey_core::random::id();
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.uri().path(),
+    );
+    let started = std::time::Instant::now();
+    let mut response = next.run(request).instrument(span.clone()).await;
+    span.in_scope(|| {
+        tracing::debug!(
+            status = response.status().as_u16(),
+            ms = started.elapsed().as_millis() as u64,
+            "request done"
+        );
+    });
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
 }
 
 /// Refuse an over-long query string before any handler parses it (414).

@@ -133,10 +133,19 @@ pub fn main() -> ExitCode {
     };
     let filter =
         EnvFilter::try_from_env("LATCHKEY_LOG").unwrap_or_else(|_| EnvFilter::new(default_level));
-    tracing_subscriber::fmt()
+    // One JSON object per line for log collectors (LATCHKEY_LOG_FORMAT=json), text otherwise.
+    let json = std::env::var("LATCHKEY_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match json {
+        true => logs
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+        false => logs.init(),
+    }
 
     let sources = Sources {
         config_file: cli.settings.config_file,

@@ -262,3 +262,48 @@ async fn users_create_makes_the_first_administrator_from_a_password_on_stdin() {
         "passwords never come from the command line"
     );
 }
+
+#[tokio::test]
+async fn json_logs_carry_the_request_id_returned_to_the_client() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
+    let log =
+        std::fs::File::create(dir.path().join("stderr.log")).unwrap_or_else(|e| panic!("{e}"));
+    let child = latchkey(dir.path(), port, &["serve"])
+        .env("LATCHKEY_LOG_FORMAT", "json")
+        .env("LATCHKEY_LOG", "latchkey=debug")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let server = Server(child);
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut id = None;
+    for _ in 0..100 {
+        if let Ok(r) = http.get(format!("{base}/ready")).send().await
+            && r.status() == 200
+        {
+            id = r
+                .headers()
+                .get("x-request-id")
+                .map(|v| v.to_str().unwrap_or("").to_owned());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let id = id.unwrap_or_else(|| panic!("no ready answer with a request id"));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    drop(server);
+    let text = std::fs::read_to_string(dir.path().join("stderr.log")).unwrap_or_default();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let done = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == id.as_str());
+    let done = done.unwrap_or_else(|| panic!("no log line for request {id}:\n{text}"));
+    assert_eq!(done["status"], 200);
+    assert_eq!(done["span"]["path"], "/ready");
+}
