@@ -16,6 +16,7 @@ mod binary;
 mod brute_force;
 mod claims;
 mod client_credentials;
+mod cluster;
 mod code_flow;
 mod console;
 mod cors;
