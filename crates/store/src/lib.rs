@@ -164,6 +164,17 @@ impl Db {
         Ok(applied.unwrap_or(0) >= latest)
     }
 
+    /// SQLite's own consistency check (`"ok"` when sound); PostgreSQL keeps its own and
+    /// answers `"ok"` here.
+    pub async fn integrity_check(&self) -> Result<String> {
+        match self.backend {
+            Backend::Sqlite => Ok(sqlx::query_scalar("PRAGMA integrity_check")
+                .fetch_one(&self.pool)
+                .await?),
+            Backend::Postgres => Ok("ok".to_owned()),
+        }
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -20,6 +20,7 @@ mod cluster;
 mod code_flow;
 mod console;
 mod cors;
+mod crash;
 mod demo_app;
 mod discovery;
 mod hostile_api;
