@@ -37,18 +37,20 @@ fn command(dir: &Path, database: &str, port: u16) -> Command {
 }
 
 async fn start(dir: &Path, database: &str, port: u16) -> Node {
-    let child = command(dir, database, port)
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let node = Node(
+        command(dir, database, port)
+            .arg("serve")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}")),
+    );
     for _ in 0..200 {
         if reqwest::get(format!("http://127.0.0.1:{port}/ready"))
             .await
             .is_ok_and(|r| r.status() == 200)
         {
-            return Node(child);
+            return node;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
