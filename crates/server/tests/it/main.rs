@@ -21,6 +21,7 @@ mod code_flow;
 mod console;
 mod cors;
 mod crash;
+mod db_outage;
 mod demo_app;
 mod discovery;
 mod hostile_api;
