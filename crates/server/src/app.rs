@@ -59,6 +59,7 @@ pub struct AppState {
     pub keys: Keyring,
     pub clock: Clock,
     pub audit: crate::audit_writer::AuditWriter,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Open the database (migrating it), align the management resource with the public URL.
@@ -85,6 +86,7 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let keys = Keyring::open(db.clone(), config.secret_key.as_deref(), clock.now_ms()).await?;
     Ok(AppState {
         audit: crate::audit_writer::AuditWriter::start(db.clone()),
+        metrics: Arc::default(),
         db,
         config: Arc::new(config),
         keys,
@@ -109,7 +111,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(limit_query))
-        .layer(axum::middleware::from_fn(request_id))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request_id,
+        ))
         .layer(tower::util::option_layer(hsts))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -119,6 +124,19 @@ pub fn router(state: AppState) -> Router {
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
         ))
+        .with_state(state)
+}
+
+/// The metrics listener's only route.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/metrics",
+            get(|State(state): State<AppState>| async move {
+                let text = state.metrics.render(state.db.pool_stats());
+                ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+            }),
+        )
         .with_state(state)
 }
 
@@ -138,11 +156,18 @@ pub async fn serve(
 /// Give every request an id: in the `X-Request-Id` response header and on every log line
 /// written while it runs, so that a report from a user finds its log lines.
 async fn request_id(
+    State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use tracing::Instrument;
     let id = latchkey_core::random::id();
+    // The route pattern, not the path: paths hold ids and would make a label per request.
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -151,6 +176,10 @@ async fn request_id(
     );
     let started = std::time::Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
+    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    state
+        .metrics
+        .request(&route, response.status().as_u16(), micros);
     span.in_scope(|| {
         tracing::debug!(
             status = response.status().as_u16(),

@@ -59,6 +59,9 @@ struct Settings {
     /// Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated
     #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", global = true)]
     trusted_proxies: Option<String>,
+    /// Address for Prometheus metrics at /metrics, e.g. 127.0.0.1:9090 [default: none]
+    #[arg(long, env = "LATCHKEY_METRICS_LISTEN", global = true)]
+    metrics_listen: Option<String>,
     /// File holding the secret that encrypts private keys at rest
     /// (or set LATCHKEY_SECRET_KEY)
     #[arg(long, env = "LATCHKEY_SECRET_KEY_FILE", global = true)]
@@ -157,6 +160,7 @@ pub fn main() -> ExitCode {
         sign_up: cli.settings.sign_up,
         logo_url: cli.settings.logo_url,
         trusted_proxies: cli.settings.trusted_proxies,
+        metrics_listen: cli.settings.metrics_listen,
         secret_key: None,
         secret_key_file: cli.settings.secret_key_file,
     }
@@ -312,7 +316,23 @@ async fn serve(config: Config, clock: Clock) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let metrics = match config.metrics_listen {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {address}: {e}"))?,
+        ),
+        None => None,
+    };
     let state = app::build(config, clock).await?;
+    if let Some(listener) = metrics {
+        let router = app::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     tracing::info!(
         listen = %state.config.listen,
         issuer = %state.config.issuer(),

@@ -32,6 +32,8 @@ pub struct Config {
     pub logo_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client; nobody's by default.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Where Prometheus metrics are served; nowhere by default.
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 impl std::fmt::Debug for Config {
@@ -73,6 +75,7 @@ pub struct Sources {
     pub sign_up: Option<String>,
     pub logo_url: Option<String>,
     pub trusted_proxies: Option<String>,
+    pub metrics_listen: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<PathBuf>,
 }
@@ -88,6 +91,7 @@ struct FileSettings {
     sign_up: Option<bool>,
     logo_url: Option<String>,
     trusted_proxies: Option<Vec<String>>,
+    metrics_listen: Option<String>,
     secret_key_file: Option<PathBuf>,
 }
 
@@ -192,6 +196,13 @@ impl Sources {
             None => parse_proxies(file.trusted_proxies.iter().flatten().map(String::as_str))?,
         };
 
+        let metrics_listen = match self.metrics_listen.or(file.metrics_listen) {
+            None => None,
+            Some(value) => Some(value.parse::<SocketAddr>().map_err(|_| {
+                format!("metrics listen (LATCHKEY_METRICS_LISTEN / --metrics-listen): '{value}' is not an address like 127.0.0.1:9090")
+            })?),
+        };
+
         Ok(Config {
             listen,
             public_url,
@@ -202,6 +213,7 @@ impl Sources {
             sign_up,
             logo_url,
             trusted_proxies,
+            metrics_listen,
         })
     }
 }

@@ -25,6 +25,7 @@ pub mod html;
 pub mod i18n;
 pub mod keyring;
 pub mod manage;
+pub mod metrics;
 pub mod oidc;
 pub mod pages;
 pub mod password;

@@ -185,6 +185,11 @@ impl Db {
         self.pool.close().await;
     }
 
+    /// Connections open, and idle among them.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }

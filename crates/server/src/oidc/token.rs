@@ -58,6 +58,7 @@ pub async fn token(
         details: json!({"grantType": params.get("grant_type"), "scope": body["scope"]}),
     };
     state.audit.record(entry, state.clock.now_ms());
+    state.metrics.token_issued(grant);
     Ok(no_store(Json(body)))
 }
 

@@ -144,6 +144,7 @@ pub async fn submit(
                 details,
             )
             .await;
+            state.metrics.sign_in_failed();
             return too_many(&state, &headers, pending, wait_ms).await;
         }
         Ok(None) => {}
@@ -181,6 +182,7 @@ pub async fn submit(
             details,
         )
         .await;
+        state.metrics.sign_in_failed();
         return render_form(&state, &headers, pending, &form.identifier, Some(fail)).await;
     };
     if let Err(e) = budget.succeeded(&state).await {

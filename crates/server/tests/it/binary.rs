@@ -307,3 +307,52 @@ async fn json_logs_carry_the_request_id_returned_to_the_client() {
     assert_eq!(done["status"], 200);
     assert_eq!(done["span"]["path"], "/ready");
 }
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener_only() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (port, metrics_port) = (free_port(), free_port());
+    let child = latchkey(dir.path(), port, &["serve"])
+        .env(
+            "LATCHKEY_METRICS_LISTEN",
+            format!("127.0.0.1:{metrics_port}"),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _server = Server(child);
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if http
+            .get(format!("{base}/oidc/jwks"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let text = http
+        .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    assert!(
+        text.contains("latchkey_http_requests_total{route=\"/oidc/jwks\",status=\"200\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("latchkey_db_pool_connections{state=\"open\"}"));
+    assert!(text.contains("latchkey_sign_in_failures_total 0"));
+    let public = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16());
+    assert_eq!(public.ok(), Some(404), "never on the public port");
+}
