@@ -74,6 +74,12 @@ enum Command {
     Serve,
     /// Apply database migrations and exit
     Migrate,
+    /// Copy the SQLite database to FILE while the server runs (a consistent snapshot)
+    Backup {
+        /// The new file to write; it must not exist
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
     /// Create a machine-to-machine application allowed `all` on the management API
     Bootstrap {
         /// Print one JSON object: clientId, clientSecret, resource, issuer, tokenEndpoint
@@ -198,6 +204,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => {
             app::open_db(&config).await?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Backup { to } => {
+            let db = app::open_db(&config).await?;
+            if to.exists() {
+                anyhow::bail!("{} already exists; choose a new file", to.display());
+            }
+            db.backup_to(&to.to_string_lossy()).await?;
+            println!("backed up to {}", to.display());
             Ok(())
         }
         Command::Bootstrap { json } => {

@@ -175,6 +175,23 @@ impl Db {
         }
     }
 
+    /// Write a consistent copy of an SQLite database to `path` while it is in use
+    /// (`VACUUM INTO`); PostgreSQL is backed up with its own tools.
+    pub async fn backup_to(&self, path: &str) -> Result<()> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+            Backend::Postgres => Err(Error::Corrupt(
+                "back up PostgreSQL with pg_dump or your provider's backups".into(),
+            )),
+        }
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

@@ -356,3 +356,60 @@ async fn metrics_are_served_on_their_own_listener_only() {
         .map(|r| r.status().as_u16());
     assert_eq!(public.ok(), Some(404), "never on the public port");
 }
+
+#[tokio::test]
+async fn backup_writes_a_consistent_copy_while_the_server_runs() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
+    let child = latchkey(dir.path(), port, &["serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let _server = Server(child);
+    let http = reqwest::Client::new();
+    for _ in 0..100 {
+        if http
+            .get(format!("http://127.0.0.1:{port}/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let bootstrap = latchkey(dir.path(), port, &["bootstrap", "--json"]).output();
+    assert!(bootstrap.is_ok_and(|o| o.status.success()));
+    let copy = dir.path().join("backup.db");
+    let to = copy.to_string_lossy().into_owned();
+    let backup = latchkey(dir.path(), port, &["backup", "--to", &to])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        backup.status.success(),
+        "{}",
+        String::from_utf8_lossy(&backup.stderr)
+    );
+    let db = latchkey_store::Db::connect(&format!("sqlite://{to}"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(db.integrity_check().await.ok().as_deref(), Some("ok"));
+    let filter = latchkey_store::applications::ApplicationFilter::default();
+    let page = latchkey_store::Page {
+        page: 1,
+        page_size: 10,
+    };
+    let (apps, _) = db
+        .list_applications(&filter, page)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(apps.len(), 1, "the bootstrap application is in the copy");
+    let again = latchkey(dir.path(), port, &["backup", "--to", &to])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !again.status.success(),
+        "an existing file is never overwritten"
+    );
+}
