@@ -273,6 +273,84 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
     .await;
     assert_eq!(refused["error"], "invalid_grant");
 
+    // One rotating refresh token raced on both nodes: one rotation wins, the replays revoke
+    // the family, so even the winner's new token stops working.
+    let rotate = json!({"customClientMetadata": {"rotateRefreshToken": true}});
+    let patched = http
+        .patch(api(&a, &format!("/api/applications/{web_id}")))
+        .bearer_auth(&token)
+        .json(&rotate)
+        .send()
+        .await;
+    assert_eq!(patched.map(|r| r.status().as_u16()).ok(), Some(200));
+    let fresh = browser
+        .get(auth(&a, "openid+offline_access"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = code_of(&location(&fresh));
+    let fields = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CALLBACK),
+    ];
+    let (_, tokens) = form(
+        &http,
+        format!("{}/oidc/token", b.base),
+        &fields,
+        (&web_id, &web_secret),
+    )
+    .await;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let url = format!("{}/oidc/token", if i % 2 == 0 { &a.base } else { &b.base });
+        let (http, refresh, id, secret) = (
+            http.clone(),
+            refresh.clone(),
+            web_id.clone(),
+            web_secret.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let fields = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.as_str()),
+            ];
+            form(&http, url, &fields, (&id, &secret)).await
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap_or_else(|e| panic!("{e}"));
+        if status == 200 {
+            winners.push(
+                body["refresh_token"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one rotation across both nodes");
+    let fields = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", winners[0].as_str()),
+    ];
+    let (_, after) = form(
+        &http,
+        format!("{}/oidc/token", a.base),
+        &fields,
+        (&web_id, &web_secret),
+    )
+    .await;
+    assert_eq!(
+        after["error"], "invalid_grant",
+        "the replays revoked the family"
+    );
+
     // A redirect-URI change on A applies on B at once (nothing cached).
     let patch = json!({"oidcClientMetadata": {"redirectUris": ["https://app.example.com/new"]}});
     let changed = http
