@@ -413,3 +413,38 @@ async fn backup_writes_a_consistent_copy_while_the_server_runs() {
         "an existing file is never overwritten"
     );
 }
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
+    let child = latchkey(dir.path(), port, &["serve"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pid = child.id().to_string();
+    let mut server = Server(child);
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if http
+            .get(format!("{base}/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let term = Command::new("kill").args(["-TERM", &pid]).status();
+    assert!(term.is_ok_and(|s| s.success()));
+    // Graceful shutdown: stop accepting, finish what is in flight, exit 0.
+    let exited = server.0.wait().map(|s| s.success());
+    assert_eq!(exited.ok(), Some(true), "a clean exit");
+    assert!(
+        http.get(format!("{base}/ready")).send().await.is_err(),
+        "no longer listening"
+    );
+}
