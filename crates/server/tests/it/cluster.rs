@@ -413,4 +413,37 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         published,
         "B publishes A's new next key within its refresh interval"
     );
+
+    // What A signs with after a rotation is a key B was already publishing beforehand.
+    let before_rotation: Value = http
+        .get(api(&b, "/oidc/jwks"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let rotated = http
+        .post(api(&a, "/api/configs/oidc/private-keys/rotate"))
+        .bearer_auth(&token)
+        .json(&rotate)
+        .send()
+        .await;
+    assert_eq!(rotated.map(|r| r.status().as_u16()).ok(), Some(201));
+    let (_, signed) = form(
+        &http,
+        format!("{}/oidc/token", a.base),
+        &grant,
+        (cid, csecret),
+    )
+    .await;
+    let jwt = signed["access_token"].as_str().unwrap_or_default();
+    let kid = jsonwebtoken::decode_header(jwt)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .kid
+        .unwrap_or_default();
+    assert!(
+        kids(&before_rotation).contains(&kid),
+        "A signs with {kid}, which B published before the rotation"
+    );
 }
