@@ -415,9 +415,23 @@ async fn backup_writes_a_consistent_copy_while_the_server_runs() {
 }
 
 #[tokio::test]
-async fn sigterm_stops_the_server_cleanly() {
+async fn sigterm_drains_requests_in_flight_then_exits_cleanly() {
+    use std::io::Write;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let port = free_port();
+    let mut create = latchkey(
+        dir.path(),
+        port,
+        &["users", "create", "--username", "alice", "--password-stdin"],
+    )
+    .stdin(Stdio::piped())
+    .stdout(Stdio::null())
+    .spawn()
+    .unwrap_or_else(|e| panic!("{e}"));
+    if let Some(mut input) = create.stdin.take() {
+        let _ = input.write_all(b"correct horse battery\n");
+    }
+    assert!(create.wait().is_ok_and(|s| s.success()));
     let child = latchkey(dir.path(), port, &["serve"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -438,11 +452,99 @@ async fn sigterm_stops_the_server_cleanly() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let creds = latchkey(dir.path(), port, &["bootstrap", "--json"]).output();
+    let creds: serde_json::Value =
+        serde_json::from_slice(&creds.map(|o| o.stdout).unwrap_or_default()).unwrap_or_default();
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("resource", creds["resource"].as_str().unwrap_or_default()),
+        ("scope", "all"),
+    ];
+    let token: serde_json::Value = http
+        .post(format!("{base}/oidc/token"))
+        .basic_auth(
+            creds["clientId"].as_str().unwrap_or_default(),
+            creds["clientSecret"].as_str(),
+        )
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let app: serde_json::Value = http
+        .post(format!("{base}/api/applications"))
+        .bearer_auth(token["access_token"].as_str().unwrap_or_default())
+        .json(&serde_json::json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/cb"]}}))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    let auth = format!(
+        "{base}/oidc/auth?client_id={}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&response_type=code&scope=openid",
+        app["id"].as_str().unwrap_or_default()
+    );
+    // Eight sign-in forms ready to post, each in its own browser.
+    let mut ready = Vec::new();
+    for _ in 0..8 {
+        let browser = crate::code_flow::browser();
+        let to_page = browser
+            .get(&auth)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let path = to_page.headers()["location"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        let page = browser
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let csrf = crate::code_flow::hidden(&page.text().await.unwrap_or_default(), "csrf");
+        ready.push((browser, format!("{base}{path}"), csrf));
+    }
+    // Posted together they queue on the bounded password-hashing pool, so they are still
+    // running when the signal arrives.
+    let mut in_flight = Vec::new();
+    for (browser, url, csrf) in ready {
+        in_flight.push(tokio::spawn(async move {
+            let fields = [
+                ("csrf", csrf),
+                ("identifier", "alice".to_owned()),
+                ("password", "correct horse battery".to_owned()),
+            ];
+            let answer = browser.post(url).form(&fields).send().await;
+            (
+                answer.map(|r| r.status().as_u16()),
+                std::time::Instant::now(),
+            )
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let signalled = std::time::Instant::now();
     let term = Command::new("kill").args(["-TERM", &pid]).status();
     assert!(term.is_ok_and(|s| s.success()));
-    // Graceful shutdown: stop accepting, finish what is in flight, exit 0.
+    let mut finished_after_signal = 0;
+    for request in in_flight {
+        let (status, done) = request.await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            status.ok(),
+            Some(303),
+            "every request in flight is answered"
+        );
+        finished_after_signal += usize::from(done > signalled);
+    }
+    assert!(
+        finished_after_signal > 0,
+        "some requests were still running at the signal"
+    );
     let exited = server.0.wait().map(|s| s.success());
-    assert_eq!(exited.ok(), Some(true), "a clean exit");
+    assert_eq!(exited.ok(), Some(true), "a clean exit after draining");
     assert!(
         http.get(format!("{base}/ready")).send().await.is_err(),
         "no longer listening"
