@@ -77,15 +77,7 @@ async fn page(
     let grants = grants
         .into_iter()
         .map(|g| {
-            let mut access: Vec<String> = g
-                .user_scopes
-                .iter()
-                .filter_map(|s| words.scope(s).map(str::to_owned))
-                .collect();
-            for api in &g.resource_scopes {
-                let names: Vec<&str> = api.scopes.iter().map(|s| s.name.as_str()).collect();
-                access.push(format!("{}: {}", api.resource.name, names.join(", ")));
-            }
+            let access = g.access(words);
             GrantRow {
                 id: g.id,
                 app_name: g.application.name,

@@ -32,6 +32,23 @@ pub struct GrantView {
     pub last_used_at: i64,
 }
 
+impl GrantView {
+    /// What the grant lets the application access, in words a user reads: each user-data
+    /// scope's description, then `API: scope, scope` per API.
+    pub fn access(&self, text: &crate::i18n::Text) -> Vec<String> {
+        let mut access: Vec<String> = self
+            .user_scopes
+            .iter()
+            .filter_map(|s| text.scope(s).map(str::to_owned))
+            .collect();
+        for api in &self.resource_scopes {
+            let names: Vec<&str> = api.scopes.iter().map(|s| s.name.as_str()).collect();
+            access.push(format!("{}: {}", api.resource.name, names.join(", ")));
+        }
+        access
+    }
+}
+
 /// The user's grants, to third-party applications only (`Some(true)`), first-party ones
 /// only (`Some(false)`), or all.
 pub async fn list(

@@ -88,15 +88,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
             .ok()
             .flatten()
             .unwrap_or_default();
-        let mut access: Vec<String> = grant
-            .user_scopes
-            .iter()
-            .filter_map(|s| text.scope(s).map(str::to_owned))
-            .collect();
-        for api in &grant.resource_scopes {
-            let names: Vec<&str> = api.scopes.iter().map(|s| s.name.as_str()).collect();
-            access.push(format!("{}: {}", api.resource.name, names.join(", ")));
-        }
+        let access = grant.access(text);
         apps.push(AppRow {
             grant_id: grant.id,
             name: branding.display_name.unwrap_or(grant.application.name),
