@@ -93,7 +93,19 @@ pub async fn plan(
     request: &AuthorizationRequest,
     user_id: &str,
 ) -> Result<Plan, Error> {
-    let (user_scopes, resources) = check(state, app, request).await?;
+    let checked = check(state, app, request).await?;
+    plan_checked(state, app, request, user_id, checked).await
+}
+
+/// The same, for a request [`check`] has already accepted (its result passed on, not read
+/// again).
+pub async fn plan_checked(
+    state: &AppState,
+    app: &Application,
+    request: &AuthorizationRequest,
+    user_id: &str,
+    (user_scopes, resources): (Scopes, Vec<Resource>),
+) -> Result<Plan, Error> {
     let ceiling_of = app.is_third_party.then_some(app.id.as_str());
     let mut resource_scopes = Vec::new();
     for resource in &resources {

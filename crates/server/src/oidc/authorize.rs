@@ -123,7 +123,7 @@ async fn decide(
     request: &AuthorizationRequest,
 ) -> Result<Response, Error> {
     // Fail before anyone signs in when the request can never succeed.
-    consent::check(state, app, request).await?;
+    let checked = consent::check(state, app, request).await?;
     let now = state.clock.now_ms();
     let mut session = browser::current_session(state, headers).await?;
     if let Some(live) = &session {
@@ -146,7 +146,7 @@ async fn decide(
         }
         return park(state, request, None, "sign-in").await;
     };
-    let plan = consent::plan(state, app, request, &session.user_id).await?;
+    let plan = consent::plan_checked(state, app, request, &session.user_id, checked).await?;
     if plan.asked(request.prompt.consent).is_empty() {
         return code::issue(state, headers, request, &session, &plan).await;
     }

@@ -125,10 +125,11 @@ pub async fn show(
     };
     let again = c.request.prompt.consent
         && c.pending.interaction.answer_of(&c.session) != Some(Answer::Granted);
-    if plan.asked(again).is_empty() {
+    let asked = plan.asked(again);
+    if asked.is_empty() {
         return resume(&id);
     }
-    render(&state, &headers, &c, &plan.asked(again), &plan).await
+    render(&state, &headers, &c, &asked, &plan).await
 }
 
 async fn render(
