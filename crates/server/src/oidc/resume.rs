@@ -55,7 +55,9 @@ pub async fn resume(
         return error_page(&state, &headers, &OAuthError::invalid_request(why));
     };
     let mut response = match finish(&state, &headers, (&interaction, &request), &session).await {
-        Ok(response) => response,
+        // The binding cookie stays while the consent page still needs it.
+        Ok(Finished::Consent) => return Redirect::to(&format!("/consent/{id}")).into_response(),
+        Ok(Finished::Done(response)) => response,
         Err(Error::OAuth(error)) => respond_error(
             &state,
             &headers,
@@ -66,19 +68,17 @@ pub async fn resume(
         ),
         Err(other) => return other.into_response(),
     };
-    // The binding cookie stays while the consent page still needs it.
-    if !is_consent_redirect(&response, &id) {
-        let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
-        response.headers_mut().append(header::SET_COOKIE, clear);
-    }
+    let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
+    response.headers_mut().append(header::SET_COOKIE, clear);
     response
 }
 
-fn is_consent_redirect(response: &Response, id: &str) -> bool {
-    response
-        .headers()
-        .get(header::LOCATION)
-        .is_some_and(|l| l.as_bytes() == format!("/consent/{id}").as_bytes())
+/// Where an authorization request stands once resumed.
+enum Finished {
+    /// Answered: a code, an error, or a page saying the interaction is spent.
+    Done(Response),
+    /// Something is still to be consented to.
+    Consent,
 }
 
 /// Consume the interaction: `false` if another request already did.
@@ -96,7 +96,7 @@ async fn finish(
     headers: &HeaderMap,
     (interaction, request): (&Interaction, &AuthorizationRequest),
     session: &Session,
-) -> Result<Response, Error> {
+) -> Result<Finished, Error> {
     let app = state
         .db
         .find_application(&request.client_id)
@@ -105,7 +105,7 @@ async fn finish(
     let answer = interaction.answer_of(session);
     if answer == Some(Answer::Denied) {
         if !take(state, &interaction.id).await? {
-            return Ok(completed(state, headers));
+            return Ok(Finished::Done(completed(state, headers)));
         }
         let why = "the user did not allow the application";
         return Err(OAuthError::new(ErrorCode::AccessDenied, why).into());
@@ -113,12 +113,14 @@ async fn finish(
     let plan = consent::plan(state, &app, request, &session.user_id).await?;
     let again = request.prompt.consent && answer != Some(Answer::Granted);
     if !plan.asked(again).is_empty() {
-        return Ok(Redirect::to(&format!("/consent/{}", interaction.id)).into_response());
+        return Ok(Finished::Consent);
     }
     if !take(state, &interaction.id).await? {
-        return Ok(completed(state, headers));
+        return Ok(Finished::Done(completed(state, headers)));
     }
-    code::issue(state, headers, request, session, &plan).await
+    Ok(Finished::Done(
+        code::issue(state, headers, request, session, &plan).await?,
+    ))
 }
 
 /// Back to the account page the sign-in was for (only ever a path under `/account/`).
