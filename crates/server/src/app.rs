@@ -166,8 +166,7 @@ async fn request_id(
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or("unmatched", |p| p.as_str())
-        .to_owned();
+        .cloned();
     let span = tracing::info_span!(
         "request",
         request_id = %id,
@@ -177,9 +176,11 @@ async fn request_id(
     let started = std::time::Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    state
-        .metrics
-        .request(&route, response.status().as_u16(), micros);
+    state.metrics.request(
+        route.as_ref().map_or("unmatched", |r| r.as_str()),
+        response.status().as_u16(),
+        micros,
+    );
     span.in_scope(|| {
         tracing::debug!(
             status = response.status().as_u16(),

@@ -14,7 +14,8 @@ const BUCKETS_MS: [u64; 11] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500];
 
 #[derive(Debug, Default)]
 pub struct Metrics {
-    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    /// By route pattern, then status.
+    requests: Mutex<BTreeMap<String, BTreeMap<u16, u64>>>,
     latency: [AtomicU64; BUCKETS_MS.len()],
     latency_count: AtomicU64,
     latency_sum_us: AtomicU64,
@@ -35,7 +36,12 @@ impl Metrics {
     /// and duration.
     pub fn request(&self, route: &str, status: u16, micros: u64) {
         if let Ok(mut requests) = self.requests.lock() {
-            *requests.entry((route.to_owned(), status)).or_default() += 1;
+            // Allocate a key only the first time a route is seen.
+            let by_status = match requests.get_mut(route) {
+                Some(by_status) => by_status,
+                None => requests.entry(route.to_owned()).or_default(),
+            };
+            *by_status.entry(status).or_default() += 1;
         }
         let ms = micros / 1000;
         for (bound, bucket) in BUCKETS_MS.iter().zip(&self.latency) {
@@ -64,7 +70,10 @@ impl Metrics {
         );
         let _ = writeln!(out, "# TYPE latchkey_http_requests_total counter");
         if let Ok(requests) = self.requests.lock() {
-            for ((route, status), n) in requests.iter() {
+            for (route, status, n) in requests
+                .iter()
+                .flat_map(|(r, s)| s.iter().map(move |(s, n)| (r, s, n)))
+            {
                 let route = route.replace('\\', "\\\\").replace('"', "\\\"");
                 let _ = writeln!(
                     out,
