@@ -3,36 +3,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_latchkey");
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn latchkey(dir: &std::path::Path, port: u16, args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env_remove("LATCHKEY_SECRET_KEY")
-        .env_remove("LATCHKEY_SECRET_KEY_FILE")
-        .env_remove("LATCHKEY_DATABASE_URL")
-        .env("LATCHKEY_LISTEN", format!("127.0.0.1:{port}"))
-        .env("LATCHKEY_PUBLIC_URL", format!("http://127.0.0.1:{port}"));
-    command
-}
+use crate::process::{Process as Server, free_port, latchkey, wait_ready};
 
 #[tokio::test]
 async fn the_quick_start_works_on_the_default_sqlite_database() {
@@ -46,17 +17,7 @@ async fn the_quick_start_works_on_the_default_sqlite_database() {
     let _server = Server(child);
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
-    for _ in 0..100 {
-        if let Ok(r) = http.get(format!("{base}/health")).send().await
-            && r.status() == 200
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "latchkey serve did not become healthy");
+    wait_ready(&base).await;
     assert!(
         dir.path().join("latchkey-data/latchkey.db").exists(),
         "default SQLite file created"
@@ -324,17 +285,9 @@ async fn metrics_are_served_on_their_own_listener_only() {
     let _server = Server(child);
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if http
-            .get(format!("{base}/oidc/jwks"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&base).await;
+    let jwks = http.get(format!("{base}/oidc/jwks")).send().await;
+    assert_eq!(jwks.map(|r| r.status().as_u16()).ok(), Some(200));
     let text = http
         .get(format!("http://127.0.0.1:{metrics_port}/metrics"))
         .send()
@@ -367,18 +320,7 @@ async fn backup_writes_a_consistent_copy_while_the_server_runs() {
         .spawn()
         .unwrap_or_else(|e| panic!("{e}"));
     let _server = Server(child);
-    let http = reqwest::Client::new();
-    for _ in 0..100 {
-        if http
-            .get(format!("http://127.0.0.1:{port}/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&format!("http://127.0.0.1:{port}")).await;
     let bootstrap = latchkey(dir.path(), port, &["bootstrap", "--json"]).output();
     assert!(bootstrap.is_ok_and(|o| o.status.success()));
     let copy = dir.path().join("backup.db");
@@ -441,17 +383,7 @@ async fn sigterm_drains_requests_in_flight_then_exits_cleanly() {
     let mut server = Server(child);
     let http = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
-        if http
-            .get(format!("{base}/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_ready(&base).await;
     let creds = latchkey(dir.path(), port, &["bootstrap", "--json"]).output();
     let creds: serde_json::Value =
         serde_json::from_slice(&creds.map(|o| o.stdout).unwrap_or_default()).unwrap_or_default();

@@ -3,69 +3,37 @@
 //! `LATCHKEY_TEST_POSTGRES_URL` is set (CI sets it).
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::code_flow::{browser, hidden};
+use crate::process::{Process, free_port, latchkey, serve};
 
-const BIN: &str = env!("CARGO_BIN_EXE_latchkey");
 const CALLBACK: &str = "https://app.example.com/callback";
 
 struct Node {
-    child: Child,
+    _process: Process,
     base: String,
 }
 
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
 fn command(dir: &Path, database: &str, public_url: &str, port: u16) -> Command {
-    let mut command = Command::new(BIN);
+    let mut command = latchkey(dir, port, &[]);
     command
-        .current_dir(dir)
-        .env_remove("LATCHKEY_SECRET_KEY")
-        .env_remove("LATCHKEY_SECRET_KEY_FILE")
         .env("LATCHKEY_DATABASE_URL", database)
-        .env("LATCHKEY_PUBLIC_URL", public_url)
-        .env("LATCHKEY_LISTEN", format!("127.0.0.1:{port}"));
+        .env("LATCHKEY_PUBLIC_URL", public_url);
     command
 }
 
 async fn start(dir: &Path, database: &str, public_url: &str) -> Node {
     let port = free_port();
-    let child = command(dir, database, public_url, port)
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let node = Node {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    };
-    for _ in 0..200 {
-        if reqwest::get(format!("{}/ready", node.base))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            return node;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let base = format!("http://127.0.0.1:{port}");
+    let process = serve(command(dir, database, public_url, port), &base).await;
+    Node {
+        _process: process,
+        base,
     }
-    panic!("node {} did not become ready", node.base);
 }
 
 async fn form(

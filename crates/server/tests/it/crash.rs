@@ -3,58 +3,30 @@
 //! again, and SQLite's integrity check is clean.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
 use crate::code_flow::{browser, hidden};
+use crate::process::{Process, free_port, latchkey, serve};
 use crate::support::{Backend, backends, fresh_database};
 
-const BIN: &str = env!("CARGO_BIN_EXE_latchkey");
 const CALLBACK: &str = "https://app.example.com/callback";
 
-struct Node(Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn command(dir: &Path, database: &str, port: u16) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .current_dir(dir)
-        .env_remove("LATCHKEY_SECRET_KEY")
-        .env_remove("LATCHKEY_SECRET_KEY_FILE")
-        .env("LATCHKEY_DATABASE_URL", database)
-        .env("LATCHKEY_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
-        .env("LATCHKEY_LISTEN", format!("127.0.0.1:{port}"));
+    let mut command = latchkey(dir, port, &[]);
+    command.env("LATCHKEY_DATABASE_URL", database);
     command
 }
 
-async fn start(dir: &Path, database: &str, port: u16) -> Node {
-    let node = Node(
-        command(dir, database, port)
-            .arg("serve")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}")),
-    );
-    for _ in 0..200 {
-        if reqwest::get(format!("http://127.0.0.1:{port}/ready"))
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            return node;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("latchkey did not become ready");
+async fn start(dir: &Path, database: &str, port: u16) -> Process {
+    serve(
+        command(dir, database, port),
+        &format!("http://127.0.0.1:{port}"),
+    )
+    .await
 }
 
 struct Site {
@@ -155,10 +127,7 @@ struct Acknowledged {
 async fn crash_and_restart(backend: Backend) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let database = fresh_database(backend, &dir).await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let port = free_port();
     let node = start(dir.path(), &database, port).await;
     let password = command(dir.path(), &database, port)
         .args(["users", "create", "--username", "alice", "--password-stdin"])

@@ -32,6 +32,7 @@ mod hostile_redirects;
 mod hostile_tokens;
 mod logout;
 mod operations;
+mod process;
 mod second_rp;
 mod sign_up;
 mod signing_keys;
