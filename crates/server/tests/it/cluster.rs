@@ -53,6 +53,24 @@ async fn form(
     (status, response.json().await.unwrap_or_default())
 }
 
+/// The key ids a node publishes in its JWKS.
+async fn published_kids(http: &reqwest::Client, node: &Node) -> Vec<String> {
+    let jwks: Value = http
+        .get(format!("{}/oidc/jwks", node.base))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .json()
+        .await
+        .unwrap_or_default();
+    jwks["keys"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|k| k["kid"].as_str().map(str::to_owned))
+        .collect()
+}
+
 fn location(response: &reqwest::Response) -> String {
     response.headers()["location"]
         .to_str()
@@ -337,22 +355,7 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
 
     // A key rotation made through A is published by B within its refresh interval, as the
     // next key before it ever signs.
-    let before: Value = http
-        .get(api(&b, "/oidc/jwks"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or_default();
-    let kids = |jwks: &Value| -> Vec<String> {
-        jwks["keys"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|k| k["kid"].as_str().map(str::to_owned))
-            .collect()
-    };
+    let before = published_kids(&http, &b).await;
     let rotate = json!({"signingKeyAlgorithm": "EC"});
     let rotated = http
         .post(api(&a, "/api/configs/oidc/private-keys/rotate"))
@@ -363,15 +366,8 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
     assert_eq!(rotated.map(|r| r.status().as_u16()).ok(), Some(201));
     let mut published = false;
     for _ in 0..70 {
-        let now: Value = http
-            .get(api(&b, "/oidc/jwks"))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .json()
-            .await
-            .unwrap_or_default();
-        if kids(&now).iter().any(|k| !kids(&before).contains(k)) {
+        let now = published_kids(&http, &b).await;
+        if now.iter().any(|k| !before.contains(k)) {
             published = true;
             break;
         }
@@ -383,14 +379,7 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
     );
 
     // What A signs with after a rotation is a key B was already publishing beforehand.
-    let before_rotation: Value = http
-        .get(api(&b, "/oidc/jwks"))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .json()
-        .await
-        .unwrap_or_default();
+    let before_rotation = published_kids(&http, &b).await;
     let rotated = http
         .post(api(&a, "/api/configs/oidc/private-keys/rotate"))
         .bearer_auth(&token)
@@ -411,7 +400,7 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         .kid
         .unwrap_or_default();
     assert!(
-        kids(&before_rotation).contains(&kid),
+        before_rotation.contains(&kid),
         "A signs with {kid}, which B published before the rotation"
     );
 }
