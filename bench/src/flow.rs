@@ -1,0 +1,185 @@
+//! The authorization-code flow as a browser and a relying party drive it, against either
+//! server: sign in once, then prepare codes and tokens through the real endpoints; and the
+//! complete sign-in (authorize, password form, code, token) that the benchmark times.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use serde_json::Value;
+
+use crate::setup::{PASSWORD, REDIRECT_URI, Target, USERNAME};
+
+/// The PKCE verifier of every prepared code (each code is still single-use).
+pub const VERIFIER: &str = "bench-verifier-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ";
+
+fn challenge() -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, VERIFIER.as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
+}
+
+/// A browser: its own cookies, redirects followed by hand.
+pub fn browser() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?)
+}
+
+fn authorize_url(target: &Target) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &target.web.id)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid profile offline_access")
+        .append_pair("redirect_uri", REDIRECT_URI)
+        .append_pair("state", "bench")
+        .append_pair("code_challenge", &challenge())
+        .append_pair("code_challenge_method", "S256")
+        .finish();
+    format!("{}/auth?{query}", target.issuer)
+}
+
+/// One authorization: follow the server's redirects, answer its sign-in and consent forms,
+/// and return the code it sends back to the client.
+pub async fn code(target: &Target, browser: &reqwest::Client) -> anyhow::Result<String> {
+    let origin = url::Url::parse(&target.issuer)?;
+    let mut next = authorize_url(target);
+    let mut form: Option<Vec<(String, String)>> = None;
+    for _ in 0..12 {
+        let response = match form.take() {
+            Some(fields) => browser.post(&next).form(&fields).send().await?,
+            None => browser.get(&next).send().await?,
+        };
+        let status = response.status();
+        let here = response.url().clone();
+        if status.is_redirection() {
+            let location = response.headers()["location"].to_str()?.to_owned();
+            let url = here.join(&location)?;
+            if url.as_str().starts_with(REDIRECT_URI) {
+                return url
+                    .query_pairs()
+                    .find(|(name, _)| name == "code")
+                    .map(|(_, code)| code.into_owned())
+                    .with_context(|| format!("no code in {url}"));
+            }
+            next = url.to_string();
+            continue;
+        }
+        let page = response.text().await?;
+        if status != 200 || here.origin() != origin.origin() {
+            bail!("{} answered {status} at {here}: {page:.300}", target.name);
+        }
+        let (action, fields) = answer(&page)?;
+        next = here.join(&action)?.to_string();
+        form = Some(fields);
+    }
+    bail!("too many steps to a code at {}", target.name)
+}
+
+/// The form on a sign-in or consent page, filled in.
+fn answer(page: &str) -> anyhow::Result<(String, Vec<(String, String)>)> {
+    let form = page.find("<form").context("a page without a form")?;
+    let action = attribute(&page[form..], "action").unwrap_or_default();
+    let mut fields = Vec::new();
+    for name in ["csrf", "user", "prompt"] {
+        if let Some(value) = hidden(page, name) {
+            fields.push((name.to_owned(), value));
+        }
+    }
+    if page.contains("name=\"password\"") {
+        let login = if page.contains("name=\"identifier\"") {
+            "identifier"
+        } else {
+            "login"
+        };
+        fields.push((login.into(), USERNAME.into()));
+        fields.push(("password".into(), PASSWORD.into()));
+    } else {
+        fields.push(("decision".into(), "authorize".into()));
+    }
+    Ok((action.replace("&amp;", "&"), fields))
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let marker = format!("{name}=\"");
+    let start = tag.find(&marker)? + marker.len();
+    tag[start..].split('"').next().map(str::to_owned)
+}
+
+fn hidden(page: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\"");
+    let at = page.find(&marker)?;
+    let tag_start = page[..at].rfind('<')?;
+    let tag_end = at + page[at..].find('>')?;
+    attribute(&page[tag_start..tag_end], "value")
+}
+
+/// Redeem a code at the token endpoint; returns the token response.
+pub async fn redeem(http: &reqwest::Client, target: &Target, code: &str) -> anyhow::Result<Value> {
+    let response = http
+        .post(format!("{}/token", target.issuer))
+        .header("authorization", target.web.basic())
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await?;
+    let status = response.status();
+    let body: Value = response.json().await?;
+    if !status.is_success() {
+        bail!("{} refused a code: {body}", target.name);
+    }
+    Ok(body)
+}
+
+/// `count` codes from one signed-in browser, `parallel` authorizations at a time.
+pub async fn codes(
+    target: &Target,
+    browser: &reqwest::Client,
+    count: usize,
+    parallel: usize,
+) -> anyhow::Result<Vec<String>> {
+    let mut all = Vec::with_capacity(count);
+    while all.len() < count {
+        let batch = parallel.min(count - all.len());
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..batch {
+            let (target, browser) = (target.clone(), browser.clone());
+            tasks.spawn(async move { code(&target, &browser).await });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            all.push(joined??);
+        }
+    }
+    Ok(all)
+}
+
+/// Complete sign-ins by new browsers, `parallel` at a time, for `seconds`: sign-ins per second.
+pub async fn sign_ins(target: &Target, parallel: usize, seconds: u64) -> anyhow::Result<f64> {
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..parallel {
+        let (target, done) = (target.clone(), done.clone());
+        tasks.spawn(async move {
+            let http = reqwest::Client::new();
+            while Instant::now() < deadline {
+                let browser = browser()?;
+                let code = code(&target, &browser).await?;
+                redeem(&http, &target, &code).await?;
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        joined??;
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+}

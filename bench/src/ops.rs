@@ -1,0 +1,130 @@
+//! The operations measured, each as the same request to either server, and what each needs
+//! prepared before a run (codes, refresh tokens, an access token).
+
+use crate::setup::{REDIRECT_URI, SCOPE, Target};
+use crate::wrk::{Body, Request};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Discovery,
+    Jwks,
+    ClientCredentialsEs256,
+    ClientCredentialsRs256,
+    Introspection,
+    Userinfo,
+    CodeRedemption,
+    RefreshRotation,
+}
+
+impl Op {
+    /// Every operation in the order the benchmark runs them (RS256 last: Latchkey restarts
+    /// with `LATCHKEY_ACCESS_TOKEN_ALG=RS256` for it).
+    pub const ALL: [Op; 8] = [
+        Op::Discovery,
+        Op::Jwks,
+        Op::ClientCredentialsEs256,
+        Op::Introspection,
+        Op::Userinfo,
+        Op::CodeRedemption,
+        Op::RefreshRotation,
+        Op::ClientCredentialsRs256,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Op::Discovery => "discovery",
+            Op::Jwks => "JWKS",
+            Op::ClientCredentialsEs256 => "client_credentials, ES256 JWT",
+            Op::ClientCredentialsRs256 => "client_credentials, RS256 JWT",
+            Op::Introspection => "introspection (opaque token)",
+            Op::Userinfo => "userinfo",
+            Op::CodeRedemption => "authorization code redemption",
+            Op::RefreshRotation => "refresh token rotation",
+        }
+    }
+
+    /// What the operation consumes: codes or refresh token families, none for the others.
+    pub fn pooled(self) -> bool {
+        matches!(self, Op::CodeRedemption | Op::RefreshRotation)
+    }
+
+    /// The request for `target`, with `access_token` (introspection, userinfo) or `pool`
+    /// (codes, refresh tokens) prepared beforehand.
+    pub fn request(
+        self,
+        target: &Target,
+        base: &str,
+        access_token: &str,
+        pool: Vec<String>,
+    ) -> Request {
+        let form = (
+            "content-type",
+            "application/x-www-form-urlencoded".to_owned(),
+        );
+        let token_path = target.path(base, "/token");
+        let post = |path: String, client: &crate::setup::Client, body: Body| Request {
+            method: "POST",
+            path,
+            headers: vec![("authorization", client.basic()), form.clone()],
+            body,
+        };
+        let client_credentials = |resource: &str| {
+            let body = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("grant_type", "client_credentials")
+                .append_pair("resource", resource)
+                .append_pair("scope", SCOPE)
+                .finish();
+            post(token_path.clone(), &target.machine, Body::Fixed(body))
+        };
+        match self {
+            Op::Discovery => get(
+                target.path(base, "/.well-known/openid-configuration"),
+                vec![],
+            ),
+            Op::Jwks => get(target.path(base, &target.jwks_path), vec![]),
+            Op::ClientCredentialsEs256 => client_credentials(&target.resource_es256),
+            Op::ClientCredentialsRs256 => client_credentials(&target.resource_rs256),
+            Op::Introspection => post(
+                target.path(base, &target.introspection_path),
+                &target.web,
+                Body::Fixed(format!("token={access_token}")),
+            ),
+            Op::Userinfo => get(
+                target.path(base, &target.userinfo_path),
+                vec![("authorization", format!("Bearer {access_token}"))],
+            ),
+            Op::CodeRedemption => {
+                let prefix = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair("grant_type", "authorization_code")
+                    .append_pair("redirect_uri", REDIRECT_URI)
+                    .append_pair("code_verifier", crate::flow::VERIFIER)
+                    .finish();
+                let body = Body::Pooled {
+                    prefix: format!("{prefix}&code="),
+                    suffix: String::new(),
+                    items: pool,
+                    recycle: false,
+                };
+                post(token_path, &target.web, body)
+            }
+            Op::RefreshRotation => {
+                let body = Body::Pooled {
+                    prefix: "grant_type=refresh_token&refresh_token=".into(),
+                    suffix: String::new(),
+                    items: pool,
+                    recycle: true,
+                };
+                post(token_path, &target.web, body)
+            }
+        }
+    }
+}
+
+fn get(path: String, headers: Vec<(&'static str, String)>) -> Request {
+    Request {
+        method: "GET",
+        path,
+        headers,
+        body: Body::None,
+    }
+}

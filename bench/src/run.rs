@@ -1,0 +1,203 @@
+//! One benchmark run from start to end: the machine's limits, both servers started and set
+//! up, every operation measured A, B, A, B, then Latchkey's start-up time.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::Args;
+use crate::ops::Op;
+use crate::process::{self, PeakSampler, Server};
+use crate::report::{Measured, Report, Side};
+use crate::setup::{self, Target};
+use crate::wrk::{self, Load};
+use crate::{flow, micro, peer};
+
+/// One server under test with what the benchmark keeps for it.
+struct Contender {
+    target: Target,
+    server: Server,
+    browser: reqwest::Client,
+    access_token: String,
+    side: Side,
+}
+
+pub async fn all(args: &Args) -> anyhow::Result<Report> {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let binary = process::latchkey_binary(!args.no_build)?;
+    let work = tempfile::tempdir()?;
+    let load = Load {
+        threads: cores,
+        connections: args.connections,
+        seconds: args.seconds(),
+    };
+    let mut report = Report::new(args, cores, load, process::size_of(&binary));
+
+    eprintln!("measuring the machine: RSA-2048 signing and argon2id on {cores} threads");
+    report.rsa_signs = micro::rsa_signs(cores, crate::micro_duration(args))?;
+    report.argon2_verifies = micro::argon2_verifies(cores, crate::micro_duration(args))?;
+
+    let database = match &args.postgres {
+        Some(url) => latchkey_store::testing::fresh_postgres_schema(url).await,
+        None => format!("sqlite://{}/latchkey.db", work.path().display()),
+    };
+    let port = process::free_port()?;
+    let base = format!("http://127.0.0.1:{port}");
+    let log = std::fs::File::create(work.path().join("latchkey.log"))?;
+    let latchkey = |alg: &str, arguments: &[&str]| {
+        let mut command = Command::new(&binary);
+        command
+            .args(arguments)
+            .env("LATCHKEY_LISTEN", format!("127.0.0.1:{port}"))
+            .env("LATCHKEY_PUBLIC_URL", &base)
+            .env("LATCHKEY_DATABASE_URL", &database)
+            .env("LATCHKEY_ACCESS_TOKEN_ALG", alg)
+            .env(
+                "LATCHKEY_SECRET_KEY",
+                "bench-secret-key-0123456789abcdef0123456789abcdef",
+            )
+            .env_remove("LATCHKEY_CONFIG")
+            .stderr(log.try_clone().map_or_else(|_| Stdio::null(), Stdio::from))
+            .current_dir(work.path());
+        command
+    };
+    let bootstrap = latchkey("ES256", &["bootstrap", "--json"])
+        .output()
+        .context("latchkey bootstrap")?;
+    let bootstrap: serde_json::Value = serde_json::from_slice(&bootstrap.stdout)
+        .with_context(|| String::from_utf8_lossy(&bootstrap.stderr).into_owned())?;
+    eprintln!("starting Latchkey on {}", report.backend);
+    let (server, _) = process::start(latchkey("ES256", &["serve"]), &base, "/ready")?;
+    let target = setup::latchkey(&base, &bootstrap).await?;
+    let mut contenders = vec![contender(target, server, Side::Latchkey).await?];
+
+    if args.peer {
+        let dir = work.path().join("peer");
+        std::fs::create_dir_all(&dir)?;
+        eprintln!("installing the peer from npm");
+        peer::install(&dir)?;
+        report.peer_version = Some(peer::version(&dir));
+        let port = process::free_port()?;
+        let (server, started) = peer::start(&dir, port, cores)?;
+        report.peer_startup = Some(started);
+        let target = Target::peer(&server.base.clone());
+        contenders.push(contender(target, server, Side::Peer).await?);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for c in &contenders {
+        report.side(c.side).idle_rss = c.server.rss();
+    }
+
+    for op in Op::ALL {
+        if op == Op::ClientCredentialsRs256 {
+            eprintln!("measuring Latchkey's start-up on the existing database");
+            let old = contenders.remove(0);
+            old.server.stop();
+            let mut times = Vec::new();
+            for _ in 0..5 {
+                let (server, time) =
+                    process::start(latchkey("ES256", &["serve"]), &base, "/ready")?;
+                times.push(time);
+                server.stop();
+            }
+            times.sort();
+            report.startup = times.get(times.len() / 2).copied();
+            let (server, _) = process::start(latchkey("RS256", &["serve"]), &base, "/ready")?;
+            contenders.insert(0, Contender { server, ..old });
+        }
+        let mut measured = Measured::new(op);
+        for round in 0..args.rounds() {
+            for c in &contenders {
+                eprintln!("{} / {} / round {}", op.label(), c.target.name, round + 1);
+                let pool = prepare(op, c, &measured, load).await?;
+                let request = op.request(&c.target, &c.server.base, &c.access_token, pool);
+                let run_dir = work.path().join(format!("run-{}", c.target.name));
+                std::fs::create_dir_all(&run_dir)?;
+                let sampler = PeakSampler::start(vec![c.server.pid()]);
+                let outcome = run_wrk(load, &c.server.base, request, &run_dir).await?;
+                let peak = sampler.finish();
+                let side = report.side(c.side);
+                side.peak_rss = side.peak_rss.max(peak);
+                measured.push(c.side, outcome);
+            }
+        }
+        report.rows.push(measured);
+        if op == Op::RefreshRotation {
+            eprintln!("complete sign-ins at Latchkey");
+            let c = &contenders[0];
+            let sampler = PeakSampler::start(vec![c.server.pid()]);
+            report.sign_ins = flow::sign_ins(&c.target, cores * 4, load.seconds.max(2)).await?;
+            let side = report.side(Side::Latchkey);
+            side.peak_rss = side.peak_rss.max(sampler.finish());
+        }
+    }
+    for c in contenders {
+        c.server.stop();
+    }
+    Ok(report)
+}
+
+/// Sign in once (the session then yields codes without a form) and get an access token.
+async fn contender(target: Target, server: Server, side: Side) -> anyhow::Result<Contender> {
+    let browser = flow::browser()?;
+    let code = flow::code(&target, &browser).await?;
+    let tokens = flow::redeem(&reqwest::Client::new(), &target, &code).await?;
+    let access_token = tokens["access_token"]
+        .as_str()
+        .context("no access token")?
+        .to_owned();
+    Ok(Contender {
+        target,
+        server,
+        browser,
+        access_token,
+        side,
+    })
+}
+
+/// Codes (enough for the run at the best rate seen so far), or refresh token families (two
+/// per connection), through the real flow.
+async fn prepare(
+    op: Op,
+    c: &Contender,
+    measured: &Measured,
+    load: Load,
+) -> anyhow::Result<Vec<String>> {
+    if !op.pooled() {
+        return Ok(Vec::new());
+    }
+    let families = load.connections * 2;
+    let count = match op {
+        Op::CodeRedemption => {
+            let rate = measured.best_rate(c.side).unwrap_or(4000.0);
+            (rate * 1.3 * load.seconds as f64) as usize + load.connections
+        }
+        _ => families,
+    };
+    let codes = flow::codes(&c.target, &c.browser, count, 16).await?;
+    if op == Op::CodeRedemption {
+        return Ok(codes);
+    }
+    let http = reqwest::Client::new();
+    let mut tokens = Vec::with_capacity(families);
+    for code in codes {
+        let body = flow::redeem(&http, &c.target, &code).await?;
+        let token = body["refresh_token"]
+            .as_str()
+            .with_context(|| format!("{} issued no refresh token: {body}", c.target.name))?;
+        tokens.push(token.to_owned());
+    }
+    Ok(tokens)
+}
+
+async fn run_wrk(
+    load: Load,
+    base: &str,
+    request: wrk::Request,
+    dir: &Path,
+) -> anyhow::Result<wrk::Outcome> {
+    let (base, dir) = (base.to_owned(), dir.to_owned());
+    tokio::task::spawn_blocking(move || wrk::run(load, &base, &request, &dir)).await?
+}

@@ -1,0 +1,114 @@
+//! The targets of issue #7, judged against a report: each with what was measured and whether
+//! it holds. Quick mode prints them without judging.
+
+use std::fmt::Write;
+
+use crate::ops::Op;
+use crate::report::Report;
+
+const MB: f64 = 1e6;
+
+/// A target: its wording, what was measured, and whether it holds (None: not measured).
+struct Target {
+    what: String,
+    measured: String,
+    holds: Option<bool>,
+}
+
+fn ratio_target(report: &Report, op: Op, at_least: f64) -> Target {
+    let ratio = report.ratio(op);
+    Target {
+        what: format!("{}: at least {at_least}x the peer", op.label()),
+        measured: ratio.map_or("peer not run".into(), |r| format!("{r:.2}x")),
+        holds: ratio.map(|r| r >= at_least),
+    }
+}
+
+fn p99_target(report: &Report, op: Op) -> Target {
+    let p99 = report.latchkey(op).map(|s| s.p99);
+    Target {
+        what: format!(
+            "{}: p99 under 5 ms at {} connections",
+            op.label(),
+            report.load.connections
+        ),
+        measured: p99.map_or("-".into(), |p| format!("{p:.2} ms")),
+        holds: p99.map(|p| p < 5.0),
+    }
+}
+
+fn targets(report: &Report) -> Vec<Target> {
+    let mut all = vec![
+        ratio_target(report, Op::Discovery, 5.0),
+        ratio_target(report, Op::ClientCredentialsEs256, 5.0),
+        ratio_target(report, Op::Jwks, 4.0),
+        ratio_target(report, Op::Introspection, 3.0),
+    ];
+    for op in [
+        Op::Discovery,
+        Op::Jwks,
+        Op::ClientCredentialsEs256,
+        Op::Introspection,
+    ] {
+        all.push(p99_target(report, op));
+    }
+    all.push(ratio_target(report, Op::ClientCredentialsRs256, 1.5));
+    let rs256 = report.latchkey(Op::ClientCredentialsRs256).map(|s| s.rps);
+    all.push(Target {
+        what: "client_credentials, RS256: at least 80% of the RSA-2048 signing rate".into(),
+        measured: rs256.map_or("-".into(), |r| {
+            format!(
+                "{r:.0}/s of {:.0}/s ({:.0}%)",
+                report.rsa_signs,
+                100.0 * r / report.rsa_signs
+            )
+        }),
+        holds: rs256.map(|r| r >= 0.8 * report.rsa_signs),
+    });
+    all.push(ratio_target(report, Op::CodeRedemption, 2.0));
+    all.push(ratio_target(report, Op::RefreshRotation, 2.0));
+    all.push(Target {
+        what: "complete sign-ins: at least 80% of the argon2id verifications per second".into(),
+        measured: format!(
+            "{:.1}/s of {:.1}/s ({:.0}%)",
+            report.sign_ins,
+            report.argon2_verifies,
+            100.0 * report.sign_ins / report.argon2_verifies
+        ),
+        holds: Some(report.sign_ins >= 0.8 * report.argon2_verifies),
+    });
+    let idle = report.latchkey.idle_rss as f64 / MB;
+    let peak = report.latchkey.peak_rss as f64 / MB;
+    all.push(Target {
+        what: "idle RSS under 30 MB".into(),
+        measured: format!("{idle:.1} MB"),
+        holds: Some(idle < 30.0),
+    });
+    all.push(Target {
+        what: "RSS under load under 150 MB".into(),
+        measured: format!("{peak:.1} MB"),
+        holds: Some(peak < 150.0),
+    });
+    let startup = report.startup.map(|d| d.as_secs_f64() * 1000.0);
+    all.push(Target {
+        what: "start-up to ready under 300 ms on an existing database".into(),
+        measured: startup.map_or("-".into(), |s| format!("{s:.0} ms")),
+        holds: startup.map(|s| s < 300.0),
+    });
+    all
+}
+
+/// The targets as a Markdown table.
+pub fn table(report: &Report) -> String {
+    let mut out = String::from("| target | measured | holds |\n|---|---|---|\n");
+    for t in targets(report) {
+        let holds = match (report.quick, t.holds) {
+            (true, _) => "not judged (quick mode)",
+            (false, None) => "not measured",
+            (false, Some(true)) => "yes",
+            (false, Some(false)) => "**no**",
+        };
+        let _ = writeln!(out, "| {} | {} | {holds} |", t.what, t.measured);
+    }
+    out
+}
