@@ -137,24 +137,36 @@ pub async fn redeem(http: &reqwest::Client, target: &Target, code: &str) -> anyh
     Ok(body)
 }
 
-/// `count` codes from one signed-in browser, `parallel` authorizations at a time.
+/// `count` codes, `per_session` from each new browser (which signs in first), eight
+/// browsers at a time. Both servers keep one grant per sign-in and client, so a pool drawn
+/// from a single session would weigh that one grant with every token of the run.
 pub async fn codes(
     target: &Target,
-    browser: &reqwest::Client,
     count: usize,
-    parallel: usize,
+    per_session: usize,
 ) -> anyhow::Result<Vec<String>> {
+    let sessions = count.div_ceil(per_session);
     let mut all = Vec::with_capacity(count);
-    while all.len() < count {
-        let batch = parallel.min(count - all.len());
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..batch {
-            let (target, browser) = (target.clone(), browser.clone());
-            tasks.spawn(async move { code(&target, &browser).await });
+    let mut tasks = tokio::task::JoinSet::new();
+    for session in 0..sessions {
+        if tasks.len() == 8
+            && let Some(joined) = tasks.join_next().await
+        {
+            all.extend(joined??);
         }
-        while let Some(joined) = tasks.join_next().await {
-            all.push(joined??);
-        }
+        let n = per_session.min(count - session * per_session);
+        let target = target.clone();
+        tasks.spawn(async move {
+            let browser = browser()?;
+            let mut codes = Vec::with_capacity(n);
+            for _ in 0..n {
+                codes.push(code(&target, &browser).await?);
+            }
+            anyhow::Ok(codes)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        all.extend(joined??);
     }
     Ok(all)
 }

@@ -41,6 +41,9 @@ pub struct Args {
     /// Use the latchkey binary already built instead of running cargo build --release
     #[arg(long)]
     no_build: bool,
+    /// Only the operations whose name contains this text (for profiling one of them)
+    #[arg(long, value_name = "TEXT")]
+    only: Option<String>,
     /// Also write the report (Markdown) to this file
     #[arg(long, value_name = "FILE")]
     out: Option<std::path::PathBuf>,

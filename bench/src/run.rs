@@ -19,7 +19,6 @@ use crate::{flow, micro, peer};
 struct Contender {
     target: Target,
     server: Server,
-    browser: reqwest::Client,
     access_token: String,
     side: Side,
 }
@@ -107,6 +106,13 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
             let (server, _) = process::start(latchkey("RS256", &["serve"]), &base, "/ready")?;
             contenders.insert(0, Contender { server, ..old });
         }
+        if args
+            .only
+            .as_ref()
+            .is_some_and(|only| !op.label().contains(only.as_str()))
+        {
+            continue;
+        }
         let mut measured = Measured::new(op);
         for round in 0..args.rounds() {
             for c in &contenders {
@@ -124,7 +130,7 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
             }
         }
         report.rows.push(measured);
-        if op == Op::RefreshRotation {
+        if op == Op::RefreshRotation && args.only.is_none() {
             eprintln!("complete sign-ins at Latchkey");
             let c = &contenders[0];
             let sampler = PeakSampler::start(vec![c.server.pid()]);
@@ -151,7 +157,6 @@ async fn contender(target: Target, server: Server, side: Side) -> anyhow::Result
     Ok(Contender {
         target,
         server,
-        browser,
         access_token,
         side,
     })
@@ -176,7 +181,8 @@ async fn prepare(
         }
         _ => families,
     };
-    let codes = flow::codes(&c.target, &c.browser, count, 16).await?;
+    let per_session = if op == Op::CodeRedemption { 64 } else { 1 };
+    let codes = flow::codes(&c.target, count, per_session).await?;
     if op == Op::CodeRedemption {
         return Ok(codes);
     }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use latchkey_store::Db;
@@ -60,6 +60,7 @@ pub struct AppState {
     pub clock: Clock,
     pub audit: crate::audit_writer::AuditWriter,
     pub metrics: Arc<crate::metrics::Metrics>,
+    pub cache: Arc<crate::cache::Cache>,
 }
 
 /// Open the database (migrating it), align the management resource with the public URL.
@@ -87,6 +88,7 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     Ok(AppState {
         audit: crate::audit_writer::AuditWriter::start(db.clone()),
         metrics: Arc::default(),
+        cache: Arc::default(),
         db,
         config: Arc::new(config),
         keys,
@@ -111,6 +113,10 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(limit_query))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            invalidate_after_changes,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             request_id,
@@ -147,10 +153,30 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     state.keys.spawn_refresh();
+    state
+        .cache
+        .spawn_poll(state.db.clone(), state.clock.clone());
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// A change made through the management API or the console is seen at once by this node's
+/// token endpoint (other nodes see it at their next poll of the cache generation).
+async fn invalidate_after_changes(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let changes = !matches!(*request.method(), Method::GET | Method::HEAD)
+        && (path.starts_with("/api/") || path.starts_with("/console"));
+    let response = next.run(request).await;
+    if changes && (response.status().is_success() || response.status().is_redirection()) {
+        state.cache.invalidate();
+    }
+    response
 }
 
 /// Give every request an id: in the `X-Request-Id` response header and on every log line

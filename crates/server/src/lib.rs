@@ -9,6 +9,7 @@
 //! - [`api`]: the management REST API under `/api`.
 //! - [`pages`]: hosted pages (sign-in); [`html`], [`i18n`]: how pages render and speak.
 //! - [`browser`]: session and interaction cookies shared by the protocol and the pages.
+//! - [`cache`]: in-memory copies of clients and API permissions, kept honest by polling.
 //! - [`password`]: argon2id hashing on a bounded pool.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
 
@@ -16,6 +17,7 @@ pub mod api;
 pub mod app;
 pub mod audit_writer;
 pub mod browser;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod consent;

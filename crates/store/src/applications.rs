@@ -28,7 +28,7 @@ impl Db {
         secrets: &[ClientSecret],
         role_ids: &[&str],
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO applications (id, name, description, type, is_third_party, redirect_uris, \
              post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
@@ -120,7 +120,7 @@ impl Db {
         .bind(app.settings.always_issue_refresh_token)
         .bind(app.settings.id_token_alg.as_str())
         .bind(&app.id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         match done.rows_affected() {
             0 => Err(Error::NotFound),
@@ -134,7 +134,7 @@ impl Db {
             .bind(to_json_list(&[redirect_uri.to_owned()]))
             .bind(to_json_list(&[post_logout_uri.to_owned()]))
             .bind(latchkey_core::client::CONSOLE_APP_ID)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -160,7 +160,7 @@ impl Db {
     pub async fn delete_application(&self, id: &str) -> Result<()> {
         let done = sqlx::query("DELETE FROM applications WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         match done.rows_affected() {
             0 => Err(Error::NotFound),

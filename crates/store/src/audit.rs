@@ -57,14 +57,14 @@ impl Db {
         .bind(entry.target_type)
         .bind(&entry.target_id)
         .bind(entry.details.to_string())
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
 
     /// Several entries (each with its time) in one transaction.
     pub async fn insert_audit_batch(&self, entries: &[(AuditEntry, i64)]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         for (entry, now_ms) in entries {
             sqlx::query(
                 "INSERT INTO audit_logs (id, created_at, actor_type, actor_id, action, target_type, target_id, details) \

@@ -116,7 +116,7 @@ impl Db {
         scope_ids: &[String],
         now_ms: i64,
     ) -> Result<String> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query(
             "INSERT INTO consents (id, user_id, application_id, created_at, last_used_at) \
              VALUES ($1, $2, $3, $4, $4) \
@@ -160,7 +160,7 @@ impl Db {
     /// End the user's consent `id` and, in the same transaction, every grant of that user to
     /// that application with its refresh and opaque access tokens.
     pub async fn revoke_consent(&self, user_id: &str, id: &str, now_ms: i64) -> Result<Consent> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let sql = format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND id = $2");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id)

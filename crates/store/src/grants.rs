@@ -5,7 +5,60 @@ use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshT
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
-use crate::{Db, Error, Result, string_list, to_json_list};
+use crate::{Db, Result, string_list, to_json_list};
+
+/// Tokens stored in the same transaction as the consumption of a code or a refresh token:
+/// one write, so one fsync, per redemption, and nothing issued unless the consumption won.
+#[derive(Debug, Default, Clone)]
+pub struct Issued {
+    pub refresh: Option<RefreshToken>,
+    pub access: Option<OpaqueAccessToken>,
+}
+
+async fn store_issued(tx: &mut Transaction<'_, Any>, issued: &Issued) -> Result<()> {
+    let tables = [
+        (
+            "refresh_tokens",
+            issued.refresh.as_ref().map(|r| {
+                (
+                    &r.token_hash,
+                    &r.grant_id,
+                    &r.scope,
+                    r.created_at,
+                    r.expires_at,
+                )
+            }),
+        ),
+        (
+            "access_tokens",
+            issued.access.as_ref().map(|a| {
+                (
+                    &a.token_hash,
+                    &a.grant_id,
+                    &a.scope,
+                    a.created_at,
+                    a.expires_at,
+                )
+            }),
+        ),
+    ];
+    for (table, row) in tables {
+        let Some((hash, grant_id, scope, created_at, expires_at)) = row else {
+            continue;
+        };
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO {table} (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
+        )))
+        .bind(hash)
+        .bind(grant_id)
+        .bind(scope)
+        .bind(created_at)
+        .bind(expires_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
 
 const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_id, g.session_id_hash, g.scope, g.resources, g.auth_time, g.created_at, g.revoked_at";
 
@@ -48,7 +101,7 @@ impl Db {
         grant: &Grant,
         code: &AuthorizationCode,
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         insert_grant_in(&mut tx, grant).await?;
         sqlx::query(
             "INSERT INTO authorization_codes \
@@ -82,13 +135,15 @@ impl Db {
 
     /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`. The winner
     /// reads its grant in the same transaction as the consumption, so a concurrent replay
-    /// (which revokes the grant) cannot slip in between and leave nobody with the code.
+    /// (which revokes the grant) cannot slip in between and leave nobody with the code; and
+    /// what `issue` decides from the code and grant is stored in that transaction too.
     pub async fn take_authorization_code(
         &self,
         code_hash: &str,
         now_ms: i64,
+        issue: impl FnOnce(&AuthorizationCode, &Grant) -> Issued,
     ) -> Result<Taken<(AuthorizationCode, Grant)>> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let won = sqlx::query(
             "UPDATE authorization_codes SET consumed_at = $1 \
              WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1",
@@ -126,8 +181,8 @@ impl Db {
             .bind(&grant_id)
             .fetch_optional(&mut *tx)
             .await?;
-        tx.commit().await?;
         let Some(grant) = grant.as_ref().map(grant_from_row).transpose()? else {
+            tx.commit().await?;
             return Ok(Taken::Missing);
         };
         let code = AuthorizationCode {
@@ -139,12 +194,14 @@ impl Db {
             created_at: row.try_get("created_at")?,
             expires_at: row.try_get("expires_at")?,
         };
+        store_issued(&mut tx, &issue(&code, &grant)).await?;
+        tx.commit().await?;
         Ok(Taken::Taken((code, grant)))
     }
 
     /// End a grant and everything issued under it. Idempotent.
     pub async fn revoke_grant(&self, grant_id: &str, now_ms: i64) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query("UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now_ms)
             .bind(grant_id)
@@ -171,7 +228,7 @@ impl Db {
         .bind(&token.scope)
         .bind(token.created_at)
         .bind(token.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -203,29 +260,28 @@ impl Db {
         Ok(Some((token, grant_from_row(&row)?)))
     }
 
-    /// Consume `old` and store `new` in its place, atomically. A token consumed before is
+    /// The grant of a refresh token that was consumed before (a replay), if it is one.
+    pub async fn find_consumed_refresh_token(&self, token_hash: &str) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND consumed_at IS NOT NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok(r.try_get("grant_id")?)).transpose()
+    }
+
+    /// Consume `old` (as `find_refresh_token` found it) and store `new` in its place, with
+    /// the access token issued alongside, atomically. A token consumed meanwhile is
     /// `Reused`: the caller revokes the family.
     pub async fn rotate_refresh_token(
         &self,
-        old_hash: &str,
+        (old_hash, old, grant): (&str, RefreshToken, Grant),
         new: &RefreshToken,
+        access: Option<OpaqueAccessToken>,
         now_ms: i64,
     ) -> Result<Taken<(RefreshToken, Grant)>> {
-        let Some((old, grant)) = self.find_refresh_token(old_hash, now_ms).await? else {
-            let consumed: Option<(String, Option<i64>)> = sqlx::query(
-                "SELECT grant_id, consumed_at FROM refresh_tokens WHERE token_hash = $1",
-            )
-            .bind(old_hash)
-            .fetch_optional(self.pool())
-            .await?
-            .map(|r| Ok::<_, Error>((r.try_get("grant_id")?, r.try_get("consumed_at")?)))
-            .transpose()?;
-            return Ok(match consumed {
-                Some((grant_id, Some(_))) => Taken::Reused { grant_id },
-                _ => Taken::Missing,
-            });
-        };
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         let won = sqlx::query("UPDATE refresh_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL")
             .bind(now_ms)
             .bind(old_hash)
@@ -239,16 +295,11 @@ impl Db {
                 grant_id: old.grant_id,
             });
         }
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&new.token_hash)
-        .bind(&new.grant_id)
-        .bind(&new.scope)
-        .bind(new.created_at)
-        .bind(new.expires_at)
-        .execute(&mut *tx)
-        .await?;
+        let issued = Issued {
+            refresh: Some(new.clone()),
+            access,
+        };
+        store_issued(&mut tx, &issued).await?;
         tx.commit().await?;
         Ok(Taken::Taken((old, grant)))
     }
@@ -262,7 +313,7 @@ impl Db {
         .bind(&token.scope)
         .bind(token.created_at)
         .bind(token.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -270,7 +321,7 @@ impl Db {
     pub async fn delete_access_token(&self, token_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM access_tokens WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -1,3 +1,4 @@
+use crate::grants::Issued;
 use latchkey_core::client::{Application, ApplicationType};
 use latchkey_core::grant::{
     AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash,
@@ -77,17 +78,31 @@ async fn a_code_is_taken_once_even_under_a_concurrent_race() {
             let db = db.clone();
             let hash = hash.clone();
             tasks.push(tokio::spawn(async move {
-                db.take_authorization_code(&hash, 1_000).await
+                // Each racer would store its own access token; only the winner's is.
+                let access = OpaqueAccessToken {
+                    token_hash: token_hash(&format!("a-{}", latchkey_core::random::id())),
+                    grant_id: "g1".into(),
+                    scope: "openid".into(),
+                    created_at: 1,
+                    expires_at: 1_000_000,
+                };
+                let stored = access.token_hash.clone();
+                let taken = db
+                    .take_authorization_code(&hash, 1_000, move |_, _| Issued {
+                        refresh: None,
+                        access: Some(access),
+                    })
+                    .await;
+                let found = db.find_access_token(&stored, 2_000).await;
+                (taken, found.ok().flatten().is_some())
             }));
         }
         let mut taken = 0;
         let mut reused = 0;
         for task in tasks {
-            match task
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-                .unwrap_or_else(|e| panic!("{e}"))
-            {
+            let (outcome, stored) = task.await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(stored, matches!(outcome, Ok(Taken::Taken(_))));
+            match outcome.unwrap_or_else(|e| panic!("{e}")) {
                 Taken::Taken((code, g)) => {
                     taken += 1;
                     assert_eq!((code.nonce.as_deref(), g), (Some("n"), grant.clone()));
@@ -109,11 +124,15 @@ async fn expired_or_unknown_codes_are_missing() {
         setup(&db, "g2").await;
         let hash = token_hash("code-g2");
         assert_eq!(
-            db.take_authorization_code(&hash, 60_000).await.ok(),
+            db.take_authorization_code(&hash, 60_000, |_, _| panic!("nothing to issue"))
+                .await
+                .ok(),
             Some(Taken::Missing)
         );
         assert_eq!(
-            db.take_authorization_code("nope", 1).await.ok(),
+            db.take_authorization_code("nope", 1, |_, _| panic!("nothing to issue"))
+                .await
+                .ok(),
             Some(Taken::Missing)
         );
     }
@@ -133,15 +152,51 @@ async fn refresh_rotation_has_one_winner_and_revocation_ends_the_family() {
         db.insert_refresh_token(&token("r1"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        let (old, g) = db
+            .find_refresh_token(&token_hash("r1"), 10)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("r1 is live"));
+        let alongside = OpaqueAccessToken {
+            token_hash: token_hash("a0"),
+            grant_id: grant.id.clone(),
+            scope: "openid".into(),
+            created_at: 1,
+            expires_at: 1_000_000,
+        };
+        let r1 = token_hash("r1");
         let first = db
-            .rotate_refresh_token(&token_hash("r1"), &token("r2"), 10)
+            .rotate_refresh_token(
+                (&r1, old.clone(), g.clone()),
+                &token("r2"),
+                Some(alongside),
+                10,
+            )
             .await
             .ok();
         assert!(matches!(first, Some(Taken::Taken(_))));
+        assert!(
+            db.find_access_token(&token_hash("a0"), 10)
+                .await
+                .ok()
+                .flatten()
+                .is_some(),
+            "the access token is stored with the rotation"
+        );
+        // A racer that read r1 before the rotation loses.
         let replay = db
-            .rotate_refresh_token(&token_hash("r1"), &token("r3"), 11)
+            .rotate_refresh_token((&r1, old, g), &token("r3"), None, 11)
             .await
             .ok();
+        assert_eq!(
+            db.find_consumed_refresh_token(&r1)
+                .await
+                .ok()
+                .flatten()
+                .as_deref(),
+            Some("g3")
+        );
         assert_eq!(
             replay,
             Some(Taken::Reused {
@@ -200,10 +255,10 @@ async fn refresh_rotation_has_one_winner_and_revocation_ends_the_family() {
                 .is_none()
         );
         assert!(db.find_grant("g3").await.ok().flatten().is_none());
-        assert!(matches!(
-            db.rotate_refresh_token(&token_hash("r2"), &token("r4"), 15)
-                .await,
-            Ok(Taken::Missing)
-        ));
+        assert_eq!(
+            db.find_consumed_refresh_token(&token_hash("r2")).await.ok(),
+            Some(None),
+            "a revoked family leaves nothing to replay"
+        );
     }
 }

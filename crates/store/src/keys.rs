@@ -45,7 +45,7 @@ impl Db {
         .bind(&key.private_key)
         .bind(key.encrypted)
         .bind(key.created_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -61,7 +61,7 @@ impl Db {
             .bind(private_key)
             .bind(encrypted)
             .bind(kid)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -70,7 +70,7 @@ impl Db {
     pub async fn delete_previous_signing_key(&self, kid: &str) -> Result<()> {
         let done = sqlx::query("DELETE FROM signing_keys WHERE kid = $1 AND state = 'previous'")
             .bind(kid)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         match done.rows_affected() {
             0 => Err(Error::NotFound),
@@ -87,7 +87,7 @@ impl Db {
         new_next: &SigningKey,
     ) -> Result<()> {
         let alg = algorithm.as_str();
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         sqlx::query("DELETE FROM signing_keys WHERE algorithm = $1 AND state = 'previous'")
             .bind(alg)
             .execute(&mut *tx)

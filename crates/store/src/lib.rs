@@ -16,6 +16,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod cache;
 pub mod consent;
 pub mod grants;
 pub mod keys;
@@ -84,9 +85,15 @@ pub enum Backend {
 }
 
 /// A pool of connections to one database.
+///
+/// On SQLite, writes go through a pool of its own with one connection: SQLite takes one
+/// writer at a time anyway, and writers waiting in this queue are woken in turn, where
+/// writers racing for the file lock would sleep in SQLite's busy handler (1 to 100 ms at a
+/// time). Reads keep their own connections and never wait for a writer (WAL).
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
+    writer: AnyPool,
     backend: Backend,
 }
 
@@ -103,9 +110,28 @@ impl Db {
             Backend::Postgres => (url.to_owned(), false),
         };
         let options: AnyConnectOptions = url.parse()?;
-        let pool = AnyPoolOptions::new()
+        let pool = Self::pool_options(backend, in_memory, if in_memory { 1 } else { 16 })
+            .connect_with(options.clone())
+            .await?;
+        let writer = match (backend, in_memory) {
+            (Backend::Sqlite, false) => {
+                Self::pool_options(backend, false, 1)
+                    .connect_with(options)
+                    .await?
+            }
+            _ => pool.clone(),
+        };
+        Ok(Self {
+            pool,
+            writer,
+            backend,
+        })
+    }
+
+    fn pool_options(backend: Backend, in_memory: bool, size: u32) -> AnyPoolOptions {
+        AnyPoolOptions::new()
             // An in-memory SQLite database lives and dies with its one connection.
-            .max_connections(if in_memory { 1 } else { 16 })
+            .max_connections(size)
             .min_connections(if in_memory { 1 } else { 0 })
             .idle_timeout(if in_memory {
                 None
@@ -130,9 +156,6 @@ impl Db {
                     Ok(())
                 })
             })
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool, backend })
     }
 
     pub fn backend(&self) -> Backend {
@@ -143,8 +166,8 @@ impl Db {
     /// them with an advisory lock, SQLite with its write lock.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.writer).await?,
+            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.writer).await?,
         }
         Ok(())
     }
@@ -200,6 +223,7 @@ impl Db {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
     }
 
     /// Connections open, and idle among them.
@@ -209,6 +233,11 @@ impl Db {
 
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Where statements that write go (the same pool as reads on PostgreSQL).
+    pub(crate) fn writer(&self) -> &AnyPool {
+        &self.writer
     }
 }
 

@@ -90,7 +90,7 @@ impl Db {
         .bind(resource.access_token_ttl)
         .bind(false)
         .bind(resource.created_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -104,7 +104,7 @@ impl Db {
         .bind(resource.access_token_ttl)
         .bind(&resource.id)
         .bind(MANAGEMENT_RESOURCE_ID)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         affected(done.rows_affected())
     }
@@ -114,7 +114,7 @@ impl Db {
         let done = sqlx::query("DELETE FROM resources WHERE id = $1 AND id <> $2")
             .bind(id)
             .bind(MANAGEMENT_RESOURCE_ID)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         affected(done.rows_affected())
     }
@@ -147,7 +147,7 @@ impl Db {
             .bind(&scope.name)
             .bind(&scope.description)
             .bind(scope.created_at)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -160,7 +160,7 @@ impl Db {
         .bind(&scope.description)
         .bind(&scope.id)
         .bind(&scope.resource_id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         affected(done.rows_affected())
     }
@@ -169,7 +169,7 @@ impl Db {
         let done = sqlx::query("DELETE FROM scopes WHERE id = $1 AND resource_id = $2")
             .bind(id)
             .bind(resource_id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         affected(done.rows_affected())
     }
@@ -208,7 +208,7 @@ impl Db {
         sqlx::query("UPDATE resources SET indicator = $1 WHERE id = $2 AND indicator <> $1")
             .bind(indicator)
             .bind(MANAGEMENT_RESOURCE_ID)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

@@ -86,7 +86,7 @@ impl Db {
             .bind(&role.description)
             .bind(role.role_type.as_str())
             .bind(role.created_at)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -101,7 +101,7 @@ impl Db {
         .bind(&role.id)
         .bind(BUILTIN_ROLE_IDS[0])
         .bind(BUILTIN_ROLE_IDS[1])
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         affected(done.rows_affected())
     }
@@ -111,7 +111,7 @@ impl Db {
             .bind(id)
             .bind(BUILTIN_ROLE_IDS[0])
             .bind(BUILTIN_ROLE_IDS[1])
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         affected(done.rows_affected())
     }
@@ -130,7 +130,7 @@ impl Db {
 
     /// Grant scopes to a role, all or nothing; already granted ones are kept as they are.
     pub async fn add_role_scopes(&self, role_id: &str, scope_ids: &[String]) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         for scope_id in scope_ids {
             sqlx::query("INSERT INTO roles_scopes (role_id, scope_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                 .bind(role_id)
@@ -150,7 +150,7 @@ impl Db {
         .bind(scope_id)
         .bind(BUILTIN_ROLE_IDS[0])
             .bind(BUILTIN_ROLE_IDS[1])
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         affected(done.rows_affected())
     }
@@ -196,7 +196,7 @@ impl Db {
         let sql = format!(
             "INSERT INTO {table} ({column}, role_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"
         );
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         for role_id in role_ids {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .bind(holder.id())
@@ -215,7 +215,7 @@ impl Db {
         )))
         .bind(holder.id())
         .bind(role_id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         affected(done.rows_affected())
     }

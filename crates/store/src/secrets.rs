@@ -50,7 +50,7 @@ impl Db {
 
     /// Add a secret; `Conflict` when the application already has one of that name.
     pub async fn insert_secret(&self, application_id: &str, secret: &ClientSecret) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         insert_secret_in(&mut tx, application_id, secret).await?;
         tx.commit().await?;
         Ok(())
@@ -68,7 +68,7 @@ impl Db {
         .bind(new_name)
         .bind(application_id)
         .bind(name)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         match done.rows_affected() {
             0 => Err(Error::NotFound),
@@ -81,7 +81,7 @@ impl Db {
             sqlx::query("DELETE FROM application_secrets WHERE application_id = $1 AND name = $2")
                 .bind(application_id)
                 .bind(name)
-                .execute(self.pool())
+                .execute(self.writer())
                 .await?;
         match done.rows_affected() {
             0 => Err(Error::NotFound),
@@ -99,7 +99,7 @@ impl Db {
         .bind(now_ms)
         .bind(application_id)
         .bind(name)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

@@ -17,7 +17,7 @@ impl Db {
         .bind(session.created_at)
         .bind(session.last_seen_at)
         .bind(session.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -49,7 +49,7 @@ impl Db {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now_ms)
             .bind(id_hash)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -57,7 +57,7 @@ impl Db {
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
         sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
             .bind(id_hash)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -76,7 +76,7 @@ impl Db {
         .bind(interaction.answer.map(Answer::as_str))
         .bind(interaction.created_at)
         .bind(interaction.expires_at)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -124,7 +124,7 @@ impl Db {
         .bind(session_id_hash)
         .bind(id)
         .bind(now_ms)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -136,7 +136,7 @@ impl Db {
         )
         .bind(now_ms)
         .bind(id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -47,7 +47,7 @@ impl Db {
         user_scopes: &[String],
         scope_ids: &[String],
     ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.writer().begin().await?;
         for scope in user_scopes {
             sqlx::query(
                 "INSERT INTO application_user_consent_scopes (application_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING",
@@ -77,7 +77,7 @@ impl Db {
         )
         .bind(application_id)
         .bind(scope)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         match done.rows_affected() {
             0 => Err(Error::NotFound),
@@ -94,7 +94,7 @@ impl Db {
             sqlx::query("DELETE FROM application_resource_consent_scopes WHERE application_id = $1 AND scope_id = $2")
                 .bind(application_id)
                 .bind(scope_id)
-                .execute(self.pool())
+                .execute(self.writer())
                 .await?;
         match done.rows_affected() {
             0 => Err(Error::NotFound),
@@ -145,7 +145,7 @@ impl Db {
         .bind(&experience.dark_logo_url)
         .bind(&experience.terms_of_use_url)
         .bind(&experience.privacy_policy_url)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }

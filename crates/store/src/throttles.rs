@@ -58,7 +58,7 @@ impl Db {
         sqlx::query("DELETE FROM throttles WHERE forget_at <= $1 AND key <> $2")
             .bind(now_ms)
             .bind(key)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         let row = sqlx::query(
             "INSERT INTO throttles (key, failures, last_failure_at, forget_at) VALUES ($1, 1, $2, $3) \
@@ -70,7 +70,7 @@ impl Db {
         .bind(key)
         .bind(now_ms)
         .bind(forget_at)
-        .fetch_one(self.pool())
+        .fetch_one(self.writer())
         .await?;
         Ok(Counter {
             failures: row.try_get("failures")?,
@@ -83,7 +83,7 @@ impl Db {
         sqlx::query("UPDATE throttles SET forget_at = $1 WHERE key = $2 AND forget_at < $1")
             .bind(forget_at)
             .bind(key)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }
@@ -91,7 +91,7 @@ impl Db {
     pub async fn clear_throttle(&self, key: &str) -> Result<()> {
         sqlx::query("DELETE FROM throttles WHERE key = $1")
             .bind(key)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         Ok(())
     }

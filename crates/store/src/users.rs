@@ -85,7 +85,7 @@ impl Db {
         .bind(user.custom_data.to_string())
         .bind(user.profile.to_string())
         .bind(&user.avatar)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         Ok(())
     }
@@ -108,7 +108,7 @@ impl Db {
         .bind(user.profile.to_string())
         .bind(&user.avatar)
         .bind(&user.id)
-        .execute(self.pool())
+        .execute(self.writer())
         .await?;
         affected(done.rows_affected())
     }
@@ -116,7 +116,7 @@ impl Db {
     pub async fn delete_user(&self, id: &str) -> Result<()> {
         let done = sqlx::query("DELETE FROM users WHERE id = $1")
             .bind(id)
-            .execute(self.pool())
+            .execute(self.writer())
             .await?;
         affected(done.rows_affected())
     }

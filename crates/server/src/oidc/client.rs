@@ -51,7 +51,15 @@ pub async fn authenticate(
         .secret
         .is_some()
         .then(|| Budget::client(&presented.client_id, address));
+    // While no counter is live anywhere (polled, see `cache`), there is nothing to wait for.
+    let counted = state.cache.may_throttle();
     if let Some(budget) = &mut budget
+        && !counted
+    {
+        budget.assume_clear();
+    }
+    if let Some(budget) = &mut budget
+        && counted
         && let Some(wait_ms) = budget.wait(state).await?
     {
         let target = ("application", presented.client_id.as_str());
@@ -67,14 +75,13 @@ pub async fn authenticate(
         return Err(Error::Throttled { wait_ms });
     }
     let now_ms = state.clock.now_ms();
-    let application = state.db.find_application(&presented.client_id).await?;
-    let secrets = match &application {
-        Some(app) if app.app_type.is_confidential() => state.db.find_secrets(&app.id).await?,
-        _ => Vec::new(),
-    };
-    let matched = client_auth::authenticate(&presented, application.as_ref(), &secrets, now_ms);
+    let entry = state.cache.client(&state.db, &presented.client_id).await?;
+    let application = entry.as_ref().map(|e| &e.application);
+    let secrets = entry.as_ref().map_or(&[][..], |e| &e.secrets[..]);
+    let matched = client_auth::authenticate(&presented, application, secrets, now_ms);
     let matched = match (matched, &budget) {
         (Err(e), Some(budget)) if e.code == ErrorCode::InvalidClient => {
+            state.cache.throttled();
             budget.failed(state).await?;
             let target = ("application", presented.client_id.as_str());
             let actor = Actor::address(address);
@@ -91,7 +98,7 @@ pub async fn authenticate(
         (Err(e), _) => return Err(e.into()),
         (Ok(matched), _) => matched,
     };
-    let Some(application) = application else {
+    let Some(application) = application.cloned() else {
         return Err(OAuthError::invalid_client().into());
     };
     if let Some(budget) = &budget {
@@ -106,6 +113,8 @@ pub async fn authenticate(
             .db
             .touch_secret(&application.id, &secret.name, now_ms)
             .await?;
+        // The copy still holds the old time: read it again rather than touch at every request.
+        state.cache.forget_client(&application.id);
     }
     Ok(application)
 }

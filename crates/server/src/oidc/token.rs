@@ -69,24 +69,20 @@ async fn machine_token(
     params: &Params,
 ) -> Result<TokenResponse, Error> {
     let request = client_credentials::parse(params)?;
-    let resource = state
-        .db
-        .find_resource_by_indicator(&request.resource)
+    let api = state
+        .cache
+        .api(&state.db, &application.id, &request.resource)
         .await?
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known"))?;
-    let defined = state.db.find_scope_names(&resource.id).await?;
-    let allowed = state
-        .db
-        .find_application_scope_names(&application.id, &resource.id)
-        .await?;
+    let (resource, defined, allowed) = (&api.resource, &api.defined, &api.allowed);
     let issuer = state.config.issuer();
     let now_ms = state.clock.now_ms();
     let claims = client_credentials::grant(
         application,
         &request,
-        &resource,
-        &defined,
-        &allowed,
+        resource,
+        defined,
+        allowed,
         &issuer,
         now_ms,
     )?;

@@ -4,11 +4,14 @@
 
 use latchkey_core::claims::{IdTokenContext, id_token_claims};
 use latchkey_core::client::Application;
-use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash};
+use latchkey_core::grant::{
+    AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash,
+};
 use latchkey_core::params::Params;
 use latchkey_core::scope::Scopes;
 use latchkey_core::token::{AccessTokenClaims, authorization_code, refresh_token};
 use latchkey_core::{ErrorCode, OAuthError, random};
+use latchkey_store::grants::Issued;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
@@ -29,12 +32,22 @@ pub async fn exchange_code(
 ) -> Result<Value, Error> {
     let request = authorization_code::parse(params)?;
     let now = state.clock.now_ms();
-    let (code, grant) = match state
+    let target = params.get("resource");
+    // The checks run, and the tokens are stored, in the transaction that consumes the code.
+    let mut plan = None;
+    let taken = state
         .db
-        .take_authorization_code(&token_hash(&request.code), now)
-        .await?
-    {
-        Taken::Taken(found) => found,
+        .take_authorization_code(&token_hash(&request.code), now, |code, grant| {
+            let planned = plan_code(&request, code, grant, app, target, now);
+            let issued = planned
+                .as_ref()
+                .map_or_else(|_| Issued::default(), Plan::issued);
+            plan = Some(planned);
+            issued
+        })
+        .await?;
+    let grant = match taken {
+        Taken::Taken((_, grant)) => grant,
         Taken::Missing => return Err(invalid_grant("the code is invalid or expired")),
         Taken::Reused { grant_id } => {
             // RFC 6749 §4.1.2: a replayed code revokes what was issued from it.
@@ -52,22 +65,85 @@ pub async fn exchange_code(
             return Err(invalid_grant("the code was already used"));
         }
     };
-    authorization_code::check(&request, &code, &grant, app)?;
+    let plan = plan.ok_or_else(|| Error::Internal("a taken code without a plan".into()))??;
+    issue(state, app, &grant, plan).await
+}
+
+/// What a redemption or a refresh issues, decided before anything is stored.
+struct Plan {
+    scope: Scopes,
+    nonce: Option<String>,
+    refresh: Option<(String, RefreshToken)>,
+    access: Access,
+}
+
+/// The access token: opaque (stored, for userinfo) or a JWT for an API (RFC 8707, RFC 9068).
+enum Access {
+    Opaque(String, OpaqueAccessToken),
+    Api(String),
+}
+
+impl Plan {
+    fn issued(&self) -> Issued {
+        Issued {
+            refresh: self.refresh.as_ref().map(|(_, record)| record.clone()),
+            access: match &self.access {
+                Access::Opaque(_, record) => Some(record.clone()),
+                Access::Api(_) => None,
+            },
+        }
+    }
+}
+
+fn plan_code(
+    request: &authorization_code::Request,
+    code: &AuthorizationCode,
+    grant: &Grant,
+    app: &Application,
+    target: Option<&str>,
+    now: i64,
+) -> Result<Plan, Error> {
+    authorization_code::check(request, code, grant, app)?;
     let scope = Scopes::parse(&grant.scope)?;
     let wants_refresh = scope.contains("offline_access") || app.settings.always_issue_refresh_token;
-    let refresh = match wants_refresh {
-        true => Some(new_refresh_token(app, &grant, now)),
-        false => None,
+    let refresh = wants_refresh.then(|| new_refresh_token(app, grant, now));
+    let access = access_for(grant, &scope, target, now)?;
+    Ok(Plan {
+        scope,
+        nonce: code.nonce.clone(),
+        refresh,
+        access,
+    })
+}
+
+/// A JWT for the API the request names (one of the grant's) or the grant's first; else an
+/// opaque token.
+fn access_for(
+    grant: &Grant,
+    scope: &Scopes,
+    target: Option<&str>,
+    now: i64,
+) -> Result<Access, Error> {
+    let indicator = match target {
+        Some(t) if grant.resources.iter().any(|r| r == t) => Some(t),
+        Some(_) => {
+            let why = "the resource was not part of the authorization";
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, why).into());
+        }
+        None => grant.resources.first().map(String::as_str),
     };
-    if let Some((_, record)) = &refresh {
-        state.db.insert_refresh_token(record).await?;
+    if let Some(indicator) = indicator {
+        return Ok(Access::Api(indicator.to_owned()));
     }
-    let tokens = (
-        &scope,
-        code.nonce.as_deref(),
-        refresh.map(|(value, _)| value),
-    );
-    issue(state, app, &grant, tokens, params.get("resource")).await
+    let value = random::secret();
+    let record = OpaqueAccessToken {
+        token_hash: token_hash(&value),
+        grant_id: grant.id.clone(),
+        scope: scope.to_string(),
+        created_at: now,
+        expires_at: now + ACCESS_TOKEN_TTL_SECS * 1000,
+    };
+    Ok(Access::Opaque(value, record))
 }
 
 fn new_refresh_token(app: &Application, grant: &Grant, now: i64) -> (String, RefreshToken) {
@@ -100,98 +176,96 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
             "the refresh token was issued to another client",
         ));
     }
-    // A request the token cannot satisfy (a wider scope) fails before anything is consumed,
-    // so a client's mistake never costs it its refresh token.
-    if let Some((token, _)) = &found {
-        refresh_token::narrow(request.scope.as_ref(), &Scopes::parse(&token.scope)?)?;
-    }
+    // A request the token cannot satisfy (a wider scope or another API) fails before
+    // anything is consumed, so a client's mistake never costs it its refresh token.
+    let planned = match &found {
+        Some((token, grant)) => {
+            let scope =
+                refresh_token::narrow(request.scope.as_ref(), &Scopes::parse(&token.scope)?)?;
+            let access = access_for(grant, &scope, params.get("resource"), now)?;
+            Some((scope, access))
+        }
+        None => None,
+    };
     let rotate = !app.app_type.is_confidential() || app.settings.rotate_refresh_token;
-    let (token, grant, new_value) = match (rotate, found) {
-        (false, Some((token, grant))) => (token, grant, None),
-        (false, None) => return Err(invalid_grant("the refresh token is invalid or expired")),
-        (true, found) => {
-            let grant_created = found.as_ref().map_or(now, |(_, g)| g.created_at);
-            let grant_id = found
-                .as_ref()
-                .map(|(t, _)| t.grant_id.clone())
-                .unwrap_or_default();
-            let value = random::secret();
+    let (grant, refresh, (scope, access)) = match (rotate, found, planned) {
+        (false, Some((_, grant)), Some(planned)) => {
+            if let Access::Opaque(_, record) = &planned.1 {
+                state.db.insert_access_token(record).await?;
+            }
+            (grant, None, planned)
+        }
+        (true, Some((token, grant)), Some(planned)) => {
+            let (value, next) = new_refresh_token(app, &grant, now);
             let next = RefreshToken {
-                token_hash: token_hash(&value),
-                grant_id,
-                scope: found
-                    .as_ref()
-                    .map(|(t, _)| t.scope.clone())
-                    .unwrap_or_default(),
-                created_at: now,
-                expires_at: refresh_token::expires_at(
-                    now,
-                    app.settings.refresh_token_ttl_days,
-                    grant_created,
-                ),
+                scope: token.scope.clone(),
+                ..next
             };
+            let access = match &planned.1 {
+                Access::Opaque(_, record) => Some(record.clone()),
+                Access::Api(_) => None,
+            };
+            let old = (presented.as_str(), token, grant);
             match state
                 .db
-                .rotate_refresh_token(&presented, &next, now)
+                .rotate_refresh_token(old, &next, access, now)
                 .await?
             {
-                Taken::Taken((token, grant)) => (token, grant, Some(value)),
+                Taken::Taken((_, grant)) => (grant, Some((value, next)), planned),
                 Taken::Missing => {
                     return Err(invalid_grant("the refresh token is invalid or expired"));
                 }
-                Taken::Reused { grant_id } => {
-                    state.db.revoke_grant(&grant_id, now).await?;
-                    tracing::warn!(client_id = %app.id, "rotated refresh token reused; its grant is revoked");
-                    let actor = Actor::application(app.id.clone());
-                    let target = ("grant", grant_id.as_str());
-                    audit(state, &actor, "grant.refresh_reuse", target, json!({})).await;
-                    return Err(invalid_grant("the refresh token was already used"));
-                }
+                Taken::Reused { grant_id } => return reused(state, app, &grant_id, now).await,
             }
         }
+        (rotate, _, _) => {
+            // Unknown, expired, or consumed before: a replay of a rotated token revokes its family.
+            if rotate
+                && let Some(grant_id) = state.db.find_consumed_refresh_token(&presented).await?
+            {
+                return reused(state, app, &grant_id, now).await;
+            }
+            return Err(invalid_grant("the refresh token is invalid or expired"));
+        }
     };
-    let granted = Scopes::parse(&token.scope)?;
-    let scope = refresh_token::narrow(request.scope.as_ref(), &granted)?;
-    issue(
-        state,
-        app,
-        &grant,
-        (&scope, None, new_value),
-        params.get("resource"),
-    )
-    .await
+    let plan = Plan {
+        scope,
+        nonce: None,
+        refresh,
+        access,
+    };
+    issue(state, app, &grant, plan).await
 }
 
-/// The access token: a JWT for an API when the grant names one (RFC 8707, RFC 9068), else
-/// an opaque token for userinfo. Returns the token and its lifetime in seconds.
-async fn access_token(
+async fn reused(
+    state: &AppState,
+    app: &Application,
+    grant_id: &str,
+    now: i64,
+) -> Result<Value, Error> {
+    state.db.revoke_grant(grant_id, now).await?;
+    tracing::warn!(client_id = %app.id, "rotated refresh token reused; its grant is revoked");
+    let actor = Actor::application(app.id.clone());
+    audit(
+        state,
+        &actor,
+        "grant.refresh_reuse",
+        ("grant", grant_id),
+        json!({}),
+    )
+    .await;
+    Err(invalid_grant("the refresh token was already used"))
+}
+
+/// A JWT access token for the API `indicator` (RFC 9068).
+async fn api_access_token(
     state: &AppState,
     app: &Application,
     grant: &Grant,
     scope: &Scopes,
-    target: Option<&str>,
+    indicator: &str,
 ) -> Result<(String, i64), Error> {
     let now = state.clock.now_ms();
-    let indicator = match target {
-        Some(t) if grant.resources.iter().any(|r| r == t) => Some(t),
-        Some(_) => {
-            let why = "the resource was not part of the authorization";
-            return Err(OAuthError::new(ErrorCode::InvalidTarget, why).into());
-        }
-        None => grant.resources.first().map(String::as_str),
-    };
-    let Some(indicator) = indicator else {
-        let value = random::secret();
-        let record = OpaqueAccessToken {
-            token_hash: token_hash(&value),
-            grant_id: grant.id.clone(),
-            scope: scope.to_string(),
-            created_at: now,
-            expires_at: now + ACCESS_TOKEN_TTL_SECS * 1000,
-        };
-        state.db.insert_access_token(&record).await?;
-        return Ok((value, ACCESS_TOKEN_TTL_SECS));
-    };
     let resource = state
         .db
         .find_resource_by_indicator(indicator)
@@ -236,8 +310,7 @@ async fn issue(
     state: &AppState,
     app: &Application,
     grant: &Grant,
-    (scope, nonce, refresh): (&Scopes, Option<&str>, Option<String>),
-    target: Option<&str>,
+    plan: Plan,
 ) -> Result<Value, Error> {
     let now = state.clock.now_ms();
     let user = state
@@ -248,7 +321,11 @@ async fn issue(
     let Some(user) = user else {
         return Err(invalid_grant("the user can no longer sign in"));
     };
-    let (access_token, expires_in) = access_token(state, app, grant, scope, target).await?;
+    let scope = &plan.scope;
+    let (access_token, expires_in) = match plan.access {
+        Access::Opaque(value, _) => (value, ACCESS_TOKEN_TTL_SECS),
+        Access::Api(indicator) => api_access_token(state, app, grant, scope, &indicator).await?,
+    };
     let issuer = state.config.issuer();
     let context = IdTokenContext {
         issuer: &issuer,
@@ -256,7 +333,7 @@ async fn issue(
         now_ms: now,
         ttl_secs: app.settings.id_token_ttl,
         auth_time_ms: grant.auth_time,
-        nonce,
+        nonce: plan.nonce.as_deref(),
         session_id: grant.session_id_hash.as_deref(),
         access_token: Some(&access_token),
     };
@@ -276,7 +353,7 @@ async fn issue(
         "scope": scope.to_string(),
         "id_token": id_token,
     });
-    if let Some(refresh) = refresh {
+    if let Some((refresh, _)) = plan.refresh {
         body["refresh_token"] = json!(refresh);
     }
     Ok(body)

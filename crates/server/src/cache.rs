@@ -1,0 +1,206 @@
+//! In-memory copies of what every token request reads and administrators rarely change: a
+//! client with its secrets, and what a machine may ask of an API (decision 0009).
+//!
+//! A copy is used only while the database's cache generation (moved by triggers on every
+//! change, migration 0011) is the one this node last saw. The node polls the generation every
+//! [`POLL_INTERVAL`], and drops everything at once after a change made through its own
+//! management API or console, so a change is seen immediately by the node that made it and
+//! within the poll interval by the others. The same poll tells whether any brute-force
+//! counter is live; while none is, client authentication skips reading them.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use latchkey_core::client::{Application, ClientSecret};
+use latchkey_core::resource::Resource;
+use latchkey_core::scope::Scopes;
+use latchkey_store::Db;
+
+use crate::app::Clock;
+
+pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// More entries than this and the map starts over (ids that do not exist are never kept).
+const MAX_ENTRIES: usize = 10_000;
+
+/// A client and its secrets.
+#[derive(Debug)]
+pub struct ClientEntry {
+    pub application: Application,
+    pub secrets: Vec<ClientSecret>,
+}
+
+/// An API, its scopes, and those the machine's roles allow.
+#[derive(Debug)]
+pub struct ApiEntry {
+    pub resource: Resource,
+    pub defined: Scopes,
+    pub allowed: Scopes,
+}
+
+type Map<K, V> = RwLock<HashMap<K, Arc<V>>>;
+
+#[derive(Debug)]
+pub struct Cache {
+    /// The database's generation last seen; negative until a poll succeeds (nothing kept).
+    seen: AtomicI64,
+    /// Moves at every local invalidation, so that a copy read across one is not kept.
+    epoch: AtomicU64,
+    /// Whether a brute-force counter may be live (true until the first poll says otherwise).
+    throttles: AtomicBool,
+    clients: Map<String, ClientEntry>,
+    apis: Map<(String, String), ApiEntry>,
+}
+
+fn get<K: Eq + std::hash::Hash, V>(map: &Map<K, V>, key: &K) -> Option<Arc<V>> {
+    map.read().ok()?.get(key).cloned()
+}
+
+fn put<K: Eq + std::hash::Hash, V>(map: &Map<K, V>, key: K, value: Arc<V>) {
+    if let Ok(mut map) = map.write() {
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.insert(key, value);
+    }
+}
+
+fn clear<K, V>(map: &Map<K, V>) {
+    if let Ok(mut map) = map.write() {
+        map.clear();
+    }
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Self {
+            seen: AtomicI64::new(-1),
+            epoch: AtomicU64::new(0),
+            throttles: AtomicBool::new(true),
+            clients: Map::default(),
+            apis: Map::default(),
+        }
+    }
+}
+
+impl Cache {
+    /// The client `id` and its secrets; None when no such application exists.
+    pub async fn client(
+        &self,
+        db: &Db,
+        id: &str,
+    ) -> Result<Option<Arc<ClientEntry>>, latchkey_store::Error> {
+        if let Some(entry) = get(&self.clients, &id.to_owned()) {
+            return Ok(Some(entry));
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let Some(application) = db.find_application(id).await? else {
+            return Ok(None);
+        };
+        let secrets = match application.app_type.is_confidential() {
+            true => db.find_secrets(&application.id).await?,
+            false => Vec::new(),
+        };
+        let entry = Arc::new(ClientEntry {
+            application,
+            secrets,
+        });
+        self.keep(epoch, &self.clients, id.to_owned(), entry.clone());
+        Ok(Some(entry))
+    }
+
+    /// The API `indicator` and what `application_id` may ask of it; None for an unknown API.
+    pub async fn api(
+        &self,
+        db: &Db,
+        application_id: &str,
+        indicator: &str,
+    ) -> Result<Option<Arc<ApiEntry>>, latchkey_store::Error> {
+        let key = (application_id.to_owned(), indicator.to_owned());
+        if let Some(entry) = get(&self.apis, &key) {
+            return Ok(Some(entry));
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
+        let Some(resource) = db.find_resource_by_indicator(indicator).await? else {
+            return Ok(None);
+        };
+        let defined = db.find_scope_names(&resource.id).await?;
+        let allowed = db
+            .find_application_scope_names(application_id, &resource.id)
+            .await?;
+        let entry = Arc::new(ApiEntry {
+            resource,
+            defined,
+            allowed,
+        });
+        self.keep(epoch, &self.apis, key, entry.clone());
+        Ok(Some(entry))
+    }
+
+    /// Keep what was read only if no change was noticed while it was read.
+    fn keep<K: Eq + std::hash::Hash, V>(&self, epoch: u64, map: &Map<K, V>, key: K, value: Arc<V>) {
+        if self.epoch.load(Ordering::Acquire) == epoch && self.seen.load(Ordering::Acquire) >= 0 {
+            put(map, key, value);
+        }
+    }
+
+    /// Forget one client (its secrets' last use changed, which moves no generation).
+    pub fn forget_client(&self, id: &str) {
+        if let Ok(mut map) = self.clients.write() {
+            map.remove(id);
+        }
+    }
+
+    /// Forget everything: something changed.
+    pub fn invalidate(&self) {
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        clear(&self.clients);
+        clear(&self.apis);
+    }
+
+    /// Whether a brute-force counter may be live.
+    pub fn may_throttle(&self) -> bool {
+        self.throttles.load(Ordering::Acquire)
+    }
+
+    /// A failure was just counted here.
+    pub fn throttled(&self) {
+        self.throttles.store(true, Ordering::Release);
+    }
+
+    /// Read the generation and the throttle counters once.
+    pub async fn poll(&self, db: &Db, now_ms: i64) -> Result<(), latchkey_store::Error> {
+        let (generation, live) = db.cache_state(now_ms).await?;
+        // A failure counted locally during the poll keeps the flag up until the next poll.
+        if !live {
+            self.throttles.store(false, Ordering::Release);
+        } else {
+            self.throttled();
+        }
+        if generation != self.seen.load(Ordering::Acquire) {
+            self.invalidate();
+            self.seen.store(generation, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    /// Poll every [`POLL_INTERVAL`] until the process ends; after a failed poll nothing is
+    /// trusted (a database that cannot be read cannot say that nothing changed).
+    pub fn spawn_poll(self: &Arc<Self>, db: Db, clock: Clock) {
+        let cache = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(POLL_INTERVAL);
+            loop {
+                tick.tick().await;
+                if let Err(e) = cache.poll(&db, clock.now_ms()).await {
+                    cache.seen.store(-1, Ordering::Release);
+                    cache.invalidate();
+                    cache.throttled();
+                    tracing::warn!(error = %e, "could not read the cache generation");
+                }
+            }
+        });
+    }
+}
