@@ -2,8 +2,9 @@
 //! server: sign in once, then prepare codes and tokens through the real endpoints; and the
 //! complete sign-in (authorize, password form, code, token) that the benchmark times.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -20,12 +21,75 @@ fn challenge() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
 }
 
-/// A browser: its own cookies, redirects followed by hand.
-pub fn browser() -> anyhow::Result<reqwest::Client> {
+/// A browser: its own cookies over a shared HTTP client (building a client per browser would
+/// cost the benchmark's own CPU), redirects followed by hand.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    http: reqwest::Client,
+    /// (name, path) to value.
+    cookies: Arc<Mutex<HashMap<(String, String), String>>>,
+}
+
+impl Browser {
+    /// The cookies whose path covers `url` (RFC 6265 §5.1.4, simplified to a prefix).
+    fn send(&self, url: &str, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let path = url::Url::parse(url)
+            .map(|u| u.path().to_owned())
+            .unwrap_or_default();
+        let Ok(cookies) = self.cookies.lock() else {
+            return request;
+        };
+        let jar: Vec<String> = cookies
+            .iter()
+            .filter(|((_, scope), _)| path.starts_with(scope.as_str()))
+            .map(|((name, _), value)| format!("{name}={value}"))
+            .collect();
+        match jar.is_empty() {
+            true => request,
+            false => request.header("cookie", jar.join("; ")),
+        }
+    }
+
+    fn keep(&self, response: &reqwest::Response) {
+        let Ok(mut cookies) = self.cookies.lock() else {
+            return;
+        };
+        for header in response.headers().get_all("set-cookie") {
+            let header = header.to_str().unwrap_or_default();
+            let mut parts = header.split(';').map(str::trim);
+            let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
+                continue;
+            };
+            let mut path = "/".to_owned();
+            let mut gone = value.is_empty();
+            for attribute in parts {
+                let lower = attribute.to_ascii_lowercase();
+                if let Some(p) = lower.strip_prefix("path=") {
+                    path = attribute[5..5 + p.len()].to_owned();
+                }
+                gone |= lower == "max-age=0" || lower.starts_with("expires=thu, 01 jan 1970");
+            }
+            let key = (name.to_owned(), path);
+            match gone {
+                true => cookies.remove(&key),
+                false => cookies.insert(key, value.to_owned()),
+            };
+        }
+    }
+}
+
+/// The HTTP client every browser shares.
+pub fn http() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
-        .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()?)
+}
+
+pub fn browser(http: &reqwest::Client) -> Browser {
+    Browser {
+        http: http.clone(),
+        cookies: Arc::default(),
+    }
 }
 
 fn authorize_url(target: &Target) -> String {
@@ -43,15 +107,17 @@ fn authorize_url(target: &Target) -> String {
 
 /// One authorization: follow the server's redirects, answer its sign-in and consent forms,
 /// and return the code it sends back to the client.
-pub async fn code(target: &Target, browser: &reqwest::Client) -> anyhow::Result<String> {
+pub async fn code(target: &Target, browser: &Browser) -> anyhow::Result<String> {
     let origin = url::Url::parse(&target.issuer)?;
     let mut next = authorize_url(target);
     let mut form: Option<Vec<(String, String)>> = None;
     for _ in 0..12 {
-        let response = match form.take() {
-            Some(fields) => browser.post(&next).form(&fields).send().await?,
-            None => browser.get(&next).send().await?,
+        let request = match form.take() {
+            Some(fields) => browser.http.post(&next).form(&fields),
+            None => browser.http.get(&next),
         };
+        let response = browser.send(&next, request).send().await?;
+        browser.keep(&response);
         let status = response.status();
         let here = response.url().clone();
         if status.is_redirection() {
@@ -157,7 +223,9 @@ pub async fn codes(
         let n = per_session.min(count - session * per_session);
         let target = target.clone();
         tasks.spawn(async move {
-            let browser = browser()?;
+            // A client (connections) of its own: the peer's workers share their memory
+            // store asynchronously, so one session's steps must reach the same worker.
+            let browser = browser(&http()?);
             let mut codes = Vec::with_capacity(n);
             for _ in 0..n {
                 codes.push(code(&target, &browser).await?);
@@ -173,16 +241,16 @@ pub async fn codes(
 
 /// Complete sign-ins by new browsers, `parallel` at a time, for `seconds`: sign-ins per second.
 pub async fn sign_ins(target: &Target, parallel: usize, seconds: u64) -> anyhow::Result<f64> {
+    let http = http()?;
     let done = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..parallel {
-        let (target, done) = (target.clone(), done.clone());
+        let (target, done, http) = (target.clone(), done.clone(), http.clone());
         tasks.spawn(async move {
-            let http = reqwest::Client::new();
             while Instant::now() < deadline {
-                let browser = browser()?;
+                let browser = browser(&http);
                 let code = code(&target, &browser).await?;
                 redeem(&http, &target, &code).await?;
                 done.fetch_add(1, Ordering::Relaxed);

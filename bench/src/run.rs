@@ -118,6 +118,10 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
             for c in &contenders {
                 eprintln!("{} / {} / round {}", op.label(), c.target.name, round + 1);
                 let pool = prepare(op, c, &measured, load).await?;
+                if op.pooled() {
+                    // The peer's workers copy each other's writes asynchronously.
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
                 let request = op.request(&c.target, &c.server.base, &c.access_token, pool);
                 let run_dir = work.path().join(format!("run-{}", c.target.name));
                 std::fs::create_dir_all(&run_dir)?;
@@ -134,7 +138,7 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
             eprintln!("complete sign-ins at Latchkey");
             let c = &contenders[0];
             let sampler = PeakSampler::start(vec![c.server.pid()]);
-            report.sign_ins = flow::sign_ins(&c.target, cores * 4, load.seconds.max(2)).await?;
+            report.sign_ins = flow::sign_ins(&c.target, cores * 8, load.seconds.max(2)).await?;
             let side = report.side(Side::Latchkey);
             side.peak_rss = side.peak_rss.max(sampler.finish());
         }
@@ -147,9 +151,9 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
 
 /// Sign in once (the session then yields codes without a form) and get an access token.
 async fn contender(target: Target, server: Server, side: Side) -> anyhow::Result<Contender> {
-    let browser = flow::browser()?;
-    let code = flow::code(&target, &browser).await?;
-    let tokens = flow::redeem(&reqwest::Client::new(), &target, &code).await?;
+    let http = flow::http()?;
+    let code = flow::code(&target, &flow::browser(&http)).await?;
+    let tokens = flow::redeem(&http, &target, &code).await?;
     let access_token = tokens["access_token"]
         .as_str()
         .context("no access token")?
@@ -182,11 +186,11 @@ async fn prepare(
         _ => families,
     };
     let per_session = if op == Op::CodeRedemption { 64 } else { 1 };
+    let http = flow::http()?;
     let codes = flow::codes(&c.target, count, per_session).await?;
     if op == Op::CodeRedemption {
         return Ok(codes);
     }
-    let http = reqwest::Client::new();
     let mut tokens = Vec::with_capacity(families);
     for code in codes {
         let body = flow::redeem(&http, &c.target, &code).await?;

@@ -61,6 +61,7 @@ pub struct AppState {
     pub audit: crate::audit_writer::AuditWriter,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub cache: Arc<crate::cache::Cache>,
+    pub metadata: Arc<crate::oidc::Metadata>,
 }
 
 /// Open the database (migrating it), align the management resource with the public URL.
@@ -89,6 +90,7 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         audit: crate::audit_writer::AuditWriter::start(db.clone()),
         metrics: Arc::default(),
         cache: Arc::default(),
+        metadata: Arc::new(crate::oidc::Metadata::new(&config.issuer())?),
         db,
         config: Arc::new(config),
         keys,

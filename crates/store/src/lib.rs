@@ -132,6 +132,9 @@ impl Db {
         AnyPoolOptions::new()
             // An in-memory SQLite database lives and dies with its one connection.
             .max_connections(size)
+            // A connection to a local file does not break in the pool; checking it before
+            // each use is a round trip to its worker thread, as dear as the query itself.
+            .test_before_acquire(backend == Backend::Postgres)
             .min_connections(if in_memory { 1 } else { 0 })
             .idle_timeout(if in_memory {
                 None

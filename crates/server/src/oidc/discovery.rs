@@ -1,5 +1,6 @@
 //! Provider metadata and the JWKS: public, cacheable, open to any origin.
 
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -7,27 +8,36 @@ use latchkey_core::discovery;
 
 use crate::app::AppState;
 
+/// Both metadata documents, serialised once: the issuer does not change while a node runs.
+#[derive(Debug, Default)]
+pub struct Metadata {
+    openid: Bytes,
+    oauth: Bytes,
+}
+
+impl Metadata {
+    pub fn new(issuer: &str) -> serde_json::Result<Self> {
+        Ok(Self {
+            openid: serde_json::to_vec(&discovery::openid_metadata(issuer))?.into(),
+            oauth: serde_json::to_vec(&discovery::oauth_metadata(issuer))?.into(),
+        })
+    }
+}
+
 pub async fn openid_configuration(State(state): State<AppState>) -> Response {
-    public_json(
-        serde_json::to_vec(&discovery::openid_metadata(&state.config.issuer())),
-        "max-age=300",
-    )
+    public_json(Ok(state.metadata.openid.clone()), "max-age=300")
 }
 
 pub async fn oauth_authorization_server(State(state): State<AppState>) -> Response {
-    public_json(
-        serde_json::to_vec(&discovery::oauth_metadata(&state.config.issuer())),
-        "max-age=300",
-    )
+    public_json(Ok(state.metadata.oauth.clone()), "max-age=300")
 }
 
 /// Short cache: a newly published `next` key must reach verifiers well before it signs.
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    let body = state.keys.get().jwks();
-    public_json(Ok(body.to_vec()), "max-age=60")
+    public_json(Ok(state.keys.get().jwks()), "max-age=60")
 }
 
-fn public_json(body: serde_json::Result<Vec<u8>>, cache: &'static str) -> Response {
+fn public_json(body: serde_json::Result<Bytes>, cache: &'static str) -> Response {
     let Ok(body) = body else {
         return crate::error::Error::Internal("metadata serialisation failed".into())
             .into_response();

@@ -18,6 +18,8 @@ mod userinfo;
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use discovery::Metadata;
+
 use crate::app::AppState;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
