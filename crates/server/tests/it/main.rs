@@ -14,6 +14,7 @@ mod api_users_keys;
 mod auth_options;
 mod binary;
 mod brute_force;
+mod cache;
 mod claims;
 mod client_credentials;
 mod cluster;
