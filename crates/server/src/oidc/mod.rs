@@ -8,6 +8,7 @@ mod cors;
 mod discovery;
 mod end_session;
 mod introspection;
+mod plan;
 mod respond;
 mod resume;
 mod revocation;

@@ -4,9 +4,7 @@
 
 use latchkey_core::claims::{IdTokenContext, id_token_claims};
 use latchkey_core::client::Application;
-use latchkey_core::grant::{
-    AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash,
-};
+use latchkey_core::grant::{Grant, RefreshToken, Taken, token_hash};
 use latchkey_core::params::Params;
 use latchkey_core::scope::Scopes;
 use latchkey_core::token::{AccessTokenClaims, authorization_code, refresh_token};
@@ -14,6 +12,7 @@ use latchkey_core::{ErrorCode, OAuthError, random};
 use latchkey_store::grants::Issued;
 use serde_json::{Value, json};
 
+use super::plan::{Access, Plan, access_for, new_refresh_token, plan_code};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::manage::{Actor, audit};
@@ -67,99 +66,6 @@ pub async fn exchange_code(
     };
     let plan = plan.ok_or_else(|| Error::Internal("a taken code without a plan".into()))??;
     issue(state, app, &grant, plan).await
-}
-
-/// What a redemption or a refresh issues, decided before anything is stored.
-struct Plan {
-    scope: Scopes,
-    nonce: Option<String>,
-    refresh: Option<(String, RefreshToken)>,
-    access: Access,
-}
-
-/// The access token: opaque (stored, for userinfo) or a JWT for an API (RFC 8707, RFC 9068).
-enum Access {
-    Opaque(String, OpaqueAccessToken),
-    Api(String),
-}
-
-impl Plan {
-    fn issued(&self) -> Issued {
-        Issued {
-            refresh: self.refresh.as_ref().map(|(_, record)| record.clone()),
-            access: match &self.access {
-                Access::Opaque(_, record) => Some(record.clone()),
-                Access::Api(_) => None,
-            },
-        }
-    }
-}
-
-fn plan_code(
-    request: &authorization_code::Request,
-    code: &AuthorizationCode,
-    grant: &Grant,
-    app: &Application,
-    target: Option<&str>,
-    now: i64,
-) -> Result<Plan, Error> {
-    authorization_code::check(request, code, grant, app)?;
-    let scope = Scopes::parse(&grant.scope)?;
-    let wants_refresh = scope.contains("offline_access") || app.settings.always_issue_refresh_token;
-    let refresh = wants_refresh.then(|| new_refresh_token(app, grant, now));
-    let access = access_for(grant, &scope, target, now)?;
-    Ok(Plan {
-        scope,
-        nonce: code.nonce.clone(),
-        refresh,
-        access,
-    })
-}
-
-/// A JWT for the API the request names (one of the grant's) or the grant's first; else an
-/// opaque token.
-fn access_for(
-    grant: &Grant,
-    scope: &Scopes,
-    target: Option<&str>,
-    now: i64,
-) -> Result<Access, Error> {
-    let indicator = match target {
-        Some(t) if grant.resources.iter().any(|r| r == t) => Some(t),
-        Some(_) => {
-            let why = "the resource was not part of the authorization";
-            return Err(OAuthError::new(ErrorCode::InvalidTarget, why).into());
-        }
-        None => grant.resources.first().map(String::as_str),
-    };
-    if let Some(indicator) = indicator {
-        return Ok(Access::Api(indicator.to_owned()));
-    }
-    let value = random::secret();
-    let record = OpaqueAccessToken {
-        token_hash: token_hash(&value),
-        grant_id: grant.id.clone(),
-        scope: scope.to_string(),
-        created_at: now,
-        expires_at: now + ACCESS_TOKEN_TTL_SECS * 1000,
-    };
-    Ok(Access::Opaque(value, record))
-}
-
-fn new_refresh_token(app: &Application, grant: &Grant, now: i64) -> (String, RefreshToken) {
-    let value = random::secret();
-    let record = RefreshToken {
-        token_hash: token_hash(&value),
-        grant_id: grant.id.clone(),
-        scope: grant.scope.clone(),
-        created_at: now,
-        expires_at: refresh_token::expires_at(
-            now,
-            app.settings.refresh_token_ttl_days,
-            grant.created_at,
-        ),
-    };
-    (value, record)
 }
 
 pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Result<Value, Error> {
