@@ -21,6 +21,7 @@ pub mod consent;
 pub mod grants;
 pub mod keys;
 mod list;
+mod refresh_tokens;
 pub mod resources;
 pub mod roles;
 mod secrets;

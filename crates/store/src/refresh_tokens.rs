@@ -1,0 +1,95 @@
+//! Refresh tokens: found without being consumed, rotated by one conditional UPDATE (one
+//! winner however many requests race), and recognised when replayed.
+
+use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
+use sqlx::Row;
+
+use crate::grants::{GRANT_COLUMNS, Issued, grant_from_row, store_issued};
+use crate::{Db, Result};
+
+impl Db {
+    pub async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&token.token_hash)
+        .bind(&token.grant_id)
+        .bind(&token.scope)
+        .bind(token.created_at)
+        .bind(token.expires_at)
+        .execute(self.writer())
+        .await?;
+        Ok(())
+    }
+
+    /// A live refresh token of a live grant, without consuming it.
+    pub async fn find_refresh_token(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(RefreshToken, Grant)>> {
+        let sql = format!(
+            "SELECT r.token_hash, r.grant_id, r.scope AS token_scope, r.created_at AS token_created_at, \
+             r.expires_at, {GRANT_COLUMNS} FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id \
+             WHERE r.token_hash = $1 AND r.consumed_at IS NULL AND r.expires_at > $2 AND g.revoked_at IS NULL"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .bind(now_ms)
+            .fetch_optional(self.pool())
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let token = RefreshToken {
+            token_hash: row.try_get("token_hash")?,
+            grant_id: row.try_get("grant_id")?,
+            scope: row.try_get("token_scope")?,
+            created_at: row.try_get("token_created_at")?,
+            expires_at: row.try_get("expires_at")?,
+        };
+        Ok(Some((token, grant_from_row(&row)?)))
+    }
+
+    /// The grant of a refresh token that was consumed before (a replay), if it is one.
+    pub async fn find_consumed_refresh_token(&self, token_hash: &str) -> Result<Option<String>> {
+        let row = sqlx::query(
+            "SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND consumed_at IS NOT NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(self.pool())
+        .await?;
+        row.map(|r| Ok(r.try_get("grant_id")?)).transpose()
+    }
+
+    /// Consume `old` (as `find_refresh_token` found it) and store `new` in its place, with
+    /// the access token issued alongside, atomically. A token consumed meanwhile is
+    /// `Reused`: the caller revokes the family.
+    pub async fn rotate_refresh_token(
+        &self,
+        (old_hash, old, grant): (&str, RefreshToken, Grant),
+        new: &RefreshToken,
+        access: Option<OpaqueAccessToken>,
+        now_ms: i64,
+    ) -> Result<Taken<(RefreshToken, Grant)>> {
+        let mut tx = self.writer().begin().await?;
+        let won = sqlx::query("UPDATE refresh_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL")
+            .bind(now_ms)
+            .bind(old_hash)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !won {
+            tx.rollback().await?;
+            return Ok(Taken::Reused {
+                grant_id: old.grant_id,
+            });
+        }
+        let issued = Issued {
+            refresh: Some(new.clone()),
+            access,
+        };
+        store_issued(&mut tx, &issued).await?;
+        tx.commit().await?;
+        Ok(Taken::Taken((old, grant)))
+    }
+}
