@@ -1,4 +1,4 @@
-//! What a run measured, its medians, the targets of issue #7 judged against them, and the
+//! What a run measured, its medians, the targets judged against them, and the
 //! Markdown the benchmark prints (and the README and `docs/benchmarks.md` quote).
 
 use std::fmt::Write;

@@ -1,4 +1,4 @@
-//! The targets of issue #7, judged against a report: each with what was measured and whether
+//! The speed and footprint targets, judged against a report: each with what was measured and whether
 //! it holds. Quick mode prints them without judging.
 
 use std::fmt::Write;
