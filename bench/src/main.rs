@@ -74,7 +74,7 @@ fn main() -> std::process::ExitCode {
     };
     match runtime.block_on(run::all(&args)) {
         Ok(report) => {
-            let text = report.markdown(&args);
+            let text = report.markdown();
             println!("{text}");
             if let Some(path) = &args.out
                 && let Err(e) = std::fs::write(path, &text)

@@ -36,8 +36,7 @@ impl Server {
 
     /// Resident memory of the process and its children (the peer's workers), in bytes.
     pub fn rss(&self) -> u64 {
-        let pid = self.pid();
-        rss_of(pid) + children(pid).into_iter().map(rss_of).sum::<u64>()
+        rss_with_children(self.pid())
     }
 
     /// SIGTERM, then wait (a clean stop checkpoints SQLite).
@@ -111,6 +110,10 @@ pub fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
+fn rss_with_children(pid: u32) -> u64 {
+    rss_of(pid) + children(pid).into_iter().map(rss_of).sum::<u64>()
+}
+
 fn rss_of(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -154,10 +157,7 @@ impl PeakSampler {
         let (s, p) = (stop.clone(), peak.clone());
         let thread = std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
-                let total: u64 = pids
-                    .iter()
-                    .map(|&pid| rss_of(pid) + children(pid).into_iter().map(rss_of).sum::<u64>())
-                    .sum();
+                let total: u64 = pids.iter().map(|&pid| rss_with_children(pid)).sum();
                 p.fetch_max(total, Ordering::Relaxed);
                 std::thread::sleep(Duration::from_millis(100));
             }

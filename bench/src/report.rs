@@ -169,7 +169,7 @@ impl Report {
         self.rows.iter().find(|m| m.op == op)
     }
 
-    pub fn markdown(&self, _args: &Args) -> String {
+    pub fn markdown(&self) -> String {
         let mut out = String::new();
         let peer = self.peer_version.as_deref().map_or("not run".into(), |v| {
             format!("oidc-provider {v}, {} workers, in-memory store", self.cores)

@@ -54,7 +54,11 @@ pub struct Cache {
     apis: Map<(String, String), ApiEntry>,
 }
 
-fn get<K: Eq + std::hash::Hash, V>(map: &Map<K, V>, key: &K) -> Option<Arc<V>> {
+fn get<K, V, Q>(map: &Map<K, V>, key: &Q) -> Option<Arc<V>>
+where
+    K: Eq + std::hash::Hash + std::borrow::Borrow<Q>,
+    Q: Eq + std::hash::Hash + ?Sized,
+{
     map.read().ok()?.get(key).cloned()
 }
 
@@ -92,7 +96,7 @@ impl Cache {
         db: &Db,
         id: &str,
     ) -> Result<Option<Arc<ClientEntry>>, latchkey_store::Error> {
-        if let Some(entry) = get(&self.clients, &id.to_owned()) {
+        if let Some(entry) = get(&self.clients, id) {
             return Ok(Some(entry));
         }
         let epoch = self.epoch.load(Ordering::Acquire);

@@ -15,47 +15,56 @@ pub struct Issued {
     pub access: Option<OpaqueAccessToken>,
 }
 
-pub(crate) async fn store_issued(tx: &mut Transaction<'_, Any>, issued: &Issued) -> Result<()> {
-    let tables = [
-        (
-            "refresh_tokens",
-            issued.refresh.as_ref().map(|r| {
-                (
-                    &r.token_hash,
-                    &r.grant_id,
-                    &r.scope,
-                    r.created_at,
-                    r.expires_at,
-                )
-            }),
-        ),
-        (
-            "access_tokens",
-            issued.access.as_ref().map(|a| {
-                (
-                    &a.token_hash,
-                    &a.grant_id,
-                    &a.scope,
-                    a.created_at,
-                    a.expires_at,
-                )
-            }),
-        ),
-    ];
-    for (table, row) in tables {
-        let Some((hash, grant_id, scope, created_at, expires_at)) = row else {
-            continue;
-        };
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO {table} (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)"
-        )))
+const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+const INSERT_ACCESS: &str = "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+
+/// The insert of a refresh or opaque access token (the two tables have the same columns).
+fn insert_token<'q>(
+    sql: &'static str,
+    (hash, grant_id, scope, created_at, expires_at): (&'q str, &'q str, &'q str, i64, i64),
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    sqlx::query(sql)
         .bind(hash)
         .bind(grant_id)
         .bind(scope)
         .bind(created_at)
         .bind(expires_at)
-        .execute(&mut **tx)
-        .await?;
+}
+
+pub(crate) fn insert_refresh(
+    t: &RefreshToken,
+) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+    insert_token(
+        INSERT_REFRESH,
+        (
+            &t.token_hash,
+            &t.grant_id,
+            &t.scope,
+            t.created_at,
+            t.expires_at,
+        ),
+    )
+}
+
+fn insert_access(t: &OpaqueAccessToken) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
+    insert_token(
+        INSERT_ACCESS,
+        (
+            &t.token_hash,
+            &t.grant_id,
+            &t.scope,
+            t.created_at,
+            t.expires_at,
+        ),
+    )
+}
+
+pub(crate) async fn store_issued(tx: &mut Transaction<'_, Any>, issued: &Issued) -> Result<()> {
+    if let Some(refresh) = &issued.refresh {
+        insert_refresh(refresh).execute(&mut **tx).await?;
+    }
+    if let Some(access) = &issued.access {
+        insert_access(access).execute(&mut **tx).await?;
     }
     Ok(())
 }
@@ -220,16 +229,7 @@ impl Db {
     }
 
     pub async fn insert_access_token(&self, token: &OpaqueAccessToken) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&token.token_hash)
-        .bind(&token.grant_id)
-        .bind(&token.scope)
-        .bind(token.created_at)
-        .bind(token.expires_at)
-        .execute(self.writer())
-        .await?;
+        insert_access(token).execute(self.writer()).await?;
         Ok(())
     }
 

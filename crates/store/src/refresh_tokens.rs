@@ -4,21 +4,12 @@
 use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 use sqlx::Row;
 
-use crate::grants::{GRANT_COLUMNS, Issued, grant_from_row, store_issued};
+use crate::grants::{GRANT_COLUMNS, Issued, grant_from_row, insert_refresh, store_issued};
 use crate::{Db, Result};
 
 impl Db {
     pub async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&token.token_hash)
-        .bind(&token.grant_id)
-        .bind(&token.scope)
-        .bind(token.created_at)
-        .bind(token.expires_at)
-        .execute(self.writer())
-        .await?;
+        insert_refresh(token).execute(self.writer()).await?;
         Ok(())
     }
 

@@ -52,14 +52,11 @@ pub async fn authenticate(
         .is_some()
         .then(|| Budget::client(&presented.client_id, address));
     // While no counter is live anywhere (polled, see `cache`), there is nothing to wait for.
-    let counted = state.cache.may_throttle();
     if let Some(budget) = &mut budget
-        && !counted
+        && !state.cache.may_throttle()
     {
         budget.assume_clear();
-    }
-    if let Some(budget) = &mut budget
-        && counted
+    } else if let Some(budget) = &mut budget
         && let Some(wait_ms) = budget.wait(state).await?
     {
         let target = ("application", presented.client_id.as_str());
