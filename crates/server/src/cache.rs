@@ -1,5 +1,6 @@
-//! In-memory copies of what every token request reads and administrators rarely change: a
-//! client with its secrets, and what a machine may ask of an API (decision 0009).
+//! In-memory copies of what every client-credentials request reads and administrators rarely
+//! change: what a machine may ask of an API (decision 0009). Clients themselves are read
+//! from the database at each request.
 //!
 //! A copy is used only while the database's cache generation (moved by triggers on every
 //! change, migration 0011) is the one this node last saw. The node polls the generation every
@@ -50,7 +51,6 @@ pub struct Cache {
     epoch: AtomicU64,
     /// Whether a brute-force counter may be live (true until the first poll says otherwise).
     throttles: AtomicBool,
-    clients: Map<String, ClientEntry>,
     apis: Map<(String, String), ApiEntry>,
 }
 
@@ -83,23 +83,20 @@ impl Default for Cache {
             seen: AtomicI64::new(-1),
             epoch: AtomicU64::new(0),
             throttles: AtomicBool::new(true),
-            clients: Map::default(),
             apis: Map::default(),
         }
     }
 }
 
 impl Cache {
-    /// The client `id` and its secrets; None when no such application exists.
+    /// The client `id` and its secrets; None when no such application exists. Read from the
+    /// database every time: a client authenticates only while the database answers, so an
+    /// outage is an error at once rather than after the next poll.
     pub async fn client(
         &self,
         db: &Db,
         id: &str,
     ) -> Result<Option<Arc<ClientEntry>>, latchkey_store::Error> {
-        if let Some(entry) = get(&self.clients, id) {
-            return Ok(Some(entry));
-        }
-        let epoch = self.epoch.load(Ordering::Acquire);
         let Some(application) = db.find_application(id).await? else {
             return Ok(None);
         };
@@ -107,12 +104,10 @@ impl Cache {
             true => db.find_secrets(&application.id).await?,
             false => Vec::new(),
         };
-        let entry = Arc::new(ClientEntry {
+        Ok(Some(Arc::new(ClientEntry {
             application,
             secrets,
-        });
-        self.keep(epoch, &self.clients, id.to_owned(), entry.clone());
-        Ok(Some(entry))
+        })))
     }
 
     /// The API `indicator` and what `application_id` may ask of it; None for an unknown API.
@@ -150,17 +145,9 @@ impl Cache {
         }
     }
 
-    /// Forget one client (its secrets' last use changed, which moves no generation).
-    pub fn forget_client(&self, id: &str) {
-        if let Ok(mut map) = self.clients.write() {
-            map.remove(id);
-        }
-    }
-
     /// Forget everything: something changed.
     pub fn invalidate(&self) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
-        clear(&self.clients);
         clear(&self.apis);
     }
 
