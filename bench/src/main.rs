@@ -41,7 +41,7 @@ pub struct Args {
     /// Use the latchkey binary already built instead of running cargo build --release
     #[arg(long)]
     no_build: bool,
-    /// Only the operations whose name contains this text (for profiling one of them)
+    /// Only the operations whose name contains this text, or one of these texts separated by commas (for profiling)
     #[arg(long, value_name = "TEXT")]
     only: Option<String>,
     /// Also write the report (Markdown) to this file

@@ -109,7 +109,7 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
         if args
             .only
             .as_ref()
-            .is_some_and(|only| !op.label().contains(only.as_str()))
+            .is_some_and(|only| !only.split(',').any(|part| op.label().contains(part)))
         {
             continue;
         }

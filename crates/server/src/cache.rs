@@ -1,6 +1,8 @@
-//! In-memory copies of what every client-credentials request reads and administrators rarely
-//! change: what a machine may ask of an API (decision 0009). Clients themselves are read
-//! from the database at each request.
+//! In-memory copies of what every token request reads and administrators rarely change:
+//! what a machine may ask of an API and, on SQLite, a client with its secrets (decision
+//! 0009). On PostgreSQL clients are read at every request, so that a node cut off from its
+//! database refuses to authenticate anyone at once rather than after the next poll; an
+//! SQLite file cannot be cut off from the process that opened it.
 //!
 //! A copy is used only while the database's cache generation (moved by triggers on every
 //! change, migration 0011) is the one this node last saw. The node polls the generation every
@@ -17,7 +19,7 @@ use std::time::Duration;
 use latchkey_core::client::{Application, ClientSecret};
 use latchkey_core::resource::Resource;
 use latchkey_core::scope::Scopes;
-use latchkey_store::Db;
+use latchkey_store::{Backend, Db};
 
 use crate::app::Clock;
 
@@ -51,6 +53,7 @@ pub struct Cache {
     epoch: AtomicU64,
     /// Whether a brute-force counter may be live (true until the first poll says otherwise).
     throttles: AtomicBool,
+    clients: Map<String, ClientEntry>,
     apis: Map<(String, String), ApiEntry>,
 }
 
@@ -83,20 +86,24 @@ impl Default for Cache {
             seen: AtomicI64::new(-1),
             epoch: AtomicU64::new(0),
             throttles: AtomicBool::new(true),
+            clients: Map::default(),
             apis: Map::default(),
         }
     }
 }
 
 impl Cache {
-    /// The client `id` and its secrets; None when no such application exists. Read from the
-    /// database every time: a client authenticates only while the database answers, so an
-    /// outage is an error at once rather than after the next poll.
+    /// The client `id` and its secrets; None when no such application exists.
     pub async fn client(
         &self,
         db: &Db,
         id: &str,
     ) -> Result<Option<Arc<ClientEntry>>, latchkey_store::Error> {
+        let cached = db.backend() == Backend::Sqlite;
+        if cached && let Some(entry) = get(&self.clients, id) {
+            return Ok(Some(entry));
+        }
+        let epoch = self.epoch.load(Ordering::Acquire);
         let Some(application) = db.find_application(id).await? else {
             return Ok(None);
         };
@@ -104,10 +111,21 @@ impl Cache {
             true => db.find_secrets(&application.id).await?,
             false => Vec::new(),
         };
-        Ok(Some(Arc::new(ClientEntry {
+        let entry = Arc::new(ClientEntry {
             application,
             secrets,
-        })))
+        });
+        if cached {
+            self.keep(epoch, &self.clients, id.to_owned(), entry.clone());
+        }
+        Ok(Some(entry))
+    }
+
+    /// Forget one client (its secrets' last use changed, which moves no generation).
+    pub fn forget_client(&self, id: &str) {
+        if let Ok(mut map) = self.clients.write() {
+            map.remove(id);
+        }
     }
 
     /// The API `indicator` and what `application_id` may ask of it; None for an unknown API.
@@ -148,6 +166,7 @@ impl Cache {
     /// Forget everything: something changed.
     pub fn invalidate(&self) {
         self.epoch.fetch_add(1, Ordering::AcqRel);
+        clear(&self.clients);
         clear(&self.apis);
     }
 

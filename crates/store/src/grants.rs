@@ -3,7 +3,7 @@
 
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, AnyConnection, Row, Transaction};
 
 use crate::{Db, Result, string_list, to_json_list};
 
@@ -59,12 +59,12 @@ fn insert_access(t: &OpaqueAccessToken) -> sqlx::query::Query<'_, Any, sqlx::any
     )
 }
 
-pub(crate) async fn store_issued(tx: &mut Transaction<'_, Any>, issued: &Issued) -> Result<()> {
+pub(crate) async fn store_issued(conn: &mut AnyConnection, issued: &Issued) -> Result<()> {
     if let Some(refresh) = &issued.refresh {
-        insert_refresh(refresh).execute(&mut **tx).await?;
+        insert_refresh(refresh).execute(&mut *conn).await?;
     }
     if let Some(access) = &issued.access {
-        insert_access(access).execute(&mut **tx).await?;
+        insert_access(access).execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -145,67 +145,17 @@ impl Db {
     /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`. The winner
     /// reads its grant in the same transaction as the consumption, so a concurrent replay
     /// (which revokes the grant) cannot slip in between and leave nobody with the code; and
-    /// what `issue` decides from the code and grant is stored in that transaction too.
-    pub async fn take_authorization_code(
+    /// what `issue` decides from the code and grant is stored in that transaction too (with
+    /// whatever else it returns handed back to the caller).
+    pub async fn take_authorization_code<X: Send + 'static>(
         &self,
         code_hash: &str,
         now_ms: i64,
-        issue: impl FnOnce(&AuthorizationCode, &Grant) -> Issued,
-    ) -> Result<Taken<(AuthorizationCode, Grant)>> {
-        let mut tx = self.writer().begin().await?;
-        let won = sqlx::query(
-            "UPDATE authorization_codes SET consumed_at = $1 \
-             WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1",
-        )
-        .bind(now_ms)
-        .bind(code_hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        let row = sqlx::query(
-            "SELECT grant_id, redirect_uri, nonce, code_challenge, created_at, expires_at, consumed_at \
-             FROM authorization_codes WHERE code_hash = $1",
-        )
-        .bind(code_hash)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            tx.commit().await?;
-            return Ok(Taken::Missing);
-        };
-        let grant_id: String = row.try_get("grant_id")?;
-        if !won {
-            tx.commit().await?;
-            let consumed: Option<i64> = row.try_get("consumed_at")?;
-            return Ok(match consumed {
-                Some(_) => Taken::Reused { grant_id },
-                None => Taken::Missing,
-            });
-        }
-        let sql = format!(
-            "SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL"
-        );
-        let grant = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(&grant_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(grant) = grant.as_ref().map(grant_from_row).transpose()? else {
-            tx.commit().await?;
-            return Ok(Taken::Missing);
-        };
-        let code = AuthorizationCode {
-            code_hash: code_hash.to_owned(),
-            grant_id,
-            redirect_uri: row.try_get("redirect_uri")?,
-            nonce: row.try_get("nonce")?,
-            code_challenge: row.try_get("code_challenge")?,
-            created_at: row.try_get("created_at")?,
-            expires_at: row.try_get("expires_at")?,
-        };
-        store_issued(&mut tx, &issue(&code, &grant)).await?;
-        tx.commit().await?;
-        Ok(Taken::Taken((code, grant)))
+        issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
+    ) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
+        let code_hash = code_hash.to_owned();
+        self.write(move |conn| Box::pin(take_code(conn, code_hash, now_ms, issue)))
+            .await
     }
 
     /// End a grant and everything issued under it. Idempotent.
@@ -267,6 +217,62 @@ impl Db {
         };
         Ok(Some((token, grant_from_row(&row)?)))
     }
+}
+
+/// The consuming side of `take_authorization_code`, run inside its transaction.
+async fn take_code<X>(
+    conn: &mut AnyConnection,
+    code_hash: String,
+    now_ms: i64,
+    issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
+) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
+    let won = sqlx::query(
+        "UPDATE authorization_codes SET consumed_at = $1 \
+         WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1 \
+         RETURNING grant_id, redirect_uri, nonce, code_challenge, created_at, expires_at",
+    )
+    .bind(now_ms)
+    .bind(&code_hash)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = won else {
+        // Lost: consumed before (a replay, which revokes the grant) or unknown or expired.
+        let consumed = sqlx::query(
+            "SELECT grant_id FROM authorization_codes \
+             WHERE code_hash = $1 AND consumed_at IS NOT NULL",
+        )
+        .bind(&code_hash)
+        .fetch_optional(&mut *conn)
+        .await?;
+        return Ok(match consumed {
+            Some(row) => Taken::Reused {
+                grant_id: row.try_get("grant_id")?,
+            },
+            None => Taken::Missing,
+        });
+    };
+    let grant_id: String = row.try_get("grant_id")?;
+    let sql =
+        format!("SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL");
+    let grant = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(&grant_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(grant) = grant.as_ref().map(grant_from_row).transpose()? else {
+        return Ok(Taken::Missing);
+    };
+    let code = AuthorizationCode {
+        code_hash,
+        grant_id,
+        redirect_uri: row.try_get("redirect_uri")?,
+        nonce: row.try_get("nonce")?,
+        code_challenge: row.try_get("code_challenge")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+    };
+    let (issued, decided) = issue(&code, &grant);
+    store_issued(conn, &issued).await?;
+    Ok(Taken::Taken((code, grant, decided)))
 }
 
 #[cfg(test)]

@@ -88,9 +88,12 @@ async fn a_code_is_taken_once_even_under_a_concurrent_race() {
                 };
                 let stored = access.token_hash.clone();
                 let taken = db
-                    .take_authorization_code(&hash, 1_000, move |_, _| Issued {
-                        refresh: None,
-                        access: Some(access),
+                    .take_authorization_code(&hash, 1_000, move |_, _| {
+                        let issued = Issued {
+                            refresh: None,
+                            access: Some(access),
+                        };
+                        (issued, ())
                     })
                     .await;
                 let found = db.find_access_token(&stored, 2_000).await;
@@ -103,7 +106,7 @@ async fn a_code_is_taken_once_even_under_a_concurrent_race() {
             let (outcome, stored) = task.await.unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(stored, matches!(outcome, Ok(Taken::Taken(_))));
             match outcome.unwrap_or_else(|e| panic!("{e}")) {
-                Taken::Taken((code, g)) => {
+                Taken::Taken((code, g, ())) => {
                     taken += 1;
                     assert_eq!((code.nonce.as_deref(), g), (Some("n"), grant.clone()));
                 }
@@ -124,15 +127,19 @@ async fn expired_or_unknown_codes_are_missing() {
         setup(&db, "g2").await;
         let hash = token_hash("code-g2");
         assert_eq!(
-            db.take_authorization_code(&hash, 60_000, |_, _| panic!("nothing to issue"))
-                .await
-                .ok(),
+            db.take_authorization_code(&hash, 60_000, |_, _| -> (Issued, ()) {
+                panic!("nothing to issue")
+            })
+            .await
+            .ok(),
             Some(Taken::Missing)
         );
         assert_eq!(
-            db.take_authorization_code("nope", 1, |_, _| panic!("nothing to issue"))
-                .await
-                .ok(),
+            db.take_authorization_code("nope", 1, |_, _| -> (Issued, ()) {
+                panic!("nothing to issue")
+            })
+            .await
+            .ok(),
             Some(Taken::Missing)
         );
     }

@@ -16,6 +16,7 @@
 
 pub mod applications;
 pub mod audit;
+mod batch;
 pub mod cache;
 pub mod consent;
 pub mod grants;
@@ -95,6 +96,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     writer: AnyPool,
+    /// Group commit for the writes on the token path (SQLite only, see `batch`).
+    batcher: Option<batch::Batcher>,
     backend: Backend,
 }
 
@@ -122,9 +125,11 @@ impl Db {
             }
             _ => pool.clone(),
         };
+        let batcher = (backend == Backend::Sqlite).then(|| batch::Batcher::start(writer.clone()));
         Ok(Self {
             pool,
             writer,
+            batcher,
             backend,
         })
     }
@@ -242,6 +247,27 @@ impl Db {
     /// Where statements that write go (the same pool as reads on PostgreSQL).
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// Run `write` in a transaction: its effects are kept, and its result returned, only if
+    /// it succeeds and the transaction commits. On SQLite it joins the writes waiting for
+    /// the next group commit.
+    pub(crate) async fn write<T: Send + 'static>(&self, write: impl batch::Write<T>) -> Result<T> {
+        if let Some(batcher) = &self.batcher {
+            return batcher.write(write).await;
+        }
+        let mut tx = self.writer.begin().await?;
+        let result = write(&mut tx).await;
+        match result {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
     }
 }
 

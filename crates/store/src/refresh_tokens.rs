@@ -61,26 +61,32 @@ impl Db {
         access: Option<OpaqueAccessToken>,
         now_ms: i64,
     ) -> Result<Taken<(RefreshToken, Grant)>> {
-        let mut tx = self.writer().begin().await?;
-        let won = sqlx::query("UPDATE refresh_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL")
-            .bind(now_ms)
-            .bind(old_hash)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        if !won {
-            tx.rollback().await?;
-            return Ok(Taken::Reused {
-                grant_id: old.grant_id,
-            });
-        }
-        let issued = Issued {
-            refresh: Some(new.clone()),
-            access,
-        };
-        store_issued(&mut tx, &issued).await?;
-        tx.commit().await?;
-        Ok(Taken::Taken((old, grant)))
+        let (old_hash, new) = (old_hash.to_owned(), new.clone());
+        self.write(move |conn| {
+            Box::pin(async move {
+                let won = sqlx::query(
+                    "UPDATE refresh_tokens SET consumed_at = $1 \
+                     WHERE token_hash = $2 AND consumed_at IS NULL",
+                )
+                .bind(now_ms)
+                .bind(&old_hash)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected()
+                    == 1;
+                if !won {
+                    return Ok(Taken::Reused {
+                        grant_id: old.grant_id,
+                    });
+                }
+                let issued = Issued {
+                    refresh: Some(new),
+                    access,
+                };
+                store_issued(conn, &issued).await?;
+                Ok(Taken::Taken((old, grant)))
+            })
+        })
+        .await
     }
 }

@@ -173,9 +173,11 @@ async fn redeem(
     request: &authorization_code::Request,
 ) -> Result<Redeemed, Error> {
     let now = state.clock.now_ms();
-    let Taken::Taken((code, grant)) = state
+    let Taken::Taken((code, grant, ())) = state
         .db
-        .take_authorization_code(&token_hash(&request.code), now, |_, _| Issued::default())
+        .take_authorization_code(&token_hash(&request.code), now, |_, _| {
+            (Issued::default(), ())
+        })
         .await?
     else {
         return Ok(Redeemed::Invalid);

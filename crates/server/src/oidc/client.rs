@@ -110,6 +110,8 @@ pub async fn authenticate(
             .db
             .touch_secret(&application.id, &secret.name, now_ms)
             .await?;
+        // The copy still holds the old time: read it again rather than touch at every request.
+        state.cache.forget_client(&application.id);
     }
     Ok(application)
 }

@@ -33,20 +33,19 @@ pub async fn exchange_code(
     let now = state.clock.now_ms();
     let target = params.get("resource");
     // The checks run, and the tokens are stored, in the transaction that consumes the code.
-    let mut plan = None;
+    let (app_checked, target) = (app.clone(), target.map(str::to_owned));
     let taken = state
         .db
-        .take_authorization_code(&token_hash(&request.code), now, |code, grant| {
-            let planned = plan_code(&request, code, grant, app, target, now);
+        .take_authorization_code(&token_hash(&request.code), now, move |code, grant| {
+            let planned = plan_code(&request, code, grant, &app_checked, target.as_deref(), now);
             let issued = planned
                 .as_ref()
                 .map_or_else(|_| Issued::default(), Plan::issued);
-            plan = Some(planned);
-            issued
+            (issued, planned)
         })
         .await?;
-    let grant = match taken {
-        Taken::Taken((_, grant)) => grant,
+    let (grant, plan) = match taken {
+        Taken::Taken((_, grant, plan)) => (grant, plan?),
         Taken::Missing => return Err(invalid_grant("the code is invalid or expired")),
         Taken::Reused { grant_id } => {
             // RFC 6749 §4.1.2: a replayed code revokes what was issued from it.
@@ -64,7 +63,6 @@ pub async fn exchange_code(
             return Err(invalid_grant("the code was already used"));
         }
     };
-    let plan = plan.ok_or_else(|| Error::Internal("a taken code without a plan".into()))??;
     issue(state, app, &grant, plan).await
 }
 
