@@ -10,6 +10,8 @@ use latchkey_core::jwt::{Algorithm, PublicKey, Signer};
 use latchkey_core::keys::{self, KeyEncryption, KeyState, SigningKey};
 use latchkey_store::Db;
 
+use crate::error::Error;
+
 /// How stale a node's view of the keys may be. A rotation promotes the `next` key, which
 /// every node has published since the previous rotation; as long as rotations are further
 /// apart than this, no node signs with a key that another node does not publish.
@@ -59,6 +61,35 @@ impl KeySet {
             .iter()
             .find(|(k, _, _)| k.algorithm == algorithm && k.state == KeyState::Current)
             .map(|(_, signer, _)| signer)
+    }
+
+    /// A JWT of type `typ` signed with the current key for `algorithm`. An RSA signature is
+    /// a few hundred microseconds of arithmetic: it runs on the blocking pool, so that the
+    /// executor's threads keep answering I/O (and the group-commit writer keeps moving)
+    /// meanwhile. ES256 is fast enough to sign in place.
+    pub async fn sign<C>(
+        self: Arc<Self>,
+        algorithm: Algorithm,
+        typ: &'static str,
+        claims: C,
+    ) -> Result<String, Error>
+    where
+        C: serde::Serialize + Send + 'static,
+    {
+        let sign = move || {
+            let signer = self
+                .current(algorithm)
+                .ok_or_else(|| Error::Internal(format!("no current {algorithm:?} key")))?;
+            signer
+                .sign(typ, &claims)
+                .map_err(|e| Error::Internal(format!("signing failed: {e}")))
+        };
+        match algorithm {
+            Algorithm::ES256 => sign(),
+            Algorithm::RS256 => tokio::task::spawn_blocking(sign)
+                .await
+                .map_err(|e| Error::Internal(format!("signing failed: {e}")))?,
+        }
     }
 
     /// `{"keys": [...]}` with the public part of every published key.

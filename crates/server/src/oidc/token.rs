@@ -86,18 +86,17 @@ async fn machine_token(
         &issuer,
         now_ms,
     )?;
-    let keys = state.keys.get();
-    let signer = keys
-        .current(state.config.access_token_alg)
-        .ok_or_else(|| Error::Internal("no current signing key".into()))?;
-    let access_token = signer
-        .sign("at+jwt", &claims)
-        .map_err(|e| Error::Internal(format!("signing failed: {e}")))?;
+    let (expires_in, scope) = (claims.exp - claims.iat, claims.scope.clone());
+    let access_token = state
+        .keys
+        .get()
+        .sign(state.config.access_token_alg, "at+jwt", claims)
+        .await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
-        expires_in: claims.exp - claims.iat,
-        scope: claims.scope,
+        expires_in,
+        scope,
     })
 }
 

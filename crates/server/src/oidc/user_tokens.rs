@@ -200,12 +200,9 @@ async fn api_access_token(
         jti: random::id(),
     };
     let keys = state.keys.get();
-    let signer = keys
-        .current(state.config.access_token_alg)
-        .ok_or_else(|| Error::Internal("no current signing key".into()))?;
-    let token = signer
-        .sign("at+jwt", &claims)
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let token = keys
+        .sign(state.config.access_token_alg, "at+jwt", claims)
+        .await?;
     Ok((token, resource.access_token_ttl))
 }
 
@@ -243,13 +240,11 @@ async fn issue(
     };
     let roles = role_names(state, &user.id).await?;
     let claims = id_token_claims(&user, &roles, scope, &context);
-    let keys = state.keys.get();
-    let signer = keys
-        .current(app.settings.id_token_alg)
-        .ok_or_else(|| Error::Internal("no current RS256 key".into()))?;
-    let id_token = signer
-        .sign("JWT", &claims)
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    let id_token = state
+        .keys
+        .get()
+        .sign(app.settings.id_token_alg, "JWT", claims)
+        .await?;
     let mut body = json!({
         "access_token": access_token,
         "token_type": "Bearer",
