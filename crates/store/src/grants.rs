@@ -5,7 +5,7 @@ use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshT
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
-use crate::{Db, Result, string_list, to_json_list};
+use crate::{Db, Result, batch_writes, string_list, to_json_list};
 
 /// Tokens stored in the same transaction as the consumption of a code or a refresh token:
 /// one write, so one fsync, per redemption, and nothing issued unless the consumption won.
@@ -15,8 +15,8 @@ pub struct Issued {
     pub access: Option<OpaqueAccessToken>,
 }
 
-const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-const INSERT_ACCESS: &str = "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+pub(crate) const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
+pub(crate) const INSERT_ACCESS: &str = "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
 
 /// The insert of a refresh or opaque access token (the two tables have the same columns).
 fn insert_token<'q>(
@@ -154,6 +154,10 @@ impl Db {
         issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
     ) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
         let code_hash = code_hash.to_owned();
+        if let Some(batcher) = self.batcher() {
+            let take = move |conn: &_| batch_writes::take_code(conn, code_hash, now_ms, issue);
+            return batcher.write(take).await;
+        }
         self.write(move |conn| Box::pin(take_code(conn, code_hash, now_ms, issue)))
             .await
     }

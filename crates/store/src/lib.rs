@@ -17,6 +17,7 @@
 pub mod applications;
 pub mod audit;
 mod batch;
+mod batch_writes;
 pub mod cache;
 pub mod consent;
 pub mod grants;
@@ -54,6 +55,8 @@ pub enum Error {
     Unavailable(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    #[error("database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
 }
 
 impl From<sqlx::Error> for Error {
@@ -66,6 +69,32 @@ impl From<sqlx::Error> for Error {
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed => Self::Unavailable(e),
             _ => Self::Database(e),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        let extended = match &e {
+            rusqlite::Error::SqliteFailure(failure, _) => failure.extended_code,
+            rusqlite::Error::QueryReturnedNoRows => return Self::NotFound,
+            _ => return Self::Sqlite(e),
+        };
+        match extended {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => Self::Conflict,
+            code if matches!(
+                code & 0xff,
+                ffi::SQLITE_BUSY
+                    | ffi::SQLITE_LOCKED
+                    | ffi::SQLITE_IOERR
+                    | ffi::SQLITE_CANTOPEN
+                    | ffi::SQLITE_FULL
+            ) =>
+            {
+                Self::Unavailable(sqlx::Error::Io(std::io::Error::other(e)))
+            }
+            _ => Self::Sqlite(e),
         }
     }
 }
@@ -96,7 +125,7 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     writer: AnyPool,
-    /// Group commit for the writes on the token path (SQLite only, see `batch`).
+    /// Group commit for the writes on the token path (an SQLite file only, see `batch`).
     batcher: Option<batch::Batcher>,
     backend: Backend,
 }
@@ -125,7 +154,10 @@ impl Db {
             }
             _ => pool.clone(),
         };
-        let batcher = (backend == Backend::Sqlite).then(|| batch::Batcher::start(writer.clone()));
+        let batcher = match (backend, in_memory) {
+            (Backend::Sqlite, false) => Some(batch::Batcher::start(&sqlite_path(&url))?),
+            _ => None,
+        };
         Ok(Self {
             pool,
             writer,
@@ -249,13 +281,17 @@ impl Db {
         &self.writer
     }
 
-    /// Run `write` in a transaction: its effects are kept, and its result returned, only if
-    /// it succeeds and the transaction commits. On SQLite it joins the writes waiting for
-    /// the next group commit.
-    pub(crate) async fn write<T: Send + 'static>(&self, write: impl batch::Write<T>) -> Result<T> {
-        if let Some(batcher) = &self.batcher {
-            return batcher.write(write).await;
-        }
+    /// The group-commit writer, on an SQLite file.
+    pub(crate) fn batcher(&self) -> Option<&batch::Batcher> {
+        self.batcher.as_ref()
+    }
+
+    /// Run `write` in a transaction of its own: its effects are kept, and its result
+    /// returned, only if it succeeds and the transaction commits.
+    pub(crate) async fn write<T>(
+        &self,
+        write: impl for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> BoxFuture<'c, Result<T>>,
+    ) -> Result<T> {
         let mut tx = self.writer.begin().await?;
         let result = write(&mut tx).await;
         match result {
@@ -279,6 +315,18 @@ pub fn backend_of(url: &str) -> Option<Backend> {
     } else {
         None
     }
+}
+
+/// A future borrowing a connection, as the writes passed to [`Db::write`] return.
+pub(crate) type BoxFuture<'a, T> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// The file an `sqlite:` URL names.
+fn sqlite_path(url: &str) -> String {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    rest.split_once('?')
+        .map_or(rest, |(path, _)| path)
+        .to_owned()
 }
 
 /// Add `mode=rwc` so the file is created, and create its folder. Returns the URL and
@@ -331,14 +379,20 @@ pub(crate) fn to_json_list(list: &[String]) -> String {
 pub(crate) mod test_dbs {
     use super::Db;
 
-    /// In-memory SQLite always, and PostgreSQL (in a fresh schema) when
-    /// `LATCHKEY_TEST_POSTGRES_URL` is set.
+    /// In-memory SQLite and a new SQLite file (whose token writes are group-committed)
+    /// always, and PostgreSQL (in a fresh schema) when `LATCHKEY_TEST_POSTGRES_URL` is set.
     pub async fn each() -> Vec<Db> {
-        let mut dbs = vec![
-            Db::connect("sqlite::memory:")
-                .await
-                .unwrap_or_else(|e| panic!("{e}")),
-        ];
+        let file = std::env::temp_dir().join(format!(
+            "latchkey-store-test-{}.db",
+            latchkey_core::random::id()
+        ));
+        let mut dbs = Vec::new();
+        for url in [
+            "sqlite::memory:".to_owned(),
+            format!("sqlite:{}", file.display()),
+        ] {
+            dbs.push(Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}")));
+        }
         if let Ok(base) = std::env::var("LATCHKEY_TEST_POSTGRES_URL") {
             let url = crate::testing_support::fresh_postgres_schema(&base).await;
             dbs.push(Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}")));

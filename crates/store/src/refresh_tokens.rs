@@ -5,7 +5,7 @@ use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 use sqlx::Row;
 
 use crate::grants::{GRANT_COLUMNS, Issued, grant_from_row, insert_refresh, store_issued};
-use crate::{Db, Result};
+use crate::{Db, Result, batch_writes};
 
 impl Db {
     pub async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
@@ -61,7 +61,16 @@ impl Db {
         access: Option<OpaqueAccessToken>,
         now_ms: i64,
     ) -> Result<Taken<(RefreshToken, Grant)>> {
-        let (old_hash, new) = (old_hash.to_owned(), new.clone());
+        let old_hash = old_hash.to_owned();
+        let issued = Issued {
+            refresh: Some(new.clone()),
+            access,
+        };
+        if let Some(batcher) = self.batcher() {
+            let old = (old_hash, old, grant);
+            let rotate = move |conn: &_| batch_writes::rotate(conn, old, issued, now_ms);
+            return batcher.write(rotate).await;
+        }
         self.write(move |conn| {
             Box::pin(async move {
                 let won = sqlx::query(
@@ -79,10 +88,6 @@ impl Db {
                         grant_id: old.grant_id,
                     });
                 }
-                let issued = Issued {
-                    refresh: Some(new),
-                    access,
-                };
                 store_issued(conn, &issued).await?;
                 Ok(Taken::Taken((old, grant)))
             })

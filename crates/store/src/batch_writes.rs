@@ -1,0 +1,125 @@
+//! The group-committed writes (`batch`) in SQLite's own terms: consuming a code and rotating
+//! a refresh token, with the same statements and outcomes as their portable versions in
+//! `grants` and `refresh_tokens`.
+
+use latchkey_core::grant::{AuthorizationCode, Grant, RefreshToken, Taken};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::grants::{GRANT_COLUMNS, INSERT_ACCESS, INSERT_REFRESH, Issued};
+use crate::{Result, string_list};
+
+/// Store what a redemption or a rotation issued.
+fn store_issued(conn: &Connection, issued: &Issued) -> Result<()> {
+    let refresh = issued.refresh.as_ref().map(|t| {
+        let columns = (&t.token_hash, &t.grant_id, &t.scope, t.created_at);
+        (INSERT_REFRESH, columns, t.expires_at)
+    });
+    let access = issued.access.as_ref().map(|t| {
+        let columns = (&t.token_hash, &t.grant_id, &t.scope, t.created_at);
+        (INSERT_ACCESS, columns, t.expires_at)
+    });
+    for (sql, (hash, grant_id, scope, created_at), expires_at) in refresh.into_iter().chain(access)
+    {
+        conn.prepare_cached(sql)?
+            .execute(params![hash, grant_id, scope, created_at, expires_at])?;
+    }
+    Ok(())
+}
+
+fn grant_from(row: &Row<'_>) -> rusqlite::Result<(Grant, String)> {
+    Ok((
+        Grant {
+            id: row.get("id")?,
+            client_id: row.get("client_id")?,
+            user_id: row.get("user_id")?,
+            session_id_hash: row.get("session_id_hash")?,
+            scope: row.get("scope")?,
+            resources: Vec::new(),
+            auth_time: row.get("auth_time")?,
+            created_at: row.get("created_at")?,
+            revoked_at: row.get("revoked_at")?,
+        },
+        row.get("resources")?,
+    ))
+}
+
+/// `grants::take_code` on the group-commit writer.
+pub(crate) fn take_code<X>(
+    conn: &Connection,
+    code_hash: String,
+    now_ms: i64,
+    issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
+) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
+    let won = conn
+        .prepare_cached(
+            "UPDATE authorization_codes SET consumed_at = ?1 \
+             WHERE code_hash = ?2 AND consumed_at IS NULL AND expires_at > ?1 \
+             RETURNING grant_id, redirect_uri, nonce, code_challenge, created_at, expires_at",
+        )?
+        .query_row(params![now_ms, code_hash], |row| {
+            Ok(AuthorizationCode {
+                code_hash: String::new(),
+                grant_id: row.get("grant_id")?,
+                redirect_uri: row.get("redirect_uri")?,
+                nonce: row.get("nonce")?,
+                code_challenge: row.get("code_challenge")?,
+                created_at: row.get("created_at")?,
+                expires_at: row.get("expires_at")?,
+            })
+        })
+        .optional()?;
+    let Some(code) = won else {
+        // Lost: consumed before (a replay, which revokes the grant) or unknown or expired.
+        let consumed: Option<String> = conn
+            .prepare_cached(
+                "SELECT grant_id FROM authorization_codes \
+                 WHERE code_hash = ?1 AND consumed_at IS NOT NULL",
+            )?
+            .query_row(params![code_hash], |row| row.get(0))
+            .optional()?;
+        return Ok(match consumed {
+            Some(grant_id) => Taken::Reused { grant_id },
+            None => Taken::Missing,
+        });
+    };
+    let code = AuthorizationCode { code_hash, ..code };
+    let sql =
+        format!("SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = ?1 AND g.revoked_at IS NULL");
+    let grant = conn
+        .prepare_cached(&sql)?
+        .query_row(params![code.grant_id], grant_from)
+        .optional()?;
+    let Some((grant, resources)) = grant else {
+        return Ok(Taken::Missing);
+    };
+    let grant = Grant {
+        resources: string_list("resources", &resources)?,
+        ..grant
+    };
+    let (issued, decided) = issue(&code, &grant);
+    store_issued(conn, &issued)?;
+    Ok(Taken::Taken((code, grant, decided)))
+}
+
+/// `Db::rotate_refresh_token` on the group-commit writer.
+pub(crate) fn rotate(
+    conn: &Connection,
+    (old_hash, old, grant): (String, RefreshToken, Grant),
+    issued: Issued,
+    now_ms: i64,
+) -> Result<Taken<(RefreshToken, Grant)>> {
+    let won = conn
+        .prepare_cached(
+            "UPDATE refresh_tokens SET consumed_at = ?1 \
+             WHERE token_hash = ?2 AND consumed_at IS NULL",
+        )?
+        .execute(params![now_ms, old_hash])?
+        == 1;
+    if !won {
+        return Ok(Taken::Reused {
+            grant_id: old.grant_id,
+        });
+    }
+    store_issued(conn, &issued)?;
+    Ok(Taken::Taken((old, grant)))
+}
