@@ -1,10 +1,11 @@
-//! The group-committed writes (`batch`) in SQLite's own terms: consuming a code and rotating
-//! a refresh token, with the same statements and outcomes as their portable versions in
-//! `grants` and `refresh_tokens`.
+//! The group-committed writes (`batch`) in SQLite's own terms: consuming a code, rotating a
+//! refresh token and recording audit entries, with the same statements and outcomes as their
+//! portable versions in `grants`, `refresh_tokens` and `audit`.
 
 use latchkey_core::grant::{AuthorizationCode, Grant, RefreshToken, Taken};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use crate::audit::AuditEntry;
 use crate::grants::{GRANT_COLUMNS, INSERT_ACCESS, INSERT_REFRESH, Issued};
 use crate::{Result, string_list};
 
@@ -122,4 +123,26 @@ pub(crate) fn rotate(
     }
     store_issued(conn, &issued)?;
     Ok(Taken::Taken((old, grant)))
+}
+
+/// `Db::insert_audit_batch` on the group-commit writer.
+pub(crate) fn insert_audit(conn: &Connection, entries: &[(AuditEntry, i64)]) -> Result<()> {
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO audit_logs \
+         (id, created_at, actor_type, actor_id, action, target_type, target_id, details) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (entry, now_ms) in entries {
+        insert.execute(params![
+            latchkey_core::random::id(),
+            now_ms,
+            entry.actor_type,
+            entry.actor_id,
+            entry.action,
+            entry.target_type,
+            entry.target_id,
+            entry.details.to_string()
+        ])?;
+    }
+    Ok(())
 }
