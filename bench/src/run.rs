@@ -106,11 +106,7 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
             let (server, _) = process::start(latchkey("RS256", &["serve"]), &base, "/ready")?;
             contenders.insert(0, Contender { server, ..old });
         }
-        if args
-            .only
-            .as_ref()
-            .is_some_and(|only| !only.split(',').any(|part| op.label().contains(part)))
-        {
+        if !selected(args, op.label()) {
             continue;
         }
         let mut measured = Measured::new(op);
@@ -134,14 +130,14 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
             }
         }
         report.rows.push(measured);
-        if op == Op::RefreshRotation && args.only.is_none() {
-            eprintln!("complete sign-ins at Latchkey");
-            let c = &contenders[0];
-            let sampler = PeakSampler::start(vec![c.server.pid()]);
-            report.sign_ins = flow::sign_ins(&c.target, cores * 8, load.seconds.max(2)).await?;
-            let side = report.side(Side::Latchkey);
-            side.peak_rss = side.peak_rss.max(sampler.finish());
-        }
+    }
+    if selected(args, "complete sign-in") {
+        eprintln!("complete sign-ins at Latchkey");
+        let c = &contenders[0];
+        let sampler = PeakSampler::start(vec![c.server.pid()]);
+        report.sign_ins = flow::sign_ins(&c.target, cores * 8, load.seconds.max(2)).await?;
+        let side = report.side(Side::Latchkey);
+        side.peak_rss = side.peak_rss.max(sampler.finish());
     }
     for c in contenders {
         c.server.stop();
@@ -210,4 +206,11 @@ async fn run_wrk(
 ) -> anyhow::Result<wrk::Outcome> {
     let (base, dir) = (base.to_owned(), dir.to_owned());
     tokio::task::spawn_blocking(move || wrk::run(load, &base, &request, &dir)).await?
+}
+
+/// Whether `--only` leaves the operation `label` in.
+fn selected(args: &Args, label: &str) -> bool {
+    args.only
+        .as_ref()
+        .is_none_or(|only| only.split(',').any(|part| label.contains(part)))
 }

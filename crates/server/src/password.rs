@@ -2,6 +2,8 @@
 //! flood of sign-ins or user creations cannot starve request handling.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use tokio::sync::Semaphore;
 
@@ -13,14 +15,12 @@ fn pool() -> &'static Semaphore {
 /// An argon2id hash of `password` (which the caller has already length-checked).
 pub async fn hash(password: String) -> Option<String> {
     let _permit = pool().acquire().await.ok()?;
-    tokio::task::spawn_blocking(move || {
-        let hashed = latchkey_core::user::hash_password(&password);
-        release_memory();
-        hashed
-    })
-    .await
-    .ok()
-    .flatten()
+    let hashed = tokio::task::spawn_blocking(move || latchkey_core::user::hash_password(&password))
+        .await
+        .ok()
+        .flatten();
+    release_when_quiet();
+    hashed
 }
 
 /// Whether `password` matches `stored`.
@@ -28,21 +28,48 @@ pub async fn verify(password: String, stored: String) -> bool {
     let Ok(_permit) = pool().acquire().await else {
         return false;
     };
-    tokio::task::spawn_blocking(move || {
-        let matches = latchkey_core::user::verify_password(&password, &stored);
-        release_memory();
-        matches
+    let matches = tokio::task::spawn_blocking(move || {
+        latchkey_core::user::verify_password(&password, &stored)
     })
     .await
-    .unwrap_or(false)
+    .unwrap_or(false);
+    release_when_quiet();
+    matches
 }
 
-/// Give the hash's 19 MiB of working memory back to the system now. The allocator (mimalloc,
-/// `main.rs`) returns freed memory only when the thread that freed it allocates again, which
-/// an idle blocking thread never does: one sign-in left an idle server 24 MB larger.
+/// Hashes finished so far, to tell when they stop.
+static HASHES: AtomicU64 = AtomicU64::new(0);
+/// Whether a release is already waiting for hashing to pause.
+static RELEASE_PENDING: AtomicBool = AtomicBool::new(false);
+/// How long without a hash counts as a pause.
+const QUIET: Duration = Duration::from_millis(200);
+
+/// Once no hash has finished for [`QUIET`], give argon2id's working memory (19 MiB per hash at
+/// a time) back to the system. The allocator (mimalloc, `main.rs`) returns freed memory only
+/// when it is next called on that path, which an idle server never does: one sign-in left an
+/// idle server 24 MB larger. Releasing after every hash instead would make the next one fault
+/// its 19 MiB in again, a third of a hash's time during a burst of sign-ins.
+fn release_when_quiet() {
+    HASHES.fetch_add(1, Ordering::AcqRel);
+    if RELEASE_PENDING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    tokio::spawn(async {
+        loop {
+            let seen = HASHES.load(Ordering::Acquire);
+            tokio::time::sleep(QUIET).await;
+            if HASHES.load(Ordering::Acquire) == seen {
+                break;
+            }
+        }
+        RELEASE_PENDING.store(false, Ordering::Release);
+        let _ = tokio::task::spawn_blocking(release_memory).await;
+    });
+}
+
 #[allow(unsafe_code)]
 fn release_memory() {
     // SAFETY: `mi_collect` takes no pointers and may be called from any thread at any time;
-    // it only frees what the calling thread's heap no longer uses.
+    // it frees only memory that nothing uses any more.
     unsafe { libmimalloc_sys::mi_collect(true) }
 }

@@ -3,11 +3,11 @@
 //! portable versions in `grants`, `refresh_tokens` and `audit`.
 
 use latchkey_core::grant::{AuthorizationCode, Grant, RefreshToken, Taken};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::audit::AuditEntry;
-use crate::grants::{GRANT_COLUMNS, INSERT_ACCESS, INSERT_REFRESH, Issued};
-use crate::{Result, string_list};
+use crate::grants::{GRANT_COLUMNS, INSERT_ACCESS, INSERT_REFRESH, Issued, grant_from_row};
+use crate::{Result, read};
 
 /// Store what a redemption or a rotation issued.
 fn store_issued(conn: &Connection, issued: &Issued) -> Result<()> {
@@ -25,23 +25,6 @@ fn store_issued(conn: &Connection, issued: &Issued) -> Result<()> {
             .execute(params![hash, grant_id, scope, created_at, expires_at])?;
     }
     Ok(())
-}
-
-fn grant_from(row: &Row<'_>) -> rusqlite::Result<(Grant, String)> {
-    Ok((
-        Grant {
-            id: row.get("id")?,
-            client_id: row.get("client_id")?,
-            user_id: row.get("user_id")?,
-            session_id_hash: row.get("session_id_hash")?,
-            scope: row.get("scope")?,
-            resources: Vec::new(),
-            auth_time: row.get("auth_time")?,
-            created_at: row.get("created_at")?,
-            revoked_at: row.get("revoked_at")?,
-        },
-        row.get("resources")?,
-    ))
 }
 
 /// `grants::take_code` on the group-commit writer.
@@ -86,16 +69,11 @@ pub(crate) fn take_code<X>(
     let code = AuthorizationCode { code_hash, ..code };
     let sql =
         format!("SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = ?1 AND g.revoked_at IS NULL");
-    let grant = conn
-        .prepare_cached(&sql)?
-        .query_row(params![code.grant_id], grant_from)
-        .optional()?;
-    let Some((grant, resources)) = grant else {
+    let grant = read::optional(conn, &sql, params![code.grant_id], |row| {
+        grant_from_row(row)
+    })?;
+    let Some(grant) = grant else {
         return Ok(Taken::Missing);
-    };
-    let grant = Grant {
-        resources: string_list("resources", &resources)?,
-        ..grant
     };
     let (issued, decided) = issue(&code, &grant);
     store_issued(conn, &issued)?;

@@ -2,10 +2,10 @@
 //! conditional UPDATE, so exactly one caller wins however many nodes race for it.
 
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken};
-use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
-use crate::{Db, Result, batch_writes, string_list, to_json_list};
+use crate::row::Columns;
+use crate::{Db, Result, batch_writes, read, string_list, to_json_list};
 
 /// Tokens stored in the same transaction as the consumption of a code or a refresh token:
 /// one write, so one fsync, per redemption, and nothing issued unless the consumption won.
@@ -71,18 +71,30 @@ pub(crate) async fn store_issued(conn: &mut AnyConnection, issued: &Issued) -> R
 
 pub(crate) const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_id, g.session_id_hash, g.scope, g.resources, g.auth_time, g.created_at, g.revoked_at";
 
-pub(crate) fn grant_from_row(row: &AnyRow) -> Result<Grant> {
+pub(crate) fn grant_from_row(row: &impl Columns) -> Result<Grant> {
     Ok(Grant {
-        id: row.try_get("id")?,
-        client_id: row.try_get("client_id")?,
-        user_id: row.try_get("user_id")?,
-        session_id_hash: row.try_get("session_id_hash")?,
-        scope: row.try_get("scope")?,
-        resources: string_list("resources", row.try_get("resources")?)?,
-        auth_time: row.try_get("auth_time")?,
-        created_at: row.try_get("created_at")?,
-        revoked_at: row.try_get("revoked_at")?,
+        id: row.get("id")?,
+        client_id: row.get("client_id")?,
+        user_id: row.get("user_id")?,
+        session_id_hash: row.get("session_id_hash")?,
+        scope: row.get("scope")?,
+        resources: string_list("resources", &row.get::<String>("resources")?)?,
+        auth_time: row.get("auth_time")?,
+        created_at: row.get("created_at")?,
+        revoked_at: row.get("revoked_at")?,
     })
+}
+
+/// An opaque access token and its grant, as `find_access_token` selects them.
+fn access_from_row(row: &impl Columns) -> Result<(OpaqueAccessToken, Grant)> {
+    let token = OpaqueAccessToken {
+        token_hash: row.get("token_hash")?,
+        grant_id: row.get("grant_id")?,
+        scope: row.get("token_scope")?,
+        created_at: row.get("token_created_at")?,
+        expires_at: row.get("expires_at")?,
+    };
+    Ok((token, grant_from_row(row)?))
 }
 
 async fn insert_grant_in(tx: &mut Transaction<'_, Any>, grant: &Grant) -> Result<()> {
@@ -206,20 +218,17 @@ impl Db {
              a.expires_at, {GRANT_COLUMNS} FROM access_tokens a JOIN grants g ON g.id = a.grant_id \
              WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.revoked_at IS NULL"
         );
+        if let Some(readers) = self.readers() {
+            let params = rusqlite::params![token_hash, now_ms];
+            return readers
+                .read(|conn| read::optional(conn, &sql, params, |row| access_from_row(row)));
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
             .bind(now_ms)
             .fetch_optional(self.pool())
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let token = OpaqueAccessToken {
-            token_hash: row.try_get("token_hash")?,
-            grant_id: row.try_get("grant_id")?,
-            scope: row.try_get("token_scope")?,
-            created_at: row.try_get("token_created_at")?,
-            expires_at: row.try_get("expires_at")?,
-        };
-        Ok(Some((token, grant_from_row(&row)?)))
+        row.as_ref().map(access_from_row).transpose()
     }
 }
 

@@ -23,9 +23,11 @@ pub mod consent;
 pub mod grants;
 pub mod keys;
 mod list;
+mod read;
 mod refresh_tokens;
 pub mod resources;
 pub mod roles;
+mod row;
 mod secrets;
 pub mod sessions;
 #[cfg(feature = "testing")]
@@ -127,6 +129,8 @@ pub struct Db {
     writer: AnyPool,
     /// Group commit for the writes on the token path (an SQLite file only, see `batch`).
     batcher: Option<batch::Batcher>,
+    /// Direct reads for the hottest lookups (an SQLite file only, see `read`).
+    readers: Option<std::sync::Arc<read::Readers>>,
     backend: Backend,
 }
 
@@ -154,14 +158,22 @@ impl Db {
             }
             _ => pool.clone(),
         };
-        let batcher = match (backend, in_memory) {
-            (Backend::Sqlite, false) => Some(batch::Batcher::start(&sqlite_path(&url))?),
-            _ => None,
+        let (batcher, readers) = match (backend, in_memory) {
+            (Backend::Sqlite, false) => {
+                let path = sqlite_path(&url);
+                let batcher = batch::Batcher::start(&path)?;
+                (
+                    Some(batcher),
+                    Some(std::sync::Arc::new(read::Readers::new(path))),
+                )
+            }
+            _ => (None, None),
         };
         Ok(Self {
             pool,
             writer,
             batcher,
+            readers,
             backend,
         })
     }
@@ -279,6 +291,11 @@ impl Db {
     /// Where statements that write go (the same pool as reads on PostgreSQL).
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// Direct reads, on an SQLite file.
+    pub(crate) fn readers(&self) -> Option<&read::Readers> {
+        self.readers.as_deref()
     }
 
     /// The group-commit writer, on an SQLite file.

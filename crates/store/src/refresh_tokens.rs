@@ -5,7 +5,20 @@ use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 use sqlx::Row;
 
 use crate::grants::{GRANT_COLUMNS, Issued, grant_from_row, insert_refresh, store_issued};
-use crate::{Db, Result, batch_writes};
+use crate::row::Columns;
+use crate::{Db, Result, batch_writes, read};
+
+/// A refresh token and its grant, as `find_refresh_token` selects them.
+fn refresh_from_row(row: &impl Columns) -> Result<(RefreshToken, Grant)> {
+    let token = RefreshToken {
+        token_hash: row.get("token_hash")?,
+        grant_id: row.get("grant_id")?,
+        scope: row.get("token_scope")?,
+        created_at: row.get("token_created_at")?,
+        expires_at: row.get("expires_at")?,
+    };
+    Ok((token, grant_from_row(row)?))
+}
 
 impl Db {
     pub async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
@@ -24,20 +37,17 @@ impl Db {
              r.expires_at, {GRANT_COLUMNS} FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id \
              WHERE r.token_hash = $1 AND r.consumed_at IS NULL AND r.expires_at > $2 AND g.revoked_at IS NULL"
         );
+        if let Some(readers) = self.readers() {
+            let params = rusqlite::params![token_hash, now_ms];
+            return readers
+                .read(|conn| read::optional(conn, &sql, params, |row| refresh_from_row(row)));
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(token_hash)
             .bind(now_ms)
             .fetch_optional(self.pool())
             .await?;
-        let Some(row) = row else { return Ok(None) };
-        let token = RefreshToken {
-            token_hash: row.try_get("token_hash")?,
-            grant_id: row.try_get("grant_id")?,
-            scope: row.try_get("token_scope")?,
-            created_at: row.try_get("token_created_at")?,
-            expires_at: row.try_get("expires_at")?,
-        };
-        Ok(Some((token, grant_from_row(&row)?)))
+        row.as_ref().map(refresh_from_row).transpose()
     }
 
     /// The grant of a refresh token that was consumed before (a replay), if it is one.

@@ -3,24 +3,23 @@
 use latchkey_core::resource::Scope;
 use latchkey_core::role::BUILTIN_ROLE_IDS;
 use latchkey_core::role::{Role, RoleType};
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::list::{Filter, Page};
 use crate::resources::scope_from_row;
-use crate::{Db, Error, Result};
+use crate::row::Columns;
+use crate::{Db, Error, Result, read};
 
 const COLUMNS: &str = "id, name, description, type, created_at";
 
-fn role_from_row(row: &AnyRow) -> Result<Role> {
-    let role_type: String = row.try_get("type")?;
+fn role_from_row(row: &impl Columns) -> Result<Role> {
+    let role_type: String = row.get("type")?;
     Ok(Role {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
+        id: row.get("id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
         role_type: RoleType::parse(&role_type)
             .ok_or_else(|| Error::Corrupt(format!("unknown role type {role_type}")))?,
-        created_at: row.try_get("created_at")?,
+        created_at: row.get("created_at")?,
     })
 }
 
@@ -158,13 +157,18 @@ impl Db {
     /// The roles a user or an application holds.
     pub async fn find_roles_of(&self, holder: Holder<'_>) -> Result<Vec<Role>> {
         let (table, column) = holder.table_and_column();
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let sql = format!(
             "SELECT r.id, r.name, r.description, r.type, r.created_at FROM roles r \
              JOIN {table} h ON h.role_id = r.id WHERE h.{column} = $1 ORDER BY r.name"
-        )))
-        .bind(holder.id())
-        .fetch_all(self.pool())
-        .await?;
+        );
+        if let Some(readers) = self.readers() {
+            let id = holder.id();
+            return readers.read(|conn| read::all(conn, &sql, [id], |row| role_from_row(row)));
+        }
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(holder.id())
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(role_from_row).collect()
     }
 

@@ -1,32 +1,31 @@
 //! Users: profiles, passwords (argon2id hashes only), suspension.
 
 use latchkey_core::user::User;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::list::{Filter, Page};
-use crate::{Db, Error, Result, flag};
+use crate::row::Columns;
+use crate::{Db, Error, Result, read};
 
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
      created_at, updated_at, last_sign_in_at, custom_data, profile, avatar";
 
-fn user_from_row(row: &AnyRow) -> Result<User> {
+fn user_from_row(row: &impl Columns) -> Result<User> {
     Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        primary_email: row.try_get("primary_email")?,
-        primary_phone: row.try_get("primary_phone")?,
-        name: row.try_get("name")?,
-        password_hash: row.try_get("password_hash")?,
-        is_suspended: flag(row, "is_suspended")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-        last_sign_in_at: row.try_get("last_sign_in_at")?,
-        custom_data: serde_json::from_str(&row.try_get::<String, _>("custom_data")?)
+        id: row.get("id")?,
+        username: row.get("username")?,
+        primary_email: row.get("primary_email")?,
+        primary_phone: row.get("primary_phone")?,
+        name: row.get("name")?,
+        password_hash: row.get("password_hash")?,
+        is_suspended: row.flag("is_suspended")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+        last_sign_in_at: row.get("last_sign_in_at")?,
+        custom_data: serde_json::from_str(&row.get::<String>("custom_data")?)
             .map_err(|_| Error::Corrupt("custom_data is not JSON".into()))?,
-        profile: serde_json::from_str(&row.try_get::<String, _>("profile")?)
+        profile: serde_json::from_str(&row.get::<String>("profile")?)
             .map_err(|_| Error::Corrupt("profile is not JSON".into()))?,
-        avatar: row.try_get("avatar")?,
+        avatar: row.get("avatar")?,
     })
 }
 
@@ -39,12 +38,14 @@ fn affected(rows: u64) -> Result<()> {
 
 impl Db {
     pub async fn find_user(&self, id: &str) -> Result<Option<User>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM users WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
+        let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+        if let Some(readers) = self.readers() {
+            return readers.read(|conn| read::optional(conn, &sql, [id], |row| user_from_row(row)));
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(user_from_row).transpose()
     }
 
