@@ -1,8 +1,11 @@
 //! The audit log's writer for frequent events (tokens issued and refreshed): entries queue in
 //! memory and a background task writes them in batches, one transaction per batch, so a token
-//! request never waits on its audit row. If the queue is full the entry is dropped and a
-//! warning is logged; rare events (sign-ins, management changes, reuse) are written at once
-//! by `manage::audit` instead.
+//! request never waits on its audit row. Identical entries of one batch (the same client
+//! issued the same kind of token, same scope) are one row with their `count` and the time of
+//! the last (`lastAt`): a busy machine client otherwise wrote a row per token, a fifth of the
+//! CPU at 27k tokens per second. If the queue is full the entry is dropped and a warning is
+//! logged; rare events (sign-ins, management changes, reuse) are written at once by
+//! `manage::audit` instead.
 
 use latchkey_store::Db;
 use latchkey_store::audit::AuditEntry;
@@ -25,10 +28,10 @@ impl AuditWriter {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
             while entries.recv_many(&mut batch, BATCH).await > 0 {
+                let batch = coalesce(std::mem::take(&mut batch));
                 if let Err(e) = db.insert_audit_batch(&batch).await {
                     tracing::error!(error = %e, lost = batch.len(), "could not write audit entries");
                 }
-                batch.clear();
             }
         });
         Self { queue }
@@ -39,5 +42,67 @@ impl AuditWriter {
         if self.queue.try_send((entry, now_ms)).is_err() {
             tracing::warn!("audit queue full or closed; an entry was dropped");
         }
+    }
+}
+
+/// Merge identical entries: the first one's time, with `count` and `lastAt` when there were
+/// several.
+fn coalesce(batch: Vec<(AuditEntry, i64)>) -> Vec<(AuditEntry, i64)> {
+    let mut merged: Vec<(AuditEntry, i64, u64, i64)> = Vec::new();
+    for (entry, at) in batch {
+        match merged.iter_mut().find(|(seen, ..)| *seen == entry) {
+            Some((_, _, count, last)) => {
+                *count += 1;
+                *last = at;
+            }
+            None => merged.push((entry, at, 1, at)),
+        }
+    }
+    merged
+        .into_iter()
+        .map(|(mut entry, at, count, last)| {
+            if count > 1
+                && let Some(details) = entry.details.as_object_mut()
+            {
+                details.insert("count".into(), count.into());
+                details.insert("lastAt".into(), last.into());
+            }
+            (entry, at)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(client: &str) -> AuditEntry {
+        AuditEntry {
+            actor_type: "application",
+            actor_id: Some(client.into()),
+            action: "token.issue".into(),
+            target_type: Some("application"),
+            target_id: Some(client.into()),
+            details: serde_json::json!({"grantType": "client_credentials", "scope": "read"}),
+        }
+    }
+
+    #[test]
+    fn identical_entries_become_one_with_their_count() {
+        let batch = vec![
+            (entry("a"), 1),
+            (entry("b"), 2),
+            (entry("a"), 3),
+            (entry("a"), 4),
+        ];
+        let merged = coalesce(batch);
+        assert_eq!(merged.len(), 2);
+        assert_eq!((merged[0].1, &merged[0].0.details["count"]), (1, &3.into()));
+        assert_eq!(merged[0].0.details["lastAt"], 4);
+        assert_eq!(merged[1].1, 2);
+        assert!(
+            merged[1].0.details.get("count").is_none(),
+            "a single entry is unchanged"
+        );
     }
 }
