@@ -5,11 +5,10 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use latchkey_store::Db;
-use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Config;
 use crate::keyring::Keyring;
@@ -113,13 +112,6 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
 }
 
 pub fn router(state: AppState) -> Router {
-    // HSTS only where it means something: an https public URL (RFC 6797 ignores it on http).
-    let hsts = state.config.public_url.starts_with("https://").then(|| {
-        SetResponseHeaderLayer::if_not_present(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        )
-    });
     Router::new()
         .route("/health", get(health))
         .route("/ready", get(ready))
@@ -128,24 +120,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::pages::routes())
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(limit_query))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            invalidate_after_changes,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            request_id,
-        ))
-        .layer(tower::util::option_layer(hsts))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            HeaderName::from_static("referrer-policy"),
-            HeaderValue::from_static("no-referrer"),
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), around))
         .with_state(state)
 }
 
@@ -178,26 +153,15 @@ pub async fn serve(
         .await
 }
 
-/// A change made through the management API or the console is seen at once by this node's
-/// token endpoint (other nodes see it at their next poll of the cache generation).
-async fn invalidate_after_changes(
-    State(state): State<AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let path = request.uri().path();
-    let changes = !matches!(*request.method(), Method::GET | Method::HEAD)
-        && (path.starts_with("/api/") || path.starts_with("/console"));
-    let response = next.run(request).await;
-    if changes && (response.status().is_success() || response.status().is_redirection()) {
-        state.cache.invalidate();
-    }
-    response
-}
-
-/// Give every request an id: in the `X-Request-Id` response header and on every log line
-/// written while it runs, so that a report from a user finds its log lines.
-async fn request_id(
+/// What every request goes through, in one middleware (each layer is an allocation and a
+/// clone of the state per request):
+/// - an id, in the `X-Request-Id` response header and on every log line written while it
+///   runs, so that a report from a user finds its log lines; and the request's metrics;
+/// - an over-long query string refused before any handler parses it (414);
+/// - a change made through the management API or the console seen at once by this node's
+///   token endpoint (other nodes see it at their next poll of the cache generation);
+/// - the headers every response carries, unless the handler set its own.
+async fn around(
     State(state): State<AppState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
@@ -209,43 +173,52 @@ async fn request_id(
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .cloned();
+    let path = request.uri().path();
+    let changes = !matches!(*request.method(), Method::GET | Method::HEAD)
+        && (path.starts_with("/api/") || path.starts_with("/console"));
     let span = tracing::info_span!(
         "request",
         request_id = %id,
         method = %request.method(),
-        path = %request.uri().path(),
+        path = %path,
     );
     let started = std::time::Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let too_long = request.uri().query().is_some_and(|q| q.len() > QUERY_LIMIT);
+    let mut response = match too_long {
+        true => (StatusCode::URI_TOO_LONG, "the query string is too long").into_response(),
+        false => next.run(request).instrument(span.clone()).await,
+    };
+    let status = response.status();
+    if changes && (status.is_success() || status.is_redirection()) {
+        state.cache.invalidate();
+    }
     let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    state.metrics.request(
-        route.as_ref().map_or("unmatched", |r| r.as_str()),
-        response.status().as_u16(),
-        micros,
-    );
+    let route = route.as_ref().map_or("unmatched", |r| r.as_str());
+    state.metrics.request(route, status.as_u16(), micros);
     span.in_scope(|| {
-        tracing::debug!(
-            status = response.status().as_u16(),
-            ms = started.elapsed().as_millis() as u64,
-            "request done"
-        );
+        let ms = micros / 1000;
+        tracing::debug!(status = status.as_u16(), ms, "request done");
     });
+    let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert("x-request-id", value);
+        headers.insert("x-request-id", value);
+    }
+    let defaults = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    for (name, value) in defaults {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    // HSTS only where it means something: an https public URL (RFC 6797 ignores it on http).
+    if state.config.public_url.starts_with("https://") {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
     }
     response
-}
-
-/// Refuse an over-long query string before any handler parses it (414).
-async fn limit_query(
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let too_long = request.uri().query().is_some_and(|q| q.len() > QUERY_LIMIT);
-    match too_long {
-        true => (StatusCode::URI_TOO_LONG, "the query string is too long").into_response(),
-        false => next.run(request).await,
-    }
 }
 
 /// Readiness for a load balancer: 200 when the database answers and its schema is the one

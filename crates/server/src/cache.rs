@@ -55,6 +55,8 @@ pub struct Cache {
     throttles: AtomicBool,
     clients: Map<String, ClientEntry>,
     apis: Map<(String, String), ApiEntry>,
+    /// When this node last started recording each (client, secret)'s last use.
+    touches: std::sync::Mutex<HashMap<(String, String), i64>>,
 }
 
 fn get<K, V, Q>(map: &Map<K, V>, key: &Q) -> Option<Arc<V>>
@@ -88,6 +90,7 @@ impl Default for Cache {
             throttles: AtomicBool::new(true),
             clients: Map::default(),
             apis: Map::default(),
+            touches: std::sync::Mutex::default(),
         }
     }
 }
@@ -119,6 +122,26 @@ impl Cache {
             self.keep(epoch, &self.clients, id.to_owned(), entry.clone());
         }
         Ok(Some(entry))
+    }
+
+    /// Whether this request should record the secret's last use: true for the first one
+    /// in `resolution_ms`, so that concurrent requests that all see the old time write once.
+    pub fn claim_touch(&self, client: &str, secret: &str, now_ms: i64, resolution_ms: i64) -> bool {
+        let Ok(mut touches) = self.touches.lock() else {
+            return true;
+        };
+        let key = (client.to_owned(), secret.to_owned());
+        if touches
+            .get(&key)
+            .is_some_and(|at| now_ms - at < resolution_ms)
+        {
+            return false;
+        }
+        if touches.len() >= MAX_ENTRIES {
+            touches.clear();
+        }
+        touches.insert(key, now_ms);
+        true
     }
 
     /// Forget one client (its secrets' last use changed, which moves no generation).

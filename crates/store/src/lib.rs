@@ -20,6 +20,7 @@ mod batch;
 mod batch_writes;
 pub mod cache;
 pub mod consent;
+mod error;
 pub mod grants;
 pub mod keys;
 mod list;
@@ -45,69 +46,7 @@ use sqlx::{AnyPool, Executor};
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("not found")]
-    NotFound,
-    #[error("already exists")]
-    Conflict,
-    #[error("stored data is invalid: {0}")]
-    Corrupt(String),
-    #[error("the database is unavailable: {0}")]
-    Unavailable(#[source] sqlx::Error),
-    #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
-    #[error("database error: {0}")]
-    Sqlite(#[source] rusqlite::Error),
-}
-
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        match &e {
-            sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
-            sqlx::Error::RowNotFound => Self::NotFound,
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed => Self::Unavailable(e),
-            _ => Self::Database(e),
-        }
-    }
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::ffi;
-        let extended = match &e {
-            rusqlite::Error::SqliteFailure(failure, _) => failure.extended_code,
-            rusqlite::Error::QueryReturnedNoRows => return Self::NotFound,
-            _ => return Self::Sqlite(e),
-        };
-        match extended {
-            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => Self::Conflict,
-            code if matches!(
-                code & 0xff,
-                ffi::SQLITE_BUSY
-                    | ffi::SQLITE_LOCKED
-                    | ffi::SQLITE_IOERR
-                    | ffi::SQLITE_CANTOPEN
-                    | ffi::SQLITE_FULL
-            ) =>
-            {
-                Self::Unavailable(sqlx::Error::Io(std::io::Error::other(e)))
-            }
-            _ => Self::Sqlite(e),
-        }
-    }
-}
-
-impl From<sqlx::migrate::MigrateError> for Error {
-    fn from(e: sqlx::migrate::MigrateError) -> Self {
-        Self::Database(sqlx::Error::Migrate(Box::new(e)))
-    }
-}
-
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub use error::{Error, Result};
 
 pub use list::Page;
 
@@ -393,95 +332,11 @@ pub(crate) fn to_json_list(list: &[String]) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod test_dbs {
-    use super::Db;
-
-    /// In-memory SQLite and a new SQLite file (whose token writes are group-committed)
-    /// always, and PostgreSQL (in a fresh schema) when `LATCHKEY_TEST_POSTGRES_URL` is set.
-    pub async fn each() -> Vec<Db> {
-        let file = std::env::temp_dir().join(format!(
-            "latchkey-store-test-{}.db",
-            latchkey_core::random::id()
-        ));
-        let mut dbs = Vec::new();
-        for url in [
-            "sqlite::memory:".to_owned(),
-            format!("sqlite:{}", file.display()),
-        ] {
-            dbs.push(Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}")));
-        }
-        if let Ok(base) = std::env::var("LATCHKEY_TEST_POSTGRES_URL") {
-            let url = crate::testing_support::fresh_postgres_schema(&base).await;
-            dbs.push(Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}")));
-        }
-        for db in &dbs {
-            db.migrate().await.unwrap_or_else(|e| panic!("{e}"));
-        }
-        dbs
-    }
-}
+pub(crate) mod test_dbs;
 
 #[cfg(any(test, feature = "testing"))]
-pub(crate) mod testing_support {
-    use sqlx::Connection;
+pub(crate) mod testing_support;
 
-    /// Create a schema with a random name and return `base` with its `search_path` set to it,
-    /// so that concurrent tests never see each other's rows.
-    pub async fn fresh_postgres_schema(base: &str) -> String {
-        sqlx::any::install_default_drivers();
-        let schema = format!("t_{}", latchkey_core::random::id());
-        let mut conn = sqlx::AnyConnection::connect(base)
-            .await
-            .unwrap_or_else(|e| panic!("cannot reach {base}: {e}"));
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let sep = if base.contains('?') { '&' } else { '?' };
-        format!("{base}{sep}options=-c%20search_path%3D{schema}")
-    }
-}
-
-/// Several nodes may run different versions during a rolling upgrade, so PostgreSQL migrations
-/// only ever add (expand); removing or renaming what an older node still uses (contract) waits
-/// for a later release and is listed here with the release that may do it.
 #[cfg(test)]
-mod expand_only {
-    /// Statements that would break a node still running the previous version.
-    const CONTRACTING: [&str; 4] = ["DROP TABLE", "DROP COLUMN", "RENAME", "DROP INDEX"];
-    /// Migrations allowed to contract, with why.
-    const ALLOWED: [&str; 0] = [];
-
-    #[test]
-    fn postgres_migrations_only_add() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres");
-        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{e}"));
-        let mut seen = 0;
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let sql = std::fs::read_to_string(entry.path()).unwrap_or_default();
-            let code: String = sql
-                .lines()
-                .filter(|l| !l.trim_start().starts_with("--"))
-                .collect::<Vec<_>>()
-                .join("\n")
-                .to_uppercase();
-            seen += 1;
-            if ALLOWED.contains(&name.as_str()) {
-                continue;
-            }
-            for statement in CONTRACTING {
-                assert!(
-                    !code.contains(statement),
-                    "{name} contracts the schema ({statement})"
-                );
-            }
-            // A column's type changed under an older node's feet.
-            let retyped = code
-                .lines()
-                .any(|l| l.contains("ALTER COLUMN") && l.contains(" TYPE "));
-            assert!(!retyped, "{name} changes a column's type");
-        }
-        assert!(seen >= 10, "every migration was read");
-    }
-}
+#[path = "migrations_tests.rs"]
+mod expand_only;

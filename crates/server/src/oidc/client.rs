@@ -105,13 +105,23 @@ pub async fn authenticate(
         && secret
             .last_used_at
             .is_none_or(|at| now_ms - at >= LAST_USED_RESOLUTION_MS)
+        && state.cache.claim_touch(
+            &application.id,
+            &secret.name,
+            now_ms,
+            LAST_USED_RESOLUTION_MS,
+        )
     {
-        state
-            .db
-            .touch_secret(&application.id, &secret.name, now_ms)
-            .await?;
-        // The copy still holds the old time: read it again rather than touch at every request.
-        state.cache.forget_client(&application.id);
+        // In the background, once per client and secret however many requests see the old
+        // time: a request must not wait for SQLite's write lock to record a statistic.
+        let (state, id, name) = (state.clone(), application.id.clone(), secret.name.clone());
+        tokio::spawn(async move {
+            match state.db.touch_secret(&id, &name, now_ms).await {
+                // The copy still holds the old time: read it again.
+                Ok(()) => state.cache.forget_client(&id),
+                Err(e) => tracing::warn!(error = %e, "could not record a secret's last use"),
+            }
+        });
     }
     Ok(application)
 }
