@@ -279,17 +279,19 @@ pub(crate) type BoxFuture<'a, T> =
 
 /// The file an `sqlite:` URL names.
 fn sqlite_path(url: &str) -> String {
+    sqlite_parts(url).0.to_owned()
+}
+
+/// The file and the query string of an `sqlite:` URL.
+fn sqlite_parts(url: &str) -> (&str, &str) {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
-    rest.split_once('?')
-        .map_or(rest, |(path, _)| path)
-        .to_owned()
+    rest.split_once('?').unwrap_or((rest, ""))
 }
 
 /// Add `mode=rwc` so the file is created, and create its folder. Returns the URL and
 /// whether the database is in memory.
 fn prepare_sqlite_url(url: &str) -> Result<(String, bool)> {
-    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
-    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (path, query) = sqlite_parts(url);
     if path == ":memory:" || query.contains("mode=memory") {
         return Ok((url.to_owned(), true));
     }
