@@ -33,6 +33,7 @@ pub mod grant;
 pub mod jwt;
 pub mod keys;
 pub mod params;
+pub mod password;
 pub mod pkce;
 pub mod random;
 pub mod redirect;

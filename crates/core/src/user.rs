@@ -1,8 +1,5 @@
 //! Users: identifiers, their rules, and password hashing (argon2id).
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-
 use crate::registration::Invalid;
 
 #[derive(Clone, PartialEq, Eq)]
@@ -120,29 +117,15 @@ pub fn check_password(value: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-fn argon2() -> Argon2<'static> {
-    // OWASP's minimum for argon2id: m=19 MiB, t=2, p=1. The constants are valid, so the
-    // fallback is never taken.
-    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-/// Hash a password (slow on purpose: callers run it off the async executor).
+/// Hash a password with fresh working memory (slow on purpose: callers run it off the async
+/// executor).
 pub fn hash_password(password: &str) -> Option<String> {
-    let salt = SaltString::encode_b64(&crate::random::bytes::<16>()).ok()?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .ok()
-        .map(|h| h.to_string())
+    crate::password::hash(&mut crate::password::Memory::default(), password)
 }
 
-/// Check a password against a stored PHC hash.
+/// Check a password against a stored PHC hash, with fresh working memory.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
+    crate::password::verify(&mut crate::password::Memory::default(), password, hash)
 }
 
 #[cfg(test)]

@@ -43,11 +43,11 @@ impl Metrics {
             };
             *by_status.entry(status).or_default() += 1;
         }
+        // One counter per request, the first bucket it fits (cumulated when rendered): both
+        // cores adding to every bucket above it was a cache line fought over per bucket.
         let ms = micros / 1000;
-        for (bound, bucket) in BUCKETS_MS.iter().zip(&self.latency) {
-            if ms < *bound {
-                bucket.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(bucket) = BUCKETS_MS.iter().position(|bound| ms < *bound) {
+            self.latency[bucket].fetch_add(1, Ordering::Relaxed);
         }
         self.latency_count.fetch_add(1, Ordering::Relaxed);
         self.latency_sum_us.fetch_add(micros, Ordering::Relaxed);
@@ -89,9 +89,10 @@ impl Metrics {
             out,
             "# TYPE latchkey_http_request_duration_seconds histogram"
         );
+        let mut n = 0;
         for (bound, bucket) in BUCKETS_MS.iter().zip(&self.latency) {
             let le = *bound as f64 / 1000.0;
-            let n = bucket.load(Ordering::Relaxed);
+            n += bucket.load(Ordering::Relaxed);
             let _ = writeln!(
                 out,
                 "latchkey_http_request_duration_seconds_bucket{{le=\"{le}\"}} {n}"
@@ -159,13 +160,17 @@ mod tests {
         let m = Metrics::default();
         m.request("/oidc/token", 200, 3_000);
         m.request("/oidc/token", 200, 40_000);
+        m.request("/oidc/token", 200, 9_000_000);
         m.token_issued(GrantType::ClientCredentials);
         let text = m.render((2, 1));
         assert!(
-            text.contains("latchkey_http_requests_total{route=\"/oidc/token\",status=\"200\"} 2")
+            text.contains("latchkey_http_requests_total{route=\"/oidc/token\",status=\"200\"} 3")
         );
         assert!(text.contains("latchkey_http_request_duration_seconds_bucket{le=\"0.005\"} 1"));
+        assert!(text.contains("latchkey_http_request_duration_seconds_bucket{le=\"0.001\"} 0"));
         assert!(text.contains("latchkey_http_request_duration_seconds_bucket{le=\"0.05\"} 2"));
+        assert!(text.contains("latchkey_http_request_duration_seconds_bucket{le=\"2.5\"} 2"));
+        assert!(text.contains("latchkey_http_request_duration_seconds_bucket{le=\"+Inf\"} 3"));
         assert!(text.contains("latchkey_tokens_issued_total{grant_type=\"client_credentials\"} 1"));
         assert!(text.contains("latchkey_db_pool_connections{state=\"open\"} 2"));
     }

@@ -1,10 +1,11 @@
 //! Password hashing off the async executor, at most one hash per core at a time, so that a
 //! flood of sign-ins or user creations cannot starve request handling.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
+use latchkey_core::password::Memory;
 use tokio::sync::Semaphore;
 
 fn pool() -> &'static Semaphore {
@@ -15,10 +16,12 @@ fn pool() -> &'static Semaphore {
 /// An argon2id hash of `password` (which the caller has already length-checked).
 pub async fn hash(password: String) -> Option<String> {
     let _permit = pool().acquire().await.ok()?;
-    let hashed = tokio::task::spawn_blocking(move || latchkey_core::user::hash_password(&password))
-        .await
-        .ok()
-        .flatten();
+    let hashed = tokio::task::spawn_blocking(move || {
+        with_memory(|memory| latchkey_core::password::hash(memory, &password))
+    })
+    .await
+    .ok()
+    .flatten();
     release_when_quiet();
     hashed
 }
@@ -29,12 +32,26 @@ pub async fn verify(password: String, stored: String) -> bool {
         return false;
     };
     let matches = tokio::task::spawn_blocking(move || {
-        latchkey_core::user::verify_password(&password, &stored)
+        with_memory(|memory| latchkey_core::password::verify(memory, &password, &stored))
     })
     .await
     .unwrap_or(false);
     release_when_quiet();
     matches
+}
+
+/// Working memory of hashes not running, at most one per core (the semaphore's size).
+static MEMORY: Mutex<Vec<Memory>> = Mutex::new(Vec::new());
+
+/// Run `work` with a working memory from the pool, or a new one, and put it back after.
+fn with_memory<T>(work: impl FnOnce(&mut Memory) -> T) -> T {
+    let taken = MEMORY.lock().ok().and_then(|mut pool| pool.pop());
+    let mut memory = taken.unwrap_or_default();
+    let out = work(&mut memory);
+    if let Ok(mut pool) = MEMORY.lock() {
+        pool.push(memory);
+    }
+    out
 }
 
 /// Hashes finished so far, to tell when they stop.
@@ -45,10 +62,11 @@ static RELEASE_PENDING: AtomicBool = AtomicBool::new(false);
 const QUIET: Duration = Duration::from_millis(200);
 
 /// Once no hash has finished for [`QUIET`], give argon2id's working memory (19 MiB per hash at
-/// a time) back to the system. The allocator (mimalloc, `main.rs`) returns freed memory only
-/// when it is next called on that path, which an idle server never does: one sign-in left an
-/// idle server 24 MB larger. Releasing after every hash instead would make the next one fault
-/// its 19 MiB in again, a third of a hash's time during a burst of sign-ins.
+/// a time) back to the system: drop the pool, and have the allocator (mimalloc, `main.rs`)
+/// return what was freed, which it otherwise does only when next called on that path, and an
+/// idle server never is: one sign-in left an idle server 24 MB larger. Releasing after every
+/// hash instead would make the next one fault its 19 MiB in again, a fifth of a hash's time
+/// during a burst of sign-ins.
 fn release_when_quiet() {
     HASHES.fetch_add(1, Ordering::AcqRel);
     if RELEASE_PENDING.swap(true, Ordering::AcqRel) {
@@ -69,6 +87,9 @@ fn release_when_quiet() {
 
 #[allow(unsafe_code)]
 fn release_memory() {
+    if let Ok(mut pool) = MEMORY.lock() {
+        pool.clear();
+    }
     // SAFETY: `mi_collect` takes no pointers and may be called from any thread at any time;
     // it frees only memory that nothing uses any more.
     unsafe { libmimalloc_sys::mi_collect(true) }
