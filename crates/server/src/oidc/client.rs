@@ -3,12 +3,14 @@
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, header};
-use latchkey_core::client::Application;
+use std::sync::Arc;
+
 use latchkey_core::params::Params;
 use latchkey_core::{ErrorCode, OAuthError, client_auth};
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::cache::ClientEntry;
 use crate::error::Error;
 use crate::manage::{Actor, audit};
 use crate::throttle::{Budget, ClientAddress};
@@ -36,13 +38,14 @@ pub fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, Error> {
     Ok(Params::parse(body)?)
 }
 
-/// The client, authenticated by its secret (confidential) or named by its id (public). Failed
+/// The client (and its secrets, as cached), authenticated by its secret (confidential) or
+/// named by its id (public). Failed
 /// secrets count against the client and the address; past the budget the client must wait.
 pub async fn authenticate(
     state: &AppState,
     (headers, address): (&HeaderMap, ClientAddress),
     params: &Params,
-) -> Result<Application, Error> {
+) -> Result<Arc<ClientEntry>, Error> {
     let authorization = headers
         .get(header::AUTHORIZATION)
         .map(|v| v.to_str().unwrap_or(""));
@@ -95,9 +98,12 @@ pub async fn authenticate(
         (Err(e), _) => return Err(e.into()),
         (Ok(matched), _) => matched,
     };
-    let Some(application) = application.cloned() else {
+    // The cached entry itself: copying the application for every request was a dozen
+    // allocations.
+    let Some(client) = entry.clone() else {
         return Err(OAuthError::invalid_client().into());
     };
+    let application = &client.application;
     if let Some(budget) = &budget {
         budget.succeeded(state).await?;
     }
@@ -123,5 +129,5 @@ pub async fn authenticate(
             }
         });
     }
-    Ok(application)
+    Ok(client)
 }

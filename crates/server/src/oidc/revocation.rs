@@ -23,7 +23,8 @@ pub async fn revoke(
     body: Bytes,
 ) -> Result<Response, Error> {
     let params = client::form(&headers, &body)?;
-    let app = client::authenticate(&state, (&headers, address), &params).await?;
+    let client = client::authenticate(&state, (&headers, address), &params).await?;
+    let app = &client.application;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

@@ -24,7 +24,8 @@ pub async fn token(
     body: Bytes,
 ) -> Result<Response, Error> {
     let params = client::form(&headers, &body)?;
-    let application = client::authenticate(&state, (&headers, address), &params).await?;
+    let client = client::authenticate(&state, (&headers, address), &params).await?;
+    let application = &client.application;
     let grant = token::grant_type(&params)?;
     if grant != GrantType::ClientCredentials && !application.app_type.allows(grant) {
         return Err(OAuthError::new(
@@ -35,14 +36,14 @@ pub async fn token(
     }
     let body = match grant {
         GrantType::ClientCredentials => {
-            serde_json::to_value(machine_token(&state, &application, &params).await?)
+            serde_json::to_value(machine_token(&state, application, &params).await?)
                 .map_err(|e| Error::Internal(e.to_string()))?
         }
         GrantType::AuthorizationCode => {
-            super::user_tokens::exchange_code(&state, &application, &params).await?
+            super::user_tokens::exchange_code(&state, application, &params).await?
         }
         GrantType::RefreshToken => {
-            super::user_tokens::refresh(&state, &application, &params).await?
+            super::user_tokens::refresh(&state, application, &params).await?
         }
     };
     let action = match grant {
