@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use latchkey_store::Db;
@@ -15,9 +15,6 @@ use crate::keyring::Keyring;
 
 /// Largest request body any endpoint accepts. Token requests are a few hundred bytes.
 const BODY_LIMIT: usize = 64 * 1024;
-/// Longest query string: an authorization request with a long `state` and an ID-token hint
-/// fits easily.
-const QUERY_LIMIT: usize = 16 * 1024;
 
 /// Wall-clock time, or a fixed time that tests advance by hand.
 #[derive(Debug, Clone, Default)]
@@ -120,7 +117,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::pages::routes())
         .merge(crate::console::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), around))
+        .layer(crate::around::AroundLayer(state.clone()))
         .with_state(state)
 }
 
@@ -151,86 +148,6 @@ pub async fn serve(
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
         .await
-}
-
-/// What every request goes through, in one middleware (each layer is an allocation and a
-/// clone of the state per request):
-/// - an id, in the `X-Request-Id` response header and on every log line written while it
-///   runs, so that a report from a user finds its log lines; and the request's metrics;
-/// - an over-long query string refused before any handler parses it (414);
-/// - a change made through the management API or the console seen at once by this node's
-///   token endpoint (other nodes see it at their next poll of the cache generation);
-/// - the headers every response carries, unless the handler set its own.
-async fn around(
-    State(state): State<AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use tracing::Instrument;
-    let id = request_id();
-    // The route pattern, not the path: paths hold ids and would make a label per request.
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .cloned();
-    let path = request.uri().path();
-    let changes = !matches!(*request.method(), Method::GET | Method::HEAD)
-        && (path.starts_with("/api/") || path.starts_with("/console"));
-    let span = tracing::info_span!(
-        "request",
-        request_id = %id,
-        method = %request.method(),
-        path = %path,
-    );
-    let started = std::time::Instant::now();
-    let too_long = request.uri().query().is_some_and(|q| q.len() > QUERY_LIMIT);
-    let mut response = match too_long {
-        true => (StatusCode::URI_TOO_LONG, "the query string is too long").into_response(),
-        false => next.run(request).instrument(span.clone()).await,
-    };
-    let status = response.status();
-    if changes && (status.is_success() || status.is_redirection()) {
-        state.cache.invalidate();
-    }
-    let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-    let route = route.as_ref().map_or("unmatched", |r| r.as_str());
-    state.metrics.request(route, status.as_u16(), micros);
-    span.in_scope(|| {
-        let ms = micros / 1000;
-        tracing::debug!(status = status.as_u16(), ms, "request done");
-    });
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&id) {
-        headers.insert("x-request-id", value);
-    }
-    let defaults = [
-        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        (header::REFERRER_POLICY, "no-referrer"),
-    ];
-    for (name, value) in defaults {
-        headers
-            .entry(name)
-            .or_insert(HeaderValue::from_static(value));
-    }
-    // HSTS only where it means something: an https public URL (RFC 6797 ignores it on http).
-    if state.config.public_url.starts_with("https://") {
-        headers
-            .entry(header::STRICT_TRANSPORT_SECURITY)
-            .or_insert(HeaderValue::from_static("max-age=31536000"));
-    }
-    response
-}
-
-/// A request id unique across nodes and restarts: a random prefix drawn once per thread, and
-/// the thread's own counter. Drawing 21 random characters per request was 1% of the CPU of
-/// serving JWKS, and one counter for all threads a cache line both cores would fight over.
-fn request_id() -> String {
-    thread_local! {
-        static PREFIX: String = latchkey_core::random::id();
-        static NEXT: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-    }
-    let n = NEXT.replace(NEXT.get().wrapping_add(1));
-    PREFIX.with(|prefix| format!("{}-{n:x}", &prefix[..12]))
 }
 
 /// Readiness for a load balancer: 200 when the database answers and its schema is the one

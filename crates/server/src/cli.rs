@@ -133,43 +133,13 @@ fn parse_family(value: &str) -> Result<Algorithm, String> {
     manage::keys::parse_family(value).ok_or_else(|| "expected RSA or EC".to_owned())
 }
 
-/// Log lines on stderr, filtered by `LATCHKEY_LOG` (targets and levels, such as
-/// `latchkey=debug,sqlx=warn`). A filter of targets only, unlike one that may match spans,
-/// takes no lock when a request's span is entered, which every request does several times.
-fn logs(default_level: &str) {
-    use tracing_subscriber::filter::Targets;
-    use tracing_subscriber::prelude::*;
-    let filter = match std::env::var("LATCHKEY_LOG") {
-        Ok(text) => text.parse::<Targets>().unwrap_or_else(|e| {
-            eprintln!("LATCHKEY_LOG '{text}' is not a log filter ({e}); using '{default_level}'");
-            default_level.parse().unwrap_or_default()
-        }),
-        Err(_) => default_level.parse().unwrap_or_default(),
-    };
-    // Colours only for a person at a terminal: escape codes are noise in a log file, and
-    // styling every field of every request's span cost a few percent of a busy server's CPU.
-    let colours = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let text = tracing_subscriber::fmt::layer()
-        .with_ansi(colours)
-        .with_writer(std::io::stderr);
-    // One JSON object per line for log collectors (LATCHKEY_LOG_FORMAT=json), text otherwise.
-    let json = std::env::var("LATCHKEY_LOG_FORMAT").is_ok_and(|f| f.eq_ignore_ascii_case("json"));
-    let registry = tracing_subscriber::registry().with(filter);
-    match json {
-        true => registry
-            .with(text.json().flatten_event(true).with_current_span(true))
-            .init(),
-        false => registry.with(text).init(),
-    }
-}
-
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = match cli.command {
         Command::Serve => "info,sqlx=warn",
         _ => "warn",
     };
-    logs(default_level);
+    crate::logs::init(default_level);
 
     let sources = Sources {
         config_file: cli.settings.config_file,

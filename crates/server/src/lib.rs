@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod app;
+pub mod around;
 pub mod audit_writer;
 pub mod browser;
 pub mod cache;
@@ -26,6 +27,7 @@ pub mod error;
 pub mod html;
 pub mod i18n;
 pub mod keyring;
+pub mod logs;
 pub mod manage;
 pub mod metrics;
 pub mod oidc;
