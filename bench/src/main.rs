@@ -1,6 +1,7 @@
 //! `latchkey-bench`: Latchkey against node-oidc-provider on the same machine, in the same run,
 //! alternating A, B, A, B, with the same load generator. See `docs/benchmarks.md`.
 
+mod floor;
 mod flow;
 mod micro;
 mod ops;

@@ -114,6 +114,8 @@ pub struct Report {
     pub latchkey: Footprint,
     pub peer: Footprint,
     pub rows: Vec<Measured>,
+    /// A bare axum server serving Latchkey's JWKS bytes under the same load (`floor.rs`).
+    pub floor: Option<Outcome>,
 }
 
 impl Report {
@@ -155,6 +157,7 @@ impl Report {
             latchkey: Footprint::default(),
             peer: Footprint::default(),
             rows: Vec::new(),
+            floor: None,
         }
     }
 
@@ -246,6 +249,17 @@ impl Report {
             "\nMachine limits ({} threads): RSA-2048 signing {:.0}/s, argon2id verification (m=19 MiB, t=2, p=1) {:.1}/s.\n",
             self.cores, self.rsa_signs, self.argon2_verifies
         );
+        if let Some(floor) = &self.floor {
+            let share = self.latchkey(Op::Jwks).map_or(String::new(), |jwks| {
+                let percent = 100.0 * jwks.rps / floor.requests_per_second;
+                format!(" Latchkey's JWKS reaches {percent:.0}% of it.")
+            });
+            let _ = writeln!(
+                out,
+                "A bare axum server (one route, no middleware, no logging) answering with the same JWKS bytes under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.{share}\n",
+                floor.requests_per_second, floor.p50_ms, floor.p99_ms
+            );
+        }
         out += &crate::targets::table(self);
         out
     }

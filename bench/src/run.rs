@@ -139,6 +139,24 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
         let side = report.side(Side::Latchkey);
         side.peak_rss = side.peak_rss.max(sampler.finish());
     }
+    if selected(args, "JWKS") {
+        eprintln!("JWKS bytes from a bare axum server");
+        let c = &contenders[0];
+        let url = format!(
+            "{}{}",
+            c.server.base,
+            c.target.path(&c.server.base, &c.target.jwks_path)
+        );
+        let body = reqwest::get(&url)
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await?;
+        let dir = work.path().join("run-floor");
+        std::fs::create_dir_all(&dir)?;
+        let floor = tokio::task::spawn_blocking(move || crate::floor::bare_axum(load, body, &dir));
+        report.floor = Some(floor.await??);
+    }
     for c in contenders {
         c.server.stop();
     }

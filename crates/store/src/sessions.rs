@@ -1,9 +1,9 @@
-//! Browser sessions and pending interactions.
+//! Browser sessions and pending interactions. On an SQLite file they are read on the calling
+//! thread (`read`): a sign-in reads them at each of its steps.
 
+use crate::row::Columns;
+use crate::{Db, Result, read};
 use latchkey_core::session::{Answer, Interaction, Session};
-use sqlx::Row;
-
-use crate::{Db, Result};
 
 impl Db {
     pub async fn insert_session(&self, session: &Session) -> Result<()> {
@@ -24,25 +24,21 @@ impl Db {
 
     /// The session, if its absolute end is still ahead (the caller checks idleness).
     pub async fn find_session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>> {
-        let row = sqlx::query(
-            "SELECT id_hash, user_id, auth_time, created_at, last_seen_at, expires_at \
-             FROM sessions WHERE id_hash = $1 AND expires_at > $2",
-        )
-        .bind(id_hash)
-        .bind(now_ms)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(Session {
-                id_hash: r.try_get("id_hash")?,
-                user_id: r.try_get("user_id")?,
-                auth_time: r.try_get("auth_time")?,
-                created_at: r.try_get("created_at")?,
-                last_seen_at: r.try_get("last_seen_at")?,
-                expires_at: r.try_get("expires_at")?,
-            })
-        })
-        .transpose()
+        const SQL: &str = "SELECT id_hash, user_id, auth_time, created_at, last_seen_at, expires_at \
+                           FROM sessions WHERE id_hash = $1 AND expires_at > $2";
+        if let Some(readers) = self.readers() {
+            return readers.read(|conn| {
+                read::optional(conn, SQL, rusqlite::params![id_hash, now_ms], |row| {
+                    session_from_row(row)
+                })
+            });
+        }
+        let row = sqlx::query(SQL)
+            .bind(id_hash)
+            .bind(now_ms)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(session_from_row).transpose()
     }
 
     pub async fn touch_session(&self, id_hash: &str, now_ms: i64) -> Result<()> {
@@ -83,28 +79,22 @@ impl Db {
 
     /// A pending interaction: not consumed, not expired.
     pub async fn find_interaction(&self, id: &str, now_ms: i64) -> Result<Option<Interaction>> {
-        let row = sqlx::query(
-            "SELECT id, client_id, request, csrf_hash, session_id_hash, answer, created_at, expires_at \
-             FROM interactions WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2",
-        )
-        .bind(id)
-        .bind(now_ms)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            let answer: Option<String> = r.try_get("answer")?;
-            Ok(Interaction {
-                id: r.try_get("id")?,
-                client_id: r.try_get("client_id")?,
-                request: r.try_get("request")?,
-                csrf_hash: r.try_get("csrf_hash")?,
-                session_id_hash: r.try_get("session_id_hash")?,
-                answer: answer.as_deref().and_then(Answer::parse),
-                created_at: r.try_get("created_at")?,
-                expires_at: r.try_get("expires_at")?,
-            })
-        })
-        .transpose()
+        const SQL: &str = "SELECT id, client_id, request, csrf_hash, session_id_hash, answer, \
+                           created_at, expires_at FROM interactions \
+                           WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2";
+        if let Some(readers) = self.readers() {
+            return readers.read(|conn| {
+                read::optional(conn, SQL, rusqlite::params![id, now_ms], |row| {
+                    interaction_from_row(row)
+                })
+            });
+        }
+        let row = sqlx::query(SQL)
+            .bind(id)
+            .bind(now_ms)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(interaction_from_row).transpose()
     }
 
     /// Record the consent page's answer and the session that gave it; `false` if the
@@ -146,15 +136,47 @@ impl Db {
         &self,
         identifier: &str,
     ) -> Result<Option<latchkey_core::user::User>> {
-        let id: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM users WHERE lower(username) = lower($1) OR lower(primary_email) = lower($1)",
-        )
-        .bind(identifier)
-        .fetch_optional(self.pool())
-        .await?;
+        const SQL: &str = "SELECT id FROM users \
+                           WHERE lower(username) = lower($1) OR lower(primary_email) = lower($1)";
+        let id: Option<String> = match self.readers() {
+            Some(readers) => readers.read(|conn| {
+                read::optional(conn, SQL, [identifier], |row| Columns::get(row, "id"))
+            })?,
+            None => {
+                sqlx::query_scalar(SQL)
+                    .bind(identifier)
+                    .fetch_optional(self.pool())
+                    .await?
+            }
+        };
         match id {
             Some(id) => self.find_user(&id).await,
             None => Ok(None),
         }
     }
+}
+
+fn session_from_row(r: &impl Columns) -> Result<Session> {
+    Ok(Session {
+        id_hash: r.get("id_hash")?,
+        user_id: r.get("user_id")?,
+        auth_time: r.get("auth_time")?,
+        created_at: r.get("created_at")?,
+        last_seen_at: r.get("last_seen_at")?,
+        expires_at: r.get("expires_at")?,
+    })
+}
+
+fn interaction_from_row(r: &impl Columns) -> Result<Interaction> {
+    let answer: Option<String> = r.get("answer")?;
+    Ok(Interaction {
+        id: r.get("id")?,
+        client_id: r.get("client_id")?,
+        request: r.get("request")?,
+        csrf_hash: r.get("csrf_hash")?,
+        session_id_hash: r.get("session_id_hash")?,
+        answer: answer.as_deref().and_then(Answer::parse),
+        created_at: r.get("created_at")?,
+        expires_at: r.get("expires_at")?,
+    })
 }

@@ -66,8 +66,8 @@ async fn authorize(
         Err(error) => return error_page(state, headers, &error),
     };
     let application = match params.get("client_id") {
-        Some(id) => match state.db.find_application(id).await {
-            Ok(app) => app,
+        Some(id) => match state.cache.client(&state.db, id).await {
+            Ok(entry) => entry.map(|entry| entry.application.clone()),
             Err(e) => return Error::from(e).into_response(),
         },
         None => None,

@@ -77,8 +77,15 @@ impl Pending {
         let Some(client_id) = &self.interaction.client_id else {
             return text.account_title.to_owned();
         };
-        let app = state.db.find_application(client_id).await.ok().flatten();
-        app.map(|a| a.name).unwrap_or_default()
+        let entry = state
+            .cache
+            .client(&state.db, client_id)
+            .await
+            .ok()
+            .flatten();
+        entry
+            .map(|e| e.application.name.clone())
+            .unwrap_or_default()
     }
 }
 
