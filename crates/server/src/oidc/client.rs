@@ -1,10 +1,10 @@
 //! What the token, revocation and introspection endpoints share: a form body, and the
 //! client that sent it, authenticated (RFC 6749 §2.3).
 
-use axum::body::Bytes;
-use axum::http::{HeaderMap, header};
 use std::sync::Arc;
 
+use axum::body::Bytes;
+use axum::http::{HeaderMap, header};
 use latchkey_core::params::Params;
 use latchkey_core::{ErrorCode, OAuthError, client_auth};
 use serde_json::json;
@@ -39,8 +39,8 @@ pub fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, Error> {
 }
 
 /// The client (and its secrets, as cached), authenticated by its secret (confidential) or
-/// named by its id (public). Failed
-/// secrets count against the client and the address; past the budget the client must wait.
+/// named by its id (public). Failed secrets count against the client and the address; past
+/// the budget the client must wait.
 pub async fn authenticate(
     state: &AppState,
     (headers, address): (&HeaderMap, ClientAddress),
