@@ -8,35 +8,55 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::resources::scope_from_row;
-use crate::{Db, Error, Result};
+use crate::row::Columns;
+use crate::statement::Statement;
+use crate::{Db, Error, Result, read};
 
 const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
 
+const USER_SCOPES: &str =
+    "SELECT scope FROM consent_user_scopes WHERE consent_id = $1 ORDER BY scope";
+const RESOURCE_SCOPES: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.created_at \
+     FROM scopes s JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
+     ORDER BY s.resource_id, s.name";
+
+fn consent_from(
+    row: &impl Columns,
+    user_scopes: Vec<String>,
+    resource_scopes: Vec<Scope>,
+) -> Result<Consent> {
+    Ok(Consent {
+        id: row.get("id")?,
+        user_id: row.get("user_id")?,
+        application_id: row.get("application_id")?,
+        user_scopes: Scopes::from_names(user_scopes),
+        resource_scopes,
+        created_at: row.get("created_at")?,
+        last_used_at: row.get("last_used_at")?,
+    })
+}
+
+/// A consent row with its scopes, through sqlx.
 async fn complete(conn: &mut AnyConnection, row: &AnyRow) -> Result<Consent> {
     let id: String = row.try_get("id")?;
-    let user_scopes: Vec<String> = sqlx::query_scalar(
-        "SELECT scope FROM consent_user_scopes WHERE consent_id = $1 ORDER BY scope",
-    )
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let scopes = sqlx::query(
-        "SELECT s.id, s.resource_id, s.name, s.description, s.created_at FROM scopes s \
-         JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
-         ORDER BY s.resource_id, s.name",
-    )
-    .bind(&id)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(Consent {
-        id,
-        user_id: row.try_get("user_id")?,
-        application_id: row.try_get("application_id")?,
-        user_scopes: Scopes::from_names(user_scopes),
-        resource_scopes: scopes.iter().map(scope_from_row).collect::<Result<_>>()?,
-        created_at: row.try_get("created_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-    })
+    let user_scopes: Vec<String> = sqlx::query_scalar(USER_SCOPES)
+        .bind(&id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let scopes = sqlx::query(RESOURCE_SCOPES)
+        .bind(&id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let scopes = scopes.iter().map(scope_from_row).collect::<Result<_>>()?;
+    consent_from(row, user_scopes, scopes)
+}
+
+/// The same on the calling thread (`read`): every sign-in looks its consent up.
+fn complete_direct(conn: &rusqlite::Connection, row: &rusqlite::Row<'_>) -> Result<Consent> {
+    let id: String = Columns::get(row, "id")?;
+    let user_scopes = read::all(conn, USER_SCOPES, [&id], |r| Columns::get(r, "scope"))?;
+    let scopes = read::all(conn, RESOURCE_SCOPES, [&id], |r| scope_from_row(r))?;
+    consent_from(row, user_scopes, scopes)
 }
 
 impl Db {
@@ -77,6 +97,12 @@ impl Db {
     ) -> Result<Option<Consent>> {
         let sql =
             format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND application_id = $2");
+        if let Some(readers) = self.readers() {
+            return readers.read(|conn| {
+                let params = rusqlite::params![user_id, application_id];
+                read::optional(conn, &sql, params, |row| complete_direct(conn, row))
+            });
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(user_id)
             .bind(application_id)
@@ -116,44 +142,15 @@ impl Db {
         scope_ids: &[String],
         now_ms: i64,
     ) -> Result<String> {
-        let mut tx = self.writer().begin().await?;
-        sqlx::query(
-            "INSERT INTO consents (id, user_id, application_id, created_at, last_used_at) \
-             VALUES ($1, $2, $3, $4, $4) \
-             ON CONFLICT (user_id, application_id) DO UPDATE SET last_used_at = excluded.last_used_at",
-        )
-        .bind(latchkey_core::random::id())
-        .bind(user_id)
-        .bind(application_id)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
+        let record = consent_statements(user_id, application_id, user_scopes, scope_ids, now_ms);
+        self.execute(record).await?;
         let id: String = sqlx::query_scalar(
             "SELECT id FROM consents WHERE user_id = $1 AND application_id = $2",
         )
         .bind(user_id)
         .bind(application_id)
-        .fetch_one(&mut *tx)
+        .fetch_one(self.pool())
         .await?;
-        for scope in user_scopes.iter().filter(|s| *s != "openid") {
-            sqlx::query(
-                "INSERT INTO consent_user_scopes (consent_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(&id)
-            .bind(scope)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for scope_id in scope_ids {
-            sqlx::query(
-                "INSERT INTO consent_resource_scopes (consent_id, scope_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(&id)
-            .bind(scope_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -195,6 +192,52 @@ impl Db {
         tx.commit().await?;
         Ok(consent)
     }
+}
+
+/// Create the consent of `user_id` to `application_id`, or mark its last use, and add the
+/// scopes allowed now to those allowed before (`openid` is implied, not stored).
+pub(crate) fn consent_statements(
+    user_id: &str,
+    application_id: &str,
+    user_scopes: &Scopes,
+    scope_ids: &[String],
+    now_ms: i64,
+) -> Vec<Statement> {
+    let upsert = Statement::new(
+        "INSERT INTO consents (id, user_id, application_id, created_at, last_used_at) \
+         VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (user_id, application_id) DO UPDATE SET last_used_at = excluded.last_used_at",
+        [
+            latchkey_core::random::id().into(),
+            user_id.into(),
+            application_id.into(),
+            now_ms.into(),
+        ],
+    );
+    // The WHERE clause also tells SQLite's parser that ON CONFLICT is not a join's ON.
+    let add = |sql: &'static str, value: &str| {
+        Statement::new(sql, [user_id.into(), application_id.into(), value.into()])
+    };
+    let user = user_scopes.iter().filter(|s| *s != "openid").map(|scope| {
+        add(
+            "INSERT INTO consent_user_scopes (consent_id, scope) \
+             SELECT id, $3 FROM consents WHERE user_id = $1 AND application_id = $2 \
+             ON CONFLICT DO NOTHING",
+            scope,
+        )
+    });
+    let resource = scope_ids.iter().map(|scope_id| {
+        add(
+            "INSERT INTO consent_resource_scopes (consent_id, scope_id) \
+             SELECT id, $3 FROM consents WHERE user_id = $1 AND application_id = $2 \
+             ON CONFLICT DO NOTHING",
+            scope_id,
+        )
+    });
+    std::iter::once(upsert)
+        .chain(user)
+        .chain(resource)
+        .collect()
 }
 
 #[cfg(test)]

@@ -2,9 +2,12 @@
 //! conditional UPDATE, so exactly one caller wins however many nodes race for it.
 
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken};
-use sqlx::{Any, AnyConnection, Row, Transaction};
+use latchkey_core::scope::Scopes;
+use sqlx::{Any, AnyConnection, Row};
 
+use crate::consent::consent_statements;
 use crate::row::Columns;
+use crate::statement::Statement;
 use crate::{Db, Result, batch_writes, read, string_list, to_json_list};
 
 /// Tokens stored in the same transaction as the consumption of a code or a refresh token:
@@ -97,48 +100,54 @@ fn access_from_row(row: &impl Columns) -> Result<(OpaqueAccessToken, Grant)> {
     Ok((token, grant_from_row(row)?))
 }
 
-async fn insert_grant_in(tx: &mut Transaction<'_, Any>, grant: &Grant) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO grants (id, client_id, user_id, session_id_hash, scope, resources, auth_time, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(&grant.id)
-    .bind(&grant.client_id)
-    .bind(&grant.user_id)
-    .bind(&grant.session_id_hash)
-    .bind(&grant.scope)
-    .bind(to_json_list(&grant.resources))
-    .bind(grant.auth_time)
-    .bind(grant.created_at)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
 impl Db {
-    /// Record a grant and the code that carries it to the client, together.
+    /// Record a grant and the code that carries it to the client, together; with `consent`
+    /// (the user's scopes and the API permission ids), the user's consent to the client too,
+    /// as `record_consent` does, in the same transaction.
     pub async fn insert_grant_with_code(
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
+        consent: Option<(&Scopes, &[String])>,
     ) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
-        insert_grant_in(&mut tx, grant).await?;
-        sqlx::query(
+        let insert_grant = Statement::new(
+            "INSERT INTO grants \
+             (id, client_id, user_id, session_id_hash, scope, resources, auth_time, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            [
+                (&grant.id).into(),
+                (&grant.client_id).into(),
+                (&grant.user_id).into(),
+                (&grant.session_id_hash).into(),
+                (&grant.scope).into(),
+                to_json_list(&grant.resources).into(),
+                grant.auth_time.into(),
+                grant.created_at.into(),
+            ],
+        );
+        let insert_code = Statement::new(
             "INSERT INTO authorization_codes \
              (code_hash, grant_id, redirect_uri, nonce, code_challenge, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&code.code_hash)
-        .bind(&code.grant_id)
-        .bind(&code.redirect_uri)
-        .bind(&code.nonce)
-        .bind(&code.code_challenge)
-        .bind(code.created_at)
-        .bind(code.expires_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
+            [
+                (&code.code_hash).into(),
+                (&code.grant_id).into(),
+                (&code.redirect_uri).into(),
+                (&code.nonce).into(),
+                (&code.code_challenge).into(),
+                code.created_at.into(),
+                code.expires_at.into(),
+            ],
+        );
+        let mut statements = match consent {
+            Some((user_scopes, scope_ids)) => {
+                let (user, client) = (&grant.user_id, &grant.client_id);
+                consent_statements(user, client, user_scopes, scope_ids, grant.created_at)
+            }
+            None => Vec::new(),
+        };
+        statements.extend([insert_grant, insert_code]);
+        self.execute(statements).await?;
         Ok(())
     }
 

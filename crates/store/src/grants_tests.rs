@@ -62,7 +62,7 @@ pub(crate) async fn setup(db: &Db, grant_id: &str) -> Grant {
         created_at: 1,
         expires_at: 60_000,
     };
-    db.insert_grant_with_code(&grant, &code)
+    db.insert_grant_with_code(&grant, &code, None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     grant

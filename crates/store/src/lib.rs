@@ -19,6 +19,7 @@ pub mod audit;
 mod batch;
 mod batch_writes;
 pub mod cache;
+mod codes;
 pub mod consent;
 mod error;
 pub mod grants;
@@ -31,6 +32,7 @@ pub mod roles;
 mod row;
 mod secrets;
 pub mod sessions;
+mod statement;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod third_party;

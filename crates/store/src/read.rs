@@ -1,9 +1,9 @@
 //! The hottest lookups on an SQLite file (tokens, their user and the user's roles; a sign-in's
-//! session, interaction and account), read on the calling thread through connections of their
-//! own. A read of one indexed row costs a few microseconds there; through sqlx it is a trip to
-//! the pooled connection's thread and back, which on a busy machine costs more than the read.
-//! In WAL mode a reader never waits for the writer, so the caller is not held up. Everything
-//! else reads through sqlx.
+//! session, interaction, account, throttle counters and consent), read on the calling thread
+//! through connections of their own. A read of one indexed row costs a few microseconds
+//! there; through sqlx it is a trip to the pooled connection's thread and back, which on a
+//! busy machine costs more than the read. In WAL mode a reader never waits for the writer,
+//! so the caller is not held up. Everything else reads through sqlx.
 
 use std::sync::Mutex;
 use std::time::Duration;

@@ -6,6 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::list::{Filter, Page};
+use crate::row::Columns;
 use crate::{Db, Error, Result, flag};
 
 const COLUMNS: &str = "id, name, indicator, access_token_ttl, is_management, created_at";
@@ -22,13 +23,13 @@ fn resource_from_row(row: &AnyRow) -> Result<Resource> {
     })
 }
 
-pub(crate) fn scope_from_row(row: &AnyRow) -> Result<Scope> {
+pub(crate) fn scope_from_row(row: &impl Columns) -> Result<Scope> {
     Ok(Scope {
-        id: row.try_get("id")?,
-        resource_id: row.try_get("resource_id")?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
-        created_at: row.try_get("created_at")?,
+        id: row.get("id")?,
+        resource_id: row.get("resource_id")?,
+        name: row.get("name")?,
+        description: row.get("description")?,
+        created_at: row.get("created_at")?,
     })
 }
 

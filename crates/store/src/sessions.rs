@@ -1,24 +1,27 @@
 //! Browser sessions and pending interactions. On an SQLite file they are read on the calling
-//! thread (`read`): a sign-in reads them at each of its steps.
+//! thread (`read`) and written by the group-commit writer (`statement`): a sign-in reads and
+//! writes them at each of its steps.
 
 use crate::row::Columns;
+use crate::statement::Statement;
 use crate::{Db, Result, read};
 use latchkey_core::session::{Answer, Interaction, Session};
 
 impl Db {
     pub async fn insert_session(&self, session: &Session) -> Result<()> {
-        sqlx::query(
+        let insert = Statement::new(
             "INSERT INTO sessions (id_hash, user_id, auth_time, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&session.id_hash)
-        .bind(&session.user_id)
-        .bind(session.auth_time)
-        .bind(session.created_at)
-        .bind(session.last_seen_at)
-        .bind(session.expires_at)
-        .execute(self.writer())
-        .await?;
+            [
+                (&session.id_hash).into(),
+                (&session.user_id).into(),
+                session.auth_time.into(),
+                session.created_at.into(),
+                session.last_seen_at.into(),
+                session.expires_at.into(),
+            ],
+        );
+        self.execute_one(insert).await?;
         Ok(())
     }
 
@@ -42,38 +45,37 @@ impl Db {
     }
 
     pub async fn touch_session(&self, id_hash: &str, now_ms: i64) -> Result<()> {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now_ms)
-            .bind(id_hash)
-            .execute(self.writer())
-            .await?;
+        let touch = Statement::new(
+            "UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2",
+            [now_ms.into(), id_hash.into()],
+        );
+        self.execute_one(touch).await?;
         Ok(())
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
-            .execute(self.writer())
-            .await?;
+        let delete = Statement::new("DELETE FROM sessions WHERE id_hash = $1", [id_hash.into()]);
+        self.execute_one(delete).await?;
         Ok(())
     }
 
     pub async fn insert_interaction(&self, interaction: &Interaction) -> Result<()> {
-        sqlx::query(
+        let insert = Statement::new(
             "INSERT INTO interactions \
              (id, client_id, request, csrf_hash, session_id_hash, answer, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&interaction.id)
-        .bind(&interaction.client_id)
-        .bind(&interaction.request)
-        .bind(&interaction.csrf_hash)
-        .bind(&interaction.session_id_hash)
-        .bind(interaction.answer.map(Answer::as_str))
-        .bind(interaction.created_at)
-        .bind(interaction.expires_at)
-        .execute(self.writer())
-        .await?;
+            [
+                (&interaction.id).into(),
+                (&interaction.client_id).into(),
+                (&interaction.request).into(),
+                (&interaction.csrf_hash).into(),
+                (&interaction.session_id_hash).into(),
+                interaction.answer.map(Answer::as_str).into(),
+                interaction.created_at.into(),
+                interaction.expires_at.into(),
+            ],
+        );
+        self.execute_one(insert).await?;
         Ok(())
     }
 
@@ -106,29 +108,27 @@ impl Db {
         session_id_hash: &str,
         now_ms: i64,
     ) -> Result<bool> {
-        let done = sqlx::query(
+        let record = Statement::new(
             "UPDATE interactions SET answer = $1, session_id_hash = $2 \
              WHERE id = $3 AND consumed_at IS NULL AND expires_at > $4",
-        )
-        .bind(answer.as_str())
-        .bind(session_id_hash)
-        .bind(id)
-        .bind(now_ms)
-        .execute(self.writer())
-        .await?;
-        Ok(done.rows_affected() == 1)
+            [
+                answer.as_str().into(),
+                session_id_hash.into(),
+                id.into(),
+                now_ms.into(),
+            ],
+        );
+        Ok(self.execute_one(record).await? == 1)
     }
 
     /// Consume an interaction; `true` for the one caller that did.
     pub async fn take_interaction(&self, id: &str, now_ms: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE interactions SET consumed_at = $1 WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1",
-        )
-        .bind(now_ms)
-        .bind(id)
-        .execute(self.writer())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let take = Statement::new(
+            "UPDATE interactions SET consumed_at = $1 \
+             WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1",
+            [now_ms.into(), id.into()],
+        );
+        Ok(self.execute_one(take).await? == 1)
     }
 
     /// A user by username or primary email, whatever the case.

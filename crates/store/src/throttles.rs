@@ -4,7 +4,8 @@
 use latchkey_core::throttle::Counter;
 use sqlx::Row;
 
-use crate::{Db, Result};
+use crate::row::Columns;
+use crate::{Db, Result, read};
 
 impl Db {
     /// The live counters among `keys`, in one query.
@@ -18,20 +19,20 @@ impl Db {
             "SELECT key, failures, last_failure_at FROM throttles WHERE forget_at > $1 AND key IN ({})",
             placeholders.join(", ")
         );
+        if let Some(readers) = self.readers() {
+            let args = std::iter::once(rusqlite::types::Value::Integer(now_ms)).chain(
+                keys.iter()
+                    .map(|k| rusqlite::types::Value::Text((*k).to_owned())),
+            );
+            let args = rusqlite::params_from_iter(args);
+            return readers.read(|conn| read::all(conn, &sql, args, |row| keyed_counter(row)));
+        }
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_ms);
         for key in keys {
             query = query.bind(*key);
         }
         let rows = query.fetch_all(self.pool()).await?;
-        rows.iter()
-            .map(|r| {
-                let counter = Counter {
-                    failures: r.try_get("failures")?,
-                    last_failure_at: r.try_get("last_failure_at")?,
-                };
-                Ok((r.try_get("key")?, counter))
-            })
-            .collect()
+        rows.iter().map(keyed_counter).collect()
     }
 
     /// The live counter of `key`, if any.
@@ -95,6 +96,14 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+fn keyed_counter(r: &impl Columns) -> Result<(String, Counter)> {
+    let counter = Counter {
+        failures: r.get("failures")?,
+        last_failure_at: r.get("last_failure_at")?,
+    };
+    Ok((r.get("key")?, counter))
 }
 
 #[cfg(test)]

@@ -47,18 +47,14 @@ pub async fn issue(
         expires_at: now + CODE_TTL_MS,
     };
     // A first-party application's consent is implied; a third-party one's is already
-    // recorded by now. Either way the record lists what the application received, and when.
+    // recorded by now. Either way the record (written with the grant and its code) lists
+    // what the application received, and when.
+    let scope_ids = plan.scope_ids();
+    let consent = Some((&plan.user_scopes, scope_ids.as_slice()));
     state
         .db
-        .record_consent(
-            &session.user_id,
-            &request.client_id,
-            &plan.user_scopes,
-            &plan.scope_ids(),
-            now,
-        )
+        .insert_grant_with_code(&grant, &code, consent)
         .await?;
-    state.db.insert_grant_with_code(&grant, &code).await?;
     let mut fields = vec![("code".to_owned(), value)];
     if let Some(client_state) = &request.state {
         fields.push(("state".into(), client_state.clone()));

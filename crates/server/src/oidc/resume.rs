@@ -97,11 +97,12 @@ async fn finish(
     (interaction, request): (&Interaction, &AuthorizationRequest),
     session: &Session,
 ) -> Result<Finished, Error> {
-    let app = state
-        .db
-        .find_application(&request.client_id)
+    let entry = state
+        .cache
+        .client(&state.db, &request.client_id)
         .await?
         .ok_or_else(|| OAuthError::new(ErrorCode::AccessDenied, "the application is gone"))?;
+    let app = &entry.application;
     let answer = interaction.answer_of(session);
     if answer == Some(Answer::Denied) {
         if !take(state, &interaction.id).await? {
@@ -110,7 +111,7 @@ async fn finish(
         let why = "the user did not allow the application";
         return Err(OAuthError::new(ErrorCode::AccessDenied, why).into());
     }
-    let plan = consent::plan(state, &app, request, &session.user_id).await?;
+    let plan = consent::plan(state, app, request, &session.user_id).await?;
     let again = request.prompt.consent && answer != Some(Answer::Granted);
     if !plan.asked(again).is_empty() {
         return Ok(Finished::Consent);
