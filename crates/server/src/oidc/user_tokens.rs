@@ -31,22 +31,44 @@ pub async fn exchange_code(
 ) -> Result<Value, Error> {
     let request = authorization_code::parse(params)?;
     let now = state.clock.now_ms();
-    let target = params.get("resource");
-    // The checks run, and the tokens are stored, in the transaction that consumes the code.
-    let (app_checked, target) = (app.clone(), target.map(str::to_owned));
-    let taken = state
+    let hash = token_hash(&request.code);
+    let target = params.get("resource").map(str::to_owned);
+    // The code as it stands now, planned and signed for while its consumption commits. The
+    // transaction uses that plan only if it reads the same code and grant; otherwise it
+    // plans again from what it read, and the early response is dropped unsent.
+    let early = state.db.find_authorization_code(&hash, now).await?;
+    let early = early.and_then(|(code, grant)| {
+        let plan = plan_code(&request, &code, &grant, app, target.as_deref(), now).ok()?;
+        Some((code, grant, plan))
+    });
+    let expected = early
+        .as_ref()
+        .map(|(code, grant, plan)| (code.clone(), grant.clone(), plan.issued()));
+    let app_checked = app.clone();
+    let take = state
         .db
-        .take_authorization_code(&token_hash(&request.code), now, move |code, grant| {
-            let planned = plan_code(&request, code, grant, &app_checked, target.as_deref(), now);
-            let issued = planned
-                .as_ref()
-                .map_or_else(|_| Issued::default(), Plan::issued);
-            (issued, planned)
-        })
-        .await?;
-    let (grant, plan) = match taken {
-        Taken::Taken((_, grant, plan)) => (grant, plan?),
-        Taken::Missing => return Err(invalid_grant("the code is invalid or expired")),
+        .take_authorization_code(&hash, now, move |code, grant| match expected {
+            Some((c, g, issued)) if (&c, &g) == (code, grant) => (issued, None),
+            _ => {
+                let target = target.as_deref();
+                let planned = plan_code(&request, code, grant, &app_checked, target, now);
+                let issued = planned
+                    .as_ref()
+                    .map_or_else(|_| Issued::default(), Plan::issued);
+                (issued, Some(planned))
+            }
+        });
+    let (taken, early) = match early {
+        Some((_, grant, plan)) => {
+            let (taken, response) = tokio::join!(take, issue(state, app, &grant, plan));
+            (taken?, Some(response))
+        }
+        None => (take.await?, None),
+    };
+    match taken {
+        Taken::Taken((_, _, None)) => early.unwrap_or_else(|| Err(invalid_grant("no plan"))),
+        Taken::Taken((_, grant, Some(plan))) => issue(state, app, &grant, plan?).await,
+        Taken::Missing => Err(invalid_grant("the code is invalid or expired")),
         Taken::Reused { grant_id } => {
             // RFC 6749 §4.1.2: a replayed code revokes what was issued from it.
             state.db.revoke_grant(&grant_id, now).await?;
@@ -60,10 +82,9 @@ pub async fn exchange_code(
                 json!({}),
             )
             .await;
-            return Err(invalid_grant("the code was already used"));
+            Err(invalid_grant("the code was already used"))
         }
-    };
-    issue(state, app, &grant, plan).await
+    }
 }
 
 pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Result<Value, Error> {
@@ -92,34 +113,48 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
         None => None,
     };
     let rotate = !app.app_type.is_confidential() || app.settings.rotate_refresh_token;
-    let (grant, refresh, (scope, access)) = match (rotate, found, planned) {
-        (false, Some((_, grant)), Some(planned)) => {
-            if let Access::Opaque(_, record) = &planned.1 {
+    match (rotate, found, planned) {
+        (false, Some((_, grant)), Some((scope, access))) => {
+            if let Access::Opaque(_, record) = &access {
                 state.db.insert_access_token(record).await?;
             }
-            (grant, None, planned)
+            let plan = Plan {
+                scope,
+                nonce: None,
+                refresh: None,
+                access,
+            };
+            issue(state, app, &grant, plan).await
         }
-        (true, Some((token, grant)), Some(planned)) => {
+        (true, Some((token, grant)), Some((scope, access))) => {
             let (value, next) = new_refresh_token(app, &grant, now);
             let next = RefreshToken {
                 scope: token.scope.clone(),
                 ..next
             };
-            let access = match &planned.1 {
+            let stored_access = match &access {
                 Access::Opaque(_, record) => Some(record.clone()),
                 Access::Api(_) => None,
             };
-            let old = (presented.as_str(), token, grant);
-            match state
-                .db
-                .rotate_refresh_token(old, &next, access, now)
-                .await?
-            {
-                Taken::Taken((_, grant)) => (grant, Some((value, next)), planned),
-                Taken::Missing => {
-                    return Err(invalid_grant("the refresh token is invalid or expired"));
-                }
-                Taken::Reused { grant_id } => return reused(state, app, &grant_id, now).await,
+            let plan = Plan {
+                scope,
+                nonce: None,
+                refresh: Some((value, next.clone())),
+                access,
+            };
+            // The response is signed while the rotation commits (the signature would
+            // otherwise wait on the fsync); it is sent only if the rotation won.
+            let old = (presented.as_str(), token, grant.clone());
+            let (rotated, response) = tokio::join!(
+                state
+                    .db
+                    .rotate_refresh_token(old, &next, stored_access, now),
+                issue(state, app, &grant, plan),
+            );
+            match rotated? {
+                Taken::Taken(_) => response,
+                Taken::Missing => Err(invalid_grant("the refresh token is invalid or expired")),
+                Taken::Reused { grant_id } => reused(state, app, &grant_id, now).await,
             }
         }
         (rotate, _, _) => {
@@ -129,16 +164,9 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
             {
                 return reused(state, app, &grant_id, now).await;
             }
-            return Err(invalid_grant("the refresh token is invalid or expired"));
+            Err(invalid_grant("the refresh token is invalid or expired"))
         }
-    };
-    let plan = Plan {
-        scope,
-        nonce: None,
-        refresh,
-        access,
-    };
-    issue(state, app, &grant, plan).await
+    }
 }
 
 async fn reused(

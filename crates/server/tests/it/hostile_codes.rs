@@ -128,6 +128,18 @@ async fn codes_and_pkce_cannot_be_bent() {
             ("code_verifier", &wrong),
         ];
         invalid_grant(redeem(&f, &form, None).await, "wrong verifier");
+        // The refused attempt spent the code: the right verifier comes too late.
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", &c),
+            ("redirect_uri", CALLBACK),
+            ("client_id", &f.spa),
+            ("code_verifier", VERIFIER),
+        ];
+        invalid_grant(
+            redeem(&f, &form, None).await,
+            "right verifier after a wrong one",
+        );
         // SECURITY.md: a verifier sent for a code issued without a challenge is a downgrade.
         let c = code(&f, web, "").await;
         let form = [
