@@ -116,6 +116,8 @@ pub struct Report {
     pub rows: Vec<Measured>,
     /// A bare axum server serving Latchkey's JWKS bytes under the same load (`floor.rs`).
     pub floor: Option<Outcome>,
+    /// The same bare server signing an ES256 token per client-credentials request.
+    pub es256_floor: Option<Outcome>,
 }
 
 impl Report {
@@ -158,6 +160,7 @@ impl Report {
             peer: Footprint::default(),
             rows: Vec::new(),
             floor: None,
+            es256_floor: None,
         }
     }
 
@@ -257,6 +260,13 @@ impl Report {
             let _ = writeln!(
                 out,
                 "A bare axum server (one route, no middleware, no logging) answering with the same JWKS bytes under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.{share}\n",
+                floor.requests_per_second, floor.p50_ms, floor.p99_ms
+            );
+        }
+        if let Some(floor) = &self.es256_floor {
+            let _ = writeln!(
+                out,
+                "The same bare server signing an ES256 token (P-256, aws-lc-rs) for each client-credentials request under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.\n",
                 floor.requests_per_second, floor.p50_ms, floor.p99_ms
             );
         }
