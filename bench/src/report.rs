@@ -259,7 +259,7 @@ impl Report {
             });
             let _ = writeln!(
                 out,
-                "A bare axum server (one route, no middleware, no logging) answering with the same JWKS bytes under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.{share}\n",
+                "A bare axum server (one handler, no middleware, no logging) answering with the same JWKS bytes under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.{share}\n",
                 floor.requests_per_second, floor.p50_ms, floor.p99_ms
             );
         }
