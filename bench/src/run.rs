@@ -258,9 +258,12 @@ async fn run_wrk(
     tokio::task::spawn_blocking(move || wrk::run(load, &base, &request, &dir)).await?
 }
 
-/// Whether `--only` leaves the operation `label` in.
+/// Whether `--only` leaves the operation `label` in (whatever the case: `--only jwks`).
 fn selected(args: &Args, label: &str) -> bool {
-    args.only
-        .as_ref()
-        .is_none_or(|only| only.split(',').any(|part| label.contains(part)))
+    let label = label.to_lowercase();
+    args.only.as_ref().is_none_or(|only| {
+        only.to_lowercase()
+            .split(',')
+            .any(|part| label.contains(part.trim()))
+    })
 }
