@@ -105,9 +105,26 @@ fn authorize_url(target: &Target) -> String {
     format!("{}/auth?{query}", target.issuer)
 }
 
+/// One authorization (see [`code_once`]). The peer's workers copy each other's sessions and
+/// interactions asynchronously, so a step that reaches another worker than the one before
+/// it may find nothing there yet ("session not found"); the peer's authorization is then
+/// started again, a few times at most. Latchkey's is never retried.
+pub async fn code(target: &Target, browser: &Browser) -> anyhow::Result<String> {
+    let attempts = if target.name == "oidc-provider" { 5 } else { 1 };
+    let mut outcome = code_once(target, browser).await;
+    for _ in 1..attempts {
+        if outcome.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        outcome = code_once(target, browser).await;
+    }
+    outcome
+}
+
 /// One authorization: follow the server's redirects, answer its sign-in and consent forms,
 /// and return the code it sends back to the client.
-pub async fn code(target: &Target, browser: &Browser) -> anyhow::Result<String> {
+async fn code_once(target: &Target, browser: &Browser) -> anyhow::Result<String> {
     let origin = url::Url::parse(&target.issuer)?;
     let mut next = authorize_url(target);
     let mut form: Option<Vec<(String, String)>> = None;
