@@ -3,6 +3,7 @@
 use sqlx::Row;
 
 use crate::list::Filter;
+use crate::statement::Statement;
 use crate::{Db, Page, Result};
 
 /// An entry as stored.
@@ -43,22 +44,28 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
 }
 
+/// One entry's row.
+fn insert(entry: &AuditEntry, now_ms: i64) -> Statement {
+    Statement::new(
+        "INSERT INTO audit_logs \
+         (id, created_at, actor_type, actor_id, action, target_type, target_id, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        [
+            latchkey_core::random::id().into(),
+            now_ms.into(),
+            entry.actor_type.into(),
+            (&entry.actor_id).into(),
+            (&entry.action).into(),
+            entry.target_type.into(),
+            (&entry.target_id).into(),
+            entry.details.to_string().into(),
+        ],
+    )
+}
+
 impl Db {
     pub async fn insert_audit(&self, entry: &AuditEntry, now_ms: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_logs (id, created_at, actor_type, actor_id, action, target_type, target_id, details) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(latchkey_core::random::id())
-        .bind(now_ms)
-        .bind(entry.actor_type)
-        .bind(&entry.actor_id)
-        .bind(&entry.action)
-        .bind(entry.target_type)
-        .bind(&entry.target_id)
-        .bind(entry.details.to_string())
-        .execute(self.writer())
-        .await?;
+        self.execute_one(insert(entry, now_ms)).await?;
         Ok(())
     }
 
@@ -68,10 +75,10 @@ impl Db {
     pub async fn insert_audit_batch(&self, entries: &[(AuditEntry, i64)]) -> Result<()> {
         // On an SQLite file the rows join the token writes' group commit: one writer, so
         // neither waits on the other's lock.
-        if let Some(batcher) = self.batcher() {
-            let entries = entries.to_vec();
-            let insert = move |conn: &_| crate::batch_writes::insert_audit(conn, &entries);
-            return batcher.write(insert).await;
+        if self.batcher().is_some() {
+            let inserts = entries.iter().map(|(entry, now_ms)| insert(entry, *now_ms));
+            self.execute(inserts.collect()).await?;
+            return Ok(());
         }
         let mut tx = self.writer().begin().await?;
         for chunk in entries.chunks(64) {

@@ -1,24 +1,46 @@
-//! An authorization code read ahead of its redemption, without consuming it, so that the
-//! response can be prepared while the consumption commits. Only the conditional UPDATE in
-//! `take_authorization_code` decides who wins the code.
+//! Authorization codes: read ahead of their redemption without being consumed, so that the
+//! response can be prepared while the consumption commits, and consumed by one conditional
+//! UPDATE, which alone decides who wins the code.
 
-use latchkey_core::grant::{AuthorizationCode, Grant};
+use latchkey_core::grant::{AuthorizationCode, Grant, Taken};
 
-use crate::grants::{GRANT_COLUMNS, grant_from_row};
-use crate::row::Columns;
-use crate::{Db, Result, read};
+use crate::grants::{GRANT_COLUMNS, Issued, store_issued};
+use crate::row::{Columns, Record};
+use crate::tx::{Direct, Tx, run_now};
+use crate::{Db, Result};
 
-fn code_from_row(row: &impl Columns) -> Result<(AuthorizationCode, Grant)> {
-    let code = AuthorizationCode {
-        code_hash: row.get("code_hash")?,
-        grant_id: row.get("grant_id")?,
-        redirect_uri: row.get("redirect_uri")?,
-        nonce: row.get("nonce")?,
-        code_challenge: row.get("code_challenge")?,
-        created_at: row.get("code_created_at")?,
-        expires_at: row.get("code_expires_at")?,
-    };
-    Ok((code, grant_from_row(row)?))
+/// The code's columns under the names `AuthorizationCode::from_row` reads, so that a join
+/// with its grant (whose `created_at` is not the code's) decodes too.
+const CODE_COLUMNS: &str = "code_hash, grant_id, redirect_uri, nonce, code_challenge, \
+     created_at AS code_created_at, expires_at AS code_expires_at";
+
+impl Record for AuthorizationCode {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(AuthorizationCode {
+            code_hash: row.get("code_hash")?,
+            grant_id: row.get("grant_id")?,
+            redirect_uri: row.get("redirect_uri")?,
+            nonce: row.get("nonce")?,
+            code_challenge: row.get("code_challenge")?,
+            created_at: row.get("code_created_at")?,
+            expires_at: row.get("code_expires_at")?,
+        })
+    }
+}
+
+impl Record for (AuthorizationCode, Grant) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok((AuthorizationCode::from_row(row)?, Grant::from_row(row)?))
+    }
+}
+
+/// The grant a consumed code was issued under.
+struct ConsumedBy(String);
+
+impl Record for ConsumedBy {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Self(row.get("grant_id")?))
+    }
 }
 
 impl Db {
@@ -29,22 +51,69 @@ impl Db {
         now_ms: i64,
     ) -> Result<Option<(AuthorizationCode, Grant)>> {
         let sql = format!(
-            "SELECT c.code_hash, c.grant_id, c.redirect_uri, c.nonce, c.code_challenge, \
-             c.created_at AS code_created_at, c.expires_at AS code_expires_at, {GRANT_COLUMNS} \
-             FROM authorization_codes c JOIN grants g ON g.id = c.grant_id \
-             WHERE c.code_hash = $1 AND c.consumed_at IS NULL AND c.expires_at > $2 \
-             AND g.revoked_at IS NULL"
+            "SELECT {GRANT_COLUMNS}, c.* FROM grants g JOIN \
+             (SELECT {CODE_COLUMNS} FROM authorization_codes \
+              WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2) c \
+             ON g.id = c.grant_id WHERE g.revoked_at IS NULL"
         );
-        if let Some(readers) = self.readers() {
-            let params = rusqlite::params![code_hash, now_ms];
-            return readers
-                .read(|conn| read::optional(conn, &sql, params, |row| code_from_row(row)));
-        }
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(code_hash)
-            .bind(now_ms)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(code_from_row).transpose()
+        self.fetch_optional(&sql, &[code_hash.into(), now_ms.into()])
+            .await
     }
+
+    /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`. The winner
+    /// reads its grant in the same transaction as the consumption, so a concurrent replay
+    /// (which revokes the grant) cannot slip in between and leave nobody with the code; and
+    /// what `issue` decides from the code and grant is stored in that transaction too (with
+    /// whatever else it returns handed back to the caller).
+    pub async fn take_authorization_code<X: Send + 'static>(
+        &self,
+        code_hash: &str,
+        now_ms: i64,
+        issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
+    ) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
+        let code_hash = code_hash.to_owned();
+        if let Some(batcher) = self.batcher() {
+            let take = move |conn: &_| run_now(take(&mut Direct(conn), &code_hash, now_ms, issue));
+            return batcher.write(take).await;
+        }
+        self.write(move |conn| Box::pin(async move { take(conn, &code_hash, now_ms, issue).await }))
+            .await
+    }
+}
+
+/// The body of `take_authorization_code`'s transaction.
+async fn take<X>(
+    tx: &mut impl Tx,
+    code_hash: &str,
+    now_ms: i64,
+    issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
+) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
+    let consume = format!(
+        "UPDATE authorization_codes SET consumed_at = $1 \
+         WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1 \
+         RETURNING {CODE_COLUMNS}"
+    );
+    let won = tx
+        .fetch_optional::<AuthorizationCode>(&consume, &[now_ms.into(), code_hash.into()])
+        .await?;
+    let Some(code) = won else {
+        // Lost: consumed before (a replay, which revokes the grant) or unknown or expired.
+        let consumed = "SELECT grant_id FROM authorization_codes \
+                        WHERE code_hash = $1 AND consumed_at IS NOT NULL";
+        return Ok(
+            match tx.fetch_optional(consumed, &[code_hash.into()]).await? {
+                Some(ConsumedBy(grant_id)) => Taken::Reused { grant_id },
+                None => Taken::Missing,
+            },
+        );
+    };
+    let live_grant =
+        format!("SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL");
+    let grant_id = [(&code.grant_id).into()];
+    let Some(grant) = tx.fetch_optional::<Grant>(&live_grant, &grant_id).await? else {
+        return Ok(Taken::Missing);
+    };
+    let (issued, decided) = issue(&code, &grant);
+    store_issued(tx, &issued).await?;
+    Ok(Taken::Taken((code, grant, decided)))
 }

@@ -4,13 +4,11 @@
 use latchkey_core::consent::Consent;
 use latchkey_core::resource::Scope;
 use latchkey_core::scope::Scopes;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 
-use crate::resources::scope_from_row;
-use crate::row::Columns;
+use crate::row::{Columns, Record};
 use crate::statement::Statement;
-use crate::{Db, Error, Result, read};
+use crate::tx::{Direct, Tx, run_now};
+use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
 
@@ -20,43 +18,60 @@ const RESOURCE_SCOPES: &str = "SELECT s.id, s.resource_id, s.name, s.description
      FROM scopes s JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
      ORDER BY s.resource_id, s.name";
 
-fn consent_from(
-    row: &impl Columns,
-    user_scopes: Vec<String>,
-    resource_scopes: Vec<Scope>,
-) -> Result<Consent> {
+/// A consent's own row, before its scopes are read.
+struct Head {
+    id: String,
+    user_id: String,
+    application_id: String,
+    created_at: i64,
+    last_used_at: i64,
+}
+
+impl Record for Head {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Self {
+            id: row.get("id")?,
+            user_id: row.get("user_id")?,
+            application_id: row.get("application_id")?,
+            created_at: row.get("created_at")?,
+            last_used_at: row.get("last_used_at")?,
+        })
+    }
+}
+
+/// A scope name the user agreed to share.
+struct UserScope(String);
+
+impl Record for UserScope {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Self(row.get("scope")?))
+    }
+}
+
+/// The consent with its scopes.
+async fn complete(tx: &mut impl Tx, head: Head) -> Result<Consent> {
+    let id = [head.id.as_str().into()];
+    let user_scopes: Vec<UserScope> = tx.fetch_all(USER_SCOPES, &id).await?;
+    let resource_scopes = tx.fetch_all(RESOURCE_SCOPES, &id).await?;
     Ok(Consent {
-        id: row.get("id")?,
-        user_id: row.get("user_id")?,
-        application_id: row.get("application_id")?,
-        user_scopes: Scopes::from_names(user_scopes),
+        id: head.id,
+        user_id: head.user_id,
+        application_id: head.application_id,
+        user_scopes: Scopes::from_names(user_scopes.into_iter().map(|UserScope(s)| s)),
         resource_scopes,
-        created_at: row.get("created_at")?,
-        last_used_at: row.get("last_used_at")?,
+        created_at: head.created_at,
+        last_used_at: head.last_used_at,
     })
 }
 
-/// A consent row with its scopes, through sqlx.
-async fn complete(conn: &mut AnyConnection, row: &AnyRow) -> Result<Consent> {
-    let id: String = row.try_get("id")?;
-    let user_scopes: Vec<String> = sqlx::query_scalar(USER_SCOPES)
-        .bind(&id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let scopes = sqlx::query(RESOURCE_SCOPES)
-        .bind(&id)
-        .fetch_all(&mut *conn)
-        .await?;
-    let scopes = scopes.iter().map(scope_from_row).collect::<Result<_>>()?;
-    consent_from(row, user_scopes, scopes)
-}
-
-/// The same on the calling thread (`read`): every sign-in looks its consent up.
-fn complete_direct(conn: &rusqlite::Connection, row: &rusqlite::Row<'_>) -> Result<Consent> {
-    let id: String = Columns::get(row, "id")?;
-    let user_scopes = read::all(conn, USER_SCOPES, [&id], |r| Columns::get(r, "scope"))?;
-    let scopes = read::all(conn, RESOURCE_SCOPES, [&id], |r| scope_from_row(r))?;
-    consent_from(row, user_scopes, scopes)
+/// The consent of `user_id` to `application_id`, if any.
+async fn find(tx: &mut impl Tx, user_id: &str, application_id: &str) -> Result<Option<Consent>> {
+    let sql = format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND application_id = $2");
+    let args = [user_id.into(), application_id.into()];
+    match tx.fetch_optional(&sql, &args).await? {
+        Some(head) => Ok(Some(complete(tx, head).await?)),
+        None => Ok(None),
+    }
 }
 
 impl Db {
@@ -86,7 +101,7 @@ impl Db {
             query = query.bind(app);
         }
         let rows = query.fetch_all(self.pool()).await?;
-        rows.iter().map(scope_from_row).collect()
+        rows.iter().map(Scope::from_row).collect()
     }
 
     /// The user's consent to the application, if any.
@@ -95,24 +110,12 @@ impl Db {
         user_id: &str,
         application_id: &str,
     ) -> Result<Option<Consent>> {
-        let sql =
-            format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND application_id = $2");
-        if let Some(readers) = self.readers() {
-            return readers.read(|conn| {
-                let params = rusqlite::params![user_id, application_id];
-                read::optional(conn, &sql, params, |row| complete_direct(conn, row))
-            });
-        }
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .bind(application_id)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some(row) => Ok(Some(
-                complete(&mut *self.pool().acquire().await?, &row).await?,
-            )),
-            None => Ok(None),
+        // Every sign-in looks its consent up: on an SQLite file, on the calling thread.
+        match self.readers() {
+            Some(readers) => {
+                readers.read(|conn| run_now(find(&mut Direct(conn), user_id, application_id)))
+            }
+            None => find(&mut *self.pool().acquire().await?, user_id, application_id).await,
         }
     }
 
@@ -120,14 +123,11 @@ impl Db {
     pub async fn list_consents(&self, user_id: &str) -> Result<Vec<Consent>> {
         let sql =
             format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 ORDER BY created_at, id");
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .fetch_all(self.pool())
-            .await?;
         let mut conn = self.pool().acquire().await?;
-        let mut consents = Vec::with_capacity(rows.len());
-        for row in &rows {
-            consents.push(complete(&mut conn, row).await?);
+        let heads: Vec<Head> = conn.fetch_all(&sql, &[user_id.into()]).await?;
+        let mut consents = Vec::with_capacity(heads.len());
+        for head in heads {
+            consents.push(complete(&mut *conn, head).await?);
         }
         Ok(consents)
     }
@@ -159,13 +159,10 @@ impl Db {
     pub async fn revoke_consent(&self, user_id: &str, id: &str, now_ms: i64) -> Result<Consent> {
         let mut tx = self.writer().begin().await?;
         let sql = format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND id = $2");
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(Error::NotFound)?;
-        let consent = complete(&mut tx, &row).await?;
+        let head = tx
+            .fetch_optional(&sql, &[user_id.into(), id.into()])
+            .await?;
+        let consent = complete(&mut *tx, head.ok_or(Error::NotFound)?).await?;
         sqlx::query("DELETE FROM consents WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)

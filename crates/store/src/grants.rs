@@ -1,14 +1,14 @@
 //! Grants and their codes and tokens. Every single-use artefact is consumed by one
 //! conditional UPDATE, so exactly one caller wins however many nodes race for it.
 
-use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken};
+use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken};
 use latchkey_core::scope::Scopes;
-use sqlx::{Any, AnyConnection, Row};
 
 use crate::consent::consent_statements;
-use crate::row::Columns;
+use crate::row::{Columns, Record};
 use crate::statement::Statement;
-use crate::{Db, Result, batch_writes, read, string_list, to_json_list};
+use crate::tx::Tx;
+use crate::{Db, Result, string_list, to_json_list};
 
 /// Tokens stored in the same transaction as the consumption of a code or a refresh token:
 /// one write, so one fsync, per redemption, and nothing issued unless the consumption won.
@@ -18,86 +18,74 @@ pub struct Issued {
     pub access: Option<OpaqueAccessToken>,
 }
 
-pub(crate) const INSERT_REFRESH: &str = "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-pub(crate) const INSERT_ACCESS: &str = "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)";
-
-/// The insert of a refresh or opaque access token (the two tables have the same columns).
-fn insert_token<'q>(
-    sql: &'static str,
-    (hash, grant_id, scope, created_at, expires_at): (&'q str, &'q str, &'q str, i64, i64),
-) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
-    sqlx::query(sql)
-        .bind(hash)
-        .bind(grant_id)
-        .bind(scope)
-        .bind(created_at)
-        .bind(expires_at)
-}
-
-pub(crate) fn insert_refresh(
-    t: &RefreshToken,
-) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
-    insert_token(
-        INSERT_REFRESH,
-        (
-            &t.token_hash,
-            &t.grant_id,
-            &t.scope,
-            t.created_at,
-            t.expires_at,
-        ),
+pub(crate) fn insert_refresh(t: &RefreshToken) -> Statement {
+    Statement::new(
+        "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        [
+            (&t.token_hash).into(),
+            (&t.grant_id).into(),
+            (&t.scope).into(),
+            t.created_at.into(),
+            t.expires_at.into(),
+        ],
     )
 }
 
-fn insert_access(t: &OpaqueAccessToken) -> sqlx::query::Query<'_, Any, sqlx::any::AnyArguments> {
-    insert_token(
-        INSERT_ACCESS,
-        (
-            &t.token_hash,
-            &t.grant_id,
-            &t.scope,
-            t.created_at,
-            t.expires_at,
-        ),
+fn insert_access(t: &OpaqueAccessToken) -> Statement {
+    Statement::new(
+        "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+        [
+            (&t.token_hash).into(),
+            (&t.grant_id).into(),
+            (&t.scope).into(),
+            t.created_at.into(),
+            t.expires_at.into(),
+        ],
     )
 }
 
-pub(crate) async fn store_issued(conn: &mut AnyConnection, issued: &Issued) -> Result<()> {
-    if let Some(refresh) = &issued.refresh {
-        insert_refresh(refresh).execute(&mut *conn).await?;
-    }
-    if let Some(access) = &issued.access {
-        insert_access(access).execute(&mut *conn).await?;
+/// Store what a redemption or a rotation issued, inside its transaction.
+pub(crate) async fn store_issued(tx: &mut impl Tx, issued: &Issued) -> Result<()> {
+    let refresh = issued.refresh.as_ref().map(insert_refresh);
+    let access = issued.access.as_ref().map(insert_access);
+    for statement in refresh.iter().chain(&access) {
+        tx.execute(statement).await?;
     }
     Ok(())
 }
 
 pub(crate) const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_id, g.session_id_hash, g.scope, g.resources, g.auth_time, g.created_at, g.revoked_at";
 
-pub(crate) fn grant_from_row(row: &impl Columns) -> Result<Grant> {
-    Ok(Grant {
-        id: row.get("id")?,
-        client_id: row.get("client_id")?,
-        user_id: row.get("user_id")?,
-        session_id_hash: row.get("session_id_hash")?,
-        scope: row.get("scope")?,
-        resources: string_list("resources", &row.get::<String>("resources")?)?,
-        auth_time: row.get("auth_time")?,
-        created_at: row.get("created_at")?,
-        revoked_at: row.get("revoked_at")?,
-    })
+impl Record for Grant {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Grant {
+            id: row.get("id")?,
+            client_id: row.get("client_id")?,
+            user_id: row.get("user_id")?,
+            session_id_hash: row.get("session_id_hash")?,
+            scope: row.get("scope")?,
+            resources: string_list("resources", &row.get::<String>("resources")?)?,
+            auth_time: row.get("auth_time")?,
+            created_at: row.get("created_at")?,
+            revoked_at: row.get("revoked_at")?,
+        })
+    }
 }
 
 /// An opaque access token and its grant, as `find_access_token` selects them.
-fn access_from_row(row: &impl Columns) -> Result<(OpaqueAccessToken, Grant)> {
-    let token = OpaqueAccessToken {
-        token_hash: row.get("token_hash")?,
-        grant_id: row.get("grant_id")?,
-        scope: row.get("token_scope")?,
-        created_at: row.get("token_created_at")?,
-        expires_at: row.get("expires_at")?,
-    };
-    Ok((token, grant_from_row(row)?))
+impl Record for (OpaqueAccessToken, Grant) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        let token = OpaqueAccessToken {
+            token_hash: row.get("token_hash")?,
+            grant_id: row.get("grant_id")?,
+            scope: row.get("token_scope")?,
+            created_at: row.get("token_created_at")?,
+            expires_at: row.get("expires_at")?,
+        };
+        Ok((token, Grant::from_row(row)?))
+    }
 }
 
 impl Db {
@@ -160,27 +148,7 @@ impl Db {
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        row.as_ref().map(grant_from_row).transpose()
-    }
-
-    /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`. The winner
-    /// reads its grant in the same transaction as the consumption, so a concurrent replay
-    /// (which revokes the grant) cannot slip in between and leave nobody with the code; and
-    /// what `issue` decides from the code and grant is stored in that transaction too (with
-    /// whatever else it returns handed back to the caller).
-    pub async fn take_authorization_code<X: Send + 'static>(
-        &self,
-        code_hash: &str,
-        now_ms: i64,
-        issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
-    ) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
-        let code_hash = code_hash.to_owned();
-        if let Some(batcher) = self.batcher() {
-            let take = move |conn: &_| batch_writes::take_code(conn, code_hash, now_ms, issue);
-            return batcher.write(take).await;
-        }
-        self.write(move |conn| Box::pin(take_code(conn, code_hash, now_ms, issue)))
-            .await
+        row.as_ref().map(Grant::from_row).transpose()
     }
 
     /// End a grant and everything issued under it. Idempotent.
@@ -204,7 +172,7 @@ impl Db {
     }
 
     pub async fn insert_access_token(&self, token: &OpaqueAccessToken) -> Result<()> {
-        insert_access(token).execute(self.writer()).await?;
+        self.execute_one(insert_access(token)).await?;
         Ok(())
     }
 
@@ -227,74 +195,9 @@ impl Db {
              a.expires_at, {GRANT_COLUMNS} FROM access_tokens a JOIN grants g ON g.id = a.grant_id \
              WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.revoked_at IS NULL"
         );
-        if let Some(readers) = self.readers() {
-            let params = rusqlite::params![token_hash, now_ms];
-            return readers
-                .read(|conn| read::optional(conn, &sql, params, |row| access_from_row(row)));
-        }
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(token_hash)
-            .bind(now_ms)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(access_from_row).transpose()
+        self.fetch_optional(&sql, &[token_hash.into(), now_ms.into()])
+            .await
     }
-}
-
-/// The consuming side of `take_authorization_code`, run inside its transaction.
-async fn take_code<X>(
-    conn: &mut AnyConnection,
-    code_hash: String,
-    now_ms: i64,
-    issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
-) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
-    let won = sqlx::query(
-        "UPDATE authorization_codes SET consumed_at = $1 \
-         WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1 \
-         RETURNING grant_id, redirect_uri, nonce, code_challenge, created_at, expires_at",
-    )
-    .bind(now_ms)
-    .bind(&code_hash)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = won else {
-        // Lost: consumed before (a replay, which revokes the grant) or unknown or expired.
-        let consumed = sqlx::query(
-            "SELECT grant_id FROM authorization_codes \
-             WHERE code_hash = $1 AND consumed_at IS NOT NULL",
-        )
-        .bind(&code_hash)
-        .fetch_optional(&mut *conn)
-        .await?;
-        return Ok(match consumed {
-            Some(row) => Taken::Reused {
-                grant_id: row.try_get("grant_id")?,
-            },
-            None => Taken::Missing,
-        });
-    };
-    let grant_id: String = row.try_get("grant_id")?;
-    let sql =
-        format!("SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL");
-    let grant = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(&grant_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(grant) = grant.as_ref().map(grant_from_row).transpose()? else {
-        return Ok(Taken::Missing);
-    };
-    let code = AuthorizationCode {
-        code_hash,
-        grant_id,
-        redirect_uri: row.try_get("redirect_uri")?,
-        nonce: row.try_get("nonce")?,
-        code_challenge: row.try_get("code_challenge")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-    };
-    let (issued, decided) = issue(&code, &grant);
-    store_issued(conn, &issued).await?;
-    Ok(Taken::Taken((code, grant, decided)))
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@
 pub mod applications;
 pub mod audit;
 mod batch;
-mod batch_writes;
 pub mod cache;
 mod codes;
 pub mod consent;
@@ -37,6 +36,7 @@ mod statement;
 pub mod testing;
 pub mod third_party;
 pub mod throttles;
+mod tx;
 pub mod users;
 
 use std::path::Path;

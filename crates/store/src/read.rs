@@ -1,16 +1,20 @@
-//! The hottest lookups on an SQLite file (tokens, their user and the user's roles; a sign-in's
-//! session, interaction, account, throttle counters and consent), read on the calling thread
-//! through connections of their own. A read of one indexed row costs a few microseconds
-//! there; through sqlx it is a trip to the pooled connection's thread and back, which on a
-//! busy machine costs more than the read. In WAL mode a reader never waits for the writer,
-//! so the caller is not held up. Everything else reads through sqlx.
+//! Reads of records (`Db::fetch_optional`, `Db::fetch_all`), written once for both
+//! backends. On an SQLite file they run on the calling thread through connections of their
+//! own: a read of one indexed row costs a few microseconds there, where a trip to a pooled
+//! sqlx connection's thread and back costs more than the read on a busy machine, and in WAL
+//! mode a reader never waits for the writer. Elsewhere they go through sqlx. The hottest
+//! lookups use them (tokens, their user and the user's roles; a sign-in's session,
+//! interaction, account, throttle counters and consent); the rest still read through sqlx.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rusqlite::{Connection, Params, Row};
+use rusqlite::Connection;
 
-use crate::Result;
+use crate::row::Record;
+use crate::statement::Arg;
+use crate::tx::{Direct, Tx, run_now};
+use crate::{Db, Result};
 
 /// Connections kept between reads; more are opened when more callers read at once.
 const MAX_IDLE: usize = 8;
@@ -53,30 +57,24 @@ impl Readers {
     }
 }
 
-/// The first row `sql` returns, decoded.
-pub(crate) fn optional<T>(
-    conn: &Connection,
-    sql: &str,
-    params: impl Params,
-    decode: impl FnOnce(&Row<'_>) -> Result<T>,
-) -> Result<Option<T>> {
-    let mut statement = conn.prepare_cached(sql)?;
-    let mut rows = statement.query(params)?;
-    rows.next()?.map(decode).transpose()
-}
-
-/// Every row `sql` returns, decoded.
-pub(crate) fn all<T>(
-    conn: &Connection,
-    sql: &str,
-    params: impl Params,
-    decode: impl Fn(&Row<'_>) -> Result<T>,
-) -> Result<Vec<T>> {
-    let mut statement = conn.prepare_cached(sql)?;
-    let mut rows = statement.query(params)?;
-    let mut decoded = Vec::new();
-    while let Some(row) = rows.next()? {
-        decoded.push(decode(row)?);
+impl Db {
+    /// The first row `sql` returns with `args` bound to `$1`, `$2`…, decoded.
+    pub(crate) async fn fetch_optional<T: Record>(
+        &self,
+        sql: &str,
+        args: &[Arg],
+    ) -> Result<Option<T>> {
+        match self.readers() {
+            Some(readers) => readers.read(|conn| run_now(Direct(conn).fetch_optional(sql, args))),
+            None => self.pool().acquire().await?.fetch_optional(sql, args).await,
+        }
     }
-    Ok(decoded)
+
+    /// Every row `sql` returns with `args` bound to `$1`, `$2`…, decoded.
+    pub(crate) async fn fetch_all<T: Record>(&self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
+        match self.readers() {
+            Some(readers) => readers.read(|conn| run_now(Direct(conn).fetch_all(sql, args))),
+            None => self.pool().acquire().await?.fetch_all(sql, args).await,
+        }
+    }
 }

@@ -4,25 +4,29 @@
 use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 use sqlx::Row;
 
-use crate::grants::{GRANT_COLUMNS, Issued, grant_from_row, insert_refresh, store_issued};
-use crate::row::Columns;
-use crate::{Db, Result, batch_writes, read};
+use crate::grants::{GRANT_COLUMNS, Issued, insert_refresh, store_issued};
+use crate::row::{Columns, Record};
+use crate::statement::Statement;
+use crate::tx::{Direct, Tx, run_now};
+use crate::{Db, Result};
 
 /// A refresh token and its grant, as `find_refresh_token` selects them.
-fn refresh_from_row(row: &impl Columns) -> Result<(RefreshToken, Grant)> {
-    let token = RefreshToken {
-        token_hash: row.get("token_hash")?,
-        grant_id: row.get("grant_id")?,
-        scope: row.get("token_scope")?,
-        created_at: row.get("token_created_at")?,
-        expires_at: row.get("expires_at")?,
-    };
-    Ok((token, grant_from_row(row)?))
+impl Record for (RefreshToken, Grant) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        let token = RefreshToken {
+            token_hash: row.get("token_hash")?,
+            grant_id: row.get("grant_id")?,
+            scope: row.get("token_scope")?,
+            created_at: row.get("token_created_at")?,
+            expires_at: row.get("expires_at")?,
+        };
+        Ok((token, Grant::from_row(row)?))
+    }
 }
 
 impl Db {
     pub async fn insert_refresh_token(&self, token: &RefreshToken) -> Result<()> {
-        insert_refresh(token).execute(self.writer()).await?;
+        self.execute_one(insert_refresh(token)).await?;
         Ok(())
     }
 
@@ -37,17 +41,8 @@ impl Db {
              r.expires_at, {GRANT_COLUMNS} FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id \
              WHERE r.token_hash = $1 AND r.consumed_at IS NULL AND r.expires_at > $2 AND g.revoked_at IS NULL"
         );
-        if let Some(readers) = self.readers() {
-            let params = rusqlite::params![token_hash, now_ms];
-            return readers
-                .read(|conn| read::optional(conn, &sql, params, |row| refresh_from_row(row)));
-        }
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(token_hash)
-            .bind(now_ms)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(refresh_from_row).transpose()
+        self.fetch_optional(&sql, &[token_hash.into(), now_ms.into()])
+            .await
     }
 
     /// The grant of a refresh token that was consumed before (a replay), if it is one.
@@ -76,32 +71,32 @@ impl Db {
             refresh: Some(new.clone()),
             access,
         };
+        let old = (old_hash, old, grant);
         if let Some(batcher) = self.batcher() {
-            let old = (old_hash, old, grant);
-            let rotate = move |conn: &_| batch_writes::rotate(conn, old, issued, now_ms);
+            let rotate = move |conn: &_| run_now(rotate(&mut Direct(conn), old, &issued, now_ms));
             return batcher.write(rotate).await;
         }
-        self.write(move |conn| {
-            Box::pin(async move {
-                let won = sqlx::query(
-                    "UPDATE refresh_tokens SET consumed_at = $1 \
-                     WHERE token_hash = $2 AND consumed_at IS NULL",
-                )
-                .bind(now_ms)
-                .bind(&old_hash)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected()
-                    == 1;
-                if !won {
-                    return Ok(Taken::Reused {
-                        grant_id: old.grant_id,
-                    });
-                }
-                store_issued(conn, &issued).await?;
-                Ok(Taken::Taken((old, grant)))
-            })
-        })
-        .await
+        self.write(move |conn| Box::pin(async move { rotate(conn, old, &issued, now_ms).await }))
+            .await
     }
+}
+
+/// The body of `rotate_refresh_token`'s transaction.
+async fn rotate(
+    tx: &mut impl Tx,
+    (old_hash, old, grant): (String, RefreshToken, Grant),
+    issued: &Issued,
+    now_ms: i64,
+) -> Result<Taken<(RefreshToken, Grant)>> {
+    let consume = Statement::new(
+        "UPDATE refresh_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL",
+        [now_ms.into(), old_hash.into()],
+    );
+    if tx.execute(&consume).await? != 1 {
+        return Ok(Taken::Reused {
+            grant_id: old.grant_id,
+        });
+    }
+    store_issued(tx, issued).await?;
+    Ok(Taken::Taken((old, grant)))
 }

@@ -6,7 +6,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::list::{Filter, Page};
-use crate::row::Columns;
+use crate::row::{Columns, Record};
 use crate::{Db, Error, Result, flag};
 
 const COLUMNS: &str = "id, name, indicator, access_token_ttl, is_management, created_at";
@@ -23,14 +23,16 @@ fn resource_from_row(row: &AnyRow) -> Result<Resource> {
     })
 }
 
-pub(crate) fn scope_from_row(row: &impl Columns) -> Result<Scope> {
-    Ok(Scope {
-        id: row.get("id")?,
-        resource_id: row.get("resource_id")?,
-        name: row.get("name")?,
-        description: row.get("description")?,
-        created_at: row.get("created_at")?,
-    })
+impl Record for Scope {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Scope {
+            id: row.get("id")?,
+            resource_id: row.get("resource_id")?,
+            name: row.get("name")?,
+            description: row.get("description")?,
+            created_at: row.get("created_at")?,
+        })
+    }
 }
 
 fn affected(rows: u64) -> Result<()> {
@@ -127,7 +129,7 @@ impl Db {
         .bind(resource_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(scope_from_row).collect()
+        rows.iter().map(Scope::from_row).collect()
     }
 
     pub async fn find_scope(&self, id: &str) -> Result<Option<Scope>> {
@@ -137,7 +139,7 @@ impl Db {
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        row.as_ref().map(scope_from_row).transpose()
+        row.as_ref().map(Scope::from_row).transpose()
     }
 
     /// Add a scope; `Conflict` when the resource already has one of that name.

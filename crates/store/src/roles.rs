@@ -5,22 +5,23 @@ use latchkey_core::role::BUILTIN_ROLE_IDS;
 use latchkey_core::role::{Role, RoleType};
 
 use crate::list::{Filter, Page};
-use crate::resources::scope_from_row;
-use crate::row::Columns;
-use crate::{Db, Error, Result, read};
+use crate::row::{Columns, Record};
+use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, name, description, type, created_at";
 
-fn role_from_row(row: &impl Columns) -> Result<Role> {
-    let role_type: String = row.get("type")?;
-    Ok(Role {
-        id: row.get("id")?,
-        name: row.get("name")?,
-        description: row.get("description")?,
-        role_type: RoleType::parse(&role_type)
-            .ok_or_else(|| Error::Corrupt(format!("unknown role type {role_type}")))?,
-        created_at: row.get("created_at")?,
-    })
+impl Record for Role {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        let role_type: String = row.get("type")?;
+        Ok(Role {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            description: row.get("description")?,
+            role_type: RoleType::parse(&role_type)
+                .ok_or_else(|| Error::Corrupt(format!("unknown role type {role_type}")))?,
+            created_at: row.get("created_at")?,
+        })
+    }
 }
 
 fn affected(rows: u64) -> Result<()> {
@@ -60,7 +61,7 @@ impl Db {
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        row.as_ref().map(role_from_row).transpose()
+        row.as_ref().map(Role::from_row).transpose()
     }
 
     pub async fn list_roles(&self, search: Option<&str>, page: Page) -> Result<(Vec<Role>, i64)> {
@@ -72,7 +73,7 @@ impl Db {
             .list_page(COLUMNS, "roles", &filter, "created_at, id", page)
             .await?;
         Ok((
-            rows.iter().map(role_from_row).collect::<Result<_>>()?,
+            rows.iter().map(Role::from_row).collect::<Result<_>>()?,
             total,
         ))
     }
@@ -124,7 +125,7 @@ impl Db {
         .bind(role_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(scope_from_row).collect()
+        rows.iter().map(Scope::from_row).collect()
     }
 
     /// Grant scopes to a role, all or nothing; already granted ones are kept as they are.
@@ -161,15 +162,7 @@ impl Db {
             "SELECT r.id, r.name, r.description, r.type, r.created_at FROM roles r \
              JOIN {table} h ON h.role_id = r.id WHERE h.{column} = $1 ORDER BY r.name"
         );
-        if let Some(readers) = self.readers() {
-            let id = holder.id();
-            return readers.read(|conn| read::all(conn, &sql, [id], |row| role_from_row(row)));
-        }
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(holder.id())
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(role_from_row).collect()
+        self.fetch_all(&sql, &[holder.id().into()]).await
     }
 
     /// Who holds a role: users (id, username or email) and applications (id, name).

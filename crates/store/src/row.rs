@@ -41,3 +41,8 @@ impl Columns for rusqlite::Row<'_> {
         Ok(rusqlite::Row::get::<_, i64>(self, column)? != 0)
     }
 }
+
+/// A record decoded from one row, whichever driver fetched it.
+pub(crate) trait Record: Sized {
+    fn from_row(row: &impl Columns) -> Result<Self>;
+}

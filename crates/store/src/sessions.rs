@@ -2,9 +2,9 @@
 //! thread (`read`) and written by the group-commit writer (`statement`): a sign-in reads and
 //! writes them at each of its steps.
 
-use crate::row::Columns;
+use crate::row::{Columns, Record};
 use crate::statement::Statement;
-use crate::{Db, Result, read};
+use crate::{Db, Result};
 use latchkey_core::session::{Answer, Interaction, Session};
 
 impl Db {
@@ -29,19 +29,8 @@ impl Db {
     pub async fn find_session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>> {
         const SQL: &str = "SELECT id_hash, user_id, auth_time, created_at, last_seen_at, expires_at \
                            FROM sessions WHERE id_hash = $1 AND expires_at > $2";
-        if let Some(readers) = self.readers() {
-            return readers.read(|conn| {
-                read::optional(conn, SQL, rusqlite::params![id_hash, now_ms], |row| {
-                    session_from_row(row)
-                })
-            });
-        }
-        let row = sqlx::query(SQL)
-            .bind(id_hash)
-            .bind(now_ms)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(session_from_row).transpose()
+        self.fetch_optional(SQL, &[id_hash.into(), now_ms.into()])
+            .await
     }
 
     pub async fn touch_session(&self, id_hash: &str, now_ms: i64) -> Result<()> {
@@ -84,19 +73,7 @@ impl Db {
         const SQL: &str = "SELECT id, client_id, request, csrf_hash, session_id_hash, answer, \
                            created_at, expires_at FROM interactions \
                            WHERE id = $1 AND consumed_at IS NULL AND expires_at > $2";
-        if let Some(readers) = self.readers() {
-            return readers.read(|conn| {
-                read::optional(conn, SQL, rusqlite::params![id, now_ms], |row| {
-                    interaction_from_row(row)
-                })
-            });
-        }
-        let row = sqlx::query(SQL)
-            .bind(id)
-            .bind(now_ms)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(interaction_from_row).transpose()
+        self.fetch_optional(SQL, &[id.into(), now_ms.into()]).await
     }
 
     /// Record the consent page's answer and the session that gave it; `false` if the
@@ -130,53 +107,33 @@ impl Db {
         );
         Ok(self.execute_one(take).await? == 1)
     }
+}
 
-    /// A user by username or primary email, whatever the case.
-    pub async fn find_user_by_identifier(
-        &self,
-        identifier: &str,
-    ) -> Result<Option<latchkey_core::user::User>> {
-        const SQL: &str = "SELECT id FROM users \
-                           WHERE lower(username) = lower($1) OR lower(primary_email) = lower($1)";
-        let id: Option<String> = match self.readers() {
-            Some(readers) => readers.read(|conn| {
-                read::optional(conn, SQL, [identifier], |row| Columns::get(row, "id"))
-            })?,
-            None => {
-                sqlx::query_scalar(SQL)
-                    .bind(identifier)
-                    .fetch_optional(self.pool())
-                    .await?
-            }
-        };
-        match id {
-            Some(id) => self.find_user(&id).await,
-            None => Ok(None),
-        }
+impl Record for Session {
+    fn from_row(r: &impl Columns) -> Result<Self> {
+        Ok(Session {
+            id_hash: r.get("id_hash")?,
+            user_id: r.get("user_id")?,
+            auth_time: r.get("auth_time")?,
+            created_at: r.get("created_at")?,
+            last_seen_at: r.get("last_seen_at")?,
+            expires_at: r.get("expires_at")?,
+        })
     }
 }
 
-fn session_from_row(r: &impl Columns) -> Result<Session> {
-    Ok(Session {
-        id_hash: r.get("id_hash")?,
-        user_id: r.get("user_id")?,
-        auth_time: r.get("auth_time")?,
-        created_at: r.get("created_at")?,
-        last_seen_at: r.get("last_seen_at")?,
-        expires_at: r.get("expires_at")?,
-    })
-}
-
-fn interaction_from_row(r: &impl Columns) -> Result<Interaction> {
-    let answer: Option<String> = r.get("answer")?;
-    Ok(Interaction {
-        id: r.get("id")?,
-        client_id: r.get("client_id")?,
-        request: r.get("request")?,
-        csrf_hash: r.get("csrf_hash")?,
-        session_id_hash: r.get("session_id_hash")?,
-        answer: answer.as_deref().and_then(Answer::parse),
-        created_at: r.get("created_at")?,
-        expires_at: r.get("expires_at")?,
-    })
+impl Record for Interaction {
+    fn from_row(r: &impl Columns) -> Result<Self> {
+        let answer: Option<String> = r.get("answer")?;
+        Ok(Interaction {
+            id: r.get("id")?,
+            client_id: r.get("client_id")?,
+            request: r.get("request")?,
+            csrf_hash: r.get("csrf_hash")?,
+            session_id_hash: r.get("session_id_hash")?,
+            answer: answer.as_deref().and_then(Answer::parse),
+            created_at: r.get("created_at")?,
+            expires_at: r.get("expires_at")?,
+        })
+    }
 }

@@ -1,14 +1,14 @@
-//! Writes on a sign-in's path (interactions, sessions, a grant, its code and consent), each held once
-//! as SQL and owned arguments that both drivers take. On an SQLite file they go to the
-//! group-commit writer (`batch`), so that the commits of concurrent sign-ins share an fsync
-//! and no write waits in SQLite's busy handler behind a group; elsewhere they run through
-//! sqlx in a transaction of their own.
+//! Writes held once as SQL and owned arguments that both drivers take (`Statement`, `Arg`).
+//! `Db::execute` runs several in one transaction: on an SQLite file on the group-commit
+//! writer (`batch`), so that the commits of concurrent sign-ins share an fsync and no write
+//! waits in SQLite's busy handler behind a group; elsewhere through sqlx.
 
 use rusqlite::ToSql;
 use rusqlite::types::ToSqlOutput;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 
+use crate::tx::{Direct, Tx, run_now};
 use crate::{Db, Error, Result};
 
 /// One argument, owned so that the write can cross to the writer thread.
@@ -80,49 +80,51 @@ impl Statement {
         }
     }
 
-    /// Bound by number, as sqlx does: SQLite numbers `$n` parameters in order of first use.
-    fn run_sqlite(&self, conn: &rusqlite::Connection) -> Result<u64> {
+    pub(crate) fn run_sqlite(&self, conn: &rusqlite::Connection) -> Result<u64> {
         let mut statement = conn.prepare_cached(self.sql)?;
-        for index in 1..=statement.parameter_count() {
-            let arg = statement
-                .parameter_name(index)
-                .and_then(|name| name.strip_prefix('$')?.parse::<usize>().ok())
-                .and_then(|n| self.args.get(n.checked_sub(1)?))
-                .ok_or_else(|| Error::Corrupt(format!("no argument for {}", self.sql)))?;
-            statement.raw_bind_parameter(index, arg)?;
-        }
+        bind_sqlite(&mut statement, &self.args)?;
         Ok(statement.raw_execute()? as u64)
     }
 
-    fn query(&self) -> Query<'_, sqlx::Any, AnyArguments> {
-        self.args
-            .iter()
-            .fold(sqlx::query(self.sql), |query, arg| match arg {
-                Arg::Text(text) => query.bind(text.as_str()),
-                Arg::MaybeText(text) => query.bind(text.as_deref()),
-                Arg::Int(int) => query.bind(*int),
-            })
+    pub(crate) fn query(&self) -> Query<'_, sqlx::Any, AnyArguments> {
+        bind_sqlx(sqlx::query(self.sql), &self.args)
     }
+}
+
+/// Bind `args` by number, as sqlx does: SQLite numbers `$n` parameters in order of first
+/// use, so `$2` may come before `$1` in the text.
+pub(crate) fn bind_sqlite(statement: &mut rusqlite::Statement<'_>, args: &[Arg]) -> Result<()> {
+    for index in 1..=statement.parameter_count() {
+        let arg = statement
+            .parameter_name(index)
+            .and_then(|name| name.strip_prefix('$')?.parse::<usize>().ok())
+            .and_then(|n| args.get(n.checked_sub(1)?))
+            .ok_or_else(|| Error::Corrupt(format!("no argument for parameter {index}")))?;
+        statement.raw_bind_parameter(index, arg)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn bind_sqlx<'q>(
+    query: Query<'q, sqlx::Any, AnyArguments>,
+    args: &'q [Arg],
+) -> Query<'q, sqlx::Any, AnyArguments> {
+    args.iter().fold(query, |query, arg| match arg {
+        Arg::Text(text) => query.bind(text.as_str()),
+        Arg::MaybeText(text) => query.bind(text.as_deref()),
+        Arg::Int(int) => query.bind(*int),
+    })
 }
 
 impl Db {
     /// Run `statements` in one transaction; how many rows each changed.
     pub(crate) async fn execute(&self, statements: Vec<Statement>) -> Result<Vec<u64>> {
         if let Some(batcher) = self.batcher() {
-            return batcher
-                .write(move |conn| statements.iter().map(|s| s.run_sqlite(conn)).collect())
-                .await;
+            let write = move |conn: &_| run_now(execute_all(&mut Direct(conn), &statements));
+            return batcher.write(write).await;
         }
-        self.write(|conn| {
-            Box::pin(async move {
-                let mut changed = Vec::with_capacity(statements.len());
-                for statement in &statements {
-                    changed.push(statement.query().execute(&mut *conn).await?.rows_affected());
-                }
-                Ok(changed)
-            })
-        })
-        .await
+        self.write(|conn| Box::pin(async move { execute_all(conn, &statements).await }))
+            .await
     }
 
     /// Run one statement in a transaction of its own; how many rows it changed.
@@ -130,4 +132,12 @@ impl Db {
         let changed = self.execute(vec![statement]).await?;
         Ok(changed.first().copied().unwrap_or(0))
     }
+}
+
+async fn execute_all(tx: &mut impl Tx, statements: &[Statement]) -> Result<Vec<u64>> {
+    let mut changed = Vec::with_capacity(statements.len());
+    for statement in statements {
+        changed.push(tx.execute(statement).await?);
+    }
+    Ok(changed)
 }

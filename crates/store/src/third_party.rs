@@ -3,7 +3,7 @@
 use latchkey_core::resource::Scope;
 use sqlx::Row;
 
-use crate::resources::scope_from_row;
+use crate::row::Record;
 use crate::{Db, Error, Result};
 
 /// Branding shown on a third-party application's consent page.
@@ -37,7 +37,7 @@ impl Db {
         .bind(application_id)
         .fetch_all(self.pool())
         .await?;
-        rows.iter().map(scope_from_row).collect()
+        rows.iter().map(Scope::from_row).collect()
     }
 
     /// Add to the ceiling, all or nothing; entries already there stay as they are.

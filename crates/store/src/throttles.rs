@@ -4,8 +4,9 @@
 use latchkey_core::throttle::Counter;
 use sqlx::Row;
 
-use crate::row::Columns;
-use crate::{Db, Result, read};
+use crate::row::{Columns, Record};
+use crate::statement::Arg;
+use crate::{Db, Result};
 
 impl Db {
     /// The live counters among `keys`, in one query.
@@ -19,20 +20,10 @@ impl Db {
             "SELECT key, failures, last_failure_at FROM throttles WHERE forget_at > $1 AND key IN ({})",
             placeholders.join(", ")
         );
-        if let Some(readers) = self.readers() {
-            let args = std::iter::once(rusqlite::types::Value::Integer(now_ms)).chain(
-                keys.iter()
-                    .map(|k| rusqlite::types::Value::Text((*k).to_owned())),
-            );
-            let args = rusqlite::params_from_iter(args);
-            return readers.read(|conn| read::all(conn, &sql, args, |row| keyed_counter(row)));
-        }
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_ms);
-        for key in keys {
-            query = query.bind(*key);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        rows.iter().map(keyed_counter).collect()
+        let args: Vec<Arg> = std::iter::once(now_ms.into())
+            .chain(keys.iter().map(|&key| key.into()))
+            .collect();
+        self.fetch_all(&sql, &args).await
     }
 
     /// The live counter of `key`, if any.
@@ -98,12 +89,14 @@ impl Db {
     }
 }
 
-fn keyed_counter(r: &impl Columns) -> Result<(String, Counter)> {
-    let counter = Counter {
-        failures: r.get("failures")?,
-        last_failure_at: r.get("last_failure_at")?,
-    };
-    Ok((r.get("key")?, counter))
+impl Record for (String, Counter) {
+    fn from_row(r: &impl Columns) -> Result<Self> {
+        let counter = Counter {
+            failures: r.get("failures")?,
+            last_failure_at: r.get("last_failure_at")?,
+        };
+        Ok((r.get("key")?, counter))
+    }
 }
 
 #[cfg(test)]

@@ -3,30 +3,32 @@
 use latchkey_core::user::User;
 
 use crate::list::{Filter, Page};
-use crate::row::Columns;
-use crate::{Db, Error, Result, read};
+use crate::row::{Columns, Record};
+use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
      created_at, updated_at, last_sign_in_at, custom_data, profile, avatar";
 
-fn user_from_row(row: &impl Columns) -> Result<User> {
-    Ok(User {
-        id: row.get("id")?,
-        username: row.get("username")?,
-        primary_email: row.get("primary_email")?,
-        primary_phone: row.get("primary_phone")?,
-        name: row.get("name")?,
-        password_hash: row.get("password_hash")?,
-        is_suspended: row.flag("is_suspended")?,
-        created_at: row.get("created_at")?,
-        updated_at: row.get("updated_at")?,
-        last_sign_in_at: row.get("last_sign_in_at")?,
-        custom_data: serde_json::from_str(&row.get::<String>("custom_data")?)
-            .map_err(|_| Error::Corrupt("custom_data is not JSON".into()))?,
-        profile: serde_json::from_str(&row.get::<String>("profile")?)
-            .map_err(|_| Error::Corrupt("profile is not JSON".into()))?,
-        avatar: row.get("avatar")?,
-    })
+impl Record for User {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(User {
+            id: row.get("id")?,
+            username: row.get("username")?,
+            primary_email: row.get("primary_email")?,
+            primary_phone: row.get("primary_phone")?,
+            name: row.get("name")?,
+            password_hash: row.get("password_hash")?,
+            is_suspended: row.flag("is_suspended")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+            last_sign_in_at: row.get("last_sign_in_at")?,
+            custom_data: serde_json::from_str(&row.get::<String>("custom_data")?)
+                .map_err(|_| Error::Corrupt("custom_data is not JSON".into()))?,
+            profile: serde_json::from_str(&row.get::<String>("profile")?)
+                .map_err(|_| Error::Corrupt("profile is not JSON".into()))?,
+            avatar: row.get("avatar")?,
+        })
+    }
 }
 
 fn affected(rows: u64) -> Result<()> {
@@ -39,14 +41,16 @@ fn affected(rows: u64) -> Result<()> {
 impl Db {
     pub async fn find_user(&self, id: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-        if let Some(readers) = self.readers() {
-            return readers.read(|conn| read::optional(conn, &sql, [id], |row| user_from_row(row)));
-        }
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(user_from_row).transpose()
+        self.fetch_optional(&sql, &[id.into()]).await
+    }
+
+    /// A user by username or primary email, whatever the case.
+    pub async fn find_user_by_identifier(&self, identifier: &str) -> Result<Option<User>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM users \
+             WHERE lower(username) = lower($1) OR lower(primary_email) = lower($1)"
+        );
+        self.fetch_optional(&sql, &[identifier.into()]).await
     }
 
     pub async fn list_users(&self, search: Option<&str>, page: Page) -> Result<(Vec<User>, i64)> {
@@ -61,7 +65,7 @@ impl Db {
             .list_page(COLUMNS, "users", &filter, "created_at DESC, id", page)
             .await?;
         Ok((
-            rows.iter().map(user_from_row).collect::<Result<_>>()?,
+            rows.iter().map(User::from_row).collect::<Result<_>>()?,
             total,
         ))
     }

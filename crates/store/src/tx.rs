@@ -1,0 +1,80 @@
+//! One transaction body for both drivers. The writes that decide something (consuming a
+//! code, rotating a refresh token) are written once, as async code over `Tx`. On an SQLite
+//! file the body runs on the group-commit writer's thread, where no step ever waits, so one
+//! poll drives it to its end (`run_now`); elsewhere it awaits sqlx.
+
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
+
+use rusqlite::Connection;
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use crate::row::Record;
+use crate::statement::{Arg, Statement, bind_sqlite, bind_sqlx};
+use crate::{Error, Result};
+
+/// A connection inside a transaction.
+pub(crate) trait Tx {
+    /// Run `statement`; how many rows it changed.
+    async fn execute(&mut self, statement: &Statement) -> Result<u64>;
+
+    /// The first row `sql` returns (a `SELECT`, or a write with `RETURNING`), decoded.
+    async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>>;
+
+    /// Every row `sql` returns, decoded.
+    async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>>;
+}
+
+/// The group-commit writer's own connection, called directly.
+pub(crate) struct Direct<'c>(pub(crate) &'c Connection);
+
+impl Tx for Direct<'_> {
+    async fn execute(&mut self, statement: &Statement) -> Result<u64> {
+        statement.run_sqlite(self.0)
+    }
+
+    async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>> {
+        let mut statement = self.0.prepare_cached(sql)?;
+        bind_sqlite(&mut statement, args)?;
+        let mut rows = statement.raw_query();
+        rows.next()?.map(T::from_row).transpose()
+    }
+
+    async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
+        let mut statement = self.0.prepare_cached(sql)?;
+        bind_sqlite(&mut statement, args)?;
+        let mut rows = statement.raw_query();
+        let mut decoded = Vec::new();
+        while let Some(row) = rows.next()? {
+            decoded.push(T::from_row(row)?);
+        }
+        Ok(decoded)
+    }
+}
+
+impl Tx for AnyConnection {
+    async fn execute(&mut self, statement: &Statement) -> Result<u64> {
+        Ok(statement.query().execute(&mut *self).await?.rows_affected())
+    }
+
+    async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>> {
+        let query = bind_sqlx(sqlx::query(AssertSqlSafe(sql)), args);
+        let row = query.fetch_optional(&mut *self).await?;
+        row.as_ref().map(T::from_row).transpose()
+    }
+
+    async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
+        let query = bind_sqlx(sqlx::query(AssertSqlSafe(sql)), args);
+        let rows = query.fetch_all(&mut *self).await?;
+        rows.iter().map(T::from_row).collect()
+    }
+}
+
+/// Drive a body over `Direct` to its end; it never waits, so one poll finishes it.
+pub(crate) fn run_now<T>(body: impl Future<Output = Result<T>>) -> Result<T> {
+    let mut body = std::pin::pin!(body);
+    match body.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(result) => result,
+        Poll::Pending => Err(Error::Corrupt("a direct SQLite write waited".into())),
+    }
+}
