@@ -9,6 +9,7 @@ mod discovery;
 mod end_session;
 mod introspection;
 mod plan;
+mod redeem;
 mod respond;
 mod resume;
 mod revocation;

@@ -40,7 +40,7 @@ pub async fn token(
                 .map_err(|e| Error::Internal(e.to_string()))?
         }
         GrantType::AuthorizationCode => {
-            super::user_tokens::exchange_code(&state, application, &params).await?
+            super::redeem::exchange_code(&state, application, &params).await?
         }
         GrantType::RefreshToken => {
             super::user_tokens::refresh(&state, application, &params).await?

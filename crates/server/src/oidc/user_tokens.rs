@@ -1,18 +1,17 @@
-//! Tokens for a signed-in user: `authorization_code` (consume the code once, check it
-//! against the client) and `refresh_token` (rotate, detect reuse, narrow scope), both ending
-//! in an ID token, an opaque access token usable at userinfo, and maybe a refresh token.
+//! Tokens for a signed-in user: the `refresh_token` grant (rotate, detect reuse, narrow
+//! scope), and the response it shares with `authorization_code` (`redeem`): an ID token, an
+//! opaque access token usable at userinfo or a JWT for an API, and maybe a refresh token.
 
 use latchkey_core::claims::{IdTokenContext, id_token_claims};
 use latchkey_core::client::Application;
 use latchkey_core::grant::{Grant, RefreshToken, Taken, token_hash};
 use latchkey_core::params::Params;
 use latchkey_core::scope::Scopes;
-use latchkey_core::token::{AccessTokenClaims, authorization_code, refresh_token};
+use latchkey_core::token::{AccessTokenClaims, refresh_token};
 use latchkey_core::{ErrorCode, OAuthError, random};
-use latchkey_store::grants::Issued;
 use serde_json::{Value, json};
 
-use super::plan::{Access, Plan, access_for, new_refresh_token, plan_code};
+use super::plan::{Access, Plan, access_for, new_refresh_token};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::manage::{Actor, audit};
@@ -20,71 +19,8 @@ use crate::manage::{Actor, audit};
 /// Opaque access tokens for userinfo live one hour.
 pub const ACCESS_TOKEN_TTL_SECS: i64 = 3600;
 
-fn invalid_grant(why: &'static str) -> Error {
+pub(super) fn invalid_grant(why: &'static str) -> Error {
     OAuthError::new(ErrorCode::InvalidGrant, why).into()
-}
-
-pub async fn exchange_code(
-    state: &AppState,
-    app: &Application,
-    params: &Params,
-) -> Result<Value, Error> {
-    let request = authorization_code::parse(params)?;
-    let now = state.clock.now_ms();
-    let hash = token_hash(&request.code);
-    let target = params.get("resource").map(str::to_owned);
-    // The code as it stands now, planned and signed for while its consumption commits. The
-    // transaction uses that plan only if it reads the same code and grant; otherwise it
-    // plans again from what it read, and the early response is dropped unsent.
-    let early = state.db.find_authorization_code(&hash, now).await?;
-    let early = early.and_then(|(code, grant)| {
-        let plan = plan_code(&request, &code, &grant, app, target.as_deref(), now).ok()?;
-        Some((code, grant, plan))
-    });
-    let expected = early
-        .as_ref()
-        .map(|(code, grant, plan)| (code.clone(), grant.clone(), plan.issued()));
-    let app_checked = app.clone();
-    let take = state
-        .db
-        .take_authorization_code(&hash, now, move |code, grant| match expected {
-            Some((c, g, issued)) if (&c, &g) == (code, grant) => (issued, None),
-            _ => {
-                let target = target.as_deref();
-                let planned = plan_code(&request, code, grant, &app_checked, target, now);
-                let issued = planned
-                    .as_ref()
-                    .map_or_else(|_| Issued::default(), Plan::issued);
-                (issued, Some(planned))
-            }
-        });
-    let (taken, early) = match early {
-        Some((_, grant, plan)) => {
-            let (taken, response) = tokio::join!(take, issue(state, app, &grant, plan));
-            (taken?, Some(response))
-        }
-        None => (take.await?, None),
-    };
-    match taken {
-        Taken::Taken((_, _, None)) => early.unwrap_or_else(|| Err(invalid_grant("no plan"))),
-        Taken::Taken((_, grant, Some(plan))) => issue(state, app, &grant, plan?).await,
-        Taken::Missing => Err(invalid_grant("the code is invalid or expired")),
-        Taken::Reused { grant_id } => {
-            // RFC 6749 §4.1.2: a replayed code revokes what was issued from it.
-            state.db.revoke_grant(&grant_id, now).await?;
-            tracing::warn!(client_id = %app.id, "authorization code reused; its grant is revoked");
-            let actor = Actor::application(app.id.clone());
-            audit(
-                state,
-                &actor,
-                "grant.code_reuse",
-                ("grant", &grant_id),
-                json!({}),
-            )
-            .await;
-            Err(invalid_grant("the code was already used"))
-        }
-    }
 }
 
 pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Result<Value, Error> {
@@ -154,7 +90,9 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
             match rotated? {
                 Taken::Taken(_) => response,
                 Taken::Missing => Err(invalid_grant("the refresh token is invalid or expired")),
-                Taken::Reused { grant_id } => reused(state, app, &grant_id, now).await,
+                Taken::Reused { grant_id } => {
+                    replayed(state, app, &grant_id, now, Replayed::RefreshToken).await
+                }
             }
         }
         (rotate, _, _) => {
@@ -162,31 +100,38 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
             if rotate
                 && let Some(grant_id) = state.db.find_consumed_refresh_token(&presented).await?
             {
-                return reused(state, app, &grant_id, now).await;
+                return replayed(state, app, &grant_id, now, Replayed::RefreshToken).await;
             }
             Err(invalid_grant("the refresh token is invalid or expired"))
         }
     }
 }
 
-async fn reused(
+/// What was presented again after its one use.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Replayed {
+    Code,
+    RefreshToken,
+}
+
+/// A replayed code (RFC 6749 §4.1.2) or rotated refresh token (RFC 9700 §4.14.2) revokes
+/// its grant and everything issued under it.
+pub(super) async fn replayed(
     state: &AppState,
     app: &Application,
     grant_id: &str,
     now: i64,
+    what: Replayed,
 ) -> Result<Value, Error> {
+    let (action, why) = match what {
+        Replayed::Code => ("grant.code_reuse", "the code was already used"),
+        Replayed::RefreshToken => ("grant.refresh_reuse", "the refresh token was already used"),
+    };
     state.db.revoke_grant(grant_id, now).await?;
-    tracing::warn!(client_id = %app.id, "rotated refresh token reused; its grant is revoked");
+    tracing::warn!(client_id = %app.id, action, "one-time credential replayed; its grant is revoked");
     let actor = Actor::application(app.id.clone());
-    audit(
-        state,
-        &actor,
-        "grant.refresh_reuse",
-        ("grant", grant_id),
-        json!({}),
-    )
-    .await;
-    Err(invalid_grant("the refresh token was already used"))
+    audit(state, &actor, action, ("grant", grant_id), json!({})).await;
+    Err(invalid_grant(why))
 }
 
 /// A JWT access token for the API `indicator` (RFC 9068).
@@ -235,7 +180,7 @@ async fn api_access_token(
 }
 
 /// The token response for a user: access token, ID token, refresh token if any.
-async fn issue(
+pub(super) async fn issue(
     state: &AppState,
     app: &Application,
     grant: &Grant,

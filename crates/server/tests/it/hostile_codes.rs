@@ -92,6 +92,12 @@ async fn redeem(f: &Fixture, form: &[(&str, &str)], secret: Option<(&str, &str)>
     (status, response.json().await.unwrap_or_default())
 }
 
+/// An `authorization_code` token request for `code`, with `rest` after it.
+fn code_form<'a>(code: &'a str, rest: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let head = [("grant_type", "authorization_code"), ("code", code)];
+    head.into_iter().chain(rest.iter().copied()).collect()
+}
+
 fn invalid_grant((status, body): (u16, Value), why: &str) {
     assert_eq!(
         (status, body["error"].as_str()),
@@ -110,44 +116,39 @@ async fn codes_and_pkce_cannot_be_bent() {
 
         // RFC 7636 §4.4.1: a public client's code without its code_verifier is invalid_grant.
         let c = code(&f, &f.spa, &pkce).await;
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", CALLBACK),
-            ("client_id", &f.spa),
-        ];
+        let form = code_form(&c, &[("redirect_uri", CALLBACK), ("client_id", &f.spa)]);
         invalid_grant(redeem(&f, &form, None).await, "missing verifier");
         // A wrong verifier is invalid_grant.
         let c = code(&f, &f.spa, &pkce).await;
         let wrong = "A".repeat(43);
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", CALLBACK),
-            ("client_id", &f.spa),
-            ("code_verifier", &wrong),
-        ];
+        let form = code_form(
+            &c,
+            &[
+                ("redirect_uri", CALLBACK),
+                ("client_id", &f.spa),
+                ("code_verifier", &wrong),
+            ],
+        );
         invalid_grant(redeem(&f, &form, None).await, "wrong verifier");
         // The refused attempt spent the code: the right verifier comes too late.
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", CALLBACK),
-            ("client_id", &f.spa),
-            ("code_verifier", VERIFIER),
-        ];
+        let form = code_form(
+            &c,
+            &[
+                ("redirect_uri", CALLBACK),
+                ("client_id", &f.spa),
+                ("code_verifier", VERIFIER),
+            ],
+        );
         invalid_grant(
             redeem(&f, &form, None).await,
             "right verifier after a wrong one",
         );
         // SECURITY.md: a verifier sent for a code issued without a challenge is a downgrade.
         let c = code(&f, web, "").await;
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", VERIFIER),
-        ];
+        let form = code_form(
+            &c,
+            &[("redirect_uri", CALLBACK), ("code_verifier", VERIFIER)],
+        );
         invalid_grant(
             redeem(&f, &form, web_auth).await,
             "verifier without challenge",
@@ -155,52 +156,42 @@ async fn codes_and_pkce_cannot_be_bent() {
         // RFC 7636 §4.1: a verifier shorter than 43 characters is malformed.
         let c = code(&f, &f.spa, &pkce).await;
         let short = &VERIFIER[..42];
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", CALLBACK),
-            ("client_id", &f.spa),
-            ("code_verifier", short),
-        ];
+        let form = code_form(
+            &c,
+            &[
+                ("redirect_uri", CALLBACK),
+                ("client_id", &f.spa),
+                ("code_verifier", short),
+            ],
+        );
         let (status, _) = redeem(&f, &form, None).await;
         assert_eq!(status, 400, "short verifier");
         // RFC 6749 §4.1.3: another client cannot redeem the code.
         let c = code(&f, web, "").await;
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", CALLBACK),
-            ("client_id", &f.spa),
-            ("code_verifier", VERIFIER),
-        ];
+        let form = code_form(
+            &c,
+            &[
+                ("redirect_uri", CALLBACK),
+                ("client_id", &f.spa),
+                ("code_verifier", VERIFIER),
+            ],
+        );
         invalid_grant(redeem(&f, &form, None).await, "another client");
         // RFC 6749 §4.1.3: the redirect_uri must be the authorization request's.
         let c = code(&f, web, "").await;
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", "https://app.example.com/other"),
-        ];
+        let form = code_form(&c, &[("redirect_uri", "https://app.example.com/other")]);
         invalid_grant(redeem(&f, &form, web_auth).await, "other redirect_uri");
         // ... and it cannot be left out when the request had one.
         let c = code(&f, web, "").await;
-        let form = [("grant_type", "authorization_code"), ("code", &c)];
+        let form = code_form(&c, &[]);
         invalid_grant(redeem(&f, &form, web_auth).await, "missing redirect_uri");
         // SECURITY.md: codes live at most 60 seconds.
         let c = code(&f, web, "").await;
         f.app.state.clock.advance(61_000);
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", &c),
-            ("redirect_uri", CALLBACK),
-        ];
+        let form = code_form(&c, &[("redirect_uri", CALLBACK)]);
         invalid_grant(redeem(&f, &form, web_auth).await, "expired code");
         // A made-up code is invalid_grant, not an error of another kind.
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", "made-up"),
-            ("redirect_uri", CALLBACK),
-        ];
+        let form = code_form("made-up", &[("redirect_uri", CALLBACK)]);
         invalid_grant(redeem(&f, &form, web_auth).await, "unknown code");
         // SECURITY.md: only S256; `plain` is refused at the authorization endpoint.
         let plain = respond(
