@@ -270,6 +270,7 @@ impl Report {
                 floor.requests_per_second, floor.p50_ms, floor.p99_ms
             );
         }
+        out += &crate::targets::rsa_bound(self);
         out += &crate::targets::table(self);
         out
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::ops::Op;
-use crate::report::Report;
+use crate::report::{Report, Side};
 
 const MB: f64 = 1e6;
 
@@ -109,6 +109,32 @@ pub fn table(report: &Report) -> String {
             (false, Some(false)) => "**no**",
         };
         let _ = writeln!(out, "| {} | {} | {holds} |", t.what, t.measured);
+    }
+    out
+}
+
+/// Code redemption and refresh rotation each sign one RS256 ID token on either side, so
+/// the machine's RSA-2048 rate bounds both: how much of it each side reaches, and how
+/// much twice the peer's rate would take.
+pub fn rsa_bound(report: &Report) -> String {
+    let mut out = String::new();
+    if report.rsa_signs <= 0.0 {
+        return out;
+    }
+    for op in [Op::CodeRedemption, Op::RefreshRotation] {
+        let Some(m) = report.rows.iter().find(|m| m.op == op) else {
+            continue;
+        };
+        let share = |side| m.summary(side).map(|s| 100.0 * s.rps / report.rsa_signs);
+        let (Some(ours), Some(theirs)) = (share(Side::Latchkey), share(Side::Peer)) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "Each {} signs one RS256 ID token on both sides: Latchkey reaches {ours:.0}% of the RSA-2048 signing rate, the peer {theirs:.0}%; twice the peer would take {:.0}%.\n",
+            m.op.label(),
+            2.0 * theirs
+        );
     }
     out
 }
