@@ -189,3 +189,57 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
         }
     }
 }
+
+/// Listen where the configuration says, build the state, and serve until SIGINT or SIGTERM.
+pub async fn run(config: Config, clock: Clock) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    let metrics = match config.metrics_listen {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {address}: {e}"))?,
+        ),
+        None => None,
+    };
+    let state = build(config, clock).await?;
+    if let Some(listener) = metrics {
+        let router = metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
+    tracing::info!(
+        listen = %state.config.listen,
+        issuer = %state.config.issuer(),
+        database = ?state.db.backend(),
+        "latchkey is ready"
+    );
+    serve(listener, state, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

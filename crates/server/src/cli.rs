@@ -185,7 +185,7 @@ pub fn main() -> ExitCode {
 async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     let clock = Clock::system();
     match command {
-        Command::Serve => serve(config, clock).await,
+        Command::Serve => app::run(config, clock).await,
         Command::Migrate => {
             app::open_db(&config).await?;
             println!("database is up to date");
@@ -310,57 +310,4 @@ fn print_keys(keys: &[latchkey_core::keys::SigningKey], json: bool) -> anyhow::R
         }
     }
     Ok(())
-}
-
-async fn serve(config: Config, clock: Clock) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    let metrics = match config.metrics_listen {
-        Some(address) => Some(
-            tokio::net::TcpListener::bind(address)
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {address}: {e}"))?,
-        ),
-        None => None,
-    };
-    let state = app::build(config, clock).await?;
-    if let Some(listener) = metrics {
-        let router = app::metrics_router(state.clone());
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, router).await {
-                tracing::error!(error = %e, "the metrics listener stopped");
-            }
-        });
-    }
-    tracing::info!(
-        listen = %state.config.listen,
-        issuer = %state.config.issuer(),
-        database = ?state.db.backend(),
-        "latchkey is ready"
-    );
-    app::serve(listener, state, shutdown_signal()).await?;
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-    tracing::info!("shutting down");
 }

@@ -12,6 +12,7 @@ mod guide;
 mod keys;
 mod permissions;
 mod resources;
+mod role;
 mod roles;
 mod text;
 mod user;
@@ -125,16 +126,16 @@ pub fn routes() -> Router<AppState> {
             get(resources::confirm_delete).post(resources::delete),
         )
         .route("/console/roles", get(roles::list).post(roles::create))
-        .route("/console/roles/{id}", get(roles::show))
-        .route("/console/roles/{id}/scopes", post(roles::add_scopes))
+        .route("/console/roles/{id}", get(role::show))
+        .route("/console/roles/{id}/scopes", post(role::add_scopes))
         .route(
             "/console/roles/{id}/scopes/{scope_id}/remove",
-            post(roles::remove_scope),
+            post(role::remove_scope),
         )
-        .route("/console/roles/{id}/holders", post(roles::assign))
+        .route("/console/roles/{id}/holders", post(role::assign))
         .route(
             "/console/roles/{id}/delete",
-            get(roles::confirm_delete).post(roles::delete),
+            get(role::confirm_delete).post(role::delete),
         )
         .route("/console/keys", get(keys::list))
         .route("/console/keys/rotate", post(keys::rotate))

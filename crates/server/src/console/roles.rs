@@ -1,31 +1,25 @@
-//! Roles: the list with a create form, and a role's page (its API permissions, who holds it,
-//! assigning it to a user or a machine-to-machine application, delete). Built-in roles are
-//! shown read-only.
+//! Roles: the list with a create form (a role's own page is `role`).
 
 use askama::Template;
 use axum::Form;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use latchkey_core::client::ApplicationType;
 use latchkey_core::role::RoleType;
 use latchkey_store::Page;
-use latchkey_store::applications::ApplicationFilter;
 use serde::Deserialize;
 
-use super::{Console, ConsoleText, Frame, confirm};
+use super::{Console, ConsoleText, Frame};
 use crate::app::AppState;
 use crate::html;
-use crate::manage::assignments;
-use crate::manage::roles::{self, NewRole, RoleIds, ScopeIds};
+use crate::manage::roles::{self, NewRole};
 
-const ALL: Page = Page {
+pub(super) const ALL: Page = Page {
     page: 1,
     page_size: 1000,
 };
 
-fn kind(text: &ConsoleText, role_type: RoleType) -> &'static str {
+pub(super) fn kind(text: &ConsoleText, role_type: RoleType) -> &'static str {
     match role_type {
         RoleType::User => text.role_user,
         RoleType::MachineToMachine => text.role_machine,
@@ -103,234 +97,5 @@ pub async fn create(
     match roles::create(&state, &console.actor(), input).await {
         Ok(role) => Redirect::to(&format!("/console/roles/{}", role.id)).into_response(),
         Err(problem) => list_page(&state, &console, Some(problem.detail)).await,
-    }
-}
-
-#[derive(Template)]
-#[template(path = "console/role.html")]
-struct RolePage<'a> {
-    frame: Frame<'a>,
-    role_id: String,
-    name: String,
-    kind: &'static str,
-    description: String,
-    read_only: bool,
-    machine: bool,
-    error: Option<String>,
-    scopes: Vec<ScopeRow>,
-    choices: Vec<ScopeRow>,
-    users: Vec<(String, String)>,
-    apps: Vec<(String, String)>,
-    machine_apps: Vec<(String, String)>,
-}
-
-struct ScopeRow {
-    id: String,
-    api: String,
-    name: String,
-    description: String,
-}
-
-async fn page(state: &AppState, console: &Console, id: &str, error: Option<String>) -> Response {
-    let role = match roles::find(state, id).await {
-        Ok(role) => role,
-        Err(problem) => return problem.into_response(),
-    };
-    let held = roles::scopes(state, id).await.unwrap_or_default();
-    let mut choices = Vec::new();
-    let resources = state.db.list_resources(None, ALL).await.map(|(r, _)| r);
-    for resource in resources.unwrap_or_default() {
-        for scope in state.db.list_scopes(&resource.id).await.unwrap_or_default() {
-            if !held.iter().any(|h| h.scope.id == scope.id) {
-                choices.push(ScopeRow {
-                    id: scope.id,
-                    api: resource.name.clone(),
-                    name: scope.name,
-                    description: scope.description,
-                });
-            }
-        }
-    }
-    let (users, apps) = state.db.find_role_holders(id).await.unwrap_or_default();
-    let machines = ApplicationFilter {
-        is_third_party: Some(false),
-        types: vec![ApplicationType::MachineToMachine],
-        search: None,
-    };
-    let machine_apps = state.db.list_applications(&machines, ALL).await;
-    let machine_apps = machine_apps
-        .map(|(a, _)| a)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|a| !apps.iter().any(|(id, _)| *id == a.id))
-        .map(|a| (a.id, a.name))
-        .collect();
-    let status = match error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    let view = RolePage {
-        frame: console.frame("roles"),
-        kind: kind(console.text(), role.role_type),
-        read_only: role.is_builtin(),
-        machine: role.role_type == RoleType::MachineToMachine,
-        role_id: role.id,
-        name: role.name,
-        description: role.description,
-        error,
-        scopes: held
-            .into_iter()
-            .map(|h| ScopeRow {
-                id: h.scope.id,
-                api: h.resource.name,
-                name: h.scope.name,
-                description: h.scope.description,
-            })
-            .collect(),
-        choices,
-        users,
-        apps,
-        machine_apps,
-    };
-    html::render(status, &view, &view.frame.nonce)
-}
-
-pub async fn show(
-    State(state): State<AppState>,
-    console: Console,
-    Path(id): Path<String>,
-) -> Response {
-    page(&state, &console, &id, None).await
-}
-
-fn back(id: &str) -> Response {
-    Redirect::to(&format!("/console/roles/{id}")).into_response()
-}
-
-/// Add the checked scopes (the form repeats `scope_id`).
-pub async fn add_scopes(
-    State(state): State<AppState>,
-    console: Console,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
-    let mut csrf = String::new();
-    let mut input = ScopeIds {
-        scope_ids: Vec::new(),
-    };
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        match name.as_ref() {
-            "csrf" => csrf = value.into_owned(),
-            "scope_id" => input.scope_ids.push(value.into_owned()),
-            _ => {}
-        }
-    }
-    if !console.checks(&csrf) {
-        return back(&id);
-    }
-    match roles::add_scopes(&state, &console.actor(), &id, input).await {
-        Ok(_) => back(&id),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
-pub async fn remove_scope(
-    State(state): State<AppState>,
-    console: Console,
-    Path((id, scope_id)): Path<(String, String)>,
-    Form(form): Form<Csrf>,
-) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
-    match roles::remove_scope(&state, &console.actor(), &id, &scope_id).await {
-        Ok(()) => back(&id),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Holder {
-    csrf: String,
-    user: Option<String>,
-    application: Option<String>,
-}
-
-pub async fn assign(
-    State(state): State<AppState>,
-    console: Console,
-    Path(id): Path<String>,
-    Form(form): Form<Holder>,
-) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
-    let actor = console.actor();
-    let role_ids = RoleIds {
-        role_ids: vec![id.clone()],
-    };
-    let result = match (form.user, form.application) {
-        (Some(identifier), _) => match state
-            .db
-            .find_user_by_identifier(&latchkey_core::user::normalize_identifier(&identifier))
-            .await
-        {
-            Ok(Some(user)) => assignments::assign_to_user(&state, &actor, &user.id, role_ids)
-                .await
-                .map(|_| ()),
-            Ok(None) => {
-                let why = console.text().unknown_user.to_owned();
-                return page(&state, &console, &id, Some(why)).await;
-            }
-            Err(e) => return crate::error::Error::from(e).into_response(),
-        },
-        (None, Some(app)) => assignments::assign_to_application(&state, &actor, &app, role_ids)
-            .await
-            .map(|_| ()),
-        (None, None) => Ok(()),
-    };
-    match result {
-        Ok(()) => back(&id),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
-    }
-}
-
-pub async fn confirm_delete(
-    State(state): State<AppState>,
-    console: Console,
-    Path(id): Path<String>,
-) -> Response {
-    let role = match roles::find(&state, &id).await {
-        Ok(role) => role,
-        Err(problem) => return problem.into_response(),
-    };
-    let text = console.text();
-    let action = format!("/console/roles/{id}/delete");
-    let back = format!("/console/roles/{id}");
-    let words = (
-        text.delete_role,
-        role.name.as_str(),
-        text.delete_role_warning,
-    );
-    confirm(&console, "roles", words, (&action, &back))
-}
-
-pub async fn delete(
-    State(state): State<AppState>,
-    console: Console,
-    Path(id): Path<String>,
-    Form(form): Form<Csrf>,
-) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
-    match roles::delete(&state, &console.actor(), &id).await {
-        Ok(()) => Redirect::to("/console/roles").into_response(),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
     }
 }

@@ -11,6 +11,7 @@ pub mod keys;
 pub mod resources;
 pub mod roles;
 pub mod secrets;
+mod user_fields;
 pub mod users;
 
 use latchkey_store::audit::AuditEntry;
