@@ -19,7 +19,10 @@ fn ratio_target(report: &Report, op: Op, at_least: f64) -> Target {
     let ratio = report.ratio(op);
     Target {
         what: format!("{}: at least {at_least}x the peer", op.label()),
-        measured: ratio.map_or("peer not run".into(), |r| format!("{r:.2}x")),
+        // Truncated, not rounded: a ratio of 1.4985 must not read as the 1.50 it misses.
+        measured: ratio.map_or("peer not run".into(), |r| {
+            format!("{:.2}x", (r * 100.0).floor() / 100.0)
+        }),
         holds: ratio.map(|r| r >= at_least),
     }
 }
