@@ -3,7 +3,7 @@
 // loopback page standing in for an application's callback.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -29,6 +29,8 @@ export async function startLatchkey() {
   const env = { ...process.env, LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_PUBLIC_URL: base, LATCHKEY_COMPANY_NAME: "Acme" };
   delete env.LATCHKEY_DATABASE_URL;
   const server = spawn(BIN, ["serve"], { cwd: dir, env, stdio: process.env.E2E_SERVER_LOGS ? "inherit" : "ignore" });
+  // The database and its folder go with the server.
+  server.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   for (let i = 0; i < 100; i++) {
     try {
       if ((await fetch(`${base}/health`)).ok) break;
