@@ -4,7 +4,7 @@
 
 use latchkey_core::grant::{AuthorizationCode, Grant, Taken};
 
-use crate::grants::{GRANT_COLUMNS, Issued, store_issued};
+use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, store_issued};
 use crate::row::{Columns, Record};
 use crate::tx::{Direct, Tx, run_now};
 use crate::{Db, Result};
@@ -31,15 +31,6 @@ impl Record for AuthorizationCode {
 impl Record for (AuthorizationCode, Grant) {
     fn from_row(row: &impl Columns) -> Result<Self> {
         Ok((AuthorizationCode::from_row(row)?, Grant::from_row(row)?))
-    }
-}
-
-/// The grant a consumed code was issued under.
-struct ConsumedBy(String);
-
-impl Record for ConsumedBy {
-    fn from_row(row: &impl Columns) -> Result<Self> {
-        Ok(Self(row.get("grant_id")?))
     }
 }
 

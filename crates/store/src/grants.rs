@@ -1,5 +1,8 @@
-//! Grants and their codes and tokens. Every single-use artefact is consumed by one
-//! conditional UPDATE, so exactly one caller wins however many nodes race for it.
+//! Grants, issued with their first code (and the consent that allowed them), revoked with
+//! everything issued under them; the opaque access tokens; and what a code's redemption or a
+//! refresh token's rotation stores in its transaction (`Issued`). The single-use artefacts
+//! themselves are in `codes` and `refresh_tokens`: each consumed by one conditional UPDATE,
+//! so exactly one caller wins however many nodes race for it.
 
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken};
 use latchkey_core::scope::Scopes;
@@ -85,6 +88,15 @@ impl Record for (OpaqueAccessToken, Grant) {
             expires_at: row.get("expires_at")?,
         };
         Ok((token, Grant::from_row(row)?))
+    }
+}
+
+/// The grant a consumed code or refresh token was issued under, when it is presented again.
+pub(crate) struct ConsumedBy(pub(crate) String);
+
+impl Record for ConsumedBy {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Self(row.get("grant_id")?))
     }
 }
 

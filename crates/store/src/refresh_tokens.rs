@@ -2,9 +2,8 @@
 //! winner however many requests race), and recognised when replayed.
 
 use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
-use sqlx::Row;
 
-use crate::grants::{GRANT_COLUMNS, Issued, insert_refresh, store_issued};
+use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, insert_refresh, store_issued};
 use crate::row::{Columns, Record};
 use crate::statement::Statement;
 use crate::tx::{Direct, Tx, run_now};
@@ -47,13 +46,10 @@ impl Db {
 
     /// The grant of a refresh token that was consumed before (a replay), if it is one.
     pub async fn find_consumed_refresh_token(&self, token_hash: &str) -> Result<Option<String>> {
-        let row = sqlx::query(
-            "SELECT grant_id FROM refresh_tokens WHERE token_hash = $1 AND consumed_at IS NOT NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| Ok(r.try_get("grant_id")?)).transpose()
+        let sql = "SELECT grant_id FROM refresh_tokens \
+                   WHERE token_hash = $1 AND consumed_at IS NOT NULL";
+        let consumed = self.fetch_optional(sql, &[token_hash.into()]).await?;
+        Ok(consumed.map(|ConsumedBy(grant_id)| grant_id))
     }
 
     /// Consume `old` (as `find_refresh_token` found it) and store `new` in its place, with
