@@ -9,7 +9,7 @@ use latchkey_core::scope::Scopes;
 
 use crate::consent::consent_statements;
 use crate::row::{Columns, Record};
-use crate::statement::Statement;
+use crate::statement::{Arg, Statement};
 use crate::tx::Tx;
 use crate::{Db, Result, string_list, to_json_list};
 
@@ -22,31 +22,29 @@ pub struct Issued {
 }
 
 pub(crate) fn insert_refresh(t: &RefreshToken) -> Statement {
-    Statement::new(
-        "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-        [
-            (&t.token_hash).into(),
-            (&t.grant_id).into(),
-            (&t.scope).into(),
-            t.created_at.into(),
-            t.expires_at.into(),
-        ],
+    let sql = "INSERT INTO refresh_tokens (token_hash, grant_id, scope, created_at, expires_at) \
+               VALUES ($1, $2, $3, $4, $5)";
+    insert_token(
+        sql,
+        [&t.token_hash, &t.grant_id, &t.scope],
+        [t.created_at, t.expires_at],
     )
 }
 
 fn insert_access(t: &OpaqueAccessToken) -> Statement {
-    Statement::new(
-        "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-        [
-            (&t.token_hash).into(),
-            (&t.grant_id).into(),
-            (&t.scope).into(),
-            t.created_at.into(),
-            t.expires_at.into(),
-        ],
+    let sql = "INSERT INTO access_tokens (token_hash, grant_id, scope, created_at, expires_at) \
+               VALUES ($1, $2, $3, $4, $5)";
+    insert_token(
+        sql,
+        [&t.token_hash, &t.grant_id, &t.scope],
+        [t.created_at, t.expires_at],
     )
+}
+
+/// The two token tables have the same columns: hash, grant, scope, then the two times.
+fn insert_token(sql: &'static str, text: [&String; 3], times: [i64; 2]) -> Statement {
+    let args = text.into_iter().map(Arg::from);
+    Statement::new(sql, args.chain(times.map(Arg::from)))
 }
 
 /// Store what a redemption or a rotation issued, inside its transaction.
