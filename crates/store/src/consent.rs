@@ -18,21 +18,15 @@ const RESOURCE_SCOPES: &str = "SELECT s.id, s.resource_id, s.name, s.description
      FROM scopes s JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
      ORDER BY s.resource_id, s.name";
 
-/// A consent's own row, before its scopes are read.
-struct Head {
-    id: String,
-    user_id: String,
-    application_id: String,
-    created_at: i64,
-    last_used_at: i64,
-}
-
-impl Record for Head {
+/// A consent's own row; its scopes are read by `complete`.
+impl Record for Consent {
     fn from_row(row: &impl Columns) -> Result<Self> {
         Ok(Self {
             id: row.get("id")?,
             user_id: row.get("user_id")?,
             application_id: row.get("application_id")?,
+            user_scopes: Scopes::default(),
+            resource_scopes: Vec::new(),
             created_at: row.get("created_at")?,
             last_used_at: row.get("last_used_at")?,
         })
@@ -49,19 +43,12 @@ impl Record for UserScope {
 }
 
 /// The consent with its scopes.
-async fn complete(tx: &mut impl Tx, head: Head) -> Result<Consent> {
-    let id = [head.id.as_str().into()];
+async fn complete(tx: &mut impl Tx, mut consent: Consent) -> Result<Consent> {
+    let id = [consent.id.as_str().into()];
     let user_scopes: Vec<UserScope> = tx.fetch_all(USER_SCOPES, &id).await?;
-    let resource_scopes = tx.fetch_all(RESOURCE_SCOPES, &id).await?;
-    Ok(Consent {
-        id: head.id,
-        user_id: head.user_id,
-        application_id: head.application_id,
-        user_scopes: Scopes::from_names(user_scopes.into_iter().map(|UserScope(s)| s)),
-        resource_scopes,
-        created_at: head.created_at,
-        last_used_at: head.last_used_at,
-    })
+    consent.user_scopes = Scopes::from_names(user_scopes.into_iter().map(|UserScope(s)| s));
+    consent.resource_scopes = tx.fetch_all(RESOURCE_SCOPES, &id).await?;
+    Ok(consent)
 }
 
 /// The consent of `user_id` to `application_id`, if any.
@@ -124,10 +111,10 @@ impl Db {
         let sql =
             format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 ORDER BY created_at, id");
         let mut conn = self.pool().acquire().await?;
-        let heads: Vec<Head> = conn.fetch_all(&sql, &[user_id.into()]).await?;
-        let mut consents = Vec::with_capacity(heads.len());
-        for head in heads {
-            consents.push(complete(&mut *conn, head).await?);
+        let rows: Vec<Consent> = conn.fetch_all(&sql, &[user_id.into()]).await?;
+        let mut consents = Vec::with_capacity(rows.len());
+        for row in rows {
+            consents.push(complete(&mut *conn, row).await?);
         }
         Ok(consents)
     }
