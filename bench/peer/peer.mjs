@@ -107,6 +107,15 @@ if (cluster.isPrimary) {
         token_endpoint_auth_method: 'client_secret_basic',
       },
       {
+        client_id: 'bench-web-es256',
+        client_secret: 'bench-web-es256-secret-0123456789abcdef01234',
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: 'client_secret_basic',
+        id_token_signed_response_alg: 'ES256',
+      },
+      {
         client_id: 'bench-machine',
         client_secret: 'bench-machine-secret-0123456789abcdef01234567',
         grant_types: ['client_credentials'],

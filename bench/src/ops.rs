@@ -14,12 +14,14 @@ pub enum Op {
     Userinfo,
     CodeRedemption,
     RefreshRotation,
+    CodeRedemptionEs256,
+    RefreshRotationEs256,
 }
 
 impl Op {
     /// Every operation in the order the benchmark runs them (RS256 last: Latchkey restarts
     /// with `LATCHKEY_ACCESS_TOKEN_ALG=RS256` for it).
-    pub const ALL: [Op; 8] = [
+    pub const ALL: [Op; 10] = [
         Op::Discovery,
         Op::Jwks,
         Op::ClientCredentialsEs256,
@@ -27,6 +29,8 @@ impl Op {
         Op::Userinfo,
         Op::CodeRedemption,
         Op::RefreshRotation,
+        Op::CodeRedemptionEs256,
+        Op::RefreshRotationEs256,
         Op::ClientCredentialsRs256,
     ];
 
@@ -40,16 +44,37 @@ impl Op {
             Op::Userinfo => "userinfo",
             Op::CodeRedemption => "authorization code redemption",
             Op::RefreshRotation => "refresh token rotation",
+            Op::CodeRedemptionEs256 => "authorization code redemption, ES256 ID token",
+            Op::RefreshRotationEs256 => "refresh token rotation, ES256 ID token",
         }
+    }
+
+    /// Whether the web client of this operation has its ID tokens signed with ES256
+    /// rather than the default RS256: the same flow without an RSA signature per request.
+    pub fn es256_id_token(self) -> bool {
+        matches!(self, Op::CodeRedemptionEs256 | Op::RefreshRotationEs256)
+    }
+
+    /// A code redeemed once each (as opposed to a refresh token family used over and over).
+    pub fn redeems_codes(self) -> bool {
+        matches!(self, Op::CodeRedemption | Op::CodeRedemptionEs256)
     }
 
     /// What the operation consumes: codes or refresh token families, none for the others.
     pub fn pooled(self) -> bool {
-        matches!(self, Op::CodeRedemption | Op::RefreshRotation)
+        matches!(
+            self,
+            Op::CodeRedemption
+                | Op::RefreshRotation
+                | Op::CodeRedemptionEs256
+                | Op::RefreshRotationEs256
+        )
     }
 
     /// The request for `target`, with `access_token` (introspection, userinfo) or `pool`
-    /// (codes, refresh tokens) prepared beforehand.
+    /// (codes, refresh tokens) prepared beforehand. The code and refresh operations use
+    /// `target.web`: the caller picks the target whose web client signs as the operation
+    /// says ([`Target::with_es256_id_tokens`](crate::setup::Target::with_es256_id_tokens)).
     pub fn request(
         self,
         target: &Target,
@@ -93,7 +118,7 @@ impl Op {
                 target.path(base, &target.userinfo_path),
                 vec![("authorization", format!("Bearer {access_token}"))],
             ),
-            Op::CodeRedemption => {
+            Op::CodeRedemption | Op::CodeRedemptionEs256 => {
                 let prefix = url::form_urlencoded::Serializer::new(String::new())
                     .append_pair("grant_type", "authorization_code")
                     .append_pair("redirect_uri", REDIRECT_URI)
@@ -107,7 +132,7 @@ impl Op {
                 };
                 post(token_path, &target.web, body)
             }
-            Op::RefreshRotation => {
+            Op::RefreshRotation | Op::RefreshRotationEs256 => {
                 let body = Body::Pooled {
                     prefix: "grant_type=refresh_token&refresh_token=".into(),
                     suffix: String::new(),

@@ -1,5 +1,5 @@
-//! What each server needs before the load: the same two clients (a web app that signs users
-//! in, a machine), the same resource and scope, and a user. Latchkey gets them through its
+//! What each server needs before the load: the same clients (a web app that signs users in,
+//! its twin whose ID tokens are ES256 rather than RS256, a machine), the same resource and scope, and a user. Latchkey gets them through its
 //! real CLI and management API; the peer has them in its configuration (`peer/peer.mjs`).
 
 use anyhow::{Context, bail};
@@ -39,6 +39,8 @@ pub struct Target {
     /// Where the OIDC endpoints live: `<public-url>/oidc` for Latchkey, the root for the peer.
     pub issuer: String,
     pub web: Client,
+    /// A web client like `web` whose ID tokens are signed with ES256.
+    pub web_es256: Client,
     pub machine: Client,
     /// Resource for a client-credentials token signed with ES256 and with RS256.
     pub resource_es256: String,
@@ -57,6 +59,10 @@ impl Target {
                 id: "bench-web".into(),
                 secret: "bench-web-secret-0123456789abcdef0123456789".into(),
             },
+            web_es256: Client {
+                id: "bench-web-es256".into(),
+                secret: "bench-web-es256-secret-0123456789abcdef01234".into(),
+            },
             machine: Client {
                 id: "bench-machine".into(),
                 secret: "bench-machine-secret-0123456789abcdef01234567".into(),
@@ -66,6 +72,14 @@ impl Target {
             introspection_path: "/token/introspection".into(),
             userinfo_path: "/me".into(),
             jwks_path: "/jwks".into(),
+        }
+    }
+
+    /// The same server, its web client the one whose ID tokens are ES256.
+    pub fn with_es256_id_tokens(&self) -> Self {
+        Self {
+            web: self.web_es256.clone(),
+            ..self.clone()
         }
     }
 
@@ -138,6 +152,14 @@ pub async fn latchkey(base: &str, bootstrap: &Value) -> anyhow::Result<Target> {
                    "oidcClientMetadata": {"redirectUris": [REDIRECT_URI]}}),
         )
         .await?;
+    let web_es256 = api
+        .post(
+            "/api/applications",
+            json!({"name": "Bench web (ES256 ID tokens)", "type": "Traditional",
+                   "oidcClientMetadata": {"redirectUris": [REDIRECT_URI],
+                                          "idTokenSignedResponseAlg": "ES256"}}),
+        )
+        .await?;
     api.post(
         "/api/users",
         json!({"username": USERNAME, "password": PASSWORD, "name": "Bench User"}),
@@ -151,6 +173,7 @@ pub async fn latchkey(base: &str, bootstrap: &Value) -> anyhow::Result<Target> {
         name: "Latchkey",
         issuer: format!("{base}/oidc"),
         web: client(&web),
+        web_es256: client(&web_es256),
         machine: client(&machine),
         resource_es256: RESOURCE.into(),
         resource_rs256: RESOURCE.into(),

@@ -68,17 +68,24 @@ fn targets(report: &Report) -> Vec<Target> {
         }),
         holds: rs256.map(|r| r >= 0.8 * report.rsa_signs),
     });
-    all.push(ratio_target(report, Op::CodeRedemption, 2.0));
-    all.push(ratio_target(report, Op::RefreshRotation, 2.0));
+    for op in [
+        Op::CodeRedemption,
+        Op::RefreshRotation,
+        Op::CodeRedemptionEs256,
+        Op::RefreshRotationEs256,
+    ] {
+        all.push(ratio_target(report, op, 2.0));
+    }
     all.push(Target {
         what: "complete sign-ins: at least 80% of the argon2id verifications per second".into(),
-        measured: format!(
-            "{:.1}/s of {:.1}/s ({:.0}%)",
-            report.sign_ins,
-            report.argon2_verifies,
-            100.0 * report.sign_ins / report.argon2_verifies
-        ),
-        holds: Some(report.sign_ins >= 0.8 * report.argon2_verifies),
+        measured: report.sign_ins.map_or("-".into(), |s| {
+            format!(
+                "{s:.1}/s of {:.1}/s ({:.0}%)",
+                report.argon2_verifies,
+                100.0 * s / report.argon2_verifies
+            )
+        }),
+        holds: report.sign_ins.map(|s| s >= 0.8 * report.argon2_verifies),
     });
     let idle = report.latchkey.idle_rss as f64 / MB;
     let peak = report.latchkey.peak_rss as f64 / MB;
