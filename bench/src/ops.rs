@@ -55,6 +55,14 @@ impl Op {
         matches!(self, Op::CodeRedemptionEs256 | Op::RefreshRotationEs256)
     }
 
+    /// Whether each request signs with RSA-2048 (an RS256 ID token or access token).
+    pub fn signs_rsa(self) -> bool {
+        matches!(
+            self,
+            Op::CodeRedemption | Op::RefreshRotation | Op::ClientCredentialsRs256
+        )
+    }
+
     /// A code redeemed once each (as opposed to a refresh token family used over and over).
     pub fn redeems_codes(self) -> bool {
         matches!(self, Op::CodeRedemption | Op::CodeRedemptionEs256)
