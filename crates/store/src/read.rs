@@ -53,6 +53,8 @@ impl Readers {
         let conn = Connection::open(&self.path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.execute_batch("PRAGMA query_only = ON;")?;
+        // The hot reads (clients, codes, tokens, sessions, throttles) all stay prepared.
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
 }
