@@ -70,13 +70,7 @@ impl Op {
 
     /// What the operation consumes: codes or refresh token families, none for the others.
     pub fn pooled(self) -> bool {
-        matches!(
-            self,
-            Op::CodeRedemption
-                | Op::RefreshRotation
-                | Op::CodeRedemptionEs256
-                | Op::RefreshRotationEs256
-        )
+        self.redeems_codes() || matches!(self, Op::RefreshRotation | Op::RefreshRotationEs256)
     }
 
     /// The request for `target`, with `access_token` (introspection, userinfo) or `pool`

@@ -122,10 +122,10 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
                 let rate = measured
                     .best_rate(c.side)
                     .unwrap_or_else(|| first_guess(op, c.side, &report));
-                let outcome = measure(op, c, rate, load, work.path()).await?;
+                let (outcome, peak) = measure(op, c, rate, load, work.path()).await?;
                 let side = report.side(c.side);
-                side.peak_rss = side.peak_rss.max(outcome.1);
-                measured.push(c.side, outcome.0);
+                side.peak_rss = side.peak_rss.max(peak);
+                measured.push(c.side, outcome);
             }
         }
         report.rows.push(measured);
@@ -220,7 +220,8 @@ async fn measure(
     };
     let run_dir = work.join(format!("run-{}", c.target.name));
     std::fs::create_dir_all(&run_dir)?;
-    for attempt in 0.. {
+    let mut attempts = 1;
+    loop {
         let pool = prepare(op, &target, rate, load).await?;
         let pooled = pool.len() as u64;
         if op.pooled() {
@@ -234,13 +235,13 @@ async fn measure(
         // A wrk thread that finds the pool empty stops, and what it had in flight is not
         // counted: a run that ran dry answered at least all but one per connection.
         let ran_dry = outcome.requests + load.connections as u64 >= pooled;
-        if !op.redeems_codes() || !ran_dry || attempt == 2 {
+        if !op.redeems_codes() || !ran_dry || attempts == 3 {
             return Ok((outcome, peak));
         }
         eprintln!("  the codes ran out before the end; again with more");
         rate *= 2.5;
+        attempts += 1;
     }
-    unreachable!("the loop returns by its third attempt")
 }
 
 /// The rate a code redemption is first prepared for: an ES256 ID token's from the RS256

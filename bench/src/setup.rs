@@ -1,6 +1,7 @@
 //! What each server needs before the load: the same clients (a web app that signs users in,
-//! its twin whose ID tokens are ES256 rather than RS256, a machine), the same resource and scope, and a user. Latchkey gets them through its
-//! real CLI and management API; the peer has them in its configuration (`peer/peer.mjs`).
+//! its twin whose ID tokens are ES256 rather than RS256, a machine), the same resource and
+//! scope, and a user. Latchkey gets them through its real CLI and management API; the peer
+//! has them in its configuration (`peer/peer.mjs`).
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
