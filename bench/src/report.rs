@@ -172,7 +172,7 @@ impl Report {
         }
     }
 
-    fn row(&self, op: Op) -> Option<&Measured> {
+    pub fn row(&self, op: Op) -> Option<&Measured> {
         self.rows.iter().find(|m| m.op == op)
     }
 

@@ -134,16 +134,11 @@ pub fn rsa_bound(report: &Report) -> String {
     if report.rsa_signs <= 0.0 {
         return out;
     }
-    let rps = |op, side| {
-        report
-            .rows
-            .iter()
-            .find(|m| m.op == op)
-            .and_then(|m| m.summary(side))
-            .map(|s| s.rps)
-    };
+    let rps = |op, side| Some(report.row(op)?.summary(side)?.rps);
+    // Microseconds of all the cores that one operation takes at `rate` per second.
     let cores = report.cores as f64;
-    let signature_us = 1e6 * cores / report.rsa_signs;
+    let cost_us = |rate: f64| 1e6 * cores / rate;
+    let signature_us = cost_us(report.rsa_signs);
     for (op, es256) in [
         (Op::CodeRedemption, Op::CodeRedemptionEs256),
         (Op::RefreshRotation, Op::RefreshRotationEs256),
@@ -161,9 +156,9 @@ pub fn rsa_bound(report: &Report) -> String {
             share(2.0 * theirs)
         );
         if let Some(rest) = rps(es256, Side::Latchkey) {
-            let rest_us = 1e6 * cores / rest;
+            let rest_us = cost_us(rest);
             let allowed = 1e6 * cores / (rest_us + signature_us);
-            let left_us = 1e6 * cores / (2.0 * theirs) - signature_us;
+            let left_us = cost_us(2.0 * theirs) - signature_us;
             let _ = write!(
                 out,
                 " With an ES256 ID token it costs {rest_us:.0} µs of the {cores:.0} cores; with one RSA signature ({signature_us:.0} µs) more, they allow about {allowed:.0}/s (measured: {ours:.0}/s). Twice the peer, {:.0}/s, would leave {} beside the signature.",
