@@ -3,13 +3,18 @@
 
 use aws_lc_rs::digest::{SHA256, digest};
 
-/// The stored form of a bearer secret (session id, code, token): SHA-256, lowercase hex.
+/// The stored form of a bearer secret (session id, code, token): SHA-256, lowercase hex,
+/// after the time prefix the secret carries if `random::ordered_secret` made it.
 pub fn token_hash(value: &str) -> String {
-    digest(&SHA256, value.as_bytes())
-        .as_ref()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let prefix = crate::random::time_prefix(value).unwrap_or_default();
+    let mut key = String::with_capacity(prefix.len() + 64);
+    key.push_str(prefix);
+    for b in digest(&SHA256, value.as_bytes()).as_ref() {
+        key.push(HEX[usize::from(b >> 4)] as char);
+        key.push(HEX[usize::from(b & 15)] as char);
+    }
+    key
 }
 
 /// Whether `value` hashes to `stored`, compared in constant time.
@@ -86,5 +91,19 @@ mod tests {
             token_hash("abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn an_ordered_secret_keeps_its_time_prefix_in_its_key() {
+        let (early, late) = (
+            crate::random::ordered_secret(1_796_000_000_000),
+            crate::random::ordered_secret(1_796_000_000_001),
+        );
+        let key = token_hash(&early);
+        assert_eq!(key.len(), crate::random::TIME_PREFIX_LEN + 64);
+        assert!(key.starts_with(&early[..crate::random::TIME_PREFIX_LEN]));
+        assert!(key < token_hash(&late));
+        assert!(hash_matches(&early, &key));
+        assert!(!hash_matches(&late, &key));
     }
 }

@@ -89,7 +89,7 @@ pub async fn begin_interaction(
     let now = state.clock.now_ms();
     let binding = random::secret();
     let interaction = Interaction {
-        id: random::id(),
+        id: random::ordered_id(now),
         client_id: client_id.map(str::to_owned),
         request,
         csrf_hash: token_hash(&binding),

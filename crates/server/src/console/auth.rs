@@ -193,7 +193,7 @@ async fn redeem(
         state.db.revoke_grant(&grant.id, now).await?;
         return Ok(Redeemed::NotAdmin);
     }
-    let value = random::secret();
+    let value = random::ordered_secret(now);
     let token = OpaqueAccessToken {
         token_hash: token_hash(&value),
         grant_id: grant.id.clone(),

@@ -26,7 +26,7 @@ pub async fn issue(
 ) -> Result<Response, Error> {
     let now = state.clock.now_ms();
     let grant = Grant {
-        id: random::id(),
+        id: random::ordered_id(now),
         client_id: request.client_id.clone(),
         user_id: session.user_id.clone(),
         session_id_hash: Some(session.id_hash.clone()),
@@ -36,7 +36,7 @@ pub async fn issue(
         created_at: now,
         revoked_at: None,
     };
-    let value = random::secret();
+    let value = random::ordered_secret(now);
     let code = AuthorizationCode {
         code_hash: token_hash(&value),
         grant_id: grant.id.clone(),

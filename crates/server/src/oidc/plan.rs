@@ -79,7 +79,7 @@ pub fn access_for(
     if let Some(indicator) = indicator {
         return Ok(Access::Api(indicator.to_owned()));
     }
-    let value = random::secret();
+    let value = random::ordered_secret(now);
     let record = OpaqueAccessToken {
         token_hash: token_hash(&value),
         grant_id: grant.id.clone(),
@@ -91,7 +91,7 @@ pub fn access_for(
 }
 
 pub fn new_refresh_token(app: &Application, grant: &Grant, now: i64) -> (String, RefreshToken) {
-    let value = random::secret();
+    let value = random::ordered_secret(now);
     let record = RefreshToken {
         token_hash: token_hash(&value),
         grant_id: grant.id.clone(),

@@ -127,7 +127,7 @@ pub(super) async fn start_session(
     if let Some(old) = browser::cookie(headers, SESSION_COOKIE) {
         let _ = state.db.delete_session(&token_hash(old)).await;
     }
-    let value = latchkey_core::random::secret();
+    let value = latchkey_core::random::ordered_secret(now);
     let session = Session {
         id_hash: token_hash(&value),
         user_id: user_id.to_owned(),

@@ -39,6 +39,7 @@ mod sign_up;
 mod signing_keys;
 mod third_party;
 mod third_party_revoke;
+mod token_keys;
 mod user_api_access;
 mod user_tokens;
 mod walk;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::code_flow::{browser, sign_in};
 use crate::support::{Admin, TestApp, backends};
 
-type Client = openidconnect::core::CoreClient<
+pub(crate) type Client = openidconnect::core::CoreClient<
     openidconnect::EndpointSet,
     openidconnect::EndpointNotSet,
     openidconnect::EndpointNotSet,
@@ -21,7 +21,7 @@ type Client = openidconnect::core::CoreClient<
 >;
 
 /// Register an app, sign alice in through the pages, and return the client and its tokens.
-async fn signed_in(
+pub(crate) async fn signed_in(
     app: &TestApp,
     admin: &Admin<'_>,
     body: Value,
@@ -87,7 +87,7 @@ async fn signed_in(
     (client, tokens, id, secret)
 }
 
-async fn setup(app: &TestApp) -> Admin<'_> {
+pub(crate) async fn setup(app: &TestApp) -> Admin<'_> {
     let admin = Admin::new(app).await;
     admin
         .post(
@@ -98,7 +98,7 @@ async fn setup(app: &TestApp) -> Admin<'_> {
     admin
 }
 
-async fn refresh(
+pub(crate) async fn refresh(
     app: &TestApp,
     client: &Client,
     token: &str,
@@ -135,7 +135,7 @@ async fn refresh(
         .map_err(|e| format!("{e:?}"))
 }
 
-async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
+pub(crate) async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
     let response = app
         .http
         .get(app.url("/oidc/me"))
