@@ -37,8 +37,11 @@ impl Batcher {
         let conn = Connection::open(path)?;
         // Another process (the command line) may hold the write lock for a moment.
         conn.busy_timeout(Duration::from_secs(5))?;
+        // Each job runs in a savepoint, so a statement that may change several rows keeps a
+        // statement journal: in memory, not a temporary file created and unlinked each time.
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
+             PRAGMA temp_store = MEMORY;",
         )?;
         // Every statement the writer runs stays prepared (the default keeps 16; the writes
         // of a sign-in and a redemption together are more).
