@@ -9,7 +9,7 @@ const ID_ALPHABET: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
 /// Base-36 digits in the order they sort as text.
 const TIME_DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
-/// Width of a time prefix: nine base-36 digits of milliseconds last until the year 5138.
+/// Width of a time prefix: nine base-36 digits of milliseconds last until the year 5188.
 pub const TIME_PREFIX_LEN: usize = 9;
 
 /// Length of an ordered secret: the time prefix and 43 characters of randomness.
