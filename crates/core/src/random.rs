@@ -27,9 +27,15 @@ pub fn bytes<const N: usize>() -> [u8; N] {
 
 /// A 21-character lowercase alphanumeric id (about 108 bits), the shape of Logto's ids.
 pub fn id() -> String {
+    let mut id = String::with_capacity(21);
+    fill_id(&mut id);
+    id
+}
+
+/// Random id characters appended to `id` until it is 21 characters long.
+fn fill_id(id: &mut String) {
     // 252 is the largest multiple of 36 below 256: rejecting bytes above it keeps the
     // distribution uniform.
-    let mut id = String::with_capacity(21);
     while id.len() < 21 {
         for b in bytes::<32>() {
             if b < 252 && id.len() < 21 {
@@ -37,7 +43,6 @@ pub fn id() -> String {
             }
         }
     }
-    id
 }
 
 /// A 256-bit secret, base64url without padding (43 characters).
@@ -61,13 +66,7 @@ pub fn ordered_secret(now_ms: i64) -> String {
 pub fn ordered_id(now_ms: i64) -> String {
     let mut id = String::with_capacity(21);
     push_time(&mut id, now_ms);
-    while id.len() < 21 {
-        for b in bytes::<16>() {
-            if b < 252 && id.len() < 21 {
-                id.push(ID_ALPHABET[usize::from(b % 36)] as char);
-            }
-        }
-    }
+    fill_id(&mut id);
     id
 }
 

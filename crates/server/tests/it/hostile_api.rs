@@ -3,7 +3,7 @@
 use serde_json::{Value, json};
 
 use crate::code_flow::browser;
-use crate::support::{Admin, Options, TestApp, backends};
+use crate::support::{Admin, TestApp, backends};
 use crate::walk::{param, sign_in_if_asked, walk};
 
 async fn api_status(app: &TestApp, token: Option<&str>) -> u16 {
@@ -76,13 +76,7 @@ async fn user_token_with_consent(app: &TestApp, client: &Value, resource: &str) 
 #[tokio::test]
 async fn the_management_api_refuses_every_token_but_a_live_one_with_all() {
     for backend in backends() {
-        let options = Options {
-            fixed_clock: true,
-            ..Options::default()
-        };
-        let app = TestApp::spawn_with(backend, options)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let app = TestApp::spawn_with_fixed_clock(backend).await;
         let admin = Admin::new(&app).await;
         // RFC 6750 §3: no token is 401 with a Bearer challenge.
         assert_eq!(api_status(&app, None).await, 401);

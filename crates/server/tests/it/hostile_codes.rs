@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::code_flow::browser;
-use crate::support::{Admin, Backend, Options, TestApp, backends};
+use crate::support::{Admin, Backend, TestApp, backends};
 use crate::walk::{param, sign_in_if_asked, walk};
 
 const CALLBACK: &str = "https://app.example.com/callback";
@@ -20,13 +20,7 @@ struct Fixture {
 }
 
 async fn fixture(backend: Backend) -> Fixture {
-    let options = Options {
-        fixed_clock: true,
-        ..Options::default()
-    };
-    let app = TestApp::spawn_with(backend, options)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let app = TestApp::spawn_with_fixed_clock(backend).await;
     let admin = Admin::new(&app).await;
     let alice = json!({"username": "alice", "password": "correct horse battery"});
     assert_eq!(admin.post("/api/users", alice).await.0, 201);

@@ -78,6 +78,17 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("spawn: {e:#}"))
     }
 
+    /// A server whose clock moves only when the test advances it.
+    pub async fn spawn_with_fixed_clock(backend: Backend) -> Self {
+        let options = Options {
+            fixed_clock: true,
+            ..Options::default()
+        };
+        Self::spawn_with(backend, options)
+            .await
+            .unwrap_or_else(|e| panic!("spawn: {e:#}"))
+    }
+
     pub async fn spawn_with(backend: Backend, options: Options) -> anyhow::Result<Self> {
         let dir = match options.dir {
             Some(dir) => dir,
