@@ -134,7 +134,8 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serve until `shutdown` resolves, refreshing signing keys in the background.
+/// Serve until `shutdown` resolves, refreshing signing keys, polling the cache and deleting
+/// what has expired in the background.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -144,6 +145,7 @@ pub async fn serve(
     state
         .cache
         .spawn_poll(state.db.clone(), state.clock.clone());
+    crate::expired::spawn(state.db.clone(), state.clock.clone());
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)

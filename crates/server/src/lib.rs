@@ -11,6 +11,7 @@
 //! - [`browser`]: session and interaction cookies shared by the protocol and the pages.
 //! - [`cache`]: in-memory copies of clients and API permissions, kept honest by polling.
 //! - [`password`]: argon2id hashing on a bounded pool.
+//! - [`expired`]: expired codes, tokens and sessions deleted in the background.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
 
 pub mod api;
@@ -24,6 +25,7 @@ pub mod config;
 pub mod consent;
 pub mod console;
 pub mod error;
+pub mod expired;
 pub mod html;
 pub mod i18n;
 pub mod keyring;

@@ -26,6 +26,7 @@ mod codes;
 mod connect;
 pub mod consent;
 mod error;
+pub mod expired;
 pub mod grants;
 pub mod keys;
 mod list;

@@ -39,3 +39,42 @@ fn postgres_migrations_only_add() {
     }
     assert!(seen >= 10, "every migration was read");
 }
+
+/// Every column that refers to another table leads an index: a cascade from the row it
+/// refers to (a user, an application, a role, a grant) then finds its rows without reading
+/// the whole table.
+#[test]
+fn every_foreign_key_is_indexed() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let conn = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+    for file in &files {
+        let sql = std::fs::read_to_string(file).unwrap_or_default();
+        conn.execute_batch(&sql)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    }
+    let rows = |sql: &str| -> Vec<(String, String)> {
+        let mut statement = conn.prepare(sql).unwrap_or_else(|e| panic!("{e}"));
+        statement
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .flatten()
+            .collect()
+    };
+    let keys = rows(
+        "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+         WHERE m.type = 'table'",
+    );
+    let leading = rows(
+        "SELECT m.name, c.name FROM sqlite_master m, pragma_index_list(m.name) l, \
+         pragma_index_info(l.name) c WHERE m.type = 'table' AND c.seqno = 0",
+    );
+    assert!(keys.len() >= 20, "the foreign keys were read: {keys:?}");
+    let unindexed: Vec<_> = keys.iter().filter(|k| !leading.contains(k)).collect();
+    assert!(unindexed.is_empty(), "no index leads with {unindexed:?}");
+}

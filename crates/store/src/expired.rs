@@ -1,0 +1,47 @@
+//! Codes, tokens, sessions and interactions past their use, deleted a few hundred rows at a
+//! time, so that a database that has served for years holds what is live rather than
+//! everything it ever issued. Each step is one short write (on an SQLite file, one job of
+//! the group commit), and the oldest rows go first through an index on `expires_at`.
+
+use crate::statement::Statement;
+use crate::{Db, Result};
+
+/// How long consumed codes and refresh tokens are kept after they expire: presented again
+/// meanwhile, they are known as replayed, which ends their grant (RFC 6749 §4.1.2, RFC 9700
+/// §4.14.2), rather than merely unknown.
+pub const REPLAY_MEMORY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Each statement deletes, from one table, up to `$2` rows that expired before `$1`.
+const DELETES: [&str; 5] = [
+    "DELETE FROM authorization_codes WHERE code_hash IN \
+     (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    "DELETE FROM refresh_tokens WHERE token_hash IN \
+     (SELECT token_hash FROM refresh_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    "DELETE FROM access_tokens WHERE token_hash IN \
+     (SELECT token_hash FROM access_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    "DELETE FROM sessions WHERE id_hash IN \
+     (SELECT id_hash FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    "DELETE FROM interactions WHERE id IN \
+     (SELECT id FROM interactions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+];
+
+impl Db {
+    /// Delete up to `step` expired rows from each table (codes and refresh tokens only
+    /// once [`REPLAY_MEMORY_MS`] past their expiry), in one transaction. Returns whether a
+    /// table had more than `step`: call again, after leaving the writer to others a moment.
+    pub async fn delete_expired(&self, now_ms: i64, step: i64) -> Result<bool> {
+        let remembered = now_ms.saturating_sub(REPLAY_MEMORY_MS);
+        let cutoffs = [remembered, remembered, now_ms, now_ms, now_ms];
+        let statements = DELETES
+            .iter()
+            .zip(cutoffs)
+            .map(|(sql, cutoff)| Statement::new(sql, [cutoff.into(), step.into()]))
+            .collect();
+        let deleted = self.execute(statements).await?;
+        Ok(deleted.iter().any(|&n| n >= step as u64))
+    }
+}
+
+#[cfg(test)]
+#[path = "expired_tests.rs"]
+mod tests;
