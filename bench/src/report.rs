@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use crate::Args;
+use crate::floor::SameCost;
 use crate::ops::Op;
 use crate::wrk::{Load, Outcome};
 
@@ -119,6 +120,8 @@ pub struct Report {
     pub floor: Option<Outcome>,
     /// The same bare server signing an ES256 token per client-credentials request.
     pub es256_floor: Option<Outcome>,
+    /// The same bare server spending Latchkey's CPU per answer, for each p99 target.
+    pub same_cost: Vec<SameCost>,
 }
 
 impl Report {
@@ -162,6 +165,7 @@ impl Report {
             rows: Vec::new(),
             floor: None,
             es256_floor: None,
+            same_cost: Vec::new(),
         }
     }
 
@@ -254,24 +258,7 @@ impl Report {
             "\nMachine limits ({} threads): RSA-2048 signing {:.0}/s, argon2id verification (m=19 MiB, t=2, p=1) {:.1}/s.\n",
             self.cores, self.rsa_signs, self.argon2_verifies
         );
-        if let Some(floor) = &self.floor {
-            let share = self.latchkey(Op::Jwks).map_or(String::new(), |jwks| {
-                let percent = 100.0 * jwks.rps / floor.requests_per_second;
-                format!(" Latchkey's JWKS reaches {percent:.0}% of it.")
-            });
-            let _ = writeln!(
-                out,
-                "A bare axum server (one handler, no middleware, no logging) answering with the same JWKS bytes under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.{share}\n",
-                floor.requests_per_second, floor.p50_ms, floor.p99_ms
-            );
-        }
-        if let Some(floor) = &self.es256_floor {
-            let _ = writeln!(
-                out,
-                "The same bare server signing an ES256 token (P-256, aws-lc-rs) for each client-credentials request under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.\n",
-                floor.requests_per_second, floor.p50_ms, floor.p99_ms
-            );
-        }
+        out += &crate::floor::markdown(self);
         out += &crate::targets::rsa_bound(self);
         out += &crate::targets::table(self);
         out

@@ -152,35 +152,19 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
         let side = report.side(Side::Latchkey);
         side.peak_rss = side.peak_rss.max(sampler.finish());
     }
-    if selected(args, "JWKS") {
-        eprintln!("JWKS bytes from a bare axum server");
-        let c = &contenders[0];
-        let url = format!(
-            "{}{}",
-            c.server.base,
-            c.target.path(&c.server.base, &c.target.jwks_path)
-        );
-        let body = reqwest::get(&url)
-            .await?
-            .error_for_status()?
-            .bytes()
-            .await?;
-        let request = wrk::Request {
-            method: "GET",
-            path: "/jwks".into(),
-            headers: Vec::new(),
-            body: wrk::Body::None,
-        };
-        let answer = floor::Answer::Fixed(body);
-        report.floor = Some(bare_axum(load, answer, request, work.path()).await?);
-    }
-    if selected(args, "client_credentials, ES256") {
-        eprintln!("ES256 tokens from a bare axum server");
-        let c = &contenders[0];
-        let request = Op::ClientCredentialsEs256.request(&c.target, &c.server.base, "", Vec::new());
-        let answer = floor::Answer::Es256Token;
-        report.es256_floor = Some(bare_axum(load, answer, request, work.path()).await?);
-    }
+    let c = &contenders[0];
+    let model = floor::Model {
+        target: &c.target,
+        base: &c.server.base,
+        access_token: &c.access_token,
+    };
+    floor::measure(
+        &mut report,
+        |label| selected(args, label),
+        model,
+        work.path(),
+    )
+    .await?;
     for c in contenders {
         c.server.stop();
     }
@@ -279,17 +263,6 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
         tokens.push(token.to_owned());
     }
     Ok(tokens)
-}
-
-async fn bare_axum(
-    load: Load,
-    answer: floor::Answer,
-    request: wrk::Request,
-    work: &Path,
-) -> anyhow::Result<wrk::Outcome> {
-    let dir = work.join("run-floor");
-    std::fs::create_dir_all(&dir)?;
-    tokio::task::spawn_blocking(move || floor::bare_axum(load, answer, &request, &dir)).await?
 }
 
 async fn run_wrk(

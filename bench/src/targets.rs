@@ -35,7 +35,16 @@ fn p99_target(report: &Report, op: Op) -> Target {
             op.label(),
             report.load.connections
         ),
-        measured: p99.map_or("-".into(), |p| format!("{p:.2} ms")),
+        measured: p99.map_or("-".into(), |p| {
+            let same = report.same_cost.iter().find(|s| s.op == op);
+            match same {
+                Some(s) => format!(
+                    "{p:.2} ms (a bare server as costly: {:.2} ms)",
+                    s.outcome.p99_ms
+                ),
+                None => format!("{p:.2} ms"),
+            }
+        }),
         holds: p99.map(|p| p < 5.0),
     }
 }
