@@ -19,6 +19,18 @@ pub const REFRESH_INTERVAL: Duration = Duration::from_secs(5);
 
 const ALGORITHMS: [Algorithm; 2] = [Algorithm::RS256, Algorithm::ES256];
 
+/// Where an RSA signature (a few hundred microseconds of arithmetic) runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RsaOn {
+    /// The calling task's thread: the request waits on nothing but the signature, and
+    /// handing it to another thread and back only adds two thread switches (client
+    /// credentials).
+    InPlace,
+    /// The blocking pool: the request also waits on a commit, which the executor's threads
+    /// keep moving meanwhile (a user's tokens, signed while their consumption commits).
+    BlockingPool,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum KeyringError {
     #[error(transparent)]
@@ -63,15 +75,14 @@ impl KeySet {
             .map(|(_, signer, _)| signer)
     }
 
-    /// A JWT of type `typ` signed with the current key for `algorithm`. An RSA signature is
-    /// a few hundred microseconds of arithmetic: it runs on the blocking pool, so that the
-    /// executor's threads keep answering I/O (and the group-commit writer keeps moving)
-    /// meanwhile. ES256 is fast enough to sign in place.
+    /// A JWT of type `typ` signed with the current key for `algorithm`; an RSA signature
+    /// where `rsa_on` says (ES256 is fast enough to sign in place).
     pub async fn sign<C>(
         self: Arc<Self>,
         algorithm: Algorithm,
         typ: &'static str,
         claims: C,
+        rsa_on: RsaOn,
     ) -> Result<String, Error>
     where
         C: serde::Serialize + Send + 'static,
@@ -84,9 +95,9 @@ impl KeySet {
                 .sign(typ, &claims)
                 .map_err(|e| Error::Internal(format!("signing failed: {e}")))
         };
-        match algorithm {
-            Algorithm::ES256 => sign(),
-            Algorithm::RS256 => tokio::task::spawn_blocking(sign)
+        match (algorithm, rsa_on) {
+            (Algorithm::ES256, _) | (Algorithm::RS256, RsaOn::InPlace) => sign(),
+            (Algorithm::RS256, RsaOn::BlockingPool) => tokio::task::spawn_blocking(sign)
                 .await
                 .map_err(|e| Error::Internal(format!("signing failed: {e}")))?,
         }

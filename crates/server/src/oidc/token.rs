@@ -15,6 +15,7 @@ use serde_json::json;
 use super::client;
 use crate::app::AppState;
 use crate::error::Error;
+use crate::keyring::RsaOn;
 use crate::throttle::ClientAddress;
 
 pub async fn token(
@@ -91,7 +92,12 @@ async fn machine_token(
     let access_token = state
         .keys
         .get()
-        .sign(state.config.access_token_alg, "at+jwt", claims)
+        .sign(
+            state.config.access_token_alg,
+            "at+jwt",
+            claims,
+            RsaOn::InPlace,
+        )
         .await?;
     Ok(TokenResponse {
         access_token,

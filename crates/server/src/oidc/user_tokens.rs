@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use super::plan::{Access, Plan, access_for, new_refresh_token};
 use crate::app::AppState;
 use crate::error::Error;
+use crate::keyring::RsaOn;
 use crate::manage::{Actor, audit};
 
 /// Opaque access tokens for userinfo live one hour.
@@ -174,7 +175,12 @@ async fn api_access_token(
     };
     let keys = state.keys.get();
     let token = keys
-        .sign(state.config.access_token_alg, "at+jwt", claims)
+        .sign(
+            state.config.access_token_alg,
+            "at+jwt",
+            claims,
+            RsaOn::BlockingPool,
+        )
         .await?;
     Ok((token, resource.access_token_ttl))
 }
@@ -216,7 +222,12 @@ pub(super) async fn issue(
     let id_token = state
         .keys
         .get()
-        .sign(app.settings.id_token_alg, "JWT", claims)
+        .sign(
+            app.settings.id_token_alg,
+            "JWT",
+            claims,
+            RsaOn::BlockingPool,
+        )
         .await?;
     let mut body = json!({
         "access_token": access_token,
