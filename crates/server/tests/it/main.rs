@@ -25,6 +25,7 @@ mod crash;
 mod db_outage;
 mod demo_app;
 mod discovery;
+mod expired;
 mod hostile_api;
 mod hostile_codes;
 mod hostile_http;
