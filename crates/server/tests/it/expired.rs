@@ -2,10 +2,8 @@
 //! real client keeps refreshing and reading userinfo across a sweep that deletes its expired
 //! access token, and a refresh token replayed after a sweep within the day still ends its grant.
 
-use serde_json::json;
-
 use crate::support::{TestApp, backends};
-use crate::user_tokens::{refresh, setup, signed_in, userinfo_status};
+use crate::user_tokens::{refresh, spa_signed_in, userinfo_status};
 
 const HOUR: i64 = 60 * 60 * 1000;
 
@@ -13,9 +11,7 @@ const HOUR: i64 = 60 * 60 * 1000;
 async fn a_sweep_deletes_what_expired_and_keeps_what_is_live() {
     for backend in backends() {
         let app = TestApp::spawn_with_fixed_clock(backend).await;
-        let admin = setup(&app).await;
-        let body = json!({"name": "SPA", "type": "SPA", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}});
-        let (client, tokens, _, _) = signed_in(&app, &admin, body).await;
+        let (client, tokens) = spa_signed_in(&app).await;
         let first = tokens["refresh_token"]
             .as_str()
             .unwrap_or_default()

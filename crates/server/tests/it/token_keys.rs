@@ -3,18 +3,15 @@
 
 use latchkey_core::grant::{OpaqueAccessToken, RefreshToken, token_hash};
 use latchkey_core::random;
-use serde_json::json;
 
 use crate::support::{TestApp, backends};
-use crate::user_tokens::{refresh, setup, signed_in, userinfo_status};
+use crate::user_tokens::{refresh, spa_signed_in, userinfo_status};
 
 #[tokio::test]
 async fn tokens_issued_later_have_keys_that_sort_later_and_earlier_shapes_still_work() {
     for backend in backends() {
         let app = TestApp::spawn_with_fixed_clock(backend).await;
-        let admin = setup(&app).await;
-        let body = json!({"name": "SPA", "type": "SPA", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}});
-        let (client, tokens, _, _) = signed_in(&app, &admin, body).await;
+        let (client, tokens) = spa_signed_in(&app).await;
         let first = tokens["refresh_token"]
             .as_str()
             .unwrap_or_default()

@@ -98,6 +98,14 @@ pub(crate) async fn setup(app: &TestApp) -> Admin<'_> {
     admin
 }
 
+/// A public SPA client with a signed-in user's first tokens (refresh token included).
+pub(crate) async fn spa_signed_in(app: &TestApp) -> (Client, Value) {
+    let admin = setup(app).await;
+    let body = json!({"name": "SPA", "type": "SPA", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}});
+    let (client, tokens, _, _) = signed_in(app, &admin, body).await;
+    (client, tokens)
+}
+
 pub(crate) async fn refresh(
     app: &TestApp,
     client: &Client,
@@ -150,9 +158,7 @@ pub(crate) async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
 async fn public_clients_rotate_refresh_tokens_and_a_replay_revokes_the_family() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let admin = setup(&app).await;
-        let body = json!({"name": "SPA", "type": "SPA", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}});
-        let (client, tokens, _, _) = signed_in(&app, &admin, body).await;
+        let (client, tokens) = spa_signed_in(&app).await;
         let first = tokens["refresh_token"]
             .as_str()
             .unwrap_or_else(|| panic!("offline_access gives a refresh token"))
