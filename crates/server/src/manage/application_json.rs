@@ -1,0 +1,109 @@
+//! An application in Logto's JSON shapes: what the management API and the console take to
+//! create and change one, and how they show it.
+
+use latchkey_core::client::Application;
+use serde::{Deserialize, Serialize};
+
+use super::nullable;
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OidcClientMetadata {
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// How ID tokens are signed: `RS256` (default) or `ES256`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token_signed_response_alg: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomClientMetadataInput {
+    pub cors_allowed_origins: Option<Vec<String>>,
+    pub id_token_ttl: Option<i64>,
+    pub refresh_token_ttl_in_days: Option<i64>,
+    pub rotate_refresh_token: Option<bool>,
+    pub always_issue_refresh_token: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewApplication {
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub app_type: String,
+    pub is_third_party: Option<bool>,
+    pub oidc_client_metadata: Option<OidcClientMetadata>,
+    pub custom_client_metadata: Option<CustomClientMetadataInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApplicationPatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub description: Option<Option<String>>,
+    pub oidc_client_metadata: Option<OidcClientMetadata>,
+    pub custom_client_metadata: Option<CustomClientMetadataInput>,
+    /// Accepted only when unchanged: an application's type is fixed at creation.
+    #[serde(rename = "type")]
+    pub app_type: Option<String>,
+    /// Accepted only when unchanged.
+    pub is_third_party: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomClientMetadata {
+    pub cors_allowed_origins: Vec<String>,
+    pub id_token_ttl: i64,
+    pub refresh_token_ttl_in_days: i64,
+    pub rotate_refresh_token: bool,
+    pub always_issue_refresh_token: bool,
+}
+
+/// An application as the API shows it. `secret` only in the answer to its creation.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplicationView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    #[serde(rename = "type")]
+    pub app_type: &'static str,
+    pub is_third_party: bool,
+    pub oidc_client_metadata: OidcClientMetadata,
+    pub custom_client_metadata: CustomClientMetadata,
+    pub created_at: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+}
+
+impl From<Application> for ApplicationView {
+    fn from(app: Application) -> Self {
+        Self {
+            app_type: app.app_type.as_str(),
+            oidc_client_metadata: OidcClientMetadata {
+                redirect_uris: app.redirect_uris,
+                post_logout_redirect_uris: app.post_logout_redirect_uris,
+                id_token_signed_response_alg: Some(app.settings.id_token_alg.as_str().to_owned()),
+            },
+            custom_client_metadata: CustomClientMetadata {
+                cors_allowed_origins: app.cors_allowed_origins,
+                id_token_ttl: app.settings.id_token_ttl,
+                refresh_token_ttl_in_days: app.settings.refresh_token_ttl_days,
+                rotate_refresh_token: app.settings.rotate_refresh_token,
+                always_issue_refresh_token: app.settings.always_issue_refresh_token,
+            },
+            id: app.id,
+            name: app.name,
+            description: app.description,
+            is_third_party: app.is_third_party,
+            created_at: app.created_at,
+            secret: None,
+        }
+    }
+}
