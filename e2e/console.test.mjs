@@ -59,6 +59,15 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("button", { name: "Rotate EC keys" }).click();
     await admin.getByText("Rotated.").waitFor();
     await shot(admin, "console-keys");
+    // At once again: refused while the previous key still verifies what it signed; forced
+    // through the button the refusal offers.
+    admin.once("dialog", (dialog) => dialog.accept());
+    await admin.getByRole("button", { name: "Rotate EC keys" }).click();
+    await admin.getByText(/^Not rotated: the previous key still verifies tokens it signed until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/).waitFor();
+    await shot(admin, "console-keys-refused");
+    admin.once("dialog", (dialog) => dialog.accept());
+    await admin.getByRole("button", { name: "Rotate anyway (leaked key)" }).click();
+    await admin.getByText("Rotated.").waitFor();
 
     // A first-party application, for the tabs below.
     await admin.getByRole("link", { name: "Applications" }).first().click();

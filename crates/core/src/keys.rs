@@ -47,7 +47,10 @@ pub struct SigningKey {
     pub state: KeyState,
     pub private_key: Vec<u8>,
     pub encrypted: bool,
+    /// When it was published (generated).
     pub created_at: i64,
+    /// When it stopped signing (became `previous`).
+    pub retired_at: Option<i64>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -102,6 +105,7 @@ pub fn generate(
         private_key,
         encrypted,
         created_at: now_ms,
+        retired_at: None,
     })
 }
 

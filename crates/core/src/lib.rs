@@ -16,7 +16,8 @@
 //! - [`token`]: one module per `grant_type`, and the access-token claims (RFC 9068).
 //! - [`grant`]: grants and the codes and tokens issued under them.
 //! - [`jwt`]: compact JWS signing and verification, algorithms bound to key types.
-//! - [`keys`]: signing keys, their rotation states, JWKS, encryption at rest.
+//! - [`keys`]: signing keys, their rotation states, JWKS, encryption at rest; [`rotation`]:
+//!   when a rotation may run.
 //! - [`discovery`]: provider metadata (OIDC Discovery 1.0, RFC 8414).
 //! - [`random`]: unguessable identifiers and secrets.
 //! - [`role`], [`user`]: roles, users, identifiers and password hashing.
@@ -40,6 +41,7 @@ pub mod redirect;
 pub mod registration;
 pub mod resource;
 pub mod role;
+pub mod rotation;
 pub mod scope;
 pub mod session;
 pub mod throttle;

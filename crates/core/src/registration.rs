@@ -147,8 +147,11 @@ pub fn check_origins(field: &str, values: &[String]) -> Result<Vec<String>, Inva
     Ok(dedup(values))
 }
 
+/// The longest an ID token or a JWT access token may live, in seconds: a day.
+pub const MAX_TOKEN_TTL_SECS: i64 = 86_400;
+
 pub fn check_token_settings(settings: &TokenSettings) -> Result<(), Invalid> {
-    if !(60..=86_400).contains(&settings.id_token_ttl) {
+    if !(60..=MAX_TOKEN_TTL_SECS).contains(&settings.id_token_ttl) {
         return Err(Invalid::new(
             "customClientMetadata.idTokenTtl",
             "application.invalid_ttl",
@@ -179,7 +182,7 @@ pub fn check_indicator(value: &str) -> Result<(), Invalid> {
 
 /// Access-token lifetime of an API, in seconds: one minute to one day.
 pub fn check_access_token_ttl(value: i64) -> Result<(), Invalid> {
-    if !(60..=86_400).contains(&value) {
+    if !(60..=MAX_TOKEN_TTL_SECS).contains(&value) {
         return Err(Invalid::new(
             "accessTokenTtl",
             "resource.invalid_ttl",

@@ -124,6 +124,9 @@ enum KeysCommand {
         /// Only this family: RSA or EC [default: both]
         #[arg(long, value_parser = parse_family)]
         alg: Option<Algorithm>,
+        /// Rotate even while the previous key may still verify live tokens or the next one was just published (a leaked key)
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -263,7 +266,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             .await?;
             let (stored, json) = match keys {
                 KeysCommand::List { json } => (db.find_signing_keys().await?, json),
-                KeysCommand::Rotate { alg, json } => {
+                KeysCommand::Rotate { alg, force, json } => {
                     let algorithms =
                         alg.map_or_else(|| vec![Algorithm::RS256, Algorithm::ES256], |a| vec![a]);
                     let stored = manage::keys::rotate(
@@ -271,8 +274,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                         keyring.encryption(),
                         &algorithms,
                         clock.now_ms(),
+                        force,
                     )
-                    .await?;
+                    .await
+                    .map_err(|e| match e {
+                        crate::keyring::KeyringError::Refused(why) => {
+                            anyhow::anyhow!("{why} (--force rotates anyway)")
+                        }
+                        other => other.into(),
+                    })?;
                     (stored, json)
                 }
             };
@@ -294,14 +304,17 @@ fn print_keys(keys: &[latchkey_core::keys::SigningKey], json: bool) -> anyhow::R
         let list: Vec<_> = keys
             .iter()
             .map(|k| {
-                serde_json::json!({"id": k.kid, "algorithm": k.algorithm.as_str(), "state": k.state.as_str(), "createdAt": k.created_at, "encrypted": k.encrypted})
+                serde_json::json!({"id": k.kid, "algorithm": k.algorithm.as_str(), "state": k.state.as_str(), "createdAt": k.created_at, "retiredAt": k.retired_at, "encrypted": k.encrypted})
             })
             .collect();
         println!("{}", serde_json::to_string(&list)?);
     } else {
         for k in keys {
+            let retired = k
+                .retired_at
+                .map_or(String::new(), |at| format!("  retired {at}"));
             println!(
-                "{}  {}  {:<8}  created {}",
+                "{}  {}  {:<8}  created {}{retired}",
                 k.kid,
                 k.algorithm.as_str(),
                 k.state.as_str(),

@@ -200,6 +200,12 @@ impl From<crate::keyring::KeyringError> for Problem {
     fn from(e: crate::keyring::KeyringError) -> Self {
         match e {
             crate::keyring::KeyringError::Store(e) => e.into(),
+            e @ crate::keyring::KeyringError::Refused(_) => {
+                Self::conflict("key.rotation_too_soon", e.to_string())
+            }
+            e @ crate::keyring::KeyringError::Concurrent => {
+                Self::conflict("key.rotation_conflict", e.to_string())
+            }
             other => Self::internal(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",

@@ -64,8 +64,22 @@ pub fn date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `YYYY-MM-DD HH:MM UTC` of a time in milliseconds.
+pub fn moment(ms: i64) -> String {
+    let minutes = ms.rem_euclid(86_400_000) / 60_000;
+    format!("{} {:02}:{:02} UTC", date(ms), minutes / 60, minutes % 60)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn moments_are_utc_minutes() {
+        assert_eq!(
+            super::moment(1_795_651_200_000 + 13 * 3_600_000 + 7 * 60_000 + 59_999),
+            "2026-11-26 13:07 UTC"
+        );
+    }
+
     #[test]
     fn days_are_civil_dates() {
         assert_eq!(super::date(0), "1970-01-01");

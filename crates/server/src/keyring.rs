@@ -17,6 +17,13 @@ use crate::error::Error;
 /// apart than this, no node signs with a key that another node does not publish.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(5);
 
+/// How long relying parties may keep the JWKS (its `Cache-Control: max-age`).
+pub const JWKS_MAX_AGE_SECS: u64 = 60;
+
+/// How long a newly published `next` key waits before a rotation may make it sign: by then
+/// every node has refreshed its keys and every relying party's cached JWKS has expired.
+pub const PUBLISH_LEAD_MS: i64 = (REFRESH_INTERVAL.as_secs() + JWKS_MAX_AGE_SECS) as i64 * 1000;
+
 const ALGORITHMS: [Algorithm; 2] = [Algorithm::RS256, Algorithm::ES256];
 
 /// Where an RSA signature (a few hundred microseconds of arithmetic) runs.
@@ -39,6 +46,14 @@ pub enum KeyringError {
     Generation(#[from] latchkey_core::jwt::JwtError),
     #[error(transparent)]
     Store(#[from] latchkey_store::Error),
+    /// A rotation that would break verification of live tokens or sign with an unknown key.
+    #[error("{0}")]
+    Refused(latchkey_core::rotation::Refusal),
+    /// Another rotation committed between the check and this one.
+    #[error(
+        "another rotation of the signing keys ran at the same time; list the keys and try again"
+    )]
+    Concurrent,
 }
 
 /// One consistent view of the keys.

@@ -2,6 +2,7 @@
 
 use latchkey_core::jwt::Algorithm;
 use latchkey_core::keys::{KeyState, SigningKey};
+use latchkey_core::rotation::Cutoffs;
 use sqlx::Row;
 
 use crate::{Db, Error, Result, flag};
@@ -9,7 +10,7 @@ use crate::{Db, Error, Result, flag};
 impl Db {
     pub async fn find_signing_keys(&self) -> Result<Vec<SigningKey>> {
         let rows = sqlx::query(
-            "SELECT kid, algorithm, state, private_key, encrypted, created_at \
+            "SELECT kid, algorithm, state, private_key, encrypted, created_at, retired_at \
              FROM signing_keys ORDER BY algorithm, created_at DESC",
         )
         .fetch_all(self.pool())
@@ -27,6 +28,7 @@ impl Db {
                     private_key: row.try_get("private_key")?,
                     encrypted: flag(row, "encrypted")?,
                     created_at: row.try_get("created_at")?,
+                    retired_at: row.try_get("retired_at")?,
                 })
             })
             .collect()
@@ -36,8 +38,9 @@ impl Db {
     /// process got there first) or the kid exists.
     pub async fn insert_signing_key(&self, key: &SigningKey) -> Result<()> {
         sqlx::query(
-            "INSERT INTO signing_keys (kid, algorithm, state, private_key, encrypted, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO signing_keys \
+             (kid, algorithm, state, private_key, encrypted, created_at, retired_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&key.kid)
         .bind(key.algorithm.as_str())
@@ -45,6 +48,7 @@ impl Db {
         .bind(&key.private_key)
         .bind(key.encrypted)
         .bind(key.created_at)
+        .bind(key.retired_at)
         .execute(self.writer())
         .await?;
         Ok(())
@@ -79,23 +83,64 @@ impl Db {
     }
 
     /// One rotation step for `algorithm`, in one transaction: the previous key is dropped,
-    /// current becomes previous, next becomes current, and `new_next` is published as next.
-    /// `NotFound` (and nothing changed) when the algorithm has no next key to promote.
+    /// current becomes previous (retired at `now_ms`), next becomes current, and `new_next` is
+    /// published as next. `cutoffs` are checked in the same transaction: `Conflict` (and
+    /// nothing changed) when the previous key retired after `retired_by_ms` or the next key
+    /// was published after `published_by_ms`; `NotFound` when there is no next key to promote.
     pub async fn rotate_signing_keys(
         &self,
         algorithm: Algorithm,
         new_next: &SigningKey,
+        now_ms: i64,
+        cutoffs: Cutoffs,
     ) -> Result<()> {
         let alg = algorithm.as_str();
         let mut tx = self.writer().begin().await?;
-        sqlx::query("DELETE FROM signing_keys WHERE algorithm = $1 AND state = 'previous'")
-            .bind(alg)
-            .execute(&mut *tx)
-            .await?;
+        // A previous key without a retirement time counts as retired now, as in `rotation`.
         sqlx::query(
-            "UPDATE signing_keys SET state = 'previous' WHERE algorithm = $1 AND state = 'current'",
+            "DELETE FROM signing_keys WHERE algorithm = $1 AND state = 'previous' \
+             AND COALESCE(retired_at, $2) <= $3",
         )
         .bind(alg)
+        .bind(now_ms)
+        .bind(cutoffs.retired_by_ms)
+        .execute(&mut *tx)
+        .await?;
+        let kept: Option<String> = sqlx::query_scalar(
+            "SELECT kid FROM signing_keys WHERE algorithm = $1 AND state = 'previous'",
+        )
+        .bind(alg)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if kept.is_some() {
+            return Err(Error::Conflict);
+        }
+        // As in `rotation::check`: a next key published no later than the current one is
+        // known wherever the current one is.
+        let next: Option<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT n.created_at, c.created_at FROM signing_keys n \
+             LEFT JOIN signing_keys c ON c.algorithm = n.algorithm AND c.state = 'current' \
+             WHERE n.algorithm = $1 AND n.state = 'next'",
+        )
+        .bind(alg)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match next {
+            None => return Err(Error::NotFound),
+            Some((published, current))
+                if published > cutoffs.published_by_ms
+                    && current.is_none_or(|current| published > current) =>
+            {
+                return Err(Error::Conflict);
+            }
+            Some(_) => {}
+        }
+        sqlx::query(
+            "UPDATE signing_keys SET state = 'previous', retired_at = $2 \
+             WHERE algorithm = $1 AND state = 'current'",
+        )
+        .bind(alg)
+        .bind(now_ms)
         .execute(&mut *tx)
         .await?;
         let promoted = sqlx::query(
@@ -124,79 +169,5 @@ impl Db {
 }
 
 #[cfg(test)]
-mod tests {
-    use latchkey_core::jwt::Algorithm;
-    use latchkey_core::keys::{KeyState, SigningKey};
-
-    use crate::{Error, test_dbs};
-
-    fn key(kid: &str, state: KeyState) -> SigningKey {
-        SigningKey {
-            kid: kid.into(),
-            algorithm: Algorithm::ES256,
-            state,
-            private_key: vec![1, 2, 3],
-            encrypted: false,
-            created_at: 0,
-        }
-    }
-
-    fn states(keys: &[SigningKey]) -> Vec<(String, &'static str)> {
-        let mut s: Vec<_> = keys
-            .iter()
-            .map(|k| (k.kid.clone(), k.state.as_str()))
-            .collect();
-        s.sort();
-        s
-    }
-
-    #[tokio::test]
-    async fn only_one_current_key_per_algorithm_can_exist() {
-        for db in test_dbs::each().await {
-            assert!(
-                db.insert_signing_key(&key("a", KeyState::Current))
-                    .await
-                    .is_ok()
-            );
-            let second = db.insert_signing_key(&key("b", KeyState::Current)).await;
-            assert!(matches!(second, Err(Error::Conflict)));
-        }
-    }
-
-    #[tokio::test]
-    async fn rotation_moves_every_key_one_state_along() {
-        for db in test_dbs::each().await {
-            for (kid, state) in [
-                ("a", KeyState::Previous),
-                ("b", KeyState::Current),
-                ("c", KeyState::Next),
-            ] {
-                db.insert_signing_key(&key(kid, state))
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
-            }
-            db.rotate_signing_keys(Algorithm::ES256, &key("d", KeyState::Next))
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            let keys = db.find_signing_keys().await.unwrap_or_default();
-            let expected = [("b", "previous"), ("c", "current"), ("d", "next")]
-                .map(|(k, s)| (k.to_owned(), s));
-            assert_eq!(states(&keys), expected);
-        }
-    }
-
-    #[tokio::test]
-    async fn rotation_without_a_next_key_changes_nothing() {
-        for db in test_dbs::each().await {
-            db.insert_signing_key(&key("b", KeyState::Current))
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            let result = db
-                .rotate_signing_keys(Algorithm::ES256, &key("d", KeyState::Next))
-                .await;
-            assert!(matches!(result, Err(Error::NotFound)));
-            let keys = db.find_signing_keys().await.unwrap_or_default();
-            assert_eq!(states(&keys), [("b".to_owned(), "current")]);
-        }
-    }
-}
+#[path = "keys_tests.rs"]
+mod tests;

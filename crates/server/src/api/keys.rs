@@ -26,6 +26,11 @@ pub fn routes() -> Router<AppState> {
 pub(super) struct RotateInput {
     /// `RSA` or `EC`; both families when omitted.
     signing_key_algorithm: Option<String>,
+    /// Rotate even though the previous key may still verify live tokens (they stop verifying)
+    /// or the next key was published moments ago: for a leaked key. Without it such a
+    /// rotation is refused with 409 `key.rotation_too_soon`.
+    #[serde(default)]
+    force: bool,
 }
 
 #[utoipa::path(
@@ -63,7 +68,7 @@ pub(super) async fn rotate(
             .with_field("signingKeyAlgorithm")
         })?],
     };
-    let stored = keys::rotate_now(&state, &actor, &algorithms).await?;
+    let stored = keys::rotate_now(&state, &actor, &algorithms, input.force).await?;
     Ok(created(stored))
 }
 

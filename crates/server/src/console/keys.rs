@@ -5,6 +5,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::jwt::Algorithm;
+use latchkey_core::rotation::Refusal;
 use serde::Deserialize;
 
 use super::{Console, Frame};
@@ -19,6 +21,8 @@ struct KeysPage<'a> {
     keys: Vec<Row>,
     rotated: bool,
     error: Option<String>,
+    /// The family whose rotation was refused: offered again, forced.
+    refused: Option<&'static str>,
 }
 
 struct Row {
@@ -38,10 +42,21 @@ pub async fn list(
     console: Console,
     Query(query): Query<Rotated>,
 ) -> Response {
+    page(&state, &console, query.rotated.is_some(), None).await
+}
+
+/// The keys page; `refused` names a family whose rotation was refused, and why.
+async fn page(
+    state: &AppState,
+    console: &Console,
+    rotated: bool,
+    refused: Option<(&'static str, String)>,
+) -> Response {
     let stored = match state.db.find_signing_keys().await {
         Ok(stored) => stored,
         Err(e) => return crate::error::Error::from(e).into_response(),
     };
+    let (refused, error) = refused.unzip();
     let page = KeysPage {
         frame: console.frame("keys"),
         keys: stored
@@ -54,8 +69,9 @@ pub async fn list(
                 state: k.state,
             })
             .collect(),
-        rotated: query.rotated.is_some(),
-        error: None,
+        rotated,
+        error,
+        refused,
     };
     html::render(StatusCode::OK, &page, &page.frame.nonce)
 }
@@ -64,6 +80,8 @@ pub async fn list(
 pub struct Rotation {
     csrf: String,
     family: String,
+    /// Present on the "rotate anyway" form.
+    force: Option<String>,
 }
 
 pub async fn rotate(
@@ -77,7 +95,28 @@ pub async fn rotate(
     if !console.checks(&form.csrf) {
         return Redirect::to("/console/keys").into_response();
     }
-    match keys::rotate_now(&state, &console.actor(), &[algorithm]).await {
+    let force = form.force.is_some();
+    if !force {
+        let text = console.frame("keys").text;
+        match keys::refusal(&state, algorithm).await {
+            Ok(None) => {}
+            Ok(Some(refusal)) => {
+                let why = match refusal {
+                    Refusal::PreviousStillVerifies { .. } => text.rotate_too_soon_previous,
+                    Refusal::NextTooNew { .. } => text.rotate_too_soon_next,
+                };
+                let message = format!("{why} {}.", html::moment(refusal.until_ms()));
+                let family = if algorithm == Algorithm::RS256 {
+                    "RSA"
+                } else {
+                    "EC"
+                };
+                return page(&state, &console, false, Some((family, message))).await;
+            }
+            Err(problem) => return problem.into_response(),
+        }
+    }
+    match keys::rotate_now(&state, &console.actor(), &[algorithm], force).await {
         Ok(_) => Redirect::to("/console/keys?rotated=1").into_response(),
         Err(problem) => problem.into_response(),
     }

@@ -2,6 +2,7 @@
 
 use latchkey_core::jwt::Algorithm;
 use latchkey_core::keys::{self, KeyEncryption, SigningKey};
+use latchkey_core::rotation::{self, Cutoffs, Refusal};
 use latchkey_store::Db;
 
 use serde_json::json;
@@ -9,7 +10,7 @@ use serde_json::json;
 use super::{Actor, audit};
 use crate::app::AppState;
 use crate::error::Problem;
-use crate::keyring::{KeyringError, ensure};
+use crate::keyring::{KeyringError, PUBLISH_LEAD_MS, ensure};
 
 /// Key families as Logto names them (`RSA`, `EC`), or by algorithm.
 pub fn parse_family(value: &str) -> Option<Algorithm> {
@@ -22,18 +23,37 @@ pub fn parse_family(value: &str) -> Option<Algorithm> {
 
 /// One rotation step for each algorithm in `algorithms`: next becomes current (it has been
 /// published since the previous rotation), current becomes previous (still published for
-/// tokens it signed), the old previous is dropped, and a fresh next is published.
+/// tokens it signed), the old previous is dropped, and a fresh next is published. Refused,
+/// with nothing changed, while the previous key may still verify live tokens or the next one
+/// was published too recently (`rotation`), unless `force`d.
 pub async fn rotate(
     db: &Db,
     encryption: Option<&KeyEncryption>,
     algorithms: &[Algorithm],
     now_ms: i64,
+    force: bool,
 ) -> Result<Vec<SigningKey>, KeyringError> {
     ensure(db, encryption, now_ms).await?;
+    let cutoffs = match force {
+        true => Cutoffs::forced(),
+        false => Cutoffs::at(now_ms, PUBLISH_LEAD_MS),
+    };
+    // Every family is checked before any moves, so that a refusal leaves all of them as
+    // they were.
+    let stored = db.find_signing_keys().await?;
+    for &algorithm in algorithms {
+        rotation::check(&stored, algorithm, now_ms, cutoffs).map_err(KeyringError::Refused)?;
+    }
     for &algorithm in algorithms {
         let next = keys::generate(algorithm, keys::KeyState::Next, encryption, now_ms)?;
-        db.rotate_signing_keys(algorithm, &next).await?;
-        tracing::info!(algorithm = algorithm.as_str(), new_next = %next.kid, "signing keys rotated");
+        match db
+            .rotate_signing_keys(algorithm, &next, now_ms, cutoffs)
+            .await
+        {
+            Err(latchkey_store::Error::Conflict) => return Err(KeyringError::Concurrent),
+            other => other?,
+        }
+        tracing::info!(algorithm = algorithm.as_str(), new_next = %next.kid, force, "signing keys rotated");
     }
     Ok(db.find_signing_keys().await?)
 }
@@ -48,6 +68,9 @@ pub struct KeyView {
     pub algorithm: &'static str,
     pub state: &'static str,
     pub created_at: i64,
+    /// When a `previous` key stopped signing: it stays published for a day after.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retired_at: Option<i64>,
 }
 
 impl From<&SigningKey> for KeyView {
@@ -61,8 +84,17 @@ impl From<&SigningKey> for KeyView {
             algorithm: k.algorithm.as_str(),
             state: k.state.as_str(),
             created_at: k.created_at,
+            retired_at: k.retired_at,
         }
     }
+}
+
+/// Why a rotation of `algorithm` would be refused now, if it would.
+pub async fn refusal(state: &AppState, algorithm: Algorithm) -> Result<Option<Refusal>, Problem> {
+    let stored = state.db.find_signing_keys().await?;
+    let now = state.clock.now_ms();
+    let cutoffs = Cutoffs::at(now, PUBLISH_LEAD_MS);
+    Ok(rotation::check(&stored, algorithm, now, cutoffs).err())
 }
 
 /// Rotate `algorithms` for an administrator: publish the result on this node at once (others
@@ -71,12 +103,14 @@ pub async fn rotate_now(
     state: &AppState,
     actor: &Actor,
     algorithms: &[Algorithm],
+    force: bool,
 ) -> Result<Vec<KeyView>, Problem> {
     let stored = rotate(
         &state.db,
         state.keys.encryption(),
         algorithms,
         state.clock.now_ms(),
+        force,
     )
     .await?;
     state.keys.refresh().await?;
@@ -86,7 +120,7 @@ pub async fn rotate_now(
         actor,
         "key.rotate",
         ("key", "signing"),
-        json!({"algorithms": names}),
+        json!({"algorithms": names, "forced": force}),
     )
     .await;
     Ok(stored.iter().map(KeyView::from).collect())

@@ -267,8 +267,35 @@ async fn signing_keys_are_listed_rotated_and_retired_through_the_api() {
                 .0,
             422
         );
-        let (status, both) = admin
+        // The EC next key was published by the rotation moments ago: rotating both families
+        // now is refused, and the RSA family is left as it was too.
+        let (status, refused) = admin
             .post("/api/configs/oidc/private-keys/rotate", json!({}))
+            .await;
+        assert_eq!(
+            (status, &refused["code"]),
+            (409, &json!("key.rotation_too_soon"))
+        );
+        assert!(
+            refused["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("next ES256 key")),
+            "{refused}"
+        );
+        assert_eq!(
+            admin
+                .get("/api/configs/oidc/private-keys")
+                .await
+                .1
+                .as_array()
+                .map(Vec::len),
+            Some(4)
+        );
+        let (status, both) = admin
+            .post(
+                "/api/configs/oidc/private-keys/rotate",
+                json!({"force": true}),
+            )
             .await;
         assert_eq!((status, both.as_array().map(Vec::len)), (201, Some(6)));
     }

@@ -103,6 +103,27 @@ async fn the_quick_start_works_on_the_default_sqlite_database() {
         "EC gains a previous key"
     );
     assert!(!String::from_utf8_lossy(&rotated.stdout).contains("private"));
+
+    // Again at once: the previous key still verifies what it signed; refused, with the way
+    // past it named.
+    let again = ["keys", "rotate", "--alg", "EC", "--json"];
+    let refused = latchkey(dir.path(), port, &again)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("previous ES256 key") && stderr.contains("--force"),
+        "{stderr}"
+    );
+    let forced = latchkey(dir.path(), port, &[&again[..], &["--force"]].concat())
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
 }
 
 #[test]

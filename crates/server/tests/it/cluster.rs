@@ -378,12 +378,22 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         "B publishes A's new next key within its refresh interval"
     );
 
-    // What A signs with after a rotation is a key B was already publishing beforehand.
+    // A second rotation seconds later is refused: relying parties may not have fetched the
+    // new next key yet, and the previous key still verifies live tokens.
+    let too_soon = http
+        .post(api(&a, "/api/configs/oidc/private-keys/rotate"))
+        .bearer_auth(&token)
+        .json(&rotate)
+        .send()
+        .await;
+    assert_eq!(too_soon.map(|r| r.status().as_u16()).ok(), Some(409));
+
+    // Forced, what A signs with after it is a key B was already publishing beforehand.
     let before_rotation = published_kids(&http, &b).await;
     let rotated = http
         .post(api(&a, "/api/configs/oidc/private-keys/rotate"))
         .bearer_auth(&token)
-        .json(&rotate)
+        .json(&json!({"signingKeyAlgorithm": "EC", "force": true}))
         .send()
         .await;
     assert_eq!(rotated.map(|r| r.status().as_u16()).ok(), Some(201));

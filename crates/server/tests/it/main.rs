@@ -32,6 +32,7 @@ mod hostile_http;
 mod hostile_pages;
 mod hostile_redirects;
 mod hostile_tokens;
+mod key_rotation;
 mod logout;
 mod operations;
 mod process;

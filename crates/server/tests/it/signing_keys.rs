@@ -98,6 +98,7 @@ async fn rotation_publishes_the_next_key_before_it_signs_and_keeps_the_previous_
             None,
             &[Algorithm::ES256],
             app.state.clock.now_ms(),
+            false,
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
