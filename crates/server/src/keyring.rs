@@ -17,7 +17,8 @@ use crate::error::Error;
 /// apart than this, no node signs with a key that another node does not publish.
 pub const REFRESH_INTERVAL: Duration = Duration::from_secs(5);
 
-/// How long relying parties may keep the JWKS (its `Cache-Control: max-age`).
+/// How long relying parties may keep the JWKS: its `Cache-Control`, and in seconds.
+pub const JWKS_CACHE_CONTROL: &str = "max-age=60";
 pub const JWKS_MAX_AGE_SECS: u64 = 60;
 
 /// How long a newly published `next` key waits before a rotation may make it sign: by then
@@ -245,4 +246,15 @@ pub async fn ensure(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The lead a rotation waits for counts on the JWKS's cache age.
+    #[test]
+    fn the_publish_lead_covers_the_jwks_cache_age() {
+        let header = super::JWKS_CACHE_CONTROL;
+        assert_eq!(header, format!("max-age={}", super::JWKS_MAX_AGE_SECS));
+        assert_eq!(super::PUBLISH_LEAD_MS, 65_000);
+    }
 }

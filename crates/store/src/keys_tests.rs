@@ -143,3 +143,43 @@ async fn rotation_too_soon_changes_nothing() {
         .unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+/// Two rotations at once (two administrators, two nodes): one runs, the other finds the keys
+/// moved under it and changes nothing.
+#[tokio::test]
+async fn of_two_rotations_at_once_one_runs() {
+    for db in test_dbs::each().await {
+        for (kid, state) in [
+            ("a", KeyState::Previous),
+            ("b", KeyState::Current),
+            ("c", KeyState::Next),
+        ] {
+            db.insert_signing_key(&key(kid, state))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let rotate = |next: &'static str| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                let new_next = key(next, KeyState::Next);
+                let cutoffs = Cutoffs::at(NOW, 65_000);
+                db.rotate_signing_keys(Algorithm::ES256, &new_next, NOW, cutoffs)
+                    .await
+            })
+        };
+        let (one, two) = tokio::join!(rotate("d"), rotate("e"));
+        let results = [one, two].map(|r| r.unwrap_or_else(|e| panic!("{e}")));
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, 1, "{results:?}");
+        let lost = results.iter().find(|r| r.is_err());
+        assert!(
+            matches!(lost, Some(Err(Error::Conflict | Error::NotFound))),
+            "{results:?}"
+        );
+        let keys = db.find_signing_keys().await.unwrap_or_default();
+        let by_state: Vec<_> = states(&keys).into_iter().map(|(_, s)| s).collect();
+        let mut by_state = by_state;
+        by_state.sort();
+        assert_eq!(by_state, ["current", "next", "previous"]);
+    }
+}

@@ -78,3 +78,47 @@ fn every_foreign_key_is_indexed() {
     let unindexed: Vec<_> = keys.iter().filter(|k| !leading.contains(k)).collect();
     assert!(unindexed.is_empty(), "no index leads with {unindexed:?}");
 }
+
+/// Keys already `previous` when 0013 adds `retired_at` count as retired then (when they
+/// retired is unknown; "just now" is the safe guess); the others have none.
+#[test]
+fn keys_previous_before_0013_count_as_retired_when_it_runs() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    let conn = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
+    let apply = |file: &std::path::PathBuf| {
+        let sql = std::fs::read_to_string(file).unwrap_or_default();
+        conn.execute_batch(&sql)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    };
+    let (before, after): (Vec<_>, Vec<_>) = files.iter().partition(|f| {
+        f.file_name()
+            .is_some_and(|n| *n.to_string_lossy() < *"0013")
+    });
+    before.into_iter().for_each(apply);
+    conn.execute_batch(
+        "INSERT INTO signing_keys (kid, algorithm, state, private_key, encrypted, created_at) \
+         VALUES ('p', 'ES256', 'previous', x'00', 0, 1), ('c', 'ES256', 'current', x'00', 0, 2);",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    after.into_iter().for_each(apply);
+    let retired = |kid: &str| -> Option<i64> {
+        conn.query_row(
+            "SELECT retired_at FROM signing_keys WHERE kid = ?1",
+            [kid],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let previous = retired("p").unwrap_or_default();
+    assert!((now - previous).abs() < 60_000, "{previous} vs {now}");
+    assert_eq!(retired("c"), None);
+}

@@ -32,12 +32,12 @@ pub async fn oauth_authorization_server(State(state): State<AppState>) -> Respon
     public_json(Ok(state.metadata.oauth.clone()), "max-age=300")
 }
 
-/// Short cache: a newly published `next` key must reach verifiers well before it signs
-/// (`keyring::PUBLISH_LEAD_MS` counts on this age).
-pub const JWKS_CACHE_CONTROL: &str = "max-age=60";
-
+/// Short cache: a newly published `next` key must reach verifiers well before it signs.
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    public_json(Ok(state.keys.get().jwks()), JWKS_CACHE_CONTROL)
+    public_json(
+        Ok(state.keys.get().jwks()),
+        crate::keyring::JWKS_CACHE_CONTROL,
+    )
 }
 
 fn public_json(body: serde_json::Result<Bytes>, cache: &'static str) -> Response {
