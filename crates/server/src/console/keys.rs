@@ -5,7 +5,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use latchkey_core::jwt::Algorithm;
 use latchkey_core::rotation::Refusal;
 use serde::Deserialize;
 
@@ -106,12 +105,8 @@ pub async fn rotate(
                     Refusal::NextTooNew { .. } => text.rotate_too_soon_next,
                 };
                 let message = format!("{why} {}.", html::moment(refusal.until_ms()));
-                let family = if algorithm == Algorithm::RS256 {
-                    "RSA"
-                } else {
-                    "EC"
-                };
-                return page(&state, &console, false, Some((family, message))).await;
+                let refused = Some((keys::family(algorithm), message));
+                return page(&state, &console, false, refused).await;
             }
             Err(problem) => return problem.into_response(),
         }

@@ -12,6 +12,14 @@ use crate::app::AppState;
 use crate::error::Problem;
 use crate::keyring::{KeyringError, PUBLISH_LEAD_MS, ensure};
 
+/// The family of `algorithm` as Logto names it.
+pub fn family(algorithm: Algorithm) -> &'static str {
+    match algorithm {
+        Algorithm::RS256 => "RSA",
+        Algorithm::ES256 => "EC",
+    }
+}
+
 /// Key families as Logto names them (`RSA`, `EC`), or by algorithm.
 pub fn parse_family(value: &str) -> Option<Algorithm> {
     match value.to_ascii_uppercase().as_str() {
@@ -77,10 +85,7 @@ impl From<&SigningKey> for KeyView {
     fn from(k: &SigningKey) -> Self {
         Self {
             id: k.kid.clone(),
-            signing_key_algorithm: match k.algorithm {
-                Algorithm::RS256 => "RSA",
-                Algorithm::ES256 => "EC",
-            },
+            signing_key_algorithm: family(k.algorithm),
             algorithm: k.algorithm.as_str(),
             state: k.state.as_str(),
             created_at: k.created_at,
