@@ -256,37 +256,28 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{}", serde_json::to_string(&user)?);
             Ok(())
         }
-        Command::Keys(keys) => {
+        Command::Keys(KeysCommand::List { json }) => {
             let db = app::open_db(&config).await?;
-            let keyring = crate::keyring::Keyring::open(
-                db.clone(),
-                config.secret_key.as_deref(),
-                clock.now_ms(),
-            )
-            .await?;
-            let (stored, json) = match keys {
-                KeysCommand::List { json } => (db.find_signing_keys().await?, json),
-                KeysCommand::Rotate { alg, force, json } => {
-                    let algorithms =
-                        alg.map_or_else(|| vec![Algorithm::RS256, Algorithm::ES256], |a| vec![a]);
-                    let stored = manage::keys::rotate(
-                        &db,
-                        keyring.encryption(),
-                        &algorithms,
-                        clock.now_ms(),
-                        force,
-                    )
-                    .await
-                    .map_err(|e| match e {
-                        crate::keyring::KeyringError::Refused(why) => {
-                            anyhow::anyhow!("{why} (--force rotates anyway)")
-                        }
-                        other => other.into(),
-                    })?;
-                    (stored, json)
-                }
-            };
-            print_keys(&stored, json)
+            // Opening the keyring creates the keys on a database that has none yet.
+            crate::keyring::Keyring::open(db.clone(), config.secret_key.as_deref(), clock.now_ms())
+                .await?;
+            print_keys(&db.find_signing_keys().await?, json)
+        }
+        Command::Keys(KeysCommand::Rotate { alg, force, json }) => {
+            let state = app::build(config, clock).await?;
+            let algorithms =
+                alg.map_or_else(|| vec![Algorithm::RS256, Algorithm::ES256], |a| vec![a]);
+            // Through the same operation as the API and the console, so that it is audited.
+            let actor = manage::Actor::command_line();
+            manage::keys::rotate_now(&state, &actor, &algorithms, force)
+                .await
+                .map_err(|p| match &*p.code {
+                    "key.rotation_too_soon" => {
+                        anyhow::anyhow!("{} (--force rotates anyway)", p.detail)
+                    }
+                    _ => problem(p),
+                })?;
+            print_keys(&state.db.find_signing_keys().await?, json)
         }
     }
 }

@@ -18,6 +18,19 @@ fn key(kid: &str, state: KeyState) -> SigningKey {
     }
 }
 
+/// An ES256 key in each state: `a` previous, `b` current, `c` next, all old.
+async fn three_keys(db: &crate::Db) {
+    for (kid, state) in [
+        ("a", KeyState::Previous),
+        ("b", KeyState::Current),
+        ("c", KeyState::Next),
+    ] {
+        db.insert_signing_key(&key(kid, state))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 fn states(keys: &[SigningKey]) -> Vec<(String, &'static str)> {
     let mut s: Vec<_> = keys
         .iter()
@@ -43,15 +56,7 @@ async fn only_one_current_key_per_algorithm_can_exist() {
 #[tokio::test]
 async fn rotation_moves_every_key_one_state_along() {
     for db in test_dbs::each().await {
-        for (kid, state) in [
-            ("a", KeyState::Previous),
-            ("b", KeyState::Current),
-            ("c", KeyState::Next),
-        ] {
-            db.insert_signing_key(&key(kid, state))
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
+        three_keys(&db).await;
         let cutoffs = Cutoffs::at(NOW, 65_000);
         db.rotate_signing_keys(Algorithm::ES256, &key("d", KeyState::Next), NOW, cutoffs)
             .await
@@ -149,15 +154,7 @@ async fn rotation_too_soon_changes_nothing() {
 #[tokio::test]
 async fn of_two_rotations_at_once_one_runs() {
     for db in test_dbs::each().await {
-        for (kid, state) in [
-            ("a", KeyState::Previous),
-            ("b", KeyState::Current),
-            ("c", KeyState::Next),
-        ] {
-            db.insert_signing_key(&key(kid, state))
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
+        three_keys(&db).await;
         let rotate = |next: &'static str| {
             let db = db.clone();
             tokio::spawn(async move {

@@ -45,13 +45,7 @@ fn postgres_migrations_only_add() {
 /// the whole table.
 #[test]
 fn every_foreign_key_is_indexed() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    files.sort();
+    let files = sqlite_migrations();
     let conn = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
     for file in &files {
         let sql = std::fs::read_to_string(file).unwrap_or_default();
@@ -83,13 +77,7 @@ fn every_foreign_key_is_indexed() {
 /// retired is unknown; "just now" is the safe guess); the others have none.
 #[test]
 fn keys_previous_before_0013_count_as_retired_when_it_runs() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    files.sort();
+    let files = sqlite_migrations();
     let conn = rusqlite::Connection::open_in_memory().unwrap_or_else(|e| panic!("{e}"));
     let apply = |file: &std::path::PathBuf| {
         let sql = std::fs::read_to_string(file).unwrap_or_default();
@@ -121,4 +109,16 @@ fn keys_previous_before_0013_count_as_retired_when_it_runs() {
     let previous = retired("p").unwrap_or_default();
     assert!((now - previous).abs() < 60_000, "{previous} vs {now}");
     assert_eq!(retired("c"), None);
+}
+
+/// The SQLite migration files, in the order they apply.
+fn sqlite_migrations() -> Vec<std::path::PathBuf> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    files
 }

@@ -124,6 +124,38 @@ async fn the_quick_start_works_on_the_default_sqlite_database() {
         "{}",
         String::from_utf8_lossy(&forced.stderr)
     );
+
+    // Rotations from the command line are in the audit log, by the command line.
+    let url = format!(
+        "sqlite://{}/latchkey-data/latchkey.db",
+        dir.path().display()
+    );
+    let db = latchkey_store::Db::connect(&url)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let filter = latchkey_store::audit::AuditFilter {
+        action: Some("key.rotate".into()),
+        ..Default::default()
+    };
+    let page = latchkey_store::Page {
+        page: 1,
+        page_size: 10,
+    };
+    let (entries, _) = db
+        .list_audit(&filter, page)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let forced: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            let details: serde_json::Value = serde_json::from_str(&e.details).unwrap_or_default();
+            (e.actor_type.as_str(), details["forced"].as_bool())
+        })
+        .collect();
+    assert_eq!(
+        forced,
+        [("command_line", Some(true)), ("command_line", Some(false))]
+    );
 }
 
 #[test]

@@ -6,20 +6,10 @@ use latchkey::keyring::PUBLISH_LEAD_MS;
 use latchkey_core::rotation::LONGEST_SIGNED_MS;
 use serde_json::json;
 
+use crate::signing_keys::kids;
 use crate::support::{Admin, TestApp, backends};
 
 const ROTATE: &str = "/api/configs/oidc/private-keys/rotate";
-
-fn kids(jwks: &serde_json::Value) -> Vec<String> {
-    let mut kids: Vec<String> = jwks["keys"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|k| k["kid"].as_str().map(str::to_owned))
-        .collect();
-    kids.sort();
-    kids
-}
 
 #[tokio::test]
 async fn rotations_wait_for_verifiers_and_for_what_the_previous_key_signed() {

@@ -6,7 +6,8 @@ use latchkey_core::keys::KeyState;
 
 use crate::support::{Options, TestApp, backends, verify_access_token};
 
-fn kids(jwks: &serde_json::Value) -> Vec<String> {
+/// The `kid`s a JWKS publishes, sorted.
+pub fn kids(jwks: &serde_json::Value) -> Vec<String> {
     let mut kids: Vec<String> = jwks["keys"]
         .as_array()
         .into_iter()
