@@ -112,28 +112,21 @@ async fn rotation_too_soon_changes_nothing() {
                 .unwrap_or_else(|e| panic!("{e}"));
         }
         let before = states(&db.find_signing_keys().await.unwrap_or_default());
-        let lead = 65_000;
-        let result = db
-            .rotate_signing_keys(
-                Algorithm::ES256,
-                &key("d", KeyState::Next),
-                NOW,
-                Cutoffs::at(NOW, lead),
-            )
-            .await;
+        let rotate = || {
+            let next = key("d", KeyState::Next);
+            let db = db.clone();
+            async move {
+                db.rotate_signing_keys(Algorithm::ES256, &next, NOW, Cutoffs::at(NOW, 65_000))
+                    .await
+            }
+        };
+        let result = rotate().await;
         assert!(matches!(result, Err(Error::Conflict)), "{result:?}");
         // The previous key old enough, the next one still too new.
         db.delete_previous_signing_key("a")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let result = db
-            .rotate_signing_keys(
-                Algorithm::ES256,
-                &key("d", KeyState::Next),
-                NOW,
-                Cutoffs::at(NOW, lead),
-            )
-            .await;
+        let result = rotate().await;
         assert!(matches!(result, Err(Error::Conflict)), "{result:?}");
         let after = states(&db.find_signing_keys().await.unwrap_or_default());
         assert_eq!(after, before[1..], "only the deleted key is gone");

@@ -42,10 +42,7 @@ pub async fn rotate(
     force: bool,
 ) -> Result<Vec<SigningKey>, KeyringError> {
     ensure(db, encryption, now_ms).await?;
-    let cutoffs = match force {
-        true => Cutoffs::forced(),
-        false => Cutoffs::at(now_ms, PUBLISH_LEAD_MS),
-    };
+    let cutoffs = cutoffs(now_ms, force);
     // Every family is checked before any moves, so that a refusal leaves all of them as
     // they were.
     let stored = db.find_signing_keys().await?;
@@ -94,12 +91,19 @@ impl From<&SigningKey> for KeyView {
     }
 }
 
+/// The rotation rules at `now_ms` for this server's publish lead, or none when forced.
+fn cutoffs(now_ms: i64, force: bool) -> Cutoffs {
+    match force {
+        true => Cutoffs::forced(),
+        false => Cutoffs::at(now_ms, PUBLISH_LEAD_MS),
+    }
+}
+
 /// Why a rotation of `algorithm` would be refused now, if it would.
 pub async fn refusal(state: &AppState, algorithm: Algorithm) -> Result<Option<Refusal>, Problem> {
     let stored = state.db.find_signing_keys().await?;
     let now = state.clock.now_ms();
-    let cutoffs = Cutoffs::at(now, PUBLISH_LEAD_MS);
-    Ok(rotation::check(&stored, algorithm, now, cutoffs).err())
+    Ok(rotation::check(&stored, algorithm, now, cutoffs(now, false)).err())
 }
 
 /// Rotate `algorithms` for an administrator: publish the result on this node at once (others
