@@ -20,6 +20,11 @@ impl std::fmt::Debug for Memory {
 }
 
 impl Memory {
+    /// Whether it holds a buffer (a new one is empty until its first hash).
+    pub fn is_allocated(&self) -> bool {
+        !self.0.is_empty()
+    }
+
     /// The first `params.block_count()` blocks. A stored hash with a larger memory cost (an
     /// imported one) gets a buffer of its own, so that one odd hash does not keep its memory.
     fn run<T>(&mut self, params: &Params, work: impl FnOnce(&mut [Block]) -> T) -> T {

@@ -10,7 +10,7 @@
 //! - [`pages`]: hosted pages (sign-in); [`html`], [`i18n`]: how pages render and speak.
 //! - [`browser`]: session and interaction cookies shared by the protocol and the pages.
 //! - [`cache`]: in-memory copies of clients and API permissions, kept honest by polling.
-//! - [`password`]: argon2id hashing on a bounded pool.
+//! - [`password`]: argon2id hashing on threads of its own, one per core.
 //! - [`expired`]: expired codes, tokens and sessions deleted in the background.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
 
