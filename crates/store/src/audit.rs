@@ -44,8 +44,8 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
 }
 
-/// One entry's row.
-fn insert(entry: &AuditEntry, now_ms: i64) -> Statement {
+/// One entry's row, for a write that records its own audit entry in its transaction.
+pub(crate) fn insert(entry: &AuditEntry, now_ms: i64) -> Statement {
     Statement::new(
         "INSERT INTO audit_logs \
          (id, created_at, actor_type, actor_id, action, target_type, target_id, details) \

@@ -19,7 +19,7 @@ async fn issue(db: &Db, name: &str, expires_at: i64) {
         last_seen_at: 1,
         expires_at,
     };
-    db.insert_session(&session)
+    db.start_session(&session, None, None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let interaction = Interaction {

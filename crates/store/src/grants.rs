@@ -101,13 +101,16 @@ impl Record for ConsumedBy {
 impl Db {
     /// Record a grant and the code that carries it to the client, together; with `consent`
     /// (the user's scopes and the API permission ids), the user's consent to the client too,
-    /// as `record_consent` does, in the same transaction.
+    /// as `record_consent` does, in the same transaction. With `finishes`, the interaction the
+    /// code answers (its id, and now) is consumed in that transaction too, and nothing is
+    /// written if another request consumed it first: `false` then.
     pub async fn insert_grant_with_code(
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
         consent: Option<(&Scopes, &[String])>,
-    ) -> Result<()> {
+        finishes: Option<(&str, i64)>,
+    ) -> Result<bool> {
         let insert_grant = Statement::new(
             "INSERT INTO grants \
              (id, client_id, user_id, session_id_hash, scope, resources, auth_time, created_at) \
@@ -145,8 +148,13 @@ impl Db {
             None => Vec::new(),
         };
         statements.extend([insert_grant, insert_code]);
-        self.execute(statements).await?;
-        Ok(())
+        match finishes {
+            Some((id, now_ms)) => {
+                let take = crate::sessions::take_interaction(id, now_ms);
+                self.execute_if(take, statements).await
+            }
+            None => self.execute(statements).await.map(|_| true),
+        }
     }
 
     /// A live grant: not revoked.

@@ -3,6 +3,7 @@ use latchkey_core::client::{Application, ApplicationType};
 use latchkey_core::grant::{
     AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, Taken, token_hash,
 };
+use latchkey_core::session::Interaction;
 use latchkey_core::user::User;
 
 use crate::{Db, test_dbs};
@@ -62,7 +63,7 @@ pub(crate) async fn setup(db: &Db, grant_id: &str) -> Grant {
         created_at: 1,
         expires_at: 60_000,
     };
-    db.insert_grant_with_code(&grant, &code, None)
+    db.insert_grant_with_code(&grant, &code, None, None)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     grant
@@ -267,5 +268,81 @@ async fn refresh_rotation_has_one_winner_and_revocation_ends_the_family() {
             Some(None),
             "a revoked family leaves nothing to replay"
         );
+    }
+}
+
+/// Grant `id` of `base`'s client and user, and its code `code-{id}`, created at `now`.
+fn another(base: &Grant, id: &str, now: i64) -> (Grant, AuthorizationCode) {
+    let grant = Grant {
+        id: id.into(),
+        created_at: now,
+        ..base.clone()
+    };
+    let code = AuthorizationCode {
+        code_hash: token_hash(&format!("code-{id}")),
+        grant_id: id.into(),
+        redirect_uri: "https://app.example.com/cb".into(),
+        nonce: None,
+        code_challenge: None,
+        created_at: now,
+        expires_at: now + 60_000,
+    };
+    (grant, code)
+}
+
+#[tokio::test]
+async fn a_code_that_finishes_an_interaction_is_issued_once_and_only_while_it_lives() {
+    for db in test_dbs::each().await {
+        let base = setup(&db, "g4").await;
+        let interaction = Interaction {
+            id: "interaction-g4".into(),
+            client_id: Some(base.client_id.clone()),
+            request: "{}".into(),
+            csrf_hash: "csrf".into(),
+            session_id_hash: None,
+            answer: None,
+            created_at: 1,
+            expires_at: 1_000,
+        };
+        db.insert_interaction(&interaction)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let expired = another(&base, "g4-late", 1_000);
+        let finishes = Some(("interaction-g4", 1_000));
+        let late = db
+            .insert_grant_with_code(&expired.0, &expired.1, None, finishes)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !late,
+            "{:?}: an expired interaction gets no code",
+            db.backend()
+        );
+        let (a, b) = (another(&base, "g4-a", 10), another(&base, "g4-b", 10));
+        let finishes = Some(("interaction-g4", 10));
+        let (first, second) = tokio::join!(
+            db.insert_grant_with_code(&a.0, &a.1, None, finishes),
+            db.insert_grant_with_code(&b.0, &b.1, None, finishes),
+        );
+        let issued = [first, second].map(|r| r.unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(
+            issued.iter().filter(|i| **i).count(),
+            1,
+            "{:?}",
+            db.backend()
+        );
+        for ((grant, _), issued) in [(&a, issued[0]), (&b, issued[1]), (&expired, false)] {
+            let found = db
+                .find_grant(&grant.id)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                found.is_some(),
+                issued,
+                "{:?}: grant {}",
+                db.backend(),
+                grant.id
+            );
+        }
     }
 }

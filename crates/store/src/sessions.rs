@@ -2,14 +2,29 @@
 //! thread (`read`) and written by the group-commit writer (`statement`): a sign-in reads and
 //! writes them at each of its steps.
 
+use crate::audit::AuditEntry;
 use crate::row::{Columns, Record};
 use crate::statement::Statement;
 use crate::{Db, Result};
 use latchkey_core::session::{Answer, Interaction, Session};
 
 impl Db {
-    pub async fn insert_session(&self, session: &Session) -> Result<()> {
-        let insert = Statement::new(
+    /// Start `session` (a sign-in) in one transaction: end the one it `replaces` on the same
+    /// browser, if any, and record `audit`, the sign-in, with it.
+    pub async fn start_session(
+        &self,
+        session: &Session,
+        replaces: Option<&str>,
+        audit: Option<(&AuditEntry, i64)>,
+    ) -> Result<()> {
+        let mut statements = Vec::with_capacity(3);
+        if let Some(old) = replaces {
+            statements.push(Statement::new(
+                "DELETE FROM sessions WHERE id_hash = $1",
+                [old.into()],
+            ));
+        }
+        statements.push(Statement::new(
             "INSERT INTO sessions (id_hash, user_id, auth_time, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
             [
@@ -20,8 +35,11 @@ impl Db {
                 session.last_seen_at.into(),
                 session.expires_at.into(),
             ],
-        );
-        self.execute_one(insert).await?;
+        ));
+        if let Some((entry, now_ms)) = audit {
+            statements.push(crate::audit::insert(entry, now_ms));
+        }
+        self.execute(statements).await?;
         Ok(())
     }
 
@@ -100,13 +118,17 @@ impl Db {
 
     /// Consume an interaction; `true` for the one caller that did.
     pub async fn take_interaction(&self, id: &str, now_ms: i64) -> Result<bool> {
-        let take = Statement::new(
-            "UPDATE interactions SET consumed_at = $1 \
-             WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1",
-            [now_ms.into(), id.into()],
-        );
-        Ok(self.execute_one(take).await? == 1)
+        Ok(self.execute_one(take_interaction(id, now_ms)).await? == 1)
     }
+}
+
+/// Consume interaction `id`, unless another request did first or it has expired.
+pub(crate) fn take_interaction(id: &str, now_ms: i64) -> Statement {
+    Statement::new(
+        "UPDATE interactions SET consumed_at = $1 \
+         WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1",
+        [now_ms.into(), id.into()],
+    )
 }
 
 impl Record for Session {

@@ -132,6 +132,25 @@ impl Db {
         let changed = self.execute(vec![statement]).await?;
         Ok(changed.first().copied().unwrap_or(0))
     }
+
+    /// Run `guard`, and `then` only if it changed a row, in one transaction; whether it did.
+    /// A guard that consumes something (`consumed_at IS NULL`) lets one caller only go on.
+    pub(crate) async fn execute_if(&self, guard: Statement, then: Vec<Statement>) -> Result<bool> {
+        if let Some(batcher) = self.batcher() {
+            let write = move |conn: &_| run_now(execute_if(&mut Direct(conn), &guard, &then));
+            return batcher.write(write).await;
+        }
+        self.write(|conn| Box::pin(async move { execute_if(conn, &guard, &then).await }))
+            .await
+    }
+}
+
+async fn execute_if(tx: &mut impl Tx, guard: &Statement, then: &[Statement]) -> Result<bool> {
+    if tx.execute(guard).await? == 0 {
+        return Ok(false);
+    }
+    execute_all(tx, then).await?;
+    Ok(true)
 }
 
 async fn execute_all(tx: &mut impl Tx, statements: &[Statement]) -> Result<Vec<u64>> {

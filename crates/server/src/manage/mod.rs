@@ -71,16 +71,26 @@ pub async fn audit(
     target: (&'static str, &str),
     details: serde_json::Value,
 ) {
-    let entry = AuditEntry {
+    let entry = audit_entry(actor, action, target, details);
+    if let Err(e) = state.db.insert_audit(&entry, state.clock.now_ms()).await {
+        tracing::error!(error = %e, action, "could not write the audit log");
+    }
+}
+
+/// The entry [`audit`] writes, for a write that records it in its own transaction instead.
+pub fn audit_entry(
+    actor: &Actor,
+    action: &str,
+    target: (&'static str, &str),
+    details: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
         actor_type: actor.kind,
         actor_id: Some(actor.id.clone()),
         action: action.to_owned(),
         target_type: Some(target.0),
         target_id: Some(target.1.to_owned()),
         details,
-    };
-    if let Err(e) = state.db.insert_audit(&entry, state.clock.now_ms()).await {
-        tracing::error!(error = %e, action, "could not write the audit log");
     }
 }
 

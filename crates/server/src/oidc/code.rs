@@ -1,5 +1,5 @@
 //! Issuing an authorization code: record the grant the plan computed, remember the user's
-//! consent, and send the code to the client.
+//! consent, finish the interaction, and send the code to the client.
 
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -16,14 +16,16 @@ use crate::error::Error;
 /// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
 const CODE_TTL_MS: i64 = 60_000;
 
-/// Record the grant and its code, and send the code to the client.
+/// Record the grant and its code, consuming the interaction they answer (`finishes`, if
+/// any), and send the code to the client; `None` if another request consumed that
+/// interaction first.
 pub async fn issue(
     state: &AppState,
     headers: &HeaderMap,
-    request: &AuthorizationRequest,
+    (request, finishes): (&AuthorizationRequest, Option<&str>),
     session: &Session,
     plan: &Plan,
-) -> Result<Response, Error> {
+) -> Result<Option<Response>, Error> {
     let now = state.clock.now_ms();
     let grant = Grant {
         id: random::ordered_id(now),
@@ -51,20 +53,24 @@ pub async fn issue(
     // what the application received, and when.
     let scope_ids = plan.scope_ids();
     let consent = Some((&plan.user_scopes, scope_ids.as_slice()));
-    state
+    let finishes = finishes.map(|id| (id, now));
+    let issued = state
         .db
-        .insert_grant_with_code(&grant, &code, consent)
+        .insert_grant_with_code(&grant, &code, consent, finishes)
         .await?;
+    if !issued {
+        return Ok(None);
+    }
     let mut fields = vec![("code".to_owned(), value)];
     if let Some(client_state) = &request.state {
         fields.push(("state".into(), client_state.clone()));
     }
     fields.push(("iss".into(), state.config.issuer()));
-    Ok(respond(
+    Ok(Some(respond(
         state,
         headers,
         &request.redirect_uri,
         request.response_mode,
         &fields,
-    ))
+    )))
 }

@@ -116,11 +116,17 @@ async fn finish(
     if !plan.asked(again).is_empty() {
         return Ok(Finished::Consent);
     }
-    if !take(state, &interaction.id).await? {
-        return Ok(Finished::Done(completed(state, headers)));
-    }
+    // The interaction is consumed in the code's own transaction.
+    let issued = code::issue(
+        state,
+        headers,
+        (request, Some(&interaction.id)),
+        session,
+        &plan,
+    )
+    .await?;
     Ok(Finished::Done(
-        code::issue(state, headers, request, session, &plan).await?,
+        issued.unwrap_or_else(|| completed(state, headers)),
     ))
 }
 

@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::grant::{hash_matches, token_hash};
 use latchkey_core::session::{Interaction, Session};
+use latchkey_store::audit::AuditEntry;
 
 use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_COOKIE};
@@ -115,18 +116,17 @@ pub(super) async fn pending(state: &AppState, headers: &HeaderMap, id: &str) -> 
 }
 
 /// Sign the user in on this browser: always a new session id (a planted cookie can never
-/// become signed in), then back to the protocol's resume URL.
+/// become signed in), recorded with its `audit` entry, then back to the protocol's resume URL.
 pub(super) async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
     user_id: &str,
     interaction_id: &str,
+    audit: Option<AuditEntry>,
 ) -> Response {
     let id = interaction_id;
     let now = state.clock.now_ms();
-    if let Some(old) = browser::cookie(headers, SESSION_COOKIE) {
-        let _ = state.db.delete_session(&token_hash(old)).await;
-    }
+    let replaces = browser::cookie(headers, SESSION_COOKIE).map(token_hash);
     let value = latchkey_core::random::ordered_secret(now);
     let session = Session {
         id_hash: token_hash(&value),
@@ -136,7 +136,12 @@ pub(super) async fn start_session(
         last_seen_at: now,
         expires_at: now + SESSION_ABSOLUTE_MS,
     };
-    if let Err(e) = state.db.insert_session(&session).await {
+    let audit = audit.as_ref().map(|entry| (entry, now));
+    if let Err(e) = state
+        .db
+        .start_session(&session, replaces.as_deref(), audit)
+        .await
+    {
         return crate::error::Error::from(e).into_response();
     }
     let mut response = Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response();

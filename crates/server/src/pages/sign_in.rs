@@ -16,7 +16,7 @@ use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::{Actor, audit};
+use crate::manage::{Actor, audit, audit_entry};
 use crate::throttle::{Budget, ClientAddress};
 
 #[derive(Template)]
@@ -190,13 +190,7 @@ pub async fn submit(
     }
     let details =
         json!({"clientId": pending.interaction.client_id, "address": Actor::address(address).id});
-    audit(
-        &state,
-        &Actor::user(&user.id),
-        "sign_in.success",
-        ("user", &user.id),
-        details,
-    )
-    .await;
-    super::start_session(&state, &headers, &user.id, &id).await
+    let actor = Actor::user(&user.id);
+    let entry = audit_entry(&actor, "sign_in.success", ("user", &user.id), details);
+    super::start_session(&state, &headers, &user.id, &id, Some(entry)).await
 }

@@ -116,7 +116,7 @@ pub async fn submit(
             .unwrap_or_else(|| "account".into()),
     };
     match users::create(&state, &actor, input).await {
-        Ok(user) => start_session(&state, &headers, &user.id, &id).await,
+        Ok(user) => start_session(&state, &headers, &user.id, &id, None).await,
         Err(problem) => {
             let text = pending.locale(&headers).text();
             let message = match problem.status {
