@@ -1,7 +1,7 @@
 //! What this machine allows any Rust HTTP server under the same load: a bare axum server (one
 //! handler, no middleware, no logging, as many worker threads as cores) answering either with
-//! Latchkey's own JWKS bytes, or with a token signed with ES256 (P-256, aws-lc-rs, as Latchkey
-//! signs) per request, or with the JWKS bytes after spinning on the CPU for as long as
+//! Latchkey's own JWKS bytes, or with a token signed with ES256 or RS256 (aws-lc-rs, as
+//! Latchkey signs) per request, or with the JWKS bytes after spinning on the CPU for as long as
 //! Latchkey spends beyond the bare server on one operation. The distance from it to Latchkey
 //! is Latchkey's own cost; its p99 is the tail the kernel and the load generator add to every
 //! answer of that cost, which is what a p99 target at a given rate meets on this machine.
@@ -11,17 +11,13 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use axum::body::Bytes;
 use axum::http::header;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::ops::Op;
 use crate::report::Report;
 use crate::setup::Target;
+use crate::signer::{Algorithm, Signer};
 use crate::wrk::{self, Load, Outcome, Request};
 
 /// The operations with a p99 target, each served again by a bare server of the same cost.
@@ -32,7 +28,7 @@ pub enum Answer {
     /// The same bytes every time, after `spins` turns of [`spin`] (none: 0).
     Fixed { body: Bytes, spins: u64 },
     /// A token response whose JWT is signed for each request.
-    Es256Token,
+    Token(Algorithm),
 }
 
 /// A bare server that spent on each answer the CPU Latchkey spends beyond the bare JWKS
@@ -89,7 +85,14 @@ pub async fn measure(
     if selected("client_credentials, ES256") {
         eprintln!("ES256 tokens from a bare axum server");
         let request = Op::ClientCredentialsEs256.request(model.target, model.base, "", vec![]);
-        report.es256_floor = Some(serve(load, Answer::Es256Token, request, work).await?);
+        let answer = Answer::Token(Algorithm::Es256);
+        report.es256_floor = Some(serve(load, answer, request, work).await?);
+    }
+    if selected("client_credentials, RS256") {
+        eprintln!("RS256 tokens from a bare axum server");
+        let request = Op::ClientCredentialsRs256.request(model.target, model.base, "", vec![]);
+        let answer = Answer::Token(Algorithm::Rs256);
+        report.rs256_floor = Some(serve(load, answer, request, work).await?);
     }
     let Some(floor) = report.floor.as_ref().map(|f| f.requests_per_second) else {
         return Ok(());
@@ -135,6 +138,16 @@ pub fn markdown(report: &Report) -> String {
             out,
             "The same bare server signing an ES256 token (P-256, aws-lc-rs) for each client-credentials request under the same load: {:.0} req/s, p50 / p99 {:.2} / {:.2} ms.\n",
             floor.requests_per_second, floor.p50_ms, floor.p99_ms
+        );
+    }
+    if let Some(floor) = &report.rs256_floor {
+        let _ = writeln!(
+            out,
+            "The same bare server signing an RS256 token (RSA-2048, aws-lc-rs) for each client-credentials request under the same load: {:.0} req/s ({:.0}% of the RSA-2048 signing rate), p50 / p99 {:.2} / {:.2} ms.\n",
+            floor.requests_per_second,
+            100.0 * floor.requests_per_second / report.rsa_signs.max(1.0),
+            floor.p50_ms,
+            floor.p99_ms
         );
     }
     if !report.same_cost.is_empty() {
@@ -193,8 +206,8 @@ pub fn bare_axum(
                 ([(header::CONTENT_TYPE, "application/json")], body)
             }
         }),
-        Answer::Es256Token => {
-            let signer = Arc::new(Signer::new()?);
+        Answer::Token(algorithm) => {
+            let signer = Arc::new(Signer::new(algorithm)?);
             axum::Router::new().fallback(move || {
                 let signer = signer.clone();
                 async move {
@@ -234,45 +247,4 @@ fn spins_per_us() -> f64 {
             turns as f64 / start.elapsed().as_secs_f64() / 1e6
         })
         .fold(0.0, f64::max)
-}
-
-/// The least an ES256 token endpoint does: sign header and claims of a token's size.
-struct Signer {
-    key: EcdsaKeyPair,
-    rng: SystemRandom,
-    signing_input: String,
-}
-
-impl Signer {
-    fn new() -> anyhow::Result<Self> {
-        let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .context("P-256 key")?;
-        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref())
-            .context("P-256 key")?;
-        let header = r#"{"alg":"ES256","typ":"at+jwt","kid":"bench"}"#;
-        let claims = r#"{"iss":"http://127.0.0.1/oidc","sub":"bench-machine-client","aud":"https://api.bench.example","client_id":"bench-machine-client","scope":"read","iat":1700000000,"exp":1700003600,"jti":"0123456789abcdefghijkl"}"#;
-        let signing_input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header),
-            URL_SAFE_NO_PAD.encode(claims)
-        );
-        Ok(Self {
-            key,
-            rng,
-            signing_input,
-        })
-    }
-
-    fn token_response(&self) -> String {
-        let signature = self
-            .key
-            .sign(&self.rng, self.signing_input.as_bytes())
-            .map(|s| URL_SAFE_NO_PAD.encode(s.as_ref()))
-            .unwrap_or_default();
-        format!(
-            r#"{{"access_token":"{}.{signature}","token_type":"Bearer","expires_in":3600,"scope":"read"}}"#,
-            self.signing_input
-        )
-    }
 }

@@ -10,6 +10,7 @@ mod process;
 mod report;
 mod run;
 mod setup;
+mod signer;
 mod targets;
 mod wrk;
 

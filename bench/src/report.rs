@@ -120,6 +120,8 @@ pub struct Report {
     pub floor: Option<Outcome>,
     /// The same bare server signing an ES256 token per client-credentials request.
     pub es256_floor: Option<Outcome>,
+    /// The same bare server signing an RS256 token per client-credentials request.
+    pub rs256_floor: Option<Outcome>,
     /// The same bare server spending Latchkey's CPU per answer, for each p99 target.
     pub same_cost: Vec<SameCost>,
 }
@@ -165,6 +167,7 @@ impl Report {
             rows: Vec::new(),
             floor: None,
             es256_floor: None,
+            rs256_floor: None,
             same_cost: Vec::new(),
         }
     }

@@ -15,14 +15,33 @@ struct Target {
     holds: Option<bool>,
 }
 
+/// The bare server that does only what `op` cannot do without (`floor.rs`), measured in the
+/// same run: what it is, and its requests per second.
+fn bare(report: &Report, op: Op) -> Option<(&'static str, f64)> {
+    let (what, outcome) = match op {
+        Op::Jwks => ("a bare server", report.floor.as_ref()?),
+        Op::ClientCredentialsEs256 => ("a bare ES256 signer", report.es256_floor.as_ref()?),
+        Op::ClientCredentialsRs256 => ("a bare RS256 signer", report.rs256_floor.as_ref()?),
+        _ => return None,
+    };
+    Some((what, outcome.requests_per_second))
+}
+
+/// Truncated, not rounded: a ratio of 1.4985 must not read as the 1.50 it misses.
+fn times(ratio: f64) -> String {
+    format!("{:.2}x", (ratio * 100.0).floor() / 100.0)
+}
+
 fn ratio_target(report: &Report, op: Op, at_least: f64) -> Target {
     let ratio = report.ratio(op);
+    let peer = report.row(op).and_then(|row| row.summary(Side::Peer));
+    let beside = match (bare(report, op), peer) {
+        (Some((what, rps)), Some(peer)) => format!(" ({what}: {})", times(rps / peer.rps)),
+        _ => String::new(),
+    };
     Target {
         what: format!("{}: at least {at_least}x the peer", op.label()),
-        // Truncated, not rounded: a ratio of 1.4985 must not read as the 1.50 it misses.
-        measured: ratio.map_or("peer not run".into(), |r| {
-            format!("{:.2}x", (r * 100.0).floor() / 100.0)
-        }),
+        measured: ratio.map_or("peer not run".into(), |r| format!("{}{beside}", times(r))),
         holds: ratio.map(|r| r >= at_least),
     }
 }
@@ -66,13 +85,17 @@ fn targets(report: &Report) -> Vec<Target> {
     }
     all.push(ratio_target(report, Op::ClientCredentialsRs256, 1.5));
     let rs256 = report.latchkey(Op::ClientCredentialsRs256).map(|s| s.rps);
+    let share = |rate: f64| 100.0 * rate / report.rsa_signs;
+    let beside = bare(report, Op::ClientCredentialsRs256).map_or(String::new(), |(what, rps)| {
+        format!(" ({what}: {:.0}%)", share(rps))
+    });
     all.push(Target {
         what: "client_credentials, RS256: at least 80% of the RSA-2048 signing rate".into(),
         measured: rs256.map_or("-".into(), |r| {
             format!(
-                "{r:.0}/s of {:.0}/s ({:.0}%)",
+                "{r:.0}/s of {:.0}/s ({:.0}%){beside}",
                 report.rsa_signs,
-                100.0 * r / report.rsa_signs
+                share(r)
             )
         }),
         holds: rs256.map(|r| r >= 0.8 * report.rsa_signs),
@@ -234,6 +257,39 @@ mod tests {
         let refresh = text.split("\n\n").nth(1).unwrap_or_default();
         assert!(
             refresh.ends_with("twice the peer would take 50%."),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_ratio_target_shows_its_bare_server_beside_it() {
+        let args = crate::Args::parse_from(["latchkey-bench"]);
+        let load = Load {
+            threads: 2,
+            connections: 64,
+            seconds: 10,
+        };
+        let mut report = Report::new(&args, 2, load, 0);
+        report.rsa_signs = 2000.0;
+        report.rows = vec![
+            measured(Op::Jwks, 90_000.0, 25_000.0),
+            measured(Op::ClientCredentialsRs256, 1_500.0, 900.0),
+        ];
+        let run = |rate| Outcome {
+            requests_per_second: rate,
+            ..Outcome::default()
+        };
+        report.floor = Some(run(99_990.0));
+        report.rs256_floor = Some(run(1_700.0));
+        let text = table(&report);
+        assert!(text.contains("| 3.60x (a bare server: 3.99x) |"), "{text}");
+        assert!(
+            text.contains("| 1500/s of 2000/s (75%) (a bare RS256 signer: 85%) |"),
+            "{text}"
+        );
+        // No bare server was measured for discovery.
+        assert!(
+            text.contains("discovery: at least 5x the peer | peer not run |"),
             "{text}"
         );
     }
