@@ -1,19 +1,81 @@
 //! CORS for the endpoints browsers call directly (token, userinfo, revocation): only for
 //! origins an application registered, never a wildcard, and never on `/oidc/auth`.
+//!
+//! A hand-written `tower` layer rather than `axum::middleware::from_fn`: most requests to
+//! these endpoints come from servers, without an `Origin`, and go straight to the handler
+//! with no copy of the state or the route and no boxed future of the layer's own.
 
-use axum::extract::{Request, State};
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::Either;
 
 use crate::app::AppState;
+
+/// Puts a route's service inside [`Cors`].
+#[derive(Debug, Clone)]
+pub struct CorsLayer(pub AppState);
+
+impl<S> tower::Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            state: self.0.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Cors<S> {
+    inner: S,
+    state: AppState,
+}
+
+type Boxed = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+impl<S> tower::Service<Request> for Cors<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Either<S::Future, Boxed>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        if !request.headers().contains_key(header::ORIGIN) && request.method() != Method::OPTIONS {
+            return Either::Left(self.inner.call(request));
+        }
+        // The ready service goes into the future; a fresh copy stays for the next request.
+        let fresh = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, fresh);
+        let state = self.state.clone();
+        Either::Right(Box::pin(
+            async move { Ok(cors(&state, request, inner).await) },
+        ))
+    }
+}
 
 fn allow(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }
 
-pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -> Response {
+async fn cors<S>(state: &AppState, request: Request, mut next: S) -> Response
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible>,
+{
     let origin = request.headers().get(header::ORIGIN).cloned();
     let registered = match origin.as_ref().and_then(|o| o.to_str().ok()) {
         Some(origin) => state.db.is_registered_origin(origin).await.unwrap_or(false),
@@ -41,10 +103,13 @@ pub async fn cors(State(state): State<AppState>, request: Request, next: Next) -
         }
         (_, _, true) => StatusCode::FORBIDDEN.into_response(),
         (Some(origin), true, false) => {
-            let mut response = next.run(request).await;
+            let Ok(mut response) = next.call(request).await;
             allow(response.headers_mut(), &origin);
             response
         }
-        _ => next.run(request).await,
+        _ => {
+            let Ok(response) = next.call(request).await;
+            response
+        }
     }
 }

@@ -30,10 +30,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/oidc/token", post(token::token))
         .route("/oidc/token/revocation", post(revocation::revoke))
         .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            cors::cors,
-        ));
+        .layer(cors::CorsLayer(state.clone()));
     Router::new()
         .merge(cross_origin)
         .route(
