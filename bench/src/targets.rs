@@ -217,11 +217,15 @@ mod tests {
     use crate::report::Measured;
     use crate::wrk::{Load, Outcome};
 
-    fn measured(op: Op, ours: f64, theirs: f64) -> Measured {
-        let run = |rate| Outcome {
+    /// A load run that reached `rate` requests per second.
+    fn run(rate: f64) -> Outcome {
+        Outcome {
             requests_per_second: rate,
             ..Outcome::default()
-        };
+        }
+    }
+
+    fn measured(op: Op, ours: f64, theirs: f64) -> Measured {
         let mut m = Measured::new(op);
         m.push(Side::Latchkey, run(ours));
         m.push(Side::Peer, run(theirs));
@@ -274,10 +278,6 @@ mod tests {
             measured(Op::Jwks, 90_000.0, 25_000.0),
             measured(Op::ClientCredentialsRs256, 1_500.0, 900.0),
         ];
-        let run = |rate| Outcome {
-            requests_per_second: rate,
-            ..Outcome::default()
-        };
         report.floor = Some(run(99_990.0));
         report.rs256_floor = Some(run(1_700.0));
         let text = table(&report);

@@ -148,9 +148,7 @@ async fn decide(
     };
     let plan = consent::plan_checked(state, app, request, &session.user_id, checked).await?;
     if plan.asked(request.prompt.consent).is_empty() {
-        let issued = code::issue(state, headers, (request, None), &session, &plan).await?;
-        // Only a code that finishes an interaction can be refused.
-        return issued.ok_or_else(|| Error::Internal("no code was issued".into()));
+        return code::issue(state, headers, request, &session, &plan).await;
     }
     if request.prompt.none {
         let why = "the user has not agreed to share this with the application";

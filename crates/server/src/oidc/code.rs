@@ -16,16 +16,45 @@ use crate::error::Error;
 /// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
 const CODE_TTL_MS: i64 = 60_000;
 
-/// Record the grant and its code, consuming the interaction they answer (`finishes`, if
-/// any), and send the code to the client; `None` if another request consumed that
-/// interaction first.
+/// Record the grant and its code for a request the user needed no page for, and send
+/// the code to the client.
 pub async fn issue(
     state: &AppState,
     headers: &HeaderMap,
-    (request, finishes): (&AuthorizationRequest, Option<&str>),
+    request: &AuthorizationRequest,
+    session: &Session,
+    plan: &Plan,
+) -> Result<Response, Error> {
+    let value = record(state, request, session, plan, None)
+        .await?
+        // Only a code that finishes an interaction can be refused.
+        .ok_or_else(|| Error::Internal("no code was issued".into()))?;
+    Ok(send(state, headers, request, value))
+}
+
+/// Record the grant and its code, consuming the interaction they answer in the same
+/// transaction, and send the code to the client; `None` if another request consumed
+/// that interaction first.
+pub async fn finish(
+    state: &AppState,
+    headers: &HeaderMap,
+    (request, interaction_id): (&AuthorizationRequest, &str),
     session: &Session,
     plan: &Plan,
 ) -> Result<Option<Response>, Error> {
+    let issued = record(state, request, session, plan, Some(interaction_id)).await?;
+    Ok(issued.map(|value| send(state, headers, request, value)))
+}
+
+/// The code's value, once the grant, the code, the consent record and (if any) the end
+/// of the interaction are written; `None` if the interaction was already consumed.
+async fn record(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    session: &Session,
+    plan: &Plan,
+    finishes: Option<&str>,
+) -> Result<Option<String>, Error> {
     let now = state.clock.now_ms();
     let grant = Grant {
         id: random::ordered_id(now),
@@ -58,19 +87,26 @@ pub async fn issue(
         .db
         .insert_grant_with_code(&grant, &code, consent, finishes)
         .await?;
-    if !issued {
-        return Ok(None);
-    }
+    Ok(issued.then_some(value))
+}
+
+/// The redirect carrying the code (with `state` and `iss`, RFC 9207) back to the client.
+fn send(
+    state: &AppState,
+    headers: &HeaderMap,
+    request: &AuthorizationRequest,
+    value: String,
+) -> Response {
     let mut fields = vec![("code".to_owned(), value)];
     if let Some(client_state) = &request.state {
         fields.push(("state".into(), client_state.clone()));
     }
     fields.push(("iss".into(), state.config.issuer()));
-    Ok(Some(respond(
+    respond(
         state,
         headers,
         &request.redirect_uri,
         request.response_mode,
         &fields,
-    )))
+    )
 }

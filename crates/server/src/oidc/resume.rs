@@ -117,14 +117,7 @@ async fn finish(
         return Ok(Finished::Consent);
     }
     // The interaction is consumed in the code's own transaction.
-    let issued = code::issue(
-        state,
-        headers,
-        (request, Some(&interaction.id)),
-        session,
-        &plan,
-    )
-    .await?;
+    let issued = code::finish(state, headers, (request, &interaction.id), session, &plan).await?;
     Ok(Finished::Done(
         issued.unwrap_or_else(|| completed(state, headers)),
     ))
