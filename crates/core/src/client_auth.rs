@@ -6,7 +6,7 @@ use base64::engine::general_purpose::STANDARD;
 
 use crate::OAuthError;
 use crate::client::{Application, ClientSecret, find_matching_secret, hash_secret};
-use crate::params::Params;
+use crate::params::{Params, decode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuthMethod {
@@ -66,9 +66,8 @@ fn parse_basic(header: &str) -> Option<(String, String)> {
     let decoded = STANDARD.decode(credentials.trim()).ok()?;
     let decoded = String::from_utf8(decoded).ok()?;
     let (id, secret) = decoded.split_once(':')?;
-    let id = Params::parse(format!("v={id}").as_bytes()).ok()?;
-    let secret = Params::parse(format!("v={secret}").as_bytes()).ok()?;
-    Some((id.get("v")?.to_owned(), secret.get("v")?.to_owned()))
+    let (id, secret) = (decode(id.as_bytes()).ok()?, decode(secret.as_bytes()).ok()?);
+    (!id.is_empty() && !secret.is_empty()).then_some((id, secret))
 }
 
 /// Check a presented client against the stored application and its secrets. Returns the
@@ -110,7 +109,7 @@ mod tests {
 
     #[test]
     fn basic_credentials_are_form_decoded() {
-        let p = parse(Some(&basic("my%20app", "s%3Acret")), &params("")).ok();
+        let p = parse(Some(&basic("my+app", "s%3Acret")), &params("")).ok();
         let p = p.map(|p| (p.client_id, p.secret, p.method));
         let expected = (
             "my app".to_owned(),
@@ -134,7 +133,9 @@ mod tests {
 
     #[test]
     fn malformed_basic_and_missing_client_are_invalid_client() {
-        for header in ["Basic !!!", "Bearer abc", "Basic YWJj"] {
+        let empty = [basic("", "secret"), basic("app", ""), basic("app", "%FF")];
+        let malformed = ["Basic !!!", "Bearer abc", "Basic YWJj"].map(String::from);
+        for header in malformed.iter().chain(&empty) {
             let err = parse(Some(header), &params("")).err();
             assert_eq!(
                 err.map(|e| e.code),

@@ -1,6 +1,5 @@
 //! `POST /oidc/token` (RFC 6749 §3.2): authenticate the client, then run its grant.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -10,7 +9,7 @@ use latchkey_core::params::Params;
 use latchkey_core::token::{self, TokenResponse, client_credentials};
 use latchkey_core::{ErrorCode, OAuthError};
 use latchkey_store::audit::AuditEntry;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::client;
 use crate::app::AppState;
@@ -35,18 +34,23 @@ pub async fn token(
         )
         .into());
     }
-    let body = match grant {
+    // Serialized once, here: the client-credentials response never becomes a `Value`.
+    let (body, scope) = match grant {
         GrantType::ClientCredentials => {
-            serde_json::to_value(machine_token(&state, application, &params).await?)
-                .map_err(|e| Error::Internal(e.to_string()))?
+            let response = machine_token(&state, application, &params).await?;
+            let scope = Value::String(response.scope.clone());
+            (serde_json::to_vec(&response), scope)
         }
         GrantType::AuthorizationCode => {
-            super::redeem::exchange_code(&state, application, &params).await?
+            let body = super::redeem::exchange_code(&state, application, &params).await?;
+            (serde_json::to_vec(&body), body["scope"].clone())
         }
         GrantType::RefreshToken => {
-            super::user_tokens::refresh(&state, application, &params).await?
+            let body = super::user_tokens::refresh(&state, application, &params).await?;
+            (serde_json::to_vec(&body), body["scope"].clone())
         }
     };
+    let body = body.map_err(|e| Error::Internal(e.to_string()))?;
     let action = match grant {
         GrantType::RefreshToken => "token.refresh",
         _ => "token.issue",
@@ -57,11 +61,12 @@ pub async fn token(
         action: action.to_owned(),
         target_type: Some("application"),
         target_id: Some(application.id.clone()),
-        details: json!({"grantType": params.get("grant_type"), "scope": body["scope"]}),
+        details: json!({"grantType": params.get("grant_type"), "scope": scope}),
     };
     state.audit.record(entry, state.clock.now_ms());
     state.metrics.token_issued(grant);
-    Ok(no_store(Json(body)))
+    let json = HeaderValue::from_static("application/json");
+    Ok(no_store(([(header::CONTENT_TYPE, json)], body)))
 }
 
 /// `client_credentials`: a JWT access token for one API, with the scopes the roles allow.
