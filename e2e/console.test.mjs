@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BIN, callbackServer, launchBrowser, shot, startLatchkey } from "./latchkey.mjs";
+import { BIN, PARTNER_CALLBACK as callback, launchBrowser, redirectedTo, shot, startLatchkey } from "./latchkey.mjs";
 
 
 async function signIn(page, username) {
@@ -19,7 +19,6 @@ test("an administrator sets up a third-party app in the console and removes a us
   assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
   const { base, server, run } = await startLatchkey();
   const browser = await launchBrowser();
-  const { server: appServer, callback } = await callbackServer();
   try {
     run(["users", "create", "--username", "root", "--name", "Root", "--admin", "--password-stdin"], "correct horse battery\n");
     run(["users", "create", "--username", "alice", "--email", "alice@example.com", "--name", "Alice", "--password-stdin"], "correct horse battery\n");
@@ -150,8 +149,8 @@ test("an administrator sets up a third-party app in the console and removes a us
     }
     assert.ok(!consent.includes("write:docs"), "outside the ceiling");
     assert.ok(!consent.includes("phone"), "not allowed, not asked");
-    await Promise.all([user.waitForURL(`${callback}?**`), user.getByRole("button", { name: "Authorize" }).click()]);
-    const code = new URL(user.url()).searchParams.get("code");
+    const back = await redirectedTo(user, `${callback}?`, () => user.getByRole("button", { name: "Authorize" }).click());
+    const code = back.searchParams.get("code");
     const tokens = await fetch(`${base}/oidc/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}` },
@@ -168,7 +167,6 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("button", { name: "Remove access: Partner" }).click();
     await admin.getByText("This user has not allowed any third-party app.").waitFor();
   } finally {
-    appServer.close();
     await browser.close();
     server.kill();
   }

@@ -1,6 +1,7 @@
 // What the browser tests share: the `latchkey` binary named by LATCHKEY_BIN started on a free
-// port with a fresh SQLite database, a management-API token, Debian's Chromium, and a
-// loopback page standing in for an application's callback.
+// port with a fresh SQLite database, a management-API token, Debian's Chromium, a loopback
+// page standing in for a first-party application's callback, and a partner's https callback
+// answered inside the browser.
 
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -69,10 +70,25 @@ export async function callbackServer() {
   return { server, callback: `http://127.0.0.1:${server.address().port}/callback` };
 }
 
+/**
+ * A third-party web app redirects only to https: its callback is a name the browser never
+ * resolves (see `launchBrowser`), and a test reads where it was sent from the request.
+ */
+export const PARTNER_CALLBACK = "https://partner.example/callback";
+
+/** Run `action` and return the URL of the navigation it starts to `prefix`. */
+export async function redirectedTo(page, prefix, action) {
+  const [request] = await Promise.all([page.waitForRequest((r) => r.url().startsWith(prefix)), action()]);
+  return new URL(request.url());
+}
+
 export async function launchBrowser() {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--host-resolver-rules=MAP partner.example ~NOTFOUND",
+    ],
   });
 }
 

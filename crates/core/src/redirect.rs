@@ -1,5 +1,6 @@
 //! Matching a requested `redirect_uri` against the registered ones: byte for byte, with one
-//! exception, the port of a loopback IP redirect for native apps (RFC 8252 §7.3).
+//! exception, the port of a loopback IP redirect for native apps (RFC 8252 §7.3); and
+//! whether a redirect proves who receives the code (RFC 8252 §8.6).
 
 use url::{Host, Url};
 
@@ -16,6 +17,22 @@ pub fn find<'a>(application: &'a Application, requested: &str) -> Option<&'a str
                     && same_but_loopback_port(registered, requested))
         })
         .map(String::as_str)
+}
+
+/// Whether sending a code to `redirect_uri` proves nothing about who receives it
+/// (RFC 8252 §8.6): a public client's loopback or private-scheme URI, which any program on
+/// the device can claim. Such an authorization is never given silently: the user confirms it
+/// on a page naming the application. `own_origin` (the server's public origin) is exempt:
+/// what is served there is this server's own.
+pub fn proves_nothing(application: &Application, redirect_uri: &str, own_origin: &str) -> bool {
+    if application.app_type.is_confidential() {
+        return false;
+    }
+    match Url::parse(redirect_uri) {
+        Ok(url) if url.scheme() == "https" => false,
+        Ok(url) if url.scheme() == "http" => url.origin().ascii_serialization() != own_origin,
+        _ => true,
+    }
 }
 
 /// Equal once the port is removed, when both are `http` on the same loopback IP literal.
@@ -60,6 +77,32 @@ fn strip_port(uri: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_and_private_schemes_of_public_clients_prove_nothing() {
+        let own = "http://127.0.0.1:3001";
+        let mut app = app(ApplicationType::Native, &[]);
+        for uri in [
+            "http://127.0.0.1:8080/cb",
+            "http://localhost/cb",
+            "com.example.app:/cb",
+        ] {
+            assert!(proves_nothing(&app, uri, own), "{uri}");
+        }
+        assert!(!proves_nothing(&app, "https://app.example.com/cb", own));
+        assert!(!proves_nothing(
+            &app,
+            "http://127.0.0.1:3001/console/callback",
+            own
+        ));
+        app.app_type = ApplicationType::Spa;
+        assert!(proves_nothing(&app, "http://localhost:5173/cb", own));
+        app.app_type = ApplicationType::Traditional;
+        assert!(
+            !proves_nothing(&app, "http://localhost:5173/cb", own),
+            "a secret proves it"
+        );
+    }
 
     fn app(app_type: ApplicationType, uris: &[&str]) -> Application {
         Application {

@@ -62,11 +62,14 @@ fn is_loopback(url: &Url) -> bool {
 
 /// A redirect URI as registered (RFC 6749 §3.1.2, RFC 8252 §7, RFC 9700 §4.1): absolute, no
 /// fragment, no user info, no wildcard, no whitespace or control characters; `https`, `http`
-/// only on a loopback host, or a reverse-DNS private scheme for native apps.
+/// only on a loopback host (native apps, and first-party apps in development: a third-party
+/// web app is a partner's production service), or a reverse-DNS private scheme for native
+/// apps.
 pub fn check_redirect_uri(
     field: &str,
     value: &str,
     app_type: ApplicationType,
+    third_party: bool,
 ) -> Result<(), Invalid> {
     let fail = |why: &str| {
         Invalid::new(
@@ -96,6 +99,9 @@ pub fn check_redirect_uri(
             Err(fail("uses a forbidden scheme"))
         }
         "https" if url.host().is_some() => Ok(()),
+        "http" if is_loopback(&url) && third_party && app_type != ApplicationType::Native => Err(
+            fail("uses http; a third-party web application redirects only to https"),
+        ),
         "http" if is_loopback(&url) => Ok(()),
         "http" => Err(fail("uses http on a host other than loopback; use https")),
         scheme if app_type == ApplicationType::Native && scheme.contains('.') => Ok(()),
@@ -109,6 +115,7 @@ pub fn check_redirect_uris(
     field: &str,
     values: &[String],
     app_type: ApplicationType,
+    third_party: bool,
 ) -> Result<Vec<String>, Invalid> {
     if app_type == ApplicationType::MachineToMachine && !values.is_empty() {
         return Err(Invalid::new(
@@ -119,7 +126,7 @@ pub fn check_redirect_uris(
     }
     check_count(field, values)?;
     for (i, value) in values.iter().enumerate() {
-        check_redirect_uri(&format!("{field}[{i}]"), value, app_type)?;
+        check_redirect_uri(&format!("{field}[{i}]"), value, app_type, third_party)?;
     }
     Ok(dedup(values))
 }
@@ -249,9 +256,12 @@ mod tests {
             "http://localhost/cb",
             "http://[::1]/cb",
         ] {
-            assert!(check_redirect_uri("r", ok, Traditional).is_ok(), "{ok}");
+            assert!(
+                check_redirect_uri("r", ok, Traditional, false).is_ok(),
+                "{ok}"
+            );
         }
-        assert!(check_redirect_uri("r", "com.example.app:/callback", Native).is_ok());
+        assert!(check_redirect_uri("r", "com.example.app:/callback", Native, false).is_ok());
         for bad in [
             "com.example.app:/callback",
             "http://app.example.com/cb",
@@ -264,15 +274,36 @@ mod tests {
             "https://app.example.com/c b",
             "myapp:/cb",
         ] {
-            assert!(check_redirect_uri("r", bad, Traditional).is_err(), "{bad}");
+            assert!(
+                check_redirect_uri("r", bad, Traditional, false).is_err(),
+                "{bad}"
+            );
         }
-        assert!(check_redirect_uri("r", "javascript:alert(1)", Native).is_err());
+        assert!(check_redirect_uri("r", "javascript:alert(1)", Native, false).is_err());
+    }
+
+    #[test]
+    fn third_party_web_apps_redirect_only_to_https() {
+        for loopback in ["http://127.0.0.1:8080/cb", "http://localhost/cb"] {
+            for web in [Traditional, Spa] {
+                assert!(
+                    check_redirect_uri("r", loopback, web, true).is_err(),
+                    "{loopback}"
+                );
+            }
+            assert!(
+                check_redirect_uri("r", loopback, Native, true).is_ok(),
+                "RFC 8252"
+            );
+        }
+        assert!(check_redirect_uri("r", "https://partner.example/cb", Spa, true).is_ok());
+        assert!(check_redirect_uri("r", "com.partner.app:/cb", Native, true).is_ok());
     }
 
     #[test]
     fn machines_have_no_redirect_uris() {
         let uris = vec!["https://app.example.com/cb".to_owned()];
-        assert!(check_redirect_uris("redirectUris", &uris, MachineToMachine).is_err());
+        assert!(check_redirect_uris("redirectUris", &uris, MachineToMachine, false).is_err());
     }
 
     #[test]

@@ -49,9 +49,56 @@ pub fn check_indicator(value: &str) -> Result<(), OAuthError> {
     Ok(())
 }
 
+/// The API a user's access token is for (RFC 8707 §2.2), decided as the engine inside Logto
+/// decides it, so that Logto's SDKs work unchanged: the API the token request names, if the
+/// grant holds it; without one, no API when the grant holds `openid` (the opaque token is for
+/// userinfo: the SDKs redeem the code without `resource`, then ask for API tokens with the
+/// refresh token), else the grant's API if it holds exactly one.
+pub fn audience<'a>(
+    granted: &'a [String],
+    openid: bool,
+    requested: Option<&'a str>,
+) -> Result<Option<&'a str>, OAuthError> {
+    let invalid = |why: &'static str| OAuthError::new(ErrorCode::InvalidTarget, why);
+    match (requested, granted) {
+        (Some(r), _) if granted.iter().any(|g| g == r) => Ok(Some(r)),
+        (Some(_), _) => Err(invalid("the resource was not part of the authorization")),
+        (None, _) if openid => Ok(None),
+        (None, []) => Ok(None),
+        (None, [only]) => Ok(Some(only)),
+        (None, _) => Err(invalid(
+            "the authorization holds several resources: name one with `resource`",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_is_for_the_named_api_else_userinfo_under_openid_else_the_only_api() {
+        let two = [
+            "https://a.example".to_owned(),
+            "https://b.example".to_owned(),
+        ];
+        let one = &two[..1];
+        let b = Some("https://b.example");
+        assert_eq!(audience(&two, true, b), Ok(b));
+        assert_eq!(audience(&two, false, b), Ok(b));
+        assert_eq!(audience(&two, true, None), Ok(None), "openid: userinfo");
+        assert_eq!(audience(one, true, None), Ok(None), "openid: userinfo");
+        assert_eq!(audience(one, false, None), Ok(Some("https://a.example")));
+        assert_eq!(audience(&[], false, None), Ok(None));
+        for (granted, requested) in [(one, b), (&two[..], None), (&[][..], b)] {
+            let code = audience(granted, false, requested).err().map(|e| e.code);
+            assert_eq!(
+                code,
+                Some(ErrorCode::InvalidTarget),
+                "{granted:?} {requested:?}"
+            );
+        }
+    }
 
     #[test]
     fn indicators_are_absolute_without_fragment() {

@@ -50,6 +50,12 @@ impl Interaction {
             || self.session_id_hash.as_deref() == Some(session.id_hash.as_str())
     }
 
+    /// Whether `session` has seen a page naming the application during this interaction: it
+    /// signed in during it, or it answered the consent or confirmation page.
+    pub fn confirmed_by(&self, session: &Session) -> bool {
+        session.auth_time >= self.created_at || self.answer_of(session) == Some(Answer::Granted)
+    }
+
     /// The consent answer, if `session` gave it (a later sign-in as someone else voids it).
     pub fn answer_of(&self, session: &Session) -> Option<Answer> {
         self.answer
@@ -138,5 +144,28 @@ mod tests {
         i.created_at = 500;
         assert!(i.accepts(&s), "signed in during the interaction");
         assert_eq!(i.answer_of(&s), None);
+    }
+
+    #[test]
+    fn a_page_was_seen_when_the_session_signed_in_or_answered_during_the_interaction() {
+        let s = session();
+        let mut i = Interaction {
+            id: "i".into(),
+            client_id: Some("c".into()),
+            request: "{}".into(),
+            csrf_hash: "x".into(),
+            session_id_hash: Some("h".into()),
+            answer: None,
+            created_at: 2_000,
+            expires_at: 9_000,
+        };
+        assert!(!i.confirmed_by(&s), "an older session, no answer");
+        i.answer = Some(Answer::Denied);
+        assert!(!i.confirmed_by(&s));
+        i.answer = Some(Answer::Granted);
+        assert!(i.confirmed_by(&s));
+        i.answer = None;
+        i.created_at = 1_000;
+        assert!(i.confirmed_by(&s), "signed in during it");
     }
 }

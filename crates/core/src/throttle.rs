@@ -1,7 +1,12 @@
-//! Brute-force protection: how many failed proofs (passwords, client secrets) a key (an
-//! account, a client, an address) may make before it must wait, and how long. Back-off, never
-//! a permanent lockout: the wait doubles with each failure past the free ones, up to a cap,
-//! and everything is forgotten some time after the last wait ends.
+//! Brute-force protection: how many failed proofs (passwords, client secrets) a key may make
+//! before it must wait, and how long. Back-off, never a permanent lockout: the wait doubles
+//! with each failure past the free ones, up to a cap, and everything is forgotten some time
+//! after the last wait ends.
+//!
+//! The keys: an account or client *from one address* ([`PER_ACCOUNT`]) and an address
+//! ([`PER_ADDRESS`]) refuse; an account or client from every address together
+//! ([`PER_IDENTIFIER`]) only slows the answers, so that nobody who knows an identifier can
+//! lock its owner out from elsewhere.
 
 /// A failure budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,7 +22,8 @@ pub struct Policy {
 
 const MINUTE_MS: i64 = 60_000;
 
-/// An account or a client: 5 failures, then 1 minute, doubling, capped at 15 minutes.
+/// An account or a client from one address: 5 failures, then 1 minute, doubling, capped at
+/// 15 minutes.
 pub const PER_ACCOUNT: Policy = Policy {
     free: 5,
     first_wait_ms: MINUTE_MS,
@@ -30,6 +36,16 @@ pub const PER_ACCOUNT: Policy = Policy {
 pub const PER_ADDRESS: Policy = Policy {
     free: 30,
     ..PER_ACCOUNT
+};
+
+/// An account or a client from every address together: guessing spread over many addresses
+/// is slowed after 100 failures (half a second per answer, doubling up to 4 seconds),
+/// never refused.
+pub const PER_IDENTIFIER: Policy = Policy {
+    free: 100,
+    first_wait_ms: 500,
+    max_wait_ms: 4_000,
+    forget_after_ms: 15 * MINUTE_MS,
 };
 
 /// The failures recorded for one key.
@@ -52,6 +68,13 @@ impl Policy {
             .saturating_mul(1_i64 << doublings)
             .min(self.max_wait_ms);
         Some(counter.last_failure_at.saturating_add(wait))
+    }
+
+    /// How long each answer for the key is held back, if at all: the wait its failures have
+    /// earned, whenever the request comes (a slowing key refuses nothing).
+    pub fn delay_ms(&self, counter: &Counter) -> Option<i64> {
+        let until = self.blocked_until(counter)?;
+        Some(until - counter.last_failure_at)
     }
 
     /// How long the key must still wait at `now_ms`, if at all.
@@ -110,6 +133,15 @@ mod tests {
         assert_eq!(p.forget_at(&after(1)), 1_000_000 + 15 * MINUTE_MS);
         assert_eq!(minutes(59_000), 1);
         assert_eq!(minutes(61_000), 2);
+    }
+
+    #[test]
+    fn an_identifier_under_distributed_guessing_is_slowed_not_refused() {
+        let p = PER_IDENTIFIER;
+        assert_eq!(p.delay_ms(&after(99)), None);
+        let delays: Vec<Option<i64>> = (100..=104).map(|n| p.delay_ms(&after(n))).collect();
+        assert_eq!(delays, [500, 1_000, 2_000, 4_000, 4_000].map(Some).to_vec());
+        assert_eq!(p.delay_ms(&after(i64::MAX)), Some(4_000));
     }
 
     #[test]

@@ -45,7 +45,12 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 /// them the same way.
 pub fn normalize_identifier(value: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
-    value.trim().nfkc().collect()
+    // Spaces around it go; control characters stay, at either end too, so that the checks
+    // refuse them and `alice\r\n` is never taken for `alice`.
+    value
+        .trim_matches(|c: char| c.is_whitespace() && !c.is_control())
+        .nfkc()
+        .collect()
 }
 
 /// A username: starts with a letter or `_`, then letters, digits or `_`; at most 128.
@@ -158,6 +163,11 @@ mod tests {
     #[test]
     fn identifiers_are_normalised_so_that_look_alikes_meet() {
         assert_eq!(normalize_identifier(" ａｌｉｃｅ "), "alice");
+        for controlled in ["alice\r\n", "\talice", "al\u{0}ice", "alice\u{85}"] {
+            let kept = normalize_identifier(controlled);
+            assert!(check_username(&kept).is_err(), "{controlled:?}");
+            assert!(check_email(&format!("{kept}@example.com")).is_err());
+        }
         assert_eq!(
             normalize_identifier("ﬁona@example.com"),
             "fiona@example.com"

@@ -114,11 +114,26 @@ pub fn router(state: AppState) -> Router {
         .route("/ready", get(ready))
         .merge(crate::oidc::routes(&state))
         .merge(crate::api::routes())
-        .merge(crate::pages::routes())
-        .merge(crate::console::routes())
+        .merge(same_origin_forms(&state))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(crate::around::AroundLayer(state.clone()))
         .with_state(state)
+}
+
+/// The hosted pages, the console and the sign-out confirmation: their forms are posted by
+/// this server's own pages only.
+fn same_origin_forms(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(crate::pages::routes())
+        .merge(crate::console::routes())
+        .route(
+            "/oidc/session/end/confirm",
+            axum::routing::post(crate::oidc::end_session_confirm),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::cross_site::refuse,
+        ))
 }
 
 /// The metrics listener's only route.

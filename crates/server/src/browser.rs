@@ -19,39 +19,40 @@ pub const INTERACTION_TTL_MS: i64 = 30 * 60 * 1000;
 /// Sessions are marked as used at most once a minute, so that browsing is not a write each time.
 const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
 
-/// The value of cookie `name`, if the request carries it.
-pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
+fn secure(state: &AppState) -> bool {
+    state.config.public_url.starts_with("https://")
 }
 
-/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`, `Secure` on https.
-pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
-    set_cookie_at(state, "/", name, value, max_age_secs)
-}
-
-/// The same, sent only under `path`.
-pub fn set_cookie_at(
-    state: &AppState,
-    path: &str,
-    name: &str,
-    value: &str,
-    max_age_secs: i64,
-) -> HeaderValue {
-    let secure = if state.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
+/// The value of the cookie `name` stands for, if the request carries it: under its
+/// `__Host-` name on https, else (for one release, so that sessions survive the upgrade
+/// that introduced the prefix) under its plain name.
+pub fn cookie<'a>(state: &AppState, headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let value = |wanted: &str| {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == wanted)
+            .map(|(_, v)| v)
     };
-    let cookie = format!(
-        "{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
-    );
+    match secure(state) {
+        true => value(&format!("__Host-{name}")).or_else(|| value(name)),
+        false => value(name),
+    }
+}
+
+/// A `Set-Cookie` value: `HttpOnly`, `SameSite=Lax`, `Path=/`; on https `Secure` and the
+/// `__Host-` prefix, so that the browser takes it only from this origin, over https, for
+/// the whole site (no subdomain or path can set or shadow it).
+pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_secs: i64) -> HeaderValue {
+    let cookie = match secure(state) {
+        true => format!(
+            "__Host-{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}; Secure"
+        ),
+        false => format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}"),
+    };
     HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
@@ -60,7 +61,7 @@ pub async fn current_session(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<Session>, latchkey_store::Error> {
-    let Some(value) = cookie(headers, SESSION_COOKIE) else {
+    let Some(value) = cookie(state, headers, SESSION_COOKIE) else {
         return Ok(None);
     };
     let now = state.clock.now_ms();

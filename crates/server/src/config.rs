@@ -53,6 +53,13 @@ impl Config {
         format!("{}/oidc", self.public_url)
     }
 
+    /// The public URL's origin (`scheme://host[:port]`), as browsers name it in `Origin`.
+    pub fn public_origin(&self) -> String {
+        url::Url::parse(&self.public_url)
+            .map(|url| url.origin().ascii_serialization())
+            .unwrap_or_default()
+    }
+
     /// A configuration for `database_url` with every other setting at its default.
     pub fn with_database(database_url: &str) -> Result<Self, String> {
         Sources {

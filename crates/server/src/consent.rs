@@ -52,6 +52,14 @@ impl Plan {
     }
 }
 
+/// Whether the request's redirect proves nothing about who receives the code (a public
+/// client's loopback or private-scheme URI, RFC 8252 §8.6): then the user confirms, on a
+/// page naming the application, what would otherwise go through silently.
+pub fn unproven(state: &AppState, app: &Application, request: &AuthorizationRequest) -> bool {
+    let own = state.config.public_origin();
+    latchkey_core::redirect::proves_nothing(app, &request.redirect_uri, &own)
+}
+
 /// What can be checked before anyone signs in: the user-data scopes are within a
 /// third-party application's ceiling (else `invalid_scope`), and each requested API exists
 /// and may be asked for (else `invalid_target`).

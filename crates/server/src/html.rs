@@ -10,8 +10,20 @@ pub fn nonce() -> String {
     latchkey_core::random::secret()
 }
 
-/// Render `template` as an HTML response with security headers.
+/// Render `template` as an HTML response with security headers; its forms post to this
+/// origin only.
 pub fn render(status: StatusCode, template: &impl Template, nonce: &str) -> Response {
+    render_for(status, template, nonce, None)
+}
+
+/// The same for a page whose form ends at a client's redirect URI, by posting there
+/// (`form_post`) or by the redirects after it: browsers hold both to `form-action`.
+pub fn render_for(
+    status: StatusCode,
+    template: &impl Template,
+    nonce: &str,
+    redirect_uri: Option<&str>,
+) -> Response {
     let body = match template.render() {
         Ok(body) => body,
         Err(e) => {
@@ -19,9 +31,13 @@ pub fn render(status: StatusCode, template: &impl Template, nonce: &str) -> Resp
             return (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response();
         }
     };
+    let client = redirect_uri.and_then(client_origin);
+    let client = client
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
     let csp = format!(
         "default-src 'none'; style-src 'self'; img-src 'self' https: data:; script-src 'nonce-{nonce}'; \
-         frame-ancestors 'none'; base-uri 'none'"
+         form-action 'self'{client}; frame-ancestors 'none'; base-uri 'none'"
     );
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
@@ -35,6 +51,17 @@ pub fn render(status: StatusCode, template: &impl Template, nonce: &str) -> Resp
         headers.insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     response
+}
+
+/// Where a redirect URI goes, as the user and a CSP source see it: its origin, or its scheme
+/// for a native app's own (`com.example.app:`). Registered URIs hold no space or `;`, and
+/// both forms are built by the URL parser, so nothing can end a CSP directive.
+pub fn client_origin(redirect_uri: &str) -> Option<String> {
+    let url = url::Url::parse(redirect_uri).ok()?;
+    match url.origin() {
+        origin @ url::Origin::Tuple(..) => Some(origin.ascii_serialization()),
+        url::Origin::Opaque(_) => Some(format!("{}:", url.scheme())),
+    }
 }
 
 /// The error page: shown whenever an error must not, or cannot, go back to a client.
@@ -72,6 +99,18 @@ pub fn moment(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_redirect_uri_becomes_its_origin_or_scheme() {
+        let origin = |uri| super::client_origin(uri).unwrap_or_default();
+        assert_eq!(
+            origin("https://app.example.com/cb?x=1"),
+            "https://app.example.com"
+        );
+        assert_eq!(origin("http://127.0.0.1:5173/cb"), "http://127.0.0.1:5173");
+        assert_eq!(origin("com.example.app:/callback"), "com.example.app:");
+        assert_eq!(super::client_origin("not a uri"), None);
+    }
+
     #[test]
     fn moments_are_utc_minutes() {
         assert_eq!(

@@ -116,6 +116,10 @@ pub struct Text {
     pub remove_access: &'static str,
     /// `{minutes}` is replaced by the wait.
     pub too_many_attempts: &'static str,
+    pub cross_site: &'static str,
+    pub confirm_title: &'static str,
+    pub confirm_question: &'static str,
+    pub confirm_unverified: &'static str,
 }
 
 impl Text {
@@ -183,6 +187,10 @@ const EN: Text = Text {
     apps_last_used: "Last used",
     remove_access: "Remove access",
     too_many_attempts: "Too many attempts. Try again in {minutes} min.",
+    cross_site: "This form was sent from another site, so it was not accepted. Go back and try again.",
+    confirm_title: "Continue to the application?",
+    confirm_question: "wants to sign you in.",
+    confirm_unverified: "This application runs on a device, so its identity cannot be verified. Continue only if you just asked to sign in to it.",
 };
 
 const FR: Text = Text {
@@ -235,6 +243,10 @@ const FR: Text = Text {
     apps_last_used: "Dernière utilisation le",
     remove_access: "Retirer l’accès",
     too_many_attempts: "Trop de tentatives. Réessayez dans {minutes} min.",
+    cross_site: "Ce formulaire a été envoyé depuis un autre site : il n’a pas été accepté. Revenez en arrière et réessayez.",
+    confirm_title: "Continuer vers l’application ?",
+    confirm_question: "souhaite vous connecter.",
+    confirm_unverified: "Cette application s’exécute sur un appareil : son identité ne peut pas être vérifiée. Continuez uniquement si vous venez de demander à vous y connecter.",
 };
 
 #[cfg(test)]

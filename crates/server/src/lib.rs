@@ -9,6 +9,7 @@
 //! - [`api`]: the management REST API under `/api`.
 //! - [`pages`]: hosted pages (sign-in); [`html`], [`i18n`]: how pages render and speak.
 //! - [`browser`]: session and interaction cookies shared by the protocol and the pages.
+//! - [`cross_site`]: form posts from other sites refused before any handler runs.
 //! - [`cache`]: in-memory copies of clients and API permissions, kept honest by polling.
 //! - [`password`]: argon2id hashing on threads of its own, one per core.
 //! - [`expired`]: expired codes, tokens and sessions deleted in the background.
@@ -24,6 +25,7 @@ pub mod cli;
 pub mod config;
 pub mod consent;
 pub mod console;
+pub mod cross_site;
 pub mod error;
 pub mod expired;
 pub mod html;

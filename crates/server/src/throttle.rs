@@ -1,14 +1,15 @@
-//! Brute-force protection where a secret is proved: the sign-in form (per account and per
-//! address) and client authentication (per client and per address) share one back-off
-//! (`core::throttle`), with counters in the store so that every node sees them. Also the
-//! client's address: the peer, or what a trusted reverse proxy says it is.
+//! Brute-force protection where a secret is proved: the sign-in form and client
+//! authentication share one back-off (`core::throttle`): per account or client from an
+//! address, per address, and (slowing only) per account or client from everywhere, with
+//! counters in the store so that every node sees them. Also the client's address: the
+//! peer, or what a trusted reverse proxy says it is.
 
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use latchkey_core::throttle::{PER_ACCOUNT, PER_ADDRESS, Policy};
+use latchkey_core::throttle::{PER_ACCOUNT, PER_ADDRESS, PER_IDENTIFIER, Policy};
 
 use crate::app::AppState;
 
@@ -55,23 +56,24 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet
         .unwrap_or(peer)
 }
 
-/// The counters a proof is charged to: the subject (an account or a client) first, then the
-/// address.
+/// The counters a proof is charged to: the subject (an account or a client) from this
+/// address, the address, and the subject from every address.
 #[derive(Debug)]
 pub struct Budget {
-    keys: Vec<(String, Policy)>,
-    /// Whether the subject had failures when last looked at, so that a success only writes
-    /// when there is something to clear.
+    /// The refusing keys, the subject-from-this-address one first.
+    refusing: Vec<(String, Policy)>,
+    /// The subject from every address: it slows answers, never refuses them.
+    slowing: String,
+    /// Whether the subject had failures from this address when last looked at, so that a
+    /// success only writes when there is something to clear.
     subject_counted: bool,
 }
 
 impl Budget {
-    /// A sign-in: the identifier typed (whether or not such a user exists) and the address.
-    pub fn sign_in(identifier: &str, address: ClientAddress) -> Self {
-        Self::new(
-            format!("account:{}", identifier.trim().to_lowercase()),
-            address,
-        )
+    /// A sign-in. `account` names the user when the identifier typed names one (so that
+    /// username and email share one counter), else the identifier as typed.
+    pub fn sign_in(account: &str, address: ClientAddress) -> Self {
+        Self::new(format!("account:{account}"), address)
     }
 
     /// A client authenticating with a secret, and the address.
@@ -80,27 +82,43 @@ impl Budget {
     }
 
     fn new(subject: String, address: ClientAddress) -> Self {
-        let mut keys = vec![(subject, PER_ACCOUNT)];
-        if let Some(ip) = address.0 {
-            keys.push((format!("address:{ip}"), PER_ADDRESS));
-        }
+        let refusing = match address.0 {
+            Some(ip) => vec![
+                (format!("{subject}|address:{ip}"), PER_ACCOUNT),
+                (format!("address:{ip}"), PER_ADDRESS),
+            ],
+            None => vec![(format!("{subject}|address:unknown"), PER_ACCOUNT)],
+        };
         Self {
-            keys,
+            refusing,
+            slowing: subject,
             subject_counted: true,
         }
     }
 
-    /// How long to wait before trying again (milliseconds), if any counter says so.
+    /// How long to wait before trying again (milliseconds), if a refusing counter says so.
+    /// Before answering, an identifier guessed at from many addresses is held back the
+    /// delay its failures have earned (the owner's answer too, so that a fast answer does
+    /// not give a success away).
     pub async fn wait(&mut self, state: &AppState) -> Result<Option<i64>, latchkey_store::Error> {
         let now = state.clock.now_ms();
-        let names: Vec<&str> = self.keys.iter().map(|(k, _)| k.as_str()).collect();
+        let mut names: Vec<&str> = self.refusing.iter().map(|(k, _)| k.as_str()).collect();
+        names.push(&self.slowing);
         let found = state.db.find_throttles(&names, now).await?;
-        self.subject_counted = found.iter().any(|(k, _)| *k == self.keys[0].0);
+        self.subject_counted = found.iter().any(|(k, _)| *k == self.refusing[0].0);
         let mut longest = None;
+        let mut delay = None;
         for (key, counter) in &found {
-            let policy = self.keys.iter().find(|(k, _)| k == key).map(|(_, p)| p);
+            if *key == self.slowing {
+                delay = PER_IDENTIFIER.delay_ms(counter);
+            }
+            let policy = self.refusing.iter().find(|(k, _)| k == key).map(|(_, p)| p);
             let wait = policy.and_then(|p| p.retry_after_ms(Some(counter), now));
             longest = longest.max(wait);
+        }
+        if let Some(delay) = delay.filter(|_| longest.is_none()) {
+            tracing::warn!(key = %self.slowing, delay_ms = delay, "many failed proofs; answer slowed");
+            tokio::time::sleep(std::time::Duration::from_millis(delay.unsigned_abs())).await;
         }
         Ok(longest)
     }
@@ -113,7 +131,8 @@ impl Budget {
     /// Count a failed proof against every counter.
     pub async fn failed(&self, state: &AppState) -> Result<(), latchkey_store::Error> {
         let now = state.clock.now_ms();
-        for (key, policy) in &self.keys {
+        let slowing = (self.slowing.clone(), PER_IDENTIFIER);
+        for (key, policy) in self.refusing.iter().chain([&slowing]) {
             let first = latchkey_core::throttle::Counter {
                 failures: 1,
                 last_failure_at: now,
@@ -130,11 +149,13 @@ impl Budget {
         Ok(())
     }
 
-    /// A successful proof clears the account's or client's counter (not the address's: one
-    /// good password must not buy an address more guesses at other accounts).
+    /// A successful proof clears the subject's counter from this address (not the
+    /// address's: one good password must not buy an address more guesses at other
+    /// accounts; nor the subject's from everywhere: the owner signing in must not reset the
+    /// budget of someone guessing from elsewhere).
     pub async fn succeeded(&self, state: &AppState) -> Result<(), latchkey_store::Error> {
         match self.subject_counted {
-            true => state.db.clear_throttle(&self.keys[0].0).await,
+            true => state.db.clear_throttle(&self.refusing[0].0).await,
             false => Ok(()),
         }
     }

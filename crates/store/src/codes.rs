@@ -35,6 +35,22 @@ impl Record for (AuthorizationCode, Grant) {
 }
 
 impl Db {
+    /// The grant of a code `client_id` was issued before with the PKCE challenge
+    /// `challenge`, if one is still remembered (live, consumed, or expired within the replay
+    /// memory): a client must make a new challenge for each authorization (RFC 9700 §2.1.1).
+    pub async fn find_code_with_challenge(
+        &self,
+        client_id: &str,
+        challenge: &str,
+    ) -> Result<Option<String>> {
+        let sql = "SELECT c.grant_id FROM authorization_codes c JOIN grants g ON g.id = c.grant_id \
+                   WHERE c.code_challenge = $1 AND g.client_id = $2 LIMIT 1";
+        let found = self
+            .fetch_optional(sql, &[challenge.into(), client_id.into()])
+            .await?;
+        Ok(found.map(|ConsumedBy(grant_id)| grant_id))
+    }
+
     /// A live code of a live grant, as it stands now.
     pub async fn find_authorization_code(
         &self,

@@ -4,6 +4,7 @@ use latchkey_core::user::User;
 
 use crate::list::{Filter, Page};
 use crate::row::{Columns, Record};
+use crate::statement::Statement;
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
@@ -116,6 +117,29 @@ impl Db {
         .execute(self.writer())
         .await?;
         affected(done.rows_affected())
+    }
+
+    /// Set a user's password hash and end what the old password opened, in one transaction:
+    /// every session of the user, and every refresh token, opaque access token and unused
+    /// code of every grant (consent stays; the user signs in again everywhere). `NotFound`
+    /// for an unknown user.
+    pub async fn set_password(&self, id: &str, password_hash: &str, now_ms: i64) -> Result<()> {
+        let update = Statement::new(
+            "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+            [password_hash.into(), now_ms.into(), id.into()],
+        );
+        let ended = [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM refresh_tokens WHERE grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
+            "DELETE FROM access_tokens WHERE grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
+            "DELETE FROM authorization_codes WHERE consumed_at IS NULL \
+             AND grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
+        ]
+        .map(|sql| Statement::new(sql, [id.into()]));
+        match self.execute_if(update, ended.into()).await? {
+            true => Ok(()),
+            false => Err(Error::NotFound),
+        }
     }
 
     pub async fn delete_user(&self, id: &str) -> Result<()> {

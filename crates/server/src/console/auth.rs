@@ -15,7 +15,7 @@ use latchkey_core::{pkce, random};
 use latchkey_store::grants::Issued;
 use serde::Deserialize;
 
-use super::{COOKIE, Console, ConsoleText, PATH, is_admin, locale};
+use super::{COOKIE, Console, ConsoleText, is_admin, locale};
 use crate::app::AppState;
 use crate::browser;
 use crate::error::Error;
@@ -83,7 +83,7 @@ pub async fn sign_in(State(state): State<AppState>, Query(query): Query<SignIn>)
     }
     let mut response = Redirect::to(&format!("/oidc/auth?{}", params.finish())).into_response();
     let login = format!("{client_state}.{verifier}");
-    let cookie = browser::set_cookie_at(&state, PATH, LOGIN_COOKIE, &login, LOGIN_TTL_SECS);
+    let cookie = browser::set_cookie(&state, LOGIN_COOKIE, &login, LOGIN_TTL_SECS);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }
@@ -114,7 +114,7 @@ pub async fn callback(
         )
     };
     let Some((expected_state, verifier)) =
-        browser::cookie(&headers, LOGIN_COOKIE).and_then(|v| v.split_once('.'))
+        browser::cookie(&state, &headers, LOGIN_COOKIE).and_then(|v| v.split_once('.'))
     else {
         return expired();
     };
@@ -150,11 +150,11 @@ pub async fn callback(
     let ttl = SESSION_TTL_MS / 1000;
     headers.append(
         header::SET_COOKIE,
-        browser::set_cookie_at(&state, PATH, COOKIE, &value, ttl),
+        browser::set_cookie(&state, COOKIE, &value, ttl),
     );
     headers.append(
         header::SET_COOKIE,
-        browser::set_cookie_at(&state, PATH, LOGIN_COOKIE, "", 0),
+        browser::set_cookie(&state, LOGIN_COOKIE, "", 0),
     );
     response
 }
@@ -232,7 +232,7 @@ pub async fn sign_out(
         .append_pair("post_logout_redirect_uri", &signed_out)
         .finish();
     let mut response = Redirect::to(&format!("/oidc/session/end?{query}")).into_response();
-    let clear = browser::set_cookie_at(&state, PATH, COOKIE, "", 0);
+    let clear = browser::set_cookie(&state, COOKIE, "", 0);
     response.headers_mut().append(header::SET_COOKIE, clear);
     response
 }

@@ -38,7 +38,6 @@ pub use text::ConsoleText;
 
 /// The cookie holding the console's access token (opaque, stored hashed, tied to its grant).
 const COOKIE: &str = "latchkey_console";
-const PATH: &str = "/console";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -224,7 +223,7 @@ impl FromRequestParts<AppState> for Console {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let sign_in = || Redirect::to("/console/sign-in").into_response();
-        let Some(value) = browser::cookie(&parts.headers, COOKIE) else {
+        let Some(value) = browser::cookie(state, &parts.headers, COOKIE) else {
             return Err(sign_in());
         };
         let now = state.clock.now_ms();

@@ -34,11 +34,13 @@ fn apply_metadata(
             "oidcClientMetadata.redirectUris",
             &oidc.redirect_uris,
             app.app_type,
+            app.is_third_party,
         )?;
         app.post_logout_redirect_uris = rules::check_redirect_uris(
             "oidcClientMetadata.postLogoutRedirectUris",
             &oidc.post_logout_redirect_uris,
             app.app_type,
+            app.is_third_party,
         )?;
         if let Some(alg) = oidc.id_token_signed_response_alg {
             app.settings.id_token_alg =

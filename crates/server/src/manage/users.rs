@@ -206,17 +206,17 @@ pub async fn set_password(
     input: PasswordInput,
 ) -> Result<UserView, Problem> {
     let mut user = find(state, id).await?;
-    user.password_hash = Some(hash(input.password).await?);
+    let password_hash = hash(input.password).await?;
     user.updated_at = state.clock.now_ms();
-    state.db.update_user(&user).await?;
-    audit(
-        state,
-        actor,
-        "user.password.update",
-        ("user", id),
-        json!({}),
-    )
-    .await;
+    // What the old password opened ends with it (sessions, refresh and opaque tokens).
+    state
+        .db
+        .set_password(id, &password_hash, user.updated_at)
+        .await
+        .map_err(|e| not_found_as(e, "user"))?;
+    user.password_hash = Some(password_hash);
+    let details = json!({"sessionsEnded": true, "tokensRevoked": true});
+    audit(state, actor, "user.password.update", ("user", id), details).await;
     Ok(user.into())
 }
 

@@ -147,14 +147,23 @@ async fn decide(
         return park(state, request, None, "sign-in").await;
     };
     let plan = consent::plan_checked(state, app, request, &session.user_id, checked).await?;
-    if plan.asked(request.prompt.consent).is_empty() {
+    let asked = !plan.asked(request.prompt.consent).is_empty();
+    // A client whose redirect proves nothing is never authorized without a page naming it.
+    let unproven = consent::unproven(state, app, request);
+    if !asked && !unproven {
         return code::issue(state, headers, request, &session, &plan).await;
     }
-    if request.prompt.none {
-        let why = "the user has not agreed to share this with the application";
-        return Err(OAuthError::new(ErrorCode::ConsentRequired, why).into());
+    match (request.prompt.none, asked) {
+        (true, true) => {
+            let why = "the user has not agreed to share this with the application";
+            Err(OAuthError::new(ErrorCode::ConsentRequired, why).into())
+        }
+        (true, false) => {
+            let why = "the user must confirm this application on a page";
+            Err(OAuthError::new(ErrorCode::InteractionRequired, why).into())
+        }
+        (false, _) => park(state, request, Some(&session), "consent").await,
     }
-    park(state, request, Some(&session), "consent").await
 }
 
 /// The subject of an `id_token_hint`: an ID token this server signed (expired ones too).

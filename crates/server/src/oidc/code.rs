@@ -7,6 +7,8 @@ use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::grant::{AuthorizationCode, Grant, token_hash};
 use latchkey_core::random;
 use latchkey_core::session::Session;
+use latchkey_store::audit::AuditEntry;
+use serde_json::json;
 
 use super::respond::respond;
 use crate::app::AppState;
@@ -77,6 +79,9 @@ async fn record(
         created_at: now,
         expires_at: now + CODE_TTL_MS,
     };
+    if let Some(challenge) = &code.code_challenge {
+        warn_if_repeated(state, &grant, challenge).await?;
+    }
     // A first-party application's consent is implied; a third-party one's is already
     // recorded by now. Either way the record (written with the grant and its code) lists
     // what the application received, and when.
@@ -88,6 +93,32 @@ async fn record(
         .insert_grant_with_code(&grant, &code, consent, finishes)
         .await?;
     Ok(issued.then_some(value))
+}
+
+/// A client must make a new PKCE challenge for each authorization (RFC 9700 §2.1.1): one
+/// seen before in a code of the same client is not refused (the verifier still binds the
+/// code to whoever holds it) but written to the audit log as a warning, since it means the
+/// client's verifier is predictable or stored.
+async fn warn_if_repeated(state: &AppState, grant: &Grant, challenge: &str) -> Result<(), Error> {
+    let client_id = &grant.client_id;
+    let Some(previous) = state
+        .db
+        .find_code_with_challenge(client_id, challenge)
+        .await?
+    else {
+        return Ok(());
+    };
+    tracing::warn!(client_id = %client_id, "a PKCE challenge was sent again");
+    let entry = AuditEntry {
+        actor_type: "application",
+        actor_id: Some(client_id.clone()),
+        action: "authorization.pkce_challenge_repeated".to_owned(),
+        target_type: Some("application"),
+        target_id: Some(client_id.clone()),
+        details: json!({"grantId": grant.id, "previousGrantId": previous}),
+    };
+    state.audit.record(entry, state.clock.now_ms());
+    Ok(())
 }
 
 /// The redirect carrying the code (with `state` and `iss`, RFC 9207) back to the client.

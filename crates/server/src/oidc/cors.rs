@@ -1,5 +1,8 @@
-//! CORS for the endpoints browsers call directly (token, userinfo, revocation): only for
-//! origins an application registered, never a wildcard, and never on `/oidc/auth`.
+//! CORS for the endpoints browsers call directly (token, userinfo, revocation): only for an
+//! origin registered by the application the request turned out to be for (the handler names
+//! it with [`answered`]), never a wildcard, and never on `/oidc/auth`. A preflight carries no
+//! client, so it is answered for any registered origin; the request itself is not readable
+//! by another application's page.
 //!
 //! A hand-written `tower` layer rather than `axum::middleware::from_fn`: most requests to
 //! these endpoints come from servers, without an `Origin`, and go straight to the handler
@@ -8,6 +11,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
@@ -16,6 +20,19 @@ use axum::response::{IntoResponse, Response};
 use futures_util::future::Either;
 
 use crate::app::AppState;
+use crate::cache::ClientEntry;
+
+/// The application a response answers, for a request that came with an `Origin`.
+#[derive(Debug, Clone)]
+struct Answered(Arc<ClientEntry>);
+
+/// Name the application `response` answers, so that its registered origins may read it.
+/// Only for a request with an `Origin`: server-to-server requests pay nothing for it.
+pub fn answered(request: &HeaderMap, response: &mut Response, client: &Arc<ClientEntry>) {
+    if request.contains_key(header::ORIGIN) {
+        response.extensions_mut().insert(Answered(client.clone()));
+    }
+}
 
 /// Puts a route's service inside [`Cors`].
 #[derive(Debug, Clone)]
@@ -69,6 +86,11 @@ where
 
 fn allow(headers: &mut HeaderMap, origin: &HeaderValue) {
     headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    vary(headers);
+}
+
+/// The answer depends on the origin: caches must not hand one origin's to another.
+fn vary(headers: &mut HeaderMap) {
     headers.append(header::VARY, HeaderValue::from_static("Origin"));
 }
 
@@ -77,39 +99,42 @@ where
     S: tower::Service<Request, Response = Response, Error = Infallible>,
 {
     let origin = request.headers().get(header::ORIGIN).cloned();
+    if request.method() != Method::OPTIONS {
+        let Ok(mut response) = next.call(request).await;
+        let answered = response.extensions_mut().remove::<Answered>();
+        if let Some(origin) = origin {
+            let of_client = answered.is_some_and(|Answered(client)| {
+                let origins = &client.application.cors_allowed_origins;
+                origins.iter().any(|o| o.as_bytes() == origin.as_bytes())
+            });
+            match of_client {
+                true => allow(response.headers_mut(), &origin),
+                false => vary(response.headers_mut()),
+            }
+        }
+        return response;
+    }
     let registered = match origin.as_ref().and_then(|o| o.to_str().ok()) {
         Some(origin) => state.db.is_registered_origin(origin).await.unwrap_or(false),
         None => false,
     };
-    let preflight = request.method() == Method::OPTIONS;
-    match (origin, registered, preflight) {
-        (Some(origin), true, true) => {
-            let mut response = StatusCode::NO_CONTENT.into_response();
-            let headers = response.headers_mut();
-            allow(headers, &origin);
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, POST"),
-            );
-            headers.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("Authorization, Content-Type"),
-            );
-            headers.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
-            response
-        }
-        (_, _, true) => StatusCode::FORBIDDEN.into_response(),
-        (Some(origin), true, false) => {
-            let Ok(mut response) = next.call(request).await;
-            allow(response.headers_mut(), &origin);
-            response
-        }
-        _ => {
-            let Ok(response) = next.call(request).await;
-            response
-        }
-    }
+    let Some(origin) = origin.filter(|_| registered) else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    allow(headers, &origin);
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("GET, POST"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("Authorization, Content-Type"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("600"),
+    );
+    response
 }

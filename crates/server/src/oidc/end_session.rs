@@ -67,7 +67,7 @@ pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, body: By
         .as_ref()
         .ok()
         .and_then(|p| p.get("csrf"))
-        .zip(browser::cookie(&headers, LOGOUT_COOKIE));
+        .zip(browser::cookie(&state, &headers, LOGOUT_COOKIE));
     if !bound
         .is_some_and(|(form, cookie)| latchkey_core::grant::hash_matches(form, &token_hash(cookie)))
     {
@@ -191,14 +191,15 @@ async fn end(
             post_logout_redirect_uri: checked.redirect.as_deref(),
             state: checked.state.as_deref(),
         };
-        let mut response = html::render(StatusCode::OK, &view, &html::nonce());
+        let redirect = checked.redirect.as_deref();
+        let mut response = html::render_for(StatusCode::OK, &view, &html::nonce(), redirect);
         response.headers_mut().append(
             header::SET_COOKIE,
             browser::set_cookie(state, LOGOUT_COOKIE, &csrf, 600),
         );
         return response;
     }
-    if let Some(value) = browser::cookie(headers, SESSION_COOKIE)
+    if let Some(value) = browser::cookie(state, headers, SESSION_COOKIE)
         && let Err(e) = state.db.delete_session(&token_hash(value)).await
     {
         return Error::from(e).into_response();

@@ -21,6 +21,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 pub use discovery::Metadata;
+pub use end_session::confirm as end_session_confirm;
 
 use crate::app::AppState;
 
@@ -54,5 +55,4 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             "/oidc/session/end",
             get(end_session::get).post(end_session::post),
         )
-        .route("/oidc/session/end/confirm", post(end_session::confirm))
 }

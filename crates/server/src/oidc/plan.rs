@@ -5,7 +5,7 @@ use latchkey_core::client::Application;
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, token_hash};
 use latchkey_core::scope::Scopes;
 use latchkey_core::token::{authorization_code, refresh_token};
-use latchkey_core::{ErrorCode, OAuthError, random};
+use latchkey_core::{random, resource};
 use latchkey_store::grants::Issued;
 
 use super::user_tokens::ACCESS_TOKEN_TTL_SECS;
@@ -60,23 +60,16 @@ pub fn plan_code(
     })
 }
 
-/// A JWT for the API the request names (one of the grant's) or the grant's first; else an
-/// opaque token.
+/// A JWT for the API the request names, or the grant's (`resource::audience`); else an
+/// opaque token for userinfo.
 pub fn access_for(
     grant: &Grant,
     scope: &Scopes,
     target: Option<&str>,
     now: i64,
 ) -> Result<Access, Error> {
-    let indicator = match target {
-        Some(t) if grant.resources.iter().any(|r| r == t) => Some(t),
-        Some(_) => {
-            let why = "the resource was not part of the authorization";
-            return Err(OAuthError::new(ErrorCode::InvalidTarget, why).into());
-        }
-        None => grant.resources.first().map(String::as_str),
-    };
-    if let Some(indicator) = indicator {
+    let openid = scope.contains("openid");
+    if let Some(indicator) = resource::audience(&grant.resources, openid, target)? {
         return Ok(Access::Api(indicator.to_owned()));
     }
     let value = random::ordered_secret(now);

@@ -10,7 +10,7 @@ use latchkey_store::grants::Issued;
 use serde_json::Value;
 
 use super::plan::{Plan, plan_code};
-use super::user_tokens::{Replayed, invalid_grant, issue, replayed};
+use super::user_tokens::{INVALID_CODE, Replayed, invalid_grant, issue, replayed};
 use crate::app::AppState;
 use crate::error::Error;
 
@@ -88,7 +88,7 @@ async fn redeem(state: &AppState, redemption: Redemption, hash: &str) -> Result<
         });
     match take.await? {
         Taken::Taken((_, grant, plan)) => issue(state, &app, &grant, plan?).await,
-        Taken::Missing => Err(invalid_grant("the code is invalid or expired")),
+        Taken::Missing => Err(invalid_grant(INVALID_CODE)),
         Taken::Reused { grant_id } => replayed(state, &app, &grant_id, now, Replayed::Code).await,
     }
 }
@@ -120,7 +120,7 @@ async fn redeem_planned(
         Taken::Taken((_, grant, Redeemed::Replanned(plan))) => {
             issue(state, &app, &grant, (*plan)?).await
         }
-        Taken::Missing => Err(invalid_grant("the code is invalid or expired")),
+        Taken::Missing => Err(invalid_grant(INVALID_CODE)),
         Taken::Reused { grant_id } => replayed(state, &app, &grant_id, now, Replayed::Code).await,
     }
 }

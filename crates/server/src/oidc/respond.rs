@@ -89,7 +89,7 @@ pub fn respond(
                 fields,
                 nonce: &nonce,
             };
-            html::render(StatusCode::OK, &page, &nonce)
+            html::render_for(StatusCode::OK, &page, &nonce, Some(redirect_uri))
         }
     }
 }

@@ -33,7 +33,7 @@ pub async fn resume(
     let now = state.clock.now_ms();
     let interaction = match state.db.find_interaction(&id, now).await {
         Ok(found) => found.filter(|i| {
-            browser::cookie(&headers, INTERACTION_COOKIE)
+            browser::cookie(&state, &headers, INTERACTION_COOKIE)
                 .is_some_and(|b| hash_matches(b, &i.csrf_hash))
         }),
         Err(e) => return Error::from(e).into_response(),
@@ -114,6 +114,10 @@ async fn finish(
     let plan = consent::plan(state, app, request, &session.user_id).await?;
     let again = request.prompt.consent && answer != Some(Answer::Granted);
     if !plan.asked(again).is_empty() {
+        return Ok(Finished::Consent);
+    }
+    // RFC 8252 §8.6: a page naming the application was seen, or it is shown now.
+    if consent::unproven(state, app, request) && !interaction.confirmed_by(session) {
         return Ok(Finished::Consent);
     }
     // The interaction is consumed in the code's own transaction.

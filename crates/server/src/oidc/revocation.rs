@@ -6,7 +6,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::OAuthError;
+use latchkey_core::client::Application;
 use latchkey_core::grant::token_hash;
+use latchkey_core::params::Params;
 
 use super::client;
 use serde_json::json;
@@ -24,21 +26,39 @@ pub async fn revoke(
 ) -> Result<Response, Error> {
     let params = client::form(&headers, &body)?;
     let client = client::authenticate(&state, (&headers, address), &params).await?;
-    let app = &client.application;
+    let mut response = revoke_token(&state, &client.application, &params)
+        .await
+        .into_response();
+    super::cors::answered(&headers, &mut response, &client);
+    Ok(response)
+}
+
+async fn revoke_token(
+    state: &AppState,
+    app: &Application,
+    params: &Params,
+) -> Result<Response, Error> {
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;
     let hash = token_hash(token);
     let now = state.clock.now_ms();
-    // A refresh token ends its whole grant: the refresh family and its opaque access tokens.
-    if let Some((_, grant)) = state.db.find_refresh_token(&hash, now).await?
-        && grant.client_id == app.id
-    {
+    // A refresh token ends its whole grant: the refresh family and its opaque access tokens,
+    // even when the token presented was already rotated out (RFC 7009 §2.1), so that a
+    // refresh racing the revocation leaves nothing alive.
+    let family = match state.db.find_refresh_token(&hash, now).await? {
+        Some((_, grant)) => Some(grant),
+        None => match state.db.find_consumed_refresh_token(&hash).await? {
+            Some(grant_id) => state.db.find_grant(&grant_id).await?,
+            None => None,
+        },
+    };
+    if let Some(grant) = family.filter(|grant| grant.client_id == app.id) {
         state.db.revoke_grant(&grant.id, now).await?;
         let actor = Actor::application(app.id.clone());
         let target = ("grant", grant.id.as_str());
         audit(
-            &state,
+            state,
             &actor,
             "grant.revoke",
             target,
@@ -52,7 +72,7 @@ pub async fn revoke(
         let actor = Actor::application(app.id.clone());
         let target = ("grant", grant.id.as_str());
         audit(
-            &state,
+            state,
             &actor,
             "token.revoke",
             target,

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 use super::client;
 use crate::app::AppState;
+use crate::cache::ClientEntry;
 use crate::error::Error;
 use crate::keyring::RsaOn;
 use crate::throttle::ClientAddress;
@@ -25,9 +26,21 @@ pub async fn token(
 ) -> Result<Response, Error> {
     let params = client::form(&headers, &body)?;
     let client = client::authenticate(&state, (&headers, address), &params).await?;
+    let mut response = run_grant(&state, &client, &params).await.into_response();
+    super::cors::answered(&headers, &mut response, &client);
+    Ok(response)
+}
+
+/// Run the client's grant.
+async fn run_grant(
+    state: &AppState,
+    client: &ClientEntry,
+    params: &Params,
+) -> Result<Response, Error> {
     let application = &client.application;
-    let grant = token::grant_type(&params)?;
-    if grant != GrantType::ClientCredentials && !application.app_type.allows(grant) {
+    let grant = token::grant_type(params)?;
+    // Before anything the grant itself would check (RFC 6749 §5.2).
+    if !application.app_type.allows(grant) {
         return Err(OAuthError::new(
             ErrorCode::UnauthorizedClient,
             "this application may not use this grant",
@@ -37,16 +50,16 @@ pub async fn token(
     // Serialized once, here: the client-credentials response never becomes a `Value`.
     let (body, scope) = match grant {
         GrantType::ClientCredentials => {
-            let response = machine_token(&state, application, &params).await?;
+            let response = machine_token(state, application, params).await?;
             let scope = Value::String(response.scope.clone());
             (serde_json::to_vec(&response), scope)
         }
         GrantType::AuthorizationCode => {
-            let body = super::redeem::exchange_code(&state, application, &params).await?;
+            let body = super::redeem::exchange_code(state, application, params).await?;
             (serde_json::to_vec(&body), body["scope"].clone())
         }
         GrantType::RefreshToken => {
-            let body = super::user_tokens::refresh(&state, application, &params).await?;
+            let body = super::user_tokens::refresh(state, application, params).await?;
             (serde_json::to_vec(&body), body["scope"].clone())
         }
     };

@@ -20,6 +20,9 @@ use crate::manage::{Actor, audit};
 /// Opaque access tokens for userinfo live one hour.
 pub const ACCESS_TOKEN_TTL_SECS: i64 = 3600;
 
+pub(super) const INVALID_CODE: &str = "the code is invalid or expired";
+pub(super) const INVALID_REFRESH_TOKEN: &str = "the refresh token is invalid or expired";
+
 pub(super) fn invalid_grant(why: &'static str) -> Error {
     OAuthError::new(ErrorCode::InvalidGrant, why).into()
 }
@@ -90,7 +93,7 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
             );
             match rotated? {
                 Taken::Taken(_) => response,
-                Taken::Missing => Err(invalid_grant("the refresh token is invalid or expired")),
+                Taken::Missing => Err(invalid_grant(INVALID_REFRESH_TOKEN)),
                 Taken::Reused { grant_id } => {
                     replayed(state, app, &grant_id, now, Replayed::RefreshToken).await
                 }
@@ -103,7 +106,7 @@ pub async fn refresh(state: &AppState, app: &Application, params: &Params) -> Re
             {
                 return replayed(state, app, &grant_id, now, Replayed::RefreshToken).await;
             }
-            Err(invalid_grant("the refresh token is invalid or expired"))
+            Err(invalid_grant(INVALID_REFRESH_TOKEN))
         }
     }
 }
@@ -124,9 +127,10 @@ pub(super) async fn replayed(
     now: i64,
     what: Replayed,
 ) -> Result<Value, Error> {
+    // The same answer as for a value never issued: a code's past cannot be probed.
     let (action, why) = match what {
-        Replayed::Code => ("grant.code_reuse", "the code was already used"),
-        Replayed::RefreshToken => ("grant.refresh_reuse", "the refresh token was already used"),
+        Replayed::Code => ("grant.code_reuse", INVALID_CODE),
+        Replayed::RefreshToken => ("grant.refresh_reuse", INVALID_REFRESH_TOKEN),
     };
     state.db.revoke_grant(grant_id, now).await?;
     tracing::warn!(client_id = %app.id, action, "one-time credential replayed; its grant is revoked");

@@ -47,13 +47,26 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
     let Some((access, grant)) = found else {
         return invalid_token();
     };
-    let user = match state.db.find_user(&grant.user_id).await {
+    let mut response = claims(&state, &access.scope, &grant.user_id).await;
+    if headers.contains_key(header::ORIGIN) {
+        match state.cache.client(&state.db, &grant.client_id).await {
+            Ok(Some(client)) => super::cors::answered(&headers, &mut response, &client),
+            Ok(None) => return invalid_token(),
+            Err(e) => return Error::from(e).into_response(),
+        }
+    }
+    response
+}
+
+/// The claims of `scope` about the user, unless the user may no longer sign in.
+async fn claims(state: &AppState, scope: &str, user_id: &str) -> Response {
+    let user = match state.db.find_user(user_id).await {
         Ok(Some(user)) if !user.is_suspended => user,
         Ok(_) => return invalid_token(),
         Err(e) => return Error::from(e).into_response(),
     };
-    let scope = Scopes::parse(&access.scope).unwrap_or_default();
-    let mut response = match super::user_tokens::role_names(&state, &user.id).await {
+    let scope = Scopes::parse(scope).unwrap_or_default();
+    let mut response = match super::user_tokens::role_names(state, &user.id).await {
         Ok(roles) => Json(serde_json::Value::Object(user_claims(
             &user, &roles, &scope,
         )))

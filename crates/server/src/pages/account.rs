@@ -49,8 +49,9 @@ pub struct Removal {
 
 /// The account forms' CSRF token: derived from the session cookie, which a cross-site page
 /// can neither read nor guess, so nothing needs storing.
-fn csrf_token(headers: &HeaderMap) -> Option<String> {
-    browser::cookie(headers, SESSION_COOKIE).map(|v| token_hash(&format!("account-form:{v}")))
+fn csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
+    browser::cookie(state, headers, SESSION_COOKIE)
+        .map(|v| token_hash(&format!("account-form:{v}")))
 }
 
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, Response> {
@@ -105,7 +106,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
         logo: state.config.logo_url.as_deref(),
         text,
         apps,
-        csrf: csrf_token(&headers).unwrap_or_default(),
+        csrf: csrf_token(&state, &headers).unwrap_or_default(),
     };
     html::render(StatusCode::OK, &page, &html::nonce())
 }
@@ -121,7 +122,7 @@ pub async fn remove(
         Ok(None) => return sign_in_first(&state).await,
         Err(response) => return response,
     };
-    let expected = csrf_token(&headers).unwrap_or_default();
+    let expected = csrf_token(&state, &headers).unwrap_or_default();
     if !hash_matches(&form.csrf, &token_hash(&expected)) {
         return super::expired(&state, &headers);
     }

@@ -1,6 +1,8 @@
 //! The consent page: what a third-party application asks for, and the user's answer. What
 //! is consented to is computed again here when the form comes back (never read from it),
-//! recorded, and the browser goes back to the protocol's resume URL.
+//! recorded, and the browser goes back to the protocol's resume URL. When nothing is to be
+//! consented to but the client's redirect proves nothing, the same URL asks the user to
+//! confirm the application instead (`confirm`).
 
 use askama::Template;
 use axum::Form;
@@ -58,19 +60,19 @@ pub struct Decision {
     decision: String,
 }
 
-struct Context {
-    pending: Pending,
-    request: AuthorizationRequest,
-    app: Application,
-    session: Session,
+pub(super) struct Context {
+    pub pending: Pending,
+    pub request: AuthorizationRequest,
+    pub app: Application,
+    pub session: Session,
 }
 
 fn resume(id: &str) -> Response {
     Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response()
 }
 
-/// The interaction, its third-party application and the session that may answer, or the
-/// response to give instead.
+/// The interaction, its application and the session that may answer, or the response to
+/// give instead.
 async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Context, Response> {
     let pending = pending(state, headers, id)
         .await
@@ -79,15 +81,10 @@ async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Cont
         .request
         .clone()
         .ok_or_else(|| expired(state, headers))?;
-    let app = state
-        .db
-        .find_application(&request.client_id)
-        .await
-        .ok()
-        .flatten();
-    let app = app
-        .filter(|a| a.is_third_party)
-        .ok_or_else(|| expired(state, headers))?;
+    let app = match state.db.find_application(&request.client_id).await {
+        Ok(app) => app.ok_or_else(|| expired(state, headers))?,
+        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+    };
     let session = match crate::browser::current_session(state, headers).await {
         Ok(Some(session)) if pending.interaction.accepts(&session) => session,
         Ok(_) => return Err(Redirect::to(&format!("/sign-in/{id}")).into_response()),
@@ -99,15 +96,6 @@ async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Cont
         app,
         session,
     })
-}
-
-/// Where the user goes back to: the redirect URI's origin, or its scheme for an app's own.
-fn origin(redirect_uri: &str) -> String {
-    match url::Url::parse(redirect_uri) {
-        Ok(url) if url.host_str().is_some() => url.origin().ascii_serialization(),
-        Ok(url) => format!("{}:", url.scheme()),
-        Err(_) => String::new(),
-    }
 }
 
 pub async fn show(
@@ -126,10 +114,20 @@ pub async fn show(
     let again = c.request.prompt.consent
         && c.pending.interaction.answer_of(&c.session) != Some(Answer::Granted);
     let asked = plan.asked(again);
-    if asked.is_empty() {
-        return resume(&id);
+    if !asked.is_empty() {
+        return render(&state, &headers, &c, &asked, &plan).await;
     }
-    render(&state, &headers, &c, &asked, &plan).await
+    match needs_confirmation(&state, &c) {
+        true => super::confirm::render(&state, &headers, &c).await,
+        false => resume(&id),
+    }
+}
+
+/// Nothing to consent to, but the redirect proves nothing and no page named the application
+/// yet (RFC 8252 §8.6).
+fn needs_confirmation(state: &AppState, c: &Context) -> bool {
+    crate::consent::unproven(state, &c.app, &c.request)
+        && !c.pending.interaction.confirmed_by(&c.session)
 }
 
 async fn render(
@@ -183,11 +181,12 @@ async fn render(
         offline: plan.user_scopes.contains("offline_access"),
         terms: branding.terms_of_use_url.as_deref(),
         privacy: branding.privacy_policy_url.as_deref(),
-        origin: origin(&c.request.redirect_uri),
+        origin: html::client_origin(&c.request.redirect_uri).unwrap_or_default(),
         interaction: &c.pending.interaction.id,
         csrf: &c.pending.csrf,
     };
-    html::render(StatusCode::OK, &page, &html::nonce())
+    let redirect_uri = Some(c.request.redirect_uri.as_str());
+    html::render_for(StatusCode::OK, &page, &html::nonce(), redirect_uri)
 }
 
 pub async fn answer(
@@ -209,12 +208,18 @@ pub async fn answer(
     let now = state.clock.now_ms();
     let actor = Actor::user(&c.session.user_id);
     let target = ("application", c.app.id.as_str());
+    let again = c.request.prompt.consent
+        && c.pending.interaction.answer_of(&c.session) != Some(Answer::Granted);
     let answer = match form.decision.as_str() {
         "authorize" => {
             let Ok(plan) = consent::plan(&state, &c.app, &c.request, &c.session.user_id).await
             else {
                 return resume(&id);
             };
+            // A confirmation grants nothing new: only the answer is kept.
+            if plan.asked(again).is_empty() {
+                return record_answer(&state, &headers, &c, Answer::Granted).await;
+            }
             let (user, scopes) = (&c.session.user_id, plan.scope_ids());
             let recorded = state
                 .db
@@ -232,10 +237,21 @@ pub async fn answer(
             Answer::Denied
         }
     };
-    let hash = &c.session.id_hash;
-    match state.db.answer_interaction(&id, answer, hash, now).await {
-        Ok(true) => resume(&id),
-        Ok(false) => expired(&state, &headers),
+    record_answer(&state, &headers, &c, answer).await
+}
+
+/// Keep the user's answer on the interaction and go back to the protocol.
+async fn record_answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    c: &Context,
+    answer: Answer,
+) -> Response {
+    let (id, hash) = (&c.pending.interaction.id, &c.session.id_hash);
+    let now = state.clock.now_ms();
+    match state.db.answer_interaction(id, answer, hash, now).await {
+        Ok(true) => resume(id),
+        Ok(false) => expired(state, headers),
         Err(e) => crate::error::Error::from(e).into_response(),
     }
 }

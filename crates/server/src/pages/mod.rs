@@ -3,6 +3,7 @@
 //! issues codes or tokens itself.
 
 mod account;
+mod confirm;
 mod consent;
 mod sign_in;
 mod sign_up;
@@ -73,6 +74,11 @@ impl Pending {
         locale(headers, self.request.as_ref())
     }
 
+    /// Where the interaction's forms end: the client's redirect URI, for the page's CSP.
+    pub fn redirect_uri(&self) -> Option<&str> {
+        self.request.as_ref().map(|r| r.redirect_uri.as_str())
+    }
+
     /// What the user is signing in to: the application's name, or their account.
     pub async fn destination(&self, state: &AppState, text: &Text) -> String {
         let Some(client_id) = &self.interaction.client_id else {
@@ -94,7 +100,7 @@ impl Pending {
 /// binding secret whose hash the interaction stores. The same secret is the form's CSRF
 /// token (a cross-site page can neither read the cookie nor guess it).
 pub(super) async fn pending(state: &AppState, headers: &HeaderMap, id: &str) -> Option<Pending> {
-    let binding = browser::cookie(headers, INTERACTION_COOKIE)?;
+    let binding = browser::cookie(state, headers, INTERACTION_COOKIE)?;
     let interaction = state
         .db
         .find_interaction(id, state.clock.now_ms())
@@ -126,7 +132,7 @@ pub(super) async fn start_session(
 ) -> Response {
     let id = interaction_id;
     let now = state.clock.now_ms();
-    let replaces = browser::cookie(headers, SESSION_COOKIE).map(token_hash);
+    let replaces = browser::cookie(state, headers, SESSION_COOKIE).map(token_hash);
     let value = latchkey_core::random::ordered_secret(now);
     let session = Session {
         id_hash: token_hash(&value),

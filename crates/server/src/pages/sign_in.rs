@@ -67,7 +67,7 @@ async fn render_form(
     } else {
         StatusCode::OK
     };
-    html::render(status, &page, &html::nonce())
+    html::render_for(status, &page, &html::nonce(), pending.redirect_uri())
 }
 
 pub async fn show(
@@ -126,12 +126,24 @@ pub async fn submit(
     let pending = &pending;
     let locale = pending.locale(&headers);
     let fail = locale.text().invalid_credentials;
-    if form.password.len() > MAX_PASSWORD_BYTES || form.identifier.len() > 256 {
+    // No identifier holds a control character: refused before any look-up (never trimmed
+    // away, so `alice\r\n` is not alice).
+    let controlled = form.identifier.chars().any(char::is_control);
+    if form.password.len() > MAX_PASSWORD_BYTES || form.identifier.len() > 256 || controlled {
         return render_form(&state, &headers, pending, "", Some(fail)).await;
     }
     let identifier = latchkey_core::user::normalize_identifier(&form.identifier);
     let typed = identifier.to_lowercase();
-    let mut budget = Budget::sign_in(&identifier, address);
+    let user = match state.db.find_user_by_identifier(&identifier).await {
+        Ok(user) => user,
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
+    // One counter per account, whichever of its identifiers was typed.
+    let account = match &user {
+        Some(user) => format!("user:{}", user.id),
+        None => format!("typed:{typed}"),
+    };
+    let mut budget = Budget::sign_in(&account, address);
     match budget.wait(&state).await {
         Ok(Some(wait_ms)) => {
             let target = ("account", typed.as_str());
@@ -150,12 +162,6 @@ pub async fn submit(
         Ok(None) => {}
         Err(e) => return crate::error::Error::from(e).into_response(),
     }
-    let user = state
-        .db
-        .find_user_by_identifier(&identifier)
-        .await
-        .ok()
-        .flatten();
     let stored = user
         .as_ref()
         .and_then(|u| u.password_hash.clone())

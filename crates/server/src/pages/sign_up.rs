@@ -65,7 +65,7 @@ async fn render(
     } else {
         StatusCode::OK
     };
-    html::render(status, &page, &html::nonce())
+    html::render_for(status, &page, &html::nonce(), pending.redirect_uri())
 }
 
 pub async fn show(

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::code_flow::{browser, hidden};
 use crate::support::{Admin, Backend, Options, TestApp, backends};
 
-async fn spawn(backend: Backend, trusted: &[&str]) -> TestApp {
+pub(crate) async fn spawn(backend: Backend, trusted: &[&str]) -> TestApp {
     let options = Options {
         fixed_clock: true,
         trusted_proxies: trusted
@@ -27,6 +27,16 @@ async fn attempt(
     client_id: &str,
     identifier: &str,
     password: &str,
+) -> (u16, String) {
+    attempt_from(app, client_id, (identifier, password), None).await
+}
+
+/// The same, from `forwarded` behind a trusted proxy.
+pub(crate) async fn attempt_from(
+    app: &TestApp,
+    client_id: &str,
+    (identifier, password): (&str, &str),
+    forwarded: Option<&str>,
 ) -> (u16, String) {
     let browser = browser();
     let start = format!(
@@ -53,12 +63,11 @@ async fn attempt(
         ("identifier", identifier.to_owned()),
         ("password", password.to_owned()),
     ];
-    let answer = browser
-        .post(app.url(&path))
-        .form(&form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = browser.post(app.url(&path)).form(&form);
+    if let Some(address) = forwarded {
+        answer = answer.header("x-forwarded-for", address);
+    }
+    let answer = answer.send().await.unwrap_or_else(|e| panic!("{e}"));
     let status = answer.status().as_u16();
     if status == 429 {
         let retry = answer.headers()["retry-after"]
@@ -158,7 +167,7 @@ async fn passwords_back_off_per_account_whether_or_not_it_exists() {
     }
 }
 
-async fn client_token(
+pub(crate) async fn client_token(
     app: &TestApp,
     id: &str,
     secret: &str,

@@ -287,14 +287,21 @@ async fn only_machine_to_machine_apps_may_use_client_credentials() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let c = app.bootstrap().await;
     let (id, secret) = create(&app, ApplicationType::Traditional, None, &[]).await;
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("resource", c.resource.as_str()),
-    ];
-    assert_eq!(
-        error_of(app.token(&form, Some((&id, &secret))).await).await,
-        (400, "unauthorized_client".into())
-    );
+    // Answered before anything the grant would check: with a resource, without one, with
+    // an unknown one or an unknown scope.
+    for form in [
+        vec![("resource", c.resource.as_str())],
+        vec![],
+        vec![("resource", "https://unknown.example.com")],
+        vec![("resource", c.resource.as_str()), ("scope", "nope")],
+    ] {
+        let form = [vec![("grant_type", "client_credentials")], form].concat();
+        assert_eq!(
+            error_of(app.token(&form, Some((&id, &secret))).await).await,
+            (400, "unauthorized_client".into()),
+            "{form:?}"
+        );
+    }
 }
 
 #[tokio::test]

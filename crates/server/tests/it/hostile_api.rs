@@ -33,6 +33,7 @@ async fn user_token(app: &TestApp, client: &Value, resource: &str) -> Value {
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
         ("redirect_uri", "https://app.example.com/cb"),
+        ("resource", resource),
     ];
     let basic = (
         client["id"].as_str().unwrap_or_default(),
@@ -61,6 +62,7 @@ async fn user_token_with_consent(app: &TestApp, client: &Value, resource: &str) 
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
         ("redirect_uri", "https://app.example.com/cb"),
+        ("resource", resource),
     ];
     let basic = (
         client["id"].as_str().unwrap_or_default(),

@@ -262,3 +262,59 @@ async fn a_code_raced_by_fifty_requests_works_once_and_its_replay_ends_the_grant
         assert_eq!(info.map(|r| r.status().as_u16()).ok(), Some(401));
     }
 }
+
+#[tokio::test]
+async fn a_used_code_and_an_unknown_code_get_the_same_answer() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let web_auth = Some((f.web.0.as_str(), f.web.1.as_str()));
+        let c = code(&f, &f.web.0, "").await;
+        let form = code_form(&c, &[("redirect_uri", CALLBACK)]);
+        assert_eq!(redeem(&f, &form, web_auth).await.0, 200);
+        // A code's past cannot be probed: the replay reads as a code never issued.
+        let used = redeem(&f, &form, web_auth).await;
+        let unknown = code_form("made-up", &[("redirect_uri", CALLBACK)]);
+        let unknown = redeem(&f, &unknown, web_auth).await;
+        invalid_grant(used.clone(), "used code");
+        assert_eq!(used, unknown);
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_pkce_challenge_is_written_to_the_audit_log() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let admin = Admin::new(&f.app).await;
+        let path = format!(
+            "/api/audit-logs?action=authorization.pkce_challenge_repeated&targetId={}",
+            f.spa
+        );
+        // A fresh challenge is not a warning; the fixture's challenge sent again is.
+        let fresh = "Fb-mE9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSst";
+        code(
+            &f,
+            &f.spa,
+            &format!("&code_challenge={fresh}&code_challenge_method=S256"),
+        )
+        .await;
+        code(
+            &f,
+            &f.spa,
+            &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+        )
+        .await;
+        let mut entries = Value::Null;
+        // Written by the batched audit writer: wait for it.
+        for _ in 0..50 {
+            entries = admin.get(&path).await.1;
+            if entries.as_array().is_some_and(|a| !a.is_empty()) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let entries = entries.as_array().cloned().unwrap_or_default();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0]["actorId"], f.spa.as_str());
+        assert!(entries[0]["details"]["previousGrantId"].is_string());
+    }
+}

@@ -224,3 +224,45 @@ async fn look_alike_identifiers_are_one_account() {
         assert!(param(&back, "code").is_some(), "{back}");
     }
 }
+
+#[tokio::test]
+async fn identifiers_with_control_characters_are_refused() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let alice = json!({"username": "alice", "primaryEmail": "alice@example.com", "password": "correct horse battery"});
+        assert_eq!(admin.post("/api/users", alice).await.0, 201);
+        // Never stored: at either end too, where trimming would once have hidden them.
+        for field in ["username", "primaryEmail"] {
+            for value in ["bob\r\n", "\tbob", "b\u{0}ob", "bob\u{85}"] {
+                let value = match field {
+                    "username" => value.to_owned(),
+                    _ => format!("{value}@example.com"),
+                };
+                let (status, _) = admin.post("/api/users", json!({ field: value })).await;
+                assert_eq!(status, 422, "{field} {value:?}");
+            }
+        }
+        // Never taken for the account they end in.
+        let (_, web) = admin
+            .post(
+                "/api/applications",
+                json!({"name": "Web", "type": "Traditional",
+                "oidcClientMetadata": {"redirectUris": ["https://partner.example/callback"]}}),
+            )
+            .await;
+        for typed in ["alice\r\n", "alice\n", "\u{0}alice", "alice@example.com\r"] {
+            let browser = browser();
+            let stop = walk(&app, &browser, &auth(&app, &id(&web), "openid")).await;
+            let (path, page) = stop.page("/sign-in/");
+            let form = [
+                ("csrf", hidden(&page, "csrf")),
+                ("identifier", typed.to_owned()),
+                ("password", "correct horse battery".to_owned()),
+            ];
+            let answer = browser.post(app.url(&path)).form(&form).send().await;
+            let status = answer.map(|a| a.status().as_u16()).unwrap_or_default();
+            assert_eq!(status, 400, "{typed:?}");
+        }
+    }
+}

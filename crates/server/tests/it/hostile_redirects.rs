@@ -168,3 +168,58 @@ async fn only_native_apps_on_loopback_ips_may_change_the_port() {
         refused(&app, &web_port, "SPA port change").await;
     }
 }
+
+#[tokio::test]
+async fn third_party_web_apps_redirect_only_to_https() {
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
+    let admin = Admin::new(&app).await;
+    let create = |app_type: &str, third_party: bool, uri: &str| {
+        json!({"name": "Partner", "type": app_type, "isThirdParty": third_party,
+            "oidcClientMetadata": {"redirectUris": [uri]}})
+    };
+    // A partner's web app is a production service: loopback http is a development setting.
+    for app_type in ["Traditional", "SPA"] {
+        for uri in ["http://127.0.0.1:8080/cb", "http://localhost/cb"] {
+            let (status, problem) = admin
+                .post("/api/applications", create(app_type, true, uri))
+                .await;
+            assert_eq!(status, 422, "{app_type} {uri}: {problem}");
+            assert_eq!(problem["code"], "application.invalid_redirect_uri");
+        }
+        let (status, _) = admin
+            .post(
+                "/api/applications",
+                create(app_type, true, "https://partner.example/cb"),
+            )
+            .await;
+        assert_eq!(status, 201, "{app_type} https");
+        let (status, _) = admin
+            .post(
+                "/api/applications",
+                create(app_type, false, "http://localhost/cb"),
+            )
+            .await;
+        assert_eq!(status, 201, "first-party {app_type} in development");
+    }
+    // RFC 8252: native apps, first- or third-party, listen on loopback.
+    let (status, _) = admin
+        .post(
+            "/api/applications",
+            create("Native", true, "http://127.0.0.1/cb"),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // A change of redirect URIs is held to the same rule.
+    let (_, partner) = admin
+        .post(
+            "/api/applications",
+            create("SPA", true, "https://partner.example/cb"),
+        )
+        .await;
+    let path = format!(
+        "/api/applications/{}",
+        partner["id"].as_str().unwrap_or_default()
+    );
+    let patch = json!({"oidcClientMetadata": {"redirectUris": ["http://localhost:3000/cb"]}});
+    assert_eq!(admin.patch(&path, patch).await.0, 422);
+}

@@ -171,6 +171,7 @@ async fn a_third_party_web_app_gets_exactly_what_the_user_consented_to() {
                 param(&back, "code").unwrap_or_default(),
             ))
             .unwrap_or_else(|e| panic!("{e}"))
+            .add_extra_param("resource", DOCS)
             .request_async(&app.http)
             .await
             .unwrap_or_else(|e| panic!("code exchange: {e:?}"));

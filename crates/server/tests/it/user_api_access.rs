@@ -5,6 +5,7 @@ use serde_json::json;
 
 use crate::code_flow::{browser, sign_in};
 use crate::support::{Admin, TestApp, backends, verify_access_token};
+use crate::user_tokens::userinfo_status;
 
 #[tokio::test]
 async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
@@ -76,6 +77,48 @@ async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
             .to_owned();
         assert!(unknown.contains("error=invalid_target"), "{unknown}");
 
+        // Logto's SDKs redeem the code without `resource`: under `openid` the access token
+        // is the opaque one for userinfo, and API tokens come from the refresh grant.
+        let back = sign_in(
+            &app,
+            &browser(),
+            &auth("+offline_access&resource=https%3A%2F%2Forders.example.com"),
+            "alice",
+            "correct horse battery",
+        )
+        .await;
+        let code = crate::code_flow::code_of(&back);
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", "https://app.example.com/callback"),
+        ];
+        let body: serde_json::Value = app
+            .token(&form, Some((id, secret)))
+            .await
+            .json()
+            .await
+            .unwrap_or_default();
+        let opaque = body["access_token"].as_str().unwrap_or_default();
+        assert_eq!(opaque.split('.').count(), 1, "{body}");
+        assert_eq!(userinfo_status(&app, opaque).await, 200);
+        let refresh = body["refresh_token"].as_str().unwrap_or_default();
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("resource", "https://orders.example.com"),
+        ];
+        let body: serde_json::Value = app
+            .token(&form, Some((id, secret)))
+            .await
+            .json()
+            .await
+            .unwrap_or_default();
+        let token = body["access_token"].as_str().unwrap_or_default();
+        let claims = verify_access_token(&app, token, "https://orders.example.com").await;
+        assert_eq!(claims["scope"], "read:orders", "{body}");
+
+        // Naming the API at the redemption gives its JWT at once.
         let back = sign_in(
             &app,
             &browser(),
@@ -89,6 +132,7 @@ async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
             ("redirect_uri", "https://app.example.com/callback"),
+            ("resource", "https://orders.example.com"),
         ];
         let body: serde_json::Value = app
             .token(&form, Some((id, secret)))
@@ -174,6 +218,7 @@ async fn an_administrator_signed_in_through_an_app_can_call_the_management_api()
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
         ("redirect_uri", "https://ops.example.com/callback"),
+        ("resource", admin.credentials.resource.as_str()),
     ];
     let body: serde_json::Value = app
         .token(&form, Some((id, secret)))
