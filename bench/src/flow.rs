@@ -13,11 +13,23 @@ use serde_json::Value;
 
 use crate::setup::{PASSWORD, REDIRECT_URI, Target, USERNAME};
 
-/// The PKCE verifier of every prepared code (each code is still single-use).
-pub const VERIFIER: &str = "bench-verifier-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ";
+/// A code, and the PKCE verifier of the authorization that got it.
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub value: String,
+    pub verifier: String,
+}
 
-fn challenge() -> String {
-    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, VERIFIER.as_bytes());
+/// A new PKCE verifier for each authorization, as real clients make them (RFC 7636 §4.1):
+/// a server may warn about a challenge it has seen before (RFC 9700 §2.1.1).
+fn verifier() -> anyhow::Result<String> {
+    let mut bytes = [0_u8; 32];
+    aws_lc_rs::rand::fill(&mut bytes).map_err(|_| anyhow::anyhow!("no randomness"))?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+}
+
+fn challenge(verifier: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
 }
 
@@ -92,14 +104,14 @@ pub fn browser(http: &reqwest::Client) -> Browser {
     }
 }
 
-fn authorize_url(target: &Target) -> String {
+fn authorize_url(target: &Target, verifier: &str) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", &target.web.id)
         .append_pair("response_type", "code")
         .append_pair("scope", "openid profile offline_access")
         .append_pair("redirect_uri", REDIRECT_URI)
         .append_pair("state", "bench")
-        .append_pair("code_challenge", &challenge())
+        .append_pair("code_challenge", &challenge(verifier))
         .append_pair("code_challenge_method", "S256")
         .finish();
     format!("{}/auth?{query}", target.issuer)
@@ -109,7 +121,7 @@ fn authorize_url(target: &Target) -> String {
 /// interactions asynchronously, so a step that reaches another worker than the one before
 /// it may find nothing there yet ("session not found"); the peer's authorization is then
 /// started again, a few times at most. Latchkey's is never retried.
-pub async fn code(target: &Target, browser: &Browser) -> anyhow::Result<String> {
+pub async fn code(target: &Target, browser: &Browser) -> anyhow::Result<Code> {
     let attempts = if target.name == "oidc-provider" { 5 } else { 1 };
     let mut outcome = code_once(target, browser).await;
     for _ in 1..attempts {
@@ -124,9 +136,10 @@ pub async fn code(target: &Target, browser: &Browser) -> anyhow::Result<String> 
 
 /// One authorization: follow the server's redirects, answer its sign-in and consent forms,
 /// and return the code it sends back to the client.
-async fn code_once(target: &Target, browser: &Browser) -> anyhow::Result<String> {
+async fn code_once(target: &Target, browser: &Browser) -> anyhow::Result<Code> {
     let origin = url::Url::parse(&target.issuer)?;
-    let mut next = authorize_url(target);
+    let verifier = verifier()?;
+    let mut next = authorize_url(target, &verifier);
     let mut form: Option<Vec<(String, String)>> = None;
     for _ in 0..12 {
         let request = match form.take() {
@@ -141,11 +154,12 @@ async fn code_once(target: &Target, browser: &Browser) -> anyhow::Result<String>
             let location = response.headers()["location"].to_str()?.to_owned();
             let url = here.join(&location)?;
             if url.as_str().starts_with(REDIRECT_URI) {
-                return url
+                let value = url
                     .query_pairs()
                     .find(|(name, _)| name == "code")
                     .map(|(_, code)| code.into_owned())
-                    .with_context(|| format!("no code in {url}"));
+                    .with_context(|| format!("no code in {url}"))?;
+                return Ok(Code { value, verifier });
             }
             next = url.to_string();
             continue;
@@ -200,15 +214,15 @@ fn hidden(page: &str, name: &str) -> Option<String> {
 }
 
 /// Redeem a code at the token endpoint; returns the token response.
-pub async fn redeem(http: &reqwest::Client, target: &Target, code: &str) -> anyhow::Result<Value> {
+pub async fn redeem(http: &reqwest::Client, target: &Target, code: &Code) -> anyhow::Result<Value> {
     let response = http
         .post(format!("{}/token", target.issuer))
         .header("authorization", target.web.basic())
         .form(&[
             ("grant_type", "authorization_code"),
-            ("code", code),
+            ("code", code.value.as_str()),
             ("redirect_uri", REDIRECT_URI),
-            ("code_verifier", VERIFIER),
+            ("code_verifier", code.verifier.as_str()),
         ])
         .send()
         .await?;
@@ -223,11 +237,7 @@ pub async fn redeem(http: &reqwest::Client, target: &Target, code: &str) -> anyh
 /// `count` codes, `per_session` from each new browser (which signs in first), eight
 /// browsers at a time. Both servers keep one grant per sign-in and client, so a pool drawn
 /// from a single session would weigh that one grant with every token of the run.
-pub async fn codes(
-    target: &Target,
-    count: usize,
-    per_session: usize,
-) -> anyhow::Result<Vec<String>> {
+pub async fn codes(target: &Target, count: usize, per_session: usize) -> anyhow::Result<Vec<Code>> {
     let sessions = count.div_ceil(per_session);
     let mut all = Vec::with_capacity(count);
     let mut tasks = tokio::task::JoinSet::new();

@@ -121,10 +121,10 @@ impl Op {
                 vec![("authorization", format!("Bearer {access_token}"))],
             ),
             Op::CodeRedemption | Op::CodeRedemptionEs256 => {
+                // Each pooled item is a code and its own verifier (`run::prepare`).
                 let prefix = url::form_urlencoded::Serializer::new(String::new())
                     .append_pair("grant_type", "authorization_code")
                     .append_pair("redirect_uri", REDIRECT_URI)
-                    .append_pair("code_verifier", crate::flow::VERIFIER)
                     .finish();
                 let body = Body::Pooled {
                     prefix: format!("{prefix}&code="),

@@ -250,7 +250,12 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
     }
     if op.redeems_codes() {
         let count = (rate * 1.3 * load.seconds as f64) as usize + load.connections;
-        return flow::codes(target, count, 64).await;
+        let codes = flow::codes(target, count, 64).await?;
+        // Codes and verifiers are URL-safe as they are.
+        let items = codes
+            .into_iter()
+            .map(|c| format!("{}&code_verifier={}", c.value, c.verifier));
+        return Ok(items.collect());
     }
     let families = load.connections * 2;
     let http = flow::http()?;

@@ -119,19 +119,24 @@ mod tests {
         assert!(!s.satisfies_max_age(Some(0), 1_001));
     }
 
-    #[test]
-    fn an_answer_counts_only_for_the_session_that_gave_it() {
-        let s = session();
-        let mut i = Interaction {
+    /// An interaction started at 2 000 for the session whose id hash is `for_session`.
+    fn interaction(for_session: &str, answer: Option<Answer>) -> Interaction {
+        Interaction {
             id: "i".into(),
             client_id: Some("c".into()),
             request: "{}".into(),
             csrf_hash: "x".into(),
-            session_id_hash: Some("other".into()),
-            answer: Some(Answer::Granted),
+            session_id_hash: Some(for_session.into()),
+            answer,
             created_at: 2_000,
             expires_at: 9_000,
-        };
+        }
+    }
+
+    #[test]
+    fn an_answer_counts_only_for_the_session_that_gave_it() {
+        let s = session();
+        let mut i = interaction("other", Some(Answer::Granted));
         assert!(
             !i.accepts(&s),
             "older session, not the one it was started for"
@@ -149,16 +154,7 @@ mod tests {
     #[test]
     fn a_page_was_seen_when_the_session_signed_in_or_answered_during_the_interaction() {
         let s = session();
-        let mut i = Interaction {
-            id: "i".into(),
-            client_id: Some("c".into()),
-            request: "{}".into(),
-            csrf_hash: "x".into(),
-            session_id_hash: Some("h".into()),
-            answer: None,
-            created_at: 2_000,
-            expires_at: 9_000,
-        };
+        let mut i = interaction("h", None);
         assert!(!i.confirmed_by(&s), "an older session, no answer");
         i.answer = Some(Answer::Denied);
         assert!(!i.confirmed_by(&s));

@@ -51,18 +51,33 @@ fn location(response: &reqwest::Response) -> String {
     location.unwrap_or_default().to_owned()
 }
 
+/// The sign-in page a browser is sent to for `web`: its path, and the page.
+async fn sign_in_page(
+    app: &TestApp,
+    browser: &reqwest::Client,
+    web: &str,
+) -> (String, reqwest::Response) {
+    let to_sign_in = browser.get(authorize(app, web, "")).send().await;
+    let path = location(&to_sign_in.unwrap_or_else(|e| panic!("{e}")));
+    let page = browser.get(app.url(&path)).send().await;
+    (path, page.unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// alice's credentials in the sign-in form of `html`.
+fn credentials(html: &str) -> [(&'static str, String); 3] {
+    [
+        ("csrf", hidden(html, "csrf")),
+        ("identifier", "alice".to_owned()),
+        ("password", "correct horse battery".to_owned()),
+    ]
+}
+
 #[tokio::test]
 async fn pages_post_only_to_this_server_or_the_client_they_return_to() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let web = web_app(&app).await;
     let browser = crate::code_flow::browser();
-    let to_sign_in = browser.get(authorize(&app, &web, "")).send().await;
-    let path = location(&to_sign_in.unwrap_or_else(|e| panic!("{e}")));
-    let page = browser
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (path, page) = sign_in_page(&app, &browser, &web).await;
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .unwrap_or_default()
@@ -85,11 +100,7 @@ async fn pages_post_only_to_this_server_or_the_client_they_return_to() {
     assert!(csp.contains("form-action 'self';"), "{csp}");
     // A response_mode=form_post page posts to the client.
     let html = page.text().await.unwrap_or_default();
-    let form = [
-        ("csrf", hidden(&html, "csrf")),
-        ("identifier", "alice".to_owned()),
-        ("password", "correct horse battery".to_owned()),
-    ];
+    let form = credentials(&html);
     let signed_in = browser.post(app.url(&path)).form(&form).send().await;
     assert_eq!(signed_in.map(|r| r.status().as_u16()).ok(), Some(303));
     let posted = browser
@@ -138,11 +149,7 @@ async fn on_https_cookies_are_host_prefixed_and_the_old_names_still_read() {
         .text()
         .await
         .unwrap_or_default();
-    let form = [
-        ("csrf", hidden(&html, "csrf")),
-        ("identifier", "alice".to_owned()),
-        ("password", "correct horse battery".to_owned()),
-    ];
+    let form = credentials(&html);
     let signed_in = app
         .http
         .post(app.url(path))
@@ -173,19 +180,9 @@ async fn form_posts_from_another_origin_are_refused() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let web = web_app(&app).await;
     let browser = crate::code_flow::browser();
-    let to_sign_in = browser.get(authorize(&app, &web, "")).send().await;
-    let path = location(&to_sign_in.unwrap_or_else(|e| panic!("{e}")));
-    let page = browser
-        .get(app.url(&path))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (path, page) = sign_in_page(&app, &browser, &web).await;
     let html = page.text().await.unwrap_or_default();
-    let form = [
-        ("csrf", hidden(&html, "csrf")),
-        ("identifier", "alice".to_owned()),
-        ("password", "correct horse battery".to_owned()),
-    ];
+    let form = credentials(&html);
     // The right CSRF token does not make another site's post acceptable.
     for (name, value) in [
         ("origin", "https://evil.example"),

@@ -77,28 +77,26 @@ async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
             .to_owned();
         assert!(unknown.contains("error=invalid_target"), "{unknown}");
 
+        // Sign alice in with `extra` on the authorization request, and redeem the code with
+        // `more` on the token request.
+        let redeem = async |extra: &str, more: &[(&str, &str)]| -> serde_json::Value {
+            let password = "correct horse battery";
+            let back = sign_in(&app, &browser(), &auth(extra), "alice", password).await;
+            let code = crate::code_flow::code_of(&back);
+            let head = [
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", "https://app.example.com/callback"),
+            ];
+            let form: Vec<_> = head.iter().chain(more).copied().collect();
+            let response = app.token(&form, Some((id, secret))).await;
+            response.json().await.unwrap_or_default()
+        };
+        let orders = "&resource=https%3A%2F%2Forders.example.com";
+
         // Logto's SDKs redeem the code without `resource`: under `openid` the access token
         // is the opaque one for userinfo, and API tokens come from the refresh grant.
-        let back = sign_in(
-            &app,
-            &browser(),
-            &auth("+offline_access&resource=https%3A%2F%2Forders.example.com"),
-            "alice",
-            "correct horse battery",
-        )
-        .await;
-        let code = crate::code_flow::code_of(&back);
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", "https://app.example.com/callback"),
-        ];
-        let body: serde_json::Value = app
-            .token(&form, Some((id, secret)))
-            .await
-            .json()
-            .await
-            .unwrap_or_default();
+        let body = redeem(&format!("+offline_access{orders}"), &[]).await;
         let opaque = body["access_token"].as_str().unwrap_or_default();
         assert_eq!(opaque.split('.').count(), 1, "{body}");
         assert_eq!(userinfo_status(&app, opaque).await, 200);
@@ -108,46 +106,18 @@ async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
             ("refresh_token", refresh),
             ("resource", "https://orders.example.com"),
         ];
-        let body: serde_json::Value = app
-            .token(&form, Some((id, secret)))
-            .await
-            .json()
-            .await
-            .unwrap_or_default();
+        let response = app.token(&form, Some((id, secret))).await;
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
         let token = body["access_token"].as_str().unwrap_or_default();
         let claims = verify_access_token(&app, token, "https://orders.example.com").await;
         assert_eq!(claims["scope"], "read:orders", "{body}");
 
         // Naming the API at the redemption gives its JWT at once.
-        let back = sign_in(
-            &app,
-            &browser(),
-            &auth("&resource=https%3A%2F%2Forders.example.com"),
-            "alice",
-            "correct horse battery",
-        )
-        .await;
-        let code = crate::code_flow::code_of(&back);
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", "https://app.example.com/callback"),
-            ("resource", "https://orders.example.com"),
-        ];
-        let body: serde_json::Value = app
-            .token(&form, Some((id, secret)))
-            .await
-            .json()
-            .await
-            .unwrap_or_default();
+        let body = redeem(orders, &[("resource", "https://orders.example.com")]).await;
         assert_eq!(body["expires_in"], 900);
         assert!(body["id_token"].is_string());
-        let claims = verify_access_token(
-            &app,
-            body["access_token"].as_str().unwrap_or_default(),
-            "https://orders.example.com",
-        )
-        .await;
+        let token = body["access_token"].as_str().unwrap_or_default();
+        let claims = verify_access_token(&app, token, "https://orders.example.com").await;
         assert_eq!(
             (claims["sub"].as_str(), claims["scope"].as_str()),
             (Some(alice_id.as_str()), Some("read:orders"))
@@ -155,27 +125,7 @@ async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
         assert_eq!(claims["client_id"], id);
 
         // The token endpoint may only narrow to a resource of the authorization.
-        let back = sign_in(
-            &app,
-            &browser(),
-            &auth("&resource=https%3A%2F%2Forders.example.com"),
-            "alice",
-            "correct horse battery",
-        )
-        .await;
-        let code = crate::code_flow::code_of(&back);
-        let form = [
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", "https://app.example.com/callback"),
-            ("resource", "https://other.example.com"),
-        ];
-        let refused: serde_json::Value = app
-            .token(&form, Some((id, secret)))
-            .await
-            .json()
-            .await
-            .unwrap_or_default();
+        let refused = redeem(orders, &[("resource", "https://other.example.com")]).await;
         assert_eq!(refused["error"], "invalid_target");
     }
 }
