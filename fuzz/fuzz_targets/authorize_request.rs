@@ -33,7 +33,10 @@ fuzz_target!(|data: &[u8]| {
         let app = app(app_type);
         if let Ok(redirect) = check_client(&params, Some(&app)) {
             let loopback = redirect.starts_with("http://127.0.0.1:");
-            assert!(app.redirect_uris.contains(&redirect) || loopback, "{redirect}");
+            assert!(
+                app.redirect_uris.contains(&redirect) || loopback,
+                "{redirect}"
+            );
             let _ = parse(&params, &app, redirect);
         }
     }

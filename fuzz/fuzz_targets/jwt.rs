@@ -28,6 +28,9 @@ fuzz_target!(|data: &[u8]| {
     };
     for typ in ["JWT", "at+jwt"] {
         let keys = keys().iter().map(|(kid, key)| (kid.as_str(), key));
-        assert!(latchkey_core::jwt::verify(token, typ, keys).is_err(), "{token}");
+        assert!(
+            latchkey_core::jwt::verify(token, typ, keys).is_err(),
+            "{token}"
+        );
     }
 });

@@ -16,7 +16,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = registration::check_description("description", app.description.as_deref());
         if let Some(meta) = app.oidc_client_metadata {
             for app_type in latchkey_core::client::ApplicationType::ALL {
-                let _ = registration::check_redirect_uris("redirectUris", &meta.redirect_uris, app_type);
+                let third_party = app.is_third_party.unwrap_or(false);
+                let uris = &meta.redirect_uris;
+                let _ =
+                    registration::check_redirect_uris("redirectUris", uris, app_type, third_party);
             }
         }
     }

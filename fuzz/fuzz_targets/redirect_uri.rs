@@ -13,17 +13,28 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let (registered, requested) = text.split_once('\n').unwrap_or((text, text));
-    for app_type in ApplicationType::ALL {
-        let Ok(uris) = check_redirect_uris("redirectUris", &[registered.to_owned()], app_type) else {
+    let kinds = ApplicationType::ALL
+        .into_iter()
+        .flat_map(|t| [(t, false), (t, true)]);
+    for (app_type, is_third_party) in kinds {
+        let registration = [registered.to_owned()];
+        let Ok(uris) = check_redirect_uris("redirectUris", &registration, app_type, is_third_party)
+        else {
             continue;
         };
+        // A partner's web app never registers plain http, loopback or not.
+        let web = !matches!(app_type, ApplicationType::Native);
+        assert!(
+            !(is_third_party && web && registered.starts_with("http:")),
+            "{registered:?}"
+        );
         assert_eq!(uris, [registered.to_owned()], "stored as given");
         let app = Application {
             id: "client".into(),
             name: "Fuzz".into(),
             description: None,
             app_type,
-            is_third_party: false,
+            is_third_party,
             redirect_uris: uris,
             post_logout_redirect_uris: vec![],
             cors_allowed_origins: vec![],
@@ -35,7 +46,10 @@ fuzz_target!(|data: &[u8]| {
             let native_loopback = app_type == ApplicationType::Native
                 && requested.starts_with("http://127.0.0.1:")
                 || requested.starts_with("http://[::1]:");
-            assert!(exact || native_loopback, "{registered:?} matched {requested:?}");
+            assert!(
+                exact || native_loopback,
+                "{registered:?} matched {requested:?}"
+            );
         }
     }
 });

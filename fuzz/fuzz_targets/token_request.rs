@@ -22,7 +22,10 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(request) = refresh_token::parse(&params) {
         let granted = Scopes::parse("openid profile offline_access").unwrap_or_default();
         if let Ok(narrowed) = refresh_token::narrow(request.scope.as_ref(), &granted) {
-            assert!(narrowed.iter().all(|s| granted.contains(s)), "never widened");
+            assert!(
+                narrowed.iter().all(|s| granted.contains(s)),
+                "never widened"
+            );
         }
     }
 });
