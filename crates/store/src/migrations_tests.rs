@@ -111,9 +111,9 @@ fn keys_previous_before_0013_count_as_retired_when_it_runs() {
     assert_eq!(retired("c"), None);
 }
 
-/// The SQLite migration files, in the order they apply.
-fn sqlite_migrations() -> Vec<std::path::PathBuf> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite");
+/// The migration files of one backend, in the order they apply.
+fn migrations(backend: &str) -> Vec<std::path::PathBuf> {
+    let dir = format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR"));
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{e}"))
         .flatten()
@@ -121,4 +121,22 @@ fn sqlite_migrations() -> Vec<std::path::PathBuf> {
         .collect();
     files.sort();
     files
+}
+
+fn sqlite_migrations() -> Vec<std::path::PathBuf> {
+    migrations("sqlite")
+}
+
+/// Both backends apply the same steps: a migration written for one only is a schema the
+/// other never gets.
+#[test]
+fn both_backends_hold_the_same_migrations() {
+    let names = |backend| -> Vec<String> {
+        let files = migrations(backend).into_iter();
+        files
+            .filter_map(|f| Some(f.file_name()?.to_string_lossy().into_owned()))
+            .collect()
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+    assert!(names("sqlite").len() >= 14);
 }

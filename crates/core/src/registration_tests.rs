@@ -1,0 +1,103 @@
+//! The registration rules' tests: redirect URIs, origins, names, scopes.
+
+use super::*;
+use ApplicationType::*;
+
+#[test]
+fn redirect_uris_follow_the_registration_rules() {
+    for ok in [
+        "https://app.example.com/cb",
+        "http://127.0.0.1:8080/cb",
+        "http://localhost/cb",
+        "http://[::1]/cb",
+    ] {
+        assert!(
+            check_redirect_uri("r", ok, Traditional, false).is_ok(),
+            "{ok}"
+        );
+    }
+    assert!(check_redirect_uri("r", "com.example.app:/callback", Native, false).is_ok());
+    for bad in [
+        "com.example.app:/callback",
+        "http://app.example.com/cb",
+        "https://app.example.com/cb#frag",
+        "https://user:pw@app.example.com/cb",
+        "https://*.example.com/cb",
+        "javascript:alert(1)",
+        "data:text/html,hi",
+        "/relative",
+        "https://app.example.com/c b",
+        "myapp:/cb",
+    ] {
+        assert!(
+            check_redirect_uri("r", bad, Traditional, false).is_err(),
+            "{bad}"
+        );
+    }
+    assert!(check_redirect_uri("r", "javascript:alert(1)", Native, false).is_err());
+}
+
+#[test]
+fn third_party_web_apps_redirect_only_to_https() {
+    for loopback in ["http://127.0.0.1:8080/cb", "http://localhost/cb"] {
+        for web in [Traditional, Spa] {
+            assert!(
+                check_redirect_uri("r", loopback, web, true).is_err(),
+                "{loopback}"
+            );
+        }
+        assert!(
+            check_redirect_uri("r", loopback, Native, true).is_ok(),
+            "RFC 8252"
+        );
+    }
+    assert!(check_redirect_uri("r", "https://partner.example/cb", Spa, true).is_ok());
+    assert!(check_redirect_uri("r", "com.partner.app:/cb", Native, true).is_ok());
+}
+
+#[test]
+fn machines_have_no_redirect_uris() {
+    let uris = vec!["https://app.example.com/cb".to_owned()];
+    assert!(check_redirect_uris("redirectUris", &uris, MachineToMachine, false).is_err());
+}
+
+#[test]
+fn origins_have_no_path() {
+    assert!(
+        check_origins(
+            "o",
+            &[
+                "https://app.example.com".into(),
+                "http://localhost:3000".into()
+            ]
+        )
+        .is_ok()
+    );
+    for bad in [
+        "https://app.example.com/",
+        "https://app.example.com/x",
+        "http://app.example.com",
+        "null",
+    ] {
+        assert!(check_origins("o", &[bad.into()]).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn names_are_trimmed_and_bounded() {
+    assert_eq!(
+        check_name("name", "  My app ").ok().as_deref(),
+        Some("My app")
+    );
+    assert!(check_name("name", "   ").is_err());
+    assert!(check_name("name", &"x".repeat(257)).is_err());
+    assert!(check_name("name", "a\u{0}b").is_err());
+}
+
+#[test]
+fn scope_names_are_single_tokens() {
+    assert!(check_scope_name("read:orders").is_ok());
+    for bad in ["", "two words", "quo\"te"] {
+        assert!(check_scope_name(bad).is_err(), "{bad}");
+    }
+}
