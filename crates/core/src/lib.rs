@@ -9,6 +9,7 @@
 //! - [`client`]: application types, what each may do, client secrets.
 //! - [`client_auth`]: how a client proves who it is at the token endpoint (RFC 6749 §2.3).
 //! - [`resource`]: API resources (RFC 8707 indicators) and their scopes.
+//! - [`lifetimes`]: how long codes, tokens, sessions and interactions live.
 //! - [`scope`]: scope strings (RFC 6749 §3.3).
 //! - [`session`]: browser sessions and pending interactions.
 //! - [`params`]: form parameters with the duplicate rule (RFC 6749 §3.1).
@@ -33,6 +34,7 @@ pub mod error;
 pub mod grant;
 pub mod jwt;
 pub mod keys;
+pub mod lifetimes;
 pub mod params;
 pub mod password;
 pub mod pkce;

@@ -4,6 +4,7 @@
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::grant::token_hash;
+use latchkey_core::lifetimes::{INTERACTION_MS, SESSION_IDLE_MS};
 use latchkey_core::random;
 use latchkey_core::session::{Interaction, Session};
 
@@ -11,11 +12,6 @@ use crate::app::AppState;
 
 pub const SESSION_COOKIE: &str = "latchkey_session";
 pub const INTERACTION_COOKIE: &str = "latchkey_interaction";
-/// A session ends 14 days after sign-in, or after 7 days without use.
-pub const SESSION_ABSOLUTE_MS: i64 = 14 * 24 * 3600 * 1000;
-pub const SESSION_IDLE_MS: i64 = 7 * 24 * 3600 * 1000;
-/// A user has 30 minutes to sign in once sent to the sign-in page.
-pub const INTERACTION_TTL_MS: i64 = 30 * 60 * 1000;
 /// Sessions are marked as used at most once a minute, so that browsing is not a write each time.
 const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
 
@@ -97,16 +93,11 @@ pub async fn begin_interaction(
         session_id_hash: session.map(|s| s.id_hash.clone()),
         answer: None,
         created_at: now,
-        expires_at: now + INTERACTION_TTL_MS,
+        expires_at: now + INTERACTION_MS,
     };
     state.db.insert_interaction(&interaction).await?;
     let mut response = Redirect::to(&format!("/{page}/{}", interaction.id)).into_response();
-    let cookie = set_cookie(
-        state,
-        INTERACTION_COOKIE,
-        &binding,
-        INTERACTION_TTL_MS / 1000,
-    );
+    let cookie = set_cookie(state, INTERACTION_COOKIE, &binding, INTERACTION_MS / 1000);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(response)
 }

@@ -6,10 +6,7 @@
 use crate::statement::Statement;
 use crate::{Db, Result};
 
-/// How long consumed codes and refresh tokens are kept after they expire: presented again
-/// meanwhile, they are known as replayed, which ends their grant (RFC 6749 §4.1.2, RFC 9700
-/// §4.14.2), rather than merely unknown.
-pub const REPLAY_MEMORY_MS: i64 = 24 * 60 * 60 * 1000;
+pub use latchkey_core::lifetimes::REPLAY_MEMORY_MS;
 
 /// Each statement deletes, from one table, up to `$2` rows that expired before `$1`.
 const DELETES: [&str; 5] = [

@@ -4,9 +4,6 @@ use crate::params::Params;
 use crate::scope::Scopes;
 use crate::{ErrorCode, OAuthError};
 
-/// A refresh token stops working this long after its grant began, however often it rotates.
-pub const ABSOLUTE_LIFETIME_MS: i64 = 180 * 24 * 3600 * 1000;
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     pub refresh_token: String,
@@ -38,7 +35,8 @@ pub fn narrow(requested: Option<&Scopes>, granted: &Scopes) -> Result<Scopes, OA
 /// When a refresh token issued at `now_ms` expires: its idle lifetime, within the grant's
 /// absolute lifetime.
 pub fn expires_at(now_ms: i64, ttl_days: i64, grant_created_at: i64) -> i64 {
-    (now_ms + ttl_days * 24 * 3600 * 1000).min(grant_created_at + ABSOLUTE_LIFETIME_MS)
+    (now_ms + ttl_days * 24 * 3600 * 1000)
+        .min(grant_created_at + crate::lifetimes::REFRESH_ABSOLUTE_MS)
 }
 
 #[cfg(test)]

@@ -21,12 +21,10 @@ use crate::browser;
 use crate::error::Error;
 use crate::html;
 use crate::i18n::Locale;
+use latchkey_core::lifetimes::{CONSOLE_LOGIN_SECS, CONSOLE_SESSION_MS};
 
 /// The cookie carrying `state` and the PKCE verifier between sign-in and callback.
 const LOGIN_COOKIE: &str = "latchkey_console_login";
-const LOGIN_TTL_SECS: i64 = 30 * 60;
-/// A console sign-in lasts eight hours; then the SSO session (if any) renews it silently.
-const SESSION_TTL_MS: i64 = 8 * 3600 * 1000;
 
 #[derive(Template)]
 #[template(path = "console/message.html")]
@@ -83,7 +81,7 @@ pub async fn sign_in(State(state): State<AppState>, Query(query): Query<SignIn>)
     }
     let mut response = Redirect::to(&format!("/oidc/auth?{}", params.finish())).into_response();
     let login = format!("{client_state}.{verifier}");
-    let cookie = browser::set_cookie(&state, LOGIN_COOKIE, &login, LOGIN_TTL_SECS);
+    let cookie = browser::set_cookie(&state, LOGIN_COOKIE, &login, CONSOLE_LOGIN_SECS);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
 }
@@ -147,7 +145,7 @@ pub async fn callback(
     };
     let mut response = Redirect::to("/console/applications").into_response();
     let headers = response.headers_mut();
-    let ttl = SESSION_TTL_MS / 1000;
+    let ttl = CONSOLE_SESSION_MS / 1000;
     headers.append(
         header::SET_COOKIE,
         browser::set_cookie(&state, COOKIE, &value, ttl),
@@ -199,7 +197,7 @@ async fn redeem(
         grant_id: grant.id.clone(),
         scope: grant.scope.clone(),
         created_at: now,
-        expires_at: now + SESSION_TTL_MS,
+        expires_at: now + CONSOLE_SESSION_MS,
     };
     state.db.insert_access_token(&token).await?;
     Ok(Redeemed::Signed(value))

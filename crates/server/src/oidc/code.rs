@@ -15,9 +15,6 @@ use crate::app::AppState;
 use crate::consent::Plan;
 use crate::error::Error;
 
-/// A code lives one minute (RFC 6749 §4.1.2 recommends at most ten).
-const CODE_TTL_MS: i64 = 60_000;
-
 /// Record the grant and its code for a request the user needed no page for, and send
 /// the code to the client.
 pub async fn issue(
@@ -77,7 +74,7 @@ async fn record(
         nonce: request.nonce.clone(),
         code_challenge: request.code_challenge.clone(),
         created_at: now,
-        expires_at: now + CODE_TTL_MS,
+        expires_at: now + latchkey_core::lifetimes::CODE_MS,
     };
     if let Some(challenge) = &code.code_challenge {
         warn_if_repeated(state, &grant, challenge).await?;

@@ -5,10 +5,9 @@ use latchkey_core::client::Application;
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, token_hash};
 use latchkey_core::scope::Scopes;
 use latchkey_core::token::{authorization_code, refresh_token};
-use latchkey_core::{random, resource};
+use latchkey_core::{lifetimes, random, resource};
 use latchkey_store::grants::Issued;
 
-use super::user_tokens::ACCESS_TOKEN_TTL_SECS;
 use crate::error::Error;
 
 /// What a redemption or a refresh issues, decided before anything is stored.
@@ -78,7 +77,7 @@ pub fn access_for(
         grant_id: grant.id.clone(),
         scope: scope.to_string(),
         created_at: now,
-        expires_at: now + ACCESS_TOKEN_TTL_SECS * 1000,
+        expires_at: now + lifetimes::OPAQUE_ACCESS_TOKEN_SECS * 1000,
     };
     Ok(Access::Opaque(value, record))
 }

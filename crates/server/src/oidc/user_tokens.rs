@@ -5,6 +5,7 @@
 use latchkey_core::claims::{IdTokenContext, id_token_claims};
 use latchkey_core::client::Application;
 use latchkey_core::grant::{Grant, RefreshToken, Taken, token_hash};
+use latchkey_core::lifetimes::OPAQUE_ACCESS_TOKEN_SECS;
 use latchkey_core::params::Params;
 use latchkey_core::scope::Scopes;
 use latchkey_core::token::{AccessTokenClaims, refresh_token};
@@ -16,9 +17,6 @@ use crate::app::AppState;
 use crate::error::Error;
 use crate::keyring::RsaOn;
 use crate::manage::{Actor, audit};
-
-/// Opaque access tokens for userinfo live one hour.
-pub const ACCESS_TOKEN_TTL_SECS: i64 = 3600;
 
 pub(super) const INVALID_CODE: &str = "the code is invalid or expired";
 pub(super) const INVALID_REFRESH_TOKEN: &str = "the refresh token is invalid or expired";
@@ -207,7 +205,7 @@ pub(super) async fn issue(
     };
     let scope = &plan.scope;
     let (access_token, expires_in) = match plan.access {
-        Access::Opaque(value, _) => (value, ACCESS_TOKEN_TTL_SECS),
+        Access::Opaque(value, _) => (value, OPAQUE_ACCESS_TOKEN_SECS),
         Access::Api(indicator) => api_access_token(state, app, grant, scope, &indicator).await?,
     };
     let issuer = state.config.issuer();

@@ -18,9 +18,10 @@ use latchkey_core::session::{Interaction, Session};
 use latchkey_store::audit::AuditEntry;
 
 use crate::app::AppState;
-use crate::browser::{self, INTERACTION_COOKIE, SESSION_ABSOLUTE_MS, SESSION_COOKIE};
+use crate::browser::{self, INTERACTION_COOKIE, SESSION_COOKIE};
 use crate::html::{self, ErrorPage};
 use crate::i18n::{Locale, Text};
+use latchkey_core::lifetimes::SESSION_ABSOLUTE_MS;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

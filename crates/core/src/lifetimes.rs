@@ -1,0 +1,32 @@
+//! How long what Latchkey issues and remembers lives, in one place; `docs/security.md`'s
+//! defaults table cites it. Per-application settings (ID tokens, refresh tokens) and per-API
+//! access tokens have their defaults and bounds in `client` and `registration`.
+
+const MINUTE_MS: i64 = 60 * 1000;
+const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+
+/// An authorization code: one minute (RFC 6749 §4.1.2 recommends at most ten).
+pub const CODE_MS: i64 = MINUTE_MS;
+
+/// An opaque access token, the one for userinfo: one hour.
+pub const OPAQUE_ACCESS_TOKEN_SECS: i64 = 3600;
+
+/// A refresh token stops working this long after its grant began, however often it rotates.
+pub const REFRESH_ABSOLUTE_MS: i64 = 180 * DAY_MS;
+
+/// A browser session ends 14 days after sign-in, or after 7 days without use.
+pub const SESSION_ABSOLUTE_MS: i64 = 14 * DAY_MS;
+pub const SESSION_IDLE_MS: i64 = 7 * DAY_MS;
+
+/// A user has 30 minutes to sign in (or consent) once sent to the page.
+pub const INTERACTION_MS: i64 = 30 * MINUTE_MS;
+
+/// The console's sign-in: `state` and the PKCE verifier wait 30 minutes for the callback;
+/// its access token lasts eight hours, then single sign-on renews it without a form.
+pub const CONSOLE_LOGIN_SECS: i64 = 30 * 60;
+pub const CONSOLE_SESSION_MS: i64 = 8 * 60 * MINUTE_MS;
+
+/// Consumed codes and refresh tokens are kept this long after they expire: presented again
+/// meanwhile, they are known as replayed, which ends their grant (RFC 6749 §4.1.2, RFC 9700
+/// §4.14.2), rather than merely unknown. Also how far back a repeated PKCE challenge is seen.
+pub const REPLAY_MEMORY_MS: i64 = DAY_MS;
