@@ -39,6 +39,36 @@ pub enum GrantType {
     ClientCredentials,
 }
 
+impl GrantType {
+    /// Every grant, in the order discovery lists them and metrics count them.
+    pub const ALL: [Self; 3] = [
+        Self::AuthorizationCode,
+        Self::RefreshToken,
+        Self::ClientCredentials,
+    ];
+
+    /// The `grant_type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::RefreshToken => "refresh_token",
+            Self::ClientCredentials => "client_credentials",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.as_str() == value)
+    }
+
+    /// Whether the grant issues tokens about a user (rather than about the client itself).
+    pub fn is_for_a_user(self) -> bool {
+        match self {
+            Self::AuthorizationCode | Self::RefreshToken => true,
+            Self::ClientCredentials => false,
+        }
+    }
+}
+
 impl ApplicationType {
     pub const ALL: [Self; 4] = [
         Self::Traditional,
@@ -74,8 +104,8 @@ impl ApplicationType {
     /// and nothing else; apps that sign users in get the code and refresh grants.
     pub fn allows(self, grant: GrantType) -> bool {
         match self {
-            Self::MachineToMachine => grant == GrantType::ClientCredentials,
-            Self::Traditional | Self::Spa | Self::Native => grant != GrantType::ClientCredentials,
+            Self::MachineToMachine => !grant.is_for_a_user(),
+            Self::Traditional | Self::Spa | Self::Native => grant.is_for_a_user(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Consent: what a user agreed to share with an application, which user-data scopes a request
-//! may carry, and what of a request the user has not agreed to yet.
+//! may carry, what a request would grant one user, and what of it the user has not agreed to
+//! yet.
 
 use crate::claims::{CONSENT_USER_SCOPES, USER_SCOPES};
 use crate::resource::Scope;
@@ -35,6 +36,46 @@ pub fn user_scopes(requested: &Scopes, ceiling: Option<&[String]>) -> Result<Sco
         ));
     }
     Ok(requested.intersect(&Scopes::from_names(USER_SCOPES)))
+}
+
+/// A request's grant for one user, and that user's consent so far. Computed from the store
+/// each time it matters, never taken from a form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub third_party: bool,
+    /// User scopes: `openid`, data scopes, `offline_access`.
+    pub user_scopes: Scopes,
+    /// API scopes: asked for, defined by a requested API, held through the user's roles and,
+    /// for a third-party application, in its ceiling. Anything else is silently dropped.
+    pub resource_scopes: Vec<Scope>,
+    pub consent: Option<Consent>,
+}
+
+impl Plan {
+    /// The grant's scope: user scopes and API scope names.
+    pub fn scope(&self) -> Scopes {
+        let api = self.resource_scopes.iter().map(|s| s.name.as_str());
+        Scopes::from_names(self.user_scopes.iter().chain(api))
+    }
+
+    pub fn scope_ids(&self) -> Vec<String> {
+        self.resource_scopes.iter().map(|s| s.id.clone()).collect()
+    }
+
+    /// What the user must be asked: nothing for a first-party application; for a
+    /// third-party one what consent does not cover yet, or everything when `again`
+    /// (`prompt=consent` not yet answered).
+    pub fn asked(&self, again: bool) -> Asked {
+        match (self.third_party, again) {
+            (false, _) => Asked::default(),
+            (true, true) => Asked::everything(&self.user_scopes, &self.resource_scopes),
+            (true, false) => Asked::beyond(
+                &self.user_scopes,
+                &self.resource_scopes,
+                self.consent.as_ref(),
+            ),
+        }
+    }
 }
 
 /// What a request holds beyond what the user already agreed to.

@@ -3,6 +3,7 @@
 //! Both documents list only what the server implements: as a feature lands, it adds its
 //! members here in the same change.
 
+use crate::client::GrantType;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -43,7 +44,7 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
         token_endpoint: format!("{issuer}/token"),
         jwks_uri: format!("{issuer}/jwks"),
         response_types_supported: vec!["code"],
-        grant_types_supported: vec!["authorization_code", "refresh_token", "client_credentials"],
+        grant_types_supported: GrantType::ALL.iter().map(|g| g.as_str()).collect(),
         token_endpoint_auth_methods_supported: vec![
             "client_secret_basic",
             "client_secret_post",

@@ -4,7 +4,8 @@
 //! (milliseconds since the Unix epoch); randomness comes only from [`random`].
 //!
 //! - [`error`]: the spec's error codes and safe descriptions (RFC 6749 §5.2).
-//! - [`authorize`]: validating an authorization request, client and redirect URI first.
+//! - [`authorize`]: validating an authorization request, client and redirect URI first,
+//!   and what it needs next (sign-in, consent, a code): [`authorize::next`].
 //! - [`claims`]: user claims by scope, the ID token, `at_hash`.
 //! - [`client`]: application types, what each may do, client secrets.
 //! - [`client_auth`]: how a client proves who it is at the token endpoint (RFC 6749 §2.3).
@@ -16,6 +17,7 @@
 //! - [`pkce`]: PKCE, S256 only (RFC 7636); [`redirect`]: redirect-URI matching.
 //! - [`token`]: one module per `grant_type`, and the access-token claims (RFC 9068).
 //! - [`grant`]: grants and the codes and tokens issued under them.
+//! - [`id_token_hint`]: the one verifier of `id_token_hint`.
 //! - [`jwt`]: compact JWS signing and verification, algorithms bound to key types.
 //! - [`keys`]: signing keys, their rotation states, JWKS, encryption at rest; [`rotation`]:
 //!   when a rotation may run.
@@ -32,6 +34,7 @@ pub mod consent;
 pub mod discovery;
 pub mod error;
 pub mod grant;
+pub mod id_token_hint;
 pub mod jwt;
 pub mod keys;
 pub mod lifetimes;

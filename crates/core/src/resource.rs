@@ -34,6 +34,18 @@ pub struct Scope {
     pub created_at: i64,
 }
 
+impl Resource {
+    /// Whether a client may ask for tokens for this API: a third-party application never
+    /// gets the management API, whoever its user is (`invalid_target`).
+    pub fn open_to(&self, third_party: bool) -> Result<(), OAuthError> {
+        if third_party && self.is_management {
+            let why = "a third-party application may not access the management API";
+            return Err(OAuthError::new(ErrorCode::InvalidTarget, why));
+        }
+        Ok(())
+    }
+}
+
 /// The management API's indicator, derived from the public URL so it names this deployment.
 pub fn management_indicator(public_url: &str) -> String {
     format!("{}/api", public_url.trim_end_matches('/'))
@@ -75,6 +87,23 @@ pub fn audience<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_management_api_is_never_open_to_a_third_party_application() {
+        let mut api = Resource {
+            id: "r".into(),
+            name: "API".into(),
+            indicator: "https://api.example.com".into(),
+            access_token_ttl: 3600,
+            is_management: false,
+            created_at: 0,
+        };
+        assert!(api.open_to(true).is_ok());
+        api.is_management = true;
+        assert!(api.open_to(false).is_ok(), "an administrator's own app");
+        let refused = api.open_to(true).err().map(|e| e.code);
+        assert_eq!(refused, Some(ErrorCode::InvalidTarget));
+    }
 
     #[test]
     fn the_token_is_for_the_named_api_else_userinfo_under_openid_else_the_only_api() {

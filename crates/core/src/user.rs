@@ -24,6 +24,15 @@ pub struct User {
     pub avatar: Option<String>,
 }
 
+impl User {
+    /// Whether the account works at all. A suspended user can neither sign in nor use a
+    /// session, a refresh token or an access token issued before the suspension; the
+    /// management API and console still show and change the account.
+    pub fn is_active(&self) -> bool {
+        !self.is_suspended
+    }
+}
+
 impl std::fmt::Debug for User {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("User")

@@ -30,6 +30,10 @@ impl Clock {
     }
 
     /// Milliseconds since the Unix epoch.
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the one place the wall clock is read"
+    )]
     pub fn now_ms(&self) -> i64 {
         match &self.0 {
             Some(fixed) => fixed.load(Ordering::SeqCst),

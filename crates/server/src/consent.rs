@@ -1,56 +1,17 @@
-//! What an authorization request would be granted, and what of it the user has not agreed to
-//! yet. Computed from the store each time it matters (when the request arrives, when the
-//! consent page is shown, when its form comes back, when the code is issued), never taken
-//! from a form.
+//! Reading what an authorization request would be granted ([`Plan`], decided in `core`) from
+//! the store, each time it matters: when the request arrives, when the consent page is shown,
+//! when its form comes back, when the code is issued. Never taken from a form.
 
 use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::client::Application;
-use latchkey_core::consent::{Asked, Consent, user_scopes};
-use latchkey_core::resource::{Resource, Scope};
+pub use latchkey_core::consent::Plan;
+use latchkey_core::consent::user_scopes;
+use latchkey_core::resource::Resource;
 use latchkey_core::scope::Scopes;
 use latchkey_core::{ErrorCode, OAuthError};
 
 use crate::app::AppState;
 use crate::error::Error;
-
-/// A request's grant for one user, and that user's consent so far.
-#[derive(Debug, Clone)]
-pub struct Plan {
-    pub third_party: bool,
-    /// User scopes: `openid`, data scopes, `offline_access`.
-    pub user_scopes: Scopes,
-    /// API scopes: asked for, defined by a requested API, held through the user's roles and,
-    /// for a third-party application, in its ceiling. Anything else is silently dropped.
-    pub resource_scopes: Vec<Scope>,
-    pub consent: Option<Consent>,
-}
-
-impl Plan {
-    /// The grant's scope: user scopes and API scope names.
-    pub fn scope(&self) -> Scopes {
-        let api = self.resource_scopes.iter().map(|s| s.name.as_str());
-        Scopes::from_names(self.user_scopes.iter().chain(api))
-    }
-
-    pub fn scope_ids(&self) -> Vec<String> {
-        self.resource_scopes.iter().map(|s| s.id.clone()).collect()
-    }
-
-    /// What the user must be asked: nothing for a first-party application; for a
-    /// third-party one what consent does not cover yet, or everything when `again`
-    /// (`prompt=consent` not yet answered).
-    pub fn asked(&self, again: bool) -> Asked {
-        match (self.third_party, again) {
-            (false, _) => Asked::default(),
-            (true, true) => Asked::everything(&self.user_scopes, &self.resource_scopes),
-            (true, false) => Asked::beyond(
-                &self.user_scopes,
-                &self.resource_scopes,
-                self.consent.as_ref(),
-            ),
-        }
-    }
-}
 
 /// Whether the request's redirect proves nothing about who receives the code (a public
 /// client's loopback or private-scheme URI, RFC 8252 §8.6): then the user confirms, on a
@@ -82,13 +43,7 @@ pub async fn check(
             .ok_or_else(|| {
                 OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known")
             })?;
-        if app.is_third_party && resource.is_management {
-            return Err(OAuthError::new(
-                ErrorCode::InvalidTarget,
-                "a third-party application may not access the management API",
-            )
-            .into());
-        }
+        resource.open_to(app.is_third_party)?;
         resources.push(resource);
     }
     Ok((scopes, resources))

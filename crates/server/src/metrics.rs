@@ -19,16 +19,12 @@ pub struct Metrics {
     latency: [AtomicU64; BUCKETS_MS.len()],
     latency_count: AtomicU64,
     latency_sum_us: AtomicU64,
-    tokens: [AtomicU64; 3],
+    tokens: [AtomicU64; GrantType::ALL.len()],
     sign_in_failures: AtomicU64,
 }
 
 fn grant_index(grant: GrantType) -> usize {
-    match grant {
-        GrantType::AuthorizationCode => 0,
-        GrantType::RefreshToken => 1,
-        GrantType::ClientCredentials => 2,
-    }
+    GrantType::ALL.iter().position(|g| *g == grant).unwrap_or(0)
 }
 
 impl Metrics {
@@ -111,12 +107,8 @@ impl Metrics {
             "# HELP latchkey_tokens_issued_total Token responses, by grant type."
         );
         let _ = writeln!(out, "# TYPE latchkey_tokens_issued_total counter");
-        for (grant, i) in [
-            ("authorization_code", 0),
-            ("refresh_token", 1),
-            ("client_credentials", 2),
-        ] {
-            let n = self.tokens[i].load(Ordering::Relaxed);
+        for (grant, count) in GrantType::ALL.iter().zip(&self.tokens) {
+            let (grant, n) = (grant.as_str(), count.load(Ordering::Relaxed));
             let _ = writeln!(
                 out,
                 "latchkey_tokens_issued_total{{grant_type=\"{grant}\"}} {n}"

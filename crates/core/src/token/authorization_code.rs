@@ -11,6 +11,8 @@ pub struct Request {
     pub code: String,
     pub redirect_uri: Option<String>,
     pub code_verifier: Option<String>,
+    /// The API the access token is for (RFC 8707), if the client names one.
+    pub resource: Option<String>,
 }
 
 pub fn parse(params: &Params) -> Result<Request, OAuthError> {
@@ -25,6 +27,7 @@ pub fn parse(params: &Params) -> Result<Request, OAuthError> {
         code: code.to_owned(),
         redirect_uri: params.get("redirect_uri").map(str::to_owned),
         code_verifier: code_verifier.map(str::to_owned),
+        resource: params.get("resource").map(str::to_owned),
     })
 }
 
@@ -112,6 +115,7 @@ mod tests {
             code: "c".into(),
             redirect_uri: Some(redirect_uri.into()),
             code_verifier: verifier.map(str::to_owned),
+            resource: None,
         }
     }
 

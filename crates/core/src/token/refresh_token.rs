@@ -1,5 +1,6 @@
 //! `grant_type=refresh_token` (RFC 6749 §6): a refresh may narrow the scope, never widen it.
 
+use crate::client::Application;
 use crate::params::Params;
 use crate::scope::Scopes;
 use crate::{ErrorCode, OAuthError};
@@ -8,6 +9,8 @@ use crate::{ErrorCode, OAuthError};
 pub struct Request {
     pub refresh_token: String,
     pub scope: Option<Scopes>,
+    /// The API the access token is for (RFC 8707), if the client names one.
+    pub resource: Option<String>,
 }
 
 pub fn parse(params: &Params) -> Result<Request, OAuthError> {
@@ -17,6 +20,7 @@ pub fn parse(params: &Params) -> Result<Request, OAuthError> {
     Ok(Request {
         refresh_token: refresh_token.to_owned(),
         scope: params.get("scope").map(Scopes::parse).transpose()?,
+        resource: params.get("resource").map(str::to_owned),
     })
 }
 
@@ -32,6 +36,38 @@ pub fn narrow(requested: Option<&Scopes>, granted: &Scopes) -> Result<Scopes, OA
     }
 }
 
+/// What a refresh does with the token presented.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refresh<G> {
+    /// The token stays valid; only an access token is issued.
+    Keep,
+    /// The token is consumed and a new one issued in its place.
+    Rotate,
+    /// A token already rotated away was presented again: its grant `G` is revoked.
+    Replayed(G),
+    /// Unknown, expired, revoked or another client's: `invalid_grant`.
+    Invalid,
+}
+
+/// Whether the client's refresh tokens are single use (RFC 9700 §4.14.2): always for a
+/// public client, which cannot bind them to a secret; for a confidential one when its
+/// application asks for it.
+pub fn rotates(app: &Application) -> bool {
+    !app.app_type.is_confidential() || app.settings.rotate_refresh_token
+}
+
+/// Decide a refresh: `live` when the token is known, unexpired, unconsumed and this
+/// client's; `rotated_in` the grant of a token this client already rotated away (looked up
+/// only when not live and [`rotates`]).
+pub fn decide<G>(app: &Application, live: bool, rotated_in: Option<G>) -> Refresh<G> {
+    match (rotates(app), live, rotated_in) {
+        (false, true, _) => Refresh::Keep,
+        (true, true, _) => Refresh::Rotate,
+        (true, false, Some(grant)) => Refresh::Replayed(grant),
+        _ => Refresh::Invalid,
+    }
+}
+
 /// When a refresh token issued at `now_ms` expires: its idle lifetime, within the grant's
 /// absolute lifetime.
 pub fn expires_at(now_ms: i64, ttl_days: i64, grant_created_at: i64) -> i64 {
@@ -42,6 +78,47 @@ pub fn expires_at(now_ms: i64, ttl_days: i64, grant_created_at: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::ApplicationType;
+
+    fn app(app_type: ApplicationType, rotate: bool) -> Application {
+        let mut app = Application {
+            id: "app".into(),
+            name: "App".into(),
+            description: None,
+            app_type,
+            is_third_party: false,
+            redirect_uris: vec![],
+            post_logout_redirect_uris: vec![],
+            cors_allowed_origins: vec![],
+            settings: Default::default(),
+            created_at: 0,
+        };
+        app.settings.rotate_refresh_token = rotate;
+        app
+    }
+
+    #[test]
+    fn public_clients_always_rotate_confidential_ones_when_asked() {
+        let spa = app(ApplicationType::Spa, false);
+        let web = app(ApplicationType::Traditional, false);
+        let rotating_web = app(ApplicationType::Traditional, true);
+        assert_eq!(decide(&spa, true, None::<&str>), Refresh::Rotate);
+        assert_eq!(decide(&web, true, None::<&str>), Refresh::Keep);
+        assert_eq!(decide(&rotating_web, true, None::<&str>), Refresh::Rotate);
+    }
+
+    #[test]
+    fn a_rotated_token_presented_again_is_a_replay_else_invalid() {
+        let spa = app(ApplicationType::Spa, false);
+        let web = app(ApplicationType::Traditional, false);
+        assert_eq!(decide(&spa, false, Some("g")), Refresh::Replayed("g"));
+        assert_eq!(decide(&spa, false, None::<&str>), Refresh::Invalid);
+        assert_eq!(
+            decide(&web, false, Some("g")),
+            Refresh::Invalid,
+            "never rotated"
+        );
+    }
 
     #[test]
     fn scope_may_narrow_but_never_widen() {

@@ -136,6 +136,7 @@ pub async fn callback(
         code: answer.code.unwrap_or_default(),
         redirect_uri: Some(callback),
         code_verifier: Some(verifier.to_owned()),
+        resource: None,
     };
     let value = match redeem(&state, &request).await {
         Ok(Redeemed::Signed(value)) => value,

@@ -234,7 +234,7 @@ impl FromRequestParts<AppState> for Console {
             Err(e) => return Err(Error::from(e).into_response()),
         };
         let user = match state.db.find_user(&grant.user_id).await {
-            Ok(Some(user)) if !user.is_suspended => user,
+            Ok(Some(user)) if user.is_active() => user,
             Ok(_) => return Err(sign_in()),
             Err(e) => return Err(Error::from(e).into_response()),
         };

@@ -5,11 +5,12 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError};
+use latchkey_core::OAuthError;
+use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, Facts, Next};
 use latchkey_core::client::Application;
+use latchkey_core::id_token_hint;
 use latchkey_core::params::Params;
 use latchkey_core::session::Session;
-use latchkey_core::{ErrorCode, OAuthError};
 
 use super::code;
 use super::respond::respond_error;
@@ -115,7 +116,8 @@ async fn authorize(
     }
 }
 
-/// Issue a code for the browser's live session, or send the user to sign in or consent.
+/// Issue a code for the browser's live session, or send the user to sign in or consent
+/// (`authorize::next` decides which).
 async fn decide(
     state: &AppState,
     headers: &HeaderMap,
@@ -124,65 +126,51 @@ async fn decide(
 ) -> Result<Response, Error> {
     // Fail before anyone signs in when the request can never succeed.
     let checked = consent::check(state, app, request).await?;
-    let now = state.clock.now_ms();
-    let mut session = browser::current_session(state, headers).await?;
-    if let Some(live) = &session {
-        // A suspended user's sessions no longer sign them in anywhere.
-        let user = state.db.find_user(&live.user_id).await?;
-        if user.is_none_or(|u| u.is_suspended) {
-            session = None;
-        }
-    }
     let hinted = hinted_subject(state, request)?;
-    // A session of someone other than the hinted user is not used (OIDC Core §3.1.2.1).
-    let usable = session.filter(|s| {
-        !request.prompt.login
-            && s.satisfies_max_age(request.max_age, now)
-            && hinted.as_deref().is_none_or(|sub| sub == s.user_id)
-    });
-    let Some(session) = usable else {
-        if request.prompt.none {
-            return Err(OAuthError::new(ErrorCode::LoginRequired, "the user must sign in").into());
-        }
-        return park(state, request, None, "sign-in").await;
+    let session = browser::current_session(state, headers).await?;
+    let user = match &session {
+        Some(live) => state.db.find_user(&live.user_id).await?,
+        None => None,
     };
-    let plan = consent::plan_checked(state, app, request, &session.user_id, checked).await?;
-    let asked = !plan.asked(request.prompt.consent).is_empty();
-    // A client whose redirect proves nothing is never authorized without a page naming it.
-    let unproven = consent::unproven(state, app, request);
-    if !asked && !unproven {
-        return code::issue(state, headers, request, &session, &plan).await;
-    }
-    match (request.prompt.none, asked) {
-        (true, true) => {
-            let why = "the user has not agreed to share this with the application";
-            Err(OAuthError::new(ErrorCode::ConsentRequired, why).into())
+    let live = session.as_ref().zip(user.as_ref());
+    let plan = match live {
+        Some((s, _)) => {
+            Some(consent::plan_checked(state, app, request, &s.user_id, checked).await?)
         }
-        (true, false) => {
-            let why = "the user must confirm this application on a page";
-            Err(OAuthError::new(ErrorCode::InteractionRequired, why).into())
+        None => None,
+    };
+    let facts = Facts {
+        request,
+        session: live,
+        hinted_subject: hinted.as_deref(),
+        interaction: None,
+        plan: plan.as_ref(),
+        unproven: consent::unproven(state, app, request),
+        now_ms: state.clock.now_ms(),
+    };
+    match (authorize::next(&facts), live, &plan) {
+        (Next::Issue, Some((session, _)), Some(plan)) => {
+            code::issue(state, headers, request, session, plan).await
         }
-        (false, _) => park(state, request, Some(&session), "consent").await,
+        (Next::Issue | Next::SignIn, _, _) => park(state, request, None, "sign-in").await,
+        (Next::Consent(_) | Next::Confirm, session, _) => {
+            park(state, request, session.map(|(s, _)| s), "consent").await
+        }
+        (Next::Fail(error), _, _) => Err(error.into()),
     }
 }
 
 /// The subject of an `id_token_hint`: an ID token this server signed (expired ones too).
-fn hinted_subject(
+pub fn hinted_subject(
     state: &AppState,
     request: &AuthorizationRequest,
-) -> Result<Option<String>, Error> {
+) -> Result<Option<String>, OAuthError> {
     let Some(hint) = &request.id_token_hint else {
         return Ok(None);
     };
     let keys = state.keys.get();
-    let invalid =
-        || OAuthError::invalid_request("id_token_hint is not an ID token from this server");
-    let claims =
-        latchkey_core::jwt::verify(hint, "JWT", keys.public_keys()).map_err(|_| invalid())?;
-    if claims["iss"].as_str() != Some(state.config.issuer().as_str()) {
-        return Err(invalid().into());
-    }
-    Ok(claims["sub"].as_str().map(str::to_owned))
+    let hint = id_token_hint::verify(hint, keys.public_keys(), &state.config.issuer())?;
+    Ok(Some(hint.subject))
 }
 
 /// Park the request and send the browser to the sign-in or consent page.

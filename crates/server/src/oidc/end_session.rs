@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::OAuthError;
 use latchkey_core::grant::token_hash;
-use latchkey_core::jwt;
+use latchkey_core::id_token_hint;
 use latchkey_core::params::Params;
 
 use crate::app::AppState;
@@ -110,15 +110,12 @@ async fn check(
 ) -> Result<Checked, OAuthError> {
     let keys = state.keys.get();
     // An expired ID token is still a good hint of who is asking (RP-Initiated Logout §2).
-    let hint = match params.get("id_token_hint") {
-        Some(token) => Some(jwt::verify(token, "JWT", keys.public_keys()).map_err(|_| {
-            OAuthError::invalid_request("id_token_hint is not an ID token from this server")
-        })?),
-        None => None,
-    };
-    let hinted_client = hint
-        .as_ref()
-        .and_then(|c| c["aud"].as_str().map(str::to_owned));
+    let issuer = state.config.issuer();
+    let hint = params
+        .get("id_token_hint")
+        .map(|token| id_token_hint::verify(token, keys.public_keys(), &issuer))
+        .transpose()?;
+    let hinted_client = hint.as_ref().and_then(|h| h.client_id.clone());
     let client_id = match (params.get("client_id"), hinted_client) {
         (Some(a), Some(b)) if a != b => {
             return Err(OAuthError::invalid_request(
@@ -149,9 +146,9 @@ async fn check(
         .ok()
         .flatten();
     let confirmed = match (&hint, &session) {
-        (Some(claims), Some(session)) => {
-            claims["sid"].as_str() == Some(session.id_hash.as_str())
-                || claims["sub"].as_str() == Some(session.user_id.as_str())
+        (Some(hint), Some(session)) => {
+            hint.session_id.as_deref() == Some(session.id_hash.as_str())
+                || hint.subject == session.user_id
         }
         _ => false,
     };

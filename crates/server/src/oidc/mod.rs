@@ -8,18 +8,16 @@ mod cors;
 mod discovery;
 mod end_session;
 mod introspection;
-mod plan;
-mod redeem;
 mod respond;
 mod resume;
 mod revocation;
 mod token;
-mod user_tokens;
 mod userinfo;
 
 use axum::Router;
 use axum::routing::{get, post};
 
+pub use authorize::hinted_subject;
 pub use discovery::Metadata;
 pub use end_session::confirm as end_session_confirm;
 

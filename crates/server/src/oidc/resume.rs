@@ -5,13 +5,13 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::authorize::{self, AuthorizationRequest, Facts, Next};
 use latchkey_core::grant::hash_matches;
-use latchkey_core::session::{Answer, Interaction, Session};
+use latchkey_core::session::{Interaction, Session};
 use latchkey_core::{ErrorCode, OAuthError};
 use serde::Deserialize;
 
-use super::authorize::error_page;
+use super::authorize::{error_page, hinted_subject};
 use super::code;
 use super::respond::respond_error;
 use crate::app::AppState;
@@ -43,18 +43,25 @@ pub async fn resume(
         return error_page(&state, &headers, &OAuthError::invalid_request(why));
     };
     let session = match browser::current_session(&state, &headers).await {
-        Ok(Some(session)) if interaction.accepts(&session) => session,
-        Ok(_) => return Redirect::to(&format!("/sign-in/{id}")).into_response(),
+        Ok(session) => session,
         Err(e) => return Error::from(e).into_response(),
     };
+    let sign_in = || Redirect::to(&format!("/sign-in/{id}")).into_response();
     if interaction.client_id.is_none() {
-        return finish_account(&state, &headers, &interaction).await;
+        return match session {
+            Some(session) if interaction.accepts(&session) => {
+                finish_account(&state, &headers, &interaction).await
+            }
+            _ => sign_in(),
+        };
     }
     let Ok(request) = serde_json::from_str::<AuthorizationRequest>(&interaction.request) else {
         let why = "this sign-in has expired or belongs to another browser";
         return error_page(&state, &headers, &OAuthError::invalid_request(why));
     };
-    let mut response = match finish(&state, &headers, (&interaction, &request), &session).await {
+    let finished = finish(&state, &headers, (&interaction, &request), session.as_ref()).await;
+    let mut response = match finished {
+        Ok(Finished::SignIn) => return sign_in(),
         // The binding cookie stays while the consent page still needs it.
         Ok(Finished::Consent) => return Redirect::to(&format!("/consent/{id}")).into_response(),
         Ok(Finished::Done(response)) => response,
@@ -77,7 +84,9 @@ pub async fn resume(
 enum Finished {
     /// Answered: a code, an error, or a page saying the interaction is spent.
     Done(Response),
-    /// Something is still to be consented to.
+    /// The user must sign in (again, or as someone else).
+    SignIn,
+    /// Something is still to be consented to, or the application still to be confirmed.
     Consent,
 }
 
@@ -95,7 +104,7 @@ async fn finish(
     state: &AppState,
     headers: &HeaderMap,
     (interaction, request): (&Interaction, &AuthorizationRequest),
-    session: &Session,
+    session: Option<&Session>,
 ) -> Result<Finished, Error> {
     let entry = state
         .cache
@@ -103,28 +112,41 @@ async fn finish(
         .await?
         .ok_or_else(|| OAuthError::new(ErrorCode::AccessDenied, "the application is gone"))?;
     let app = &entry.application;
-    let answer = interaction.answer_of(session);
-    if answer == Some(Answer::Denied) {
-        if !take(state, &interaction.id).await? {
-            return Ok(Finished::Done(completed(state, headers)));
+    let user = match session {
+        Some(session) => state.db.find_user(&session.user_id).await?,
+        None => None,
+    };
+    let live = session.zip(user.as_ref());
+    let plan = match live {
+        Some((session, _)) => Some(consent::plan(state, app, request, &session.user_id).await?),
+        None => None,
+    };
+    let hinted = hinted_subject(state, request)?;
+    let facts = Facts {
+        request,
+        session: live,
+        hinted_subject: hinted.as_deref(),
+        interaction: Some(interaction),
+        plan: plan.as_ref(),
+        unproven: consent::unproven(state, app, request),
+        now_ms: state.clock.now_ms(),
+    };
+    match (authorize::next(&facts), live, &plan) {
+        (Next::Issue, Some((session, _)), Some(plan)) => {
+            // The interaction is consumed in the code's own transaction.
+            let ids = (request, interaction.id.as_str());
+            let issued = code::finish(state, headers, ids, session, plan).await?;
+            Ok(Finished::Done(
+                issued.unwrap_or_else(|| completed(state, headers)),
+            ))
         }
-        let why = "the user did not allow the application";
-        return Err(OAuthError::new(ErrorCode::AccessDenied, why).into());
+        (Next::Issue | Next::SignIn, _, _) => Ok(Finished::SignIn),
+        (Next::Consent(_) | Next::Confirm, _, _) => Ok(Finished::Consent),
+        (Next::Fail(error), _, _) => match take(state, &interaction.id).await? {
+            true => Err(error.into()),
+            false => Ok(Finished::Done(completed(state, headers))),
+        },
     }
-    let plan = consent::plan(state, app, request, &session.user_id).await?;
-    let again = request.prompt.consent && answer != Some(Answer::Granted);
-    if !plan.asked(again).is_empty() {
-        return Ok(Finished::Consent);
-    }
-    // RFC 8252 §8.6: a page naming the application was seen, or it is shown now.
-    if consent::unproven(state, app, request) && !interaction.confirmed_by(session) {
-        return Ok(Finished::Consent);
-    }
-    // The interaction is consumed in the code's own transaction.
-    let issued = code::finish(state, headers, (request, &interaction.id), session, &plan).await?;
-    Ok(Finished::Done(
-        issued.unwrap_or_else(|| completed(state, headers)),
-    ))
 }
 
 /// Back to the account page the sign-in was for (only ever a path under `/account/`).

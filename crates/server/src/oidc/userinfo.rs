@@ -61,12 +61,12 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
 /// The claims of `scope` about the user, unless the user may no longer sign in.
 async fn claims(state: &AppState, scope: &str, user_id: &str) -> Response {
     let user = match state.db.find_user(user_id).await {
-        Ok(Some(user)) if !user.is_suspended => user,
+        Ok(Some(user)) if user.is_active() => user,
         Ok(_) => return invalid_token(),
         Err(e) => return Error::from(e).into_response(),
     };
     let scope = Scopes::parse(scope).unwrap_or_default();
-    let mut response = match super::user_tokens::role_names(state, &user.id).await {
+    let mut response = match super::token::role_names(state, &user.id).await {
         Ok(roles) => Json(serde_json::Value::Object(user_claims(
             &user, &roles, &scope,
         )))

@@ -9,7 +9,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::consent::Context;
-use super::expired;
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
@@ -31,11 +30,7 @@ struct ConfirmPage<'a> {
 
 pub(super) async fn render(state: &AppState, headers: &HeaderMap, c: &Context) -> Response {
     let locale = c.pending.locale(headers);
-    let user = match state.db.find_user(&c.session.user_id).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return expired(state, headers),
-        Err(e) => return crate::error::Error::from(e).into_response(),
-    };
+    let user = &c.user;
     let branding = match c.app.is_third_party {
         true => state.db.find_sign_in_experience(&c.app.id).await,
         false => Ok(None),

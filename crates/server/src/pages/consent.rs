@@ -9,10 +9,11 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::authorize::{self, AuthorizationRequest, Facts, Next};
 use latchkey_core::client::Application;
 use latchkey_core::grant::hash_matches;
 use latchkey_core::session::{Answer, Session};
+use latchkey_core::user::User;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -65,6 +66,26 @@ pub(super) struct Context {
     pub request: AuthorizationRequest,
     pub app: Application,
     pub session: Session,
+    pub user: User,
+}
+
+impl Context {
+    /// What the request needs next, decided as `/oidc/auth/resume` will decide it.
+    fn next(&self, state: &AppState, plan: &Plan) -> Next {
+        let hinted = match crate::oidc::hinted_subject(state, &self.request) {
+            Ok(hinted) => hinted,
+            Err(error) => return Next::Fail(error),
+        };
+        authorize::next(&Facts {
+            request: &self.request,
+            session: Some((&self.session, &self.user)),
+            hinted_subject: hinted.as_deref(),
+            interaction: Some(&self.pending.interaction),
+            plan: Some(plan),
+            unproven: consent::unproven(state, &self.app, &self.request),
+            now_ms: state.clock.now_ms(),
+        })
+    }
 }
 
 fn resume(id: &str) -> Response {
@@ -90,11 +111,16 @@ async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Cont
         Ok(_) => return Err(Redirect::to(&format!("/sign-in/{id}")).into_response()),
         Err(e) => return Err(crate::error::Error::from(e).into_response()),
     };
+    let user = match state.db.find_user(&session.user_id).await {
+        Ok(user) => user.ok_or_else(|| expired(state, headers))?,
+        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+    };
     Ok(Context {
         pending,
         request,
         app,
         session,
+        user,
     })
 }
 
@@ -111,23 +137,12 @@ pub async fn show(
     let Ok(plan) = consent::plan(&state, &c.app, &c.request, &c.session.user_id).await else {
         return resume(&id);
     };
-    let again = c.request.prompt.consent
-        && c.pending.interaction.answer_of(&c.session) != Some(Answer::Granted);
-    let asked = plan.asked(again);
-    if !asked.is_empty() {
-        return render(&state, &headers, &c, &asked, &plan).await;
+    match c.next(&state, &plan) {
+        Next::Consent(asked) => render(&state, &headers, &c, &asked, &plan).await,
+        Next::Confirm => super::confirm::render(&state, &headers, &c).await,
+        // Anything else is the protocol's to finish.
+        _ => resume(&id),
     }
-    match needs_confirmation(&state, &c) {
-        true => super::confirm::render(&state, &headers, &c).await,
-        false => resume(&id),
-    }
-}
-
-/// Nothing to consent to, but the redirect proves nothing and no page named the application
-/// yet (RFC 8252 §8.6).
-fn needs_confirmation(state: &AppState, c: &Context) -> bool {
-    crate::consent::unproven(state, &c.app, &c.request)
-        && !c.pending.interaction.confirmed_by(&c.session)
 }
 
 async fn render(
@@ -139,9 +154,7 @@ async fn render(
 ) -> Response {
     let locale = c.pending.locale(headers);
     let text = locale.text();
-    let Ok(Some(user)) = state.db.find_user(&c.session.user_id).await else {
-        return expired(state, headers);
-    };
+    let user = &c.user;
     let branding = state.db.find_sign_in_experience(&c.app.id).await;
     let branding = branding.ok().flatten().unwrap_or_default();
     let mut apis: Vec<ApiGroup> = Vec::new();
@@ -208,8 +221,6 @@ pub async fn answer(
     let now = state.clock.now_ms();
     let actor = Actor::user(&c.session.user_id);
     let target = ("application", c.app.id.as_str());
-    let again = c.request.prompt.consent
-        && c.pending.interaction.answer_of(&c.session) != Some(Answer::Granted);
     let answer = match form.decision.as_str() {
         "authorize" => {
             let Ok(plan) = consent::plan(&state, &c.app, &c.request, &c.session.user_id).await
@@ -217,7 +228,7 @@ pub async fn answer(
                 return resume(&id);
             };
             // A confirmation grants nothing new: only the answer is kept.
-            if plan.asked(again).is_empty() {
+            if !matches!(c.next(&state, &plan), Next::Consent(_)) {
                 return record_answer(&state, &headers, &c, Answer::Granted).await;
             }
             let (user, scopes) = (&c.session.user_id, plan.scope_ids());

@@ -171,7 +171,7 @@ pub async fn submit(
         None => "unknown_user",
         Some(u) if u.password_hash.is_none() => "no_password",
         Some(_) if !matches => "wrong_password",
-        Some(u) if u.is_suspended => "suspended",
+        Some(u) if !u.is_active() => "suspended",
         Some(_) => "",
     };
     let Some(user) = user.filter(|_| reason.is_empty()) else {

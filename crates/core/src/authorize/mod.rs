@@ -1,7 +1,12 @@
 //! Validating an authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1, RFC 7636,
 //! RFC 8707) in the order that keeps redirects safe: the client, then the redirect URI, then
 //! everything else. Until the first two are known good, errors can only become an error
-//! page ([`AuthorizeError::Untrusted`]); after that they go back to the client.
+//! page ([`AuthorizeError::Untrusted`]); after that they go back to the client. What a valid
+//! request needs next (sign-in, consent, a code) is [`next`]'s.
+
+mod next;
+
+pub use next::{Facts, Next, next};
 
 use crate::client::Application;
 use crate::params::Params;
@@ -258,5 +263,4 @@ fn parse_prompt(value: Option<&str>) -> Result<Prompt, OAuthError> {
 }
 
 #[cfg(test)]
-#[path = "authorize_tests.rs"]
 mod tests;

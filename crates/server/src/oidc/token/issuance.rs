@@ -1,0 +1,243 @@
+//! What the user's grants (`authorization_code`, `refresh_token`) issue: the tokens decided
+//! from the code or refresh token and its grant before anything is stored (so that the
+//! consuming transaction stores them too), then the one token response with its ID token; and
+//! what a replayed one-time credential costs its grant.
+
+use latchkey_core::claims::{IdTokenContext, id_token_claims};
+use latchkey_core::client::Application;
+use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, token_hash};
+use latchkey_core::lifetimes::OPAQUE_ACCESS_TOKEN_SECS;
+use latchkey_core::scope::Scopes;
+use latchkey_core::token::{self, TokenResponse, authorization_code, refresh_token};
+use latchkey_core::user::User;
+use latchkey_core::{ErrorCode, OAuthError, lifetimes, random, resource};
+use latchkey_store::grants::Issued;
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::error::Error;
+use crate::keyring::RsaOn;
+use crate::manage::{Actor, audit};
+
+/// What a redemption or a refresh issues, decided before anything is stored.
+#[derive(Debug)]
+pub struct Tokens {
+    pub scope: Scopes,
+    pub nonce: Option<String>,
+    pub refresh: Option<(String, RefreshToken)>,
+    pub access: Access,
+}
+
+/// The access token: opaque (stored, for userinfo) or a JWT for an API (RFC 8707, RFC 9068).
+#[derive(Debug)]
+pub enum Access {
+    Opaque(String, OpaqueAccessToken),
+    Api(String),
+}
+
+impl Tokens {
+    pub fn issued(&self) -> Issued {
+        Issued {
+            refresh: self.refresh.as_ref().map(|(_, record)| record.clone()),
+            access: match &self.access {
+                Access::Opaque(_, record) => Some(record.clone()),
+                Access::Api(_) => None,
+            },
+        }
+    }
+}
+
+pub fn for_code(
+    request: &authorization_code::Request,
+    code: &AuthorizationCode,
+    grant: &Grant,
+    app: &Application,
+    target: Option<&str>,
+    now: i64,
+) -> Result<Tokens, Error> {
+    authorization_code::check(request, code, grant, app)?;
+    let scope = Scopes::parse(&grant.scope)?;
+    let wants_refresh = scope.contains("offline_access") || app.settings.always_issue_refresh_token;
+    let refresh = wants_refresh.then(|| new_refresh_token(app, grant, now));
+    let access = access_for(grant, &scope, target, now)?;
+    Ok(Tokens {
+        scope,
+        nonce: code.nonce.clone(),
+        refresh,
+        access,
+    })
+}
+
+/// A JWT for the API the request names, or the grant's (`resource::audience`); else an
+/// opaque token for userinfo.
+pub fn access_for(
+    grant: &Grant,
+    scope: &Scopes,
+    target: Option<&str>,
+    now: i64,
+) -> Result<Access, Error> {
+    let openid = scope.contains("openid");
+    if let Some(indicator) = resource::audience(&grant.resources, openid, target)? {
+        return Ok(Access::Api(indicator.to_owned()));
+    }
+    let value = random::ordered_secret(now);
+    let record = OpaqueAccessToken {
+        token_hash: token_hash(&value),
+        grant_id: grant.id.clone(),
+        scope: scope.to_string(),
+        created_at: now,
+        expires_at: now + lifetimes::OPAQUE_ACCESS_TOKEN_SECS * 1000,
+    };
+    Ok(Access::Opaque(value, record))
+}
+
+pub fn new_refresh_token(app: &Application, grant: &Grant, now: i64) -> (String, RefreshToken) {
+    let value = random::ordered_secret(now);
+    let record = RefreshToken {
+        token_hash: token_hash(&value),
+        grant_id: grant.id.clone(),
+        scope: grant.scope.clone(),
+        created_at: now,
+        expires_at: refresh_token::expires_at(
+            now,
+            app.settings.refresh_token_ttl_days,
+            grant.created_at,
+        ),
+    };
+    (value, record)
+}
+
+pub(super) const INVALID_CODE: &str = "the code is invalid or expired";
+pub(super) const INVALID_REFRESH_TOKEN: &str = "the refresh token is invalid or expired";
+
+pub(super) fn invalid_grant(why: &'static str) -> Error {
+    OAuthError::new(ErrorCode::InvalidGrant, why).into()
+}
+/// What was presented again after its one use.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Replayed {
+    Code,
+    RefreshToken,
+}
+
+/// A replayed code (RFC 6749 §4.1.2) or rotated refresh token (RFC 9700 §4.14.2) revokes
+/// its grant and everything issued under it.
+pub(super) async fn replayed<T>(
+    state: &AppState,
+    app: &Application,
+    grant_id: &str,
+    now: i64,
+    what: Replayed,
+) -> Result<T, Error> {
+    // The same answer as for a value never issued: a code's past cannot be probed.
+    let (action, why) = match what {
+        Replayed::Code => ("grant.code_reuse", INVALID_CODE),
+        Replayed::RefreshToken => ("grant.refresh_reuse", INVALID_REFRESH_TOKEN),
+    };
+    state.db.revoke_grant(grant_id, now).await?;
+    tracing::warn!(client_id = %app.id, action, "one-time credential replayed; its grant is revoked");
+    let actor = Actor::application(app.id.clone());
+    audit(state, &actor, action, ("grant", grant_id), json!({})).await;
+    Err(invalid_grant(why))
+}
+
+/// A JWT access token for the API `indicator` (RFC 9068).
+async fn api_access_token(
+    state: &AppState,
+    app: &Application,
+    grant: &Grant,
+    scope: &Scopes,
+    indicator: &str,
+) -> Result<(String, i64), Error> {
+    let now = state.clock.now_ms();
+    let resource = state
+        .db
+        .find_resource_by_indicator(indicator)
+        .await?
+        .ok_or_else(|| {
+            OAuthError::new(ErrorCode::InvalidTarget, "the resource no longer exists")
+        })?;
+    // Roles (and a third-party application's ceiling) are read again: what was taken away
+    // since the user consented is not carried over.
+    let ceiling_of = app.is_third_party.then_some(app.id.as_str());
+    let held = state
+        .db
+        .find_grantable_scopes(&grant.user_id, &resource.id, ceiling_of)
+        .await?;
+    let held = Scopes::from_names(held.into_iter().map(|s| s.name));
+    let (issuer, user) = (state.config.issuer(), grant.user_id.as_str());
+    let claims = token::user_access(app, user, scope, (&resource, &held), &issuer, now)?;
+    let keys = state.keys.get();
+    let token = keys
+        .sign(
+            state.config.access_token_alg,
+            "at+jwt",
+            claims,
+            RsaOn::BlockingPool,
+        )
+        .await?;
+    Ok((token, resource.access_token_ttl))
+}
+
+/// The token response for a user: access token, ID token, refresh token if any.
+pub(super) async fn issue(
+    state: &AppState,
+    app: &Application,
+    grant: &Grant,
+    tokens: Tokens,
+) -> Result<TokenResponse, Error> {
+    let now = state.clock.now_ms();
+    let user = state
+        .db
+        .find_user(&grant.user_id)
+        .await?
+        .filter(User::is_active);
+    let Some(user) = user else {
+        return Err(invalid_grant("the user can no longer sign in"));
+    };
+    let scope = &tokens.scope;
+    let (access_token, expires_in) = match tokens.access {
+        Access::Opaque(value, _) => (value, OPAQUE_ACCESS_TOKEN_SECS),
+        Access::Api(indicator) => api_access_token(state, app, grant, scope, &indicator).await?,
+    };
+    let issuer = state.config.issuer();
+    let context = IdTokenContext {
+        issuer: &issuer,
+        client_id: &app.id,
+        now_ms: now,
+        ttl_secs: app.settings.id_token_ttl,
+        auth_time_ms: grant.auth_time,
+        nonce: tokens.nonce.as_deref(),
+        session_id: grant.session_id_hash.as_deref(),
+        access_token: Some(&access_token),
+    };
+    let roles = role_names(state, &user.id).await?;
+    let claims = id_token_claims(&user, &roles, scope, &context);
+    let id_token = state
+        .keys
+        .get()
+        .sign(
+            app.settings.id_token_alg,
+            "JWT",
+            claims,
+            RsaOn::BlockingPool,
+        )
+        .await?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in,
+        scope: scope.to_string(),
+        id_token: Some(id_token),
+        refresh_token: tokens.refresh.map(|(value, _)| value),
+    })
+}
+
+/// The names of the user's roles, for the `roles` claim.
+pub async fn role_names(state: &AppState, user_id: &str) -> Result<Vec<String>, Error> {
+    let roles = state
+        .db
+        .find_roles_of(latchkey_store::roles::Holder::User(user_id))
+        .await?;
+    Ok(roles.into_iter().map(|r| r.name).collect())
+}

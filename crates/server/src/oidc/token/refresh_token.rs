@@ -1,0 +1,103 @@
+//! `grant_type=refresh_token` (RFC 6749 §6): check the token is this client's and the request
+//! within it before anything is consumed, then keep or rotate it as `core` decides; a rotated
+//! token presented again revokes its grant (RFC 9700 §4.14.2).
+
+use latchkey_core::client::Application;
+use latchkey_core::grant::{RefreshToken, Taken, token_hash};
+use latchkey_core::scope::Scopes;
+use latchkey_core::token::TokenResponse;
+use latchkey_core::token::refresh_token::{self, Refresh, Request};
+
+use super::issuance::{
+    Access, INVALID_REFRESH_TOKEN, Replayed, Tokens, access_for, invalid_grant, issue,
+    new_refresh_token, replayed,
+};
+use crate::app::AppState;
+use crate::error::Error;
+
+pub async fn refresh(
+    state: &AppState,
+    app: &Application,
+    request: Request,
+) -> Result<TokenResponse, Error> {
+    let now = state.clock.now_ms();
+    let presented = token_hash(&request.refresh_token);
+    // Check ownership before consuming anything: another client's token stays untouched.
+    let found = state.db.find_refresh_token(&presented, now).await?;
+    if found
+        .as_ref()
+        .is_some_and(|(_, grant)| grant.client_id != app.id)
+    {
+        return Err(invalid_grant(
+            "the refresh token was issued to another client",
+        ));
+    }
+    // A request the token cannot satisfy (a wider scope or another API) fails before
+    // anything is consumed, so a client's mistake never costs it its refresh token.
+    let planned = match &found {
+        Some((token, grant)) => {
+            let scope =
+                refresh_token::narrow(request.scope.as_ref(), &Scopes::parse(&token.scope)?)?;
+            let access = access_for(grant, &scope, request.resource.as_deref(), now)?;
+            Some((scope, access))
+        }
+        None => None,
+    };
+    // Unknown, expired, or consumed before: a replay of a rotated token revokes its family.
+    let rotated_in = match found.is_none() && refresh_token::rotates(app) {
+        true => state.db.find_consumed_refresh_token(&presented).await?,
+        false => None,
+    };
+    let decision = refresh_token::decide(app, found.is_some(), rotated_in);
+    match (decision, found.zip(planned)) {
+        (Refresh::Keep, Some(((_, grant), (scope, access)))) => {
+            if let Access::Opaque(_, record) = &access {
+                state.db.insert_access_token(record).await?;
+            }
+            let tokens = Tokens {
+                scope,
+                nonce: None,
+                refresh: None,
+                access,
+            };
+            issue(state, app, &grant, tokens).await
+        }
+        (Refresh::Rotate, Some(((token, grant), (scope, access)))) => {
+            let (value, next) = new_refresh_token(app, &grant, now);
+            let next = RefreshToken {
+                scope: token.scope.clone(),
+                ..next
+            };
+            let stored_access = match &access {
+                Access::Opaque(_, record) => Some(record.clone()),
+                Access::Api(_) => None,
+            };
+            let tokens = Tokens {
+                scope,
+                nonce: None,
+                refresh: Some((value, next.clone())),
+                access,
+            };
+            // The response is signed while the rotation commits (the signature would
+            // otherwise wait on the fsync); it is sent only if the rotation won.
+            let old = (presented.as_str(), token, grant.clone());
+            let (rotated, response) = tokio::join!(
+                state
+                    .db
+                    .rotate_refresh_token(old, &next, stored_access, now),
+                issue(state, app, &grant, tokens),
+            );
+            match rotated? {
+                Taken::Taken(_) => response,
+                Taken::Missing => Err(invalid_grant(INVALID_REFRESH_TOKEN)),
+                Taken::Reused { grant_id } => {
+                    replayed(state, app, &grant_id, now, Replayed::RefreshToken).await
+                }
+            }
+        }
+        (Refresh::Replayed(grant_id), _) => {
+            replayed(state, app, &grant_id, now, Replayed::RefreshToken).await
+        }
+        _ => Err(invalid_grant(INVALID_REFRESH_TOKEN)),
+    }
+}
