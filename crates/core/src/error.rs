@@ -22,6 +22,7 @@ pub enum ErrorCode {
     RequestUriNotSupported,
     RegistrationNotSupported,
     ServerError,
+    TemporarilyUnavailable,
 }
 
 impl ErrorCode {
@@ -43,6 +44,7 @@ impl ErrorCode {
             Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::RegistrationNotSupported => "registration_not_supported",
             Self::ServerError => "server_error",
+            Self::TemporarilyUnavailable => "temporarily_unavailable",
         }
     }
 }

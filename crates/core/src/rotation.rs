@@ -1,6 +1,6 @@
 //! When a signing key may be rotated. A rotation promotes the `next` key, which every node and
 //! relying party must already have fetched, and drops the `previous` key, which must have
-//! nothing live left that it signed (SECURITY.md: publish the next key before any node signs
+//! nothing live left that it signed (decision 0015: publish the next key before any node signs
 //! with it; keep the previous key until every token it signed has expired). An administrator
 //! answering a leaked key may force a rotation past both rules.
 

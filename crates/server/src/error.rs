@@ -33,60 +33,68 @@ impl From<latchkey_store::Error> for Error {
     }
 }
 
-impl IntoResponse for Error {
-    fn into_response(self) -> Response {
-        let (status, code, description) = match self {
+impl Error {
+    /// The OAuth error the client is told (RFC 6749 §5.2 and §4.1.2.1) and its HTTP status.
+    /// A store or internal failure is logged here with a correlation id, which the
+    /// description carries; a database that cannot be reached is `temporarily_unavailable`.
+    pub fn into_oauth(self) -> (StatusCode, OAuthError) {
+        let failure = |code: ErrorCode, status: StatusCode, what: &str, detail: String| {
+            let id = latchkey_core::random::id();
+            tracing::error!(correlation_id = %id, error = %detail, "{what}");
+            let description = match code {
+                ErrorCode::TemporarilyUnavailable => {
+                    format!("the database is unavailable; try again shortly (correlation id {id})")
+                }
+                _ => format!("internal error (correlation id {id})"),
+            };
+            (status, OAuthError::new(code, description))
+        };
+        match self {
             Self::OAuth(e) => {
                 let status = match e.code {
                     ErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
                     ErrorCode::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
                     _ => StatusCode::BAD_REQUEST,
                 };
-                (status, e.code.as_str(), e.description.into_owned())
+                (status, e)
             }
-            Self::Store(e) => {
-                let id = latchkey_core::random::id();
-                tracing::error!(correlation_id = %id, error = %e, "database failure");
-                let unavailable = matches!(e, latchkey_store::Error::Unavailable(_));
-                match unavailable {
-                    true => (
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "temporarily_unavailable",
-                        format!(
-                            "the database is unavailable; try again shortly (correlation id {id})"
-                        ),
-                    ),
-                    false => (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "server_error",
-                        format!("internal error (correlation id {id})"),
-                    ),
-                }
-            }
+            Self::Store(e @ latchkey_store::Error::Unavailable(_)) => failure(
+                ErrorCode::TemporarilyUnavailable,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database failure",
+                e.to_string(),
+            ),
+            Self::Store(e) => failure(
+                ErrorCode::ServerError,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "database failure",
+                e.to_string(),
+            ),
             Self::Throttled { wait_ms } => {
                 let secs = (wait_ms + 999) / 1000;
-                let body = json!({
-                    "error": "temporarily_unavailable",
-                    "error_description": format!("too many failed attempts; try again in {secs} seconds"),
-                });
-                let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
-                let headers = response.headers_mut();
-                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-                if let Ok(value) = HeaderValue::from_str(&secs.to_string()) {
-                    headers.insert(header::RETRY_AFTER, value);
-                }
-                return response;
+                let why = format!("too many failed attempts; try again in {secs} seconds");
+                let error = OAuthError::new(ErrorCode::TemporarilyUnavailable, why);
+                (StatusCode::TOO_MANY_REQUESTS, error)
             }
-            Self::Internal(detail) => {
-                let id = latchkey_core::random::id();
-                tracing::error!(correlation_id = %id, %detail, "internal error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "server_error",
-                    format!("internal error (correlation id {id})"),
-                )
-            }
+            Self::Internal(detail) => failure(
+                ErrorCode::ServerError,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal error",
+                detail,
+            ),
+        }
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let retry_after = match &self {
+            Self::Throttled { wait_ms } => Some((wait_ms + 999) / 1000),
+            _ => None,
         };
+        let (status, error) = self.into_oauth();
+        let (code, description) = (error.code.as_str(), error.description);
         let mut response = (
             status,
             Json(json!({"error": code, "error_description": description})),
@@ -95,6 +103,9 @@ impl IntoResponse for Error {
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if let Some(value) = retry_after.and_then(|s| HeaderValue::from_str(&s.to_string()).ok()) {
+            headers.insert(header::RETRY_AFTER, value);
+        }
         if status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,

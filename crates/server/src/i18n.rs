@@ -1,13 +1,37 @@
 //! The hosted pages' words, in English and French, and how a language is chosen:
 //! `ui_locales` first, then `Accept-Language`, then English.
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
     En,
     Fr,
 }
 
+/// A handler's `Locale` argument: the browser's `Accept-Language`.
+impl<S: Send + Sync> FromRequestParts<S> for Locale {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Self::of(&parts.headers, None))
+    }
+}
+
 impl Locale {
+    /// The language of a response: the client's `ui_locales` if it sent some, then the
+    /// browser's `Accept-Language`.
+    pub fn of(headers: &HeaderMap, ui_locales: Option<&str>) -> Self {
+        let accept = headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok());
+        Self::negotiate(ui_locales, accept)
+    }
+
     pub fn tag(self) -> &'static str {
         match self {
             Self::En => "en",

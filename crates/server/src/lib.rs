@@ -2,23 +2,34 @@
 //!
 //! - [`config`]: settings from defaults, `latchkey.toml`, then `LATCHKEY_*` and flags.
 //! - [`cli`]: the `latchkey` command line (`serve`, `migrate`, `bootstrap`, `keys`).
-//! - [`app`]: shared state, the clock, the route table, serving.
+//! - [`app`]: shared state, the clock, the route table, serving; [`around`]: what every
+//!   request passes through (request id, metrics, limits, default headers).
 //! - [`keyring`]: the signing keys a node holds, loaded from and refreshed against the store.
 //! - [`error`]: the one place errors become HTTP responses.
-//! - [`oidc`]: the protocol endpoints, thin shells around `latchkey_core`.
+//! - [`oidc`]: the protocol endpoints, thin shells around `latchkey_core`: `authorize`,
+//!   `resume`, one module per grant under `token`, `introspection`, `revocation`,
+//!   `userinfo`, `end_session`, `discovery`.
+//! - [`consent`]: reading what an authorization request would grant a user from the store.
 //! - [`api`]: the management REST API under `/api`.
-//! - [`pages`]: hosted pages (sign-in); [`html`], [`i18n`]: how pages render and speak.
+//! - [`pages`]: hosted pages (sign-in, sign-up, consent, account); [`html`], [`i18n`]: how
+//!   pages render and speak.
+//! - [`console`]: the admin console, a relying party of this server.
+//! - [`bearer`]: a request's bearer token (RFC 6750 §2.1).
 //! - [`browser`]: session and interaction cookies shared by the protocol and the pages.
-//! - [`cross_site`]: form posts from other sites refused before any handler runs.
+//! - [`cross_site`]: form posts from other sites refused before any handler runs;
+//!   [`throttle`]: failure budgets for secrets and passwords.
 //! - [`cache`]: in-memory copies of clients and API permissions, kept honest by polling.
 //! - [`password`]: argon2id hashing on threads of its own, one per core.
 //! - [`expired`]: expired codes, tokens and sessions deleted in the background.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
+//! - [`audit_writer`]: audit entries written in batches off the request path.
+//! - [`logs`]: structured logs with the request's context; [`metrics`]: Prometheus counters.
 
 pub mod api;
 pub mod app;
 pub mod around;
 pub mod audit_writer;
+pub mod bearer;
 pub mod browser;
 pub mod cache;
 pub mod cli;

@@ -12,6 +12,11 @@
 //!   artefacts issued under a grant.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
+//! - [`cache`]: what a node polls to know its copies of clients and API permissions are
+//!   current.
+//! - [`expired`]: deleting what has expired, in small batches.
+//! - `list`: pages of results ([`Page`]); `testing` (feature `testing`): throwaway databases
+//!   for the server's tests.
 //! - `connect`: opening either database; `batch`, `read`, `statement`, `tx`, `row`: how SQL
 //!   runs on each driver.
 //!

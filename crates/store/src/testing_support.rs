@@ -17,3 +17,16 @@ pub async fn fresh_postgres_schema(base: &str) -> String {
     let sep = if base.contains('?') { '&' } else { '?' };
     format!("{base}{sep}options=-c%20search_path%3D{schema}")
 }
+
+/// See `testing::break_table`.
+pub async fn break_table(url: &str, table: &str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach {url}: {e}"));
+    let sql = format!("ALTER TABLE {table} RENAME TO {table}_broken");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}

@@ -23,6 +23,7 @@ use latchkey_store::Page;
 use serde::de::DeserializeOwned;
 
 use crate::app::AppState;
+use crate::bearer::BearerToken;
 use crate::error::Problem;
 use crate::manage::Actor;
 
@@ -58,14 +59,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        let Some(token) = header.and_then(|h| {
-            let (scheme, token) = h.trim().split_once(' ')?;
-            scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-        }) else {
+        let Some(token) = BearerToken::of(&parts.headers) else {
             return Err(unauthorized(None, "a bearer access token is required"));
         };
         let keys = state.keys.get();

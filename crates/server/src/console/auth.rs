@@ -15,7 +15,7 @@ use latchkey_core::{pkce, random};
 use latchkey_store::grants::Issued;
 use serde::Deserialize;
 
-use super::{COOKIE, Console, ConsoleText, is_admin, locale};
+use super::{COOKIE, Console, ConsoleText, is_admin};
 use crate::app::AppState;
 use crate::browser;
 use crate::error::Error;
@@ -101,7 +101,7 @@ pub async fn callback(
     headers: HeaderMap,
     Query(answer): Query<Callback>,
 ) -> Response {
-    let locale = locale(&headers);
+    let locale = Locale::of(&headers, None);
     let text = super::text::of(locale);
     let expired = || {
         message(

@@ -21,7 +21,7 @@ mod users;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use latchkey_core::client::CONSOLE_APP_ID;
@@ -202,13 +202,6 @@ fn csrf_of(cookie: &str) -> String {
     token_hash(&format!("console-form:{cookie}"))
 }
 
-fn locale(headers: &HeaderMap) -> Locale {
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Locale::negotiate(None, accept)
-}
-
 /// Whether the user holds the management API's scope through a role.
 pub async fn is_admin(state: &AppState, user_id: &str) -> Result<bool, Error> {
     let held = state
@@ -238,7 +231,7 @@ impl FromRequestParts<AppState> for Console {
             Ok(_) => return Err(sign_in()),
             Err(e) => return Err(Error::from(e).into_response()),
         };
-        let locale = locale(&parts.headers);
+        let locale = Locale::of(&parts.headers, None);
         match is_admin(state, &user.id).await {
             Ok(true) => {}
             Ok(false) => return Err(auth::not_admin(state, locale)),

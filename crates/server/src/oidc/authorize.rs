@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::OAuthError;
 use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, Facts, Next};
@@ -34,18 +34,9 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
     authorize(&state, &headers, Params::parse(&body)).await
 }
 
-fn locale(headers: &HeaderMap, ui_locales: Option<&str>) -> Locale {
-    Locale::negotiate(
-        ui_locales,
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
-}
-
 /// An error that must not go back to the client: shown to the user, HTTP 400.
 pub(super) fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> Response {
-    let locale = locale(headers, None);
+    let locale = Locale::of(headers, None);
     let page = ErrorPage {
         lang: locale.tag(),
         company: &state.config.company_name,
@@ -102,17 +93,18 @@ async fn authorize(
             );
         }
     };
+    // The redirect URI is trusted from here on: every failure, a store's too, goes back to
+    // the client (RFC 6749 §4.1.2.1).
     match decide(state, headers, &application, &request).await {
         Ok(response) => response,
-        Err(Error::OAuth(error)) => respond_error(
+        Err(failure) => respond_error(
             state,
             headers,
             &request.redirect_uri,
             request.response_mode,
             request.state.clone(),
-            &error,
+            &failure.into_oauth().1,
         ),
-        Err(other) => other.into_response(),
     }
 }
 

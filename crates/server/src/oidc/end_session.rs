@@ -82,7 +82,7 @@ pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, body: By
 }
 
 fn page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: &OAuthError) -> Response {
-    let locale = locale(headers, None);
+    let locale = Locale::of(headers, None);
     let page = html::ErrorPage {
         lang: locale.tag(),
         company: &state.config.company_name,
@@ -94,20 +94,7 @@ fn page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: &OAuth
     html::render(status, &page, &html::nonce())
 }
 
-fn locale(headers: &HeaderMap, ui_locales: Option<&str>) -> Locale {
-    Locale::negotiate(
-        ui_locales,
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
-}
-
-async fn check(
-    state: &AppState,
-    headers: &HeaderMap,
-    params: &Params,
-) -> Result<Checked, OAuthError> {
+async fn check(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Checked, Error> {
     let keys = state.keys.get();
     // An expired ID token is still a good hint of who is asking (RP-Initiated Logout §2).
     let issuer = state.config.issuer();
@@ -118,9 +105,9 @@ async fn check(
     let hinted_client = hint.as_ref().and_then(|h| h.client_id.clone());
     let client_id = match (params.get("client_id"), hinted_client) {
         (Some(a), Some(b)) if a != b => {
-            return Err(OAuthError::invalid_request(
-                "client_id does not match id_token_hint",
-            ));
+            return Err(
+                OAuthError::invalid_request("client_id does not match id_token_hint").into(),
+            );
         }
         (a, b) => a.map(str::to_owned).or(b),
     };
@@ -129,22 +116,21 @@ async fn check(
         (Some(_), None) => {
             return Err(OAuthError::invalid_request(
                 "post_logout_redirect_uri needs client_id or id_token_hint",
-            ));
+            )
+            .into());
         }
         (Some(uri), Some(id)) => {
-            let app = state.db.find_application(id).await.ok().flatten();
+            let app = state.db.find_application(id).await?;
             if !app.is_some_and(|a| a.post_logout_redirect_uris.iter().any(|r| r == uri)) {
                 return Err(OAuthError::invalid_request(
                     "post_logout_redirect_uri is not registered for this client",
-                ));
+                )
+                .into());
             }
             Some(uri.to_owned())
         }
     };
-    let session = browser::current_session(state, headers)
-        .await
-        .ok()
-        .flatten();
+    let session = browser::current_session(state, headers).await?;
     let confirmed = match (&hint, &session) {
         (Some(hint), Some(session)) => {
             hint.session_id.as_deref() == Some(session.id_hash.as_str())
@@ -168,13 +154,14 @@ async fn end(
 ) -> Response {
     let checked = match params {
         Ok(params) => check(state, headers, &params).await,
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     };
     let checked = match checked {
         Ok(checked) => checked,
-        Err(error) => return page(state, headers, StatusCode::BAD_REQUEST, &error),
+        Err(Error::OAuth(error)) => return page(state, headers, StatusCode::BAD_REQUEST, &error),
+        Err(other) => return other.into_response(),
     };
-    let locale = locale(headers, None);
+    let locale = Locale::of(headers, None);
     if !checked.confirmed && !answered {
         let csrf = latchkey_core::random::secret();
         let view = LogoutPage {

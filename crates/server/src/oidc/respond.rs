@@ -24,15 +24,6 @@ struct FormPostPage<'a> {
     nonce: &'a str,
 }
 
-fn locale(headers: &HeaderMap) -> Locale {
-    Locale::negotiate(
-        None,
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
-}
-
 pub fn respond_error(
     state: &AppState,
     headers: &HeaderMap,
@@ -78,7 +69,7 @@ pub fn respond(
             response
         }
         ResponseMode::FormPost => {
-            let locale = locale(headers);
+            let locale = Locale::of(headers, None);
             let nonce = html::nonce();
             let page = FormPostPage {
                 lang: locale.tag(),

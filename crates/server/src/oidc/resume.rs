@@ -65,15 +65,15 @@ pub async fn resume(
         // The binding cookie stays while the consent page still needs it.
         Ok(Finished::Consent) => return Redirect::to(&format!("/consent/{id}")).into_response(),
         Ok(Finished::Done(response)) => response,
-        Err(Error::OAuth(error)) => respond_error(
+        // Every failure, a store's too, goes back to the client (RFC 6749 §4.1.2.1).
+        Err(failure) => respond_error(
             &state,
             &headers,
             &request.redirect_uri,
             request.response_mode,
             request.state.clone(),
-            &error,
+            &failure.into_oauth().1,
         ),
-        Err(other) => return other.into_response(),
     };
     let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
     response.headers_mut().append(header::SET_COOKIE, clear);

@@ -9,6 +9,7 @@ use latchkey_core::grant::token_hash;
 use latchkey_core::scope::Scopes;
 
 use crate::app::AppState;
+use crate::bearer::BearerToken;
 use crate::error::Error;
 
 fn invalid_token() -> Response {
@@ -24,13 +25,11 @@ fn invalid_token() -> Response {
     response
 }
 
-pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+pub async fn userinfo(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    BearerToken(token): BearerToken,
+) -> Response {
     let Some(token) = token else {
         let mut response = StatusCode::UNAUTHORIZED.into_response();
         response.headers_mut().insert(
@@ -40,7 +39,7 @@ pub async fn userinfo(State(state): State<AppState>, headers: HeaderMap) -> Resp
         return response;
     };
     let now = state.clock.now_ms();
-    let found = match state.db.find_access_token(&token_hash(token), now).await {
+    let found = match state.db.find_access_token(&token_hash(&token), now).await {
         Ok(found) => found,
         Err(e) => return Error::from(e).into_response(),
     };

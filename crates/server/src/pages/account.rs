@@ -82,13 +82,14 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
     };
     let mut apps = Vec::with_capacity(found.len());
     for grant in found {
-        let branding = state
+        let branding = match state
             .db
             .find_sign_in_experience(&grant.application.id)
             .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        {
+            Ok(branding) => branding.unwrap_or_default(),
+            Err(e) => return crate::error::Error::from(e).into_response(),
+        };
         let access = grant.access(text);
         apps.push(AppRow {
             grant_id: grant.id,

@@ -95,9 +95,7 @@ fn resume(id: &str) -> Response {
 /// The interaction, its application and the session that may answer, or the response to
 /// give instead.
 async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Context, Response> {
-    let pending = pending(state, headers, id)
-        .await
-        .ok_or_else(|| expired(state, headers))?;
+    let pending = pending(state, headers, id).await?;
     let request = pending
         .request
         .clone()
@@ -155,8 +153,10 @@ async fn render(
     let locale = c.pending.locale(headers);
     let text = locale.text();
     let user = &c.user;
-    let branding = state.db.find_sign_in_experience(&c.app.id).await;
-    let branding = branding.ok().flatten().unwrap_or_default();
+    let branding = match state.db.find_sign_in_experience(&c.app.id).await {
+        Ok(branding) => branding.unwrap_or_default(),
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
     let mut apis: Vec<ApiGroup> = Vec::new();
     let grouped = crate::manage::consent::by_resource(state, asked.resource_scopes.clone()).await;
     for group in grouped.unwrap_or_default() {

@@ -43,10 +43,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 pub(super) fn locale(headers: &HeaderMap, request: Option<&AuthorizationRequest>) -> Locale {
-    let accept = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok());
-    Locale::negotiate(request.and_then(|r| r.ui_locales.as_deref()), accept)
+    Locale::of(headers, request.and_then(|r| r.ui_locales.as_deref()))
 }
 
 pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
@@ -81,41 +78,44 @@ impl Pending {
     }
 
     /// What the user is signing in to: the application's name, or their account.
-    pub async fn destination(&self, state: &AppState, text: &Text) -> String {
+    pub async fn destination(
+        &self,
+        state: &AppState,
+        text: &Text,
+    ) -> Result<String, latchkey_store::Error> {
         let Some(client_id) = &self.interaction.client_id else {
-            return text.account_title.to_owned();
+            return Ok(text.account_title.to_owned());
         };
-        let entry = state
-            .cache
-            .client(&state.db, client_id)
-            .await
-            .ok()
-            .flatten();
-        entry
+        let entry = state.cache.client(&state.db, client_id).await?;
+        Ok(entry
             .map(|e| e.application.name.clone())
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
 }
 
 /// The pending interaction, only for the browser it was started in: that browser holds the
 /// binding secret whose hash the interaction stores. The same secret is the form's CSRF
 /// token (a cross-site page can neither read the cookie nor guess it).
-pub(super) async fn pending(state: &AppState, headers: &HeaderMap, id: &str) -> Option<Pending> {
-    let binding = browser::cookie(state, headers, INTERACTION_COOKIE)?;
-    let interaction = state
-        .db
-        .find_interaction(id, state.clock.now_ms())
-        .await
-        .ok()
-        .flatten()?;
+/// Anything else is the expired page (or, if the store failed, its error).
+pub(super) async fn pending(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+) -> Result<Pending, Response> {
+    let gone = || expired(state, headers);
+    let binding = browser::cookie(state, headers, INTERACTION_COOKIE).ok_or_else(gone)?;
+    let interaction = match state.db.find_interaction(id, state.clock.now_ms()).await {
+        Ok(found) => found.ok_or_else(gone)?,
+        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+    };
     if !hash_matches(binding, &interaction.csrf_hash) {
-        return None;
+        return Err(gone());
     }
     let request = match interaction.client_id {
-        Some(_) => Some(serde_json::from_str(&interaction.request).ok()?),
+        Some(_) => Some(serde_json::from_str(&interaction.request).map_err(|_| gone())?),
         None => None,
     };
-    Some(Pending {
+    Ok(Pending {
         interaction,
         request,
         csrf: binding.to_owned(),

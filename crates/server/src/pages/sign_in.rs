@@ -49,7 +49,10 @@ async fn render_form(
     error: Option<&str>,
 ) -> Response {
     let locale = pending.locale(headers);
-    let name = pending.destination(state, locale.text()).await;
+    let name = match pending.destination(state, locale.text()).await {
+        Ok(name) => name,
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
     let page = SignInPage {
         lang: locale.tag(),
         company: &state.config.company_name,
@@ -76,11 +79,11 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Response {
     match pending(&state, &headers, &id).await {
-        Some(pending) => {
+        Ok(pending) => {
             let hint = pending.request.as_ref().and_then(|r| r.login_hint.clone());
             render_form(&state, &headers, &pending, &hint.unwrap_or_default(), None).await
         }
-        None => expired(&state, &headers),
+        Err(response) => response,
     }
 }
 
@@ -117,8 +120,9 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(form): Form<Credentials>,
 ) -> Response {
-    let Some(pending) = pending(&state, &headers, &id).await else {
-        return expired(&state, &headers);
+    let pending = match pending(&state, &headers, &id).await {
+        Ok(pending) => pending,
+        Err(response) => return response,
     };
     if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
         return expired(&state, &headers);

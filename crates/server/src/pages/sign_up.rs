@@ -5,7 +5,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use latchkey_core::grant::hash_matches;
 use serde::Deserialize;
 
@@ -47,7 +47,10 @@ async fn render(
     error: Option<&str>,
 ) -> Response {
     let locale = pending.locale(headers);
-    let app_name = pending.destination(state, locale.text()).await;
+    let app_name = match pending.destination(state, locale.text()).await {
+        Ok(name) => name,
+        Err(e) => return crate::error::Error::from(e).into_response(),
+    };
     let page = SignUpPage {
         lang: locale.tag(),
         company: &state.config.company_name,
@@ -77,8 +80,8 @@ pub async fn show(
         return expired(&state, &headers);
     }
     match pending(&state, &headers, &id).await {
-        Some(pending) => render(&state, &headers, &pending, ("", ""), None).await,
-        None => expired(&state, &headers),
+        Ok(pending) => render(&state, &headers, &pending, ("", ""), None).await,
+        Err(response) => response,
     }
 }
 
@@ -91,8 +94,9 @@ pub async fn submit(
     if !state.config.sign_up {
         return expired(&state, &headers);
     }
-    let Some(pending) = pending(&state, &headers, &id).await else {
-        return expired(&state, &headers);
+    let pending = match pending(&state, &headers, &id).await {
+        Ok(pending) => pending,
+        Err(response) => return response,
     };
     if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
         return expired(&state, &headers);

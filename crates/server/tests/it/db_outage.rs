@@ -115,3 +115,33 @@ async fn an_outage_is_503_and_service_resumes_by_itself() {
     }
     assert!(resumed, "service resumes once the database is back");
 }
+
+#[tokio::test]
+async fn a_store_failure_after_the_redirect_uri_is_validated_goes_back_to_the_client() {
+    for backend in crate::support::backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let web = serde_json::json!({"name": "Web", "type": "Traditional",
+            "oidcClientMetadata": {"redirectUris": ["https://app.example.com/cb"]}});
+        let (status, created) = admin.post("/api/applications", web).await;
+        assert_eq!(status, 201);
+        let authorize = app.url(&format!(
+            "/oidc/auth?response_type=code&client_id={}\
+             &redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&scope=openid&state=s1",
+            created["id"].as_str().unwrap_or_default()
+        ));
+        // Parking the request for the sign-in page is the first write; it now fails.
+        latchkey_store::testing::break_table(&app.database_url, "interactions").await;
+        let failed = app.http.get(&authorize).send().await;
+        let location = failed
+            .ok()
+            .and_then(|r| Some(r.headers().get("location")?.to_str().ok()?.to_owned()))
+            .unwrap_or_default();
+        assert!(
+            location.starts_with("https://app.example.com/cb?error=server_error"),
+            "{backend:?}: {location}"
+        );
+        assert!(location.contains("state=s1"), "{location}");
+        assert!(location.contains("correlation"), "{location}");
+    }
+}

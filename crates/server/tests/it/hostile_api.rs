@@ -162,7 +162,7 @@ async fn cross_origin_and_proxy_headers_are_not_taken_on_trust() {
             app.address,
             spa["id"].as_str().unwrap_or_default()
         );
-        // SECURITY.md "HTTP": CORS never on the authorization endpoint, even for a registered origin.
+        // CORS never on the authorization endpoint, even for a registered origin.
         let response = app
             .http
             .get(&auth)
@@ -206,7 +206,7 @@ async fn cross_origin_and_proxy_headers_are_not_taken_on_trust() {
                 .get("access-control-allow-origin")
                 .is_none()
         );
-        // SECURITY.md: X-Forwarded-For is honoured only from trusted proxies (none here).
+        // X-Forwarded-For is honoured only from trusted proxies (none here).
         let spoofed = app
             .http
             .post(app.url("/oidc/token"))

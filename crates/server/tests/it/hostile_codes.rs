@@ -137,7 +137,7 @@ async fn codes_and_pkce_cannot_be_bent() {
             redeem(&f, &form, None).await,
             "right verifier after a wrong one",
         );
-        // SECURITY.md: a verifier sent for a code issued without a challenge is a downgrade.
+        // A verifier sent for a code issued without a challenge is a downgrade.
         let c = code(&f, web, "").await;
         let form = code_form(
             &c,
@@ -179,7 +179,7 @@ async fn codes_and_pkce_cannot_be_bent() {
         let c = code(&f, web, "").await;
         let form = code_form(&c, &[]);
         invalid_grant(redeem(&f, &form, web_auth).await, "missing redirect_uri");
-        // SECURITY.md: codes live at most 60 seconds.
+        // Codes live at most 60 seconds.
         let c = code(&f, web, "").await;
         f.app.state.clock.advance(61_000);
         let form = code_form(&c, &[("redirect_uri", CALLBACK)]);
@@ -187,7 +187,7 @@ async fn codes_and_pkce_cannot_be_bent() {
         // A made-up code is invalid_grant, not an error of another kind.
         let form = code_form("made-up", &[("redirect_uri", CALLBACK)]);
         invalid_grant(redeem(&f, &form, web_auth).await, "unknown code");
-        // SECURITY.md: only S256; `plain` is refused at the authorization endpoint.
+        // Only S256; `plain` is refused at the authorization endpoint.
         let plain = respond(
             &f,
             &f.spa,
@@ -218,7 +218,7 @@ async fn a_code_raced_by_fifty_requests_works_once_and_its_replay_ends_the_grant
         let f = fixture(backend).await;
         let (web, secret) = (f.web.0.clone(), f.web.1.clone());
         let c = code(&f, &web, "").await;
-        // SECURITY.md "Codes": consumed by one atomic conditional update, whatever the race.
+        // A code is consumed by one atomic conditional update, whatever the race.
         let mut tasks = Vec::new();
         for _ in 0..50 {
             let http = f.app.http.clone();

@@ -9,7 +9,7 @@ use crate::support::{Options, TestApp, backends};
 async fn oversized_inputs_are_refused_quickly() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        // SECURITY.md "Size limits": a 10 MB body to the token endpoint is 413 within milliseconds.
+        // A 10 MB body to the token endpoint is 413 within milliseconds.
         let started = Instant::now();
         let big = app
             .http
@@ -70,7 +70,7 @@ async fn pages_and_tokens_carry_the_security_headers() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let h = page.headers();
-        // SECURITY.md "HTTP": every response: nosniff, no referrer.
+        // Every response: nosniff, no referrer.
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "no-referrer");
         assert!(
@@ -142,7 +142,7 @@ async fn malformed_and_control_character_input_is_refused() {
                 .body(body)
                 .send()
         };
-        // SECURITY.md "Size limits" and input: invalid UTF-8 in a form is invalid_request.
+        // Invalid UTF-8 in a form is invalid_request.
         let bad = form(b"grant_type=client_credentials&scope=%FF%FE").await;
         let bad = bad.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(bad.status(), 400);

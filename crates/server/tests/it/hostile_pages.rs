@@ -32,7 +32,7 @@ async fn sign_in_forms_and_sessions_resist_forgery() {
                 ("password", "correct horse battery".to_owned()),
             ]
         };
-        // SECURITY.md "CSRF tokens on every form": a sign-in form without its token is refused.
+        // A sign-in form without its token is refused.
         let forged = victim
             .post(app.url(&path))
             .form(&credentials(""))
@@ -103,7 +103,7 @@ async fn consent_is_computed_on_the_server_and_forms_need_their_token() {
         let (path, page) = sign_in_if_asked(&app, &browser, stop)
             .await
             .page("/consent/");
-        // SECURITY.md "Third-party": the consent form without its CSRF token records nothing.
+        // The consent form without its CSRF token records nothing.
         let forged = [
             ("csrf", "x".to_owned()),
             ("user", hidden(&page, "user")),

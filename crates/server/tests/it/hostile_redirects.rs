@@ -10,7 +10,7 @@ const REGISTERED: &str = "https://app.example.com/callback";
 
 /// The variations an attacker tries, each with the rule or advisory it guards against.
 const VARIANTS: &[(&str, &str)] = &[
-    // SECURITY.md "Redirects": compared byte for byte, so path traversal after the registered path fails.
+    // Redirect URIs are compared byte for byte, so path traversal after the registered path fails.
     ("https://app.example.com/callback/../evil", "path traversal"),
     // Byte for byte: no case folding of the path (lenient matching is a recurring IdP advisory).
     ("https://app.example.com/Callback", "changed case"),
@@ -98,7 +98,7 @@ async fn every_variation_of_a_registered_redirect_uri_is_refused_without_redirec
         for (redirect, why) in VARIANTS {
             refused(&app, &auth(&app, id, redirect, ""), why).await;
         }
-        // Duplicated parameters are invalid_request (SECURITY.md), and shown, not redirected.
+        // Duplicated parameters are invalid_request, and shown, not redirected.
         let twice = auth(
             &app,
             id,

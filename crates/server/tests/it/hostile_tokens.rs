@@ -91,7 +91,7 @@ async fn refresh_tokens_revocation_and_introspection_resist_misuse() {
             .unwrap_or_default()
             .to_owned();
 
-        // SECURITY.md "Refresh tokens": a refresh may narrow scope, never widen it.
+        // A refresh may narrow scope, never widen it.
         let widen = [
             ("grant_type", "refresh_token"),
             ("refresh_token", first.as_str()),
@@ -150,7 +150,7 @@ async fn refresh_tokens_revocation_and_introspection_resist_misuse() {
             .unwrap_or_default()
             .to_owned();
         assert_ne!(second, first, "public clients rotate");
-        // SECURITY.md: a rotated refresh token replayed revokes the whole family.
+        // A rotated refresh token replayed revokes the whole family.
         assert_eq!(
             post(&app, "/oidc/token", &own, None).await.1["error"],
             "invalid_grant"
@@ -343,7 +343,7 @@ async fn forged_jwts_are_never_trusted() {
                 "{why}"
             );
         };
-        // SECURITY.md "JWTs": never `alg: none`.
+        // Never `alg: none`.
         refused(
             &unsigned(
                 json!({"alg": "none", "typ": "JWT", "kid": kid}),

@@ -1,4 +1,4 @@
-//! Rotation keeps SECURITY.md's promises over time: a next key signs only once every node and
+//! Rotation keeps its promises over time (decision 0015): a next key signs only once every node and
 //! relying party can know it, and a previous key stays published until every token it signed
 //! has expired. An administrator answering a leaked key may force a rotation past both.
 
