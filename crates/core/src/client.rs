@@ -40,12 +40,17 @@ pub enum GrantType {
 }
 
 impl GrantType {
-    /// Every grant, in the order discovery lists them and metrics count them.
+    /// Every grant, in the order discovery lists them and metrics count them. A new variant
+    /// fails to compile in the match below, which stands beside this list so that it is added
+    /// here too.
     pub const ALL: [Self; 3] = [
         Self::AuthorizationCode,
         Self::RefreshToken,
         Self::ClientCredentials,
     ];
+    const _LISTED_IN_ALL: () = match Self::AuthorizationCode {
+        Self::AuthorizationCode | Self::RefreshToken | Self::ClientCredentials => (),
+    };
 
     /// The `grant_type` value.
     pub fn as_str(self) -> &'static str {

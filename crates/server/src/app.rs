@@ -89,9 +89,9 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     db.migrate()
         .await
         .map_err(|e| anyhow::anyhow!("database migration failed: {e}"))?;
-    let indicator = latchkey_core::resource::management_indicator(&config.public_url);
+    let indicator = latchkey_core::resource::management_indicator(config.public_url());
     db.set_management_indicator(&indicator).await?;
-    let (callback, signed_out) = latchkey_core::client::console_uris(&config.public_url);
+    let (callback, signed_out) = latchkey_core::client::console_uris(config.public_url());
     db.set_console_uris(&callback, &signed_out).await?;
     Ok(db)
 }

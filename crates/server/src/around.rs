@@ -126,7 +126,7 @@ fn defaults(state: &AppState, id: &str, response: &mut Response) {
             .or_insert(HeaderValue::from_static(value));
     }
     // HSTS only where it means something: an https public URL (RFC 6797 ignores it on http).
-    if state.config.public_url.starts_with("https://") {
+    if state.config.public_url().starts_with("https://") {
         headers
             .entry(header::STRICT_TRANSPORT_SECURITY)
             .or_insert(HeaderValue::from_static("max-age=31536000"));

@@ -16,7 +16,7 @@ pub const INTERACTION_COOKIE: &str = "latchkey_interaction";
 const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
 
 fn secure(state: &AppState) -> bool {
-    state.config.public_url.starts_with("https://")
+    state.config.public_url().starts_with("https://")
 }
 
 /// The value of the cookie `name` stands for, if the request carries it: under its

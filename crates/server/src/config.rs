@@ -18,8 +18,9 @@ const DEFAULT_CONFIG_FILE: &str = "latchkey.toml";
 #[derive(Clone)]
 pub struct Config {
     pub listen: SocketAddr,
-    /// Without a trailing slash.
-    pub public_url: String,
+    /// Without a trailing slash; read through [`Config::public_url`], changed only with the
+    /// origin derived from it ([`Config::set_public_url`]).
+    public_url: String,
     pub database_url: String,
     /// The operator's secret that seals private keys at rest.
     pub secret_key: Option<Vec<u8>>,
@@ -34,6 +35,8 @@ pub struct Config {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Where Prometheus metrics are served; nowhere by default.
     pub metrics_listen: Option<SocketAddr>,
+    /// The public URL's origin, worked out once (every form post and authorization uses it).
+    origin: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -53,11 +56,20 @@ impl Config {
         format!("{}/oidc", self.public_url)
     }
 
+    /// Where Latchkey is reached, without a trailing slash.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
     /// The public URL's origin (`scheme://host[:port]`), as browsers name it in `Origin`.
-    pub fn public_origin(&self) -> String {
-        url::Url::parse(&self.public_url)
-            .map(|url| url.origin().ascii_serialization())
-            .unwrap_or_default()
+    pub fn public_origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Change the public URL (an address known only once bound, say), and its origin with it.
+    pub fn set_public_url(&mut self, public_url: String) {
+        self.origin = origin_of(&public_url);
+        self.public_url = public_url;
     }
 
     /// A configuration for `database_url` with every other setting at its default.
@@ -211,6 +223,7 @@ impl Sources {
         };
 
         Ok(Config {
+            origin: origin_of(&public_url),
             listen,
             public_url,
             database_url,
@@ -223,6 +236,12 @@ impl Sources {
             metrics_listen,
         })
     }
+}
+
+fn origin_of(public_url: &str) -> String {
+    Url::parse(public_url)
+        .map(|url| url.origin().ascii_serialization())
+        .unwrap_or_default()
 }
 
 /// Addresses (`10.0.0.1`) or ranges (`10.0.0.0/8`, `fd00::/8`).

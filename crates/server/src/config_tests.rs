@@ -77,7 +77,7 @@ fn the_file_sits_between_defaults_and_environment() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.listen.to_string(), "0.0.0.0:8080");
-    assert_eq!(config.public_url, "https://env.example");
+    assert_eq!(config.public_url(), "https://env.example");
     std::fs::write(&file, "lissten = \"x\"\n").unwrap_or_else(|e| panic!("{e}"));
     let err = resolve(|s| s.config_file = Some(file.clone()))
         .err()

@@ -18,7 +18,7 @@ use crate::error::Error;
 /// page naming the application, what would otherwise go through silently.
 pub fn unproven(state: &AppState, app: &Application, request: &AuthorizationRequest) -> bool {
     let own = state.config.public_origin();
-    latchkey_core::redirect::proves_nothing(app, &request.redirect_uri, &own)
+    latchkey_core::redirect::proves_nothing(app, &request.redirect_uri, own)
 }
 
 /// What can be checked before anyone signs in: the user-data scopes are within a

@@ -18,7 +18,7 @@ pub async fn refuse(State(state): State<AppState>, request: Request, next: Next)
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if safe || !is_cross_site(&state.config.public_origin(), request.headers()) {
+    if safe || !is_cross_site(state.config.public_origin(), request.headers()) {
         return next.run(request).await;
     }
     let headers = request.headers();

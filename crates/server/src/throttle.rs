@@ -60,10 +60,9 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet
 /// address, the address, and the subject from every address.
 #[derive(Debug)]
 pub struct Budget {
-    /// The refusing keys, the subject-from-this-address one first.
-    refusing: Vec<(String, Policy)>,
     /// The subject from every address: it slows answers, never refuses them.
     slowing: String,
+    address: Option<IpAddr>,
     /// Whether the subject had failures from this address when last looked at, so that a
     /// success only writes when there is something to clear.
     subject_counted: bool,
@@ -82,17 +81,23 @@ impl Budget {
     }
 
     fn new(subject: String, address: ClientAddress) -> Self {
-        let refusing = match address.0 {
+        Self {
+            slowing: subject,
+            address: address.0,
+            subject_counted: true,
+        }
+    }
+
+    /// The refusing keys, the subject-from-this-address one first. Built when the store is
+    /// asked, not for every request: while no counter is live, none is needed.
+    fn refusing(&self) -> Vec<(String, Policy)> {
+        let subject = &self.slowing;
+        match self.address {
             Some(ip) => vec![
                 (format!("{subject}|address:{ip}"), PER_ACCOUNT),
                 (format!("address:{ip}"), PER_ADDRESS),
             ],
             None => vec![(format!("{subject}|address:unknown"), PER_ACCOUNT)],
-        };
-        Self {
-            refusing,
-            slowing: subject,
-            subject_counted: true,
         }
     }
 
@@ -102,17 +107,18 @@ impl Budget {
     /// not give a success away).
     pub async fn wait(&mut self, state: &AppState) -> Result<Option<i64>, latchkey_store::Error> {
         let now = state.clock.now_ms();
-        let mut names: Vec<&str> = self.refusing.iter().map(|(k, _)| k.as_str()).collect();
+        let refusing = self.refusing();
+        let mut names: Vec<&str> = refusing.iter().map(|(k, _)| k.as_str()).collect();
         names.push(&self.slowing);
         let found = state.db.find_throttles(&names, now).await?;
-        self.subject_counted = found.iter().any(|(k, _)| *k == self.refusing[0].0);
+        self.subject_counted = found.iter().any(|(k, _)| *k == refusing[0].0);
         let mut longest = None;
         let mut delay = None;
         for (key, counter) in &found {
             if *key == self.slowing {
                 delay = PER_IDENTIFIER.delay_ms(counter);
             }
-            let policy = self.refusing.iter().find(|(k, _)| k == key).map(|(_, p)| p);
+            let policy = refusing.iter().find(|(k, _)| k == key).map(|(_, p)| p);
             let wait = policy.and_then(|p| p.retry_after_ms(Some(counter), now));
             longest = longest.max(wait);
         }
@@ -132,7 +138,7 @@ impl Budget {
     pub async fn failed(&self, state: &AppState) -> Result<(), latchkey_store::Error> {
         let now = state.clock.now_ms();
         let slowing = (self.slowing.clone(), PER_IDENTIFIER);
-        for (key, policy) in self.refusing.iter().chain([&slowing]) {
+        for (key, policy) in self.refusing().iter().chain([&slowing]) {
             let first = latchkey_core::throttle::Counter {
                 failures: 1,
                 last_failure_at: now,
@@ -155,7 +161,7 @@ impl Budget {
     /// budget of someone guessing from elsewhere).
     pub async fn succeeded(&self, state: &AppState) -> Result<(), latchkey_store::Error> {
         match self.subject_counted {
-            true => state.db.clear_throttle(&self.refusing[0].0).await,
+            true => state.db.clear_throttle(&self.refusing()[0].0).await,
             false => Ok(()),
         }
     }

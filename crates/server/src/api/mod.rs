@@ -74,7 +74,7 @@ impl FromRequestParts<AppState> for Caller {
                 "the access token is expired or was not issued here",
             ));
         }
-        let audience = management_indicator(&state.config.public_url);
+        let audience = management_indicator(state.config.public_url());
         let aud_ok = match &claims["aud"] {
             serde_json::Value::String(aud) => *aud == audience,
             serde_json::Value::Array(list) => {

@@ -65,7 +65,7 @@ pub struct SignIn {
 
 /// Start the authorization code flow for the console.
 pub async fn sign_in(State(state): State<AppState>, Query(query): Query<SignIn>) -> Response {
-    let (callback, _) = console_uris(&state.config.public_url);
+    let (callback, _) = console_uris(state.config.public_url());
     let (client_state, verifier) = (random::secret(), random::secret());
     let mut params = url::form_urlencoded::Serializer::new(String::new());
     params
@@ -131,7 +131,7 @@ pub async fn callback(
             text.sign_in_refused,
         );
     }
-    let (callback, _) = console_uris(&state.config.public_url);
+    let (callback, _) = console_uris(state.config.public_url());
     let request = authorization_code::Request {
         code: answer.code.unwrap_or_default(),
         redirect_uri: Some(callback),
@@ -225,7 +225,7 @@ pub async fn sign_out(
     {
         return Error::from(e).into_response();
     }
-    let (_, signed_out) = console_uris(&state.config.public_url);
+    let (_, signed_out) = console_uris(state.config.public_url());
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", CONSOLE_APP_ID)
         .append_pair("post_logout_redirect_uri", &signed_out)

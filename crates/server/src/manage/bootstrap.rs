@@ -44,7 +44,7 @@ pub async fn bootstrap(
     Ok(Credentials {
         client_id: application.id,
         client_secret,
-        resource: management_indicator(&config.public_url),
+        resource: management_indicator(config.public_url()),
         token_endpoint: format!("{issuer}/token"),
         issuer,
     })

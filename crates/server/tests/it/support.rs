@@ -102,7 +102,7 @@ impl TestApp {
         let address = format!("http://{}", listener.local_addr()?);
         let mut config = Config::with_database(&database_url).map_err(anyhow::Error::msg)?;
         config.listen = listener.local_addr()?;
-        config.public_url = options.public_url.unwrap_or_else(|| address.clone());
+        config.set_public_url(options.public_url.unwrap_or_else(|| address.clone()));
         config.secret_key = options.secret_key;
         config.access_token_alg = options.access_token_alg;
         config.sign_up = options.sign_up;
