@@ -271,10 +271,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let actor = manage::Actor::command_line();
             manage::keys::rotate_now(&state, &actor, &algorithms, force)
                 .await
-                .map_err(|p| match &*p.code {
-                    "key.rotation_too_soon" => {
-                        anyhow::anyhow!("{} (--force rotates anyway)", p.detail)
-                    }
+                .map_err(|p| match p.code() {
+                    "key.rotation_too_soon" => anyhow::anyhow!("{p} (--force rotates anyway)"),
                     _ => problem(p),
                 })?;
             print_keys(&state.db.find_signing_keys().await?, json)
@@ -283,10 +281,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 /// A management error as one line for the terminal.
-fn problem(p: crate::error::Problem) -> anyhow::Error {
-    match p.field {
-        Some(field) => anyhow::anyhow!("{} ({field}): {}", p.code, p.detail),
-        None => anyhow::anyhow!("{}: {}", p.code, p.detail),
+fn problem(p: manage::Error) -> anyhow::Error {
+    match p.field() {
+        Some(field) => anyhow::anyhow!("{} ({field}): {p}", p.code()),
+        None => anyhow::anyhow!("{}: {p}", p.code()),
     }
 }
 

@@ -207,6 +207,41 @@ impl From<latchkey_store::Error> for Problem {
     }
 }
 
+/// An admin operation's failure, as the management API answers it.
+impl From<crate::manage::Error> for Problem {
+    fn from(e: crate::manage::Error) -> Self {
+        use crate::manage::Error as E;
+        match e {
+            E::Invalid {
+                code,
+                detail,
+                field,
+            } => {
+                let mut problem = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "", detail);
+                problem.code = code;
+                problem.field = field;
+                problem
+            }
+            E::NotFound(what) => Self::not_found(what),
+            E::Conflict { code, detail } => Self::conflict(code, detail),
+            E::Refused { code, detail } => Self::new(StatusCode::FORBIDDEN, code, detail),
+            E::Store(e) => e.into(),
+            E::Internal(detail) => Self::internal(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "internal error",
+                &detail,
+            ),
+        }
+    }
+}
+
+impl IntoResponse for crate::manage::Error {
+    fn into_response(self) -> Response {
+        Problem::from(self).into_response()
+    }
+}
+
 impl From<crate::keyring::KeyringError> for Problem {
     fn from(e: crate::keyring::KeyringError) -> Self {
         match e {

@@ -207,7 +207,10 @@ pub async fn update(
     match apps::update(&state, &console.actor(), &id, patch).await {
         Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
         Err(problem) => {
-            let error = (problem.detail, problem.field.unwrap_or_default());
+            let error = (
+                problem.to_string(),
+                problem.field().unwrap_or_default().to_owned(),
+            );
             settings_page(&console, &app, form, (false, Some(error)))
         }
     }

@@ -187,6 +187,6 @@ pub async fn create(
             Some(secret) => super::credentials::created(&state, &console, &view.id, secret).await,
             None => Redirect::to(&format!("/console/applications/{}", view.id)).into_response(),
         },
-        Err(problem) => new_page(&console, &form, Some(problem.detail)),
+        Err(problem) => new_page(&console, &form, Some(problem.to_string())),
     }
 }

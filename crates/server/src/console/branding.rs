@@ -160,7 +160,10 @@ pub async fn save(
     match consent::put_experience(&state, &console.actor(), &id, form.view()).await {
         Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
         Err(problem) => {
-            let error = (problem.detail, problem.field.unwrap_or_default());
+            let error = (
+                problem.to_string(),
+                problem.field().unwrap_or_default().to_owned(),
+            );
             branding_page(&state, &console, &app, form, (false, Some(error))).await
         }
     }

@@ -168,7 +168,7 @@ pub async fn create(
     };
     let outcome = match secrets::create_secret(&state, &console.actor(), &id, input).await {
         Ok(created) => (created.value, None),
-        Err(problem) => (None, Some(problem.detail)),
+        Err(problem) => (None, Some(problem.to_string())),
     };
     page(&state, &console, &app, outcome).await
 }
@@ -196,7 +196,7 @@ pub async fn rename(
     match secrets::rename_secret(&state, &console.actor(), &id, &name, patch).await {
         Ok(_) => back(&id),
         Err(problem) => match load(&state, &id).await {
-            Ok(app) => page(&state, &console, &app, (None, Some(problem.detail))).await,
+            Ok(app) => page(&state, &console, &app, (None, Some(problem.to_string()))).await,
             Err(response) => response,
         },
     }

@@ -173,7 +173,7 @@ pub async fn add(
     }
     match consent::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => Redirect::to(&here).into_response(),
-        Err(problem) => permissions_page(&state, &console, &app, Some(problem.detail)).await,
+        Err(problem) => permissions_page(&state, &console, &app, Some(problem.to_string())).await,
     }
 }
 

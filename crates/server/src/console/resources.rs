@@ -104,7 +104,7 @@ pub async fn create(
     };
     match resources::create(&state, &console.actor(), input).await {
         Ok(view) => Redirect::to(&format!("/console/resources/{}", view.id)).into_response(),
-        Err(problem) => list_page(&state, &console, form, Some(problem.detail)).await,
+        Err(problem) => list_page(&state, &console, form, Some(problem.to_string())).await,
     }
 }
 
@@ -180,7 +180,7 @@ pub async fn update(
     };
     match resources::update(&state, &console.actor(), &id, patch).await {
         Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }
 
@@ -208,7 +208,7 @@ pub async fn add_scope(
     };
     match resources::create_scope(&state, &console.actor(), &id, input).await {
         Ok(_) => Redirect::to(&here).into_response(),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }
 
@@ -229,7 +229,7 @@ pub async fn delete_scope(
     }
     match resources::delete_scope(&state, &console.actor(), &id, &scope_id).await {
         Ok(()) => Redirect::to(&here).into_response(),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }
 
@@ -264,6 +264,6 @@ pub async fn delete(
     }
     match resources::delete(&state, &console.actor(), &id).await {
         Ok(()) => Redirect::to("/console/resources").into_response(),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.detail))).await,
+        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }

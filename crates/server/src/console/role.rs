@@ -144,7 +144,7 @@ pub async fn add_scopes(
     }
     match roles::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => back(&id),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
+        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }
 
@@ -164,7 +164,7 @@ pub async fn remove_scope(
     }
     match roles::remove_scope(&state, &console.actor(), &id, &scope_id).await {
         Ok(()) => back(&id),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
+        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }
 
@@ -210,7 +210,7 @@ pub async fn assign(
     };
     match result {
         Ok(()) => back(&id),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
+        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }
 
@@ -245,6 +245,6 @@ pub async fn delete(
     }
     match roles::delete(&state, &console.actor(), &id).await {
         Ok(()) => Redirect::to("/console/roles").into_response(),
-        Err(problem) => page(&state, &console, &id, Some(problem.detail)).await,
+        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }

@@ -96,6 +96,6 @@ pub async fn create(
     };
     match roles::create(&state, &console.actor(), input).await {
         Ok(role) => Redirect::to(&format!("/console/roles/{}", role.id)).into_response(),
-        Err(problem) => list_page(&state, &console, Some(problem.detail)).await,
+        Err(problem) => list_page(&state, &console, Some(problem.to_string())).await,
     }
 }

@@ -137,13 +137,13 @@ async fn outcome<T>(
     state: &AppState,
     console: &Console,
     id: &str,
-    result: Result<T, crate::error::Problem>,
+    result: Result<T, crate::manage::Error>,
     done: &str,
 ) -> Response {
     match result {
         Ok(_) => back(id, Some(done)),
-        Err(problem) if problem.status == StatusCode::NOT_FOUND => problem.into_response(),
-        Err(problem) => page(state, console, id, (None, Some(problem.detail))).await,
+        Err(problem @ crate::manage::Error::NotFound(_)) => problem.into_response(),
+        Err(problem) => page(state, console, id, (None, Some(problem.to_string()))).await,
     }
 }
 

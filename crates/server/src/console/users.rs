@@ -149,6 +149,6 @@ pub async fn create(
     };
     match users::create(&state, &console.actor(), input).await {
         Ok(user) => Redirect::to(&format!("/console/users/{}", user.id)).into_response(),
-        Err(problem) => new_page(&console, form, Some(problem.detail)),
+        Err(problem) => new_page(&console, form, Some(problem.to_string())),
     }
 }

@@ -1,17 +1,16 @@
 //! Applications: create, change, delete; their JSON shapes are in `application_json`.
 
-use axum::http::StatusCode;
 use latchkey_core::client::{Application, ApplicationType, ClientSecret, TokenSettings};
 use latchkey_core::registration::{self as rules, Invalid};
 use serde_json::json;
 
+use super::Error;
 pub use super::application_json::{
     ApplicationPatch, ApplicationView, CustomClientMetadata, CustomClientMetadataInput,
     NewApplication, OidcClientMetadata,
 };
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 
 pub fn parse_type(value: &str) -> Result<ApplicationType, Invalid> {
     ApplicationType::parse(value).ok_or_else(|| {
@@ -80,11 +79,11 @@ pub async fn create(
     state: &AppState,
     actor: &Actor,
     input: NewApplication,
-) -> Result<ApplicationView, Problem> {
+) -> Result<ApplicationView, Error> {
     let app_type = parse_type(&input.app_type)?;
     let is_third_party = input.is_third_party.unwrap_or(false);
     if is_third_party && !app_type.may_be_third_party() {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "application.invalid_third_party_application_type",
             "only Traditional, SPA and Native applications can be third-party",
         )
@@ -129,18 +128,18 @@ pub async fn create(
     Ok(view)
 }
 
-pub async fn find(state: &AppState, id: &str) -> Result<Application, Problem> {
+pub async fn find(state: &AppState, id: &str) -> Result<Application, Error> {
     state
         .db
         .find_application(id)
         .await?
-        .ok_or_else(|| Problem::not_found("application"))
+        .ok_or_else(|| Error::NotFound("application"))
 }
 
 /// The console's application is Latchkey's own: changing it could lock administrators out.
-fn refuse_built_in(id: &str) -> Result<(), Problem> {
+fn refuse_built_in(id: &str) -> Result<(), Error> {
     match id == latchkey_core::client::CONSOLE_APP_ID {
-        true => Err(Problem::unprocessable(
+        true => Err(Error::invalid(
             "application.built_in",
             "the console's application is built in and cannot be changed or deleted",
         )),
@@ -153,7 +152,7 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     patch: ApplicationPatch,
-) -> Result<ApplicationView, Problem> {
+) -> Result<ApplicationView, Error> {
     refuse_built_in(id)?;
     let mut app = find(state, id).await?;
     if patch
@@ -161,17 +160,16 @@ pub async fn update(
         .as_deref()
         .is_some_and(|t| t != app.app_type.as_str())
     {
-        return Err(Problem::unprocessable(
-            "application.immutable_field",
-            "type cannot be changed",
-        )
-        .with_field("type"));
+        return Err(
+            Error::invalid("application.immutable_field", "type cannot be changed")
+                .with_field("type"),
+        );
     }
     if patch
         .is_third_party
         .is_some_and(|t| t != app.is_third_party)
     {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "application.immutable_field",
             "isThirdParty cannot be changed",
         )
@@ -200,7 +198,7 @@ pub async fn update(
     Ok(app.into())
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Error> {
     refuse_built_in(id)?;
     state
         .db
@@ -218,11 +216,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Pro
     Ok(())
 }
 
-/// Name the missing object in a 404 coming from the store.
-pub fn not_found_as(e: impl Into<Problem>, what: &'static str) -> Problem {
-    let problem = e.into();
-    match problem.status {
-        StatusCode::NOT_FOUND => Problem::not_found(what),
-        _ => problem,
-    }
+/// Name the missing object in a "not found" coming from the store.
+pub fn not_found_as(e: impl Into<Error>, what: &'static str) -> Error {
+    e.into().named(what)
 }

@@ -6,26 +6,26 @@ use latchkey_core::role::RoleType;
 use latchkey_store::roles::Holder;
 use serde_json::json;
 
+use super::Error;
 use super::applications::not_found_as;
 use super::roles::{RoleIds, RoleView};
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 
 /// Check that every role exists and is of `role_type`.
 async fn check_roles(
     state: &AppState,
     role_ids: &[String],
     role_type: RoleType,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     for (i, role_id) in role_ids.iter().enumerate() {
         let field = format!("roleIds[{i}]");
         let role = state.db.find_role(role_id).await?.ok_or_else(|| {
-            Problem::unprocessable("role.not_found", format!("role {role_id} does not exist"))
+            Error::invalid("role.not_found", format!("role {role_id} does not exist"))
                 .with_field(field.clone())
         })?;
         if role.role_type != role_type {
-            return Err(Problem::unprocessable(
+            return Err(Error::invalid(
                 "role.type_mismatch",
                 format!("role {role_id} is not a {} role", role_type.as_str()),
             )
@@ -35,10 +35,10 @@ async fn check_roles(
     Ok(())
 }
 
-async fn machine(state: &AppState, id: &str) -> Result<(), Problem> {
+async fn machine(state: &AppState, id: &str) -> Result<(), Error> {
     let app = super::applications::find(state, id).await?;
     if app.app_type != ApplicationType::MachineToMachine {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "application.roles_not_supported",
             "only machine-to-machine applications hold roles",
         ));
@@ -46,7 +46,7 @@ async fn machine(state: &AppState, id: &str) -> Result<(), Problem> {
     Ok(())
 }
 
-pub async fn roles_of_application(state: &AppState, id: &str) -> Result<Vec<RoleView>, Problem> {
+pub async fn roles_of_application(state: &AppState, id: &str) -> Result<Vec<RoleView>, Error> {
     super::applications::find(state, id).await?;
     Ok(state
         .db
@@ -62,7 +62,7 @@ pub async fn assign_to_application(
     actor: &Actor,
     id: &str,
     input: RoleIds,
-) -> Result<Vec<RoleView>, Problem> {
+) -> Result<Vec<RoleView>, Error> {
     machine(state, id).await?;
     check_roles(state, &input.role_ids, RoleType::MachineToMachine).await?;
     state
@@ -85,7 +85,7 @@ pub async fn unassign_from_application(
     actor: &Actor,
     id: &str,
     role_id: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     super::applications::find(state, id).await?;
     state
         .db
@@ -103,7 +103,7 @@ pub async fn unassign_from_application(
     Ok(())
 }
 
-pub async fn roles_of_user(state: &AppState, id: &str) -> Result<Vec<RoleView>, Problem> {
+pub async fn roles_of_user(state: &AppState, id: &str) -> Result<Vec<RoleView>, Error> {
     super::users::find(state, id).await?;
     Ok(state
         .db
@@ -119,7 +119,7 @@ pub async fn assign_to_user(
     actor: &Actor,
     id: &str,
     input: RoleIds,
-) -> Result<Vec<RoleView>, Problem> {
+) -> Result<Vec<RoleView>, Error> {
     super::users::find(state, id).await?;
     check_roles(state, &input.role_ids, RoleType::User).await?;
     state
@@ -142,7 +142,7 @@ pub async fn unassign_from_user(
     actor: &Actor,
     id: &str,
     role_id: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     super::users::find(state, id).await?;
     state
         .db

@@ -8,11 +8,11 @@ use latchkey_store::third_party::SignInExperience;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Error;
 use super::applications::{find, not_found_as};
 use super::roles::ResourceRef;
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -64,10 +64,10 @@ pub struct SignInExperienceView {
     pub privacy_policy_url: Option<String>,
 }
 
-async fn third_party(state: &AppState, id: &str) -> Result<Application, Problem> {
+async fn third_party(state: &AppState, id: &str) -> Result<Application, Error> {
     let app = find(state, id).await?;
     if !app.is_third_party {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "application.not_third_party",
             "consent scopes and branding are for third-party applications",
         ));
@@ -75,7 +75,7 @@ async fn third_party(state: &AppState, id: &str) -> Result<Application, Problem>
     Ok(app)
 }
 
-pub async fn scopes(state: &AppState, id: &str) -> Result<ConsentScopesView, Problem> {
+pub async fn scopes(state: &AppState, id: &str) -> Result<ConsentScopesView, Error> {
     let app = third_party(state, id).await?;
     let user_scopes = state.db.find_user_consent_scopes(&app.id).await?;
     let found = state.db.find_resource_consent_scopes(&app.id).await?;
@@ -89,7 +89,7 @@ pub async fn scopes(state: &AppState, id: &str) -> Result<ConsentScopesView, Pro
 pub async fn by_resource(
     state: &AppState,
     scopes: Vec<Scope>,
-) -> Result<Vec<ResourceScopesView>, Problem> {
+) -> Result<Vec<ResourceScopesView>, Error> {
     let mut groups: Vec<ResourceScopesView> = Vec::new();
     for scope in scopes {
         let entry = ScopeRef {
@@ -123,11 +123,11 @@ pub async fn add_scopes(
     actor: &Actor,
     id: &str,
     input: ConsentScopesInput,
-) -> Result<ConsentScopesView, Problem> {
+) -> Result<ConsentScopesView, Error> {
     let app = third_party(state, id).await?;
     for (i, scope) in input.user_scopes.iter().enumerate() {
         if !CONSENT_USER_SCOPES.contains(&scope.as_str()) {
-            return Err(Problem::unprocessable(
+            return Err(Error::invalid(
                 "consent.invalid_user_scope",
                 format!("{scope} is not a user-data scope"),
             )
@@ -137,14 +137,14 @@ pub async fn add_scopes(
     for (i, scope_id) in input.resource_scopes.iter().enumerate() {
         let field = format!("resourceScopes[{i}]");
         let scope = state.db.find_scope(scope_id).await?.ok_or_else(|| {
-            Problem::unprocessable(
+            Error::invalid(
                 "scope.not_found",
                 format!("scope {scope_id} does not exist"),
             )
             .with_field(field.clone())
         })?;
         if scope.resource_id == latchkey_core::resource::MANAGEMENT_RESOURCE_ID {
-            return Err(Problem::unprocessable(
+            return Err(Error::invalid(
                 "consent.management_scope",
                 "the management API can never be granted to a third-party application",
             )
@@ -172,7 +172,7 @@ pub async fn remove_scope(
     id: &str,
     scope_type: &str,
     scope_id: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     let app = third_party(state, id).await?;
     let removed = match scope_type {
         "user-scopes" => state.db.remove_user_consent_scope(&app.id, scope_id).await,
@@ -182,7 +182,7 @@ pub async fn remove_scope(
                 .remove_resource_consent_scope(&app.id, scope_id)
                 .await
         }
-        _ => return Err(Problem::not_found("scope type")),
+        _ => return Err(Error::NotFound("scope type")),
     };
     removed.map_err(|e| not_found_as(e, "consent scope"))?;
     audit(
@@ -196,10 +196,10 @@ pub async fn remove_scope(
     Ok(())
 }
 
-pub async fn experience(state: &AppState, id: &str) -> Result<SignInExperienceView, Problem> {
+pub async fn experience(state: &AppState, id: &str) -> Result<SignInExperienceView, Error> {
     let app = third_party(state, id).await?;
     let found = state.db.find_sign_in_experience(&app.id).await?;
-    let e = found.ok_or_else(|| Problem::not_found("sign-in experience"))?;
+    let e = found.ok_or_else(|| Error::NotFound("sign-in experience"))?;
     let has_logo = e.logo_url.is_some() || e.dark_logo_url.is_some();
     let branding = has_logo.then_some(Branding {
         logo_url: e.logo_url,
@@ -213,7 +213,7 @@ pub async fn experience(state: &AppState, id: &str) -> Result<SignInExperienceVi
     })
 }
 
-fn https_url(field: &str, value: Option<String>) -> Result<Option<String>, Problem> {
+fn https_url(field: &str, value: Option<String>) -> Result<Option<String>, Error> {
     match value {
         None => Ok(None),
         Some(url)
@@ -221,7 +221,7 @@ fn https_url(field: &str, value: Option<String>) -> Result<Option<String>, Probl
         {
             Ok(Some(url))
         }
-        Some(_) => Err(Problem::unprocessable(
+        Some(_) => Err(Error::invalid(
             "application.invalid_url",
             format!("{field} must be an https URL of at most 2048 characters"),
         )
@@ -234,7 +234,7 @@ pub async fn put_experience(
     actor: &Actor,
     id: &str,
     input: SignInExperienceView,
-) -> Result<SignInExperienceView, Problem> {
+) -> Result<SignInExperienceView, Error> {
     let app = third_party(state, id).await?;
     let branding = input.branding.unwrap_or_default();
     let stored = SignInExperience {

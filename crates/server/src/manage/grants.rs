@@ -5,10 +5,10 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::Error;
 use super::consent::{ResourceScopesView, by_resource};
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -55,7 +55,7 @@ pub async fn list(
     state: &AppState,
     user_id: &str,
     third_party: Option<bool>,
-) -> Result<Vec<GrantView>, Problem> {
+) -> Result<Vec<GrantView>, Error> {
     let user = super::users::find(state, user_id).await?;
     let mut views = Vec::new();
     for consent in state.db.list_consents(&user.id).await? {
@@ -86,7 +86,7 @@ pub async fn revoke(
     actor: &Actor,
     user_id: &str,
     grant_id: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     let now = state.clock.now_ms();
     let consent = state
         .db

@@ -7,9 +7,9 @@ use latchkey_store::Db;
 
 use serde_json::json;
 
+use super::Error;
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 use crate::keyring::{KeyringError, PUBLISH_LEAD_MS, ensure};
 
 /// The family of `algorithm` as Logto names it.
@@ -100,7 +100,7 @@ fn cutoffs(now_ms: i64, force: bool) -> Cutoffs {
 }
 
 /// Why a rotation of `algorithm` would be refused now, if it would.
-pub async fn refusal(state: &AppState, algorithm: Algorithm) -> Result<Option<Refusal>, Problem> {
+pub async fn refusal(state: &AppState, algorithm: Algorithm) -> Result<Option<Refusal>, Error> {
     let stored = state.db.find_signing_keys().await?;
     let now = state.clock.now_ms();
     Ok(rotation::check(&stored, algorithm, now, cutoffs(now, false)).err())
@@ -113,7 +113,7 @@ pub async fn rotate_now(
     actor: &Actor,
     algorithms: &[Algorithm],
     force: bool,
-) -> Result<Vec<KeyView>, Problem> {
+) -> Result<Vec<KeyView>, Error> {
     let stored = rotate(
         &state.db,
         state.keys.encryption(),
@@ -136,14 +136,14 @@ pub async fn rotate_now(
 }
 
 /// Only a `previous` key may be removed: the current and next keys are needed to sign.
-pub async fn retire(state: &AppState, actor: &Actor, key_id: &str) -> Result<(), Problem> {
+pub async fn retire(state: &AppState, actor: &Actor, key_id: &str) -> Result<(), Error> {
     let stored = state.db.find_signing_keys().await?;
     let key = stored
         .iter()
         .find(|k| k.kid == key_id)
-        .ok_or_else(|| Problem::not_found("signing key"))?;
+        .ok_or_else(|| Error::NotFound("signing key"))?;
     if key.state != latchkey_core::keys::KeyState::Previous {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "key.not_previous",
             "only a previous key can be deleted; rotate first",
         ));

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod assignments;
 pub mod bootstrap;
 pub mod consent;
+mod error;
 pub mod grants;
 pub mod keys;
 pub mod resources;
@@ -15,6 +16,7 @@ pub mod secrets;
 mod user_fields;
 pub mod users;
 
+pub use error::Error;
 use latchkey_store::audit::AuditEntry;
 use serde::{Deserialize, Deserializer};
 

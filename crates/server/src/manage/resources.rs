@@ -1,15 +1,14 @@
 //! API resources and their scopes. The management API's own resource is read-only.
 
-use axum::http::StatusCode;
 use latchkey_core::registration::{self as rules};
 use latchkey_core::resource::{Resource, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Error;
 use super::applications::not_found_as;
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -88,23 +87,22 @@ pub struct ScopePatch {
     pub description: Option<String>,
 }
 
-fn read_only() -> Problem {
-    Problem::new(
-        StatusCode::FORBIDDEN,
+fn read_only() -> Error {
+    Error::refused(
         "resource.read_only",
         "the management API's resource cannot be changed",
     )
 }
 
-pub async fn find(state: &AppState, id: &str) -> Result<Resource, Problem> {
+pub async fn find(state: &AppState, id: &str) -> Result<Resource, Error> {
     state
         .db
         .find_resource(id)
         .await?
-        .ok_or_else(|| Problem::not_found("resource"))
+        .ok_or_else(|| Error::NotFound("resource"))
 }
 
-async fn writable(state: &AppState, id: &str) -> Result<Resource, Problem> {
+async fn writable(state: &AppState, id: &str) -> Result<Resource, Error> {
     let resource = find(state, id).await?;
     match resource.is_management {
         true => Err(read_only()),
@@ -116,7 +114,7 @@ pub async fn create(
     state: &AppState,
     actor: &Actor,
     input: NewResource,
-) -> Result<ResourceView, Problem> {
+) -> Result<ResourceView, Error> {
     rules::check_indicator(&input.indicator)?;
     let ttl = input.access_token_ttl.unwrap_or(3600);
     rules::check_access_token_ttl(ttl)?;
@@ -133,7 +131,7 @@ pub async fn create(
         .insert_resource(&resource)
         .await
         .map_err(|e| match e {
-            latchkey_store::Error::Conflict => Problem::conflict(
+            latchkey_store::Error::Conflict => Error::conflict(
                 "resource.indicator_exists",
                 "another API resource has this indicator",
             )
@@ -156,7 +154,7 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     patch: ResourcePatch,
-) -> Result<ResourceView, Problem> {
+) -> Result<ResourceView, Error> {
     let mut resource = writable(state, id).await?;
     if let Some(name) = &patch.name {
         resource.name = rules::check_name("name", name)?;
@@ -170,7 +168,7 @@ pub async fn update(
     Ok(resource.into())
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Error> {
     writable(state, id).await?;
     state
         .db
@@ -181,7 +179,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Pro
     Ok(())
 }
 
-pub async fn list_scopes(state: &AppState, resource_id: &str) -> Result<Vec<ScopeView>, Problem> {
+pub async fn list_scopes(state: &AppState, resource_id: &str) -> Result<Vec<ScopeView>, Error> {
     let resource = find(state, resource_id).await?;
     Ok(state
         .db
@@ -192,9 +190,9 @@ pub async fn list_scopes(state: &AppState, resource_id: &str) -> Result<Vec<Scop
         .collect())
 }
 
-fn scope_conflict(e: latchkey_store::Error) -> Problem {
+fn scope_conflict(e: latchkey_store::Error) -> Error {
     match e {
-        latchkey_store::Error::Conflict => Problem::conflict(
+        latchkey_store::Error::Conflict => Error::conflict(
             "scope.name_exists",
             "this resource already has a scope of that name",
         )
@@ -208,7 +206,7 @@ pub async fn create_scope(
     actor: &Actor,
     resource_id: &str,
     input: NewScope,
-) -> Result<ScopeView, Problem> {
+) -> Result<ScopeView, Error> {
     let resource = writable(state, resource_id).await?;
     rules::check_scope_name(&input.name)?;
     let scope = Scope {
@@ -235,13 +233,13 @@ pub async fn create_scope(
     Ok(scope.into())
 }
 
-async fn find_scope(state: &AppState, resource_id: &str, scope_id: &str) -> Result<Scope, Problem> {
+async fn find_scope(state: &AppState, resource_id: &str, scope_id: &str) -> Result<Scope, Error> {
     state
         .db
         .find_scope(scope_id)
         .await?
         .filter(|s| s.resource_id == resource_id)
-        .ok_or_else(|| Problem::not_found("scope"))
+        .ok_or_else(|| Error::NotFound("scope"))
 }
 
 pub async fn update_scope(
@@ -250,7 +248,7 @@ pub async fn update_scope(
     resource_id: &str,
     scope_id: &str,
     patch: ScopePatch,
-) -> Result<ScopeView, Problem> {
+) -> Result<ScopeView, Error> {
     writable(state, resource_id).await?;
     let mut scope = find_scope(state, resource_id, scope_id).await?;
     if let Some(name) = patch.name {
@@ -275,7 +273,7 @@ pub async fn delete_scope(
     actor: &Actor,
     resource_id: &str,
     scope_id: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     writable(state, resource_id).await?;
     state
         .db

@@ -1,16 +1,15 @@
 //! Roles, the scopes they grant, and their assignment to users and machine applications.
 
-use axum::http::StatusCode;
 use latchkey_core::registration::{self as rules};
 use latchkey_core::role::{Role, RoleType};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Error;
 use super::applications::not_found_as;
 use super::resources::ScopeView;
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -83,32 +82,28 @@ pub struct ResourceRef {
     pub indicator: String,
 }
 
-fn read_only() -> Problem {
-    Problem::new(
-        StatusCode::FORBIDDEN,
-        "role.read_only",
-        "built-in roles cannot be changed",
-    )
+fn read_only() -> Error {
+    Error::refused("role.read_only", "built-in roles cannot be changed")
 }
 
-fn name_conflict(e: latchkey_store::Error) -> Problem {
+fn name_conflict(e: latchkey_store::Error) -> Error {
     match e {
         latchkey_store::Error::Conflict => {
-            Problem::conflict("role.name_exists", "another role has this name").with_field("name")
+            Error::conflict("role.name_exists", "another role has this name").with_field("name")
         }
         other => other.into(),
     }
 }
 
-pub async fn find(state: &AppState, id: &str) -> Result<Role, Problem> {
+pub async fn find(state: &AppState, id: &str) -> Result<Role, Error> {
     state
         .db
         .find_role(id)
         .await?
-        .ok_or_else(|| Problem::not_found("role"))
+        .ok_or_else(|| Error::NotFound("role"))
 }
 
-async fn writable(state: &AppState, id: &str) -> Result<Role, Problem> {
+async fn writable(state: &AppState, id: &str) -> Result<Role, Error> {
     let role = find(state, id).await?;
     match role.is_builtin() {
         true => Err(read_only()),
@@ -116,11 +111,11 @@ async fn writable(state: &AppState, id: &str) -> Result<Role, Problem> {
     }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: NewRole) -> Result<RoleView, Problem> {
+pub async fn create(state: &AppState, actor: &Actor, input: NewRole) -> Result<RoleView, Error> {
     let role_type = match input.role_type.as_deref() {
         None => RoleType::User,
         Some(t) => RoleType::parse(t).ok_or_else(|| {
-            Problem::unprocessable("role.invalid_type", "type must be User or MachineToMachine")
+            Error::invalid("role.invalid_type", "type must be User or MachineToMachine")
                 .with_field("type")
         })?,
     };
@@ -149,7 +144,7 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     patch: RolePatch,
-) -> Result<RoleView, Problem> {
+) -> Result<RoleView, Error> {
     let mut role = writable(state, id).await?;
     if let Some(name) = &patch.name {
         role.name = rules::check_name("name", name)?;
@@ -163,7 +158,7 @@ pub async fn update(
     Ok(role.into())
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Error> {
     writable(state, id).await?;
     state
         .db
@@ -174,7 +169,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Pro
     Ok(())
 }
 
-pub async fn scopes(state: &AppState, id: &str) -> Result<Vec<RoleScopeView>, Problem> {
+pub async fn scopes(state: &AppState, id: &str) -> Result<Vec<RoleScopeView>, Error> {
     let role = find(state, id).await?;
     let mut views = Vec::new();
     for scope in state.db.find_role_scopes(&role.id).await? {
@@ -196,11 +191,11 @@ pub async fn add_scopes(
     actor: &Actor,
     id: &str,
     input: ScopeIds,
-) -> Result<Vec<RoleScopeView>, Problem> {
+) -> Result<Vec<RoleScopeView>, Error> {
     let role = writable(state, id).await?;
     for (i, scope_id) in input.scope_ids.iter().enumerate() {
         if state.db.find_scope(scope_id).await?.is_none() {
-            return Err(Problem::unprocessable(
+            return Err(Error::invalid(
                 "scope.not_found",
                 format!("scope {scope_id} does not exist"),
             )
@@ -224,7 +219,7 @@ pub async fn remove_scope(
     actor: &Actor,
     id: &str,
     scope_id: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     writable(state, id).await?;
     state
         .db

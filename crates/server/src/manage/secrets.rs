@@ -6,10 +6,10 @@ use latchkey_core::registration as rules;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Error;
 use super::applications::{find, not_found_as};
 use super::{Actor, audit};
 use crate::app::AppState;
-use crate::error::Problem;
 
 /// A secret as listed: never its value.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -37,10 +37,10 @@ pub struct SecretPatch {
     pub name: String,
 }
 
-async fn confidential(state: &AppState, id: &str) -> Result<Application, Problem> {
+async fn confidential(state: &AppState, id: &str) -> Result<Application, Error> {
     let app = find(state, id).await?;
     if !app.app_type.is_confidential() {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "application.secrets_not_supported",
             "public applications (SPA, Native) have no secrets",
         ));
@@ -48,7 +48,7 @@ async fn confidential(state: &AppState, id: &str) -> Result<Application, Problem
     Ok(app)
 }
 
-pub async fn list_secrets(state: &AppState, id: &str) -> Result<Vec<SecretView>, Problem> {
+pub async fn list_secrets(state: &AppState, id: &str) -> Result<Vec<SecretView>, Error> {
     let app = find(state, id).await?;
     let secrets = state.db.find_secrets(&app.id).await?;
     Ok(secrets
@@ -73,12 +73,12 @@ pub async fn create_secret(
     actor: &Actor,
     id: &str,
     input: NewSecret,
-) -> Result<SecretView, Problem> {
+) -> Result<SecretView, Error> {
     let app = confidential(state, id).await?;
     let name = rules::check_name("name", &input.name)?;
     let now = state.clock.now_ms();
     if input.expires_at.is_some_and(|at| at <= now) {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "application.secret_expires_in_past",
             "expiresAt must be in the future (epoch milliseconds)",
         )
@@ -107,7 +107,7 @@ pub async fn rename_secret(
     id: &str,
     name: &str,
     patch: SecretPatch,
-) -> Result<SecretView, Problem> {
+) -> Result<SecretView, Error> {
     let app = confidential(state, id).await?;
     let new_name = rules::check_name("name", &patch.name)?;
     state
@@ -127,7 +127,7 @@ pub async fn rename_secret(
     let secret = secrets
         .into_iter()
         .find(|s| s.name == new_name)
-        .ok_or_else(|| Problem::not_found("secret"))?;
+        .ok_or_else(|| Error::NotFound("secret"))?;
     Ok(secret_view(&app.id, secret, None))
 }
 
@@ -136,7 +136,7 @@ pub async fn delete_secret(
     actor: &Actor,
     id: &str,
     name: &str,
-) -> Result<(), Problem> {
+) -> Result<(), Error> {
     let app = confidential(state, id).await?;
     state
         .db
@@ -154,9 +154,9 @@ pub async fn delete_secret(
     Ok(())
 }
 
-fn secret_conflict(e: latchkey_store::Error) -> Problem {
+fn secret_conflict(e: latchkey_store::Error) -> Error {
     match e {
-        latchkey_store::Error::Conflict => Problem::conflict(
+        latchkey_store::Error::Conflict => Error::conflict(
             "application.secret_name_exists",
             "this application already has a secret of that name",
         )

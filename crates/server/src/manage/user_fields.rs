@@ -4,7 +4,7 @@
 use latchkey_core::registration::Invalid;
 use latchkey_core::user::User;
 
-use crate::error::Problem;
+use super::Error;
 
 pub(super) fn checked(
     value: Option<String>,
@@ -20,10 +20,10 @@ pub(super) fn checked(
 /// `customData` is a JSON object of at most 16 KiB.
 pub(super) fn check_custom_data(
     value: Option<serde_json::Value>,
-) -> Result<serde_json::Value, Problem> {
+) -> Result<serde_json::Value, Error> {
     let value = value.unwrap_or_else(|| serde_json::json!({}));
     if !value.is_object() || value.to_string().len() > 16 * 1024 {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "user.invalid_custom_data",
             "customData must be a JSON object of at most 16 KiB",
         )
@@ -33,13 +33,10 @@ pub(super) fn check_custom_data(
 }
 
 /// Known profile fields only, each a string (`address`: an object of strings).
-pub(super) fn check_profile(
-    value: Option<serde_json::Value>,
-) -> Result<serde_json::Value, Problem> {
+pub(super) fn check_profile(value: Option<serde_json::Value>) -> Result<serde_json::Value, Error> {
     let value = value.unwrap_or_else(|| serde_json::json!({}));
-    let invalid = |why: &str| {
-        Problem::unprocessable("user.invalid_profile", why.to_owned()).with_field("profile")
-    };
+    let invalid =
+        |why: &str| Error::invalid("user.invalid_profile", why.to_owned()).with_field("profile");
     let object = value
         .as_object()
         .ok_or_else(|| invalid("profile must be a JSON object"))?;
@@ -84,7 +81,7 @@ const ADDRESS_FIELDS: [&str; 6] = [
     "country",
 ];
 
-pub(super) fn check_avatar(value: Option<String>) -> Result<Option<String>, Problem> {
+pub(super) fn check_avatar(value: Option<String>) -> Result<Option<String>, Error> {
     match value {
         None => Ok(None),
         Some(url)
@@ -92,17 +89,16 @@ pub(super) fn check_avatar(value: Option<String>) -> Result<Option<String>, Prob
         {
             Ok(Some(url))
         }
-        Some(_) => Err(Problem::unprocessable(
-            "user.invalid_avatar",
-            "avatar must be an https URL",
-        )
-        .with_field("avatar")),
+        Some(_) => Err(
+            Error::invalid("user.invalid_avatar", "avatar must be an https URL")
+                .with_field("avatar"),
+        ),
     }
 }
 
-pub(super) fn check_identifiers(user: &User) -> Result<(), Problem> {
+pub(super) fn check_identifiers(user: &User) -> Result<(), Error> {
     if user.username.is_none() && user.primary_email.is_none() && user.primary_phone.is_none() {
-        return Err(Problem::unprocessable(
+        return Err(Error::invalid(
             "user.identifier_required",
             "a user needs a username, an email or a phone number",
         )

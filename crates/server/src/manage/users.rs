@@ -4,13 +4,13 @@ use latchkey_core::user::{self, User};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Error;
 use super::applications::not_found_as;
 use super::user_fields::{
     check_avatar, check_custom_data, check_identifiers, check_profile, checked,
 };
 use super::{Actor, audit, nullable};
 use crate::app::AppState;
-use crate::error::Problem;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -98,9 +98,9 @@ pub struct SuspensionInput {
     pub is_suspended: bool,
 }
 
-fn identifier_conflict(e: latchkey_store::Error) -> Problem {
+fn identifier_conflict(e: latchkey_store::Error) -> Error {
     match e {
-        latchkey_store::Error::Conflict => Problem::conflict(
+        latchkey_store::Error::Conflict => Error::conflict(
             "user.identifier_exists",
             "the username, email or phone number is already in use",
         ),
@@ -108,26 +108,22 @@ fn identifier_conflict(e: latchkey_store::Error) -> Problem {
     }
 }
 
-async fn hash(password: String) -> Result<String, Problem> {
+async fn hash(password: String) -> Result<String, Error> {
     user::check_password(&password)?;
-    crate::password::hash(password).await.ok_or_else(|| {
-        Problem::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "password hashing failed",
-        )
-    })
+    crate::password::hash(password)
+        .await
+        .ok_or_else(|| Error::Internal("password hashing failed".into()))
 }
 
-pub async fn find(state: &AppState, id: &str) -> Result<User, Problem> {
+pub async fn find(state: &AppState, id: &str) -> Result<User, Error> {
     state
         .db
         .find_user(id)
         .await?
-        .ok_or_else(|| Problem::not_found("user"))
+        .ok_or_else(|| Error::NotFound("user"))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<UserView, Problem> {
+pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<UserView, Error> {
     let now = state.clock.now_ms();
     let mut user = User {
         id: latchkey_core::random::id(),
@@ -165,7 +161,7 @@ pub async fn update(
     actor: &Actor,
     id: &str,
     patch: UserPatch,
-) -> Result<UserView, Problem> {
+) -> Result<UserView, Error> {
     let mut user = find(state, id).await?;
     if let Some(v) = patch.username {
         user.username = checked(v, user::check_username)?;
@@ -204,7 +200,7 @@ pub async fn set_password(
     actor: &Actor,
     id: &str,
     input: PasswordInput,
-) -> Result<UserView, Problem> {
+) -> Result<UserView, Error> {
     let mut user = find(state, id).await?;
     let password_hash = hash(input.password).await?;
     user.updated_at = state.clock.now_ms();
@@ -225,7 +221,7 @@ pub async fn set_suspended(
     actor: &Actor,
     id: &str,
     input: SuspensionInput,
-) -> Result<UserView, Problem> {
+) -> Result<UserView, Error> {
     let mut user = find(state, id).await?;
     user.is_suspended = input.is_suspended;
     user.updated_at = state.clock.now_ms();
@@ -241,7 +237,7 @@ pub async fn set_suspended(
     Ok(user.into())
 }
 
-pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Problem> {
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Error> {
     state
         .db
         .delete_user(id)

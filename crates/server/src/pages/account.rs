@@ -131,9 +131,7 @@ pub async fn remove(
     match grants::revoke(&state, &actor, &session.user_id, &grant_id).await {
         // Gone already (another tab) is as good as removed.
         Ok(()) => Redirect::to(APPS).into_response(),
-        Err(problem) if problem.status == StatusCode::NOT_FOUND => {
-            Redirect::to(APPS).into_response()
-        }
+        Err(crate::manage::Error::NotFound(_)) => Redirect::to(APPS).into_response(),
         Err(problem) => problem.into_response(),
     }
 }

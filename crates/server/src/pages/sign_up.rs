@@ -123,9 +123,9 @@ pub async fn submit(
         Ok(user) => start_session(&state, &headers, &user.id, &id, None).await,
         Err(problem) => {
             let text = pending.locale(&headers).text();
-            let message = match problem.status {
-                StatusCode::CONFLICT => text.account_exists.to_owned(),
-                _ => format!("{} {}", text.sign_up_invalid, problem.detail),
+            let message = match problem {
+                crate::manage::Error::Conflict { .. } => text.account_exists.to_owned(),
+                _ => format!("{} {problem}", text.sign_up_invalid),
             };
             render(
                 &state,
