@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::browser;
 use crate::consent;
 use crate::error::Error;
+use crate::error::PageError;
 use crate::html::{self, ErrorPage};
 use crate::i18n::Locale;
 
@@ -60,7 +61,7 @@ async fn authorize(
     let application = match params.get("client_id") {
         Some(id) => match state.cache.client(&state.db, id).await {
             Ok(entry) => entry.map(|entry| entry.application.clone()),
-            Err(e) => return Error::from(e).into_response(),
+            Err(e) => return PageError::new(state, headers, e).into_response(),
         },
         None => None,
     };

@@ -15,6 +15,7 @@ use latchkey_core::params::Params;
 use crate::app::AppState;
 use crate::browser::{self, SESSION_COOKIE};
 use crate::error::Error;
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::{Locale, Text};
 
@@ -159,7 +160,7 @@ async fn end(
     let checked = match checked {
         Ok(checked) => checked,
         Err(Error::OAuth(error)) => return page(state, headers, StatusCode::BAD_REQUEST, &error),
-        Err(other) => return other.into_response(),
+        Err(other) => return PageError::new(state, headers, other).into_response(),
     };
     let locale = Locale::of(headers, None);
     if !checked.confirmed && !answered {
@@ -186,7 +187,7 @@ async fn end(
     if let Some(value) = browser::cookie(state, headers, SESSION_COOKIE)
         && let Err(e) = state.db.delete_session(&token_hash(value)).await
     {
-        return Error::from(e).into_response();
+        return PageError::new(state, headers, e).into_response();
     }
     let mut response = match checked.redirect {
         Some(uri) => {

@@ -18,6 +18,7 @@ use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE};
 use crate::consent;
 use crate::error::Error;
+use crate::error::PageError;
 
 /// What an account sign-in returns to: one of the account pages.
 #[derive(Debug, Deserialize)]
@@ -36,7 +37,7 @@ pub async fn resume(
             browser::cookie(&state, &headers, INTERACTION_COOKIE)
                 .is_some_and(|b| hash_matches(b, &i.csrf_hash))
         }),
-        Err(e) => return Error::from(e).into_response(),
+        Err(e) => return PageError::new(&state, &headers, e).into_response(),
     };
     let Some(interaction) = interaction else {
         let why = "this sign-in has expired or belongs to another browser";
@@ -44,7 +45,7 @@ pub async fn resume(
     };
     let session = match browser::current_session(&state, &headers).await {
         Ok(session) => session,
-        Err(e) => return Error::from(e).into_response(),
+        Err(e) => return PageError::new(&state, &headers, e).into_response(),
     };
     let sign_in = || Redirect::to(&format!("/sign-in/{id}")).into_response();
     if interaction.client_id.is_none() {
@@ -159,7 +160,7 @@ async fn finish_account(state: &AppState, headers: &HeaderMap, i: &Interaction) 
     match take(state, &i.id).await {
         Ok(true) => {}
         Ok(false) => return completed(state, headers),
-        Err(e) => return e.into_response(),
+        Err(e) => return PageError::new(state, headers, e).into_response(),
     }
     let mut response = Redirect::to(&target).into_response();
     let clear = browser::set_cookie(state, INTERACTION_COOKIE, "", 0);

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::locale;
 use crate::app::AppState;
 use crate::browser::{self, SESSION_COOKIE};
-use crate::error::Error;
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::{Actor, grants};
@@ -57,28 +57,28 @@ fn csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, Response> {
     match browser::current_session(state, headers).await {
         Ok(session) => Ok(session),
-        Err(e) => Err(Error::from(e).into_response()),
+        Err(e) => Err(PageError::new(state, headers, e).into_response()),
     }
 }
 
-async fn sign_in_first(state: &AppState) -> Response {
+async fn sign_in_first(state: &AppState, headers: &HeaderMap) -> Response {
     let request = serde_json::json!({ "return_to": APPS }).to_string();
     match browser::begin_interaction(state, None, request, None, "sign-in").await {
         Ok(response) => response,
-        Err(e) => Error::from(e).into_response(),
+        Err(e) => PageError::new(state, headers, e).into_response(),
     }
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let session = match signed_in(&state, &headers).await {
         Ok(Some(session)) => session,
-        Ok(None) => return sign_in_first(&state).await,
+        Ok(None) => return sign_in_first(&state, &headers).await,
         Err(response) => return response,
     };
     let text = locale(&headers, None).text();
     let found = match grants::list(&state, &session.user_id, Some(true)).await {
         Ok(found) => found,
-        Err(problem) => return problem.into_response(),
+        Err(problem) => return PageError::new(&state, &headers, problem).into_response(),
     };
     let mut apps = Vec::with_capacity(found.len());
     for grant in found {
@@ -88,7 +88,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
             .await
         {
             Ok(branding) => branding.unwrap_or_default(),
-            Err(e) => return crate::error::Error::from(e).into_response(),
+            Err(e) => return PageError::new(&state, &headers, e).into_response(),
         };
         let access = grant.access(text);
         apps.push(AppRow {
@@ -120,7 +120,7 @@ pub async fn remove(
 ) -> Response {
     let session = match signed_in(&state, &headers).await {
         Ok(Some(session)) => session,
-        Ok(None) => return sign_in_first(&state).await,
+        Ok(None) => return sign_in_first(&state, &headers).await,
         Err(response) => return response,
     };
     let expected = csrf_token(&state, &headers).unwrap_or_default();
@@ -132,6 +132,6 @@ pub async fn remove(
         // Gone already (another tab) is as good as removed.
         Ok(()) => Redirect::to(APPS).into_response(),
         Err(crate::manage::Error::NotFound(_)) => Redirect::to(APPS).into_response(),
-        Err(problem) => problem.into_response(),
+        Err(problem) => PageError::new(&state, &headers, problem).into_response(),
     }
 }

@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::consent::Context;
 use crate::app::AppState;
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
 
@@ -37,7 +38,7 @@ pub(super) async fn render(state: &AppState, headers: &HeaderMap, c: &Context) -
     };
     let branding = match branding {
         Ok(branding) => branding.unwrap_or_default(),
-        Err(e) => return crate::error::Error::from(e).into_response(),
+        Err(e) => return PageError::new(state, headers, e).into_response(),
     };
     let user_name = user
         .name

@@ -20,6 +20,7 @@ use serde_json::json;
 use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::consent::{self, Plan};
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::{Actor, audit};
@@ -102,16 +103,16 @@ async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Cont
         .ok_or_else(|| expired(state, headers))?;
     let app = match state.db.find_application(&request.client_id).await {
         Ok(app) => app.ok_or_else(|| expired(state, headers))?,
-        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
     };
     let session = match crate::browser::current_session(state, headers).await {
         Ok(Some(session)) if pending.interaction.accepts(&session) => session,
         Ok(_) => return Err(Redirect::to(&format!("/sign-in/{id}")).into_response()),
-        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
     };
     let user = match state.db.find_user(&session.user_id).await {
         Ok(user) => user.ok_or_else(|| expired(state, headers))?,
-        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
     };
     Ok(Context {
         pending,
@@ -155,7 +156,7 @@ async fn render(
     let user = &c.user;
     let branding = match state.db.find_sign_in_experience(&c.app.id).await {
         Ok(branding) => branding.unwrap_or_default(),
-        Err(e) => return crate::error::Error::from(e).into_response(),
+        Err(e) => return PageError::new(state, headers, e).into_response(),
     };
     let mut apis: Vec<ApiGroup> = Vec::new();
     let grouped = crate::manage::consent::by_resource(state, asked.resource_scopes.clone()).await;
@@ -237,7 +238,7 @@ pub async fn answer(
                 .record_consent(user, &c.app.id, &plan.user_scopes, &scopes, now)
                 .await;
             if let Err(e) = recorded {
-                return crate::error::Error::from(e).into_response();
+                return PageError::new(&state, &headers, e).into_response();
             }
             let details = json!({"userScopes": plan.user_scopes, "resourceScopes": scopes});
             audit(&state, &actor, "consent.grant", target, details).await;
@@ -263,6 +264,6 @@ async fn record_answer(
     match state.db.answer_interaction(id, answer, hash, now).await {
         Ok(true) => resume(id),
         Ok(false) => expired(state, headers),
-        Err(e) => crate::error::Error::from(e).into_response(),
+        Err(e) => PageError::new(state, headers, e).into_response(),
     }
 }

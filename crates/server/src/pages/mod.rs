@@ -19,6 +19,7 @@ use latchkey_store::audit::AuditEntry;
 
 use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE, SESSION_COOKIE};
+use crate::error::PageError;
 use crate::html::{self, ErrorPage};
 use crate::i18n::{Locale, Text};
 use latchkey_core::lifetimes::SESSION_ABSOLUTE_MS;
@@ -106,7 +107,7 @@ pub(super) async fn pending(
     let binding = browser::cookie(state, headers, INTERACTION_COOKIE).ok_or_else(gone)?;
     let interaction = match state.db.find_interaction(id, state.clock.now_ms()).await {
         Ok(found) => found.ok_or_else(gone)?,
-        Err(e) => return Err(crate::error::Error::from(e).into_response()),
+        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
     };
     if !hash_matches(binding, &interaction.csrf_hash) {
         return Err(gone());
@@ -149,7 +150,7 @@ pub(super) async fn start_session(
         .start_session(&session, replaces.as_deref(), audit)
         .await
     {
-        return crate::error::Error::from(e).into_response();
+        return PageError::new(state, headers, e).into_response();
     }
     let mut response = Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response();
     response.headers_mut().append(

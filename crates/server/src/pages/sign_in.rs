@@ -14,6 +14,7 @@ use serde_json::json;
 
 use super::{Pending, expired, pending};
 use crate::app::AppState;
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::{Actor, audit, audit_entry};
@@ -51,7 +52,7 @@ async fn render_form(
     let locale = pending.locale(headers);
     let name = match pending.destination(state, locale.text()).await {
         Ok(name) => name,
-        Err(e) => return crate::error::Error::from(e).into_response(),
+        Err(e) => return PageError::new(state, headers, e).into_response(),
     };
     let page = SignInPage {
         lang: locale.tag(),
@@ -140,7 +141,7 @@ pub async fn submit(
     let typed = identifier.to_lowercase();
     let user = match state.db.find_user_by_identifier(&identifier).await {
         Ok(user) => user,
-        Err(e) => return crate::error::Error::from(e).into_response(),
+        Err(e) => return PageError::new(&state, &headers, e).into_response(),
     };
     // One counter per account, whichever of its identifiers was typed.
     let account = match &user {
@@ -164,7 +165,7 @@ pub async fn submit(
             return too_many(&state, &headers, pending, wait_ms).await;
         }
         Ok(None) => {}
-        Err(e) => return crate::error::Error::from(e).into_response(),
+        Err(e) => return PageError::new(&state, &headers, e).into_response(),
     }
     let stored = user
         .as_ref()
@@ -180,7 +181,7 @@ pub async fn submit(
     };
     let Some(user) = user.filter(|_| reason.is_empty()) else {
         if let Err(e) = budget.failed(&state).await {
-            return crate::error::Error::from(e).into_response();
+            return PageError::new(&state, &headers, e).into_response();
         }
         let details = json!({"reason": reason, "clientId": pending.interaction.client_id});
         let target = ("account", typed.as_str());
@@ -196,7 +197,7 @@ pub async fn submit(
         return render_form(&state, &headers, pending, &form.identifier, Some(fail)).await;
     };
     if let Err(e) = budget.succeeded(&state).await {
-        return crate::error::Error::from(e).into_response();
+        return PageError::new(&state, &headers, e).into_response();
     }
     let details =
         json!({"clientId": pending.interaction.client_id, "address": Actor::address(address).id});

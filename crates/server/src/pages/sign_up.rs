@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::{Pending, expired, pending, start_session};
 use crate::app::AppState;
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::{Actor, users};
@@ -49,7 +50,7 @@ async fn render(
     let locale = pending.locale(headers);
     let app_name = match pending.destination(state, locale.text()).await {
         Ok(name) => name,
-        Err(e) => return crate::error::Error::from(e).into_response(),
+        Err(e) => return PageError::new(state, headers, e).into_response(),
     };
     let page = SignUpPage {
         lang: locale.tag(),

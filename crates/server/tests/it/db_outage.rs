@@ -145,3 +145,45 @@ async fn a_store_failure_after_the_redirect_uri_is_validated_goes_back_to_the_cl
         assert!(location.contains("correlation"), "{location}");
     }
 }
+
+#[tokio::test]
+async fn a_store_failure_on_a_page_shows_the_error_page_with_a_correlation_id() {
+    for backend in crate::support::backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let web = serde_json::json!({"name": "Web", "type": "Traditional",
+            "oidcClientMetadata": {"redirectUris": ["https://app.example.com/cb"]}});
+        let (_, created) = admin.post("/api/applications", web).await;
+        let authorize = app.url(&format!(
+            "/oidc/auth?response_type=code&client_id={}\
+             &redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&scope=openid&state=s1",
+            created["id"].as_str().unwrap_or_default()
+        ));
+        let parked = app.http.get(&authorize).send().await;
+        let parked = parked.unwrap_or_else(|e| panic!("{e}"));
+        let header = |name: &str| {
+            let value = parked.headers().get(name).and_then(|v| v.to_str().ok());
+            value.unwrap_or_default().to_owned()
+        };
+        let (page, cookie) = (header("location"), header("set-cookie"));
+        let cookie = cookie.split(';').next().unwrap_or_default().to_owned();
+        assert!(page.starts_with("/sign-in/"), "{page}");
+
+        latchkey_store::testing::break_table(&app.database_url, "interactions").await;
+        let shown = app
+            .http
+            .get(app.url(&page))
+            .header("cookie", cookie)
+            .send()
+            .await;
+        let shown = shown.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(shown.status(), 500, "{backend:?}");
+        let html = shown
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        assert!(html.is_some_and(|t| t.starts_with("text/html")), "{html:?}");
+        let body = shown.text().await.unwrap_or_default();
+        assert!(body.contains("correlation id"), "{body}");
+    }
+}

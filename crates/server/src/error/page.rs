@@ -1,0 +1,37 @@
+//! A failure on a page a person is looking at: the localized error page, never JSON. A
+//! database that cannot be reached is 503, anything else of ours 500; both carry the
+//! correlation id their log line carries, so that a user's report finds it.
+
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+
+use super::Error;
+use crate::app::AppState;
+use crate::html::{self, ErrorPage};
+use crate::i18n::Locale;
+
+/// The error page for a failure, rendered for this browser's language and the company.
+#[derive(Debug)]
+pub struct PageError(Response);
+
+impl PageError {
+    pub fn new(state: &AppState, headers: &HeaderMap, failure: impl Into<Error>) -> Self {
+        let (status, error) = failure.into().into_oauth();
+        let locale = Locale::of(headers, None);
+        let page = ErrorPage {
+            lang: locale.tag(),
+            company: &state.config.company_name,
+            logo: state.config.logo_url.as_deref(),
+            text: locale.text(),
+            message: &error.description,
+            code: Some(error.code.as_str()),
+        };
+        Self(html::render(status, &page, &html::nonce()))
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
