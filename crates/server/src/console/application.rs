@@ -2,8 +2,8 @@
 //! validation as the API, errors shown next to the field), and Delete behind a confirmation
 //! page that names the application.
 
+use super::{Button, ConsoleForm};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -68,8 +68,6 @@ struct SettingsPage<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct SettingsForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     description: String,
@@ -91,7 +89,6 @@ impl SettingsForm {
     fn of(app: &Application) -> Self {
         let on = |b: bool| b.then(|| "on".to_owned());
         Self {
-            csrf: String::new(),
             name: app.name.clone(),
             description: app.description.clone().unwrap_or_default(),
             redirect_uris: app.redirect_uris.join("\n"),
@@ -191,18 +188,14 @@ pub async fn show(
 
 pub async fn update(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<SettingsForm>,
+    ConsoleForm(console, form): ConsoleForm<SettingsForm>,
 ) -> Response {
     let app = match load(&state, &id).await {
         Ok(app) => app,
         Err(response) => return response,
     };
     let here = format!("/console/applications/{id}");
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&here).into_response();
-    }
     let patch = form.patch(app.app_type);
     match apps::update(&state, &console.actor(), &id, patch).await {
         Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
@@ -241,24 +234,15 @@ pub async fn confirm_delete(
     html::render(StatusCode::OK, &page, &page.frame.nonce)
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Confirmed {
-    csrf: String,
-}
-
 pub async fn delete(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Confirmed>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
     let app = match load(&state, &id).await {
         Ok(app) => app,
         Err(response) => return response,
     };
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&format!("/console/applications/{id}")).into_response();
-    }
     match apps::delete(&state, &console.actor(), &id).await {
         Ok(()) if app.is_third_party => {
             Redirect::to("/console/applications?tab=third-party").into_response()

@@ -1,8 +1,8 @@
 //! The applications list (two tabs: first- and third-party, searchable, paginated) and the
 //! create flow: whose it is, which type, name and description.
 
+use super::ConsoleForm;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -116,7 +116,6 @@ struct TypeChoice {
 #[derive(Debug, Default, Deserialize)]
 pub struct NewForm {
     #[serde(default)]
-    csrf: String,
     party: Option<String>,
     #[serde(rename = "type")]
     app_type: Option<String>,
@@ -168,12 +167,8 @@ pub async fn new(console: Console, Query(query): Query<NewQuery>) -> Response {
 /// there, once.
 pub async fn create(
     State(state): State<AppState>,
-    console: Console,
-    Form(form): Form<NewForm>,
+    ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return Redirect::to("/console/applications/new").into_response();
-    }
     let input = NewApplication {
         name: form.name.clone(),
         description: Some(form.description.trim().to_owned()).filter(|d| !d.is_empty()),

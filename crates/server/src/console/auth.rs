@@ -3,8 +3,8 @@
 //! redeemed in-process with the token endpoint's own checks (`core::token::authorization_code`),
 //! then an opaque access token for the grant kept in the console's cookie.
 
+use super::{Button, ConsoleForm};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -15,7 +15,7 @@ use latchkey_core::{pkce, random};
 use latchkey_store::grants::Issued;
 use serde::Deserialize;
 
-use super::{COOKIE, Console, ConsoleText, is_admin};
+use super::{COOKIE, ConsoleText, is_admin};
 use crate::app::AppState;
 use crate::browser;
 use crate::error::Error;
@@ -45,6 +45,13 @@ fn message(locale: Locale, status: StatusCode, title: &str, message: &str) -> Re
         message,
     };
     html::render(status, &page, &nonce)
+}
+
+/// 403 for a form without this console session's CSRF token: nothing was changed.
+pub fn form_expired(locale: Locale) -> Response {
+    let text = super::text::of(locale);
+    let (title, why) = (text.form_expired_title, text.form_expired);
+    message(locale, StatusCode::FORBIDDEN, title, why)
 }
 
 /// 403 for a signed-in person who is not an administrator.
@@ -204,20 +211,11 @@ async fn redeem(
     Ok(Redeemed::Signed(value))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct SignOut {
-    csrf: String,
-}
-
 /// End the console's grant, then RP-initiated logout of the Latchkey session.
 pub async fn sign_out(
     State(state): State<AppState>,
-    console: Console,
-    Form(form): Form<SignOut>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return Redirect::to("/console").into_response();
-    }
     if let Err(e) = state
         .db
         .revoke_grant(&console.grant.id, state.clock.now_ms())

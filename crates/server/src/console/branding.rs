@@ -1,8 +1,8 @@
 //! A third-party application's Branding tab: display name, logos, terms and privacy links,
 //! with a live preview of the consent page.
 
+use super::ConsoleForm;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,8 +38,6 @@ struct BrandingPage<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct BrandingForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     display_name: String,
     #[serde(default)]
     logo_url: String,
@@ -55,7 +53,6 @@ impl BrandingForm {
     fn of(view: SignInExperienceView) -> Self {
         let branding = view.branding.unwrap_or_default();
         Self {
-            csrf: String::new(),
             display_name: view.display_name.unwrap_or_default(),
             logo_url: branding.logo_url.unwrap_or_default(),
             dark_logo_url: branding.dark_logo_url.unwrap_or_default(),
@@ -145,18 +142,14 @@ pub async fn show(
 
 pub async fn save(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<BrandingForm>,
+    ConsoleForm(console, form): ConsoleForm<BrandingForm>,
 ) -> Response {
     let app = match third_party(&state, &id).await {
         Ok(app) => app,
         Err(response) => return response,
     };
     let here = format!("/console/applications/{id}/branding");
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&here).into_response();
-    }
     match consent::put_experience(&state, &console.actor(), &id, form.view()).await {
         Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
         Err(problem) => {

@@ -2,8 +2,8 @@
 //! ID, each with a copy button; for a confidential application its secrets (listed without
 //! their values), created with the value shown once, renamed and deleted.
 
+use super::{Button, ConsoleForm};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -143,24 +143,19 @@ pub async fn created(state: &AppState, console: &Console, id: &str, secret: Stri
 
 #[derive(Debug, Deserialize)]
 pub struct NewSecretForm {
-    csrf: String,
     name: String,
     expiry: String,
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<NewSecretForm>,
+    ConsoleForm(console, form): ConsoleForm<NewSecretForm>,
 ) -> Response {
     let app = match load(&state, &id).await {
         Ok(app) => app,
         Err(response) => return response,
     };
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
     let days = form.expiry.parse::<i64>().ok();
     let input = NewSecret {
         name: form.name,
@@ -179,19 +174,14 @@ fn back(id: &str) -> Response {
 
 #[derive(Debug, Deserialize)]
 pub struct RenameForm {
-    csrf: String,
     name: String,
 }
 
 pub async fn rename(
     State(state): State<AppState>,
-    console: Console,
     Path((id, name)): Path<(String, String)>,
-    Form(form): Form<RenameForm>,
+    ConsoleForm(console, form): ConsoleForm<RenameForm>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
     let patch = SecretPatch { name: form.name };
     match secrets::rename_secret(&state, &console.actor(), &id, &name, patch).await {
         Ok(_) => back(&id),
@@ -202,20 +192,11 @@ pub async fn rename(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct DeleteForm {
-    csrf: String,
-}
-
 pub async fn delete(
     State(state): State<AppState>,
-    console: Console,
     Path((id, name)): Path<(String, String)>,
-    Form(form): Form<DeleteForm>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
     match secrets::delete_secret(&state, &console.actor(), &id, &name).await {
         Ok(()) => back(&id),
         Err(problem) => problem.into_response(),

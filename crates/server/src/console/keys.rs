@@ -1,7 +1,7 @@
 //! Signing keys: their states, and rotation of either family.
 
+use super::ConsoleForm;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -77,7 +77,6 @@ async fn page(
 
 #[derive(Debug, Deserialize)]
 pub struct Rotation {
-    csrf: String,
     family: String,
     /// Present on the "rotate anyway" form.
     force: Option<String>,
@@ -85,15 +84,11 @@ pub struct Rotation {
 
 pub async fn rotate(
     State(state): State<AppState>,
-    console: Console,
-    Form(form): Form<Rotation>,
+    ConsoleForm(console, form): ConsoleForm<Rotation>,
 ) -> Response {
     let Some(algorithm) = keys::parse_family(&form.family) else {
         return Redirect::to("/console/keys").into_response();
     };
-    if !console.checks(&form.csrf) {
-        return Redirect::to("/console/keys").into_response();
-    }
     let force = form.force.is_some();
     if !force {
         let text = console.frame("keys").text;

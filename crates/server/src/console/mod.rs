@@ -8,6 +8,7 @@ mod applications;
 mod auth;
 mod branding;
 mod credentials;
+mod form;
 mod guide;
 mod keys;
 mod permissions;
@@ -28,6 +29,8 @@ use latchkey_core::client::CONSOLE_APP_ID;
 use latchkey_core::grant::{Grant, hash_matches, token_hash};
 use latchkey_core::resource::{MANAGEMENT_RESOURCE_ID, MANAGEMENT_SCOPE};
 use latchkey_core::user::User;
+
+pub use form::{Button, ConsoleForm};
 
 use crate::app::AppState;
 use crate::browser;

@@ -1,9 +1,8 @@
 //! A third-party application's Permissions tab: its ceiling of user data and API scopes,
 //! each with the words the user will read on the consent page.
 
+use super::ConsoleForm;
 use askama::Template;
-use axum::Form;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -149,28 +148,22 @@ pub async fn show(
 /// Add the checked scopes (the form repeats `user_scope` and `resource_scope`).
 pub async fn add(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    body: Bytes,
+    ConsoleForm(console, fields): ConsoleForm<Vec<(String, String)>>,
 ) -> Response {
     let app = match third_party(&state, &id).await {
         Ok(app) => app,
         Err(response) => return response,
     };
     let mut input = ConsentScopesInput::default();
-    let mut csrf = String::new();
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        match name.as_ref() {
-            "csrf" => csrf = value.into_owned(),
-            "user_scope" => input.user_scopes.push(value.into_owned()),
-            "resource_scope" => input.resource_scopes.push(value.into_owned()),
+    for (name, value) in fields {
+        match name.as_str() {
+            "user_scope" => input.user_scopes.push(value),
+            "resource_scope" => input.resource_scopes.push(value),
             _ => {}
         }
     }
     let here = format!("/console/applications/{id}/permissions");
-    if !console.checks(&csrf) {
-        return Redirect::to(&here).into_response();
-    }
     match consent::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => Redirect::to(&here).into_response(),
         Err(problem) => permissions_page(&state, &console, &app, Some(problem.to_string())).await,
@@ -179,21 +172,16 @@ pub async fn add(
 
 #[derive(Debug, Deserialize)]
 pub struct Removal {
-    csrf: String,
     scope_type: String,
     scope_id: String,
 }
 
 pub async fn remove(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Removal>,
+    ConsoleForm(console, form): ConsoleForm<Removal>,
 ) -> Response {
     let here = format!("/console/applications/{id}/permissions");
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&here).into_response();
-    }
     let (kind, scope) = (form.scope_type.as_str(), form.scope_id.as_str());
     match consent::remove_scope(&state, &console.actor(), &id, kind, scope).await {
         Ok(()) => Redirect::to(&here).into_response(),

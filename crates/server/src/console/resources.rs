@@ -2,8 +2,8 @@
 //! scopes with the descriptions consent pages show, delete). The management API is shown
 //! read-only.
 
+use super::{Button, ConsoleForm};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -35,8 +35,6 @@ struct Row {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NewForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     name: String,
     #[serde(default)]
@@ -91,12 +89,8 @@ pub async fn list(State(state): State<AppState>, console: Console) -> Response {
 
 pub async fn create(
     State(state): State<AppState>,
-    console: Console,
-    Form(form): Form<NewForm>,
+    ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return Redirect::to("/console/resources").into_response();
-    }
     let input = NewResource {
         name: form.name.clone(),
         indicator: form.indicator.trim().to_owned(),
@@ -159,21 +153,16 @@ pub async fn show(
 
 #[derive(Debug, Deserialize)]
 pub struct Settings {
-    csrf: String,
     name: String,
     access_token_ttl: String,
 }
 
 pub async fn update(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Settings>,
+    ConsoleForm(console, form): ConsoleForm<Settings>,
 ) -> Response {
     let here = format!("/console/resources/{id}");
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&here).into_response();
-    }
     let patch = ResourcePatch {
         name: Some(form.name),
         access_token_ttl: Some(form.access_token_ttl.trim().parse().unwrap_or(0)),
@@ -186,7 +175,6 @@ pub async fn update(
 
 #[derive(Debug, Deserialize)]
 pub struct NewScopeForm {
-    csrf: String,
     name: String,
     #[serde(default)]
     description: String,
@@ -194,14 +182,10 @@ pub struct NewScopeForm {
 
 pub async fn add_scope(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<NewScopeForm>,
+    ConsoleForm(console, form): ConsoleForm<NewScopeForm>,
 ) -> Response {
     let here = format!("/console/resources/{id}");
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&here).into_response();
-    }
     let input = NewScope {
         name: form.name,
         description: form.description,
@@ -212,21 +196,12 @@ pub async fn add_scope(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
 pub async fn delete_scope(
     State(state): State<AppState>,
-    console: Console,
     Path((id, scope_id)): Path<(String, String)>,
-    Form(form): Form<Csrf>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
     let here = format!("/console/resources/{id}");
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&here).into_response();
-    }
     match resources::delete_scope(&state, &console.actor(), &id, &scope_id).await {
         Ok(()) => Redirect::to(&here).into_response(),
         Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
@@ -255,13 +230,9 @@ pub async fn confirm_delete(
 
 pub async fn delete(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Csrf>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return Redirect::to(&format!("/console/resources/{id}")).into_response();
-    }
     match resources::delete(&state, &console.actor(), &id).await {
         Ok(()) => Redirect::to("/console/resources").into_response(),
         Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,

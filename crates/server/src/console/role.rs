@@ -2,9 +2,8 @@
 //! machine-to-machine application, and delete behind a confirmation. Built-in roles are shown
 //! read-only.
 
+use super::{Button, ConsoleForm};
 use askama::Template;
-use axum::Form;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -124,44 +123,24 @@ fn back(id: &str) -> Response {
 /// Add the checked scopes (the form repeats `scope_id`).
 pub async fn add_scopes(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    body: Bytes,
+    ConsoleForm(console, fields): ConsoleForm<Vec<(String, String)>>,
 ) -> Response {
-    let mut csrf = String::new();
-    let mut input = ScopeIds {
-        scope_ids: Vec::new(),
+    let scope_ids = fields.into_iter().filter(|(name, _)| name == "scope_id");
+    let input = ScopeIds {
+        scope_ids: scope_ids.map(|(_, value)| value).collect(),
     };
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        match name.as_ref() {
-            "csrf" => csrf = value.into_owned(),
-            "scope_id" => input.scope_ids.push(value.into_owned()),
-            _ => {}
-        }
-    }
-    if !console.checks(&csrf) {
-        return back(&id);
-    }
     match roles::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => back(&id),
         Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
 pub async fn remove_scope(
     State(state): State<AppState>,
-    console: Console,
     Path((id, scope_id)): Path<(String, String)>,
-    Form(form): Form<Csrf>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
     match roles::remove_scope(&state, &console.actor(), &id, &scope_id).await {
         Ok(()) => back(&id),
         Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
@@ -170,20 +149,15 @@ pub async fn remove_scope(
 
 #[derive(Debug, Deserialize)]
 pub struct Holder {
-    csrf: String,
     user: Option<String>,
     application: Option<String>,
 }
 
 pub async fn assign(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Holder>,
+    ConsoleForm(console, form): ConsoleForm<Holder>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
     let actor = console.actor();
     let role_ids = RoleIds {
         role_ids: vec![id.clone()],
@@ -236,13 +210,9 @@ pub async fn confirm_delete(
 
 pub async fn delete(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Csrf>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id);
-    }
     match roles::delete(&state, &console.actor(), &id).await {
         Ok(()) => Redirect::to("/console/roles").into_response(),
         Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,

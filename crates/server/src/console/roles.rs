@@ -1,7 +1,7 @@
 //! Roles: the list with a create form (a role's own page is `role`).
 
+use super::ConsoleForm;
 use askama::Template;
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -73,7 +73,6 @@ pub async fn list(State(state): State<AppState>, console: Console) -> Response {
 
 #[derive(Debug, Deserialize)]
 pub struct NewForm {
-    csrf: String,
     name: String,
     #[serde(default)]
     description: String,
@@ -83,12 +82,8 @@ pub struct NewForm {
 
 pub async fn create(
     State(state): State<AppState>,
-    console: Console,
-    Form(form): Form<NewForm>,
+    ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return Redirect::to("/console/roles").into_response();
-    }
     let input = NewRole {
         name: form.name,
         description: form.description,

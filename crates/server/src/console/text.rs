@@ -24,6 +24,8 @@ pub struct ConsoleText {
     pub sign_out: &'static str,
     pub not_admin_title: &'static str,
     pub not_admin: &'static str,
+    pub form_expired_title: &'static str,
+    pub form_expired: &'static str,
     pub sign_in_again: &'static str,
     pub sign_in_failed: &'static str,
     pub sign_in_expired: &'static str,

@@ -1,8 +1,8 @@
 //! A user's page: profile, status (suspend, reactivate), roles, the third-party apps they
 //! allowed (with Remove access), password reset, and Delete behind a confirmation page.
 
+use super::{Button, ConsoleForm};
 use askama::Template;
-use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -148,25 +148,15 @@ async fn outcome<T>(
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Csrf {
-    csrf: String,
-}
-
-#[derive(Debug, Deserialize)]
 pub struct Suspension {
-    csrf: String,
     suspended: bool,
 }
 
 pub async fn suspension(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Suspension>,
+    ConsoleForm(console, form): ConsoleForm<Suspension>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id, None);
-    }
     let input = SuspensionInput {
         is_suspended: form.suspended,
     };
@@ -176,19 +166,14 @@ pub async fn suspension(
 
 #[derive(Debug, Deserialize)]
 pub struct Password {
-    csrf: String,
     password: String,
 }
 
 pub async fn password(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Password>,
+    ConsoleForm(console, form): ConsoleForm<Password>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id, None);
-    }
     let input = PasswordInput {
         password: form.password,
     };
@@ -198,19 +183,14 @@ pub async fn password(
 
 #[derive(Debug, Deserialize)]
 pub struct Assign {
-    csrf: String,
     role_id: String,
 }
 
 pub async fn assign(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Assign>,
+    ConsoleForm(console, form): ConsoleForm<Assign>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id, None);
-    }
     let input = RoleIds {
         role_ids: vec![form.role_id],
     };
@@ -220,13 +200,9 @@ pub async fn assign(
 
 pub async fn unassign(
     State(state): State<AppState>,
-    console: Console,
     Path((id, role_id)): Path<(String, String)>,
-    Form(form): Form<Csrf>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id, None);
-    }
     let actor = console.actor();
     let result = assignments::unassign_from_user(&state, &actor, &id, &role_id).await;
     outcome(&state, &console, &id, result, "roles").await
@@ -234,13 +210,9 @@ pub async fn unassign(
 
 pub async fn remove_grant(
     State(state): State<AppState>,
-    console: Console,
     Path((id, grant_id)): Path<(String, String)>,
-    Form(form): Form<Csrf>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id, None);
-    }
     let result = grants::revoke(&state, &console.actor(), &id, &grant_id).await;
     outcome(&state, &console, &id, result, "grants").await
 }
@@ -272,13 +244,9 @@ pub async fn confirm_delete(
 
 pub async fn delete(
     State(state): State<AppState>,
-    console: Console,
     Path(id): Path<String>,
-    Form(form): Form<Csrf>,
+    ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return back(&id, None);
-    }
     match users::delete(&state, &console.actor(), &id).await {
         Ok(()) => Redirect::to("/console/users").into_response(),
         Err(problem) => problem.into_response(),

@@ -1,7 +1,7 @@
 //! The users list (searchable, paginated) and creating a user.
 
+use super::ConsoleForm;
 use askama::Template;
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -99,8 +99,6 @@ struct NewPage<'a> {
 #[derive(Debug, Default, Deserialize)]
 pub struct NewForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     username: String,
     #[serde(default)]
     email: String,
@@ -133,12 +131,8 @@ pub async fn new(console: Console) -> Response {
 
 pub async fn create(
     State(state): State<AppState>,
-    console: Console,
-    Form(form): Form<NewForm>,
+    ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Response {
-    if !console.checks(&form.csrf) {
-        return Redirect::to("/console/users/new").into_response();
-    }
     let set = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
     let input = NewUser {
         username: set(&form.username),

@@ -109,7 +109,7 @@ async fn an_administrator_signs_in_and_creates_an_application() {
             json!(["https://partner.example/callback"])
         );
 
-        // A form without the console's CSRF token changes nothing.
+        // A form without the console's CSRF token changes nothing, and says so.
         let forged = [("csrf", "forged".to_owned()), ("name", "Evil".to_owned())];
         let response = browser
             .post(&settings)
@@ -117,11 +117,22 @@ async fn an_administrator_signs_in_and_creates_an_application() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(response.status(), 303);
+        assert_eq!(response.status(), 403);
+        let page = response.text().await.unwrap_or_default();
+        assert!(page.contains("This form has expired"), "{page}");
         assert_eq!(
             admin.get(&format!("/api/applications/{id}")).await.1["name"],
             "Partner"
         );
+        // The same for a form of repeated fields, and for a button with nothing but its token.
+        let scopes = app.url(&format!("/console/applications/{id}/permissions"));
+        let fields = [("csrf", "forged"), ("user_scope", "email")];
+        let refused = browser.post(&scopes).form(&fields).send().await;
+        assert_eq!(refused.map(|r| r.status().as_u16()).ok(), Some(403));
+        let delete = app.url(&format!("/console/applications/{id}/delete"));
+        let refused = browser.post(&delete).form(&[("csrf", "")]).send().await;
+        assert_eq!(refused.map(|r| r.status().as_u16()).ok(), Some(403));
+        assert_eq!(admin.get(&format!("/api/applications/{id}")).await.0, 200);
         // French for a French browser.
         let french = browser
             .get(app.url("/console/applications?tab=third-party"))

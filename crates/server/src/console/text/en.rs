@@ -10,6 +10,8 @@ pub const EN: ConsoleText = ConsoleText {
     nav_keys: "Signing keys",
     sign_out: "Sign out",
     not_admin_title: "Not an administrator",
+    form_expired_title: "This form has expired",
+    form_expired: "Nothing was changed: the form was not sent from this console session, or you signed in again since it was opened. Go back, reload the page and try again.",
     not_admin: "You are signed in, but this account is not a Latchkey administrator. Ask an administrator for the Latchkey administrator role, or sign in with another account.",
     sign_in_again: "Sign in with another account",
     sign_in_failed: "Sign-in failed",

@@ -10,6 +10,8 @@ pub const FR: ConsoleText = ConsoleText {
     nav_keys: "Clés de signature",
     sign_out: "Se déconnecter",
     not_admin_title: "Pas administrateur",
+    form_expired_title: "Ce formulaire a expiré",
+    form_expired: "Rien n’a été modifié : le formulaire ne vient pas de cette session de la console, ou vous vous êtes reconnecté depuis son ouverture. Revenez en arrière, rechargez la page et réessayez.",
     not_admin: "Vous êtes connecté, mais ce compte n’est pas administrateur de Latchkey. Demandez le rôle d’administrateur Latchkey à un administrateur, ou connectez-vous avec un autre compte.",
     sign_in_again: "Se connecter avec un autre compte",
     sign_in_failed: "Échec de la connexion",
