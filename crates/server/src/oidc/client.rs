@@ -1,10 +1,13 @@
 //! What the token, revocation and introspection endpoints share: a form body, and the
-//! client that sent it, authenticated (RFC 6749 §2.3).
+//! client that sent it, authenticated (RFC 6749 §2.3), as one extractor ([`ClientRequest`])
+//! that has done both before the handler runs.
 
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 use latchkey_core::params::Params;
 use latchkey_core::{ErrorCode, OAuthError, client_auth};
 use serde_json::json;
@@ -19,8 +22,44 @@ use crate::throttle::{Budget, ClientAddress};
 /// not turn every token request into a database write.
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
+/// A client's request: its headers, its form, and the client the form or the
+/// `Authorization` header authenticated.
+#[derive(Debug)]
+pub struct ClientRequest {
+    pub headers: HeaderMap,
+    pub params: Params,
+    pub client: Arc<ClientEntry>,
+}
+
+impl FromRequest<AppState> for ClientRequest {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(address) = ClientAddress::from_request_parts(&mut parts, state).await;
+        // Moved, not copied: the body needs none of them.
+        let headers = std::mem::take(&mut parts.headers);
+        let body = Bytes::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let authenticated = async {
+            let params = form(&headers, &body)?;
+            let client = authenticate(state, (&headers, address), &params).await?;
+            Ok::<_, Error>((params, client))
+        };
+        match authenticated.await {
+            Ok((params, client)) => Ok(Self {
+                headers,
+                params,
+                client,
+            }),
+            Err(error) => Err(error.into_response()),
+        }
+    }
+}
+
 /// The parameters of an `application/x-www-form-urlencoded` body.
-pub fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, Error> {
+fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, Error> {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -41,7 +80,7 @@ pub fn form(headers: &HeaderMap, body: &Bytes) -> Result<Params, Error> {
 /// The client (and its secrets, as cached), authenticated by its secret (confidential) or
 /// named by its id (public). Failed secrets count against the client and the address; past
 /// the budget the client must wait.
-pub async fn authenticate(
+async fn authenticate(
     state: &AppState,
     (headers, address): (&HeaderMap, ClientAddress),
     params: &Params,

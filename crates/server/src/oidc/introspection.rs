@@ -3,28 +3,21 @@
 //! anything else the answer is `{"active": false}` and nothing more.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use latchkey_core::OAuthError;
 use latchkey_core::grant::token_hash;
 use latchkey_core::jwt;
 use serde_json::{Value, json};
 
-use super::client;
+use super::client::ClientRequest;
 use crate::app::AppState;
 use crate::error::Error;
-use crate::throttle::ClientAddress;
 
 pub async fn introspect(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    address: ClientAddress,
-    body: Bytes,
+    ClientRequest { params, client, .. }: ClientRequest,
 ) -> Result<Response, Error> {
-    let params = client::form(&headers, &body)?;
-    let client = client::authenticate(&state, (&headers, address), &params).await?;
     let app = &client.application;
     let token = params
         .get("token")

@@ -1,36 +1,32 @@
 //! `POST /oidc/token/revocation` (RFC 7009). Always 200 for an authenticated client: a token
 //! that is unknown, expired or another client's is left alone without saying so.
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use latchkey_core::OAuthError;
 use latchkey_core::client::Application;
 use latchkey_core::grant::token_hash;
 use latchkey_core::params::Params;
 
-use super::client;
+use super::client::ClientRequest;
 use serde_json::json;
 
 use crate::app::AppState;
 use crate::error::Error;
 use crate::manage::{Actor, audit};
-use crate::throttle::ClientAddress;
 
-pub async fn revoke(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    address: ClientAddress,
-    body: Bytes,
-) -> Result<Response, Error> {
-    let params = client::form(&headers, &body)?;
-    let client = client::authenticate(&state, (&headers, address), &params).await?;
+pub async fn revoke(State(state): State<AppState>, request: ClientRequest) -> Response {
+    let ClientRequest {
+        headers,
+        params,
+        client,
+    } = request;
     let mut response = revoke_token(&state, &client.application, &params)
         .await
         .into_response();
     super::cors::answered(&headers, &mut response, &client);
-    Ok(response)
+    response
 }
 
 async fn revoke_token(

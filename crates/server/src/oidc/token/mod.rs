@@ -7,9 +7,8 @@ mod client_credentials;
 mod issuance;
 mod refresh_token;
 
-use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::client::GrantType;
 use latchkey_core::token::TokenRequest;
@@ -18,27 +17,24 @@ use serde_json::json;
 
 pub use issuance::role_names;
 
-use super::client;
+use super::client::ClientRequest;
 use crate::app::AppState;
 use crate::cache::ClientEntry;
 use crate::error::Error;
-use crate::throttle::ClientAddress;
 
-pub async fn token(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    address: ClientAddress,
-    body: Bytes,
-) -> Result<Response, Error> {
-    let params = client::form(&headers, &body)?;
-    let client = client::authenticate(&state, (&headers, address), &params).await?;
+pub async fn token(State(state): State<AppState>, request: ClientRequest) -> Response {
+    let ClientRequest {
+        headers,
+        params,
+        client,
+    } = request;
     let response = match TokenRequest::parse(&params, &client.application) {
         Ok(request) => run_grant(&state, &client, request).await,
         Err(error) => Err(error.into()),
     };
     let mut response = response.into_response();
     super::cors::answered(&headers, &mut response, &client);
-    Ok(response)
+    response
 }
 
 /// Run the client's grant and answer with its tokens.
