@@ -2,8 +2,9 @@
 //! database that cannot be reached is 503, anything else of ours 500; both carry the
 //! correlation id their log line carries, so that a user's report finds it.
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::OAuthError;
 
 use super::Error;
 use crate::app::AppState;
@@ -17,6 +18,17 @@ pub struct PageError(Response);
 impl PageError {
     pub fn new(state: &AppState, headers: &HeaderMap, failure: impl Into<Error>) -> Self {
         let (status, error) = failure.into().into_oauth();
+        Self::showing(state, headers, status, &error)
+    }
+
+    /// The page for an error the spec names, with `status`: a request that may not be
+    /// redirected to its client, say.
+    pub fn showing(
+        state: &AppState,
+        headers: &HeaderMap,
+        status: StatusCode,
+        error: &OAuthError,
+    ) -> Self {
         let locale = Locale::of(headers, None);
         let page = ErrorPage {
             lang: locale.tag(),

@@ -19,8 +19,6 @@ use crate::browser;
 use crate::consent;
 use crate::error::Error;
 use crate::error::PageError;
-use crate::html::{self, ErrorPage};
-use crate::i18n::Locale;
 
 pub async fn get(
     State(state): State<AppState>,
@@ -37,16 +35,7 @@ pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes
 
 /// An error that must not go back to the client: shown to the user, HTTP 400.
 pub(super) fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> Response {
-    let locale = Locale::of(headers, None);
-    let page = ErrorPage {
-        lang: locale.tag(),
-        company: &state.config.company_name,
-        logo: state.config.logo_url.as_deref(),
-        text: locale.text(),
-        message: &error.description,
-        code: Some(error.code.as_str()),
-    };
-    html::render(StatusCode::BAD_REQUEST, &page, &html::nonce())
+    PageError::showing(state, headers, StatusCode::BAD_REQUEST, error).into_response()
 }
 
 async fn authorize(

@@ -83,16 +83,7 @@ pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, body: By
 }
 
 fn page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: &OAuthError) -> Response {
-    let locale = Locale::of(headers, None);
-    let page = html::ErrorPage {
-        lang: locale.tag(),
-        company: &state.config.company_name,
-        logo: state.config.logo_url.as_deref(),
-        text: locale.text(),
-        message: &error.description,
-        code: Some(error.code.as_str()),
-    };
-    html::render(status, &page, &html::nonce())
+    PageError::showing(state, headers, status, error).into_response()
 }
 
 async fn check(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Checked, Error> {

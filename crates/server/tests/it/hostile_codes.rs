@@ -2,13 +2,12 @@
 //! one, untouched, by its client, with its redirect URI and its verifier, fails with
 //! `invalid_grant`; a code works once even under a concurrent race, and a replay ends the grant.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::code_flow::browser;
-use crate::support::{Admin, Backend, TestApp, backends};
+use crate::support::{Admin, Authorize, Backend, CALLBACK, TestApp, backends};
 use crate::walk::{param, sign_in_if_asked, walk};
 
-const CALLBACK: &str = "https://app.example.com/callback";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -22,30 +21,13 @@ struct Fixture {
 async fn fixture(backend: Backend) -> Fixture {
     let app = TestApp::spawn_with_fixed_clock(backend).await;
     let admin = Admin::new(&app).await;
-    let alice = json!({"username": "alice", "password": "correct horse battery"});
-    assert_eq!(admin.post("/api/users", alice).await.0, 201);
-    let redirect = json!({"redirectUris": [CALLBACK]});
-    let (_, web) = admin
-        .post(
-            "/api/applications",
-            json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": redirect}),
-        )
-        .await;
-    let (_, spa) = admin
-        .post(
-            "/api/applications",
-            json!({"name": "SPA", "type": "SPA", "oidcClientMetadata": redirect}),
-        )
-        .await;
-    let id = |v: &Value| v["id"].as_str().unwrap_or_default().to_owned();
-    let web = (
-        id(&web),
-        web["secret"].as_str().unwrap_or_default().to_owned(),
-    );
+    admin.alice().await;
+    let web = admin.client("Web", "Traditional").await;
+    let spa = admin.client("SPA", "SPA").await;
     let fixture = Fixture {
         browser: browser(),
-        web,
-        spa: id(&spa),
+        web: (web.id, web.secret),
+        spa: spa.id,
         app,
     };
     // One sign-in: later authorizations in this browser answer with a code at once.
@@ -62,10 +44,7 @@ async fn fixture(backend: Backend) -> Fixture {
 }
 
 fn authorize(f: &Fixture, client_id: &str, extra: &str) -> String {
-    format!(
-        "{}/oidc/auth?client_id={client_id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid&state=st{extra}",
-        f.app.address
-    )
+    Authorize::new(client_id).query(extra).url(&f.app)
 }
 
 /// The authorization response's parameters for a request from the signed-in browser.

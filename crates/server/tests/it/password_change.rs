@@ -4,46 +4,22 @@
 use serde_json::{Value, json};
 
 use crate::code_flow::{browser, code_of, sign_in};
-use crate::support::{Admin, TestApp, backends};
+use crate::support::{Admin, Authorize, CALLBACK, PASSWORD, TestApp, backends};
 use crate::user_tokens::userinfo_status;
 use crate::walk::{param, walk};
-
-const CALLBACK: &str = "https://app.example.com/callback";
 
 #[tokio::test]
 async fn a_password_change_ends_every_session_and_token_of_the_user() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
         let admin = Admin::new(&app).await;
-        let alice = json!({"username": "alice", "password": "correct horse battery"});
-        let (_, alice) = admin.post("/api/users", alice).await;
-        let alice = alice["id"].as_str().unwrap_or_default().to_owned();
-        let redirect = json!({"redirectUris": [CALLBACK]});
-        let (_, web) = admin
-            .post(
-                "/api/applications",
-                json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": redirect}),
-            )
-            .await;
-        let (id, secret) = (
-            web["id"].as_str().unwrap_or_default(),
-            web["secret"].as_str().unwrap_or_default(),
-        );
-        let authorize = |extra: &str| {
-            format!(
-                "{}/oidc/auth?client_id={id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid+offline_access{extra}",
-                app.address
-            )
-        };
+        let alice = admin.alice().await;
+        let web = admin.client("Web", "Traditional").await;
+        let (id, secret) = (web.id.as_str(), web.secret.as_str());
+        let request = Authorize::new(id).set("scope", "openid offline_access");
+        let authorize = |extra: &str| request.clone().query(extra).url(&app);
         let browser = browser();
-        let back = sign_in(
-            &app,
-            &browser,
-            &authorize(""),
-            "alice",
-            "correct horse battery",
-        )
-        .await;
+        let back = sign_in(&app, &browser, &authorize(""), "alice", PASSWORD).await;
         let code = code_of(&back);
         let form = [
             ("grant_type", "authorization_code"),
