@@ -4,12 +4,12 @@
 
 mod applications;
 mod audit;
-mod consent;
 mod grants;
 mod keys;
 pub mod openapi;
 mod resources;
 mod roles;
+mod third_party;
 mod users;
 
 use axum::Router;
@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
         .merge(roles::routes())
         .merge(users::routes())
         .merge(keys::routes())
-        .merge(consent::routes())
+        .merge(third_party::routes())
         .merge(grants::routes())
         .merge(audit::routes())
         .merge(openapi::routes())

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{applications, audit, consent, grants, keys, resources, roles, users};
+use super::{applications, audit, grants, keys, resources, roles, third_party, users};
 use crate::app::AppState;
 
 /// An error, as `application/problem+json` (RFC 9457).
@@ -84,7 +84,7 @@ impl Modify for BearerAuth {
         users::list, users::create, users::show, users::update, users::remove,
         users::set_password, users::set_suspended, users::list_roles, users::add_roles, users::remove_role,
         keys::list, keys::rotate, keys::remove,
-        consent::list_scopes, consent::add_scopes, consent::remove_scope, consent::show_experience, consent::put_experience,
+        third_party::list_scopes, third_party::add_scopes, third_party::remove_scope, third_party::show_experience, third_party::put_experience,
         grants::list, grants::remove,
         audit::list,
     ),

@@ -15,7 +15,7 @@ use super::{Console, Frame};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::consent::{self, Branding, SignInExperienceView};
+use crate::manage::third_party::{self, Branding, SignInExperienceView};
 
 #[derive(Template)]
 #[template(path = "console/app_branding.html")]
@@ -84,7 +84,7 @@ async fn branding_page(
     (saved, error): (bool, Option<(String, String)>),
 ) -> Response {
     let words = console.locale.text();
-    let ceiling = consent::scopes(state, &app.id).await;
+    let ceiling = third_party::scopes(state, &app.id).await;
     let user_data = ceiling
         .map(|c| c.user_scopes)
         .unwrap_or_default()
@@ -133,7 +133,7 @@ pub async fn show(
         Ok(app) => app,
         Err(response) => return response,
     };
-    let form = consent::experience(&state, &id)
+    let form = third_party::experience(&state, &id)
         .await
         .map(BrandingForm::of)
         .unwrap_or_default();
@@ -150,7 +150,7 @@ pub async fn save(
         Err(response) => return response,
     };
     let here = format!("/console/applications/{id}/branding");
-    match consent::put_experience(&state, &console.actor(), &id, form.view()).await {
+    match third_party::put_experience(&state, &console.actor(), &id, form.view()).await {
         Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
         Err(problem) => {
             let error = (

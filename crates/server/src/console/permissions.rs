@@ -16,7 +16,7 @@ use super::{Console, Frame};
 use crate::app::AppState;
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::consent::{self, ConsentScopesInput};
+use crate::manage::third_party::{self, ConsentScopesInput};
 
 struct Scope {
     id: String,
@@ -70,7 +70,7 @@ async fn permissions_page(
     error: Option<String>,
 ) -> Response {
     let words = console.locale.text();
-    let ceiling = match consent::scopes(state, &app.id).await {
+    let ceiling = match third_party::scopes(state, &app.id).await {
         Ok(ceiling) => ceiling,
         Err(problem) => return problem.into_response(),
     };
@@ -164,7 +164,7 @@ pub async fn add(
         }
     }
     let here = format!("/console/applications/{id}/permissions");
-    match consent::add_scopes(&state, &console.actor(), &id, input).await {
+    match third_party::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => Redirect::to(&here).into_response(),
         Err(problem) => permissions_page(&state, &console, &app, Some(problem.to_string())).await,
     }
@@ -183,7 +183,7 @@ pub async fn remove(
 ) -> Response {
     let here = format!("/console/applications/{id}/permissions");
     let (kind, scope) = (form.scope_type.as_str(), form.scope_id.as_str());
-    match consent::remove_scope(&state, &console.actor(), &id, kind, scope).await {
+    match third_party::remove_scope(&state, &console.actor(), &id, kind, scope).await {
         Ok(()) => Redirect::to(&here).into_response(),
         Err(problem) => problem.into_response(),
     }

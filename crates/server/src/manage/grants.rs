@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::Error;
-use super::consent::{ResourceScopesView, by_resource};
+use super::third_party::{ResourceScopesView, by_resource};
 use super::{Actor, audit};
 use crate::app::AppState;
 

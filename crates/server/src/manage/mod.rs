@@ -6,13 +6,13 @@ mod application_json;
 pub mod applications;
 pub mod assignments;
 pub mod bootstrap;
-pub mod consent;
 mod error;
 pub mod grants;
 pub mod keys;
 pub mod resources;
 pub mod roles;
 pub mod secrets;
+pub mod third_party;
 mod user_fields;
 pub mod users;
 

@@ -3,13 +3,10 @@
 
 mod authorize;
 mod client;
-mod code;
 mod cors;
 mod discovery;
 mod end_session;
 mod introspection;
-mod respond;
-mod resume;
 mod revocation;
 mod token;
 mod userinfo;
@@ -48,7 +45,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/oidc/jwks", get(discovery::jwks))
         .route("/oidc/token/introspection", post(introspection::introspect))
         .route("/oidc/auth", get(authorize::get).post(authorize::post))
-        .route("/oidc/auth/resume/{id}", get(resume::resume))
+        .route("/oidc/auth/resume/{id}", get(authorize::resume))
         .route(
             "/oidc/session/end",
             get(end_session::get).post(end_session::post),

@@ -159,7 +159,8 @@ async fn render(
         Err(e) => return PageError::new(state, headers, e).into_response(),
     };
     let mut apis: Vec<ApiGroup> = Vec::new();
-    let grouped = crate::manage::consent::by_resource(state, asked.resource_scopes.clone()).await;
+    let grouped =
+        crate::manage::third_party::by_resource(state, asked.resource_scopes.clone()).await;
     for group in grouped.unwrap_or_default() {
         apis.push(ApiGroup {
             name: group.resource.name,

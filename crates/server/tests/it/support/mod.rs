@@ -4,7 +4,9 @@
 
 mod admin;
 mod authorize;
+pub mod process;
 mod set_up;
+pub mod walk;
 
 pub use admin::Admin;
 pub use authorize::Authorize;

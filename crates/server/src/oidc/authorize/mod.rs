@@ -1,0 +1,174 @@
+//! `/oidc/auth` (GET and POST): validate the request, then either issue a code for the
+//! browser's live session or hand off to the sign-in or consent page and wait; `resume`
+//! finishes what a page handed back, `code` issues the code, `respond` sends the answer to
+//! the client's redirect URI.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use latchkey_core::OAuthError;
+use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, Facts, Next};
+use latchkey_core::client::Application;
+use latchkey_core::id_token_hint;
+use latchkey_core::params::Params;
+use latchkey_core::session::Session;
+
+mod code;
+mod respond;
+mod resume;
+
+pub use resume::resume;
+
+use crate::app::AppState;
+use crate::browser;
+use crate::consent;
+use crate::error::Error;
+use crate::error::PageError;
+use respond::respond_error;
+
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::parse(query.unwrap_or_default().as_bytes());
+    authorize(&state, &headers, params).await
+}
+
+pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    authorize(&state, &headers, Params::parse(&body)).await
+}
+
+/// An error that must not go back to the client: shown to the user, HTTP 400.
+pub(super) fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> Response {
+    PageError::showing(state, headers, StatusCode::BAD_REQUEST, error).into_response()
+}
+
+async fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: Result<Params, OAuthError>,
+) -> Response {
+    let params = match params {
+        Ok(params) => params,
+        Err(error) => return error_page(state, headers, &error),
+    };
+    let application = match params.get("client_id") {
+        Some(id) => match state.cache.client(&state.db, id).await {
+            Ok(entry) => entry.map(|entry| entry.application.clone()),
+            Err(e) => return PageError::new(state, headers, e).into_response(),
+        },
+        None => None,
+    };
+    let checked = authorize::check_client(&params, application.as_ref()).and_then(|redirect_uri| {
+        match &application {
+            Some(app) => authorize::parse(&params, app, redirect_uri),
+            None => Err(AuthorizeError::Untrusted(OAuthError::invalid_client())),
+        }
+    });
+    let (request, application) = match (checked, application) {
+        (Ok(request), Some(app)) => (request, app),
+        (Err(AuthorizeError::Untrusted(error)), _) => return error_page(state, headers, &error),
+        (Ok(_), None) => return error_page(state, headers, &OAuthError::invalid_client()),
+        (
+            Err(AuthorizeError::Redirect {
+                redirect_uri,
+                response_mode,
+                state: client_state,
+                error,
+            }),
+            _,
+        ) => {
+            return respond_error(
+                state,
+                headers,
+                &redirect_uri,
+                response_mode,
+                client_state,
+                &error,
+            );
+        }
+    };
+    // The redirect URI is trusted from here on: every failure, a store's too, goes back to
+    // the client (RFC 6749 §4.1.2.1).
+    match decide(state, headers, &application, &request).await {
+        Ok(response) => response,
+        Err(failure) => respond_error(
+            state,
+            headers,
+            &request.redirect_uri,
+            request.response_mode,
+            request.state.clone(),
+            &failure.into_oauth().1,
+        ),
+    }
+}
+
+/// Issue a code for the browser's live session, or send the user to sign in or consent
+/// (`authorize::next` decides which).
+async fn decide(
+    state: &AppState,
+    headers: &HeaderMap,
+    app: &Application,
+    request: &AuthorizationRequest,
+) -> Result<Response, Error> {
+    // Fail before anyone signs in when the request can never succeed.
+    let checked = consent::check(state, app, request).await?;
+    let hinted = hinted_subject(state, request)?;
+    let session = browser::current_session(state, headers).await?;
+    let user = match &session {
+        Some(live) => state.db.find_user(&live.user_id).await?,
+        None => None,
+    };
+    let live = session.as_ref().zip(user.as_ref());
+    let plan = match live {
+        Some((s, _)) => {
+            Some(consent::plan_checked(state, app, request, &s.user_id, checked).await?)
+        }
+        None => None,
+    };
+    let facts = Facts {
+        request,
+        session: live,
+        hinted_subject: hinted.as_deref(),
+        interaction: None,
+        plan: plan.as_ref(),
+        unproven: consent::unproven(state, app, request),
+        now_ms: state.clock.now_ms(),
+    };
+    match (authorize::next(&facts), live, &plan) {
+        (Next::Issue, Some((session, _)), Some(plan)) => {
+            code::issue(state, headers, request, session, plan).await
+        }
+        (Next::Issue | Next::SignIn, _, _) => park(state, request, None, "sign-in").await,
+        (Next::Consent(_) | Next::Confirm, session, _) => {
+            park(state, request, session.map(|(s, _)| s), "consent").await
+        }
+        (Next::Fail(error), _, _) => Err(error.into()),
+    }
+}
+
+/// The subject of an `id_token_hint`: an ID token this server signed (expired ones too).
+pub fn hinted_subject(
+    state: &AppState,
+    request: &AuthorizationRequest,
+) -> Result<Option<String>, OAuthError> {
+    let Some(hint) = &request.id_token_hint else {
+        return Ok(None);
+    };
+    let keys = state.keys.get();
+    let hint = id_token_hint::verify(hint, keys.public_keys(), &state.config.issuer())?;
+    Ok(Some(hint.subject))
+}
+
+/// Park the request and send the browser to the sign-in or consent page.
+async fn park(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    session: Option<&Session>,
+    page: &str,
+) -> Result<Response, Error> {
+    let json = serde_json::to_string(request).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(browser::begin_interaction(state, Some(&request.client_id), json, session, page).await?)
+}

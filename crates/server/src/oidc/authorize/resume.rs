@@ -1,0 +1,169 @@
+//! `GET /oidc/auth/resume/{id}`: a hosted page is done with an interaction; finish it. An
+//! authorization request gets its code, its error, or the consent page still missing; an
+//! account sign-in goes back to the account page it came from.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use latchkey_core::authorize::{self, AuthorizationRequest, Facts, Next};
+use latchkey_core::grant::hash_matches;
+use latchkey_core::session::{Interaction, Session};
+use latchkey_core::{ErrorCode, OAuthError};
+use serde::Deserialize;
+
+use super::code;
+use super::respond::respond_error;
+use super::{error_page, hinted_subject};
+use crate::app::AppState;
+use crate::browser::{self, INTERACTION_COOKIE};
+use crate::consent;
+use crate::error::Error;
+use crate::error::PageError;
+
+/// What an account sign-in returns to: one of the account pages.
+#[derive(Debug, Deserialize)]
+struct ReturnTo {
+    return_to: String,
+}
+
+pub async fn resume(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let now = state.clock.now_ms();
+    let interaction = match state.db.find_interaction(&id, now).await {
+        Ok(found) => found.filter(|i| {
+            browser::cookie(&state, &headers, INTERACTION_COOKIE)
+                .is_some_and(|b| hash_matches(b, &i.csrf_hash))
+        }),
+        Err(e) => return PageError::new(&state, &headers, e).into_response(),
+    };
+    let Some(interaction) = interaction else {
+        let why = "this sign-in has expired or belongs to another browser";
+        return error_page(&state, &headers, &OAuthError::invalid_request(why));
+    };
+    let session = match browser::current_session(&state, &headers).await {
+        Ok(session) => session,
+        Err(e) => return PageError::new(&state, &headers, e).into_response(),
+    };
+    let sign_in = || Redirect::to(&format!("/sign-in/{id}")).into_response();
+    if interaction.client_id.is_none() {
+        return match session {
+            Some(session) if interaction.accepts(&session) => {
+                finish_account(&state, &headers, &interaction).await
+            }
+            _ => sign_in(),
+        };
+    }
+    let Ok(request) = serde_json::from_str::<AuthorizationRequest>(&interaction.request) else {
+        let why = "this sign-in has expired or belongs to another browser";
+        return error_page(&state, &headers, &OAuthError::invalid_request(why));
+    };
+    let finished = finish(&state, &headers, (&interaction, &request), session.as_ref()).await;
+    let mut response = match finished {
+        Ok(Finished::SignIn) => return sign_in(),
+        // The binding cookie stays while the consent page still needs it.
+        Ok(Finished::Consent) => return Redirect::to(&format!("/consent/{id}")).into_response(),
+        Ok(Finished::Done(response)) => response,
+        // Every failure, a store's too, goes back to the client (RFC 6749 §4.1.2.1).
+        Err(failure) => respond_error(
+            &state,
+            &headers,
+            &request.redirect_uri,
+            request.response_mode,
+            request.state.clone(),
+            &failure.into_oauth().1,
+        ),
+    };
+    let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
+    response.headers_mut().append(header::SET_COOKIE, clear);
+    response
+}
+
+/// Where an authorization request stands once resumed.
+enum Finished {
+    /// Answered: a code, an error, or a page saying the interaction is spent.
+    Done(Response),
+    /// The user must sign in (again, or as someone else).
+    SignIn,
+    /// Something is still to be consented to, or the application still to be confirmed.
+    Consent,
+}
+
+/// Consume the interaction: `false` if another request already did.
+async fn take(state: &AppState, id: &str) -> Result<bool, Error> {
+    Ok(state.db.take_interaction(id, state.clock.now_ms()).await?)
+}
+
+fn completed(state: &AppState, headers: &HeaderMap) -> Response {
+    let why = "this sign-in was already completed";
+    error_page(state, headers, &OAuthError::invalid_request(why))
+}
+
+async fn finish(
+    state: &AppState,
+    headers: &HeaderMap,
+    (interaction, request): (&Interaction, &AuthorizationRequest),
+    session: Option<&Session>,
+) -> Result<Finished, Error> {
+    let entry = state
+        .cache
+        .client(&state.db, &request.client_id)
+        .await?
+        .ok_or_else(|| OAuthError::new(ErrorCode::AccessDenied, "the application is gone"))?;
+    let app = &entry.application;
+    let user = match session {
+        Some(session) => state.db.find_user(&session.user_id).await?,
+        None => None,
+    };
+    let live = session.zip(user.as_ref());
+    let plan = match live {
+        Some((session, _)) => Some(consent::plan(state, app, request, &session.user_id).await?),
+        None => None,
+    };
+    let hinted = hinted_subject(state, request)?;
+    let facts = Facts {
+        request,
+        session: live,
+        hinted_subject: hinted.as_deref(),
+        interaction: Some(interaction),
+        plan: plan.as_ref(),
+        unproven: consent::unproven(state, app, request),
+        now_ms: state.clock.now_ms(),
+    };
+    match (authorize::next(&facts), live, &plan) {
+        (Next::Issue, Some((session, _)), Some(plan)) => {
+            // The interaction is consumed in the code's own transaction.
+            let ids = (request, interaction.id.as_str());
+            let issued = code::finish(state, headers, ids, session, plan).await?;
+            Ok(Finished::Done(
+                issued.unwrap_or_else(|| completed(state, headers)),
+            ))
+        }
+        (Next::Issue | Next::SignIn, _, _) => Ok(Finished::SignIn),
+        (Next::Consent(_) | Next::Confirm, _, _) => Ok(Finished::Consent),
+        (Next::Fail(error), _, _) => match take(state, &interaction.id).await? {
+            true => Err(error.into()),
+            false => Ok(Finished::Done(completed(state, headers))),
+        },
+    }
+}
+
+/// Back to the account page the sign-in was for (only ever a path under `/account/`).
+async fn finish_account(state: &AppState, headers: &HeaderMap, i: &Interaction) -> Response {
+    let target = serde_json::from_str::<ReturnTo>(&i.request)
+        .ok()
+        .map(|r| r.return_to)
+        .filter(|t| t.starts_with("/account/") && !t.contains("//"))
+        .unwrap_or_else(|| "/account/apps".to_owned());
+    match take(state, &i.id).await {
+        Ok(true) => {}
+        Ok(false) => return completed(state, headers),
+        Err(e) => return PageError::new(state, headers, e).into_response(),
+    }
+    let mut response = Redirect::to(&target).into_response();
+    let clear = browser::set_cookie(state, INTERACTION_COOKIE, "", 0);
+    response.headers_mut().append(header::SET_COOKIE, clear);
+    response
+}

@@ -1,0 +1,202 @@
+//! The admin console signs administrators in through Latchkey's own code flow (PKCE, state,
+//! iss), refuses everyone else, and drives the same operations as the management API.
+
+use serde_json::json;
+
+use crate::oidc::authorization_code::{browser, hidden};
+use crate::support::walk::{sign_in_as, submit, walk};
+use crate::support::{Admin, TestApp, backends};
+
+/// A user holding the built-in administrator role, and one without it.
+async fn people(admin: &Admin<'_>) {
+    let (_, root) = admin
+        .post(
+            "/api/users",
+            json!({"username": "root", "name": "Root", "password": "correct horse battery"}),
+        )
+        .await;
+    let roles = json!({"roleIds": ["latchkey-admin"]});
+    let path = format!(
+        "/api/users/{}/roles",
+        root["id"].as_str().unwrap_or_default()
+    );
+    assert_eq!(admin.post(&path, roles).await.0, 201);
+    let plain = json!({"username": "plain", "password": "correct horse battery"});
+    assert_eq!(admin.post("/api/users", plain).await.0, 201);
+}
+
+#[tokio::test]
+async fn an_administrator_signs_in_and_creates_an_application() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        people(&admin).await;
+        let browser = browser();
+        let stop = walk(&app, &browser, &app.url("/console/applications")).await;
+        let (path, html) = sign_in_as(&app, &browser, stop, "root")
+            .await
+            .page("/console/");
+        assert_eq!(path, "/console/applications");
+        assert!(
+            html.contains("My applications") && !html.contains("Latchkey console"),
+            "{html}"
+        );
+
+        // Create a third-party Traditional application: its page shows the secret once.
+        let (_, form) = walk(&app, &browser, &app.url("/console/applications/new"))
+            .await
+            .page("/console/applications/new");
+        let fields = [
+            ("csrf", hidden(&form, "csrf")),
+            ("party", "third".to_owned()),
+            ("type", "Traditional".to_owned()),
+            ("name", "Partner".to_owned()),
+            ("description", String::new()),
+        ];
+        let response = browser
+            .post(app.url("/console/applications"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), 200);
+        let created = response.text().await.unwrap_or_default();
+        assert!(
+            created.contains("shown only once") && created.contains(&app.issuer),
+            "{created}"
+        );
+        let (_, listed) = admin.get("/api/applications?isThirdParty=true").await;
+        assert_eq!(listed[0]["name"], "Partner");
+        let id = listed[0]["id"].as_str().unwrap_or_default().to_owned();
+
+        // Settings: the API's validation, inline; then a valid change.
+        let settings = app.url(&format!("/console/applications/{id}"));
+        let (_, page) = walk(&app, &browser, &settings).await.page("/console/");
+        let mut change = vec![
+            ("csrf", hidden(&page, "csrf")),
+            ("name", "Partner".to_owned()),
+            ("redirect_uris", "javascript:alert(1)".to_owned()),
+            ("id_token_ttl", "3600".to_owned()),
+            ("refresh_token_ttl_in_days", "14".to_owned()),
+        ];
+        let refused = browser
+            .post(&settings)
+            .form(&change)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(refused.status(), 422);
+        assert!(
+            refused
+                .text()
+                .await
+                .unwrap_or_default()
+                .contains(r#"aria-invalid="true""#)
+        );
+        change[2].1 = "https://partner.example/callback".to_owned();
+        let (_, saved) = submit(
+            &app,
+            &browser,
+            &format!("/console/applications/{id}"),
+            &change,
+        )
+        .await
+        .page("/console/");
+        assert!(saved.contains("Saved."), "{saved}");
+        let (_, stored) = admin.get(&format!("/api/applications/{id}")).await;
+        assert_eq!(
+            stored["oidcClientMetadata"]["redirectUris"],
+            json!(["https://partner.example/callback"])
+        );
+
+        // A form without the console's CSRF token changes nothing, and says so.
+        let forged = [("csrf", "forged".to_owned()), ("name", "Evil".to_owned())];
+        let response = browser
+            .post(&settings)
+            .form(&forged)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(response.status(), 403);
+        let page = response.text().await.unwrap_or_default();
+        assert!(page.contains("This form has expired"), "{page}");
+        assert_eq!(
+            admin.get(&format!("/api/applications/{id}")).await.1["name"],
+            "Partner"
+        );
+        // The same for a form of repeated fields, and for a button with nothing but its token.
+        let scopes = app.url(&format!("/console/applications/{id}/permissions"));
+        let fields = [("csrf", "forged"), ("user_scope", "email")];
+        let refused = browser.post(&scopes).form(&fields).send().await;
+        assert_eq!(refused.map(|r| r.status().as_u16()).ok(), Some(403));
+        let delete = app.url(&format!("/console/applications/{id}/delete"));
+        let refused = browser.post(&delete).form(&[("csrf", "")]).send().await;
+        assert_eq!(refused.map(|r| r.status().as_u16()).ok(), Some(403));
+        assert_eq!(admin.get(&format!("/api/applications/{id}")).await.0, 200);
+        // French for a French browser.
+        let french = browser
+            .get(app.url("/console/applications?tab=third-party"))
+            .header("accept-language", "fr-FR,fr;q=0.9")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let french = french.text().await.unwrap_or_default();
+        assert!(french.contains("Applications tierces") && french.contains("Partner"));
+
+        // Signing out ends the console's grant and goes on to RP-initiated logout.
+        let csrf = hidden(&saved, "csrf");
+        let out = browser
+            .post(app.url("/console/sign-out"))
+            .form(&[("csrf", csrf)])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status(), 303);
+        assert!(
+            out.headers()["location"]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("/oidc/session/end")
+        );
+        let after = browser
+            .get(app.url("/console/applications"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(after.headers()["location"], "/console/sign-in");
+
+        let audit = app.state.db.find_recent_audit(20).await.unwrap_or_default();
+        assert!(
+            audit
+                .iter()
+                .any(|(a, t, _)| a == "application.update" && t.as_deref() == Some(id.as_str()))
+        );
+    }
+}
+
+#[tokio::test]
+async fn someone_who_is_not_an_administrator_is_refused() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        people(&admin).await;
+        let browser = browser();
+        let stop = walk(&app, &browser, &app.url("/console")).await;
+        let stop = sign_in_as(&app, &browser, stop, "plain").await;
+        let crate::support::walk::Stop::Status(403, body) = stop else {
+            panic!("expected 403, got {stop:?}");
+        };
+        assert!(body.contains("Not an administrator"), "{body}");
+        let again = browser
+            .get(app.url("/console/applications"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.status(), 303, "no console session was created");
+        // The console's application is built in: the API cannot change or delete it.
+        assert_eq!(
+            admin.delete("/api/applications/latchkey-console").await,
+            422
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! The admin console.
+
+pub mod admin;
