@@ -72,7 +72,7 @@ pub struct Shared {
     pub config: Arc<Config>,
     pub keys: Keyring,
     pub clock: Clock,
-    pub audit: crate::audit_writer::AuditWriter,
+    pub audit: crate::audit::AuditWriter,
     pub metrics: Arc<crate::metrics::Metrics>,
     pub cache: Arc<crate::cache::Cache>,
     pub metadata: Arc<crate::oidc::Metadata>,
@@ -101,7 +101,7 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let db = open_db(&config).await?;
     let keys = Keyring::open(db.clone(), config.secret_key.as_deref(), clock.now_ms()).await?;
     Ok(AppState(Arc::new(Shared {
-        audit: crate::audit_writer::AuditWriter::start(db.clone()),
+        audit: crate::audit::AuditWriter::start(db.clone()),
         metrics: Arc::default(),
         cache: Arc::default(),
         metadata: Arc::new(crate::oidc::Metadata::new(&config.issuer())?),

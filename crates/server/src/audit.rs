@@ -1,17 +1,53 @@
-//! The audit log's writer for frequent events (tokens issued and refreshed): entries queue in
-//! memory and a background task writes them in batches gathered for 50 ms, one transaction
-//! per batch, so a token request never waits on its audit row. Identical entries of one batch
-//! (the same client issued the same kind of token, same scope) are one row with their `count`
-//! and the time of the last (`lastAt`): a busy machine client otherwise wrote a row per token,
-//! a fifth of the CPU at 27k tokens per second. If the queue is full the entry is dropped and
-//! a warning is logged; rare events (sign-ins, management changes, reuse) are written at once
-//! by `manage::audit` instead.
+//! The audit log's two writers. Rare events (sign-ins, management changes, replays) are
+//! written at once ([`write_now`]), or inside the transaction of the change they record (an
+//! [`entry`] handed to the store). Frequent ones (tokens issued and refreshed) are queued
+//! ([`AuditWriter::queue`]): a background task writes them in batches gathered for 50 ms, one
+//! transaction per batch, so a token request never waits on its audit row. Identical entries of
+//! one batch (the same client issued the same kind of token, same scope) are one row with their
+//! `count` and the time of the last (`lastAt`): a busy machine client otherwise wrote a row per
+//! token, a fifth of the CPU at 27k tokens per second. If the queue is full the entry is
+//! dropped and a warning is logged.
 
 use std::time::Duration;
 
 use latchkey_store::Db;
 use latchkey_store::audit::AuditEntry;
 use tokio::sync::mpsc;
+
+use crate::app::AppState;
+use crate::manage::Actor;
+
+/// Write an entry now, and wait for it: for rare events, which must not be lost in a queue.
+/// A failure is logged, never the caller's.
+pub async fn write_now(
+    state: &AppState,
+    actor: &Actor,
+    action: &str,
+    target: (&'static str, &str),
+    details: serde_json::Value,
+) {
+    let entry = entry(actor, action, target, details);
+    if let Err(e) = state.db.insert_audit(&entry, state.clock.now_ms()).await {
+        tracing::error!(error = %e, action, "could not write the audit log");
+    }
+}
+
+/// The entry [`write_now`] writes, for a change that records it in its own transaction.
+pub fn entry(
+    actor: &Actor,
+    action: &str,
+    target: (&'static str, &str),
+    details: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        actor_type: actor.kind,
+        actor_id: Some(actor.id.clone()),
+        action: action.to_owned(),
+        target_type: Some(target.0),
+        target_id: Some(target.1.to_owned()),
+        details,
+    }
+}
 
 /// Entries waiting to be written, at most.
 const QUEUE: usize = 16_384;
@@ -52,7 +88,7 @@ impl AuditWriter {
     }
 
     /// Queue an entry; never waits.
-    pub fn record(&self, entry: AuditEntry, now_ms: i64) {
+    pub fn queue(&self, entry: AuditEntry, now_ms: i64) {
         if self.queue.try_send((entry, now_ms)).is_err() {
             tracing::warn!("audit queue full or closed; an entry was dropped");
         }

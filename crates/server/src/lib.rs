@@ -22,13 +22,13 @@
 //! - [`password`]: argon2id hashing on threads of its own, one per core.
 //! - [`expired`]: expired codes, tokens and sessions deleted in the background.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
-//! - [`audit_writer`]: audit entries written in batches off the request path.
+//! - [`audit`]: the audit log's two writers, at once (`write_now`) and batched (`queue`).
 //! - [`logs`]: structured logs with the request's context; [`metrics`]: Prometheus counters.
 
 pub mod api;
 pub mod app;
 pub mod around;
-pub mod audit_writer;
+pub mod audit;
 pub mod bearer;
 pub mod browser;
 pub mod cache;

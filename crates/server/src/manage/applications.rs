@@ -4,13 +4,14 @@ use latchkey_core::client::{Application, ApplicationType, ClientSecret, TokenSet
 use latchkey_core::registration::{self as rules, Invalid};
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
 pub use super::application_json::{
     ApplicationPatch, ApplicationView, CustomClientMetadata, CustomClientMetadataInput,
     NewApplication, OidcClientMetadata,
 };
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 
 pub fn parse_type(value: &str) -> Result<ApplicationType, Invalid> {
     ApplicationType::parse(value).ok_or_else(|| {
@@ -115,7 +116,7 @@ pub async fn create(
         false => (None, vec![]),
     };
     state.db.insert_application(&app, &secrets, &[]).await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.create",
@@ -187,7 +188,7 @@ pub async fn update(
         patch.custom_client_metadata,
     )?;
     state.db.update_application(&app).await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.update",
@@ -205,7 +206,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Err
         .delete_application(id)
         .await
         .map_err(|e| not_found_as(e, "application"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.delete",

@@ -6,11 +6,12 @@ use latchkey_core::role::RoleType;
 use latchkey_store::roles::Holder;
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
 use super::applications::not_found_as;
 use super::roles::{RoleIds, RoleView};
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 
 /// Check that every role exists and is of `role_type`.
 async fn check_roles(
@@ -69,7 +70,7 @@ pub async fn assign_to_application(
         .db
         .add_roles_to(Holder::Application(id), &input.role_ids)
         .await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.roles.add",
@@ -92,7 +93,7 @@ pub async fn unassign_from_application(
         .remove_role_from(Holder::Application(id), role_id)
         .await
         .map_err(|e| not_found_as(e, "role"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.roles.remove",
@@ -126,7 +127,7 @@ pub async fn assign_to_user(
         .db
         .add_roles_to(Holder::User(id), &input.role_ids)
         .await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "user.roles.add",
@@ -149,7 +150,7 @@ pub async fn unassign_from_user(
         .remove_role_from(Holder::User(id), role_id)
         .await
         .map_err(|e| not_found_as(e, "role"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "user.roles.remove",

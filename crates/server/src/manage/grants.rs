@@ -5,10 +5,11 @@
 use serde::Serialize;
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
 use super::third_party::{ResourceScopesView, by_resource};
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -93,7 +94,7 @@ pub async fn revoke(
         .revoke_consent(user_id, grant_id, now)
         .await
         .map_err(|e| super::applications::not_found_as(e, "grant"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "consent.revoke",

@@ -7,9 +7,10 @@ use latchkey_store::Db;
 
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 use crate::keyring::{KeyringError, PUBLISH_LEAD_MS, ensure};
 
 /// The family of `algorithm` as Logto names it.
@@ -124,7 +125,7 @@ pub async fn rotate_now(
     .await?;
     state.keys.refresh().await?;
     let names: Vec<&str> = algorithms.iter().map(|a| a.as_str()).collect();
-    audit(
+    audit::write_now(
         state,
         actor,
         "key.rotate",
@@ -150,6 +151,6 @@ pub async fn retire(state: &AppState, actor: &Actor, key_id: &str) -> Result<(),
     }
     state.db.delete_previous_signing_key(key_id).await?;
     state.keys.refresh().await?;
-    audit(state, actor, "key.delete", ("key", key_id), json!({})).await;
+    audit::write_now(state, actor, "key.delete", ("key", key_id), json!({})).await;
     Ok(())
 }

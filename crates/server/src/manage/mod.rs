@@ -17,10 +17,7 @@ mod user_fields;
 pub mod users;
 
 pub use error::Error;
-use latchkey_store::audit::AuditEntry;
 use serde::{Deserialize, Deserializer};
-
-use crate::app::AppState;
 
 /// Who performs an operation, for the audit log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,38 +58,6 @@ impl Actor {
             kind: "command_line",
             id: "latchkey".into(),
         }
-    }
-}
-
-/// Record a mutation. The audit log never holds secrets: callers pass ids and names only.
-/// A failure to write it is logged, not hidden, and does not undo the change already made.
-pub async fn audit(
-    state: &AppState,
-    actor: &Actor,
-    action: &str,
-    target: (&'static str, &str),
-    details: serde_json::Value,
-) {
-    let entry = audit_entry(actor, action, target, details);
-    if let Err(e) = state.db.insert_audit(&entry, state.clock.now_ms()).await {
-        tracing::error!(error = %e, action, "could not write the audit log");
-    }
-}
-
-/// The entry [`audit`] writes, for a write that records it in its own transaction instead.
-pub fn audit_entry(
-    actor: &Actor,
-    action: &str,
-    target: (&'static str, &str),
-    details: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry {
-        actor_type: actor.kind,
-        actor_id: Some(actor.id.clone()),
-        action: action.to_owned(),
-        target_type: Some(target.0),
-        target_id: Some(target.1.to_owned()),
-        details,
     }
 }
 

@@ -5,10 +5,11 @@ use latchkey_core::resource::{Resource, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
 use super::applications::not_found_as;
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -138,7 +139,7 @@ pub async fn create(
             .with_field("indicator"),
             other => other.into(),
         })?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "resource.create",
@@ -164,7 +165,7 @@ pub async fn update(
         resource.access_token_ttl = ttl;
     }
     state.db.update_resource(&resource).await?;
-    audit(state, actor, "resource.update", ("resource", id), json!({})).await;
+    audit::write_now(state, actor, "resource.update", ("resource", id), json!({})).await;
     Ok(resource.into())
 }
 
@@ -175,7 +176,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Err
         .delete_resource(id)
         .await
         .map_err(|e| not_found_as(e, "resource"))?;
-    audit(state, actor, "resource.delete", ("resource", id), json!({})).await;
+    audit::write_now(state, actor, "resource.delete", ("resource", id), json!({})).await;
     Ok(())
 }
 
@@ -222,7 +223,7 @@ pub async fn create_scope(
         .insert_scope(&scope)
         .await
         .map_err(scope_conflict)?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "scope.create",
@@ -264,7 +265,7 @@ pub async fn update_scope(
         .update_scope(&scope)
         .await
         .map_err(scope_conflict)?;
-    audit(state, actor, "scope.update", ("scope", scope_id), json!({})).await;
+    audit::write_now(state, actor, "scope.update", ("scope", scope_id), json!({})).await;
     Ok(scope.into())
 }
 
@@ -280,6 +281,6 @@ pub async fn delete_scope(
         .delete_scope(resource_id, scope_id)
         .await
         .map_err(|e| not_found_as(e, "scope"))?;
-    audit(state, actor, "scope.delete", ("scope", scope_id), json!({})).await;
+    audit::write_now(state, actor, "scope.delete", ("scope", scope_id), json!({})).await;
     Ok(())
 }

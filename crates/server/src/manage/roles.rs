@@ -5,11 +5,12 @@ use latchkey_core::role::{Role, RoleType};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
 use super::applications::not_found_as;
 use super::resources::ScopeView;
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -128,7 +129,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewRole) -> Result<R
         created_at: state.clock.now_ms(),
     };
     state.db.insert_role(&role).await.map_err(name_conflict)?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "role.create",
@@ -154,7 +155,7 @@ pub async fn update(
             rules::check_description("description", Some(description))?.unwrap_or_default();
     }
     state.db.update_role(&role).await.map_err(name_conflict)?;
-    audit(state, actor, "role.update", ("role", id), json!({})).await;
+    audit::write_now(state, actor, "role.update", ("role", id), json!({})).await;
     Ok(role.into())
 }
 
@@ -165,7 +166,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Err
         .delete_role(id)
         .await
         .map_err(|e| not_found_as(e, "role"))?;
-    audit(state, actor, "role.delete", ("role", id), json!({})).await;
+    audit::write_now(state, actor, "role.delete", ("role", id), json!({})).await;
     Ok(())
 }
 
@@ -203,7 +204,7 @@ pub async fn add_scopes(
         }
     }
     state.db.add_role_scopes(&role.id, &input.scope_ids).await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "role.scopes.add",
@@ -226,7 +227,7 @@ pub async fn remove_scope(
         .remove_role_scope(id, scope_id)
         .await
         .map_err(|e| not_found_as(e, "scope"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "role.scopes.remove",

@@ -6,10 +6,11 @@ use latchkey_core::registration as rules;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
 use super::applications::{find, not_found_as};
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 
 /// A secret as listed: never its value.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -90,7 +91,7 @@ pub async fn create_secret(
         .insert_secret(&app.id, &secret)
         .await
         .map_err(secret_conflict)?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.secret.create",
@@ -115,7 +116,7 @@ pub async fn rename_secret(
         .rename_secret(&app.id, name, &new_name)
         .await
         .map_err(|e| not_found_as(secret_conflict(e), "secret"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.secret.update",
@@ -143,7 +144,7 @@ pub async fn delete_secret(
         .delete_secret(&app.id, name)
         .await
         .map_err(|e| not_found_as(e, "secret"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.secret.delete",

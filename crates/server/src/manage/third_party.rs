@@ -8,11 +8,12 @@ use latchkey_store::third_party::SignInExperience;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::Actor;
 use super::Error;
 use super::applications::{find, not_found_as};
 use super::roles::ResourceRef;
-use super::{Actor, audit};
 use crate::app::AppState;
+use crate::audit;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -155,7 +156,7 @@ pub async fn add_scopes(
         .db
         .add_consent_scopes(&app.id, &input.user_scopes, &input.resource_scopes)
         .await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.consent_scopes.add",
@@ -185,7 +186,7 @@ pub async fn remove_scope(
         _ => return Err(Error::NotFound("scope type")),
     };
     removed.map_err(|e| not_found_as(e, "consent scope"))?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.consent_scopes.remove",
@@ -248,7 +249,7 @@ pub async fn put_experience(
         privacy_policy_url: https_url("privacyPolicyUrl", input.privacy_policy_url)?,
     };
     state.db.put_sign_in_experience(&app.id, &stored).await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "application.sign_in_experience.update",

@@ -9,8 +9,9 @@ use super::applications::not_found_as;
 use super::user_fields::{
     check_avatar, check_custom_data, check_identifiers, check_profile, checked,
 };
-use super::{Actor, audit, nullable};
+use super::{Actor, nullable};
 use crate::app::AppState;
+use crate::audit;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -152,7 +153,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<U
         .insert_user(&user)
         .await
         .map_err(identifier_conflict)?;
-    audit(state, actor, "user.create", ("user", &user.id), json!({})).await;
+    audit::write_now(state, actor, "user.create", ("user", &user.id), json!({})).await;
     Ok(user.into())
 }
 
@@ -191,7 +192,7 @@ pub async fn update(
         .update_user(&user)
         .await
         .map_err(identifier_conflict)?;
-    audit(state, actor, "user.update", ("user", id), json!({})).await;
+    audit::write_now(state, actor, "user.update", ("user", id), json!({})).await;
     Ok(user.into())
 }
 
@@ -212,7 +213,7 @@ pub async fn set_password(
         .map_err(|e| not_found_as(e, "user"))?;
     user.password_hash = Some(password_hash);
     let details = json!({"sessionsEnded": true, "tokensRevoked": true});
-    audit(state, actor, "user.password.update", ("user", id), details).await;
+    audit::write_now(state, actor, "user.password.update", ("user", id), details).await;
     Ok(user.into())
 }
 
@@ -226,7 +227,7 @@ pub async fn set_suspended(
     user.is_suspended = input.is_suspended;
     user.updated_at = state.clock.now_ms();
     state.db.update_user(&user).await?;
-    audit(
+    audit::write_now(
         state,
         actor,
         "user.suspension.update",
@@ -243,6 +244,6 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Err
         .delete_user(id)
         .await
         .map_err(|e| not_found_as(e, "user"))?;
-    audit(state, actor, "user.delete", ("user", id), json!({})).await;
+    audit::write_now(state, actor, "user.delete", ("user", id), json!({})).await;
     Ok(())
 }

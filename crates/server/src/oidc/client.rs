@@ -13,9 +13,10 @@ use latchkey_core::{ErrorCode, OAuthError, client_auth};
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::audit;
 use crate::cache::ClientEntry;
 use crate::error::Error;
-use crate::manage::{Actor, audit};
+use crate::manage::Actor;
 use crate::throttle::{Budget, ClientAddress};
 
 /// A secret's "last used" time is rewritten at most this often, so that a busy client does
@@ -103,7 +104,7 @@ async fn authenticate(
     {
         let target = ("application", presented.client_id.as_str());
         let details = json!({"retryAfterSeconds": (wait_ms + 999) / 1000});
-        audit(
+        audit::write_now(
             state,
             &Actor::address(address),
             "client.throttled",
@@ -124,7 +125,7 @@ async fn authenticate(
             budget.failed(state).await?;
             let target = ("application", presented.client_id.as_str());
             let actor = Actor::address(address);
-            audit(
+            audit::write_now(
                 state,
                 &actor,
                 "client.authentication_failure",

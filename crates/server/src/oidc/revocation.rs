@@ -13,8 +13,9 @@ use super::client::ClientRequest;
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::audit;
 use crate::error::Error;
-use crate::manage::{Actor, audit};
+use crate::manage::Actor;
 
 pub async fn revoke(State(state): State<AppState>, request: ClientRequest) -> Response {
     let ClientRequest {
@@ -53,7 +54,7 @@ async fn revoke_token(
         state.db.revoke_grant(&grant.id, now).await?;
         let actor = Actor::application(app.id.clone());
         let target = ("grant", grant.id.as_str());
-        audit(
+        audit::write_now(
             state,
             &actor,
             "grant.revoke",
@@ -67,7 +68,7 @@ async fn revoke_token(
         state.db.delete_access_token(&hash).await?;
         let actor = Actor::application(app.id.clone());
         let target = ("grant", grant.id.as_str());
-        audit(
+        audit::write_now(
             state,
             &actor,
             "token.revoke",

@@ -19,11 +19,12 @@ use serde_json::json;
 
 use super::{Pending, expired, pending};
 use crate::app::AppState;
+use crate::audit;
 use crate::consent::{self, Plan};
 use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::{Actor, audit};
+use crate::manage::Actor;
 
 #[derive(Template)]
 #[template(path = "consent.html")]
@@ -242,11 +243,11 @@ pub async fn answer(
                 return PageError::new(&state, &headers, e).into_response();
             }
             let details = json!({"userScopes": plan.user_scopes, "resourceScopes": scopes});
-            audit(&state, &actor, "consent.grant", target, details).await;
+            audit::write_now(&state, &actor, "consent.grant", target, details).await;
             Answer::Granted
         }
         _ => {
-            audit(&state, &actor, "consent.deny", target, json!({})).await;
+            audit::write_now(&state, &actor, "consent.deny", target, json!({})).await;
             Answer::Denied
         }
     };

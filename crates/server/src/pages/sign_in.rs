@@ -14,10 +14,11 @@ use serde_json::json;
 
 use super::{Pending, expired, pending};
 use crate::app::AppState;
+use crate::audit;
 use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::{Actor, audit, audit_entry};
+use crate::manage::Actor;
 use crate::throttle::{Budget, ClientAddress};
 
 #[derive(Template)]
@@ -153,7 +154,7 @@ pub async fn submit(
         Ok(Some(wait_ms)) => {
             let target = ("account", typed.as_str());
             let details = json!({"retryAfterSeconds": (wait_ms + 999) / 1000});
-            audit(
+            audit::write_now(
                 &state,
                 &Actor::address(address),
                 "sign_in.throttled",
@@ -185,7 +186,7 @@ pub async fn submit(
         }
         let details = json!({"reason": reason, "clientId": pending.interaction.client_id});
         let target = ("account", typed.as_str());
-        audit(
+        audit::write_now(
             &state,
             &Actor::address(address),
             "sign_in.failure",
@@ -202,6 +203,6 @@ pub async fn submit(
     let details =
         json!({"clientId": pending.interaction.client_id, "address": Actor::address(address).id});
     let actor = Actor::user(&user.id);
-    let entry = audit_entry(&actor, "sign_in.success", ("user", &user.id), details);
+    let entry = audit::entry(&actor, "sign_in.success", ("user", &user.id), details);
     super::start_session(&state, &headers, &user.id, &id, Some(entry)).await
 }

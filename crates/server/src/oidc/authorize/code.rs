@@ -114,7 +114,7 @@ async fn warn_if_repeated(state: &AppState, grant: &Grant, challenge: &str) -> R
         target_id: Some(client_id.clone()),
         details: json!({"grantId": grant.id, "previousGrantId": previous}),
     };
-    state.audit.record(entry, state.clock.now_ms());
+    state.audit.queue(entry, state.clock.now_ms());
     Ok(())
 }
 

@@ -15,9 +15,10 @@ use latchkey_store::grants::Issued;
 use serde_json::json;
 
 use crate::app::AppState;
+use crate::audit;
 use crate::error::Error;
 use crate::keyring::RsaOn;
-use crate::manage::{Actor, audit};
+use crate::manage::Actor;
 
 /// What a redemption or a refresh issues, decided before anything is stored.
 #[derive(Debug)]
@@ -137,7 +138,7 @@ pub(super) async fn replayed<T>(
     state.db.revoke_grant(grant_id, now).await?;
     tracing::warn!(client_id = %app.id, action, "one-time credential replayed; its grant is revoked");
     let actor = Actor::application(app.id.clone());
-    audit(state, &actor, action, ("grant", grant_id), json!({})).await;
+    audit::write_now(state, &actor, action, ("grant", grant_id), json!({})).await;
     Err(invalid_grant(why))
 }
 

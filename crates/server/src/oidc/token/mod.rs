@@ -63,7 +63,7 @@ async fn run_grant(
         target_id: Some(app.id.clone()),
         details: json!({"grantType": grant.as_str(), "scope": response.scope}),
     };
-    state.audit.record(entry, state.clock.now_ms());
+    state.audit.queue(entry, state.clock.now_ms());
     state.metrics.token_issued(grant);
     let json = HeaderValue::from_static("application/json");
     Ok(no_store(([(header::CONTENT_TYPE, json)], body)))
