@@ -2,21 +2,16 @@
 //! operations as the management API. Administrators sign in through Latchkey's own
 //! authorization code flow (the built-in console application); each page checks, from the
 //! console's cookie, that the grant is live and its user still holds the management scope.
+//! Pages live in a folder per resource (`applications/`, `users/`, `roles/`) or one file
+//! (`resources`, `keys`); `form` checks every form's CSRF token before its handler runs.
 
-mod application;
 mod applications;
 mod auth;
-mod branding;
-mod credentials;
 mod form;
-mod guide;
 mod keys;
-mod permissions;
 mod resources;
-mod role;
 mod roles;
 mod text;
-mod user;
 mod users;
 
 use axum::Router;
@@ -53,62 +48,68 @@ pub fn routes() -> Router<AppState> {
         .route("/console/sign-out", post(auth::sign_out))
         .route(
             "/console/applications",
-            get(applications::list).post(applications::create),
+            get(applications::list::list).post(applications::list::create),
         )
-        .route("/console/applications/new", get(applications::new))
+        .route("/console/applications/new", get(applications::list::new))
         .route(
             "/console/applications/{id}",
-            get(application::show).post(application::update),
+            get(applications::show::show).post(applications::show::update),
         )
         .route(
             "/console/applications/{id}/delete",
-            get(application::confirm_delete).post(application::delete),
+            get(applications::show::confirm_delete).post(applications::show::delete),
         )
         .route(
             "/console/applications/{id}/endpoints",
-            get(credentials::show),
+            get(applications::secrets::show),
         )
         .route(
             "/console/applications/{id}/secrets",
-            post(credentials::create),
+            post(applications::secrets::create),
         )
         .route(
             "/console/applications/{id}/secrets/{name}/rename",
-            post(credentials::rename),
+            post(applications::secrets::rename),
         )
         .route(
             "/console/applications/{id}/secrets/{name}/delete",
-            post(credentials::delete),
+            post(applications::secrets::delete),
         )
         .route(
             "/console/applications/{id}/permissions",
-            get(permissions::show).post(permissions::add),
+            get(applications::permissions::show).post(applications::permissions::add),
         )
         .route(
             "/console/applications/{id}/permissions/remove",
-            post(permissions::remove),
+            post(applications::permissions::remove),
         )
         .route(
             "/console/applications/{id}/branding",
-            get(branding::show).post(branding::save),
+            get(applications::branding::show).post(applications::branding::save),
         )
-        .route("/console/users", get(users::list).post(users::create))
-        .route("/console/users/new", get(users::new))
-        .route("/console/users/{id}", get(user::show))
-        .route("/console/users/{id}/suspension", post(user::suspension))
-        .route("/console/users/{id}/password", post(user::password))
-        .route("/console/users/{id}/roles", post(user::assign))
+        .route(
+            "/console/users",
+            get(users::list::list).post(users::list::create),
+        )
+        .route("/console/users/new", get(users::list::new))
+        .route("/console/users/{id}", get(users::show::show))
+        .route(
+            "/console/users/{id}/suspension",
+            post(users::show::suspension),
+        )
+        .route("/console/users/{id}/password", post(users::show::password))
+        .route("/console/users/{id}/roles", post(users::show::assign))
         .route(
             "/console/users/{id}/roles/{role_id}/remove",
-            post(user::unassign),
+            post(users::show::unassign),
         )
         .route(
             "/console/users/{id}/grants/{grant_id}/remove",
-            post(user::remove_grant),
+            post(users::show::remove_grant),
         )
         .route(
             "/console/users/{id}/delete",
-            get(user::confirm_delete).post(user::delete),
+            get(users::show::confirm_delete).post(users::show::delete),
         )
         .route(
             "/console/resources",
@@ -127,21 +128,27 @@ pub fn routes() -> Router<AppState> {
             "/console/resources/{id}/delete",
             get(resources::confirm_delete).post(resources::delete),
         )
-        .route("/console/roles", get(roles::list).post(roles::create))
-        .route("/console/roles/{id}", get(role::show))
-        .route("/console/roles/{id}/scopes", post(role::add_scopes))
+        .route(
+            "/console/roles",
+            get(roles::list::list).post(roles::list::create),
+        )
+        .route("/console/roles/{id}", get(roles::show::show))
+        .route("/console/roles/{id}/scopes", post(roles::show::add_scopes))
         .route(
             "/console/roles/{id}/scopes/{scope_id}/remove",
-            post(role::remove_scope),
+            post(roles::show::remove_scope),
         )
-        .route("/console/roles/{id}/holders", post(role::assign))
+        .route("/console/roles/{id}/holders", post(roles::show::assign))
         .route(
             "/console/roles/{id}/delete",
-            get(role::confirm_delete).post(role::delete),
+            get(roles::show::confirm_delete).post(roles::show::delete),
         )
         .route("/console/keys", get(keys::list))
         .route("/console/keys/rotate", post(keys::rotate))
-        .route("/console/applications/{id}/guide", get(guide::show))
+        .route(
+            "/console/applications/{id}/guide",
+            get(applications::guide::show),
+        )
         .route("/assets/console.css", get(stylesheet))
         .route("/assets/console.js", get(script))
 }

@@ -1,7 +1,7 @@
 //! A third-party application's Permissions tab: its ceiling of user data and API scopes,
 //! each with the words the user will read on the consent page.
 
-use super::ConsoleForm;
+use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,9 +11,9 @@ use latchkey_core::client::Application;
 use latchkey_store::Page;
 use serde::Deserialize;
 
-use super::application::{Tab, load, tabs};
-use super::{Console, Frame};
+use super::show::{Tab, load, tabs};
 use crate::app::AppState;
+use crate::console::{Console, Frame};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::third_party::{self, ConsentScopesInput};

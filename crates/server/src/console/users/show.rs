@@ -1,7 +1,7 @@
 //! A user's page: profile, status (suspend, reactivate), roles, the third-party apps they
 //! allowed (with Remove access), password reset, and Delete behind a confirmation page.
 
-use super::{Button, ConsoleForm};
+use crate::console::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -11,8 +11,8 @@ use latchkey_core::user::User;
 use latchkey_store::Page;
 use serde::Deserialize;
 
-use super::{Console, Frame};
 use crate::app::AppState;
+use crate::console::{Console, Frame};
 use crate::html;
 use crate::manage::roles::{RoleIds, RoleView};
 use crate::manage::users::{self, PasswordInput, SuspensionInput};

@@ -2,7 +2,7 @@
 //! machine-to-machine application, and delete behind a confirmation. Built-in roles are shown
 //! read-only.
 
-use super::{Button, ConsoleForm};
+use crate::console::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,9 +12,9 @@ use latchkey_core::role::RoleType;
 use latchkey_store::applications::ApplicationFilter;
 use serde::Deserialize;
 
-use super::roles::{ALL, kind};
-use super::{Console, Frame, confirm};
+use super::list::{ALL, kind};
 use crate::app::AppState;
+use crate::console::{Console, Frame, confirm};
 use crate::html;
 use crate::manage::assignments;
 use crate::manage::roles::{self, RoleIds, ScopeIds};

@@ -2,7 +2,7 @@
 //! ID, each with a copy button; for a confidential application its secrets (listed without
 //! their values), created with the value shown once, renamed and deleted.
 
-use super::{Button, ConsoleForm};
+use crate::console::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::Application;
 use serde::Deserialize;
 
-use super::application::{Tab, load, tabs};
-use super::{Console, Frame};
+use super::show::{Tab, load, tabs};
 use crate::app::AppState;
+use crate::console::{Console, Frame};
 use crate::html;
 use crate::manage::secrets::{self, NewSecret, SecretPatch};
 

@@ -1,7 +1,7 @@
 //! A third-party application's Branding tab: display name, logos, terms and privacy links,
 //! with a live preview of the consent page.
 
-use super::ConsoleForm;
+use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::Application;
 use serde::Deserialize;
 
-use super::application::{Tab, tabs};
 use super::permissions::third_party;
-use super::{Console, Frame};
+use super::show::{Tab, tabs};
 use crate::app::AppState;
+use crate::console::{Console, Frame};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::third_party::{self, Branding, SignInExperienceView};

@@ -8,9 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use latchkey_core::client::{Application, ApplicationType};
 
-use super::application::{Tab, load, tabs};
-use super::{Console, Frame};
+use super::show::{Tab, load, tabs};
 use crate::app::AppState;
+use crate::console::{Console, Frame};
 use crate::html;
 
 #[derive(Template)]

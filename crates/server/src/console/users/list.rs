@@ -1,6 +1,6 @@
 //! The users list (searchable, paginated) and creating a user.
 
-use super::ConsoleForm;
+use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_store::Page;
 use serde::Deserialize;
 
-use super::{Console, Frame};
 use crate::app::AppState;
+use crate::console::{Console, Frame};
 use crate::html;
 use crate::manage::users::{self, NewUser};
 

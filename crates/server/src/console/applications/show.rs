@@ -2,7 +2,7 @@
 //! validation as the API, errors shown next to the field), and Delete behind a confirmation
 //! page that names the application.
 
-use super::{Button, ConsoleForm};
+use crate::console::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::{Application, ApplicationType, CONSOLE_APP_ID};
 use serde::Deserialize;
 
-use super::{Console, ConsoleText, Frame};
 use crate::app::AppState;
+use crate::console::{Console, ConsoleText, Frame};
 use crate::html;
 use crate::manage::applications::{
     self as apps, ApplicationPatch, CustomClientMetadataInput, OidcClientMetadata,

@@ -1,7 +1,7 @@
 //! The applications list (two tabs: first- and third-party, searchable, paginated) and the
 //! create flow: whose it is, which type, name and description.
 
-use super::ConsoleForm;
+use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -11,8 +11,8 @@ use latchkey_store::Page;
 use latchkey_store::applications::ApplicationFilter;
 use serde::Deserialize;
 
-use super::{Console, Frame};
 use crate::app::AppState;
+use crate::console::{Console, Frame};
 use crate::html;
 use crate::manage::applications::{self as apps, NewApplication};
 
@@ -179,7 +179,7 @@ pub async fn create(
     };
     match apps::create(&state, &console.actor(), input).await {
         Ok(view) => match view.secret {
-            Some(secret) => super::credentials::created(&state, &console, &view.id, secret).await,
+            Some(secret) => super::secrets::created(&state, &console, &view.id, secret).await,
             None => Redirect::to(&format!("/console/applications/{}", view.id)).into_response(),
         },
         Err(problem) => new_page(&console, &form, Some(problem.to_string())),

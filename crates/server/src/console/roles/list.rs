@@ -1,6 +1,6 @@
 //! Roles: the list with a create form (a role's own page is `role`).
 
-use super::ConsoleForm;
+use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,8 +9,8 @@ use latchkey_core::role::RoleType;
 use latchkey_store::Page;
 use serde::Deserialize;
 
-use super::{Console, ConsoleText, Frame};
 use crate::app::AppState;
+use crate::console::{Console, ConsoleText, Frame};
 use crate::html;
 use crate::manage::roles::{self, NewRole};
 
