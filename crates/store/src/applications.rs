@@ -4,7 +4,7 @@ use latchkey_core::client::{Application, ApplicationType, ClientSecret, TokenSet
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::list::{Filter, Page};
+use crate::sql::list::{Filter, Page};
 use crate::{Db, Error, Result, flag, string_list, to_json_list};
 
 const COLUMNS: &str = "id, name, description, type, is_third_party, redirect_uris, \

@@ -2,8 +2,8 @@
 
 use sqlx::Row;
 
-use crate::list::Filter;
-use crate::statement::Statement;
+use crate::sql::list::Filter;
+use crate::sql::statement::Statement;
 use crate::{Db, Page, Result};
 
 /// An entry as stored.

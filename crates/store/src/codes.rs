@@ -5,8 +5,8 @@
 use latchkey_core::grant::{AuthorizationCode, Grant, Taken};
 
 use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, store_issued};
-use crate::row::{Columns, Record};
-use crate::tx::{Direct, Tx, run_now};
+use crate::sql::row::{Columns, Record};
+use crate::sql::tx::{Direct, Tx, run_now};
 use crate::{Db, Result};
 
 /// The code's columns under the names `AuthorizationCode::from_row` reads, so that a join

@@ -5,9 +5,9 @@ use latchkey_core::consent::Consent;
 use latchkey_core::resource::Scope;
 use latchkey_core::scope::Scopes;
 
-use crate::row::{Columns, Record};
-use crate::statement::Statement;
-use crate::tx::{Direct, Tx, run_now};
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::Statement;
+use crate::sql::tx::{Direct, Tx, run_now};
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";

@@ -3,7 +3,7 @@
 //! everything it ever issued. Each step is one short write (on an SQLite file, one job of
 //! the group commit), and the oldest rows go first through an index on `expires_at`.
 
-use crate::statement::Statement;
+use crate::sql::statement::Statement;
 use crate::{Db, Result};
 
 pub use latchkey_core::lifetimes::REPLAY_MEMORY_MS;

@@ -8,9 +8,9 @@ use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshT
 use latchkey_core::scope::Scopes;
 
 use crate::consent::consent_statements;
-use crate::row::{Columns, Record};
-use crate::statement::{Arg, Statement};
-use crate::tx::Tx;
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::{Arg, Statement};
+use crate::sql::tx::Tx;
 use crate::{Db, Result, string_list, to_json_list};
 
 /// Tokens stored in the same transaction as the consumption of a code or a refresh token:

@@ -15,39 +15,31 @@
 //! - [`cache`]: what a node polls to know its copies of clients and API permissions are
 //!   current.
 //! - [`expired`]: deleting what has expired, in small batches.
-//! - `list`: pages of results ([`Page`]); `testing` (feature `testing`): throwaway databases
-//!   for the server's tests.
-//! - `connect`: opening either database; `batch`, `read`, `statement`, `tx`, `row`: how SQL
-//!   runs on each driver.
+//! - `testing` (feature `testing`): throwaway databases for the server's tests.
+//! - `sql`: the engine every table module runs its SQL through: `connect` (opening either
+//!   database), `statement`, `tx`, `row`, `batch`, `read`, `list`, `error`.
 //!
 //! Method names follow one rule: `find_*` reads, `insert_*` adds, `take_*` consumes a
 //! single-use value, anything else says what it changes.
 
 pub mod applications;
 pub mod audit;
-mod batch;
 pub mod cache;
 mod codes;
-mod connect;
 pub mod consent;
-mod error;
 pub mod expired;
 pub mod grants;
 pub mod keys;
-mod list;
-mod read;
 mod refresh_tokens;
 pub mod resources;
 pub mod roles;
-mod row;
 mod secrets;
 pub mod sessions;
-mod statement;
+mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod third_party;
 pub mod throttles;
-mod tx;
 pub mod users;
 
 use sqlx::AnyPool;
@@ -56,10 +48,10 @@ use sqlx::migrate::Migrator;
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
-pub use connect::backend_of;
-pub use error::{Error, Result};
+pub use sql::connect::backend_of;
+pub use sql::error::{Error, Result};
 
-pub use list::Page;
+pub use sql::list::Page;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -78,9 +70,9 @@ pub struct Db {
     pool: AnyPool,
     writer: AnyPool,
     /// Group commit for the writes on the token path (an SQLite file only, see `batch`).
-    batcher: Option<batch::Batcher>,
+    batcher: Option<sql::batch::Batcher>,
     /// Direct reads for the hottest lookups (an SQLite file only, see `read`).
-    readers: Option<std::sync::Arc<read::Readers>>,
+    readers: Option<std::sync::Arc<sql::read::Readers>>,
     backend: Backend,
 }
 
@@ -168,12 +160,12 @@ impl Db {
     }
 
     /// Direct reads, on an SQLite file.
-    pub(crate) fn readers(&self) -> Option<&read::Readers> {
+    pub(crate) fn readers(&self) -> Option<&sql::read::Readers> {
         self.readers.as_deref()
     }
 
     /// The group-commit writer, on an SQLite file.
-    pub(crate) fn batcher(&self) -> Option<&batch::Batcher> {
+    pub(crate) fn batcher(&self) -> Option<&sql::batch::Batcher> {
         self.batcher.as_ref()
     }
 

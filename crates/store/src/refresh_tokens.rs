@@ -4,9 +4,9 @@
 use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 
 use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, insert_refresh, store_issued};
-use crate::row::{Columns, Record};
-use crate::statement::Statement;
-use crate::tx::{Direct, Tx, run_now};
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::Statement;
+use crate::sql::tx::{Direct, Tx, run_now};
 use crate::{Db, Result};
 
 /// A refresh token and its grant, as `find_refresh_token` selects them.

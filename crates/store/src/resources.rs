@@ -5,8 +5,8 @@ use latchkey_core::scope::Scopes;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::list::{Filter, Page};
-use crate::row::{Columns, Record};
+use crate::sql::list::{Filter, Page};
+use crate::sql::row::{Columns, Record};
 use crate::{Db, Error, Result, flag};
 
 const COLUMNS: &str = "id, name, indicator, access_token_ttl, is_management, created_at";

@@ -4,8 +4,8 @@ use latchkey_core::resource::Scope;
 use latchkey_core::role::BUILTIN_ROLE_IDS;
 use latchkey_core::role::{Role, RoleType};
 
-use crate::list::{Filter, Page};
-use crate::row::{Columns, Record};
+use crate::sql::list::{Filter, Page};
+use crate::sql::row::{Columns, Record};
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, name, description, type, created_at";

@@ -3,8 +3,8 @@
 //! writes them at each of its steps.
 
 use crate::audit::AuditEntry;
-use crate::row::{Columns, Record};
-use crate::statement::Statement;
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::Statement;
 use crate::{Db, Result};
 use latchkey_core::session::{Answer, Interaction, Session};
 

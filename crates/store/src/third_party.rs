@@ -3,7 +3,7 @@
 use latchkey_core::resource::Scope;
 use sqlx::Row;
 
-use crate::row::Record;
+use crate::sql::row::Record;
 use crate::{Db, Error, Result};
 
 /// Branding shown on a third-party application's consent page.

@@ -4,8 +4,8 @@
 use latchkey_core::throttle::Counter;
 use sqlx::Row;
 
-use crate::row::{Columns, Record};
-use crate::statement::Arg;
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::Arg;
 use crate::{Db, Result};
 
 impl Db {

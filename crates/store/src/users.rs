@@ -2,9 +2,9 @@
 
 use latchkey_core::user::User;
 
-use crate::list::{Filter, Page};
-use crate::row::{Columns, Record};
-use crate::statement::Statement;
+use crate::sql::list::{Filter, Page};
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::Statement;
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
-use crate::row::Record;
-use crate::statement::Arg;
-use crate::tx::{Direct, Tx, run_now};
+use crate::sql::row::Record;
+use crate::sql::statement::Arg;
+use crate::sql::tx::{Direct, Tx, run_now};
 use crate::{Db, Result};
 
 /// Connections kept between reads; more are opened when more callers read at once.

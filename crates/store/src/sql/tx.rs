@@ -9,11 +9,15 @@ use std::task::{Context, Poll, Waker};
 use rusqlite::Connection;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
-use crate::row::Record;
-use crate::statement::{Arg, Statement, bind_sqlite, bind_sqlx};
+use crate::sql::row::Record;
+use crate::sql::statement::{Arg, Statement, bind_sqlite, bind_sqlx};
 use crate::{Error, Result};
 
-/// A connection inside a transaction.
+/// A connection inside a transaction. The rule for a body written over `Tx`: it awaits nothing
+/// but the transaction's own calls (no channel, lock, timer or other I/O), because on an
+/// SQLite file it runs on the group-commit writer's thread, driven by one poll (`run_now`); a
+/// body that waits for anything else fails there with `Error::Corrupt` rather than stalling
+/// every write behind it (tested below, and by every store test on an SQLite file).
 pub(crate) trait Tx {
     /// Run `statement`; how many rows it changed.
     async fn execute(&mut self, statement: &Statement) -> Result<u64>;
@@ -76,5 +80,36 @@ pub(crate) fn run_now<T>(body: impl Future<Output = Result<T>>) -> Result<T> {
     match body.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(result) => result,
         Poll::Pending => Err(Error::Corrupt("a direct SQLite write waited".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A future that is not ready the first time it is polled, as any real wait is.
+    struct Waits(bool);
+
+    impl Future for Waits {
+        type Output = ();
+
+        fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                return Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    #[test]
+    fn a_body_that_awaits_anything_but_the_transaction_is_refused() {
+        let waited = run_now(async {
+            Waits(false).await;
+            Ok(())
+        });
+        assert!(matches!(waited, Err(Error::Corrupt(_))), "{waited:?}");
+        assert_eq!(run_now(async { Ok(7) }).ok(), Some(7));
     }
 }

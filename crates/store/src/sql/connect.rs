@@ -7,7 +7,8 @@ use std::path::Path;
 use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
-use crate::{Backend, Db, Error, Result, batch, read};
+use super::{batch, read};
+use crate::{Backend, Db, Error, Result};
 
 impl Db {
     /// Connect to `sqlite:…` or `postgres:…`. An SQLite file and its folder are created if

@@ -8,7 +8,7 @@ use rusqlite::types::ToSqlOutput;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 
-use crate::tx::{Direct, Tx, run_now};
+use crate::sql::tx::{Direct, Tx, run_now};
 use crate::{Db, Error, Result};
 
 /// One argument, owned so that the write can cross to the writer thread.
