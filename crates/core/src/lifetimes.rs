@@ -11,6 +11,9 @@ pub const CODE_MS: i64 = MINUTE_MS;
 /// An opaque access token, the one for userinfo: one hour.
 pub const OPAQUE_ACCESS_TOKEN_SECS: i64 = 3600;
 
+/// A new API's JWT access tokens, unless its administrator sets another lifetime: one hour.
+pub const API_ACCESS_TOKEN_DEFAULT_SECS: i64 = 3600;
+
 /// A refresh token stops working this long after its grant began, however often it rotates.
 pub const REFRESH_ABSOLUTE_MS: i64 = 180 * DAY_MS;
 
@@ -20,6 +23,9 @@ pub const SESSION_IDLE_MS: i64 = 7 * DAY_MS;
 
 /// A user has 30 minutes to sign in (or consent) once sent to the page.
 pub const INTERACTION_MS: i64 = 30 * MINUTE_MS;
+
+/// The sign-out confirmation page's form is good for ten minutes.
+pub const LOGOUT_CONFIRMATION_SECS: i64 = 10 * 60;
 
 /// The console's sign-in: `state` and the PKCE verifier wait 30 minutes for the callback;
 /// its access token lasts eight hours, then single sign-on renews it without a form.

@@ -117,7 +117,9 @@ pub async fn create(
     input: NewResource,
 ) -> Result<ResourceView, Error> {
     rules::check_indicator(&input.indicator)?;
-    let ttl = input.access_token_ttl.unwrap_or(3600);
+    let ttl = input
+        .access_token_ttl
+        .unwrap_or(latchkey_core::lifetimes::API_ACCESS_TOKEN_DEFAULT_SECS);
     rules::check_access_token_ttl(ttl)?;
     let resource = Resource {
         id: latchkey_core::random::id(),

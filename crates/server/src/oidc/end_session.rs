@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::OAuthError;
 use latchkey_core::grant::token_hash;
 use latchkey_core::id_token_hint;
+use latchkey_core::lifetimes::LOGOUT_CONFIRMATION_SECS;
 use latchkey_core::params::Params;
 
 use crate::app::AppState;
@@ -171,7 +172,7 @@ async fn end(
         let mut response = html::render_for(StatusCode::OK, &view, &html::nonce(), redirect);
         response.headers_mut().append(
             header::SET_COOKIE,
-            browser::set_cookie(state, LOGOUT_COOKIE, &csrf, 600),
+            browser::set_cookie(state, LOGOUT_COOKIE, &csrf, LOGOUT_CONFIRMATION_SECS),
         );
         return response;
     }
