@@ -12,7 +12,7 @@ use serde_json::json;
 mod page;
 mod problem;
 
-pub use page::PageError;
+pub use page::{OrPage, PageError};
 pub use problem::Problem;
 
 /// What a protocol endpoint can fail with.

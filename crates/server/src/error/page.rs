@@ -13,7 +13,7 @@ use crate::i18n::Locale;
 
 /// The error page for a failure, rendered for this browser's language and the company.
 #[derive(Debug)]
-pub struct PageError(Response);
+pub struct PageError(Box<Response>);
 
 impl PageError {
     pub fn new(state: &AppState, headers: &HeaderMap, failure: impl Into<Error>) -> Self {
@@ -38,12 +38,30 @@ impl PageError {
             message: &error.description,
             code: Some(error.code.as_str()),
         };
-        Self(html::render(status, &page, &html::nonce()))
+        Self(Box::new(html::render(status, &page, &html::nonce())))
+    }
+}
+
+impl PageError {
+    /// A response given instead of the page: a redirect to sign in, or the expired page.
+    pub fn instead(response: Response) -> Self {
+        Self(Box::new(response))
+    }
+}
+
+/// A failure met while serving a page, as that page's error (`?` in a page handler).
+pub trait OrPage<T> {
+    fn or_page(self, state: &AppState, headers: &HeaderMap) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<Error>> OrPage<T> for Result<T, E> {
+    fn or_page(self, state: &AppState, headers: &HeaderMap) -> Result<T, PageError> {
+        self.map_err(|failure| PageError::new(state, headers, failure))
     }
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::locale;
 use crate::app::AppState;
 use crate::browser::{self, SESSION_COOKIE};
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::{Actor, grants};
@@ -54,42 +54,36 @@ fn csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .map(|v| token_hash(&format!("account-form:{v}")))
 }
 
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, Response> {
-    match browser::current_session(state, headers).await {
-        Ok(session) => Ok(session),
-        Err(e) => Err(PageError::new(state, headers, e).into_response()),
+/// The signed-in session, or the sign-in to go through first.
+async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Session, PageError> {
+    match browser::current_session(state, headers)
+        .await
+        .or_page(state, headers)?
+    {
+        Some(session) => Ok(session),
+        None => {
+            let request = serde_json::json!({ "return_to": APPS }).to_string();
+            let begun = browser::begin_interaction(state, None, request, None, "sign-in").await;
+            Err(PageError::instead(begun.or_page(state, headers)?))
+        }
     }
 }
 
-async fn sign_in_first(state: &AppState, headers: &HeaderMap) -> Response {
-    let request = serde_json::json!({ "return_to": APPS }).to_string();
-    match browser::begin_interaction(state, None, request, None, "sign-in").await {
-        Ok(response) => response,
-        Err(e) => PageError::new(state, headers, e).into_response(),
-    }
-}
-
-pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return sign_in_first(&state, &headers).await,
-        Err(response) => return response,
-    };
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
+    let session = signed_in(&state, &headers).await?;
     let text = locale(&headers, None).text();
-    let found = match grants::list(&state, &session.user_id, Some(true)).await {
-        Ok(found) => found,
-        Err(problem) => return PageError::new(&state, &headers, problem).into_response(),
-    };
+    let found = grants::list(&state, &session.user_id, Some(true)).await;
+    let found = found.or_page(&state, &headers)?;
     let mut apps = Vec::with_capacity(found.len());
     for grant in found {
-        let branding = match state
+        let branding = state
             .db
             .find_sign_in_experience(&grant.application.id)
-            .await
-        {
-            Ok(branding) => branding.unwrap_or_default(),
-            Err(e) => return PageError::new(&state, &headers, e).into_response(),
-        };
+            .await;
+        let branding = branding.or_page(&state, &headers)?.unwrap_or_default();
         let access = grant.access(text);
         apps.push(AppRow {
             grant_id: grant.id,
@@ -109,7 +103,7 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap) -> Response
         apps,
         csrf: csrf_token(&state, &headers).unwrap_or_default(),
     };
-    html::render(StatusCode::OK, &page, &html::nonce())
+    Ok(html::render(StatusCode::OK, &page, &html::nonce()))
 }
 
 pub async fn remove(
@@ -117,21 +111,16 @@ pub async fn remove(
     headers: HeaderMap,
     Path(grant_id): Path<String>,
     Form(form): Form<Removal>,
-) -> Response {
-    let session = match signed_in(&state, &headers).await {
-        Ok(Some(session)) => session,
-        Ok(None) => return sign_in_first(&state, &headers).await,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let session = signed_in(&state, &headers).await?;
     let expected = csrf_token(&state, &headers).unwrap_or_default();
     if !hash_matches(&form.csrf, &token_hash(&expected)) {
-        return super::expired(&state, &headers);
+        return Ok(super::expired(&state, &headers));
     }
     let actor = Actor::user(&session.user_id);
     match grants::revoke(&state, &actor, &session.user_id, &grant_id).await {
         // Gone already (another tab) is as good as removed.
-        Ok(()) => Redirect::to(APPS).into_response(),
-        Err(crate::manage::Error::NotFound(_)) => Redirect::to(APPS).into_response(),
-        Err(problem) => PageError::new(&state, &headers, problem).into_response(),
+        Ok(()) | Err(crate::manage::Error::NotFound(_)) => Ok(Redirect::to(APPS).into_response()),
+        Err(problem) => Err(PageError::new(&state, &headers, problem)),
     }
 }

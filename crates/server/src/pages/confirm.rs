@@ -6,11 +6,11 @@
 
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::consent::Context;
 use crate::app::AppState;
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
 
@@ -29,17 +29,18 @@ struct ConfirmPage<'a> {
     csrf: &'a str,
 }
 
-pub(super) async fn render(state: &AppState, headers: &HeaderMap, c: &Context) -> Response {
+pub(super) async fn render(
+    state: &AppState,
+    headers: &HeaderMap,
+    c: &Context,
+) -> Result<Response, PageError> {
     let locale = c.pending.locale(headers);
     let user = &c.user;
     let branding = match c.app.is_third_party {
         true => state.db.find_sign_in_experience(&c.app.id).await,
         false => Ok(None),
     };
-    let branding = match branding {
-        Ok(branding) => branding.unwrap_or_default(),
-        Err(e) => return PageError::new(state, headers, e).into_response(),
-    };
+    let branding = branding.or_page(state, headers)?.unwrap_or_default();
     let user_name = user
         .name
         .as_ref()
@@ -58,5 +59,10 @@ pub(super) async fn render(state: &AppState, headers: &HeaderMap, c: &Context) -
         interaction: &c.pending.interaction.id,
         csrf: &c.pending.csrf,
     };
-    html::render_for(StatusCode::OK, &page, &html::nonce(), Some(redirect_uri))
+    Ok(html::render_for(
+        StatusCode::OK,
+        &page,
+        &html::nonce(),
+        Some(redirect_uri),
+    ))
 }

@@ -21,7 +21,7 @@ use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::audit;
 use crate::consent::{self, Plan};
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::Actor;
@@ -96,25 +96,22 @@ fn resume(id: &str) -> Response {
 
 /// The interaction, its application and the session that may answer, or the response to
 /// give instead.
-async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Context, Response> {
+async fn context(state: &AppState, headers: &HeaderMap, id: &str) -> Result<Context, PageError> {
+    let gone = || PageError::instead(expired(state, headers));
     let pending = pending(state, headers, id).await?;
-    let request = pending
-        .request
-        .clone()
-        .ok_or_else(|| expired(state, headers))?;
-    let app = match state.db.find_application(&request.client_id).await {
-        Ok(app) => app.ok_or_else(|| expired(state, headers))?,
-        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
+    let request = pending.request.clone().ok_or_else(gone)?;
+    let app = state.db.find_application(&request.client_id).await;
+    let app = app.or_page(state, headers)?.ok_or_else(gone)?;
+    let session = crate::browser::current_session(state, headers).await;
+    let session = match session.or_page(state, headers)? {
+        Some(session) if pending.interaction.accepts(&session) => session,
+        _ => {
+            let sign_in = Redirect::to(&format!("/sign-in/{id}")).into_response();
+            return Err(PageError::instead(sign_in));
+        }
     };
-    let session = match crate::browser::current_session(state, headers).await {
-        Ok(Some(session)) if pending.interaction.accepts(&session) => session,
-        Ok(_) => return Err(Redirect::to(&format!("/sign-in/{id}")).into_response()),
-        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
-    };
-    let user = match state.db.find_user(&session.user_id).await {
-        Ok(user) => user.ok_or_else(|| expired(state, headers))?,
-        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
-    };
+    let user = state.db.find_user(&session.user_id).await;
+    let user = user.or_page(state, headers)?.ok_or_else(gone)?;
     Ok(Context {
         pending,
         request,
@@ -128,20 +125,17 @@ pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
-    let c = match context(&state, &headers, &id).await {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let c = context(&state, &headers, &id).await?;
     // A request that can no longer succeed goes back, and the client hears why.
     let Ok(plan) = consent::plan(&state, &c.app, &c.request, &c.session.user_id).await else {
-        return resume(&id);
+        return Ok(resume(&id));
     };
     match c.next(&state, &plan) {
         Next::Consent(asked) => render(&state, &headers, &c, &asked, &plan).await,
         Next::Confirm => super::confirm::render(&state, &headers, &c).await,
         // Anything else is the protocol's to finish.
-        _ => resume(&id),
+        _ => Ok(resume(&id)),
     }
 }
 
@@ -151,14 +145,12 @@ async fn render(
     c: &Context,
     asked: &latchkey_core::consent::Asked,
     plan: &Plan,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = c.pending.locale(headers);
     let text = locale.text();
     let user = &c.user;
-    let branding = match state.db.find_sign_in_experience(&c.app.id).await {
-        Ok(branding) => branding.unwrap_or_default(),
-        Err(e) => return PageError::new(state, headers, e).into_response(),
-    };
+    let branding = state.db.find_sign_in_experience(&c.app.id).await;
+    let branding = branding.or_page(state, headers)?.unwrap_or_default();
     let mut apis: Vec<ApiGroup> = Vec::new();
     let grouped =
         crate::manage::third_party::by_resource(state, asked.resource_scopes.clone()).await;
@@ -202,7 +194,12 @@ async fn render(
         csrf: &c.pending.csrf,
     };
     let redirect_uri = Some(c.request.redirect_uri.as_str());
-    html::render_for(StatusCode::OK, &page, &html::nonce(), redirect_uri)
+    Ok(html::render_for(
+        StatusCode::OK,
+        &page,
+        &html::nonce(),
+        redirect_uri,
+    ))
 }
 
 pub async fn answer(
@@ -210,16 +207,13 @@ pub async fn answer(
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<Decision>,
-) -> Response {
-    let c = match context(&state, &headers, &id).await {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let c = context(&state, &headers, &id).await?;
     if !hash_matches(&form.csrf, &c.pending.interaction.csrf_hash) {
-        return expired(&state, &headers);
+        return Ok(expired(&state, &headers));
     }
     if form.user != c.session.user_id {
-        return Redirect::to(&format!("/consent/{id}")).into_response();
+        return Ok(Redirect::to(&format!("/consent/{id}")).into_response());
     }
     let now = state.clock.now_ms();
     let actor = Actor::user(&c.session.user_id);
@@ -228,7 +222,7 @@ pub async fn answer(
         "authorize" => {
             let Ok(plan) = consent::plan(&state, &c.app, &c.request, &c.session.user_id).await
             else {
-                return resume(&id);
+                return Ok(resume(&id));
             };
             // A confirmation grants nothing new: only the answer is kept.
             if !matches!(c.next(&state, &plan), Next::Consent(_)) {
@@ -239,9 +233,7 @@ pub async fn answer(
                 .db
                 .record_consent(user, &c.app.id, &plan.user_scopes, &scopes, now)
                 .await;
-            if let Err(e) = recorded {
-                return PageError::new(&state, &headers, e).into_response();
-            }
+            recorded.or_page(&state, &headers)?;
             let details = json!({"userScopes": plan.user_scopes, "resourceScopes": scopes});
             audit::write_now(&state, &actor, "consent.grant", target, details).await;
             Answer::Granted
@@ -260,12 +252,12 @@ async fn record_answer(
     headers: &HeaderMap,
     c: &Context,
     answer: Answer,
-) -> Response {
+) -> Result<Response, PageError> {
     let (id, hash) = (&c.pending.interaction.id, &c.session.id_hash);
     let now = state.clock.now_ms();
-    match state.db.answer_interaction(id, answer, hash, now).await {
-        Ok(true) => resume(id),
-        Ok(false) => expired(state, headers),
-        Err(e) => PageError::new(state, headers, e).into_response(),
+    let answered = state.db.answer_interaction(id, answer, hash, now).await;
+    match answered.or_page(state, headers)? {
+        true => Ok(resume(id)),
+        false => Ok(expired(state, headers)),
     }
 }

@@ -19,7 +19,7 @@ use latchkey_store::audit::AuditEntry;
 
 use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE, SESSION_COOKIE};
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 use crate::html::{self, ErrorPage};
 use crate::i18n::{Locale, Text};
 use latchkey_core::lifetimes::SESSION_ABSOLUTE_MS;
@@ -102,13 +102,11 @@ pub(super) async fn pending(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
-) -> Result<Pending, Response> {
-    let gone = || expired(state, headers);
+) -> Result<Pending, PageError> {
+    let gone = || PageError::instead(expired(state, headers));
     let binding = browser::cookie(state, headers, INTERACTION_COOKIE).ok_or_else(gone)?;
-    let interaction = match state.db.find_interaction(id, state.clock.now_ms()).await {
-        Ok(found) => found.ok_or_else(gone)?,
-        Err(e) => return Err(PageError::new(state, headers, e).into_response()),
-    };
+    let found = state.db.find_interaction(id, state.clock.now_ms()).await;
+    let interaction = found.or_page(state, headers)?.ok_or_else(gone)?;
     if !hash_matches(binding, &interaction.csrf_hash) {
         return Err(gone());
     }
@@ -131,7 +129,7 @@ pub(super) async fn start_session(
     user_id: &str,
     interaction_id: &str,
     audit: Option<AuditEntry>,
-) -> Response {
+) -> Result<Response, PageError> {
     let id = interaction_id;
     let now = state.clock.now_ms();
     let replaces = browser::cookie(state, headers, SESSION_COOKIE).map(token_hash);
@@ -145,19 +143,14 @@ pub(super) async fn start_session(
         expires_at: now + SESSION_ABSOLUTE_MS,
     };
     let audit = audit.as_ref().map(|entry| (entry, now));
-    if let Err(e) = state
-        .db
-        .start_session(&session, replaces.as_deref(), audit)
-        .await
-    {
-        return PageError::new(state, headers, e).into_response();
-    }
+    let started = state.db.start_session(&session, replaces.as_deref(), audit);
+    started.await.or_page(state, headers)?;
     let mut response = Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
         browser::set_cookie(state, SESSION_COOKIE, &value, SESSION_ABSOLUTE_MS / 1000),
     );
-    response
+    Ok(response)
 }
 
 async fn stylesheet() -> impl IntoResponse {

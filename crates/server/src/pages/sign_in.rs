@@ -6,7 +6,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use latchkey_core::grant::hash_matches;
 use latchkey_core::user::MAX_PASSWORD_BYTES;
 use serde::Deserialize;
@@ -15,7 +15,7 @@ use serde_json::json;
 use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::audit;
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::Actor;
@@ -49,12 +49,10 @@ async fn render_form(
     pending: &Pending,
     identifier: &str,
     error: Option<&str>,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = pending.locale(headers);
-    let name = match pending.destination(state, locale.text()).await {
-        Ok(name) => name,
-        Err(e) => return PageError::new(state, headers, e).into_response(),
-    };
+    let name = pending.destination(state, locale.text()).await;
+    let name = name.or_page(state, headers)?;
     let page = SignInPage {
         lang: locale.tag(),
         company: &state.config.company_name,
@@ -72,21 +70,23 @@ async fn render_form(
     } else {
         StatusCode::OK
     };
-    html::render_for(status, &page, &html::nonce(), pending.redirect_uri())
+    let redirect_uri = pending.redirect_uri();
+    Ok(html::render_for(
+        status,
+        &page,
+        &html::nonce(),
+        redirect_uri,
+    ))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
-    match pending(&state, &headers, &id).await {
-        Ok(pending) => {
-            let hint = pending.request.as_ref().and_then(|r| r.login_hint.clone());
-            render_form(&state, &headers, &pending, &hint.unwrap_or_default(), None).await
-        }
-        Err(response) => response,
-    }
+) -> Result<Response, PageError> {
+    let pending = pending(&state, &headers, &id).await?;
+    let hint = pending.request.as_ref().and_then(|r| r.login_hint.clone());
+    render_form(&state, &headers, &pending, &hint.unwrap_or_default(), None).await
 }
 
 /// A hash to verify against when the user does not exist, so that both cases cost the same.
@@ -103,16 +103,16 @@ async fn too_many(
     headers: &HeaderMap,
     pending: &Pending,
     wait_ms: i64,
-) -> Response {
+) -> Result<Response, PageError> {
     let minutes = latchkey_core::throttle::minutes(wait_ms).to_string();
     let text = pending.locale(headers).text();
     let message = text.too_many_attempts.replace("{minutes}", &minutes);
-    let mut response = render_form(state, headers, pending, "", Some(&message)).await;
+    let mut response = render_form(state, headers, pending, "", Some(&message)).await?;
     *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
     if let Ok(value) = HeaderValue::from_str(&((wait_ms + 999) / 1000).to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
-    response
+    Ok(response)
 }
 
 pub async fn submit(
@@ -121,13 +121,10 @@ pub async fn submit(
     address: ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<Credentials>,
-) -> Response {
-    let pending = match pending(&state, &headers, &id).await {
-        Ok(pending) => pending,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let pending = pending(&state, &headers, &id).await?;
     if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
-        return expired(&state, &headers);
+        return Ok(expired(&state, &headers));
     }
     let pending = &pending;
     let locale = pending.locale(&headers);
@@ -140,33 +137,27 @@ pub async fn submit(
     }
     let identifier = latchkey_core::user::normalize_identifier(&form.identifier);
     let typed = identifier.to_lowercase();
-    let user = match state.db.find_user_by_identifier(&identifier).await {
-        Ok(user) => user,
-        Err(e) => return PageError::new(&state, &headers, e).into_response(),
-    };
+    let user = state.db.find_user_by_identifier(&identifier).await;
+    let user = user.or_page(&state, &headers)?;
     // One counter per account, whichever of its identifiers was typed.
     let account = match &user {
         Some(user) => format!("user:{}", user.id),
         None => format!("typed:{typed}"),
     };
     let mut budget = Budget::sign_in(&account, address);
-    match budget.wait(&state).await {
-        Ok(Some(wait_ms)) => {
-            let target = ("account", typed.as_str());
-            let details = json!({"retryAfterSeconds": (wait_ms + 999) / 1000});
-            audit::write_now(
-                &state,
-                &Actor::address(address),
-                "sign_in.throttled",
-                target,
-                details,
-            )
-            .await;
-            state.metrics.sign_in_failed();
-            return too_many(&state, &headers, pending, wait_ms).await;
-        }
-        Ok(None) => {}
-        Err(e) => return PageError::new(&state, &headers, e).into_response(),
+    if let Some(wait_ms) = budget.wait(&state).await.or_page(&state, &headers)? {
+        let target = ("account", typed.as_str());
+        let details = json!({"retryAfterSeconds": (wait_ms + 999) / 1000});
+        audit::write_now(
+            &state,
+            &Actor::address(address),
+            "sign_in.throttled",
+            target,
+            details,
+        )
+        .await;
+        state.metrics.sign_in_failed();
+        return too_many(&state, &headers, pending, wait_ms).await;
     }
     let stored = user
         .as_ref()
@@ -181,9 +172,7 @@ pub async fn submit(
         Some(_) => "",
     };
     let Some(user) = user.filter(|_| reason.is_empty()) else {
-        if let Err(e) = budget.failed(&state).await {
-            return PageError::new(&state, &headers, e).into_response();
-        }
+        budget.failed(&state).await.or_page(&state, &headers)?;
         let details = json!({"reason": reason, "clientId": pending.interaction.client_id});
         let target = ("account", typed.as_str());
         audit::write_now(
@@ -197,9 +186,7 @@ pub async fn submit(
         state.metrics.sign_in_failed();
         return render_form(&state, &headers, pending, &form.identifier, Some(fail)).await;
     };
-    if let Err(e) = budget.succeeded(&state).await {
-        return PageError::new(&state, &headers, e).into_response();
-    }
+    budget.succeeded(&state).await.or_page(&state, &headers)?;
     let details =
         json!({"clientId": pending.interaction.client_id, "address": Actor::address(address).id});
     let actor = Actor::user(&user.id);

@@ -5,13 +5,13 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use latchkey_core::grant::hash_matches;
 use serde::Deserialize;
 
 use super::{Pending, expired, pending, start_session};
 use crate::app::AppState;
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::{Actor, users};
@@ -46,12 +46,10 @@ async fn render(
     pending: &Pending,
     (username, email): (&str, &str),
     error: Option<&str>,
-) -> Response {
+) -> Result<Response, PageError> {
     let locale = pending.locale(headers);
-    let app_name = match pending.destination(state, locale.text()).await {
-        Ok(name) => name,
-        Err(e) => return PageError::new(state, headers, e).into_response(),
-    };
+    let app_name = pending.destination(state, locale.text()).await;
+    let app_name = app_name.or_page(state, headers)?;
     let page = SignUpPage {
         lang: locale.tag(),
         company: &state.config.company_name,
@@ -69,21 +67,25 @@ async fn render(
     } else {
         StatusCode::OK
     };
-    html::render_for(status, &page, &html::nonce(), pending.redirect_uri())
+    let redirect_uri = pending.redirect_uri();
+    Ok(html::render_for(
+        status,
+        &page,
+        &html::nonce(),
+        redirect_uri,
+    ))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !state.config.sign_up {
-        return expired(&state, &headers);
+        return Ok(expired(&state, &headers));
     }
-    match pending(&state, &headers, &id).await {
-        Ok(pending) => render(&state, &headers, &pending, ("", ""), None).await,
-        Err(response) => response,
-    }
+    let pending = pending(&state, &headers, &id).await?;
+    render(&state, &headers, &pending, ("", ""), None).await
 }
 
 pub async fn submit(
@@ -91,16 +93,13 @@ pub async fn submit(
     headers: HeaderMap,
     Path(id): Path<String>,
     Form(form): Form<NewAccount>,
-) -> Response {
+) -> Result<Response, PageError> {
     if !state.config.sign_up {
-        return expired(&state, &headers);
+        return Ok(expired(&state, &headers));
     }
-    let pending = match pending(&state, &headers, &id).await {
-        Ok(pending) => pending,
-        Err(response) => return response,
-    };
+    let pending = pending(&state, &headers, &id).await?;
     if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
-        return expired(&state, &headers);
+        return Ok(expired(&state, &headers));
     }
     let input = users::NewUser {
         username: Some(form.username.clone()),

@@ -3,9 +3,9 @@
 
 pub mod applications;
 pub mod auth;
-pub mod consent;
 pub mod hostile;
 pub mod openapi;
 pub mod resources_roles;
 pub mod script;
+pub mod third_party;
 pub mod users_keys;
