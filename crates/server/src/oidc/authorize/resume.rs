@@ -18,7 +18,7 @@ use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE};
 use crate::consent;
 use crate::error::Error;
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 
 /// What an account sign-in returns to: one of the account pages.
 #[derive(Debug, Deserialize)]
@@ -30,24 +30,24 @@ pub async fn resume(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let now = state.clock.now_ms();
-    let interaction = match state.db.find_interaction(&id, now).await {
-        Ok(found) => found.filter(|i| {
-            browser::cookie(&state, &headers, INTERACTION_COOKIE)
-                .is_some_and(|b| hash_matches(b, &i.csrf_hash))
-        }),
-        Err(e) => return PageError::new(&state, &headers, e).into_response(),
-    };
+    let found = state.db.find_interaction(&id, now).await;
+    let interaction = found.or_page(&state, &headers)?.filter(|i| {
+        browser::cookie(&state, &headers, INTERACTION_COOKIE)
+            .is_some_and(|b| hash_matches(b, &i.csrf_hash))
+    });
     let Some(interaction) = interaction else {
         let why = "this sign-in has expired or belongs to another browser";
-        return error_page(&state, &headers, &OAuthError::invalid_request(why));
+        return Ok(error_page(
+            &state,
+            &headers,
+            &OAuthError::invalid_request(why),
+        ));
     };
-    let session = match browser::current_session(&state, &headers).await {
-        Ok(session) => session,
-        Err(e) => return PageError::new(&state, &headers, e).into_response(),
-    };
-    let sign_in = || Redirect::to(&format!("/sign-in/{id}")).into_response();
+    let session = browser::current_session(&state, &headers).await;
+    let session = session.or_page(&state, &headers)?;
+    let sign_in = || Ok(Redirect::to(&format!("/sign-in/{id}")).into_response());
     if interaction.client_id.is_none() {
         return match session {
             Some(session) if interaction.accepts(&session) => {
@@ -58,13 +58,19 @@ pub async fn resume(
     }
     let Ok(request) = serde_json::from_str::<AuthorizationRequest>(&interaction.request) else {
         let why = "this sign-in has expired or belongs to another browser";
-        return error_page(&state, &headers, &OAuthError::invalid_request(why));
+        return Ok(error_page(
+            &state,
+            &headers,
+            &OAuthError::invalid_request(why),
+        ));
     };
     let finished = finish(&state, &headers, (&interaction, &request), session.as_ref()).await;
     let mut response = match finished {
         Ok(Finished::SignIn) => return sign_in(),
         // The binding cookie stays while the consent page still needs it.
-        Ok(Finished::Consent) => return Redirect::to(&format!("/consent/{id}")).into_response(),
+        Ok(Finished::Consent) => {
+            return Ok(Redirect::to(&format!("/consent/{id}")).into_response());
+        }
         Ok(Finished::Done(response)) => response,
         // Every failure, a store's too, goes back to the client (RFC 6749 §4.1.2.1).
         Err(failure) => respond_error(
@@ -78,7 +84,7 @@ pub async fn resume(
     };
     let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
     response.headers_mut().append(header::SET_COOKIE, clear);
-    response
+    Ok(response)
 }
 
 /// Where an authorization request stands once resumed.
@@ -151,19 +157,21 @@ async fn finish(
 }
 
 /// Back to the account page the sign-in was for (only ever a path under `/account/`).
-async fn finish_account(state: &AppState, headers: &HeaderMap, i: &Interaction) -> Response {
+async fn finish_account(
+    state: &AppState,
+    headers: &HeaderMap,
+    i: &Interaction,
+) -> Result<Response, PageError> {
     let target = serde_json::from_str::<ReturnTo>(&i.request)
         .ok()
         .map(|r| r.return_to)
         .filter(|t| t.starts_with("/account/") && !t.contains("//"))
         .unwrap_or_else(|| "/account/apps".to_owned());
-    match take(state, &i.id).await {
-        Ok(true) => {}
-        Ok(false) => return completed(state, headers),
-        Err(e) => return PageError::new(state, headers, e).into_response(),
+    if !take(state, &i.id).await.or_page(state, headers)? {
+        return Ok(completed(state, headers));
     }
     let mut response = Redirect::to(&target).into_response();
     let clear = browser::set_cookie(state, INTERACTION_COOKIE, "", 0);
     response.headers_mut().append(header::SET_COOKIE, clear);
-    response
+    Ok(response)
 }
