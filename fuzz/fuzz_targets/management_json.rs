@@ -3,9 +3,9 @@
 #![no_main]
 
 use latchkey::manage::applications::{ApplicationPatch, NewApplication};
-use latchkey::manage::consent::{ConsentScopesInput, SignInExperienceView};
 use latchkey::manage::resources::{NewResource, NewScope};
 use latchkey::manage::roles::NewRole;
+use latchkey::manage::third_party::{ConsentScopesInput, SignInExperienceView};
 use latchkey::manage::users::{NewUser, UserPatch};
 use latchkey_core::registration;
 use libfuzzer_sys::fuzz_target;

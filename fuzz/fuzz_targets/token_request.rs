@@ -36,7 +36,10 @@ fuzz_target!(|data: &[u8]| {
             created_at: 0,
         };
         if let Ok(request) = TokenRequest::parse(&params, &app) {
-            assert!(app_type.allows(request.grant_type()), "only allowed grants parse");
+            assert!(
+                app_type.allows(request.grant_type()),
+                "only allowed grants parse"
+            );
         }
     }
     if let Ok(request) = refresh_token::parse(&params) {
