@@ -4,11 +4,12 @@
 
 pub mod authorization_code;
 pub mod claims;
+pub mod client_authentication;
 pub mod client_credentials;
 pub mod cors;
 pub mod discovery;
 pub mod end_session;
-pub mod hostile_tokens;
+pub mod jwt;
 pub mod native_apps;
 pub mod pkce;
 pub mod redirect_uri;
@@ -19,3 +20,4 @@ pub mod revocation;
 pub mod second_rp;
 pub mod third_party;
 pub mod third_party_revoke;
+pub mod token_misuse;

@@ -189,6 +189,22 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("token request: {e}"))
     }
 
+    /// POST a form to `path`, with Basic credentials when given: the status and the JSON body.
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> (u16, serde_json::Value) {
+        let mut request = self.http.post(self.url(path)).form(form);
+        if let Some((user, secret)) = basic {
+            request = request.basic_auth(user, Some(secret));
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or_default())
+    }
+
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self
             .http
