@@ -8,13 +8,14 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::OAuthError;
-use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, Facts, Next};
+use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, Next};
 use latchkey_core::client::Application;
 use latchkey_core::id_token_hint;
 use latchkey_core::params::Params;
 use latchkey_core::session::Session;
 
 mod code;
+mod facts;
 mod respond;
 mod resume;
 
@@ -25,6 +26,7 @@ use crate::browser;
 use crate::consent;
 use crate::error::Error;
 use crate::error::PageError;
+use facts::Reading;
 use respond::respond_error;
 
 pub async fn get(
@@ -115,29 +117,10 @@ async fn decide(
 ) -> Result<Response, Error> {
     // Fail before anyone signs in when the request can never succeed.
     let checked = consent::check(state, app, request).await?;
-    let hinted = hinted_subject(state, request)?;
     let session = browser::current_session(state, headers).await?;
-    let user = match &session {
-        Some(live) => state.db.find_user(&live.user_id).await?,
-        None => None,
-    };
-    let live = session.as_ref().zip(user.as_ref());
-    let plan = match live {
-        Some((s, _)) => {
-            Some(consent::plan_checked(state, app, request, &s.user_id, checked).await?)
-        }
-        None => None,
-    };
-    let facts = Facts {
-        request,
-        session: live,
-        hinted_subject: hinted.as_deref(),
-        interaction: None,
-        plan: plan.as_ref(),
-        unproven: consent::unproven(state, app, request),
-        now_ms: state.clock.now_ms(),
-    };
-    match (authorize::next(&facts), live, &plan) {
+    let reading = Reading::of(state, (app, request), session.as_ref(), Some(checked)).await?;
+    let facts = reading.facts(request, session.as_ref(), None, state.clock.now_ms());
+    match (authorize::next(&facts), facts.session, &reading.plan) {
         (Next::Issue, Some((session, _)), Some(plan)) => {
             code::issue(state, headers, request, session, plan).await
         }

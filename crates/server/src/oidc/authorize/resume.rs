@@ -5,18 +5,18 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use latchkey_core::authorize::{self, AuthorizationRequest, Facts, Next};
+use latchkey_core::authorize::{self, AuthorizationRequest, Next};
 use latchkey_core::grant::hash_matches;
 use latchkey_core::session::{Interaction, Session};
 use latchkey_core::{ErrorCode, OAuthError};
 use serde::Deserialize;
 
 use super::code;
+use super::error_page;
+use super::facts::Reading;
 use super::respond::respond_error;
-use super::{error_page, hinted_subject};
 use crate::app::AppState;
 use crate::browser::{self, INTERACTION_COOKIE};
-use crate::consent;
 use crate::error::Error;
 use crate::error::{OrPage, PageError};
 
@@ -119,26 +119,9 @@ async fn finish(
         .await?
         .ok_or_else(|| OAuthError::new(ErrorCode::AccessDenied, "the application is gone"))?;
     let app = &entry.application;
-    let user = match session {
-        Some(session) => state.db.find_user(&session.user_id).await?,
-        None => None,
-    };
-    let live = session.zip(user.as_ref());
-    let plan = match live {
-        Some((session, _)) => Some(consent::plan(state, app, request, &session.user_id).await?),
-        None => None,
-    };
-    let hinted = hinted_subject(state, request)?;
-    let facts = Facts {
-        request,
-        session: live,
-        hinted_subject: hinted.as_deref(),
-        interaction: Some(interaction),
-        plan: plan.as_ref(),
-        unproven: consent::unproven(state, app, request),
-        now_ms: state.clock.now_ms(),
-    };
-    match (authorize::next(&facts), live, &plan) {
+    let reading = Reading::of(state, (app, request), session, None).await?;
+    let facts = reading.facts(request, session, Some(interaction), state.clock.now_ms());
+    match (authorize::next(&facts), facts.session, &reading.plan) {
         (Next::Issue, Some((session, _)), Some(plan)) => {
             // The interaction is consumed in the code's own transaction.
             let ids = (request, interaction.id.as_str());
