@@ -1,9 +1,8 @@
 //! The append-only audit log: who did what to which object, never a secret.
 
-use sqlx::Row;
-
 use crate::sql::list::Filter;
-use crate::sql::statement::Statement;
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::{Statement, args};
 use crate::{Db, Page, Result};
 
 /// An entry as stored.
@@ -80,43 +79,34 @@ impl Db {
             self.execute(inserts.collect()).await?;
             return Ok(());
         }
-        let mut tx = self.writer().begin().await?;
-        for chunk in entries.chunks(64) {
+        let statements = entries.chunks(64).map(|chunk| {
             let rows: Vec<String> = (0..chunk.len())
                 .map(|i| {
                     let n = i * 8;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                        n + 1,
-                        n + 2,
-                        n + 3,
-                        n + 4,
-                        n + 5,
-                        n + 6,
-                        n + 7,
-                        n + 8
-                    )
+                    let numbers: Vec<String> = (n + 1..=n + 8).map(|k| format!("${k}")).collect();
+                    format!("({})", numbers.join(", "))
                 })
                 .collect();
             let sql = format!(
-                "INSERT INTO audit_logs (id, created_at, actor_type, actor_id, action, target_type, target_id, details) VALUES {}",
+                "INSERT INTO audit_logs (id, created_at, actor_type, actor_id, action, \
+                 target_type, target_id, details) VALUES {}",
                 rows.join(", ")
             );
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for (entry, now_ms) in chunk {
-                query = query
-                    .bind(latchkey_core::random::id())
-                    .bind(*now_ms)
-                    .bind(entry.actor_type)
-                    .bind(entry.actor_id.clone())
-                    .bind(entry.action.clone())
-                    .bind(entry.target_type)
-                    .bind(entry.target_id.clone())
-                    .bind(entry.details.to_string());
-            }
-            query.execute(&mut *tx).await?;
-        }
-        tx.commit().await?;
+            let args = chunk.iter().flat_map(|(entry, now_ms)| {
+                args![
+                    latchkey_core::random::id(),
+                    *now_ms,
+                    entry.actor_type,
+                    &entry.actor_id,
+                    &entry.action,
+                    entry.target_type,
+                    &entry.target_id,
+                    entry.details.to_string(),
+                ]
+            });
+            Statement::new(sql, args.collect::<Vec<_>>())
+        });
+        self.execute(statements.collect()).await?;
         Ok(())
     }
 
@@ -144,25 +134,8 @@ impl Db {
         }
         let columns =
             "id, created_at, actor_type, actor_id, action, target_type, target_id, details";
-        let (rows, total) = self
-            .list_page(columns, "audit_logs", &sql, "created_at DESC, id", page)
-            .await?;
-        let records = rows
-            .iter()
-            .map(|r| {
-                Ok(AuditRecord {
-                    id: r.try_get("id")?,
-                    created_at: r.try_get("created_at")?,
-                    actor_type: r.try_get("actor_type")?,
-                    actor_id: r.try_get("actor_id")?,
-                    action: r.try_get("action")?,
-                    target_type: r.try_get("target_type")?,
-                    target_id: r.try_get("target_id")?,
-                    details: r.try_get("details")?,
-                })
-            })
-            .collect::<Result<_>>()?;
-        Ok((records, total))
+        self.list_page(columns, "audit_logs", &sql, "created_at DESC, id", page)
+            .await
     }
 
     /// The most recent entries as (action, target id, details), newest first.
@@ -170,21 +143,31 @@ impl Db {
         &self,
         limit: i64,
     ) -> Result<Vec<(String, Option<String>, String)>> {
-        let rows = sqlx::query(
-            "SELECT action, target_id, details FROM audit_logs ORDER BY created_at DESC, id LIMIT $1",
-        )
-        .bind(limit)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    r.try_get("action")?,
-                    r.try_get("target_id")?,
-                    r.try_get("details")?,
-                ))
-            })
-            .collect()
+        const SQL: &str = "SELECT action, target_id, details FROM audit_logs \
+             ORDER BY created_at DESC, id LIMIT $1";
+        self.fetch_all(SQL, &args![limit]).await
+    }
+}
+
+impl Record for AuditRecord {
+    fn from_row(r: &impl Columns) -> Result<Self> {
+        Ok(AuditRecord {
+            id: r.get("id")?,
+            created_at: r.get("created_at")?,
+            actor_type: r.get("actor_type")?,
+            actor_id: r.get("actor_id")?,
+            action: r.get("action")?,
+            target_type: r.get("target_type")?,
+            target_id: r.get("target_id")?,
+            details: r.get("details")?,
+        })
+    }
+}
+
+/// An entry as `find_recent_audit` reads it: action, target id, details.
+impl Record for (String, Option<String>, String) {
+    fn from_row(r: &impl Columns) -> Result<Self> {
+        Ok((r.get("action")?, r.get("target_id")?, r.get("details")?))
     }
 }
 

@@ -6,7 +6,7 @@ use latchkey_core::grant::{AuthorizationCode, Grant, Taken};
 
 use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, store_issued};
 use crate::sql::row::{Columns, Record};
-use crate::sql::tx::{Direct, Tx, run_now};
+use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Result};
 
 /// The code's columns under the names `AuthorizationCode::from_row` reads, so that a join
@@ -79,12 +79,7 @@ impl Db {
         issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
     ) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
         let code_hash = code_hash.to_owned();
-        if let Some(batcher) = self.batcher() {
-            let take = move |conn: &_| run_now(take(&mut Direct(conn), &code_hash, now_ms, issue));
-            return batcher.write(take).await;
-        }
-        self.write(move |conn| Box::pin(async move { take(conn, &code_hash, now_ms, issue).await }))
-            .await
+        transaction!(self, |tx| take(tx, &code_hash, now_ms, issue).await)
     }
 }
 

@@ -6,8 +6,8 @@ use latchkey_core::resource::Scope;
 use latchkey_core::scope::Scopes;
 
 use crate::sql::row::{Columns, Record};
-use crate::sql::statement::Statement;
-use crate::sql::tx::{Direct, Tx, run_now};
+use crate::sql::statement::{Arg, Statement, args};
+use crate::sql::tx::{Direct, Tx, run_now, transaction};
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
@@ -81,14 +81,9 @@ impl Db {
                  WHERE application_id = $3) ORDER BY s.name"
             ),
         };
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(user_id)
-            .bind(resource_id);
-        if let Some(app) = ceiling_of {
-            query = query.bind(app);
-        }
-        let rows = query.fetch_all(self.pool()).await?;
-        rows.iter().map(Scope::from_row).collect()
+        let mut args = vec![user_id.into(), resource_id.into()];
+        args.extend(ceiling_of.map(Arg::from));
+        self.fetch_all(&sql, &args).await
     }
 
     /// The user's consent to the application, if any.
@@ -131,51 +126,49 @@ impl Db {
     ) -> Result<String> {
         let record = consent_statements(user_id, application_id, user_scopes, scope_ids, now_ms);
         self.execute(record).await?;
-        let id: String = sqlx::query_scalar(
-            "SELECT id FROM consents WHERE user_id = $1 AND application_id = $2",
-        )
-        .bind(user_id)
-        .bind(application_id)
-        .fetch_one(self.pool())
-        .await?;
-        Ok(id)
+        const SQL: &str = "SELECT id FROM consents WHERE user_id = $1 AND application_id = $2";
+        let id = self
+            .fetch_optional(SQL, &args![user_id, application_id])
+            .await?;
+        id.ok_or(Error::NotFound)
     }
 
     /// End the user's consent `id` and, in the same transaction, every grant of that user to
     /// that application with its refresh and opaque access tokens.
     pub async fn revoke_consent(&self, user_id: &str, id: &str, now_ms: i64) -> Result<Consent> {
-        let mut tx = self.writer().begin().await?;
-        let sql = format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND id = $2");
-        let head = tx
-            .fetch_optional(&sql, &[user_id.into(), id.into()])
-            .await?;
-        let consent = complete(&mut *tx, head.ok_or(Error::NotFound)?).await?;
-        sqlx::query("DELETE FROM consents WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        for table in ["refresh_tokens", "access_tokens"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE grant_id IN \
-                 (SELECT id FROM grants WHERE client_id = $1 AND user_id = $2)"
-            )))
-            .bind(&consent.application_id)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query(
+        let (user_id, id) = (user_id.to_owned(), id.to_owned());
+        transaction!(self, |tx| revoke(tx, &user_id, &id, now_ms).await)
+    }
+}
+
+/// The body of `revoke_consent`'s transaction.
+async fn revoke(tx: &mut impl Tx, user_id: &str, id: &str, now_ms: i64) -> Result<Consent> {
+    let sql = format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 AND id = $2");
+    let head = tx.fetch_optional(&sql, &args![user_id, id]).await?;
+    let consent = complete(tx, head.ok_or(Error::NotFound)?).await?;
+    let app = consent.application_id.as_str();
+    let statements = [
+        Statement::new("DELETE FROM consents WHERE id = $1", args![id]),
+        Statement::new(
+            "DELETE FROM refresh_tokens WHERE grant_id IN \
+             (SELECT id FROM grants WHERE client_id = $1 AND user_id = $2)",
+            args![app, user_id],
+        ),
+        Statement::new(
+            "DELETE FROM access_tokens WHERE grant_id IN \
+             (SELECT id FROM grants WHERE client_id = $1 AND user_id = $2)",
+            args![app, user_id],
+        ),
+        Statement::new(
             "UPDATE grants SET revoked_at = $1 \
              WHERE client_id = $2 AND user_id = $3 AND revoked_at IS NULL",
-        )
-        .bind(now_ms)
-        .bind(&consent.application_id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(consent)
+            args![now_ms, app, user_id],
+        ),
+    ];
+    for statement in &statements {
+        tx.execute(statement).await?;
     }
+    Ok(consent)
 }
 
 /// Create the consent of `user_id` to `application_id`, or mark its last use, and add the

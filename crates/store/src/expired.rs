@@ -32,7 +32,7 @@ impl Db {
         let statements = DELETES
             .iter()
             .zip(cutoffs)
-            .map(|(sql, cutoff)| Statement::new(sql, [cutoff.into(), step.into()]))
+            .map(|(&sql, cutoff)| Statement::new(sql, [cutoff.into(), step.into()]))
             .collect();
         let deleted = self.execute(statements).await?;
         Ok(deleted.iter().any(|&n| n >= step as u64))

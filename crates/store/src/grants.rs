@@ -9,7 +9,7 @@ use latchkey_core::scope::Scopes;
 
 use crate::consent::consent_statements;
 use crate::sql::row::{Columns, Record};
-use crate::sql::statement::{Arg, Statement};
+use crate::sql::statement::{Arg, Statement, args};
 use crate::sql::tx::Tx;
 use crate::{Db, Result, string_list, to_json_list};
 
@@ -162,30 +162,22 @@ impl Db {
         let sql = format!(
             "SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL"
         );
-        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(Grant::from_row).transpose()
+        self.fetch_optional(&sql, &args![id]).await
     }
 
     /// End a grant and everything issued under it. Idempotent.
     pub async fn revoke_grant(&self, grant_id: &str, now_ms: i64) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
-        sqlx::query("UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_ms)
-            .bind(grant_id)
-            .execute(&mut *tx)
+        let revoke = Statement::new(
+            "UPDATE grants SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+            args![now_ms, grant_id],
+        );
+        let tokens = [
+            "DELETE FROM refresh_tokens WHERE grant_id = $1",
+            "DELETE FROM access_tokens WHERE grant_id = $1",
+        ]
+        .map(|sql| Statement::new(sql, args![grant_id]));
+        self.execute(std::iter::once(revoke).chain(tokens).collect())
             .await?;
-        for table in ["refresh_tokens", "access_tokens"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE grant_id = $1"
-            )))
-            .bind(grant_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
         Ok(())
     }
 
@@ -195,10 +187,11 @@ impl Db {
     }
 
     pub async fn delete_access_token(&self, token_hash: &str) -> Result<()> {
-        sqlx::query("DELETE FROM access_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .execute(self.writer())
-            .await?;
+        let delete = Statement::new(
+            "DELETE FROM access_tokens WHERE token_hash = $1",
+            args![token_hash],
+        );
+        self.execute_one(delete).await?;
         Ok(())
     }
 

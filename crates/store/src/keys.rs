@@ -3,54 +3,70 @@
 use latchkey_core::jwt::Algorithm;
 use latchkey_core::keys::{KeyState, SigningKey};
 use latchkey_core::rotation::Cutoffs;
-use sqlx::Row;
 
-use crate::{Db, Error, Result, flag};
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::{Statement, args};
+use crate::sql::tx::{Tx, transaction};
+use crate::{Db, Error, Result};
+
+impl Record for SigningKey {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        let algorithm: String = row.get("algorithm")?;
+        let state: String = row.get("state")?;
+        Ok(SigningKey {
+            kid: row.get("kid")?,
+            algorithm: Algorithm::parse(&algorithm)
+                .ok_or_else(|| Error::Corrupt(format!("unknown algorithm {algorithm}")))?,
+            state: KeyState::parse(&state)
+                .ok_or_else(|| Error::Corrupt(format!("unknown key state {state}")))?,
+            private_key: row.get("private_key")?,
+            encrypted: row.flag("encrypted")?,
+            created_at: row.get("created_at")?,
+            retired_at: row.get("retired_at")?,
+        })
+    }
+}
+
+/// The publication times of the next key and of the current one, as a rotation checks them.
+struct Published {
+    next: i64,
+    current: Option<i64>,
+}
+
+impl Record for Published {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Self {
+            next: row.nth(0)?,
+            current: row.nth(1)?,
+        })
+    }
+}
 
 impl Db {
     pub async fn find_signing_keys(&self) -> Result<Vec<SigningKey>> {
-        let rows = sqlx::query(
-            "SELECT kid, algorithm, state, private_key, encrypted, created_at, retired_at \
-             FROM signing_keys ORDER BY algorithm, created_at DESC",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let algorithm: String = row.try_get("algorithm")?;
-                let state: String = row.try_get("state")?;
-                Ok(SigningKey {
-                    kid: row.try_get("kid")?,
-                    algorithm: Algorithm::parse(&algorithm)
-                        .ok_or_else(|| Error::Corrupt(format!("unknown algorithm {algorithm}")))?,
-                    state: KeyState::parse(&state)
-                        .ok_or_else(|| Error::Corrupt(format!("unknown key state {state}")))?,
-                    private_key: row.try_get("private_key")?,
-                    encrypted: flag(row, "encrypted")?,
-                    created_at: row.try_get("created_at")?,
-                    retired_at: row.try_get("retired_at")?,
-                })
-            })
-            .collect()
+        const SQL: &str = "SELECT kid, algorithm, state, private_key, encrypted, created_at, \
+             retired_at FROM signing_keys ORDER BY algorithm, created_at DESC";
+        self.fetch_all(SQL, &[]).await
     }
 
     /// Add a key. `Conflict` when its algorithm already has a key in that state (another
     /// process got there first) or the kid exists.
     pub async fn insert_signing_key(&self, key: &SigningKey) -> Result<()> {
-        sqlx::query(
+        let insert = Statement::new(
             "INSERT INTO signing_keys \
              (kid, algorithm, state, private_key, encrypted, created_at, retired_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(&key.kid)
-        .bind(key.algorithm.as_str())
-        .bind(key.state.as_str())
-        .bind(&key.private_key)
-        .bind(key.encrypted)
-        .bind(key.created_at)
-        .bind(key.retired_at)
-        .execute(self.writer())
-        .await?;
+            args![
+                &key.kid,
+                key.algorithm.as_str(),
+                key.state.as_str(),
+                &key.private_key,
+                key.encrypted,
+                key.created_at,
+                key.retired_at,
+            ],
+        );
+        self.execute_one(insert).await?;
         Ok(())
     }
 
@@ -61,25 +77,21 @@ impl Db {
         private_key: &[u8],
         encrypted: bool,
     ) -> Result<()> {
-        sqlx::query("UPDATE signing_keys SET private_key = $1, encrypted = $2 WHERE kid = $3")
-            .bind(private_key)
-            .bind(encrypted)
-            .bind(kid)
-            .execute(self.writer())
-            .await?;
+        self.execute_one(Statement::new(
+            "UPDATE signing_keys SET private_key = $1, encrypted = $2 WHERE kid = $3",
+            args![private_key, encrypted, kid],
+        ))
+        .await?;
         Ok(())
     }
 
     /// Remove a key, only when it is `previous`; `NotFound` otherwise.
     pub async fn delete_previous_signing_key(&self, kid: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM signing_keys WHERE kid = $1 AND state = 'previous'")
-            .bind(kid)
-            .execute(self.writer())
-            .await?;
-        match done.rows_affected() {
-            0 => Err(Error::NotFound),
-            _ => Ok(()),
-        }
+        self.execute_found(Statement::new(
+            "DELETE FROM signing_keys WHERE kid = $1 AND state = 'previous'",
+            args![kid],
+        ))
+        .await
     }
 
     /// One rotation step for `algorithm`, in one transaction: the previous key is dropped,
@@ -94,78 +106,79 @@ impl Db {
         now_ms: i64,
         cutoffs: Cutoffs,
     ) -> Result<()> {
-        let alg = algorithm.as_str();
-        let mut tx = self.writer().begin().await?;
-        // A previous key without a retirement time counts as retired now, as in `rotation`.
-        sqlx::query(
-            "DELETE FROM signing_keys WHERE algorithm = $1 AND state = 'previous' \
-             AND COALESCE(retired_at, $2) <= $3",
-        )
-        .bind(alg)
-        .bind(now_ms)
-        .bind(cutoffs.retired_by_ms)
-        .execute(&mut *tx)
-        .await?;
-        let kept: Option<String> = sqlx::query_scalar(
-            "SELECT kid FROM signing_keys WHERE algorithm = $1 AND state = 'previous'",
-        )
-        .bind(alg)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if kept.is_some() {
+        let new_next = new_next.clone();
+        transaction!(self, |tx| rotate(tx, algorithm, &new_next, now_ms, cutoffs)
+            .await)
+    }
+}
+
+/// The body of `rotate_signing_keys`'s transaction.
+async fn rotate(
+    tx: &mut impl Tx,
+    algorithm: Algorithm,
+    new_next: &SigningKey,
+    now_ms: i64,
+    cutoffs: Cutoffs,
+) -> Result<()> {
+    let alg = algorithm.as_str();
+    // A previous key without a retirement time counts as retired now, as in `rotation`.
+    let drop_previous = Statement::new(
+        "DELETE FROM signing_keys WHERE algorithm = $1 AND state = 'previous' \
+         AND COALESCE(retired_at, $2) <= $3",
+        args![alg, now_ms, cutoffs.retired_by_ms],
+    );
+    tx.execute(&drop_previous).await?;
+    const KEPT: &str = "SELECT kid FROM signing_keys WHERE algorithm = $1 AND state = 'previous'";
+    if tx
+        .fetch_optional::<String>(KEPT, &args![alg])
+        .await?
+        .is_some()
+    {
+        return Err(Error::Conflict);
+    }
+    // As in `rotation::check`: a next key published no later than the current one is
+    // known wherever the current one is.
+    const PUBLISHED: &str = "SELECT n.created_at, c.created_at FROM signing_keys n \
+         LEFT JOIN signing_keys c ON c.algorithm = n.algorithm AND c.state = 'current' \
+         WHERE n.algorithm = $1 AND n.state = 'next'";
+    match tx
+        .fetch_optional::<Published>(PUBLISHED, &args![alg])
+        .await?
+    {
+        None => return Err(Error::NotFound),
+        Some(Published { next, current })
+            if next > cutoffs.published_by_ms && current.is_none_or(|current| next > current) =>
+        {
             return Err(Error::Conflict);
         }
-        // As in `rotation::check`: a next key published no later than the current one is
-        // known wherever the current one is.
-        let next: Option<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT n.created_at, c.created_at FROM signing_keys n \
-             LEFT JOIN signing_keys c ON c.algorithm = n.algorithm AND c.state = 'current' \
-             WHERE n.algorithm = $1 AND n.state = 'next'",
-        )
-        .bind(alg)
-        .fetch_optional(&mut *tx)
-        .await?;
-        match next {
-            None => return Err(Error::NotFound),
-            Some((published, current))
-                if published > cutoffs.published_by_ms
-                    && current.is_none_or(|current| published > current) =>
-            {
-                return Err(Error::Conflict);
-            }
-            Some(_) => {}
-        }
-        sqlx::query(
-            "UPDATE signing_keys SET state = 'previous', retired_at = $2 \
-             WHERE algorithm = $1 AND state = 'current'",
-        )
-        .bind(alg)
-        .bind(now_ms)
-        .execute(&mut *tx)
-        .await?;
-        let promoted = sqlx::query(
-            "UPDATE signing_keys SET state = 'current' WHERE algorithm = $1 AND state = 'next'",
-        )
-        .bind(alg)
-        .execute(&mut *tx)
-        .await?;
-        if promoted.rows_affected() != 1 {
-            return Err(Error::NotFound);
-        }
-        sqlx::query(
-            "INSERT INTO signing_keys (kid, algorithm, state, private_key, encrypted, created_at) \
-             VALUES ($1, $2, 'next', $3, $4, $5)",
-        )
-        .bind(&new_next.kid)
-        .bind(alg)
-        .bind(&new_next.private_key)
-        .bind(new_next.encrypted)
-        .bind(new_next.created_at)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(())
+        Some(_) => {}
     }
+    let retire = Statement::new(
+        "UPDATE signing_keys SET state = 'previous', retired_at = $2 \
+         WHERE algorithm = $1 AND state = 'current'",
+        args![alg, now_ms],
+    );
+    tx.execute(&retire).await?;
+    let promote = Statement::new(
+        "UPDATE signing_keys SET state = 'current' WHERE algorithm = $1 AND state = 'next'",
+        args![alg],
+    );
+    if tx.execute(&promote).await? != 1 {
+        return Err(Error::NotFound);
+    }
+    let publish = Statement::new(
+        "INSERT INTO signing_keys (kid, algorithm, state, private_key, encrypted, created_at) \
+         VALUES ($1, $2, 'next', $3, $4, $5)",
+        args![
+            &new_next.kid,
+            alg,
+            &new_next.private_key,
+            new_next.encrypted,
+            new_next.created_at,
+        ],
+    );
+    tx.execute(&publish).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,5 @@
 //! Latchkey's storage: SQLite (the default, embedded) and PostgreSQL (for several nodes)
-//! through one query path, sqlx's `Any` driver with portable SQL, and two migration folders
-//! with the same numbers.
+//! through one engine (`sql`) and portable SQL, with two migration folders of the same names.
 //!
 //! - [`applications`]: applications; `secrets`: their client secrets.
 //! - [`users`], [`roles`]: users, roles, and who holds which role.
@@ -16,8 +15,9 @@
 //!   current.
 //! - [`expired`]: deleting what has expired, in small batches.
 //! - `testing` (feature `testing`): throwaway databases for the server's tests.
-//! - `sql`: the engine every table module runs its SQL through: `connect` (opening either
-//!   database), `statement`, `tx`, `row`, `batch`, `read`, `list`, `error`.
+//! - `sql`: the engine every table module runs its SQL through, and the only place that calls
+//!   a driver: `connect` (opening either database), `database` (migrations, integrity,
+//!   backup), `statement`, `tx`, `row`, `batch`, `read`, `list`, `error`, `testing`.
 //!
 //! Method names follow one rule: `find_*` reads, `insert_*` adds, `take_*` consumes a
 //! single-use value, anything else says what it changes.
@@ -43,10 +43,6 @@ pub mod throttles;
 pub mod users;
 
 use sqlx::AnyPool;
-use sqlx::migrate::Migrator;
-
-static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
 
 pub use sql::connect::backend_of;
 pub use sql::error::{Error, Result};
@@ -81,75 +77,6 @@ impl Db {
         self.backend
     }
 
-    /// Apply pending migrations. Safe to call from several processes: PostgreSQL serialises
-    /// them with an advisory lock, SQLite with its write lock.
-    pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.writer).await?,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.writer).await?,
-        }
-        Ok(())
-    }
-
-    /// Whether every migration this build knows has been applied (a node must not serve a
-    /// schema older than its code expects; a newer one is fine during a rolling upgrade).
-    pub async fn migrations_current(&self) -> Result<bool> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        let latest = migrator.iter().map(|m| m.version).max().unwrap_or(0);
-        let applied: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(applied.unwrap_or(0) >= latest)
-    }
-
-    /// SQLite's own consistency check (`"ok"` when sound); PostgreSQL keeps its own and
-    /// answers `"ok"` here.
-    pub async fn integrity_check(&self) -> Result<String> {
-        match self.backend {
-            Backend::Sqlite => Ok(sqlx::query_scalar("PRAGMA integrity_check")
-                .fetch_one(&self.pool)
-                .await?),
-            Backend::Postgres => Ok("ok".to_owned()),
-        }
-    }
-
-    /// Write a consistent copy of an SQLite database to `path` while it is in use
-    /// (`VACUUM INTO`); PostgreSQL is backed up with its own tools.
-    pub async fn backup_to(&self, path: &str) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => {
-                sqlx::query("VACUUM INTO $1")
-                    .bind(path)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(())
-            }
-            Backend::Postgres => Err(Error::Corrupt(
-                "back up PostgreSQL with pg_dump or your provider's backups".into(),
-            )),
-        }
-    }
-
-    /// Whether the database answers.
-    pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
-        self.writer.close().await;
-    }
-
-    /// Connections open, and idle among them.
-    pub fn pool_stats(&self) -> (u32, usize) {
-        (self.pool.size(), self.pool.num_idle())
-    }
-
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -168,40 +95,6 @@ impl Db {
     pub(crate) fn batcher(&self) -> Option<&sql::batch::Batcher> {
         self.batcher.as_ref()
     }
-
-    /// Run `write` in a transaction of its own: its effects are kept, and its result
-    /// returned, only if it succeeds and the transaction commits.
-    pub(crate) async fn write<T>(
-        &self,
-        write: impl for<'c> FnOnce(&'c mut sqlx::AnyConnection) -> BoxFuture<'c, Result<T>>,
-    ) -> Result<T> {
-        let mut tx = self.writer.begin().await?;
-        let result = write(&mut tx).await;
-        match result {
-            Ok(value) => {
-                tx.commit().await?;
-                Ok(value)
-            }
-            Err(e) => {
-                tx.rollback().await?;
-                Err(e)
-            }
-        }
-    }
-}
-
-/// A future borrowing a connection, as the writes passed to [`Db::write`] return.
-pub(crate) type BoxFuture<'a, T> =
-    std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
-
-/// A flag column: BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite (the Any driver cannot read
-/// SQLite's BOOLEAN affinity as `bool`).
-pub(crate) fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool> {
-    use sqlx::Row;
-    match row.try_get::<bool, _>(column) {
-        Ok(value) => Ok(value),
-        Err(_) => Ok(row.try_get::<i64, _>(column)? != 0),
-    }
 }
 
 /// Decode a JSON array of strings stored as TEXT.
@@ -215,10 +108,3 @@ pub(crate) fn to_json_list(list: &[String]) -> String {
 
 #[cfg(test)]
 pub(crate) mod test_dbs;
-
-#[cfg(any(test, feature = "testing"))]
-pub(crate) mod testing_support;
-
-#[cfg(test)]
-#[path = "migrations_tests.rs"]
-mod expand_only;

@@ -6,7 +6,7 @@ use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, insert_refresh, store_issued};
 use crate::sql::row::{Columns, Record};
 use crate::sql::statement::Statement;
-use crate::sql::tx::{Direct, Tx, run_now};
+use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Result};
 
 /// A refresh token and its grant, as `find_refresh_token` selects them.
@@ -68,12 +68,7 @@ impl Db {
             access,
         };
         let old = (old_hash, old, grant);
-        if let Some(batcher) = self.batcher() {
-            let rotate = move |conn: &_| run_now(rotate(&mut Direct(conn), old, &issued, now_ms));
-            return batcher.write(rotate).await;
-        }
-        self.write(move |conn| Box::pin(async move { rotate(conn, old, &issued, now_ms).await }))
-            .await
+        transaction!(self, |tx| rotate(tx, old, &issued, now_ms).await)
     }
 }
 

@@ -2,25 +2,26 @@
 
 use latchkey_core::resource::{MANAGEMENT_RESOURCE_ID, Resource, Scope};
 use latchkey_core::scope::Scopes;
-use sqlx::Row;
-use sqlx::any::AnyRow;
 
 use crate::sql::list::{Filter, Page};
 use crate::sql::row::{Columns, Record};
-use crate::{Db, Error, Result, flag};
+use crate::sql::statement::{Statement, args};
+use crate::{Db, Result};
 
 const COLUMNS: &str = "id, name, indicator, access_token_ttl, is_management, created_at";
 const SCOPE_COLUMNS: &str = "id, resource_id, name, description, created_at";
 
-fn resource_from_row(row: &AnyRow) -> Result<Resource> {
-    Ok(Resource {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        indicator: row.try_get("indicator")?,
-        access_token_ttl: row.try_get("access_token_ttl")?,
-        is_management: flag(row, "is_management")?,
-        created_at: row.try_get("created_at")?,
-    })
+impl Record for Resource {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Resource {
+            id: row.get("id")?,
+            name: row.get("name")?,
+            indicator: row.get("indicator")?,
+            access_token_ttl: row.get("access_token_ttl")?,
+            is_management: row.flag("is_management")?,
+            created_at: row.get("created_at")?,
+        })
+    }
 }
 
 impl Record for Scope {
@@ -35,32 +36,15 @@ impl Record for Scope {
     }
 }
 
-fn affected(rows: u64) -> Result<()> {
-    match rows {
-        0 => Err(Error::NotFound),
-        _ => Ok(()),
-    }
-}
-
 impl Db {
     pub async fn find_resource_by_indicator(&self, indicator: &str) -> Result<Option<Resource>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM resources WHERE indicator = $1"
-        )))
-        .bind(indicator)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(resource_from_row).transpose()
+        let sql = format!("SELECT {COLUMNS} FROM resources WHERE indicator = $1");
+        self.fetch_optional(&sql, &args![indicator]).await
     }
 
     pub async fn find_resource(&self, id: &str) -> Result<Option<Resource>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM resources WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(resource_from_row).transpose()
+        let sql = format!("SELECT {COLUMNS} FROM resources WHERE id = $1");
+        self.fetch_optional(&sql, &args![id]).await
     }
 
     pub async fn list_resources(
@@ -72,118 +56,106 @@ impl Db {
         if let Some(term) = search.filter(|t| !t.is_empty()) {
             filter.search(&["id", "name", "indicator"], term);
         }
-        let (rows, total) = self
-            .list_page(COLUMNS, "resources", &filter, "created_at, id", page)
-            .await?;
-        Ok((
-            rows.iter().map(resource_from_row).collect::<Result<_>>()?,
-            total,
-        ))
+        self.list_page(COLUMNS, "resources", &filter, "created_at, id", page)
+            .await
     }
 
     /// Add a resource; `Conflict` when the indicator is taken.
     pub async fn insert_resource(&self, resource: &Resource) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO resources (id, name, indicator, access_token_ttl, is_management, created_at) \
+        let insert = Statement::new(
+            "INSERT INTO resources \
+             (id, name, indicator, access_token_ttl, is_management, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(&resource.id)
-        .bind(&resource.name)
-        .bind(&resource.indicator)
-        .bind(resource.access_token_ttl)
-        .bind(false)
-        .bind(resource.created_at)
-        .execute(self.writer())
-        .await?;
+            args![
+                &resource.id,
+                &resource.name,
+                &resource.indicator,
+                resource.access_token_ttl,
+                false,
+                resource.created_at,
+            ],
+        );
+        self.execute_one(insert).await?;
         Ok(())
     }
 
     /// Change name and token lifetime. The management resource never changes here.
     pub async fn update_resource(&self, resource: &Resource) -> Result<()> {
-        let done = sqlx::query(
+        self.execute_found(Statement::new(
             "UPDATE resources SET name = $1, access_token_ttl = $2 WHERE id = $3 AND id <> $4",
-        )
-        .bind(&resource.name)
-        .bind(resource.access_token_ttl)
-        .bind(&resource.id)
-        .bind(MANAGEMENT_RESOURCE_ID)
-        .execute(self.writer())
-        .await?;
-        affected(done.rows_affected())
+            args![
+                &resource.name,
+                resource.access_token_ttl,
+                &resource.id,
+                MANAGEMENT_RESOURCE_ID,
+            ],
+        ))
+        .await
     }
 
     /// Remove a resource and its scopes. The management resource is never removed.
     pub async fn delete_resource(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM resources WHERE id = $1 AND id <> $2")
-            .bind(id)
-            .bind(MANAGEMENT_RESOURCE_ID)
-            .execute(self.writer())
-            .await?;
-        affected(done.rows_affected())
+        self.execute_found(Statement::new(
+            "DELETE FROM resources WHERE id = $1 AND id <> $2",
+            args![id, MANAGEMENT_RESOURCE_ID],
+        ))
+        .await
     }
 
     pub async fn list_scopes(&self, resource_id: &str) -> Result<Vec<Scope>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let sql = format!(
             "SELECT {SCOPE_COLUMNS} FROM scopes WHERE resource_id = $1 ORDER BY created_at, name"
-        )))
-        .bind(resource_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(Scope::from_row).collect()
+        );
+        self.fetch_all(&sql, &args![resource_id]).await
     }
 
     pub async fn find_scope(&self, id: &str) -> Result<Option<Scope>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SCOPE_COLUMNS} FROM scopes WHERE id = $1"
-        )))
-        .bind(id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.as_ref().map(Scope::from_row).transpose()
+        let sql = format!("SELECT {SCOPE_COLUMNS} FROM scopes WHERE id = $1");
+        self.fetch_optional(&sql, &args![id]).await
     }
 
     /// Add a scope; `Conflict` when the resource already has one of that name.
     pub async fn insert_scope(&self, scope: &Scope) -> Result<()> {
-        sqlx::query("INSERT INTO scopes (id, resource_id, name, description, created_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&scope.id)
-            .bind(&scope.resource_id)
-            .bind(&scope.name)
-            .bind(&scope.description)
-            .bind(scope.created_at)
-            .execute(self.writer())
-            .await?;
+        let insert = Statement::new(
+            "INSERT INTO scopes (id, resource_id, name, description, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            args![
+                &scope.id,
+                &scope.resource_id,
+                &scope.name,
+                &scope.description,
+                scope.created_at,
+            ],
+        );
+        self.execute_one(insert).await?;
         Ok(())
     }
 
     pub async fn update_scope(&self, scope: &Scope) -> Result<()> {
-        let done = sqlx::query(
+        self.execute_found(Statement::new(
             "UPDATE scopes SET name = $1, description = $2 WHERE id = $3 AND resource_id = $4",
-        )
-        .bind(&scope.name)
-        .bind(&scope.description)
-        .bind(&scope.id)
-        .bind(&scope.resource_id)
-        .execute(self.writer())
-        .await?;
-        affected(done.rows_affected())
+            args![
+                &scope.name,
+                &scope.description,
+                &scope.id,
+                &scope.resource_id
+            ],
+        ))
+        .await
     }
 
     pub async fn delete_scope(&self, resource_id: &str, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM scopes WHERE id = $1 AND resource_id = $2")
-            .bind(id)
-            .bind(resource_id)
-            .execute(self.writer())
-            .await?;
-        affected(done.rows_affected())
+        self.execute_found(Statement::new(
+            "DELETE FROM scopes WHERE id = $1 AND resource_id = $2",
+            args![id, resource_id],
+        ))
+        .await
     }
 
     /// Every scope name the resource defines.
     pub async fn find_scope_names(&self, resource_id: &str) -> Result<Scopes> {
-        let names: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM scopes WHERE resource_id = $1 ORDER BY name")
-                .bind(resource_id)
-                .fetch_all(self.pool())
-                .await?;
+        const SQL: &str = "SELECT name FROM scopes WHERE resource_id = $1 ORDER BY name";
+        let names: Vec<String> = self.fetch_all(SQL, &args![resource_id]).await?;
         Ok(Scopes::from_names(names))
     }
 
@@ -193,26 +165,23 @@ impl Db {
         application_id: &str,
         resource_id: &str,
     ) -> Result<Scopes> {
-        let names: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT s.name FROM scopes s \
+        const SQL: &str = "SELECT DISTINCT s.name FROM scopes s \
              JOIN roles_scopes rs ON rs.scope_id = s.id \
              JOIN applications_roles ar ON ar.role_id = rs.role_id \
-             WHERE ar.application_id = $1 AND s.resource_id = $2 ORDER BY s.name",
-        )
-        .bind(application_id)
-        .bind(resource_id)
-        .fetch_all(self.pool())
-        .await?;
+             WHERE ar.application_id = $1 AND s.resource_id = $2 ORDER BY s.name";
+        let names: Vec<String> = self
+            .fetch_all(SQL, &args![application_id, resource_id])
+            .await?;
         Ok(Scopes::from_names(names))
     }
 
     /// Point the management resource at this deployment's public URL.
     pub async fn set_management_indicator(&self, indicator: &str) -> Result<()> {
-        sqlx::query("UPDATE resources SET indicator = $1 WHERE id = $2 AND indicator <> $1")
-            .bind(indicator)
-            .bind(MANAGEMENT_RESOURCE_ID)
-            .execute(self.writer())
-            .await?;
+        self.execute_one(Statement::new(
+            "UPDATE resources SET indicator = $1 WHERE id = $2 AND indicator <> $1",
+            args![indicator, MANAGEMENT_RESOURCE_ID],
+        ))
+        .await?;
         Ok(())
     }
 }

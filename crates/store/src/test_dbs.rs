@@ -46,7 +46,7 @@ pub async fn each() -> Each {
         dbs.push(Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}")));
     }
     if let Ok(base) = std::env::var("LATCHKEY_TEST_POSTGRES_URL") {
-        let url = crate::testing_support::fresh_postgres_schema(&base).await;
+        let url = crate::sql::testing::fresh_postgres_schema(&base).await;
         dbs.push(Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}")));
     }
     for db in &dbs {

@@ -2,11 +2,11 @@
 
 /// A URL for a fresh, empty PostgreSQL schema on the server `base` points to.
 pub async fn fresh_postgres_schema(base: &str) -> String {
-    crate::testing_support::fresh_postgres_schema(base).await
+    crate::sql::testing::fresh_postgres_schema(base).await
 }
 
 /// Rename `table` in the database at `url`, so that every later query on it fails: a store
 /// failure in the middle of a request, for tests of what the client is then told.
 pub async fn break_table(url: &str, table: &str) {
-    crate::testing_support::break_table(url, table).await
+    crate::sql::testing::break_table(url, table).await
 }

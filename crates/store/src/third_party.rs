@@ -1,10 +1,10 @@
 //! What a third-party application may ask for (its consent ceiling) and its branding.
 
 use latchkey_core::resource::Scope;
-use sqlx::Row;
 
-use crate::sql::row::Record;
-use crate::{Db, Error, Result};
+use crate::sql::row::{Columns, Record};
+use crate::sql::statement::{Statement, args};
+use crate::{Db, Result};
 
 /// Branding shown on a third-party application's consent page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,28 +16,32 @@ pub struct SignInExperience {
     pub privacy_policy_url: Option<String>,
 }
 
+impl Record for SignInExperience {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(SignInExperience {
+            display_name: row.get("display_name")?,
+            logo_url: row.get("logo_url")?,
+            dark_logo_url: row.get("dark_logo_url")?,
+            terms_of_use_url: row.get("terms_of_use_url")?,
+            privacy_policy_url: row.get("privacy_policy_url")?,
+        })
+    }
+}
+
 impl Db {
     /// The user-data scopes in the application's ceiling, by name.
     pub async fn find_user_consent_scopes(&self, application_id: &str) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT scope FROM application_user_consent_scopes WHERE application_id = $1 ORDER BY scope",
-        )
-        .bind(application_id)
-        .fetch_all(self.pool())
-        .await?)
+        const SQL: &str = "SELECT scope FROM application_user_consent_scopes \
+             WHERE application_id = $1 ORDER BY scope";
+        self.fetch_all(SQL, &args![application_id]).await
     }
 
     /// The API scopes in the application's ceiling.
     pub async fn find_resource_consent_scopes(&self, application_id: &str) -> Result<Vec<Scope>> {
-        let rows = sqlx::query(
-            "SELECT s.id, s.resource_id, s.name, s.description, s.created_at FROM scopes s \
-             JOIN application_resource_consent_scopes c ON c.scope_id = s.id \
-             WHERE c.application_id = $1 ORDER BY s.resource_id, s.name",
-        )
-        .bind(application_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(Scope::from_row).collect()
+        const SQL: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.created_at \
+             FROM scopes s JOIN application_resource_consent_scopes c ON c.scope_id = s.id \
+             WHERE c.application_id = $1 ORDER BY s.resource_id, s.name";
+        self.fetch_all(SQL, &args![application_id]).await
     }
 
     /// Add to the ceiling, all or nothing; entries already there stay as they are.
@@ -47,42 +51,30 @@ impl Db {
         user_scopes: &[String],
         scope_ids: &[String],
     ) -> Result<()> {
-        let mut tx = self.writer().begin().await?;
-        for scope in user_scopes {
-            sqlx::query(
-                "INSERT INTO application_user_consent_scopes (application_id, scope) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        let user = user_scopes.iter().map(|scope| {
+            Statement::new(
+                "INSERT INTO application_user_consent_scopes (application_id, scope) \
+                 VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                args![application_id, scope],
             )
-            .bind(application_id)
-            .bind(scope)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for scope_id in scope_ids {
-            sqlx::query(
-                "INSERT INTO application_resource_consent_scopes (application_id, scope_id) VALUES ($1, $2) \
-                 ON CONFLICT DO NOTHING",
+        });
+        let resource = scope_ids.iter().map(|scope_id| {
+            Statement::new(
+                "INSERT INTO application_resource_consent_scopes (application_id, scope_id) \
+                 VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                args![application_id, scope_id],
             )
-            .bind(application_id)
-            .bind(scope_id)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
+        });
+        self.execute(user.chain(resource).collect()).await?;
         Ok(())
     }
 
     pub async fn remove_user_consent_scope(&self, application_id: &str, scope: &str) -> Result<()> {
-        let done = sqlx::query(
+        self.execute_found(Statement::new(
             "DELETE FROM application_user_consent_scopes WHERE application_id = $1 AND scope = $2",
-        )
-        .bind(application_id)
-        .bind(scope)
-        .execute(self.writer())
-        .await?;
-        match done.rows_affected() {
-            0 => Err(Error::NotFound),
-            _ => Ok(()),
-        }
+            args![application_id, scope],
+        ))
+        .await
     }
 
     pub async fn remove_resource_consent_scope(
@@ -90,39 +82,21 @@ impl Db {
         application_id: &str,
         scope_id: &str,
     ) -> Result<()> {
-        let done =
-            sqlx::query("DELETE FROM application_resource_consent_scopes WHERE application_id = $1 AND scope_id = $2")
-                .bind(application_id)
-                .bind(scope_id)
-                .execute(self.writer())
-                .await?;
-        match done.rows_affected() {
-            0 => Err(Error::NotFound),
-            _ => Ok(()),
-        }
+        self.execute_found(Statement::new(
+            "DELETE FROM application_resource_consent_scopes \
+             WHERE application_id = $1 AND scope_id = $2",
+            args![application_id, scope_id],
+        ))
+        .await
     }
 
     pub async fn find_sign_in_experience(
         &self,
         application_id: &str,
     ) -> Result<Option<SignInExperience>> {
-        let row = sqlx::query(
-            "SELECT display_name, logo_url, dark_logo_url, terms_of_use_url, privacy_policy_url \
-             FROM application_sign_in_experiences WHERE application_id = $1",
-        )
-        .bind(application_id)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(SignInExperience {
-                display_name: r.try_get("display_name")?,
-                logo_url: r.try_get("logo_url")?,
-                dark_logo_url: r.try_get("dark_logo_url")?,
-                terms_of_use_url: r.try_get("terms_of_use_url")?,
-                privacy_policy_url: r.try_get("privacy_policy_url")?,
-            })
-        })
-        .transpose()
+        const SQL: &str = "SELECT display_name, logo_url, dark_logo_url, terms_of_use_url, privacy_policy_url \
+             FROM application_sign_in_experiences WHERE application_id = $1";
+        self.fetch_optional(SQL, &args![application_id]).await
     }
 
     /// Create or replace the application's branding.
@@ -131,22 +105,23 @@ impl Db {
         application_id: &str,
         experience: &SignInExperience,
     ) -> Result<()> {
-        sqlx::query(
+        let put = Statement::new(
             "INSERT INTO application_sign_in_experiences \
              (application_id, display_name, logo_url, dark_logo_url, terms_of_use_url, privacy_policy_url) \
              VALUES ($1, $2, $3, $4, $5, $6) \
              ON CONFLICT (application_id) DO UPDATE SET display_name = excluded.display_name, \
              logo_url = excluded.logo_url, dark_logo_url = excluded.dark_logo_url, \
              terms_of_use_url = excluded.terms_of_use_url, privacy_policy_url = excluded.privacy_policy_url",
-        )
-        .bind(application_id)
-        .bind(&experience.display_name)
-        .bind(&experience.logo_url)
-        .bind(&experience.dark_logo_url)
-        .bind(&experience.terms_of_use_url)
-        .bind(&experience.privacy_policy_url)
-        .execute(self.writer())
-        .await?;
+            args![
+                application_id,
+                &experience.display_name,
+                &experience.logo_url,
+                &experience.dark_logo_url,
+                &experience.terms_of_use_url,
+                &experience.privacy_policy_url,
+            ],
+        );
+        self.execute_one(put).await?;
         Ok(())
     }
 }

@@ -2,11 +2,11 @@
 //! by one atomic upsert, so concurrent failures on several nodes are all counted.
 
 use latchkey_core::throttle::Counter;
-use sqlx::Row;
 
 use crate::sql::row::{Columns, Record};
-use crate::sql::statement::Arg;
-use crate::{Db, Result};
+use crate::sql::statement::{Arg, Statement, args};
+use crate::sql::tx::{Tx, transaction};
+use crate::{Db, Error, Result};
 
 impl Db {
     /// The live counters among `keys`, in one query.
@@ -28,77 +28,64 @@ impl Db {
 
     /// The live counter of `key`, if any.
     pub async fn find_throttle(&self, key: &str, now_ms: i64) -> Result<Option<Counter>> {
-        let row = sqlx::query(
-            "SELECT failures, last_failure_at FROM throttles WHERE key = $1 AND forget_at > $2",
-        )
-        .bind(key)
-        .bind(now_ms)
-        .fetch_optional(self.pool())
-        .await?;
-        row.map(|r| {
-            Ok(Counter {
-                failures: r.try_get("failures")?,
-                last_failure_at: r.try_get("last_failure_at")?,
-            })
-        })
-        .transpose()
+        const SQL: &str =
+            "SELECT failures, last_failure_at FROM throttles WHERE key = $1 AND forget_at > $2";
+        self.fetch_optional(SQL, &args![key, now_ms]).await
     }
 
     /// Count a failure (starting again from one if the old counter was forgotten) and return
     /// the counter as it now stands. Forgotten rows of other keys are swept on the way.
     pub async fn record_failure(&self, key: &str, now_ms: i64, forget_at: i64) -> Result<Counter> {
-        sqlx::query("DELETE FROM throttles WHERE forget_at <= $1 AND key <> $2")
-            .bind(now_ms)
-            .bind(key)
-            .execute(self.writer())
-            .await?;
-        let row = sqlx::query(
-            "INSERT INTO throttles (key, failures, last_failure_at, forget_at) VALUES ($1, 1, $2, $3) \
-             ON CONFLICT (key) DO UPDATE SET \
-             failures = CASE WHEN throttles.forget_at <= $2 THEN 1 ELSE throttles.failures + 1 END, \
-             last_failure_at = $2 \
-             RETURNING failures, last_failure_at",
-        )
-        .bind(key)
-        .bind(now_ms)
-        .bind(forget_at)
-        .fetch_one(self.writer())
-        .await?;
-        Ok(Counter {
-            failures: row.try_get("failures")?,
-            last_failure_at: row.try_get("last_failure_at")?,
+        let sweep = Statement::new(
+            "DELETE FROM throttles WHERE forget_at <= $1 AND key <> $2",
+            args![now_ms, key],
+        );
+        // Committed on its own: in one transaction with the count, two nodes sweeping each
+        // other's keys could deadlock.
+        self.execute_one(sweep).await?;
+        let count = args![key, now_ms, forget_at];
+        transaction!(self, |tx| {
+            const COUNT: &str = "INSERT INTO throttles (key, failures, last_failure_at, forget_at) \
+                 VALUES ($1, 1, $2, $3) ON CONFLICT (key) DO UPDATE SET \
+                 failures = CASE WHEN throttles.forget_at <= $2 THEN 1 \
+                 ELSE throttles.failures + 1 END, last_failure_at = $2 \
+                 RETURNING failures, last_failure_at";
+            let counter = tx.fetch_optional(COUNT, &count).await?;
+            counter.ok_or_else(|| Error::Corrupt("the counter was not returned".into()))
         })
     }
 
     /// Keep the counter until `forget_at` (never shortens it).
     pub async fn extend_throttle(&self, key: &str, forget_at: i64) -> Result<()> {
-        sqlx::query("UPDATE throttles SET forget_at = $1 WHERE key = $2 AND forget_at < $1")
-            .bind(forget_at)
-            .bind(key)
-            .execute(self.writer())
-            .await?;
+        self.execute_one(Statement::new(
+            "UPDATE throttles SET forget_at = $1 WHERE key = $2 AND forget_at < $1",
+            args![forget_at, key],
+        ))
+        .await?;
         Ok(())
     }
 
     pub async fn clear_throttle(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM throttles WHERE key = $1")
-            .bind(key)
-            .execute(self.writer())
-            .await?;
+        let clear = Statement::new("DELETE FROM throttles WHERE key = $1", args![key]);
+        self.execute_one(clear).await?;
         Ok(())
+    }
+}
+
+impl Record for Counter {
+    fn from_row(r: &impl Columns) -> Result<Self> {
+        Ok(Counter {
+            failures: r.get("failures")?,
+            last_failure_at: r.get("last_failure_at")?,
+        })
     }
 }
 
 impl Record for (String, Counter) {
     fn from_row(r: &impl Columns) -> Result<Self> {
-        let counter = Counter {
-            failures: r.get("failures")?,
-            last_failure_at: r.get("last_failure_at")?,
-        };
-        Ok((r.get("key")?, counter))
+        Ok((r.get("key")?, Counter::from_row(r)?))
     }
 }
-
 #[cfg(test)]
 mod tests {
     use crate::test_dbs;

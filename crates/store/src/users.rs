@@ -4,7 +4,7 @@ use latchkey_core::user::User;
 
 use crate::sql::list::{Filter, Page};
 use crate::sql::row::{Columns, Record};
-use crate::sql::statement::Statement;
+use crate::sql::statement::{Statement, args};
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
@@ -32,13 +32,6 @@ impl Record for User {
     }
 }
 
-fn affected(rows: u64) -> Result<()> {
-    match rows {
-        0 => Err(Error::NotFound),
-        _ => Ok(()),
-    }
-}
-
 impl Db {
     pub async fn find_user(&self, id: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
@@ -62,61 +55,57 @@ impl Db {
                 term,
             );
         }
-        let (rows, total) = self
-            .list_page(COLUMNS, "users", &filter, "created_at DESC, id", page)
-            .await?;
-        Ok((
-            rows.iter().map(User::from_row).collect::<Result<_>>()?,
-            total,
-        ))
+        self.list_page(COLUMNS, "users", &filter, "created_at DESC, id", page)
+            .await
     }
 
     /// Add a user; `Conflict` when the username, email or phone is taken (in any case).
     pub async fn insert_user(&self, user: &User) -> Result<()> {
-        sqlx::query(
+        let insert = Statement::new(
             "INSERT INTO users (id, username, primary_email, primary_phone, name, password_hash, \
              is_suspended, created_at, updated_at, last_sign_in_at, custom_data, profile, avatar) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(&user.id)
-        .bind(&user.username)
-        .bind(&user.primary_email)
-        .bind(&user.primary_phone)
-        .bind(&user.name)
-        .bind(&user.password_hash)
-        .bind(user.is_suspended)
-        .bind(user.created_at)
-        .bind(user.updated_at)
-        .bind(user.last_sign_in_at)
-        .bind(user.custom_data.to_string())
-        .bind(user.profile.to_string())
-        .bind(&user.avatar)
-        .execute(self.writer())
-        .await?;
+            args![
+                &user.id,
+                &user.username,
+                &user.primary_email,
+                &user.primary_phone,
+                &user.name,
+                &user.password_hash,
+                user.is_suspended,
+                user.created_at,
+                user.updated_at,
+                user.last_sign_in_at,
+                user.custom_data.to_string(),
+                user.profile.to_string(),
+                &user.avatar,
+            ],
+        );
+        self.execute_one(insert).await?;
         Ok(())
     }
 
     /// Write profile, password hash and suspension; `Conflict` on a taken identifier.
     pub async fn update_user(&self, user: &User) -> Result<()> {
-        let done = sqlx::query(
+        let update = Statement::new(
             "UPDATE users SET username = $1, primary_email = $2, primary_phone = $3, name = $4, \
              password_hash = $5, is_suspended = $6, updated_at = $7, custom_data = $8, profile = $9, \
              avatar = $10 WHERE id = $11",
-        )
-        .bind(&user.username)
-        .bind(&user.primary_email)
-        .bind(&user.primary_phone)
-        .bind(&user.name)
-        .bind(&user.password_hash)
-        .bind(user.is_suspended)
-        .bind(user.updated_at)
-        .bind(user.custom_data.to_string())
-        .bind(user.profile.to_string())
-        .bind(&user.avatar)
-        .bind(&user.id)
-        .execute(self.writer())
-        .await?;
-        affected(done.rows_affected())
+            args![
+                &user.username,
+                &user.primary_email,
+                &user.primary_phone,
+                &user.name,
+                &user.password_hash,
+                user.is_suspended,
+                user.updated_at,
+                user.custom_data.to_string(),
+                user.profile.to_string(),
+                &user.avatar,
+                &user.id,
+            ],
+        );
+        self.execute_found(update).await
     }
 
     /// Set a user's password hash and end what the old password opened, in one transaction:
@@ -143,11 +132,8 @@ impl Db {
     }
 
     pub async fn delete_user(&self, id: &str) -> Result<()> {
-        let done = sqlx::query("DELETE FROM users WHERE id = $1")
-            .bind(id)
-            .execute(self.writer())
-            .await?;
-        affected(done.rows_affected())
+        let delete = Statement::new("DELETE FROM users WHERE id = $1", args![id]);
+        self.execute_found(delete).await
     }
 }
 

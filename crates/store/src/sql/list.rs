@@ -1,10 +1,8 @@
 //! Filtered, paginated listing shared by the `list_*` methods: a WHERE clause built from
 //! fixed fragments with numbered placeholders, and its bound values.
 
-use sqlx::any::{AnyArguments, AnyRow};
-use sqlx::query::Query;
-use sqlx::{Any, AssertSqlSafe, Row};
-
+use crate::sql::row::Record;
+use crate::sql::statement::Arg;
 use crate::{Db, Result};
 
 /// Page `page` (from 1) of `page_size` rows.
@@ -20,18 +18,11 @@ impl Page {
     }
 }
 
-#[derive(Debug, Clone)]
-enum Value {
-    Text(String),
-    Bool(bool),
-    Int(i64),
-}
-
 /// Conditions joined with AND. Fragments are literals of this crate; only values are bound.
 #[derive(Debug, Default)]
 pub(crate) struct Filter {
     clauses: Vec<String>,
-    values: Vec<Value>,
+    values: Vec<Arg>,
 }
 
 impl Filter {
@@ -41,14 +32,14 @@ impl Filter {
 
     pub fn bool_eq(&mut self, column: &'static str, value: bool) {
         self.clauses.push(format!("{column} = ${}", self.next()));
-        self.values.push(Value::Bool(value));
+        self.values.push(Arg::Flag(value));
     }
 
     pub fn text_in(&mut self, column: &'static str, values: impl IntoIterator<Item = String>) {
         let mut placeholders = Vec::new();
         for value in values {
             placeholders.push(format!("${}", self.next()));
-            self.values.push(Value::Text(value));
+            self.values.push(Arg::Text(value));
         }
         if !placeholders.is_empty() {
             self.clauses
@@ -58,19 +49,19 @@ impl Filter {
 
     pub fn text_eq(&mut self, column: &'static str, value: &str) {
         self.clauses.push(format!("{column} = ${}", self.next()));
-        self.values.push(Value::Text(value.to_owned()));
+        self.values.push(Arg::Text(value.to_owned()));
     }
 
     /// `column >= value` (`at_least`) or `column < value`.
     pub fn int_bound(&mut self, column: &'static str, at_least: bool, value: i64) {
         let op = if at_least { ">=" } else { "<" };
         self.clauses.push(format!("{column} {op} ${}", self.next()));
-        self.values.push(Value::Int(value));
+        self.values.push(Arg::Int(value));
     }
 
     pub fn text_ne(&mut self, column: &'static str, value: &str) {
         self.clauses.push(format!("{column} <> ${}", self.next()));
-        self.values.push(Value::Text(value.to_owned()));
+        self.values.push(Arg::Text(value.to_owned()));
     }
 
     /// Case-insensitive substring match on any of `columns`.
@@ -86,7 +77,7 @@ impl Filter {
             .map(|c| format!("lower(coalesce({c}, '')) LIKE ${n} ESCAPE '\\'"))
             .collect();
         self.clauses.push(format!("({})", any.join(" OR ")));
-        self.values.push(Value::Text(format!("%{escaped}%")));
+        self.values.push(Arg::Text(format!("%{escaped}%")));
     }
 
     fn where_sql(&self) -> String {
@@ -95,47 +86,29 @@ impl Filter {
             false => format!(" WHERE {}", self.clauses.join(" AND ")),
         }
     }
-
-    fn bind<'q>(&self, mut query: Query<'q, Any, AnyArguments>) -> Query<'q, Any, AnyArguments> {
-        for value in &self.values {
-            query = match value {
-                Value::Text(t) => query.bind(t.clone()),
-                Value::Bool(b) => query.bind(*b),
-                Value::Int(i) => query.bind(*i),
-            };
-        }
-        query
-    }
 }
 
 impl Db {
     /// `SELECT {columns} FROM {table} {filter} ORDER BY {order}` for one page, and the total.
-    pub(crate) async fn list_page(
+    pub(crate) async fn list_page<T: Record>(
         &self,
         columns: &'static str,
         table: &'static str,
         filter: &Filter,
         order: &'static str,
         page: Page,
-    ) -> Result<(Vec<AnyRow>, i64)> {
+    ) -> Result<(Vec<T>, i64)> {
         let where_sql = filter.where_sql();
         let n = filter.next();
         let sql = format!(
             "SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ${n} OFFSET ${}",
             n + 1
         );
-        let rows = filter
-            .bind(sqlx::query(AssertSqlSafe(sql)))
-            .bind(page.page_size)
-            .bind(page.offset())
-            .fetch_all(self.pool())
-            .await?;
+        let mut args = filter.values.clone();
+        args.extend([page.page_size.into(), page.offset().into()]);
+        let rows = self.fetch_all(&sql, &args).await?;
         let count_sql = format!("SELECT COUNT(*) AS total FROM {table}{where_sql}");
-        let total: i64 = filter
-            .bind(sqlx::query(AssertSqlSafe(count_sql)))
-            .fetch_one(self.pool())
-            .await?
-            .try_get("total")?;
-        Ok((rows, total))
+        let total: Option<i64> = self.fetch_optional(&count_sql, &filter.values).await?;
+        Ok((rows, total.unwrap_or(0)))
     }
 }

@@ -18,6 +18,8 @@ impl<T> Value for T where
 
 pub(crate) trait Columns {
     fn get<T: Value>(&self, column: &str) -> Result<T>;
+    /// The column at `index` (from 0), for rows of unnamed expressions.
+    fn nth<T: Value>(&self, index: usize) -> Result<T>;
     /// A flag column: BOOLEAN in PostgreSQL, INTEGER 0/1 in SQLite.
     fn flag(&self, column: &str) -> Result<bool>;
 }
@@ -27,14 +29,26 @@ impl Columns for AnyRow {
         Ok(sqlx::Row::try_get(self, column)?)
     }
 
+    fn nth<T: Value>(&self, index: usize) -> Result<T> {
+        Ok(sqlx::Row::try_get(self, index)?)
+    }
+
+    /// The Any driver cannot read SQLite's BOOLEAN affinity as `bool`.
     fn flag(&self, column: &str) -> Result<bool> {
-        crate::flag(self, column)
+        match sqlx::Row::try_get::<bool, _>(self, column) {
+            Ok(value) => Ok(value),
+            Err(_) => Ok(sqlx::Row::try_get::<i64, _>(self, column)? != 0),
+        }
     }
 }
 
 impl Columns for rusqlite::Row<'_> {
     fn get<T: Value>(&self, column: &str) -> Result<T> {
         Ok(rusqlite::Row::get(self, column)?)
+    }
+
+    fn nth<T: Value>(&self, index: usize) -> Result<T> {
+        Ok(rusqlite::Row::get(self, index)?)
     }
 
     fn flag(&self, column: &str) -> Result<bool> {
@@ -45,4 +59,32 @@ impl Columns for rusqlite::Row<'_> {
 /// A record decoded from one row, whichever driver fetched it.
 pub(crate) trait Record: Sized {
     fn from_row(row: &impl Columns) -> Result<Self>;
+}
+
+/// A single value: the first column.
+impl Record for String {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        row.nth(0)
+    }
+}
+
+/// A single number (a count, a time): the first column.
+impl Record for i64 {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        row.nth(0)
+    }
+}
+
+/// A number that may be NULL (`MAX` over no rows): the first column.
+impl Record for Option<i64> {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        row.nth(0)
+    }
+}
+
+/// An id and a label: the first two columns.
+impl Record for (String, String) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok((row.nth(0)?, row.nth(1)?))
+    }
 }

@@ -3,21 +3,37 @@
 //! writer (`batch`), so that the commits of concurrent sign-ins share an fsync and no write
 //! waits in SQLite's busy handler behind a group; elsewhere through sqlx.
 
+use std::borrow::Cow;
+
 use rusqlite::ToSql;
 use rusqlite::types::ToSqlOutput;
+use sqlx::AssertSqlSafe;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 
 use crate::sql::tx::{Direct, Tx, run_now};
 use crate::{Db, Error, Result};
 
-/// One argument, owned so that the write can cross to the writer thread.
+/// One argument, owned so that the write can cross to the writer thread. Each variant binds
+/// as the column type it is written to: a flag as BOOLEAN on PostgreSQL (0/1 on SQLite), a
+/// key as BYTEA or BLOB.
 #[derive(Debug, Clone)]
 pub(crate) enum Arg {
     Text(String),
     MaybeText(Option<String>),
     Int(i64),
+    MaybeInt(Option<i64>),
+    Flag(bool),
+    Bytes(Vec<u8>),
 }
+
+/// `args![a, b]`: the arguments `$1`, `$2`… of a statement, each converted by `Arg::from`.
+macro_rules! args {
+    ($($arg:expr),* $(,)?) => {
+        [$($crate::sql::statement::Arg::from($arg)),*]
+    };
+}
+pub(crate) use args;
 
 impl From<&str> for Arg {
     fn from(value: &str) -> Self {
@@ -55,12 +71,39 @@ impl From<i64> for Arg {
     }
 }
 
+impl From<Option<i64>> for Arg {
+    fn from(value: Option<i64>) -> Self {
+        Self::MaybeInt(value)
+    }
+}
+
+impl From<bool> for Arg {
+    fn from(value: bool) -> Self {
+        Self::Flag(value)
+    }
+}
+
+impl From<&[u8]> for Arg {
+    fn from(value: &[u8]) -> Self {
+        Self::Bytes(value.to_vec())
+    }
+}
+
+impl From<&Vec<u8>> for Arg {
+    fn from(value: &Vec<u8>) -> Self {
+        Self::Bytes(value.clone())
+    }
+}
+
 impl ToSql for Arg {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         match self {
             Self::Text(text) => text.to_sql(),
             Self::MaybeText(text) => text.to_sql(),
             Self::Int(int) => int.to_sql(),
+            Self::MaybeInt(int) => int.to_sql(),
+            Self::Flag(flag) => flag.to_sql(),
+            Self::Bytes(bytes) => bytes.to_sql(),
         }
     }
 }
@@ -68,26 +111,30 @@ impl ToSql for Arg {
 /// A statement and its arguments (`$1`, `$2`… in order of first use).
 #[derive(Debug, Clone)]
 pub(crate) struct Statement {
-    sql: &'static str,
+    sql: Cow<'static, str>,
     args: Vec<Arg>,
 }
 
 impl Statement {
-    pub(crate) fn new(sql: &'static str, args: impl IntoIterator<Item = Arg>) -> Self {
+    /// A statement; its text is a literal of this crate or built from literals only.
+    pub(crate) fn new(
+        sql: impl Into<Cow<'static, str>>,
+        args: impl IntoIterator<Item = Arg>,
+    ) -> Self {
         Self {
-            sql,
+            sql: sql.into(),
             args: args.into_iter().collect(),
         }
     }
 
     pub(crate) fn run_sqlite(&self, conn: &rusqlite::Connection) -> Result<u64> {
-        let mut statement = conn.prepare_cached(self.sql)?;
+        let mut statement = conn.prepare_cached(&self.sql)?;
         bind_sqlite(&mut statement, &self.args)?;
         Ok(statement.raw_execute()? as u64)
     }
 
     pub(crate) fn query(&self) -> Query<'_, sqlx::Any, AnyArguments> {
-        bind_sqlx(sqlx::query(self.sql), &self.args)
+        bind_sqlx(sqlx::query(AssertSqlSafe(&*self.sql)), &self.args)
     }
 }
 
@@ -113,6 +160,9 @@ pub(crate) fn bind_sqlx<'q>(
         Arg::Text(text) => query.bind(text.as_str()),
         Arg::MaybeText(text) => query.bind(text.as_deref()),
         Arg::Int(int) => query.bind(*int),
+        Arg::MaybeInt(int) => query.bind(*int),
+        Arg::Flag(flag) => query.bind(*flag),
+        Arg::Bytes(bytes) => query.bind(bytes.as_slice()),
     })
 }
 
@@ -131,6 +181,14 @@ impl Db {
     pub(crate) async fn execute_one(&self, statement: Statement) -> Result<u64> {
         let changed = self.execute(vec![statement]).await?;
         Ok(changed.first().copied().unwrap_or(0))
+    }
+
+    /// Run one statement in a transaction of its own; `NotFound` when it changed no row.
+    pub(crate) async fn execute_found(&self, statement: Statement) -> Result<()> {
+        match self.execute_one(statement).await? {
+            0 => Err(Error::NotFound),
+            _ => Ok(()),
+        }
     }
 
     /// Run `guard`, and `then` only if it changed a row, in one transaction; whether it did.

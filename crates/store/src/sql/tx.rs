@@ -11,7 +11,7 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::sql::row::Record;
 use crate::sql::statement::{Arg, Statement, bind_sqlite, bind_sqlx};
-use crate::{Error, Result};
+use crate::{Db, Error, Result};
 
 /// A connection inside a transaction. The rule for a body written over `Tx`: it awaits nothing
 /// but the transaction's own calls (no channel, lock, timer or other I/O), because on an
@@ -28,6 +28,40 @@ pub(crate) trait Tx {
     /// Every row `sql` returns, decoded.
     async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>>;
 }
+
+/// `transaction!(db, |tx| body)`: run `body`, an expression awaiting `Tx` calls on `tx`, in
+/// a transaction of its own, keeping its effects only if it returns `Ok` and the transaction
+/// commits. On an SQLite file it runs on the group-commit writer (`tx` is `Direct`), elsewhere
+/// through sqlx (`tx` is an `AnyConnection`); the body is written once and compiled for both,
+/// so what it captures must be owned.
+macro_rules! transaction {
+    ($db:expr, |$tx:ident| $body:expr) => {{
+        let db: &$crate::Db = $db;
+        match db.batcher() {
+            Some(batcher) => {
+                batcher
+                    .write(move |conn| {
+                        let mut direct = $crate::sql::tx::Direct(conn);
+                        $crate::sql::tx::run_now(async {
+                            let $tx = &mut direct;
+                            $body
+                        })
+                    })
+                    .await
+            }
+            None => {
+                db.write(move |conn| {
+                    Box::pin(async move {
+                        let $tx = conn;
+                        $body
+                    })
+                })
+                .await
+            }
+        }
+    }};
+}
+pub(crate) use transaction;
 
 /// The group-commit writer's own connection, called directly.
 pub(crate) struct Direct<'c>(pub(crate) &'c Connection);
@@ -73,6 +107,31 @@ impl Tx for AnyConnection {
         rows.iter().map(T::from_row).collect()
     }
 }
+
+impl Db {
+    /// Run `write` in a transaction of its own through sqlx: its effects are kept, and its
+    /// result returned, only if it succeeds and the transaction commits.
+    pub(crate) async fn write<T>(
+        &self,
+        write: impl for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, Result<T>>,
+    ) -> Result<T> {
+        let mut tx = self.writer().begin().await?;
+        let result = write(&mut tx).await;
+        match result {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                tx.rollback().await?;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A future borrowing a connection, as the writes passed to [`Db::write`] return.
+pub(crate) type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Drive a body over `Direct` to its end; it never waits, so one poll finishes it.
 pub(crate) fn run_now<T>(body: impl Future<Output = Result<T>>) -> Result<T> {
