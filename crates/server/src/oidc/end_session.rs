@@ -16,7 +16,7 @@ use latchkey_core::params::Params;
 use crate::app::AppState;
 use crate::browser::{self, SESSION_COOKIE};
 use crate::error::Error;
-use crate::error::PageError;
+use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::{Locale, Text};
 
@@ -48,7 +48,7 @@ pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     end(
         &state,
         &headers,
@@ -58,12 +58,20 @@ pub async fn get(
     .await
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
     end(&state, &headers, Params::parse(&body), false).await
 }
 
 /// The confirmation form's answer, guarded by a double-submit cookie.
-pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn confirm(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
     let params = Params::parse(&body);
     let bound = params
         .as_ref()
@@ -73,18 +81,19 @@ pub async fn confirm(State(state): State<AppState>, headers: HeaderMap, body: By
     if !bound
         .is_some_and(|(form, cookie)| latchkey_core::grant::hash_matches(form, &token_hash(cookie)))
     {
-        return page(
-            &state,
-            &headers,
-            StatusCode::BAD_REQUEST,
-            &OAuthError::invalid_request("this sign-out form has expired"),
-        );
+        let expired = OAuthError::invalid_request("this sign-out form has expired");
+        return Err(refused(&state, &headers, expired.into()));
     }
     end(&state, &headers, params, true).await
 }
 
-fn page(state: &AppState, headers: &HeaderMap, status: StatusCode, error: &OAuthError) -> Response {
-    PageError::showing(state, headers, status, error).into_response()
+/// A request this endpoint refuses is shown to the user (400), never redirected: its
+/// `post_logout_redirect_uri` is not trusted; other failures are our own (500 or 503).
+fn refused(state: &AppState, headers: &HeaderMap, failure: Error) -> PageError {
+    match failure {
+        Error::OAuth(error) => PageError::showing(state, headers, StatusCode::BAD_REQUEST, &error),
+        other => PageError::new(state, headers, other),
+    }
 }
 
 async fn check(state: &AppState, headers: &HeaderMap, params: &Params) -> Result<Checked, Error> {
@@ -144,16 +153,12 @@ async fn end(
     headers: &HeaderMap,
     params: Result<Params, OAuthError>,
     answered: bool,
-) -> Response {
+) -> Result<Response, PageError> {
     let checked = match params {
         Ok(params) => check(state, headers, &params).await,
         Err(e) => Err(e.into()),
     };
-    let checked = match checked {
-        Ok(checked) => checked,
-        Err(Error::OAuth(error)) => return page(state, headers, StatusCode::BAD_REQUEST, &error),
-        Err(other) => return PageError::new(state, headers, other).into_response(),
-    };
+    let checked = checked.map_err(|failure| refused(state, headers, failure))?;
     let locale = Locale::of(headers, None);
     if !checked.confirmed && !answered {
         let csrf = latchkey_core::random::secret();
@@ -174,26 +179,18 @@ async fn end(
             header::SET_COOKIE,
             browser::set_cookie(state, LOGOUT_COOKIE, &csrf, LOGOUT_CONFIRMATION_SECS),
         );
-        return response;
+        return Ok(response);
     }
-    if let Some(value) = browser::cookie(state, headers, SESSION_COOKIE)
-        && let Err(e) = state.db.delete_session(&token_hash(value)).await
-    {
-        return PageError::new(state, headers, e).into_response();
+    if let Some(value) = browser::cookie(state, headers, SESSION_COOKIE) {
+        let ended = state.db.delete_session(&token_hash(value)).await;
+        ended.or_page(state, headers)?;
     }
     let mut response = match checked.redirect {
         Some(uri) => {
-            let mut url = match url::Url::parse(&uri) {
-                Ok(url) => url,
-                Err(_) => {
-                    return page(
-                        state,
-                        headers,
-                        StatusCode::BAD_REQUEST,
-                        &OAuthError::invalid_request("bad redirect"),
-                    );
-                }
-            };
+            let mut url = url::Url::parse(&uri).map_err(|_| {
+                let bad = OAuthError::invalid_request("bad redirect");
+                refused(state, headers, bad.into())
+            })?;
             if let Some(client_state) = &checked.state {
                 url.query_pairs_mut().append_pair("state", client_state);
             }
@@ -223,5 +220,5 @@ async fn end(
         header::SET_COOKIE,
         browser::set_cookie(state, LOGOUT_COOKIE, "", 0),
     );
-    response
+    Ok(response)
 }

@@ -6,7 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use latchkey_core::OAuthError;
 use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, Next};
 use latchkey_core::client::Application;
@@ -24,8 +24,7 @@ pub use resume::resume;
 use crate::app::AppState;
 use crate::browser;
 use crate::consent;
-use crate::error::Error;
-use crate::error::PageError;
+use crate::error::{Error, OrPage, PageError};
 use facts::Reading;
 use respond::respond_error;
 
@@ -33,34 +32,36 @@ pub async fn get(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, PageError> {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
     authorize(&state, &headers, params).await
 }
 
-pub async fn post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, PageError> {
     authorize(&state, &headers, Params::parse(&body)).await
 }
 
 /// An error that must not go back to the client: shown to the user, HTTP 400.
-pub(super) fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> Response {
-    PageError::showing(state, headers, StatusCode::BAD_REQUEST, error).into_response()
+pub(super) fn error_page(state: &AppState, headers: &HeaderMap, error: &OAuthError) -> PageError {
+    PageError::showing(state, headers, StatusCode::BAD_REQUEST, error)
 }
 
 async fn authorize(
     state: &AppState,
     headers: &HeaderMap,
     params: Result<Params, OAuthError>,
-) -> Response {
-    let params = match params {
-        Ok(params) => params,
-        Err(error) => return error_page(state, headers, &error),
-    };
+) -> Result<Response, PageError> {
+    let params = params.map_err(|error| error_page(state, headers, &error))?;
     let application = match params.get("client_id") {
-        Some(id) => match state.cache.client(&state.db, id).await {
-            Ok(entry) => entry.map(|entry| entry.application.clone()),
-            Err(e) => return PageError::new(state, headers, e).into_response(),
-        },
+        Some(id) => {
+            let entry = state.cache.client(&state.db, id).await;
+            let entry = entry.or_page(state, headers)?;
+            entry.map(|entry| entry.application.clone())
+        }
         None => None,
     };
     let checked = authorize::check_client(&params, application.as_ref()).and_then(|redirect_uri| {
@@ -71,8 +72,10 @@ async fn authorize(
     });
     let (request, application) = match (checked, application) {
         (Ok(request), Some(app)) => (request, app),
-        (Err(AuthorizeError::Untrusted(error)), _) => return error_page(state, headers, &error),
-        (Ok(_), None) => return error_page(state, headers, &OAuthError::invalid_client()),
+        (Err(AuthorizeError::Untrusted(error)), _) => {
+            return Err(error_page(state, headers, &error));
+        }
+        (Ok(_), None) => return Err(error_page(state, headers, &OAuthError::invalid_client())),
         (
             Err(AuthorizeError::Redirect {
                 redirect_uri,
@@ -82,19 +85,19 @@ async fn authorize(
             }),
             _,
         ) => {
-            return respond_error(
+            return Ok(respond_error(
                 state,
                 headers,
                 &redirect_uri,
                 response_mode,
                 client_state,
                 &error,
-            );
+            ));
         }
     };
     // The redirect URI is trusted from here on: every failure, a store's too, goes back to
     // the client (RFC 6749 §4.1.2.1).
-    match decide(state, headers, &application, &request).await {
+    Ok(match decide(state, headers, &application, &request).await {
         Ok(response) => response,
         Err(failure) => respond_error(
             state,
@@ -104,7 +107,7 @@ async fn authorize(
             request.state.clone(),
             &failure.into_oauth().1,
         ),
-    }
+    })
 }
 
 /// Issue a code for the browser's live session, or send the user to sign in or consent

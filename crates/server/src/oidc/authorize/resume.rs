@@ -39,7 +39,7 @@ pub async fn resume(
     });
     let Some(interaction) = interaction else {
         let why = "this sign-in has expired or belongs to another browser";
-        return Ok(error_page(
+        return Err(error_page(
             &state,
             &headers,
             &OAuthError::invalid_request(why),
@@ -58,7 +58,7 @@ pub async fn resume(
     }
     let Ok(request) = serde_json::from_str::<AuthorizationRequest>(&interaction.request) else {
         let why = "this sign-in has expired or belongs to another browser";
-        return Ok(error_page(
+        return Err(error_page(
             &state,
             &headers,
             &OAuthError::invalid_request(why),
@@ -104,7 +104,7 @@ async fn take(state: &AppState, id: &str) -> Result<bool, Error> {
 
 fn completed(state: &AppState, headers: &HeaderMap) -> Response {
     let why = "this sign-in was already completed";
-    error_page(state, headers, &OAuthError::invalid_request(why))
+    error_page(state, headers, &OAuthError::invalid_request(why)).into_response()
 }
 
 async fn finish(
