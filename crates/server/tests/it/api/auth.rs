@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::{Admin, Backend, TestApp, backends};
+use crate::support::{Admin, Authorize, Backend, TestApp, backends, user_tokens};
 
 async fn status_and_challenge(app: &TestApp, token: Option<&str>) -> (u16, String) {
     let mut request = app.http.get(app.url("/api/applications"));
@@ -215,4 +215,68 @@ async fn issued_and_refreshed_tokens_reach_the_audit_log_without_the_tokens() {
         !found.to_string().contains(&token),
         "never the token itself"
     );
+}
+
+/// Alice's tokens for the management API through a first-party web application.
+async fn alices_management_tokens(app: &TestApp, admin: &Admin<'_>) -> serde_json::Value {
+    admin.alice().await;
+    let web = admin.client("Web", "Traditional").await;
+    let request = Authorize::new(&web.id).set("scope", "openid all");
+    user_tokens(app, &web, request, &format!("{}/api", app.address)).await
+}
+
+#[tokio::test]
+async fn a_person_without_the_administrator_role_gets_no_all_and_is_403() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let tokens = alices_management_tokens(&app, &admin).await;
+        let token = tokens["access_token"].as_str().unwrap_or_default();
+        assert_eq!(
+            status_and_challenge(&app, Some(token)).await.0,
+            403,
+            "{tokens}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_id_token_latchkey_signed_is_not_an_access_token() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let tokens = alices_management_tokens(&app, &admin).await;
+        let id_token = tokens["id_token"].as_str().unwrap_or_default();
+        assert!(!id_token.is_empty(), "{tokens}");
+        assert_eq!(status_and_challenge(&app, Some(id_token)).await.0, 401);
+    }
+}
+
+/// A third-party application's token for another API has the wrong audience.
+#[tokio::test]
+async fn a_third_party_token_for_another_api_is_401() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        admin.alice().await;
+        let partner = admin.third_party("Partner").await;
+        let docs = json!({"name": "Docs", "indicator": "https://docs.example.com"});
+        assert_eq!(admin.post("/api/resources", docs).await.0, 201);
+        let request = Authorize::new(&partner.id);
+        let tokens = user_tokens(&app, &partner, request, "https://docs.example.com").await;
+        let token = tokens["access_token"].as_str().unwrap_or_default();
+        assert!(!token.is_empty(), "{tokens}");
+        assert_eq!(status_and_challenge(&app, Some(token)).await.0, 401);
+    }
+}
+
+#[tokio::test]
+async fn the_administrators_token_stops_at_its_expiry() {
+    for backend in backends() {
+        let app = TestApp::spawn_with_fixed_clock(backend).await;
+        let admin = Admin::new(&app).await;
+        assert_eq!(status_and_challenge(&app, Some(&admin.token)).await.0, 200);
+        app.state.clock.advance(3_601_000);
+        assert_eq!(status_and_challenge(&app, Some(&admin.token)).await.0, 401);
+    }
 }

@@ -1,9 +1,8 @@
-//! The management API: every resource, its authentication, its OpenAPI document, and hostile
-//! callers.
+//! The management API: every resource, its authentication (hostile tokens included), and its
+//! OpenAPI document.
 
 pub mod applications;
 pub mod auth;
-pub mod hostile;
 pub mod openapi;
 pub mod resources_roles;
 pub mod script;

@@ -105,3 +105,26 @@ async fn client_authentication_cannot_be_bent() {
         }
     }
 }
+
+/// `X-Forwarded-For` is honoured only from trusted proxies (none here): a failed
+/// authentication is logged with the peer's address, not the header's.
+#[tokio::test]
+async fn a_forwarded_address_from_an_untrusted_peer_is_not_believed() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let spoofed = app
+            .http
+            .post(app.url("/oidc/token"))
+            .header("x-forwarded-for", "203.0.113.99")
+            .basic_auth("nobody", Some("x"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(spoofed.status(), 401);
+        let path = "/api/audit-logs?action=client.authentication_failure";
+        let (_, logged) = admin.get(path).await;
+        assert_eq!(logged[0]["actorId"], "127.0.0.1", "{logged}");
+    }
+}

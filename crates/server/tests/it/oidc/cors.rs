@@ -145,3 +145,18 @@ async fn an_origin_reads_only_the_answers_of_the_application_that_registered_it(
         );
     }
 }
+
+/// A look-alike of a registered origin is another origin.
+#[tokio::test]
+async fn a_look_alike_of_a_registered_origin_gets_no_cors() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let spa = json!({"name": "SPA", "type": "SPA",
+            "customClientMetadata": {"corsAllowedOrigins": ["http://localhost:5173"]}});
+        assert_eq!(admin.post("/api/applications", spa).await.0, 201);
+        let form = [("grant_type", "client_credentials")];
+        let lookalike = "http://localhost:5173.evil.com";
+        assert_eq!(allowed(&app, "/oidc/token", lookalike, &form).await, None);
+    }
+}

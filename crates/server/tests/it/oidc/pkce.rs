@@ -9,7 +9,9 @@ use crate::support::walk::{param, sign_in_if_asked, walk};
 use crate::support::{Admin, Authorize, Backend, CALLBACK, TestApp, backends};
 
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+/// The S256 challenge of `VERIFIER` (RFC 7636 Appendix B), as request parameters.
+const PKCE: &str =
+    "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
 
 struct Fixture {
     app: TestApp,
@@ -31,11 +33,7 @@ async fn fixture(backend: Backend) -> Fixture {
         app,
     };
     // One sign-in: later authorizations in this browser answer with a code at once.
-    let url = authorize(
-        &fixture,
-        &fixture.spa,
-        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
-    );
+    let url = authorize(&fixture, &fixture.spa, PKCE);
     let first = walk(&fixture.app, &fixture.browser, &url).await;
     sign_in_if_asked(&fixture.app, &fixture.browser, first)
         .await
@@ -79,113 +77,151 @@ fn invalid_grant((status, body): (u16, Value), why: &str) {
     );
 }
 
+/// A public client's token request for `code` with `verifier`, if any.
+fn spa_form<'a>(
+    f: &'a Fixture,
+    code: &'a str,
+    verifier: Option<&'a str>,
+) -> Vec<(&'a str, &'a str)> {
+    let mut rest = vec![("redirect_uri", CALLBACK), ("client_id", f.spa.as_str())];
+    rest.extend(verifier.map(|v| ("code_verifier", v)));
+    code_form(code, &rest)
+}
+
+fn web_auth(f: &Fixture) -> Option<(&str, &str)> {
+    Some((f.web.0.as_str(), f.web.1.as_str()))
+}
+
+/// RFC 7636 §4.4.1: a public client's code without its code_verifier is invalid_grant.
 #[tokio::test]
-async fn codes_and_pkce_cannot_be_bent() {
+async fn a_public_client_code_without_its_verifier_is_refused() {
     for backend in backends() {
         let f = fixture(backend).await;
-        let (web, secret) = (f.web.0.as_str(), f.web.1.as_str());
-        let web_auth = Some((web, secret));
-        let pkce = format!("&code_challenge={CHALLENGE}&code_challenge_method=S256");
+        let c = code(&f, &f.spa, PKCE).await;
+        invalid_grant(
+            redeem(&f, &spa_form(&f, &c, None), None).await,
+            "missing verifier",
+        );
+    }
+}
 
-        // RFC 7636 §4.4.1: a public client's code without its code_verifier is invalid_grant.
-        let c = code(&f, &f.spa, &pkce).await;
-        let form = code_form(&c, &[("redirect_uri", CALLBACK), ("client_id", &f.spa)]);
-        invalid_grant(redeem(&f, &form, None).await, "missing verifier");
-        // A wrong verifier is invalid_grant.
-        let c = code(&f, &f.spa, &pkce).await;
+/// A wrong verifier is invalid_grant, and the refused attempt spent the code: the right
+/// verifier comes too late.
+#[tokio::test]
+async fn a_wrong_verifier_is_refused_and_spends_the_code() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let c = code(&f, &f.spa, PKCE).await;
         let wrong = "A".repeat(43);
-        let form = code_form(
-            &c,
-            &[
-                ("redirect_uri", CALLBACK),
-                ("client_id", &f.spa),
-                ("code_verifier", &wrong),
-            ],
-        );
+        let form = spa_form(&f, &c, Some(&wrong));
         invalid_grant(redeem(&f, &form, None).await, "wrong verifier");
-        // The refused attempt spent the code: the right verifier comes too late.
-        let form = code_form(
-            &c,
-            &[
-                ("redirect_uri", CALLBACK),
-                ("client_id", &f.spa),
-                ("code_verifier", VERIFIER),
-            ],
-        );
+        let form = spa_form(&f, &c, Some(VERIFIER));
         invalid_grant(
             redeem(&f, &form, None).await,
             "right verifier after a wrong one",
         );
-        // A verifier sent for a code issued without a challenge is a downgrade.
-        let c = code(&f, web, "").await;
+    }
+}
+
+/// A verifier sent for a code issued without a challenge is a downgrade.
+#[tokio::test]
+async fn a_verifier_for_a_code_without_a_challenge_is_refused() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let c = code(&f, &f.web.0, "").await;
         let form = code_form(
             &c,
             &[("redirect_uri", CALLBACK), ("code_verifier", VERIFIER)],
         );
         invalid_grant(
-            redeem(&f, &form, web_auth).await,
+            redeem(&f, &form, web_auth(&f)).await,
             "verifier without challenge",
         );
-        // RFC 7636 §4.1: a verifier shorter than 43 characters is malformed.
-        let c = code(&f, &f.spa, &pkce).await;
-        let short = &VERIFIER[..42];
-        let form = code_form(
-            &c,
-            &[
-                ("redirect_uri", CALLBACK),
-                ("client_id", &f.spa),
-                ("code_verifier", short),
-            ],
-        );
-        let (status, _) = redeem(&f, &form, None).await;
+    }
+}
+
+/// RFC 7636 §4.1: a verifier shorter than 43 characters is malformed.
+#[tokio::test]
+async fn a_verifier_shorter_than_43_characters_is_malformed() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let c = code(&f, &f.spa, PKCE).await;
+        let (status, _) = redeem(&f, &spa_form(&f, &c, Some(&VERIFIER[..42])), None).await;
         assert_eq!(status, 400, "short verifier");
-        // RFC 6749 §4.1.3: another client cannot redeem the code.
-        let c = code(&f, web, "").await;
-        let form = code_form(
-            &c,
-            &[
-                ("redirect_uri", CALLBACK),
-                ("client_id", &f.spa),
-                ("code_verifier", VERIFIER),
-            ],
+    }
+}
+
+/// RFC 6749 §4.1.3: another client cannot redeem the code.
+#[tokio::test]
+async fn another_client_cannot_redeem_the_code() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let c = code(&f, &f.web.0, "").await;
+        invalid_grant(
+            redeem(&f, &spa_form(&f, &c, Some(VERIFIER)), None).await,
+            "another client",
         );
-        invalid_grant(redeem(&f, &form, None).await, "another client");
-        // RFC 6749 §4.1.3: the redirect_uri must be the authorization request's.
-        let c = code(&f, web, "").await;
+    }
+}
+
+/// RFC 6749 §4.1.3: the redirect_uri must be the authorization request's, and cannot be
+/// left out when the request had one.
+#[tokio::test]
+async fn the_redirect_uri_must_be_the_requests_own() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let c = code(&f, &f.web.0, "").await;
         let form = code_form(&c, &[("redirect_uri", "https://app.example.com/other")]);
-        invalid_grant(redeem(&f, &form, web_auth).await, "other redirect_uri");
-        // ... and it cannot be left out when the request had one.
-        let c = code(&f, web, "").await;
-        let form = code_form(&c, &[]);
-        invalid_grant(redeem(&f, &form, web_auth).await, "missing redirect_uri");
-        // Codes live at most 60 seconds.
-        let c = code(&f, web, "").await;
+        invalid_grant(redeem(&f, &form, web_auth(&f)).await, "other redirect_uri");
+        let c = code(&f, &f.web.0, "").await;
+        invalid_grant(
+            redeem(&f, &code_form(&c, &[]), web_auth(&f)).await,
+            "missing redirect_uri",
+        );
+    }
+}
+
+/// Codes live at most 60 seconds.
+#[tokio::test]
+async fn a_code_expires_after_a_minute() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let c = code(&f, &f.web.0, "").await;
         f.app.state.clock.advance(61_000);
         let form = code_form(&c, &[("redirect_uri", CALLBACK)]);
-        invalid_grant(redeem(&f, &form, web_auth).await, "expired code");
-        // A made-up code is invalid_grant, not an error of another kind.
+        invalid_grant(redeem(&f, &form, web_auth(&f)).await, "expired code");
+    }
+}
+
+/// A made-up code is invalid_grant, not an error of another kind.
+#[tokio::test]
+async fn a_made_up_code_is_invalid_grant() {
+    for backend in backends() {
+        let f = fixture(backend).await;
         let form = code_form("made-up", &[("redirect_uri", CALLBACK)]);
-        invalid_grant(redeem(&f, &form, web_auth).await, "unknown code");
-        // Only S256; `plain` is refused at the authorization endpoint.
-        let plain = respond(
-            &f,
-            &f.spa,
-            &format!("&code_challenge={VERIFIER}&code_challenge_method=plain"),
-        )
-        .await;
-        assert_eq!(
-            param(&plain, "error").as_deref(),
-            Some("invalid_request"),
-            "plain"
-        );
-        // A public client must send a challenge at all.
+        invalid_grant(redeem(&f, &form, web_auth(&f)).await, "unknown code");
+    }
+}
+
+/// Only S256; `plain` is refused at the authorization endpoint.
+#[tokio::test]
+async fn the_plain_method_is_refused() {
+    for backend in backends() {
+        let f = fixture(backend).await;
+        let plain = format!("&code_challenge={VERIFIER}&code_challenge_method=plain");
+        let back = respond(&f, &f.spa, &plain).await;
+        assert_eq!(param(&back, "error").as_deref(), Some("invalid_request"));
+    }
+}
+
+/// A public client must send a challenge at all; the error goes back with state and iss,
+/// the redirect URI being validated (RFC 9207).
+#[tokio::test]
+async fn a_public_client_must_send_a_challenge() {
+    for backend in backends() {
+        let f = fixture(backend).await;
         let none = respond(&f, &f.spa, "").await;
-        assert_eq!(
-            param(&none, "error").as_deref(),
-            Some("invalid_request"),
-            "public without PKCE"
-        );
-        // Errors after the redirect URI is validated go back with state and iss (RFC 9207).
+        assert_eq!(param(&none, "error").as_deref(), Some("invalid_request"));
         assert_eq!(param(&none, "state").as_deref(), Some("st"));
         assert!(param(&none, "iss").is_some());
     }
@@ -276,12 +312,7 @@ async fn a_repeated_pkce_challenge_is_written_to_the_audit_log() {
             &format!("&code_challenge={fresh}&code_challenge_method=S256"),
         )
         .await;
-        code(
-            &f,
-            &f.spa,
-            &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
-        )
-        .await;
+        code(&f, &f.spa, PKCE).await;
         let mut entries = Value::Null;
         // Written by the batched audit writer: wait for it.
         for _ in 0..50 {

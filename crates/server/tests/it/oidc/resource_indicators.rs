@@ -5,7 +5,8 @@ use serde_json::json;
 
 use crate::oidc::authorization_code::{browser, sign_in};
 use crate::oidc::refresh_token::userinfo_status;
-use crate::support::{Admin, TestApp, backends, verify_access_token};
+use crate::support::walk::{param, sign_in_if_asked, walk};
+use crate::support::{Admin, Authorize, TestApp, backends, verify_access_token};
 
 #[tokio::test]
 async fn a_user_token_for_an_api_carries_only_scopes_their_roles_grant() {
@@ -185,4 +186,22 @@ async fn an_administrator_signed_in_through_an_app_can_call_the_management_api()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(listed.status(), 200);
+}
+
+/// The management API is never open to a third-party application, whatever it asks.
+#[tokio::test]
+async fn a_third_party_application_is_never_given_the_management_api() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        admin.alice().await;
+        let partner = admin.third_party("Partner").await;
+        let request = Authorize::new(&partner.id)
+            .set("scope", "openid all")
+            .set("resource", &format!("{}/api", app.address));
+        let browser = browser();
+        let stop = walk(&app, &browser, &request.url(&app)).await;
+        let refused = sign_in_if_asked(&app, &browser, stop).await.client();
+        assert_eq!(param(&refused, "error").as_deref(), Some("invalid_target"));
+    }
 }

@@ -1,16 +1,19 @@
 //! What the tests share: `TestApp`, a real server on a loopback port over a fresh database;
 //! `Admin`, a management-API client (`admin`); the people and applications most tests start
-//! from (`set_up`); and an authorization-request builder with overrides (`authorize`).
+//! from (`set_up`); an authorization-request builder with overrides (`authorize`); and a
+//! user's tokens through the whole code flow (`tokens`).
 
 mod admin;
 mod authorize;
 pub mod process;
 mod set_up;
+mod tokens;
 pub mod walk;
 
 pub use admin::Admin;
 pub use authorize::Authorize;
-pub use set_up::{CALLBACK, PASSWORD};
+pub use set_up::{CALLBACK, Client, PASSWORD};
+pub use tokens::user_tokens;
 
 use latchkey::app::{self, AppState, Clock};
 use latchkey::config::Config;

@@ -31,6 +31,18 @@ impl Admin<'_> {
     pub async fn client(&self, name: &str, app_type: &str) -> Client {
         let metadata = json!({"redirectUris": [CALLBACK]});
         let body = json!({"name": name, "type": app_type, "oidcClientMetadata": metadata});
+        self.register(body).await
+    }
+
+    /// A third-party web application named `name`, redirecting to [`CALLBACK`].
+    pub async fn third_party(&self, name: &str) -> Client {
+        let metadata = json!({"redirectUris": [CALLBACK]});
+        let body = json!({"name": name, "type": "Traditional", "isThirdParty": true,
+            "oidcClientMetadata": metadata});
+        self.register(body).await
+    }
+
+    async fn register(&self, body: serde_json::Value) -> Client {
         let (status, created) = self.post("/api/applications", body).await;
         assert_eq!(status, 201, "{created}");
         let text = |name: &str| created[name].as_str().unwrap_or_default().to_owned();
