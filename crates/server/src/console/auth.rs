@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::{COOKIE, ConsoleText, is_admin};
 use crate::app::AppState;
 use crate::browser;
-use crate::error::Error;
+use crate::error::{Error, PageError};
 use crate::html;
 use crate::i18n::Locale;
 use latchkey_core::lifetimes::{CONSOLE_LOGIN_SECS, CONSOLE_SESSION_MS};
@@ -149,7 +149,7 @@ pub async fn callback(
         Ok(Redeemed::Signed(value)) => value,
         Ok(Redeemed::Invalid) => return expired(),
         Ok(Redeemed::NotAdmin) => return not_admin(&state, locale),
-        Err(e) => return e.into_response(),
+        Err(e) => return PageError::new(&state, &headers, e).into_response(),
     };
     let mut response = Redirect::to("/console/applications").into_response();
     let headers = response.headers_mut();
@@ -215,14 +215,11 @@ async fn redeem(
 pub async fn sign_out(
     State(state): State<AppState>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
-    if let Err(e) = state
+) -> Result<Response, PageError> {
+    let revoked = state
         .db
-        .revoke_grant(&console.grant.id, state.clock.now_ms())
-        .await
-    {
-        return Error::from(e).into_response();
-    }
+        .revoke_grant(&console.grant.id, state.clock.now_ms());
+    revoked.await.map_err(|e| console.failed(&state, e))?;
     let (_, signed_out) = console_uris(state.config.public_url());
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("client_id", CONSOLE_APP_ID)
@@ -231,5 +228,5 @@ pub async fn sign_out(
     let mut response = Redirect::to(&format!("/oidc/session/end?{query}")).into_response();
     let clear = browser::set_cookie(&state, COOKIE, "", 0);
     response.headers_mut().append(header::SET_COOKIE, clear);
-    response
+    Ok(response)
 }

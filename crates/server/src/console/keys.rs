@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::{Console, Frame};
 use crate::app::AppState;
+use crate::error::PageError;
 use crate::html;
 use crate::manage::keys::{self, KeyView};
 
@@ -40,7 +41,7 @@ pub async fn list(
     State(state): State<AppState>,
     console: Console,
     Query(query): Query<Rotated>,
-) -> Response {
+) -> Result<Response, PageError> {
     page(&state, &console, query.rotated.is_some(), None).await
 }
 
@@ -50,11 +51,9 @@ async fn page(
     console: &Console,
     rotated: bool,
     refused: Option<(&'static str, String)>,
-) -> Response {
-    let stored = match state.db.find_signing_keys().await {
-        Ok(stored) => stored,
-        Err(e) => return crate::error::Error::from(e).into_response(),
-    };
+) -> Result<Response, PageError> {
+    let stored = state.db.find_signing_keys().await;
+    let stored = stored.map_err(|e| console.failed(state, e))?;
     let (refused, error) = refused.unzip();
     let page = KeysPage {
         frame: console.frame("keys"),
@@ -72,7 +71,7 @@ async fn page(
         error,
         refused,
     };
-    html::render(StatusCode::OK, &page, &page.frame.nonce)
+    Ok(html::render(StatusCode::OK, &page, &page.frame.nonce))
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,9 +84,9 @@ pub struct Rotation {
 pub async fn rotate(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<Rotation>,
-) -> Response {
+) -> Result<Response, PageError> {
     let Some(algorithm) = keys::parse_family(&form.family) else {
-        return Redirect::to("/console/keys").into_response();
+        return Ok(Redirect::to("/console/keys").into_response());
     };
     let force = form.force.is_some();
     if !force {
@@ -103,11 +102,10 @@ pub async fn rotate(
                 let refused = Some((keys::family(algorithm), message));
                 return page(&state, &console, false, refused).await;
             }
-            Err(problem) => return problem.into_response(),
+            Err(problem) => return Err(console.failed(&state, problem)),
         }
     }
-    match keys::rotate_now(&state, &console.actor(), &[algorithm], force).await {
-        Ok(_) => Redirect::to("/console/keys?rotated=1").into_response(),
-        Err(problem) => problem.into_response(),
-    }
+    let rotated = keys::rotate_now(&state, &console.actor(), &[algorithm], force).await;
+    rotated.map_err(|problem| console.failed(&state, problem))?;
+    Ok(Redirect::to("/console/keys?rotated=1").into_response())
 }

@@ -29,7 +29,7 @@ pub use form::{Button, ConsoleForm};
 
 use crate::app::AppState;
 use crate::browser;
-use crate::error::Error;
+use crate::error::{Error, PageError, Problem};
 use crate::i18n::Locale;
 use crate::manage::Actor;
 pub use text::ConsoleText;
@@ -202,6 +202,13 @@ impl Console {
             .unwrap_or_else(|| user.id.clone())
     }
 
+    /// A failure on this console page, shown as the localized error page with the status
+    /// the management API would have answered (404 for a missing object, 503 for a database
+    /// that cannot be reached).
+    pub fn failed(&self, state: &AppState, failure: impl Into<Problem>) -> PageError {
+        PageError::of_problem(state, self.locale, failure.into())
+    }
+
     /// Whether a posted form carries this console's CSRF token.
     pub fn checks(&self, csrf: &str) -> bool {
         hash_matches(csrf, &token_hash(&self.csrf))
@@ -234,18 +241,18 @@ impl FromRequestParts<AppState> for Console {
         let grant = match found {
             Ok(Some((_, grant))) if grant.client_id == CONSOLE_APP_ID => grant,
             Ok(_) => return Err(sign_in()),
-            Err(e) => return Err(Error::from(e).into_response()),
+            Err(e) => return Err(PageError::new(state, &parts.headers, e).into_response()),
         };
         let user = match state.db.find_user(&grant.user_id).await {
             Ok(Some(user)) if user.is_active() => user,
             Ok(_) => return Err(sign_in()),
-            Err(e) => return Err(Error::from(e).into_response()),
+            Err(e) => return Err(PageError::new(state, &parts.headers, e).into_response()),
         };
         let locale = Locale::of(&parts.headers, None);
         match is_admin(state, &user.id).await {
             Ok(true) => {}
             Ok(false) => return Err(auth::not_admin(state, locale)),
-            Err(e) => return Err(e.into_response()),
+            Err(e) => return Err(PageError::new(state, &parts.headers, e).into_response()),
         }
         Ok(Self {
             user,

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::{Console, Frame, confirm};
 use crate::app::AppState;
+use crate::error::PageError;
 use crate::html;
 use crate::manage::resources::{self, NewResource, NewScope, ResourcePatch};
 
@@ -48,15 +49,13 @@ async fn list_page(
     console: &Console,
     form: NewForm,
     error: Option<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let all = Page {
         page: 1,
         page_size: 1000,
     };
-    let found = match state.db.list_resources(None, all).await {
-        Ok((found, _)) => found,
-        Err(e) => return crate::error::Error::from(e).into_response(),
-    };
+    let listed = state.db.list_resources(None, all).await;
+    let (found, _) = listed.map_err(|e| console.failed(state, e))?;
     let status = match error {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
@@ -76,10 +75,10 @@ async fn list_page(
         error,
         form,
     };
-    html::render(status, &page, &page.frame.nonce)
+    Ok(html::render(status, &page, &page.frame.nonce))
 }
 
-pub async fn list(State(state): State<AppState>, console: Console) -> Response {
+pub async fn list(State(state): State<AppState>, console: Console) -> Result<Response, PageError> {
     let form = NewForm {
         access_token_ttl: "3600".into(),
         ..NewForm::default()
@@ -90,14 +89,14 @@ pub async fn list(State(state): State<AppState>, console: Console) -> Response {
 pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = NewResource {
         name: form.name.clone(),
         indicator: form.indicator.trim().to_owned(),
         access_token_ttl: Some(form.access_token_ttl.trim().parse().unwrap_or(0)),
     };
     match resources::create(&state, &console.actor(), input).await {
-        Ok(view) => Redirect::to(&format!("/console/resources/{}", view.id)).into_response(),
+        Ok(view) => Ok(Redirect::to(&format!("/console/resources/{}", view.id)).into_response()),
         Err(problem) => list_page(&state, &console, form, Some(problem.to_string())).await,
     }
 }
@@ -117,12 +116,11 @@ async fn page(
     console: &Console,
     id: &str,
     (saved, error): (bool, Option<String>),
-) -> Response {
-    let resource = match resources::find(state, id).await {
-        Ok(resource) => resource,
-        Err(problem) => return problem.into_response(),
-    };
-    let scopes = state.db.list_scopes(id).await.unwrap_or_default();
+) -> Result<Response, PageError> {
+    let resource = resources::find(state, id).await;
+    let resource = resource.map_err(|problem| console.failed(state, problem))?;
+    let scopes = state.db.list_scopes(id).await;
+    let scopes = scopes.map_err(|e| console.failed(state, e))?;
     let status = match error {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
@@ -134,7 +132,7 @@ async fn page(
         saved,
         error,
     };
-    html::render(status, &view, &view.frame.nonce)
+    Ok(html::render(status, &view, &view.frame.nonce))
 }
 
 #[derive(Debug, Deserialize)]
@@ -147,7 +145,7 @@ pub async fn show(
     console: Console,
     Path(id): Path<String>,
     Query(query): Query<Saved>,
-) -> Response {
+) -> Result<Response, PageError> {
     page(&state, &console, &id, (query.saved.is_some(), None)).await
 }
 
@@ -161,14 +159,14 @@ pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Settings>,
-) -> Response {
+) -> Result<Response, PageError> {
     let here = format!("/console/resources/{id}");
     let patch = ResourcePatch {
         name: Some(form.name),
         access_token_ttl: Some(form.access_token_ttl.trim().parse().unwrap_or(0)),
     };
     match resources::update(&state, &console.actor(), &id, patch).await {
-        Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("{here}?saved=1")).into_response()),
         Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }
@@ -184,14 +182,14 @@ pub async fn add_scope(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<NewScopeForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let here = format!("/console/resources/{id}");
     let input = NewScope {
         name: form.name,
         description: form.description,
     };
     match resources::create_scope(&state, &console.actor(), &id, input).await {
-        Ok(_) => Redirect::to(&here).into_response(),
+        Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }
@@ -200,10 +198,10 @@ pub async fn delete_scope(
     State(state): State<AppState>,
     Path((id, scope_id)): Path<(String, String)>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
+) -> Result<Response, PageError> {
     let here = format!("/console/resources/{id}");
     match resources::delete_scope(&state, &console.actor(), &id, &scope_id).await {
-        Ok(()) => Redirect::to(&here).into_response(),
+        Ok(()) => Ok(Redirect::to(&here).into_response()),
         Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }
@@ -212,11 +210,9 @@ pub async fn confirm_delete(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
-    let resource = match resources::find(&state, &id).await {
-        Ok(resource) => resource,
-        Err(problem) => return problem.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let resource = resources::find(&state, &id).await;
+    let resource = resource.map_err(|problem| console.failed(&state, problem))?;
     let text = console.text();
     let action = format!("/console/resources/{id}/delete");
     let back = format!("/console/resources/{id}");
@@ -225,16 +221,16 @@ pub async fn confirm_delete(
         resource.name.as_str(),
         text.delete_resource_warning,
     );
-    confirm(&console, "resources", words, (&action, &back))
+    Ok(confirm(&console, "resources", words, (&action, &back)))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
+) -> Result<Response, PageError> {
     match resources::delete(&state, &console.actor(), &id).await {
-        Ok(()) => Redirect::to("/console/resources").into_response(),
+        Ok(()) => Ok(Redirect::to("/console/resources").into_response()),
         Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
     }
 }

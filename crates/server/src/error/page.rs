@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::OAuthError;
 
-use super::Error;
+use super::{Error, Problem};
 use crate::app::AppState;
 use crate::html::{self, ErrorPage};
 use crate::i18n::Locale;
@@ -30,13 +30,41 @@ impl PageError {
         error: &OAuthError,
     ) -> Self {
         let locale = Locale::of(headers, None);
+        Self::render(
+            state,
+            locale,
+            status,
+            &error.description,
+            error.code.as_str(),
+        )
+    }
+
+    /// A management operation's failure on a console page: the page, with the status, the
+    /// detail and the code its problem document would have had.
+    pub fn of_problem(state: &AppState, locale: Locale, problem: Problem) -> Self {
+        Self::render(
+            state,
+            locale,
+            problem.status,
+            &problem.detail,
+            &problem.code,
+        )
+    }
+
+    fn render(
+        state: &AppState,
+        locale: Locale,
+        status: StatusCode,
+        message: &str,
+        code: &str,
+    ) -> Self {
         let page = ErrorPage {
             lang: locale.tag(),
             company: &state.config.company_name,
             logo: state.config.logo_url.as_deref(),
             text: locale.text(),
-            message: &error.description,
-            code: Some(error.code.as_str()),
+            message,
+            code: Some(code),
         };
         Self(Box::new(html::render(status, &page, &html::nonce())))
     }

@@ -13,8 +13,10 @@ use super::permissions::third_party;
 use super::show::{Tab, tabs};
 use crate::app::AppState;
 use crate::console::{Console, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
+use crate::manage;
 use crate::manage::third_party::{self, Branding, SignInExperienceView};
 
 #[derive(Template)]
@@ -82,12 +84,12 @@ async fn branding_page(
     app: &Application,
     form: BrandingForm,
     (saved, error): (bool, Option<(String, String)>),
-) -> Response {
+) -> Result<Response, PageError> {
     let words = console.locale.text();
     let ceiling = third_party::scopes(state, &app.id).await;
+    let ceiling = ceiling.map_err(|problem| console.failed(state, problem))?;
     let user_data = ceiling
-        .map(|c| c.user_scopes)
-        .unwrap_or_default()
+        .user_scopes
         .iter()
         .filter_map(|s| words.scope(s))
         .collect();
@@ -115,7 +117,7 @@ async fn branding_page(
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    html::render(status, &page, &page.frame.nonce)
+    Ok(html::render(status, &page, &page.frame.nonce))
 }
 
 #[derive(Debug, Deserialize)]
@@ -128,15 +130,14 @@ pub async fn show(
     console: Console,
     Path(id): Path<String>,
     Query(query): Query<Saved>,
-) -> Response {
-    let app = match third_party(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
+) -> Result<Response, PageError> {
+    let app = third_party(&state, &console, &id).await?;
+    // No branding saved yet is an empty form.
+    let form = match third_party::experience(&state, &id).await {
+        Ok(saved) => BrandingForm::of(saved),
+        Err(manage::Error::NotFound(_)) => BrandingForm::default(),
+        Err(problem) => return Err(console.failed(&state, problem)),
     };
-    let form = third_party::experience(&state, &id)
-        .await
-        .map(BrandingForm::of)
-        .unwrap_or_default();
     branding_page(&state, &console, &app, form, (query.saved.is_some(), None)).await
 }
 
@@ -144,14 +145,11 @@ pub async fn save(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<BrandingForm>,
-) -> Response {
-    let app = match third_party(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let app = third_party(&state, &console, &id).await?;
     let here = format!("/console/applications/{id}/branding");
     match third_party::put_experience(&state, &console.actor(), &id, form.view()).await {
-        Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("{here}?saved=1")).into_response()),
         Err(problem) => {
             let error = (
                 problem.to_string(),

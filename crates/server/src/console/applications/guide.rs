@@ -11,6 +11,7 @@ use latchkey_core::client::{Application, ApplicationType};
 use super::show::{Tab, load, tabs};
 use crate::app::AppState;
 use crate::console::{Console, Frame};
+use crate::error::PageError;
 use crate::html;
 
 #[derive(Template)]
@@ -252,9 +253,7 @@ pub async fn show(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
-    match load(&state, &id).await {
-        Ok(app) => page(&state, &console, &app),
-        Err(response) => response,
-    }
+) -> Result<Response, PageError> {
+    let app = load(&state, &console, &id).await?;
+    Ok(page(&state, &console, &app))
 }

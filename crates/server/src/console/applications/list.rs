@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::console::{Console, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::manage::applications::{self as apps, NewApplication};
 
@@ -47,7 +48,7 @@ pub async fn list(
     State(state): State<AppState>,
     console: Console,
     Query(query): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let third_party = query.tab.as_deref() == Some("third-party");
     let search = query.search.unwrap_or_default();
     let page = query.page.unwrap_or(1).clamp(1, 10_000);
@@ -60,10 +61,8 @@ pub async fn list(
         page,
         page_size: PAGE_SIZE,
     };
-    let (found, total) = match state.db.list_applications(&filter, window).await {
-        Ok(found) => found,
-        Err(e) => return crate::error::Error::from(e).into_response(),
-    };
+    let listed = state.db.list_applications(&filter, window).await;
+    let (found, total) = listed.map_err(|e| console.failed(&state, e))?;
     let text = console.text();
     let link = |page: i64| {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
@@ -92,7 +91,11 @@ pub async fn list(
         next: (page * PAGE_SIZE < total).then(|| link(page + 1)),
         search,
     };
-    html::render(StatusCode::OK, &page_view, &page_view.frame.nonce)
+    Ok(html::render(
+        StatusCode::OK,
+        &page_view,
+        &page_view.frame.nonce,
+    ))
 }
 
 #[derive(Template)]
@@ -168,7 +171,7 @@ pub async fn new(console: Console, Query(query): Query<NewQuery>) -> Response {
 pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = NewApplication {
         name: form.name.clone(),
         description: Some(form.description.trim().to_owned()).filter(|d| !d.is_empty()),
@@ -180,8 +183,8 @@ pub async fn create(
     match apps::create(&state, &console.actor(), input).await {
         Ok(view) => match view.secret {
             Some(secret) => super::secrets::created(&state, &console, &view.id, secret).await,
-            None => Redirect::to(&format!("/console/applications/{}", view.id)).into_response(),
+            None => Ok(Redirect::to(&format!("/console/applications/{}", view.id)).into_response()),
         },
-        Err(problem) => new_page(&console, &form, Some(problem.to_string())),
+        Err(problem) => Ok(new_page(&console, &form, Some(problem.to_string()))),
     }
 }

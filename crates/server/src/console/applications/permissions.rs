@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::show::{Tab, load, tabs};
 use crate::app::AppState;
 use crate::console::{Console, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::third_party::{self, ConsentScopesInput};
@@ -46,12 +47,18 @@ struct PermissionsPage<'a> {
     apis: Vec<Api>,
 }
 
-/// A third-party application, or the response for anything else.
-pub async fn third_party(state: &AppState, id: &str) -> Result<Application, Response> {
-    let app = load(state, id).await?;
+/// A third-party application; any other is sent back to its own page.
+pub async fn third_party(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+) -> Result<Application, PageError> {
+    let app = load(state, console, id).await?;
     match app.is_third_party {
         true => Ok(app),
-        false => Err(Redirect::to(&format!("/console/applications/{id}")).into_response()),
+        false => Err(PageError::instead(
+            Redirect::to(&format!("/console/applications/{id}")).into_response(),
+        )),
     }
 }
 
@@ -68,23 +75,20 @@ async fn permissions_page(
     console: &Console,
     app: &Application,
     error: Option<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     let words = console.locale.text();
-    let ceiling = match third_party::scopes(state, &app.id).await {
-        Ok(ceiling) => ceiling,
-        Err(problem) => return problem.into_response(),
-    };
+    let ceiling = third_party::scopes(state, &app.id).await;
+    let ceiling = ceiling.map_err(|problem| console.failed(state, problem))?;
     let all = Page {
         page: 1,
         page_size: 1000,
     };
-    let resources = match state.db.list_resources(None, all).await {
-        Ok((resources, _)) => resources,
-        Err(e) => return crate::error::Error::from(e).into_response(),
-    };
+    let listed = state.db.list_resources(None, all).await;
+    let (resources, _) = listed.map_err(|e| console.failed(state, e))?;
     let mut apis = Vec::new();
     for resource in resources.into_iter().filter(|r| !r.is_management) {
-        let defined = state.db.list_scopes(&resource.id).await.unwrap_or_default();
+        let defined = state.db.list_scopes(&resource.id).await;
+        let defined = defined.map_err(|e| console.failed(state, e))?;
         let allowed_ids: Vec<&str> = ceiling
             .resource_scopes
             .iter()
@@ -131,18 +135,16 @@ async fn permissions_page(
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    html::render(status, &page, &page.frame.nonce)
+    Ok(html::render(status, &page, &page.frame.nonce))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
-    match third_party(&state, &id).await {
-        Ok(app) => permissions_page(&state, &console, &app, None).await,
-        Err(response) => response,
-    }
+) -> Result<Response, PageError> {
+    let app = third_party(&state, &console, &id).await?;
+    permissions_page(&state, &console, &app, None).await
 }
 
 /// Add the checked scopes (the form repeats `user_scope` and `resource_scope`).
@@ -150,11 +152,8 @@ pub async fn add(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, fields): ConsoleForm<Vec<(String, String)>>,
-) -> Response {
-    let app = match third_party(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let app = third_party(&state, &console, &id).await?;
     let mut input = ConsentScopesInput::default();
     for (name, value) in fields {
         match name.as_str() {
@@ -165,7 +164,7 @@ pub async fn add(
     }
     let here = format!("/console/applications/{id}/permissions");
     match third_party::add_scopes(&state, &console.actor(), &id, input).await {
-        Ok(_) => Redirect::to(&here).into_response(),
+        Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(problem) => permissions_page(&state, &console, &app, Some(problem.to_string())).await,
     }
 }
@@ -180,11 +179,10 @@ pub async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Removal>,
-) -> Response {
+) -> Result<Response, PageError> {
     let here = format!("/console/applications/{id}/permissions");
     let (kind, scope) = (form.scope_type.as_str(), form.scope_id.as_str());
-    match third_party::remove_scope(&state, &console.actor(), &id, kind, scope).await {
-        Ok(()) => Redirect::to(&here).into_response(),
-        Err(problem) => problem.into_response(),
-    }
+    let removed = third_party::remove_scope(&state, &console.actor(), &id, kind, scope).await;
+    removed.map_err(|problem| console.failed(&state, problem))?;
+    Ok(Redirect::to(&here).into_response())
 }

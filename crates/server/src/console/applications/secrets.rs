@@ -13,6 +13,7 @@ use serde::Deserialize;
 use super::show::{Tab, load, tabs};
 use crate::app::AppState;
 use crate::console::{Console, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::manage::secrets::{self, NewSecret, SecretPatch};
 
@@ -53,7 +54,7 @@ async fn page(
     console: &Console,
     app: &Application,
     (new_secret, error): (Option<String>, Option<String>),
-) -> Response {
+) -> Result<Response, PageError> {
     let text = console.text();
     let issuer = state.config.issuer();
     let endpoints = [
@@ -80,9 +81,10 @@ async fn page(
     ];
     let confidential = app.app_type.is_confidential();
     let listed = match confidential {
-        true => secrets::list_secrets(state, &app.id)
-            .await
-            .unwrap_or_default(),
+        true => {
+            let listed = secrets::list_secrets(state, &app.id).await;
+            listed.map_err(|problem| console.failed(state, problem))?
+        }
         false => Vec::new(),
     };
     let day = |ms: Option<i64>| ms.map_or_else(|| text.never.to_owned(), html::date);
@@ -119,26 +121,27 @@ async fn page(
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    html::render(status, &view, &view.frame.nonce)
+    Ok(html::render(status, &view, &view.frame.nonce))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
-    match load(&state, &id).await {
-        Ok(app) => page(&state, &console, &app, (None, None)).await,
-        Err(response) => response,
-    }
+) -> Result<Response, PageError> {
+    let app = load(&state, &console, &id).await?;
+    page(&state, &console, &app, (None, None)).await
 }
 
 /// The page of a just-created confidential application, its first secret shown once.
-pub async fn created(state: &AppState, console: &Console, id: &str, secret: String) -> Response {
-    match load(state, id).await {
-        Ok(app) => page(state, console, &app, (Some(secret), None)).await,
-        Err(response) => response,
-    }
+pub async fn created(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    secret: String,
+) -> Result<Response, PageError> {
+    let app = load(state, console, id).await?;
+    page(state, console, &app, (Some(secret), None)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -151,11 +154,8 @@ pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<NewSecretForm>,
-) -> Response {
-    let app = match load(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let app = load(&state, &console, &id).await?;
     let days = form.expiry.parse::<i64>().ok();
     let input = NewSecret {
         name: form.name,
@@ -181,14 +181,14 @@ pub async fn rename(
     State(state): State<AppState>,
     Path((id, name)): Path<(String, String)>,
     ConsoleForm(console, form): ConsoleForm<RenameForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let patch = SecretPatch { name: form.name };
     match secrets::rename_secret(&state, &console.actor(), &id, &name, patch).await {
-        Ok(_) => back(&id),
-        Err(problem) => match load(&state, &id).await {
-            Ok(app) => page(&state, &console, &app, (None, Some(problem.to_string()))).await,
-            Err(response) => response,
-        },
+        Ok(_) => Ok(back(&id)),
+        Err(problem) => {
+            let app = load(&state, &console, &id).await?;
+            page(&state, &console, &app, (None, Some(problem.to_string()))).await
+        }
     }
 }
 
@@ -196,9 +196,8 @@ pub async fn delete(
     State(state): State<AppState>,
     Path((id, name)): Path<(String, String)>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
-    match secrets::delete_secret(&state, &console.actor(), &id, &name).await {
-        Ok(()) => back(&id),
-        Err(problem) => problem.into_response(),
-    }
+) -> Result<Response, PageError> {
+    let deleted = secrets::delete_secret(&state, &console.actor(), &id, &name).await;
+    deleted.map_err(|problem| console.failed(&state, problem))?;
+    Ok(back(&id))
 }

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::console::{Console, ConsoleText, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::manage::applications::{
     self as apps, ApplicationPatch, CustomClientMetadataInput, OidcClientMetadata,
@@ -40,12 +41,10 @@ pub fn tabs(text: &ConsoleText, app: &Application, current: &str) -> Vec<Tab> {
         .collect()
 }
 
-/// The application, or the response for a missing one.
-pub async fn load(state: &AppState, id: &str) -> Result<Application, Response> {
-    match apps::find(state, id).await {
-        Ok(app) => Ok(app),
-        Err(problem) => Err(problem.into_response()),
-    }
+/// The application, or the error page for a missing one.
+pub async fn load(state: &AppState, console: &Console, id: &str) -> Result<Application, PageError> {
+    let found = apps::find(state, id).await;
+    found.map_err(|problem| console.failed(state, problem))
 }
 
 #[derive(Template)]
@@ -176,37 +175,37 @@ pub async fn show(
     console: Console,
     Path(id): Path<String>,
     Query(query): Query<Saved>,
-) -> Response {
-    match load(&state, &id).await {
-        Ok(app) => {
-            let form = SettingsForm::of(&app);
-            settings_page(&console, &app, form, (query.saved.is_some(), None))
-        }
-        Err(response) => response,
-    }
+) -> Result<Response, PageError> {
+    let app = load(&state, &console, &id).await?;
+    let form = SettingsForm::of(&app);
+    Ok(settings_page(
+        &console,
+        &app,
+        form,
+        (query.saved.is_some(), None),
+    ))
 }
 
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<SettingsForm>,
-) -> Response {
-    let app = match load(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let app = load(&state, &console, &id).await?;
     let here = format!("/console/applications/{id}");
     let patch = form.patch(app.app_type);
-    match apps::update(&state, &console.actor(), &id, patch).await {
-        Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
-        Err(problem) => {
-            let error = (
-                problem.to_string(),
-                problem.field().unwrap_or_default().to_owned(),
-            );
-            settings_page(&console, &app, form, (false, Some(error)))
-        }
-    }
+    Ok(
+        match apps::update(&state, &console.actor(), &id, patch).await {
+            Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
+            Err(problem) => {
+                let error = (
+                    problem.to_string(),
+                    problem.field().unwrap_or_default().to_owned(),
+                );
+                settings_page(&console, &app, form, (false, Some(error)))
+            }
+        },
+    )
 }
 
 #[derive(Template)]
@@ -221,33 +220,26 @@ pub async fn confirm_delete(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
-    let app = match load(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
+) -> Result<Response, PageError> {
+    let app = load(&state, &console, &id).await?;
     let page = DeletePage {
         frame: console.frame("applications"),
         app_name: &app.name,
         app_id: &app.id,
     };
-    html::render(StatusCode::OK, &page, &page.frame.nonce)
+    Ok(html::render(StatusCode::OK, &page, &page.frame.nonce))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
-    let app = match load(&state, &id).await {
-        Ok(app) => app,
-        Err(response) => return response,
-    };
-    match apps::delete(&state, &console.actor(), &id).await {
-        Ok(()) if app.is_third_party => {
-            Redirect::to("/console/applications?tab=third-party").into_response()
-        }
-        Ok(()) => Redirect::to("/console/applications").into_response(),
-        Err(problem) => problem.into_response(),
-    }
+) -> Result<Response, PageError> {
+    let app = load(&state, &console, &id).await?;
+    let deleted = apps::delete(&state, &console.actor(), &id).await;
+    deleted.map_err(|problem| console.failed(&state, problem))?;
+    Ok(match app.is_third_party {
+        true => Redirect::to("/console/applications?tab=third-party").into_response(),
+        false => Redirect::to("/console/applications").into_response(),
+    })
 }

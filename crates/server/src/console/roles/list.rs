@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::console::{Console, ConsoleText, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::manage::roles::{self, NewRole};
 
@@ -41,11 +42,13 @@ struct Row {
     description: String,
 }
 
-async fn list_page(state: &AppState, console: &Console, error: Option<String>) -> Response {
-    let found = match state.db.list_roles(None, ALL).await {
-        Ok((found, _)) => found,
-        Err(e) => return crate::error::Error::from(e).into_response(),
-    };
+async fn list_page(
+    state: &AppState,
+    console: &Console,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let listed = state.db.list_roles(None, ALL).await;
+    let (found, _) = listed.map_err(|e| console.failed(state, e))?;
     let text = console.text();
     let status = match error {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -64,10 +67,10 @@ async fn list_page(state: &AppState, console: &Console, error: Option<String>) -
             .collect(),
         error,
     };
-    html::render(status, &page, &page.frame.nonce)
+    Ok(html::render(status, &page, &page.frame.nonce))
 }
 
-pub async fn list(State(state): State<AppState>, console: Console) -> Response {
+pub async fn list(State(state): State<AppState>, console: Console) -> Result<Response, PageError> {
     list_page(&state, &console, None).await
 }
 
@@ -83,14 +86,14 @@ pub struct NewForm {
 pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = NewRole {
         name: form.name,
         description: form.description,
         role_type: Some(form.role_type),
     };
     match roles::create(&state, &console.actor(), input).await {
-        Ok(role) => Redirect::to(&format!("/console/roles/{}", role.id)).into_response(),
+        Ok(role) => Ok(Redirect::to(&format!("/console/roles/{}", role.id)).into_response()),
         Err(problem) => list_page(&state, &console, Some(problem.to_string())).await,
     }
 }

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use super::list::{ALL, kind};
 use crate::app::AppState;
 use crate::console::{Console, Frame, confirm};
+use crate::error::PageError;
 use crate::html;
 use crate::manage::assignments;
 use crate::manage::roles::{self, RoleIds, ScopeIds};
@@ -44,16 +45,20 @@ struct ScopeRow {
     description: String,
 }
 
-async fn page(state: &AppState, console: &Console, id: &str, error: Option<String>) -> Response {
-    let role = match roles::find(state, id).await {
-        Ok(role) => role,
-        Err(problem) => return problem.into_response(),
-    };
-    let held = roles::scopes(state, id).await.unwrap_or_default();
+async fn page(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let failed = |problem| console.failed(state, problem);
+    let stored = |e| console.failed(state, e);
+    let role = roles::find(state, id).await.map_err(failed)?;
+    let held = roles::scopes(state, id).await.map_err(failed)?;
     let mut choices = Vec::new();
-    let resources = state.db.list_resources(None, ALL).await.map(|(r, _)| r);
-    for resource in resources.unwrap_or_default() {
-        for scope in state.db.list_scopes(&resource.id).await.unwrap_or_default() {
+    let (resources, _) = state.db.list_resources(None, ALL).await.map_err(stored)?;
+    for resource in resources {
+        for scope in state.db.list_scopes(&resource.id).await.map_err(stored)? {
             if !held.iter().any(|h| h.scope.id == scope.id) {
                 choices.push(ScopeRow {
                     id: scope.id,
@@ -64,16 +69,18 @@ async fn page(state: &AppState, console: &Console, id: &str, error: Option<Strin
             }
         }
     }
-    let (users, apps) = state.db.find_role_holders(id).await.unwrap_or_default();
+    let (users, apps) = state.db.find_role_holders(id).await.map_err(stored)?;
     let machines = ApplicationFilter {
         is_third_party: Some(false),
         types: vec![ApplicationType::MachineToMachine],
         search: None,
     };
-    let machine_apps = state.db.list_applications(&machines, ALL).await;
+    let (machine_apps, _) = state
+        .db
+        .list_applications(&machines, ALL)
+        .await
+        .map_err(stored)?;
     let machine_apps = machine_apps
-        .map(|(a, _)| a)
-        .unwrap_or_default()
         .into_iter()
         .filter(|a| !apps.iter().any(|(id, _)| *id == a.id))
         .map(|a| (a.id, a.name))
@@ -105,14 +112,14 @@ async fn page(state: &AppState, console: &Console, id: &str, error: Option<Strin
         apps,
         machine_apps,
     };
-    html::render(status, &view, &view.frame.nonce)
+    Ok(html::render(status, &view, &view.frame.nonce))
 }
 
 pub async fn show(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
+) -> Result<Response, PageError> {
     page(&state, &console, &id, None).await
 }
 
@@ -125,13 +132,13 @@ pub async fn add_scopes(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, fields): ConsoleForm<Vec<(String, String)>>,
-) -> Response {
+) -> Result<Response, PageError> {
     let scope_ids = fields.into_iter().filter(|(name, _)| name == "scope_id");
     let input = ScopeIds {
         scope_ids: scope_ids.map(|(_, value)| value).collect(),
     };
     match roles::add_scopes(&state, &console.actor(), &id, input).await {
-        Ok(_) => back(&id),
+        Ok(_) => Ok(back(&id)),
         Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }
@@ -140,9 +147,9 @@ pub async fn remove_scope(
     State(state): State<AppState>,
     Path((id, scope_id)): Path<(String, String)>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
+) -> Result<Response, PageError> {
     match roles::remove_scope(&state, &console.actor(), &id, &scope_id).await {
-        Ok(()) => back(&id),
+        Ok(()) => Ok(back(&id)),
         Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }
@@ -157,7 +164,7 @@ pub async fn assign(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Holder>,
-) -> Response {
+) -> Result<Response, PageError> {
     let actor = console.actor();
     let role_ids = RoleIds {
         role_ids: vec![id.clone()],
@@ -175,7 +182,7 @@ pub async fn assign(
                 let why = console.text().unknown_user.to_owned();
                 return page(&state, &console, &id, Some(why)).await;
             }
-            Err(e) => return crate::error::Error::from(e).into_response(),
+            Err(e) => return Err(console.failed(&state, e)),
         },
         (None, Some(app)) => assignments::assign_to_application(&state, &actor, &app, role_ids)
             .await
@@ -183,7 +190,7 @@ pub async fn assign(
         (None, None) => Ok(()),
     };
     match result {
-        Ok(()) => back(&id),
+        Ok(()) => Ok(back(&id)),
         Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }
@@ -192,11 +199,9 @@ pub async fn confirm_delete(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
-    let role = match roles::find(&state, &id).await {
-        Ok(role) => role,
-        Err(problem) => return problem.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let role = roles::find(&state, &id).await;
+    let role = role.map_err(|problem| console.failed(&state, problem))?;
     let text = console.text();
     let action = format!("/console/roles/{id}/delete");
     let back = format!("/console/roles/{id}");
@@ -205,16 +210,16 @@ pub async fn confirm_delete(
         role.name.as_str(),
         text.delete_role_warning,
     );
-    confirm(&console, "roles", words, (&action, &back))
+    Ok(confirm(&console, "roles", words, (&action, &back)))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
+) -> Result<Response, PageError> {
     match roles::delete(&state, &console.actor(), &id).await {
-        Ok(()) => Redirect::to("/console/roles").into_response(),
+        Ok(()) => Ok(Redirect::to("/console/roles").into_response()),
         Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
     }
 }

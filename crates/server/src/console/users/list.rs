@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::console::{Console, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::manage::users::{self, NewUser};
 
@@ -44,7 +45,7 @@ pub async fn list(
     State(state): State<AppState>,
     console: Console,
     Query(query): Query<ListQuery>,
-) -> Response {
+) -> Result<Response, PageError> {
     let search = query.search.unwrap_or_default();
     let page = query.page.unwrap_or(1).clamp(1, 10_000);
     let window = Page {
@@ -52,10 +53,8 @@ pub async fn list(
         page_size: PAGE_SIZE,
     };
     let term = Some(search.trim()).filter(|s| !s.is_empty());
-    let (found, total) = match state.db.list_users(term, window).await {
-        Ok(found) => found,
-        Err(e) => return crate::error::Error::from(e).into_response(),
-    };
+    let listed = state.db.list_users(term, window).await;
+    let (found, total) = listed.map_err(|e| console.failed(&state, e))?;
     let text = console.text();
     let link = |page: i64| {
         let query = url::form_urlencoded::Serializer::new(String::new())
@@ -85,7 +84,7 @@ pub async fn list(
         next: (page * PAGE_SIZE < total).then(|| link(page + 1)),
         search,
     };
-    html::render(StatusCode::OK, &view, &view.frame.nonce)
+    Ok(html::render(StatusCode::OK, &view, &view.frame.nonce))
 }
 
 #[derive(Template)]

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::console::{Console, Frame};
+use crate::error::PageError;
 use crate::html;
 use crate::manage::roles::{RoleIds, RoleView};
 use crate::manage::users::{self, PasswordInput, SuspensionInput};
@@ -51,29 +52,27 @@ async fn page(
     console: &Console,
     id: &str,
     (notice, error): (Option<&'static str>, Option<String>),
-) -> Response {
-    let user = match users::find(state, id).await {
-        Ok(user) => user,
-        Err(problem) => return problem.into_response(),
-    };
-    let roles = assignments::roles_of_user(state, id)
-        .await
-        .unwrap_or_default();
+) -> Result<Response, PageError> {
+    let failed = |problem| console.failed(state, problem);
+    let user = users::find(state, id).await.map_err(failed)?;
+    let roles = assignments::roles_of_user(state, id).await;
+    let roles = roles.map_err(failed)?;
     let all = Page {
         page: 1,
         page_size: 1000,
     };
-    let defined = state.db.list_roles(None, all).await.map(|(r, _)| r);
+    let (defined, _) = state
+        .db
+        .list_roles(None, all)
+        .await
+        .map_err(|e| console.failed(state, e))?;
     let role_choices = defined
-        .unwrap_or_default()
         .into_iter()
         .filter(|r| r.role_type == RoleType::User && !roles.iter().any(|h| h.id == r.id))
         .map(|r| (r.id, r.name))
         .collect();
     let words = console.locale.text();
-    let grants = grants::list(state, id, Some(true))
-        .await
-        .unwrap_or_default();
+    let grants = grants::list(state, id, Some(true)).await.map_err(failed)?;
     let grants = grants
         .into_iter()
         .map(|g| {
@@ -105,7 +104,7 @@ async fn page(
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    html::render(status, &view, &view.frame.nonce)
+    Ok(html::render(status, &view, &view.frame.nonce))
 }
 
 #[derive(Debug, Deserialize)]
@@ -118,7 +117,7 @@ pub async fn show(
     console: Console,
     Path(id): Path<String>,
     Query(query): Query<Notice>,
-) -> Response {
+) -> Result<Response, PageError> {
     let notice = match query.done.as_deref() {
         Some("password") => Some(console.text().password_set),
         Some(_) => Some(console.text().saved),
@@ -139,10 +138,10 @@ async fn outcome<T>(
     id: &str,
     result: Result<T, crate::manage::Error>,
     done: &str,
-) -> Response {
+) -> Result<Response, PageError> {
     match result {
-        Ok(_) => back(id, Some(done)),
-        Err(problem @ crate::manage::Error::NotFound(_)) => problem.into_response(),
+        Ok(_) => Ok(back(id, Some(done))),
+        Err(problem @ crate::manage::Error::NotFound(_)) => Err(console.failed(state, problem)),
         Err(problem) => page(state, console, id, (None, Some(problem.to_string()))).await,
     }
 }
@@ -156,7 +155,7 @@ pub async fn suspension(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Suspension>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = SuspensionInput {
         is_suspended: form.suspended,
     };
@@ -173,7 +172,7 @@ pub async fn password(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Password>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = PasswordInput {
         password: form.password,
     };
@@ -190,7 +189,7 @@ pub async fn assign(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Assign>,
-) -> Response {
+) -> Result<Response, PageError> {
     let input = RoleIds {
         role_ids: vec![form.role_id],
     };
@@ -202,7 +201,7 @@ pub async fn unassign(
     State(state): State<AppState>,
     Path((id, role_id)): Path<(String, String)>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
+) -> Result<Response, PageError> {
     let actor = console.actor();
     let result = assignments::unassign_from_user(&state, &actor, &id, &role_id).await;
     outcome(&state, &console, &id, result, "roles").await
@@ -212,7 +211,7 @@ pub async fn remove_grant(
     State(state): State<AppState>,
     Path((id, grant_id)): Path<(String, String)>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
+) -> Result<Response, PageError> {
     let result = grants::revoke(&state, &console.actor(), &id, &grant_id).await;
     outcome(&state, &console, &id, result, "grants").await
 }
@@ -229,26 +228,23 @@ pub async fn confirm_delete(
     State(state): State<AppState>,
     console: Console,
     Path(id): Path<String>,
-) -> Response {
-    let user = match users::find(&state, &id).await {
-        Ok(user) => user,
-        Err(problem) => return problem.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let user = users::find(&state, &id).await;
+    let user = user.map_err(|problem| console.failed(&state, problem))?;
     let view = DeletePage {
         frame: console.frame("users"),
         title: title(&user),
         user_id: user.id,
     };
-    html::render(StatusCode::OK, &view, &view.frame.nonce)
+    Ok(html::render(StatusCode::OK, &view, &view.frame.nonce))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
-) -> Response {
-    match users::delete(&state, &console.actor(), &id).await {
-        Ok(()) => Redirect::to("/console/users").into_response(),
-        Err(problem) => problem.into_response(),
-    }
+) -> Result<Response, PageError> {
+    let deleted = users::delete(&state, &console.actor(), &id).await;
+    deleted.map_err(|problem| console.failed(&state, problem))?;
+    Ok(Redirect::to("/console/users").into_response())
 }

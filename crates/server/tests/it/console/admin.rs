@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::oidc::authorization_code::{browser, hidden};
-use crate::support::walk::{sign_in_as, submit, walk};
+use crate::support::walk::{Stop, sign_in_as, submit, walk};
 use crate::support::{Admin, TestApp, backends};
 
 /// A user holding the built-in administrator role, and one without it.
@@ -198,5 +198,38 @@ async fn someone_who_is_not_an_administrator_is_refused() {
             admin.delete("/api/applications/latchkey-console").await,
             422
         );
+    }
+}
+
+/// A console page that fails is the localized error page with the status the management API
+/// would answer, never a JSON document.
+#[tokio::test]
+async fn a_missing_object_is_the_404_error_page() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        people(&admin).await;
+        let browser = browser();
+        let stop = walk(&app, &browser, &app.url("/console/applications")).await;
+        sign_in_as(&app, &browser, stop, "root")
+            .await
+            .page("/console/");
+        for path in [
+            "/console/applications/nope",
+            "/console/applications/nope/endpoints",
+            "/console/users/nope",
+            "/console/roles/nope",
+            "/console/resources/nope",
+        ] {
+            match walk(&app, &browser, &app.url(path)).await {
+                Stop::Status(404, html) => {
+                    assert!(
+                        html.contains("<html") && html.contains("not found"),
+                        "{path}: {html}"
+                    );
+                }
+                other => panic!("{path}: {other:?}"),
+            }
+        }
     }
 }
