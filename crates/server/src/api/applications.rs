@@ -3,12 +3,12 @@
 use super::openapi::ApplicationListQuery;
 use crate::manage::roles::RoleView;
 use crate::manage::secrets::{self, NewSecret, SecretPatch, SecretView};
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
 use latchkey_store::applications::ApplicationFilter;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
@@ -20,29 +20,14 @@ use crate::manage::applications::{
 use crate::manage::assignments;
 use crate::manage::roles::RoleIds;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/applications", get(list).post(create))
-        .route(
-            "/api/applications/{id}",
-            get(show).patch(update).delete(remove),
-        )
-        .route(
-            "/api/applications/{id}/secrets",
-            get(list_secrets).post(create_secret),
-        )
-        .route(
-            "/api/applications/{id}/secrets/{name}",
-            patch(rename_secret).delete(delete_secret),
-        )
-        .route(
-            "/api/applications/{id}/roles",
-            get(list_roles).post(add_roles),
-        )
-        .route(
-            "/api/applications/{id}/roles/{role_id}",
-            axum::routing::delete(remove_role),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(list_secrets, create_secret))
+        .routes(routes!(rename_secret, delete_secret))
+        .routes(routes!(list_roles, add_roles))
+        .routes(routes!(remove_role))
 }
 
 #[utoipa::path(

@@ -1,20 +1,20 @@
 //! `GET /api/audit-logs`: the append-only log of management changes and security events,
 //! filtered and paginated. There is no way to change or delete an entry.
 
-use axum::Router;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use axum::routing::get;
 use latchkey_store::audit::{AuditFilter, AuditRecord};
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{Caller, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/audit-logs", get(list))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
 /// One entry. `details` never holds a secret.

@@ -1,11 +1,11 @@
 //! `/api/users/{id}/grants`: what a user agreed to share with each application, and
 //! revoking it.
 
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{Caller, query_pairs, query_value};
@@ -13,10 +13,10 @@ use crate::app::AppState;
 use crate::error::Problem;
 use crate::manage::grants::{self, GrantView};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/users/{id}/grants", get(list))
-        .route("/api/users/{id}/grants/{grant_id}", delete(remove))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(remove))
 }
 
 #[utoipa::path(

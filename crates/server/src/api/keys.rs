@@ -1,12 +1,12 @@
 //! `/api/configs/oidc/private-keys`: list, rotate and retire signing keys.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
 use latchkey_core::jwt::Algorithm;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created};
@@ -14,11 +14,11 @@ use crate::app::AppState;
 use crate::error::Problem;
 use crate::manage::keys::{self as keys, KeyView};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/configs/oidc/private-keys", get(list))
-        .route("/api/configs/oidc/private-keys/rotate", post(rotate))
-        .route("/api/configs/oidc/private-keys/{key_id}", delete(remove))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(rotate))
+        .routes(routes!(remove))
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]

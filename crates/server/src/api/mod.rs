@@ -27,8 +27,9 @@ use crate::bearer::BearerToken;
 use crate::error::Problem;
 use crate::manage::Actor;
 
+/// Every operation, routed and documented from its own declaration.
 pub fn routes() -> Router<AppState> {
-    Router::new()
+    let operations = utoipa_axum::router::OpenApiRouter::new()
         .merge(applications::routes())
         .merge(resources::routes())
         .merge(roles::routes())
@@ -36,8 +37,8 @@ pub fn routes() -> Router<AppState> {
         .merge(keys::routes())
         .merge(third_party::routes())
         .merge(grants::routes())
-        .merge(audit::routes())
-        .merge(openapi::routes())
+        .merge(audit::routes());
+    openapi::serve(operations)
 }
 
 /// The authenticated caller: a client holding a valid management token.

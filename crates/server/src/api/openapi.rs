@@ -1,12 +1,14 @@
-//! The OpenAPI 3.1 description of the management API, generated from the annotations on
-//! the handlers, served at `/api/openapi.json` with a reference page at `/api/docs`.
+//! The OpenAPI 3.1 description of the management API: what the whole document says (title,
+//! security scheme, shared schemas); each operation's path, routing and description come
+//! from its handler's `#[utoipa::path]`, collected by the modules' `routes()`.
 
 use axum::Router;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{applications, audit, grants, keys, resources, roles, third_party, users};
+use utoipa_axum::router::OpenApiRouter;
+
 use crate::app::AppState;
 
 /// An error, as `application/problem+json` (RFC 9457).
@@ -73,31 +75,17 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Latchkey Management API", description = "Manage applications, API resources, roles, users and signing keys."),
-    paths(
-        applications::list, applications::create, applications::show, applications::update, applications::remove,
-        applications::list_secrets, applications::create_secret, applications::rename_secret, applications::delete_secret,
-        applications::list_roles, applications::add_roles, applications::remove_role,
-        resources::list, resources::create, resources::show, resources::update, resources::remove,
-        resources::list_scopes, resources::create_scope, resources::update_scope, resources::delete_scope,
-        roles::list, roles::create, roles::show, roles::update, roles::remove,
-        roles::list_scopes, roles::add_scopes, roles::remove_scope,
-        users::list, users::create, users::show, users::update, users::remove,
-        users::set_password, users::set_suspended, users::list_roles, users::add_roles, users::remove_role,
-        keys::list, keys::rotate, keys::remove,
-        third_party::list_scopes, third_party::add_scopes, third_party::remove_scope, third_party::show_experience, third_party::put_experience,
-        grants::list, grants::remove,
-        audit::list,
-    ),
     modifiers(&BearerAuth),
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
 
-/// The document as served.
-pub fn document() -> utoipa::openapi::OpenApi {
-    ApiDoc::openapi()
-}
-
-pub fn routes() -> Router<AppState> {
-    Router::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", document()))
+/// The operations' routes and the document that describes them, from one declaration per
+/// operation (its `#[utoipa::path]`); the document is served at `/api/openapi.json`, with a
+/// reference page at `/api/docs`.
+pub fn serve(operations: OpenApiRouter<AppState>) -> Router<AppState> {
+    let (router, document) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(operations)
+        .split_for_parts();
+    router.merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", document))
 }

@@ -2,11 +2,11 @@
 
 use super::openapi::ListQuery;
 use crate::manage::resources::ScopeView;
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, patch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
@@ -16,21 +16,12 @@ use crate::manage::resources::{
     self as resources, NewResource, NewScope, ResourcePatch, ResourceView, ScopePatch,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/resources", get(list).post(create))
-        .route(
-            "/api/resources/{id}",
-            get(show).patch(update).delete(remove),
-        )
-        .route(
-            "/api/resources/{id}/scopes",
-            get(list_scopes).post(create_scope),
-        )
-        .route(
-            "/api/resources/{id}/scopes/{scope_id}",
-            patch(update_scope).delete(delete_scope),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(list_scopes, create_scope))
+        .routes(routes!(update_scope, delete_scope))
 }
 
 #[utoipa::path(

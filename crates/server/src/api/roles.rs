@@ -2,11 +2,11 @@
 
 use super::openapi::ListQuery;
 use crate::manage::roles::RoleScopeView;
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
@@ -14,12 +14,12 @@ use crate::app::AppState;
 use crate::error::Problem;
 use crate::manage::roles::{self as roles, NewRole, RolePatch, RoleView, ScopeIds};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/roles", get(list).post(create))
-        .route("/api/roles/{id}", get(show).patch(update).delete(remove))
-        .route("/api/roles/{id}/scopes", get(list_scopes).post(add_scopes))
-        .route("/api/roles/{id}/scopes/{scope_id}", delete(remove_scope))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(list_scopes, add_scopes))
+        .routes(routes!(remove_scope))
 }
 
 #[utoipa::path(

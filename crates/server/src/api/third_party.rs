@@ -1,11 +1,11 @@
 //! `/api/applications/{id}/user-consent-scopes` and `/sign-in-experience`: what a third-party
 //! application may ask for, and how its consent page looks.
 
-use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created};
@@ -15,20 +15,11 @@ use crate::manage::third_party::{
     self, ConsentScopesInput, ConsentScopesView, SignInExperienceView,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/applications/{id}/user-consent-scopes",
-            get(list_scopes).post(add_scopes),
-        )
-        .route(
-            "/api/applications/{id}/user-consent-scopes/{scope_type}/{scope_id}",
-            delete(remove_scope),
-        )
-        .route(
-            "/api/applications/{id}/sign-in-experience",
-            get(show_experience).put(put_experience),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_scopes, add_scopes))
+        .routes(routes!(remove_scope))
+        .routes(routes!(show_experience, put_experience))
 }
 
 #[utoipa::path(

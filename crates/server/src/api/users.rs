@@ -2,11 +2,11 @@
 
 use super::openapi::ListQuery;
 use crate::manage::roles::RoleView;
-use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, patch};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::openapi::ProblemDetails;
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
@@ -18,14 +18,14 @@ use crate::manage::users::{
     self as users, NewUser, PasswordInput, SuspensionInput, UserPatch, UserView,
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/users", get(list).post(create))
-        .route("/api/users/{id}", get(show).patch(update).delete(remove))
-        .route("/api/users/{id}/password", patch(set_password))
-        .route("/api/users/{id}/is-suspended", patch(set_suspended))
-        .route("/api/users/{id}/roles", get(list_roles).post(add_roles))
-        .route("/api/users/{id}/roles/{role_id}", delete(remove_role))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(set_password))
+        .routes(routes!(set_suspended))
+        .routes(routes!(list_roles, add_roles))
+        .routes(routes!(remove_role))
 }
 
 #[utoipa::path(
