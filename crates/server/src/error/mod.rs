@@ -1,6 +1,6 @@
 //! The one place errors become HTTP: OAuth JSON errors (RFC 6749 §5.2) for the protocol,
 //! problem details (RFC 9457) for the management API (`problem`), the localized error page
-//! for a person's browser (`page`), and internal or database failures answered with a
+//! for a person's browser (`page`), bearer challenges for userinfo (`bearer`, RFC 6750), and internal or database failures answered with a
 //! generic message and a correlation id that is also logged.
 
 use axum::Json;
@@ -9,9 +9,11 @@ use axum::response::{IntoResponse, Response};
 use latchkey_core::{ErrorCode, OAuthError};
 use serde_json::json;
 
+mod bearer;
 mod page;
 mod problem;
 
+pub use bearer::BearerError;
 pub use page::{OrPage, PageError};
 pub use problem::Problem;
 

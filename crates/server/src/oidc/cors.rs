@@ -115,7 +115,11 @@ where
         return response;
     }
     let registered = match origin.as_ref().and_then(|o| o.to_str().ok()) {
-        Some(origin) => state.db.is_registered_origin(origin).await.unwrap_or(false),
+        // A database that cannot answer is a failure of ours (503), not a foreign origin.
+        Some(origin) => match state.db.is_registered_origin(origin).await {
+            Ok(registered) => registered,
+            Err(e) => return crate::error::Error::from(e).into_response(),
+        },
         None => false,
     };
     let Some(origin) = origin.filter(|_| registered) else {
