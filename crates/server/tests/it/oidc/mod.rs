@@ -1,6 +1,7 @@
-//! The protocol, by spec feature: the authorization code flow, PKCE, refresh tokens, client
-//! credentials, claims and userinfo, revocation, end session, discovery, resource indicators,
-//! native apps, CORS, third-party consent, and a second relying party.
+//! The protocol, by spec feature: the authorization code flow, PKCE, `prompt` and `max_age`,
+//! form post, refresh tokens, client authentication and credentials, claims and userinfo,
+//! JWTs, introspection, revocation, end session, discovery, resource indicators, native apps,
+//! redirect URIs, CORS, third-party consent, and a second relying party.
 
 pub mod authorization_code;
 pub mod claims;
@@ -9,15 +10,16 @@ pub mod client_credentials;
 pub mod cors;
 pub mod discovery;
 pub mod end_session;
+pub mod form_post;
+pub mod introspection;
 pub mod jwt;
 pub mod native_apps;
 pub mod pkce;
+pub mod prompt;
 pub mod redirect_uri;
 pub mod refresh_token;
-pub mod request_options;
 pub mod resource_indicators;
 pub mod revocation;
 pub mod second_rp;
 pub mod third_party;
 pub mod third_party_revoke;
-pub mod token_misuse;

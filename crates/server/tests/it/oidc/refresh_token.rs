@@ -1,5 +1,6 @@
-//! Refresh tokens (RFC 6749 §6, rotation and reuse detection per RFC 9700), revocation
-//! (RFC 7009) and introspection (RFC 7662) for tokens issued through the code flow.
+//! Refresh tokens (RFC 6749 §6): rotation and reuse detection per RFC 9700, narrowing but
+//! never widening, bound to their client. The sign-in helpers here serve `introspection`
+//! and `revocation` too.
 
 use openidconnect::core::{CoreAuthenticationFlow, CoreClient, CoreProviderMetadata};
 use openidconnect::{
@@ -206,7 +207,8 @@ async fn confidential_clients_may_keep_their_refresh_token() {
     }
 }
 
-async fn form(
+/// `token` posted to `path` (introspection or revocation) by `client` (id, secret if any).
+pub(crate) async fn form(
     app: &TestApp,
     path: &str,
     client: (&str, Option<&str>),
@@ -227,96 +229,57 @@ async fn form(
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Two confidential web clients of alice's: the first one's tokens, and both as
+/// (id, secret).
+pub(crate) struct TwoClients {
+    pub tokens: Value,
+    pub me: (String, Option<String>),
+    pub other: (String, Option<String>),
+}
+
+impl TwoClients {
+    pub(crate) async fn signed_in(app: &TestApp) -> (Self, Admin<'_>) {
+        let admin = setup(app).await;
+        let body = json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}});
+        let (_, tokens, id, secret) = signed_in(app, &admin, body.clone()).await;
+        let (_, _, other_id, other_secret) = signed_in(app, &admin, body).await;
+        let two = Self {
+            tokens,
+            me: (id, secret),
+            other: (other_id, other_secret),
+        };
+        (two, admin)
+    }
+
+    pub(crate) fn me(&self) -> (&str, Option<&str>) {
+        (self.me.0.as_str(), self.me.1.as_deref())
+    }
+
+    pub(crate) fn other(&self) -> (&str, Option<&str>) {
+        (self.other.0.as_str(), self.other.1.as_deref())
+    }
+
+    pub(crate) fn token(&self, name: &str) -> &str {
+        self.tokens[name].as_str().unwrap_or_default()
+    }
+}
+
+/// RFC 6749 §6: a refresh token is bound to its client; another client's attempt leaves it
+/// intact for its owner.
 #[tokio::test]
-async fn revocation_and_introspection_answer_only_the_owning_client() {
+async fn a_refresh_token_is_bound_to_its_client() {
     for backend in backends() {
         let app = TestApp::spawn(backend).await;
-        let admin = setup(&app).await;
-        let body = json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}});
-        let (_, tokens, id, secret) = signed_in(&app, &admin, body.clone()).await;
-        let (_, _, other_id, other_secret) = signed_in(&app, &admin, body).await;
-        let me = (id.as_str(), secret.as_deref());
-        let other = (other_id.as_str(), other_secret.as_deref());
-        let access = tokens["access_token"].as_str().unwrap_or_default();
-        let refresh_token = tokens["refresh_token"].as_str().unwrap_or_default();
-
-        let (status, described) = form(&app, "/oidc/token/introspection", me, access).await;
-        assert_eq!(
-            (
-                status,
-                described["active"].as_bool(),
-                described["client_id"].as_str()
-            ),
-            (200, Some(true), Some(id.as_str()))
-        );
-        assert_eq!(
-            form(&app, "/oidc/token/introspection", me, refresh_token)
-                .await
-                .1["token_type"],
-            "refresh_token"
-        );
-        assert_eq!(
-            form(&app, "/oidc/token/introspection", other, access)
-                .await
-                .1,
-            json!({"active": false})
-        );
-        assert_eq!(
-            form(&app, "/oidc/token/introspection", me, "garbage")
-                .await
-                .1,
-            json!({"active": false})
-        );
-        let machine = admin.token.clone();
-        let (_, jwt) = form(&app, "/oidc/token/introspection", me, &machine).await;
-        assert_eq!(
-            (jwt["active"].as_bool(), jwt["scope"].as_str()),
-            (Some(true), Some("all"))
-        );
-        assert_eq!(
-            form(
-                &app,
-                "/oidc/token/introspection",
-                (id.as_str(), Some("wrong")),
-                access
-            )
-            .await
-            .0,
-            401
-        );
-
-        assert_eq!(
-            form(&app, "/oidc/token/revocation", other, refresh_token)
-                .await
-                .0,
-            200,
-            "always 200"
-        );
-        assert_eq!(
-            userinfo_status(&app, access).await,
-            200,
-            "another client cannot revoke it"
-        );
-        assert_eq!(
-            form(&app, "/oidc/token/revocation", me, refresh_token)
-                .await
-                .0,
-            200
-        );
-        assert_eq!(
-            userinfo_status(&app, access).await,
-            401,
-            "revoking the refresh token ends the grant's access tokens"
-        );
-        assert_eq!(
-            form(&app, "/oidc/token/introspection", me, refresh_token)
-                .await
-                .1,
-            json!({"active": false})
-        );
-        assert_eq!(
-            form(&app, "/oidc/token/revocation", me, "unknown").await.0,
-            200
-        );
+        let (two, _admin) = TwoClients::signed_in(&app).await;
+        let token = two.token("refresh_token");
+        let borrowed = [("grant_type", "refresh_token"), ("refresh_token", token)];
+        let (id, secret) = two.other();
+        let basic = Some((id, secret.unwrap_or_default()));
+        let (_, refused) = app.post_form("/oidc/token", &borrowed, basic).await;
+        assert_eq!(refused["error"], "invalid_grant", "{refused}");
+        let (id, secret) = two.me();
+        let basic = Some((id, secret.unwrap_or_default()));
+        let (status, owned) = app.post_form("/oidc/token", &borrowed, basic).await;
+        assert_eq!(status, 200, "still the owner's: {owned}");
     }
 }
