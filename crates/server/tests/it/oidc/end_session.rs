@@ -200,3 +200,27 @@ async fn without_a_hint_the_user_is_asked_first() {
         Some("login_required")
     );
 }
+
+/// RP-Initiated Logout §3: an unregistered `post_logout_redirect_uri` is never followed,
+/// with or without a hint (the hinted case is above).
+#[tokio::test]
+async fn an_unregistered_post_logout_redirect_uri_is_never_followed() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let metadata = json!({"redirectUris": ["https://app.example.com/cb"],
+            "postLogoutRedirectUris": ["https://app.example.com/bye"]});
+        let body = json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": metadata});
+        let (_, web) = admin.post("/api/applications", body).await;
+        let evil = format!(
+            "{}/oidc/session/end?client_id={}&post_logout_redirect_uri=https%3A%2F%2Fevil.com%2F",
+            app.address,
+            web["id"].as_str().unwrap_or_default()
+        );
+        let stop = crate::support::walk::walk(&app, &browser(), &evil).await;
+        assert!(
+            !matches!(stop, crate::support::walk::Stop::Client(_)),
+            "{stop:?}"
+        );
+    }
+}
