@@ -154,7 +154,8 @@ async fn render(
     let mut apis: Vec<ApiGroup> = Vec::new();
     let grouped =
         crate::manage::third_party::by_resource(state, asked.resource_scopes.clone()).await;
-    for group in grouped.unwrap_or_default() {
+    // A page that could not read the APIs must not ask for consent to them.
+    for group in grouped.or_page(state, headers)? {
         apis.push(ApiGroup {
             name: group.resource.name,
             scopes: group
