@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::oidc::authorization_code::{browser, sign_in};
-use crate::support::{Admin, TestApp, backends};
+use crate::support::{Admin, Authorize, TestApp, backends};
 
 #[tokio::test]
 async fn custom_data_and_roles_reach_the_application_with_their_scopes() {
@@ -46,10 +46,9 @@ async fn custom_data_and_roles_reach_the_application_with_their_scopes() {
             web["id"].as_str().unwrap_or_default(),
             web["secret"].as_str().unwrap_or_default(),
         );
-        let start = format!(
-            "{}/oidc/auth?client_id={id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid+custom_data+roles",
-            app.address
-        );
+        let start = Authorize::new(id)
+            .set("scope", "openid custom_data roles")
+            .url(&app);
         let back = sign_in(&app, &browser(), &start, "alice", "correct horse battery").await;
         let code = crate::oidc::authorization_code::code_of(&back);
         let form = [
@@ -232,10 +231,10 @@ async fn an_id_token_hint_for_someone_else_is_not_served_by_this_session() {
     )
     .await;
     let silent = |hint: &str| {
-        format!(
-            "{}/oidc/auth?client_id={id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid&prompt=none&id_token_hint={hint}",
-            app.address
-        )
+        Authorize::new(id)
+            .set("prompt", "none")
+            .set("id_token_hint", hint)
+            .url(app)
     };
     let same = alice_browser
         .get(silent(&alice_hint))

@@ -7,7 +7,7 @@ use openidconnect::{
 use serde_json::json;
 
 use crate::oidc::authorization_code::{browser, sign_in};
-use crate::support::{Admin, TestApp, backends};
+use crate::support::{Admin, Authorize, TestApp, backends};
 
 fn location(response: &reqwest::Response) -> Option<String> {
     response
@@ -144,10 +144,7 @@ async fn without_a_hint_the_user_is_asked_first() {
         .await;
     let id = web["id"].as_str().unwrap_or_default();
     let browser = browser();
-    let start = format!(
-        "{}/oidc/auth?client_id={id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid",
-        app.address
-    );
+    let start = Authorize::new(id).url(&app);
     sign_in(&app, &browser, &start, "alice", "correct horse battery").await;
 
     let asked = browser

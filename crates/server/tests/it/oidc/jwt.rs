@@ -6,7 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::support::{Admin, CALLBACK, TestApp, backends};
+use crate::support::{Admin, Authorize, CALLBACK, TestApp, backends};
 
 fn id(v: &Value) -> String {
     v["id"].as_str().unwrap_or_default().to_owned()
@@ -41,12 +41,7 @@ async fn forged_jwts_are_never_trusted() {
         let kid = rsa["kid"].as_str().unwrap_or_default();
         let claims =
             json!({"iss": app.issuer, "sub": "someone", "aud": web, "exp": 4_000_000_000_i64});
-        let hint = |token: &str| {
-            format!(
-                "{}/oidc/auth?client_id={web}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid&id_token_hint={token}",
-                app.address
-            )
-        };
+        let hint = |token: &str| Authorize::new(&web).set("id_token_hint", token).url(&app);
         let refused = async |token: &str, why: &str| {
             let response = app
                 .http

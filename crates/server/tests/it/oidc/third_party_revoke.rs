@@ -8,15 +8,16 @@ use serde_json::{Value, json};
 use crate::oidc::authorization_code::{browser, hidden};
 use crate::oidc::third_party::{DOCS, PARTNER_CALLBACK, id, setup};
 use crate::support::walk::{Stop, answer, param, sign_in_as, sign_in_if_asked, submit, walk};
-use crate::support::{Admin, TestApp, backends};
+use crate::support::{Admin, Authorize, TestApp, backends};
 
 fn authorize_url(app: &TestApp, client_id: &str, extra: &str) -> String {
-    format!(
-        "{}/oidc/auth?client_id={client_id}&redirect_uri=https%3A%2F%2Fpartner.example%2Fcallback\
-         &response_type=code&state=s1&scope=openid+email+offline_access+read%3Adocs\
-         &resource=https%3A%2F%2Fdocs.example.com{extra}",
-        app.address
-    )
+    Authorize::new(client_id)
+        .set("redirect_uri", "https://partner.example/callback")
+        .set("state", "s1")
+        .set("scope", "openid email offline_access read:docs")
+        .set("resource", "https://docs.example.com")
+        .query(extra)
+        .url(app)
 }
 
 /// Consent through the page and redeem the code; returns the refresh token.

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use crate::oidc::authorization_code::{browser, hidden};
-use crate::support::{Admin, Backend, Options, TestApp, backends};
+use crate::support::{Admin, Authorize, Backend, Options, TestApp, backends};
 
 pub(crate) async fn spawn(backend: Backend, trusted: &[&str]) -> TestApp {
     let options = Options {
@@ -39,10 +39,7 @@ pub(crate) async fn attempt_from(
     forwarded: Option<&str>,
 ) -> (u16, String) {
     let browser = browser();
-    let start = format!(
-        "{}/oidc/auth?client_id={client_id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid",
-        app.address
-    );
+    let start = Authorize::new(client_id).url(app);
     let to_sign_in = browser
         .get(&start)
         .send()

@@ -6,7 +6,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::json;
 
 use crate::oidc::authorization_code::hidden;
-use crate::support::{Admin, Backend, Options, TestApp};
+use crate::support::{Admin, Authorize, Backend, Options, TestApp};
 
 const CALLBACK: &str = "https://app.example.com/callback";
 
@@ -24,10 +24,7 @@ async fn web_app(app: &TestApp) -> String {
 }
 
 fn authorize(app: &TestApp, client_id: &str, extra: &str) -> String {
-    format!(
-        "{}/oidc/auth?client_id={client_id}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid{extra}",
-        app.address
-    )
+    Authorize::new(client_id).query(extra).url(app)
 }
 
 /// `name=value` of the response's cookie `name`, and its attributes.

@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use crate::oidc::authorization_code::browser;
-use crate::support::{Admin, Backend, Options, TestApp, backends};
+use crate::support::{Admin, Authorize, Backend, Options, TestApp, backends};
 
 fn hidden(page: &str, name: &str) -> String {
     let marker = format!(r#"name="{name}" value=""#);
@@ -19,11 +19,7 @@ async fn start(app: &TestApp, browser: &reqwest::Client) -> String {
     let (_, web) = admin
         .post("/api/applications", json!({"name": "Web", "type": "Traditional", "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}}))
         .await;
-    let url = format!(
-        "{}/oidc/auth?client_id={}&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcallback&response_type=code&scope=openid",
-        app.address,
-        web["id"].as_str().unwrap_or_default()
-    );
+    let url = Authorize::new(web["id"].as_str().unwrap_or_default()).url(app);
     let hop = browser
         .get(url)
         .send()
