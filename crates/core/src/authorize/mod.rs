@@ -123,13 +123,9 @@ pub fn parse(
     let fail =
         |error: OAuthError| redirect_error(&redirect_uri, response_mode, state.clone(), error);
     check(params, application).map_err(fail)?;
+    // Without `openid` this is a plain OAuth 2.0 request (RFC 6749): access to APIs, no ID
+    // token. MCP clients never send `openid`.
     let scope = Scopes::parse(params.get("scope").unwrap_or_default()).map_err(fail)?;
-    if !scope.contains("openid") {
-        return Err(fail(OAuthError::new(
-            ErrorCode::InvalidScope,
-            "scope must include openid",
-        )));
-    }
     let code_challenge = match (
         params.get("code_challenge"),
         params.get("code_challenge_method"),

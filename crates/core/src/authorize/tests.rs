@@ -79,11 +79,25 @@ fn client_and_redirect_errors_never_redirect() {
     ));
 }
 
+/// RFC 6749: without `openid` the request is plain OAuth 2.0 (an MCP client's), not refused.
+#[test]
+fn a_request_without_openid_is_plain_oauth() {
+    let query = BASE.replace("scope=openid+profile", "scope=offline_access+read%3Adocs");
+    let request = run(&query, ApplicationType::Traditional);
+    let scope = request.map(|r| r.scope.to_string()).ok();
+    assert_eq!(scope.as_deref(), Some("offline_access read:docs"));
+    let without_scope = run(
+        &BASE.replace("&scope=openid+profile", ""),
+        ApplicationType::Traditional,
+    );
+    assert!(without_scope.is_ok_and(|r| r.scope.is_empty()));
+}
+
 #[test]
 fn later_errors_go_back_to_the_client_with_state() {
     let cases = [
         ("response_type=token", "unsupported_response_type"),
-        ("scope=profile", "invalid_scope"),
+        ("scope=openid+a%5Cb", "invalid_scope"),
         ("prompt=none+login", "invalid_request"),
         ("prompt=select_account", "invalid_request"),
         ("max_age=-1", "invalid_request"),

@@ -1,5 +1,6 @@
 //! A protected resource's answer to a bearer request it refuses (RFC 6750 §3): 401 with a
-//! `Bearer` challenge, naming `invalid_token` when a token was sent; our own failures as
+//! `Bearer` challenge, naming `invalid_token` when a token was sent, or 403
+//! `insufficient_scope` for a live token without the scope needed; our own failures as
 //! everywhere else.
 
 use axum::Json;
@@ -14,6 +15,8 @@ pub enum BearerError {
     Missing,
     /// A token that is unknown, expired, revoked, or whose user may no longer sign in.
     InvalidToken,
+    /// A live token that does not carry the scope this resource needs (403, RFC 6750 §3.1).
+    InsufficientScope(&'static str),
     /// Our failure (the database, say).
     Failed(Error),
 }
@@ -46,6 +49,19 @@ impl IntoResponse for BearerError {
                     .into_response(),
                 r#"Bearer realm="latchkey", error="invalid_token""#,
             ),
+            Self::InsufficientScope(scope) => {
+                let body = serde_json::json!({"error": "insufficient_scope", "scope": scope});
+                let challenge = format!(
+                    r#"Bearer realm="latchkey", error="insufficient_scope", scope="{scope}""#
+                );
+                let mut response = (StatusCode::FORBIDDEN, Json(body)).into_response();
+                if let Ok(value) = HeaderValue::from_str(&challenge) {
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, value);
+                }
+                return response;
+            }
         };
         let challenge = HeaderValue::from_static(challenge);
         response

@@ -22,7 +22,12 @@ pub async fn userinfo(
     let now = state.clock.now_ms();
     let found = state.db.find_access_token(&token_hash(&token), now).await?;
     let (access, grant) = found.ok_or(BearerError::InvalidToken)?;
-    let mut response = claims(&state, &access.scope, &grant.user_id).await?;
+    // Userinfo is OpenID Connect's: a plain OAuth 2.0 token (no `openid`) does not reach it.
+    let scope = Scopes::parse(&access.scope).unwrap_or_default();
+    if !scope.contains("openid") {
+        return Err(BearerError::InsufficientScope("openid"));
+    }
+    let mut response = claims(&state, &scope, &grant.user_id).await?;
     if headers.contains_key(header::ORIGIN) {
         let client = state.cache.client(&state.db, &grant.client_id).await?;
         let client = client.ok_or(BearerError::InvalidToken)?;
@@ -32,14 +37,13 @@ pub async fn userinfo(
 }
 
 /// The claims of `scope` about the user, unless the user may no longer sign in.
-async fn claims(state: &AppState, scope: &str, user_id: &str) -> Result<Response, BearerError> {
+async fn claims(state: &AppState, scope: &Scopes, user_id: &str) -> Result<Response, BearerError> {
     let user = state.db.find_user(user_id).await?;
     let user = user
         .filter(User::is_active)
         .ok_or(BearerError::InvalidToken)?;
-    let scope = Scopes::parse(scope).unwrap_or_default();
     let roles = super::token::role_names(state, &user.id).await?;
-    let claims = serde_json::Value::Object(user_claims(&user, &roles, &scope));
+    let claims = serde_json::Value::Object(user_claims(&user, &roles, scope));
     let mut response = Json(claims).into_response();
     response
         .headers_mut()

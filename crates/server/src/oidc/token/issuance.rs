@@ -180,14 +180,14 @@ async fn api_access_token(
     Ok((token, resource.access_token_ttl))
 }
 
-/// The token response for a user: access token, ID token, refresh token if any.
+/// The token response for a user: access token, ID token under `openid`, refresh token if
+/// any.
 pub(super) async fn issue(
     state: &AppState,
     app: &Application,
     grant: &Grant,
     tokens: Tokens,
 ) -> Result<TokenResponse, Error> {
-    let now = state.clock.now_ms();
     let user = state
         .db
         .find_user(&grant.user_id)
@@ -201,37 +201,64 @@ pub(super) async fn issue(
         Access::Opaque(value, _) => (value, OPAQUE_ACCESS_TOKEN_SECS),
         Access::Api(indicator) => api_access_token(state, app, grant, scope, &indicator).await?,
     };
-    let issuer = state.config.issuer();
-    let context = IdTokenContext {
-        issuer: &issuer,
-        client_id: &app.id,
-        now_ms: now,
-        ttl_secs: app.settings.id_token_ttl,
-        auth_time_ms: grant.auth_time,
-        nonce: tokens.nonce.as_deref(),
-        session_id: grant.session_id_hash.as_deref(),
-        access_token: Some(&access_token),
+    // An ID token only for OpenID Connect requests: a plain OAuth 2.0 client (an MCP client,
+    // say) asked for access, not for who the user is.
+    let id_token = match scope.contains("openid") {
+        true => Some(
+            id_token(
+                state,
+                app,
+                grant,
+                &user,
+                scope,
+                &tokens.nonce,
+                &access_token,
+            )
+            .await?,
+        ),
+        false => None,
     };
-    let roles = role_names(state, &user.id).await?;
-    let claims = id_token_claims(&user, &roles, scope, &context);
-    let id_token = state
-        .keys
-        .get()
-        .sign(
-            app.settings.id_token_alg,
-            "JWT",
-            claims,
-            RsaOn::BlockingPool,
-        )
-        .await?;
     Ok(TokenResponse {
         access_token,
         token_type: "Bearer",
         expires_in,
         scope: scope.to_string(),
-        id_token: Some(id_token),
+        id_token,
         refresh_token: tokens.refresh.map(|(value, _)| value),
     })
+}
+
+/// The ID token issued beside `access_token` (OIDC Core §3.1.3.6 for `at_hash`).
+async fn id_token(
+    state: &AppState,
+    app: &Application,
+    grant: &Grant,
+    user: &User,
+    scope: &Scopes,
+    nonce: &Option<String>,
+    access_token: &str,
+) -> Result<String, Error> {
+    let issuer = state.config.issuer();
+    let context = IdTokenContext {
+        issuer: &issuer,
+        client_id: &app.id,
+        now_ms: state.clock.now_ms(),
+        ttl_secs: app.settings.id_token_ttl,
+        auth_time_ms: grant.auth_time,
+        nonce: nonce.as_deref(),
+        session_id: grant.session_id_hash.as_deref(),
+        access_token: Some(access_token),
+    };
+    let roles = role_names(state, &user.id).await?;
+    let claims = id_token_claims(user, &roles, scope, &context);
+    let keys = state.keys.get();
+    keys.sign(
+        app.settings.id_token_alg,
+        "JWT",
+        claims,
+        RsaOn::BlockingPool,
+    )
+    .await
 }
 
 /// The names of the user's roles, for the `roles` claim.

@@ -1,4 +1,5 @@
-//! The protocol, by spec feature: the authorization code flow, PKCE, `prompt` and `max_age`,
+//! The protocol, by spec feature: the authorization code flow, plain OAuth 2.0 (no
+//! `openid`), PKCE, `prompt` and `max_age`,
 //! form post, refresh tokens, client authentication and credentials, claims and userinfo,
 //! JWTs, introspection, revocation, end session, discovery, resource indicators, native apps,
 //! redirect URIs, CORS, third-party consent, and a second relying party.
@@ -15,6 +16,7 @@ pub mod introspection;
 pub mod jwt;
 pub mod native_apps;
 pub mod pkce;
+pub mod plain_oauth;
 pub mod prompt;
 pub mod redirect_uri;
 pub mod refresh_token;

@@ -8,9 +8,9 @@ use crate::oidc::authorization_code::browser;
 use crate::support::walk::{param, sign_in_if_asked, walk};
 use crate::support::{Admin, Authorize, Backend, CALLBACK, TestApp, backends};
 
-const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub(crate) const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 /// The S256 challenge of `VERIFIER` (RFC 7636 Appendix B), as request parameters.
-const PKCE: &str =
+pub(crate) const PKCE: &str =
     "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
 
 struct Fixture {

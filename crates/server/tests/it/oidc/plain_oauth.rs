@@ -1,0 +1,92 @@
+//! OAuth 2.0 without OpenID Connect (RFC 6749): the flow MCP clients run. No `openid` in
+//! `scope` is a request for access, not for who the user is: an access token for the
+//! `resource`, a refresh token under `offline_access`, and no ID token; userinfo, which is
+//! OpenID Connect's, refuses such a token.
+
+use serde_json::{Value, json};
+
+use crate::oidc::authorization_code::browser;
+use crate::oidc::pkce::{PKCE, VERIFIER};
+use crate::support::walk::{param, sign_in_if_asked, walk};
+use crate::support::{Admin, Authorize, CALLBACK, TestApp, backends, verify_access_token};
+
+const DOCS: &str = "https://docs.example.com";
+
+/// Alice signs in to a public client for `scope` (and `resource`, if any); the code's
+/// token response.
+async fn tokens(app: &TestApp, scope: &str, resource: Option<&str>) -> (String, Value) {
+    let admin = Admin::new(app).await;
+    admin.alice().await;
+    let docs = json!({"name": "Docs", "indicator": DOCS});
+    assert_eq!(admin.post("/api/resources", docs).await.0, 201);
+    let spa = admin.client("Agent", "SPA").await;
+    let mut request = Authorize::new(&spa.id).set("scope", scope).query(PKCE);
+    if let Some(resource) = resource {
+        request = request.set("resource", resource);
+    }
+    let browser = browser();
+    let stop = walk(app, &browser, &request.url(app)).await;
+    let back = sign_in_if_asked(app, &browser, stop).await.client();
+    let code = param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"));
+    let mut form = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("client_id", spa.id.as_str()),
+        ("code_verifier", VERIFIER),
+    ];
+    form.extend(resource.map(|r| ("resource", r)));
+    let (status, body) = app.post_form("/oidc/token", &form, None).await;
+    assert_eq!(status, 200, "{body}");
+    (spa.id, body)
+}
+
+#[tokio::test]
+async fn without_openid_the_api_token_and_refresh_token_come_without_an_id_token() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let (client, body) = tokens(&app, "offline_access", Some(DOCS)).await;
+        assert!(body.get("id_token").is_none(), "{body}");
+        let access = body["access_token"].as_str().unwrap_or_default();
+        verify_access_token(&app, access, DOCS).await;
+        let refresh = body["refresh_token"].as_str().unwrap_or_default();
+        assert!(
+            !refresh.is_empty(),
+            "offline_access gives a refresh token: {body}"
+        );
+        // A refresh without `scope` keeps the grant's, and still no ID token.
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", client.as_str()),
+            ("resource", DOCS),
+        ];
+        let (status, refreshed) = app.post_form("/oidc/token", &form, None).await;
+        assert_eq!(status, 200, "{refreshed}");
+        assert!(refreshed.get("id_token").is_none(), "{refreshed}");
+        let access = refreshed["access_token"].as_str().unwrap_or_default();
+        verify_access_token(&app, access, DOCS).await;
+    }
+}
+
+/// RFC 6750 §3.1: a live token without `openid` is 403 `insufficient_scope` at userinfo.
+#[tokio::test]
+async fn userinfo_refuses_a_token_issued_without_openid() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let (_, body) = tokens(&app, "offline_access", None).await;
+        let access = body["access_token"].as_str().unwrap_or_default();
+        let me = app
+            .http
+            .get(app.url("/oidc/me"))
+            .bearer_auth(access)
+            .send()
+            .await;
+        let me = me.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(me.status(), 403);
+        let challenge = me.headers()["www-authenticate"]
+            .to_str()
+            .unwrap_or_default();
+        assert!(challenge.contains("insufficient_scope"), "{challenge}");
+    }
+}
