@@ -1,7 +1,9 @@
-//! Provider metadata: OpenID Connect Discovery 1.0 §3 and RFC 8414 §2.
+//! Provider metadata: OpenID Connect Discovery 1.0 §3 and RFC 8414 §2, one document served at
+//! every well-known address (clients probe them in differing orders and must read the same
+//! thing wherever they look).
 //!
-//! Both documents list only what the server implements: as a feature lands, it adds its
-//! members here in the same change.
+//! It lists only what the server implements: as a feature lands, it adds its members here in
+//! the same change.
 
 use crate::client::GrantType;
 use serde::Serialize;
@@ -37,7 +39,8 @@ pub struct Metadata {
 }
 
 /// The RFC 8414 authorization-server metadata for `issuer`.
-pub fn oauth_metadata(issuer: &str) -> Metadata {
+/// The members RFC 8414 defines.
+fn oauth_members(issuer: &str) -> Metadata {
     Metadata {
         issuer: issuer.to_owned(),
         authorization_endpoint: Some(format!("{issuer}/auth")),
@@ -76,7 +79,8 @@ pub fn oauth_metadata(issuer: &str) -> Metadata {
 
 /// The OpenID Provider metadata for `issuer`: the OAuth document plus the members OIDC
 /// Discovery requires.
-pub fn openid_metadata(issuer: &str) -> Metadata {
+/// The document: RFC 8414's members and OpenID Connect Discovery's.
+pub fn metadata(issuer: &str) -> Metadata {
     Metadata {
         subject_types_supported: Some(vec!["public"]),
         id_token_signing_alg_values_supported: Some(vec!["RS256", "ES256"]),
@@ -116,7 +120,7 @@ pub fn openid_metadata(issuer: &str) -> Metadata {
             "custom_data",
             "roles",
         ]),
-        ..oauth_metadata(issuer)
+        ..oauth_members(issuer)
     }
 }
 
@@ -126,20 +130,31 @@ mod tests {
 
     #[test]
     fn endpoints_hang_off_the_issuer() {
-        let m = openid_metadata("https://id.example.com/oidc");
+        let m = metadata("https://id.example.com/oidc");
         assert_eq!(m.token_endpoint, "https://id.example.com/oidc/token");
         assert_eq!(m.jwks_uri, "https://id.example.com/oidc/jwks");
         assert!(m.authorization_response_iss_parameter_supported);
     }
 
     #[test]
-    fn the_oauth_document_omits_oidc_members() {
-        let m =
-            serde_json::to_value(oauth_metadata("https://id.example.com/oidc")).unwrap_or_default();
-        assert!(m.get("userinfo_endpoint").is_none());
+    fn the_document_carries_what_mcp_clients_check() {
+        let m = serde_json::to_value(metadata("https://id.example.com/oidc")).unwrap_or_default();
         assert_eq!(
             m["code_challenge_methods_supported"],
             serde_json::json!(["S256"])
         );
+        let auth = m["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .cloned();
+        assert!(
+            auth.unwrap_or_default()
+                .contains(&serde_json::json!("none"))
+        );
+        let scopes = m["scopes_supported"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(scopes.contains(&serde_json::json!("offline_access")));
+        assert_eq!(m["authorization_response_iss_parameter_supported"], true);
     }
 }

@@ -8,28 +8,30 @@ use latchkey_core::discovery;
 
 use crate::app::AppState;
 
-/// Both metadata documents, serialised once: the issuer does not change while a node runs.
+/// The metadata document, serialised once: the issuer does not change while a node runs.
 #[derive(Debug, Default)]
-pub struct Metadata {
-    openid: Bytes,
-    oauth: Bytes,
-}
+pub struct Metadata(Bytes);
 
 impl Metadata {
     pub fn new(issuer: &str) -> serde_json::Result<Self> {
-        Ok(Self {
-            openid: serde_json::to_vec(&discovery::openid_metadata(issuer))?.into(),
-            oauth: serde_json::to_vec(&discovery::oauth_metadata(issuer))?.into(),
-        })
+        Ok(Self(
+            serde_json::to_vec(&discovery::metadata(issuer))?.into(),
+        ))
     }
 }
 
-pub async fn openid_configuration(State(state): State<AppState>) -> Response {
-    public_json(Ok(state.metadata.openid.clone()), "max-age=300")
-}
+/// Where clients look for the metadata: appended to the issuer (OpenID Connect Discovery
+/// §4, and RFC 8414 as most clients read it) and inserted before the issuer's path (RFC 8414
+/// §3.1). Every one answers the same bytes.
+pub const METADATA_PATHS: [&str; 4] = [
+    "/oidc/.well-known/openid-configuration",
+    "/oidc/.well-known/oauth-authorization-server",
+    "/.well-known/oauth-authorization-server/oidc",
+    "/.well-known/openid-configuration/oidc",
+];
 
-pub async fn oauth_authorization_server(State(state): State<AppState>) -> Response {
-    public_json(Ok(state.metadata.oauth.clone()), "max-age=300")
+pub async fn metadata(State(state): State<AppState>) -> Response {
+    public_json(Ok(state.metadata.0.clone()), "max-age=300")
 }
 
 /// Short cache: a newly published `next` key must reach verifiers well before it signs.

@@ -27,21 +27,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/oidc/token/revocation", post(revocation::revoke))
         .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))
         .layer(cors::CorsLayer(state.clone()));
+    let metadata = discovery::METADATA_PATHS
+        .into_iter()
+        .fold(Router::new(), |router, path| {
+            router.route(path, get(discovery::metadata))
+        });
     Router::new()
         .merge(cross_origin)
-        .route(
-            "/oidc/.well-known/openid-configuration",
-            get(discovery::openid_configuration),
-        )
-        .route(
-            "/oidc/.well-known/oauth-authorization-server",
-            get(discovery::oauth_authorization_server),
-        )
-        // RFC 8414 §3.1: the well-known segment goes before the issuer's path.
-        .route(
-            "/.well-known/oauth-authorization-server/oidc",
-            get(discovery::oauth_authorization_server),
-        )
+        .merge(metadata)
         .route("/oidc/jwks", get(discovery::jwks))
         .route("/oidc/token/introspection", post(introspection::introspect))
         .route("/oidc/auth", get(authorize::get).post(authorize::post))
