@@ -61,6 +61,23 @@ pub fn check_indicator(value: &str) -> Result<(), OAuthError> {
     Ok(())
 }
 
+/// Whether a requested `resource` names the registered `indicator`: byte for byte, or but for
+/// one trailing `/` (MCP clients send the server's URL either way; a mismatch there ends in
+/// `invalid_target` or endless re-authentication). Tokens carry the registered form.
+pub fn names(indicator: &str, requested: &str) -> bool {
+    indicator == requested || other_form(requested).is_some_and(|other| other == indicator)
+}
+
+/// `requested` with its trailing `/` removed, or with one added.
+pub fn other_form(requested: &str) -> Option<String> {
+    match requested.strip_suffix('/') {
+        Some("") => None,
+        Some(stripped) if !stripped.ends_with('/') => Some(stripped.to_owned()),
+        Some(_) => None,
+        None => Some(format!("{requested}/")),
+    }
+}
+
 /// The API a user's access token is for (RFC 8707 §2.2), decided as the engine inside Logto
 /// decides it, so that Logto's SDKs work unchanged: the API the token request names, if the
 /// grant holds it; without one, no API when the grant holds `openid` (the opaque token is for
@@ -73,8 +90,10 @@ pub fn audience<'a>(
 ) -> Result<Option<&'a str>, OAuthError> {
     let invalid = |why: &'static str| OAuthError::new(ErrorCode::InvalidTarget, why);
     match (requested, granted) {
-        (Some(r), _) if granted.iter().any(|g| g == r) => Ok(Some(r)),
-        (Some(_), _) => Err(invalid("the resource was not part of the authorization")),
+        (Some(r), _) => match granted.iter().find(|g| names(g, r)) {
+            Some(registered) => Ok(Some(registered)),
+            None => Err(invalid("the resource was not part of the authorization")),
+        },
         (None, _) if openid => Ok(None),
         (None, []) => Ok(None),
         (None, [only]) => Ok(Some(only)),
@@ -87,6 +106,30 @@ pub fn audience<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trailing_slash_does_not_make_another_resource() {
+        assert!(names(
+            "https://mcp.example.com/mcp",
+            "https://mcp.example.com/mcp/"
+        ));
+        assert!(names("https://mcp.example.com/", "https://mcp.example.com"));
+        assert!(!names(
+            "https://mcp.example.com/mcp",
+            "https://mcp.example.com/mcp//"
+        ));
+        assert!(!names(
+            "https://mcp.example.com/mcp",
+            "https://mcp.example.com/mc"
+        ));
+        let granted = ["https://mcp.example.com/mcp".to_owned()];
+        let chosen = audience(&granted, false, Some("https://mcp.example.com/mcp/"));
+        assert_eq!(
+            chosen.ok().flatten(),
+            Some("https://mcp.example.com/mcp"),
+            "the registered form"
+        );
+    }
 
     #[test]
     fn the_management_api_is_never_open_to_a_third_party_application() {

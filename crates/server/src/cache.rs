@@ -163,7 +163,7 @@ impl Cache {
             return Ok(Some(entry));
         }
         let epoch = self.epoch.load(Ordering::Acquire);
-        let Some(resource) = db.find_resource_by_indicator(indicator).await? else {
+        let Some(resource) = db.find_resource_named(indicator).await? else {
             return Ok(None);
         };
         let defined = db.find_scope_names(&resource.id).await?;

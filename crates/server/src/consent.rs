@@ -38,7 +38,7 @@ pub async fn check(
     for indicator in &request.resources {
         let resource = state
             .db
-            .find_resource_by_indicator(indicator)
+            .find_resource_named(indicator)
             .await?
             .ok_or_else(|| {
                 OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known")

@@ -42,6 +42,18 @@ impl Db {
         self.fetch_optional(&sql, &args![indicator]).await
     }
 
+    /// The resource a client's `resource` parameter names: registered as sent, else as
+    /// `latchkey_core::resource::names` also allows (one trailing `/` more or less).
+    pub async fn find_resource_named(&self, requested: &str) -> Result<Option<Resource>> {
+        let other = latchkey_core::resource::other_form(requested);
+        let sql = format!(
+            "SELECT {COLUMNS} FROM resources WHERE indicator IN ($1, $2) \
+             ORDER BY CASE WHEN indicator = $1 THEN 0 ELSE 1 END LIMIT 1"
+        );
+        let other = other.unwrap_or_else(|| requested.to_owned());
+        self.fetch_optional(&sql, &args![requested, other]).await
+    }
+
     pub async fn find_resource(&self, id: &str) -> Result<Option<Resource>> {
         let sql = format!("SELECT {COLUMNS} FROM resources WHERE id = $1");
         self.fetch_optional(&sql, &args![id]).await

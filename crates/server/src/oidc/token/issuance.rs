@@ -153,7 +153,7 @@ async fn api_access_token(
     let now = state.clock.now_ms();
     let resource = state
         .db
-        .find_resource_by_indicator(indicator)
+        .find_resource_named(indicator)
         .await?
         .ok_or_else(|| {
             OAuthError::new(ErrorCode::InvalidTarget, "the resource no longer exists")

@@ -15,13 +15,24 @@ const DOCS: &str = "https://docs.example.com";
 /// Alice signs in to a public client for `scope` (and `resource`, if any); the code's
 /// token response.
 async fn tokens(app: &TestApp, scope: &str, resource: Option<&str>) -> (String, Value) {
+    tokens_naming(app, scope, resource, resource).await
+}
+
+/// The same, naming the API as `at_auth` at the authorization endpoint and as `at_token`
+/// at the token endpoint.
+async fn tokens_naming(
+    app: &TestApp,
+    scope: &str,
+    at_auth: Option<&str>,
+    at_token: Option<&str>,
+) -> (String, Value) {
     let admin = Admin::new(app).await;
     admin.alice().await;
     let docs = json!({"name": "Docs", "indicator": DOCS});
     assert_eq!(admin.post("/api/resources", docs).await.0, 201);
     let spa = admin.client("Agent", "SPA").await;
     let mut request = Authorize::new(&spa.id).set("scope", scope).query(PKCE);
-    if let Some(resource) = resource {
+    if let Some(resource) = at_auth {
         request = request.set("resource", resource);
     }
     let browser = browser();
@@ -35,7 +46,7 @@ async fn tokens(app: &TestApp, scope: &str, resource: Option<&str>) -> (String, 
         ("client_id", spa.id.as_str()),
         ("code_verifier", VERIFIER),
     ];
-    form.extend(resource.map(|r| ("resource", r)));
+    form.extend(at_token.map(|r| ("resource", r)));
     let (status, body) = app.post_form("/oidc/token", &form, None).await;
     assert_eq!(status, 200, "{body}");
     (spa.id, body)
@@ -88,5 +99,19 @@ async fn userinfo_refuses_a_token_issued_without_openid() {
             .to_str()
             .unwrap_or_default();
         assert!(challenge.contains("insufficient_scope"), "{challenge}");
+    }
+}
+
+/// A `resource` with one trailing `/` more or less names the same API at both endpoints, and
+/// the token's `aud` is the registered form.
+#[tokio::test]
+async fn a_trailing_slash_names_the_same_api() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let slashed = "https://docs.example.com/";
+        let (_, body) = tokens_naming(&app, "offline_access", Some(slashed), Some(DOCS)).await;
+        let access = body["access_token"].as_str().unwrap_or_default();
+        let claims = verify_access_token(&app, access, DOCS).await;
+        assert_eq!(claims["aud"], DOCS, "{claims}");
     }
 }
