@@ -9,6 +9,9 @@
 //! - [`claims`]: user claims by scope, the ID token, `at_hash`.
 //! - [`client`]: application types, what each may do, client secrets.
 //! - [`client_auth`]: how a client proves who it is at the token endpoint (RFC 6749 §2.3).
+//! - [`cimd`]: clients identified by their metadata document's URL (AI agents, MCP
+//!   clients): the URL, the document, how long a copy lives, which addresses a fetch may
+//!   reach.
 //! - [`resource`]: API resources (RFC 8707 indicators) and their scopes.
 //! - [`lifetimes`]: how long codes, tokens, sessions and interactions live.
 //! - [`scope`]: scope strings (RFC 6749 §3.3).
@@ -27,6 +30,7 @@
 //! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
 pub mod authorize;
+pub mod cimd;
 pub mod claims;
 pub mod client;
 pub mod client_auth;

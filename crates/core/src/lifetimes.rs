@@ -24,6 +24,12 @@ pub const SESSION_IDLE_MS: i64 = 7 * DAY_MS;
 /// A user has 30 minutes to sign in (or consent) once sent to the page.
 pub const INTERACTION_MS: i64 = 30 * MINUTE_MS;
 
+/// A client's metadata document (CIMD) is kept as its `Cache-Control` says, but at least
+/// five minutes (a client signing many people in does not cost a fetch each) and at most a
+/// day (a changed or withdrawn document is seen within one).
+pub const CIMD_KEEP_MIN_SECS: i64 = 5 * 60;
+pub const CIMD_KEEP_MAX_SECS: i64 = 24 * 60 * 60;
+
 /// The sign-out confirmation page's form is good for ten minutes.
 pub const LOGOUT_CONFIRMATION_SECS: i64 = 10 * 60;
 
