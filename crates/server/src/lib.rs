@@ -19,6 +19,7 @@
 //! - [`cross_site`]: form posts from other sites refused before any handler runs;
 //!   [`throttle`]: failure budgets for secrets and passwords.
 //! - [`cache`]: in-memory copies of clients and API permissions, kept honest by polling.
+//! - [`cimd`]: fetching a client's metadata document (CIMD) behind the SSRF rules.
 //! - [`password`]: argon2id hashing on threads of its own, one per core.
 //! - [`expired`]: expired codes, tokens and sessions deleted in the background.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
@@ -32,6 +33,7 @@ pub mod audit;
 pub mod bearer;
 pub mod browser;
 pub mod cache;
+pub mod cimd;
 pub mod cli;
 pub mod config;
 pub mod consent;

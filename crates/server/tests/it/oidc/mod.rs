@@ -5,6 +5,7 @@
 //! redirect URIs, CORS, third-party consent, and a second relying party.
 
 pub mod authorization_code;
+pub mod cimd;
 pub mod claims;
 pub mod client_authentication;
 pub mod client_credentials;
