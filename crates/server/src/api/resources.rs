@@ -1,6 +1,7 @@
 //! `/api/resources`: API resources and their scopes.
 
 use super::openapi::ListQuery;
+use crate::manage::protected_resource::{self, ProtectedResourceMetadata};
 use crate::manage::resources::ScopeView;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -20,6 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
         .routes(routes!(show, update, remove))
+        .routes(routes!(protected_resource_metadata))
         .routes(routes!(list_scopes, create_scope))
         .routes(routes!(update_scope, delete_scope))
 }
@@ -78,6 +80,25 @@ pub(super) async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     Ok(axum::Json(ResourceView::from(resources::find(&state, &id).await?)).into_response())
+}
+
+/// RFC 9728: the JSON the API's own server should publish at
+/// `/.well-known/oauth-protected-resource`.
+#[utoipa::path(
+    get,
+    path = "/api/resources/{id}/protected-resource-metadata",
+    tag = "API resources",
+    params(("id" = String, Path, description = "API resource id")),
+    responses((status = 200, body = ProtectedResourceMetadata), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn protected_resource_metadata(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    let metadata = protected_resource::metadata(&state, &id).await?;
+    Ok(axum::Json(metadata).into_response())
 }
 
 #[utoipa::path(

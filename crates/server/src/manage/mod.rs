@@ -9,6 +9,7 @@ pub mod bootstrap;
 mod error;
 pub mod grants;
 pub mod keys;
+pub mod protected_resource;
 pub mod resources;
 pub mod roles;
 pub mod secrets;

@@ -4,6 +4,7 @@
 pub mod applications;
 pub mod auth;
 pub mod openapi;
+pub mod protected_resource;
 pub mod resources_roles;
 pub mod script;
 pub mod third_party;
