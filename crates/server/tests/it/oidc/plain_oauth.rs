@@ -115,3 +115,51 @@ async fn a_trailing_slash_names_the_same_api() {
         assert_eq!(claims["aud"], DOCS, "{claims}");
     }
 }
+
+/// A third-party application (an agent) asking for an API without `openid`: the consent page
+/// names the API permission, and the token carries what the user's role and the ceiling
+/// allow, with no ID token.
+#[tokio::test]
+async fn a_third_party_agent_gets_consent_and_an_api_token_without_openid() {
+    use crate::oidc::third_party::{PARTNER_CALLBACK, id, setup};
+    use crate::support::walk::answer;
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (_, partner) = setup(&admin, "Traditional", PARTNER_CALLBACK).await;
+        let request = Authorize::new(&id(&partner))
+            .set("redirect_uri", PARTNER_CALLBACK)
+            .set("scope", "read:docs offline_access")
+            .set("resource", DOCS);
+        let browser = browser();
+        let stop = walk(&app, &browser, &request.url(&app)).await;
+        let (path, page) = sign_in_if_asked(&app, &browser, stop)
+            .await
+            .page("/consent/");
+        assert!(page.contains("read:docs"), "{page}");
+        let back = answer(&app, &browser, (path, page), "authorize")
+            .await
+            .client();
+        let code = param(&back, "code").unwrap_or_else(|| panic!("no code in {back}"));
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", PARTNER_CALLBACK),
+            ("resource", DOCS),
+        ];
+        let secret = partner["secret"].as_str().unwrap_or_default();
+        let (status, body) = app
+            .post_form("/oidc/token", &form, Some((&id(&partner), secret)))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("id_token").is_none(), "{body}");
+        assert!(body["refresh_token"].is_string(), "{body}");
+        let claims = verify_access_token(
+            &app,
+            body["access_token"].as_str().unwrap_or_default(),
+            DOCS,
+        )
+        .await;
+        assert_eq!(claims["scope"], "read:docs", "{claims}");
+    }
+}
