@@ -37,11 +37,6 @@ impl Record for Scope {
 }
 
 impl Db {
-    pub async fn find_resource_by_indicator(&self, indicator: &str) -> Result<Option<Resource>> {
-        let sql = format!("SELECT {COLUMNS} FROM resources WHERE indicator = $1");
-        self.fetch_optional(&sql, &args![indicator]).await
-    }
-
     /// The resource a client's `resource` parameter names: registered as sent, else as
     /// `latchkey_core::resource::names` also allows (one trailing `/` more or less).
     pub async fn find_resource_named(&self, requested: &str) -> Result<Option<Resource>> {
@@ -212,7 +207,7 @@ mod tests {
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
             let resource = db
-                .find_resource_by_indicator("https://id.example.com/api")
+                .find_resource_named("https://id.example.com/api")
                 .await
                 .ok()
                 .flatten();
