@@ -65,6 +65,13 @@ struct Settings {
     /// (or set LATCHKEY_SECRET_KEY)
     #[arg(long, env = "LATCHKEY_SECRET_KEY_FILE", global = true)]
     secret_key_file: Option<PathBuf>,
+    /// Hosts (name or name:port, comma-separated) whose client ID metadata documents may be
+    /// fetched although they resolve to private or loopback addresses, over http too
+    #[arg(long, env = "LATCHKEY_CIMD_ALLOW_HOSTS", global = true)]
+    cimd_allow_hosts: Option<String>,
+    /// PEM file of extra root certificates trusted when fetching client ID metadata documents
+    #[arg(long, env = "LATCHKEY_CIMD_CA_FILE", global = true)]
+    cimd_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +164,8 @@ pub fn main() -> ExitCode {
         metrics_listen: cli.settings.metrics_listen,
         secret_key: None,
         secret_key_file: cli.settings.secret_key_file,
+        cimd_allow_hosts: cli.settings.cimd_allow_hosts,
+        cimd_ca_file: cli.settings.cimd_ca_file,
     }
     .with_process_env();
     let config = match sources.resolve() {

@@ -1,6 +1,5 @@
-//! Settings, layered: built-in defaults, then `latchkey.toml` (or the file named by
-//! `--config` / `LATCHKEY_CONFIG`), then `LATCHKEY_*` environment variables and flags.
-//! Validated once at start-up; an invalid value stops start-up with one line naming it.
+//! Where settings come from and how each is checked: flags and environment ([`Sources`]),
+//! the TOML file, and the defaults, merged and validated into a [`Config`].
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,78 +8,9 @@ use latchkey_core::jwt::Algorithm;
 use serde::Deserialize;
 use url::Url;
 
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:3001";
-pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3001";
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://latchkey-data/latchkey.db";
+use super::{Config, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_PUBLIC_URL};
+
 const DEFAULT_CONFIG_FILE: &str = "latchkey.toml";
-
-/// The validated configuration.
-#[derive(Clone)]
-pub struct Config {
-    pub listen: SocketAddr,
-    /// Without a trailing slash; read through [`Config::public_url`], changed only with the
-    /// origin derived from it ([`Config::set_public_url`]).
-    public_url: String,
-    pub database_url: String,
-    /// The operator's secret that seals private keys at rest.
-    pub secret_key: Option<Vec<u8>>,
-    pub access_token_alg: Algorithm,
-    /// Shown on the hosted pages.
-    pub company_name: String,
-    /// Whether people may create their own account on the sign-in page.
-    pub sign_up: bool,
-    /// An https (or data:) URL of the company's logo, shown on the hosted pages.
-    pub logo_url: Option<String>,
-    /// Reverse proxies whose `X-Forwarded-For` names the client; nobody's by default.
-    pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// Where Prometheus metrics are served; nowhere by default.
-    pub metrics_listen: Option<SocketAddr>,
-    /// The public URL's origin, worked out once (every form post and authorization uses it).
-    origin: String,
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("listen", &self.listen)
-            .field("public_url", &self.public_url)
-            .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
-            .field("access_token_alg", &self.access_token_alg)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Config {
-    /// The issuer identifier: `<public-url>/oidc`.
-    pub fn issuer(&self) -> String {
-        format!("{}/oidc", self.public_url)
-    }
-
-    /// Where Latchkey is reached, without a trailing slash.
-    pub fn public_url(&self) -> &str {
-        &self.public_url
-    }
-
-    /// The public URL's origin (`scheme://host[:port]`), as browsers name it in `Origin`.
-    pub fn public_origin(&self) -> &str {
-        &self.origin
-    }
-
-    /// Change the public URL (an address known only once bound, say), and its origin with it.
-    pub fn set_public_url(&mut self, public_url: String) {
-        self.origin = origin_of(&public_url);
-        self.public_url = public_url;
-    }
-
-    /// A configuration for `database_url` with every other setting at its default.
-    pub fn with_database(database_url: &str) -> Result<Self, String> {
-        Sources {
-            database_url: Some(database_url.to_owned()),
-            ..Sources::default()
-        }
-        .resolve()
-    }
-}
 
 /// Values given by flags or environment (clap merges the two); `None` when absent.
 #[derive(Debug, Default, Clone)]
@@ -97,6 +27,8 @@ pub struct Sources {
     pub metrics_listen: Option<String>,
     pub secret_key: Option<String>,
     pub secret_key_file: Option<PathBuf>,
+    pub cimd_allow_hosts: Option<String>,
+    pub cimd_ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +44,8 @@ struct FileSettings {
     trusted_proxies: Option<Vec<String>>,
     metrics_listen: Option<String>,
     secret_key_file: Option<PathBuf>,
+    cimd_allow_hosts: Option<Vec<String>>,
+    cimd_ca_file: Option<PathBuf>,
 }
 
 impl Sources {
@@ -222,6 +156,16 @@ impl Sources {
             })?),
         };
 
+        let cimd_allow_hosts = match self.cimd_allow_hosts {
+            Some(list) => list.split(',').map(|h| h.trim().to_owned()).collect(),
+            None => file.cimd_allow_hosts.unwrap_or_default(),
+        };
+        let cimd_allow_hosts = check_hosts(cimd_allow_hosts)?;
+        let cimd_roots_pem = match self.cimd_ca_file.or(file.cimd_ca_file) {
+            None => None,
+            Some(path) => Some(read_roots(&path)?),
+        };
+
         Ok(Config {
             origin: origin_of(&public_url),
             listen,
@@ -234,11 +178,13 @@ impl Sources {
             logo_url,
             trusted_proxies,
             metrics_listen,
+            cimd_allow_hosts,
+            cimd_roots_pem,
         })
     }
 }
 
-fn origin_of(public_url: &str) -> String {
+pub(super) fn origin_of(public_url: &str) -> String {
     Url::parse(public_url)
         .map(|url| url.origin().ascii_serialization())
         .unwrap_or_default()
@@ -301,6 +247,35 @@ fn check_secret(value: String, name: &str) -> Result<Vec<u8>, String> {
     Ok(value.into_bytes())
 }
 
+/// Host names (or `host:port`) exempt from the CIMD fetch's address rules, lower-cased.
+fn check_hosts(hosts: Vec<String>) -> Result<Vec<String>, String> {
+    let mut checked = Vec::with_capacity(hosts.len());
+    for host in hosts.into_iter().filter(|h| !h.is_empty()) {
+        let valid = Url::parse(&format!("https://{host}/"))
+            .is_ok_and(|u| u.path() == "/" && u.username().is_empty() && u.query().is_none());
+        if !valid || host.contains('/') {
+            return Err(format!(
+                "CIMD allowed hosts (LATCHKEY_CIMD_ALLOW_HOSTS / --cimd-allow-hosts): '{host}' is not a host name or host:port"
+            ));
+        }
+        checked.push(host.to_ascii_lowercase());
+    }
+    Ok(checked)
+}
+
+/// The PEM roots in `path`, checked to hold at least one certificate.
+fn read_roots(path: &Path) -> Result<Vec<u8>, String> {
+    let name = "CIMD CA file (LATCHKEY_CIMD_CA_FILE / --cimd-ca-file)";
+    let pem =
+        std::fs::read(path).map_err(|e| format!("{name}: cannot read {}: {e}", path.display()))?;
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("{name}: {} is not PEM: {e}", path.display()))?;
+    if certificates.is_empty() {
+        return Err(format!("{name}: {} holds no certificate", path.display()));
+    }
+    Ok(pem)
+}
+
 /// A database URL with any password replaced, safe to print.
 pub fn redact_url(value: &str) -> String {
     match Url::parse(value) {
@@ -311,7 +286,3 @@ pub fn redact_url(value: &str) -> String {
         _ => value.to_owned(),
     }
 }
-
-#[cfg(test)]
-#[path = "config_tests.rs"]
-mod tests;
