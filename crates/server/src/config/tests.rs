@@ -120,3 +120,19 @@ fn passwords_in_database_urls_are_redacted() {
         "postgres://u:***@db/x"
     );
 }
+
+#[test]
+fn cimd_hosts_are_names_or_name_and_port_and_the_ca_file_must_hold_certificates() {
+    let config = resolve(|s| s.cimd_allow_hosts = Some("Docs.Example:8443, localhost".into()));
+    let hosts = config.map(|c| c.cimd_allow_hosts).unwrap_or_default();
+    assert_eq!(hosts, ["docs.example:8443", "localhost"]);
+    let bad = resolve(|s| s.cimd_allow_hosts = Some("https://docs.example/x".into()));
+    assert!(bad.is_err_and(|e| e.contains("LATCHKEY_CIMD_ALLOW_HOSTS")));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let not_pem = dir.path().join("roots.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap_or_else(|e| panic!("{e}"));
+    let bad = resolve(|s| s.cimd_ca_file = Some(not_pem.clone()));
+    assert!(bad.is_err_and(|e| e.contains("LATCHKEY_CIMD_CA_FILE")));
+    let missing = resolve(|s| s.cimd_ca_file = Some(dir.path().join("missing.pem")));
+    assert!(missing.is_err_and(|e| e.contains("cannot read")));
+}
