@@ -9,6 +9,7 @@ use libfuzzer_sys::fuzz_target;
 
 fn app(app_type: ApplicationType) -> Application {
     Application {
+        dynamic: None,
         id: "client".into(),
         name: "Fuzz".into(),
         description: None,

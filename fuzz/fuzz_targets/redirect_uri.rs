@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         );
         assert_eq!(uris, [registered.to_owned()], "stored as given");
         let app = Application {
+            dynamic: None,
             id: "client".into(),
             name: "Fuzz".into(),
             description: None,

@@ -24,6 +24,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = client_credentials::parse(&params);
     for app_type in ApplicationType::ALL {
         let app = Application {
+            dynamic: None,
             id: "c".into(),
             name: "App".into(),
             description: None,

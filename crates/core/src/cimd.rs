@@ -8,7 +8,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::Deserialize;
 use url::Url;
 
-use crate::client::ApplicationType;
+use crate::client::{Application, ApplicationType, TokenSettings};
+use crate::dynamic::{Dynamic, Registration};
 use crate::lifetimes::{CIMD_KEEP_MAX_SECS, CIMD_KEEP_MIN_SECS};
 use crate::registration::check_redirect_uri;
 use crate::{ErrorCode, OAuthError};
@@ -163,6 +164,34 @@ pub fn parse(url: &str, body: &[u8]) -> Result<Document, OAuthError> {
         policy_uri: raw.policy_uri,
         tos_uri: raw.tos_uri,
     })
+}
+
+impl Document {
+    /// The client this document describes: a third-party public client (native, so that
+    /// its loopback redirects match any port), read at `now_ms` and fresh for `keep_secs`.
+    /// The policy's ceiling applies to it until an administrator gives it its own.
+    pub fn application(&self, now_ms: i64, keep_secs: i64) -> Application {
+        Application {
+            id: self.client_id.clone(),
+            name: self.client_name.chars().take(256).collect(),
+            description: None,
+            app_type: ApplicationType::Native,
+            is_third_party: true,
+            redirect_uris: self.redirect_uris.clone(),
+            post_logout_redirect_uris: Vec::new(),
+            cors_allowed_origins: Vec::new(),
+            settings: TokenSettings::default(),
+            created_at: now_ms,
+            dynamic: Some(Dynamic {
+                registration: Registration::Cimd,
+                approval: None,
+                policy_ceiling: true,
+                fetched_at: Some(now_ms),
+                fresh_until: Some(now_ms + keep_secs * 1000),
+                authorized_at: None,
+            }),
+        }
+    }
 }
 
 /// How long a fetched copy is kept: what the response's `Cache-Control: max-age` says,

@@ -129,6 +129,8 @@ pub struct Application {
     pub cors_allowed_origins: Vec<String>,
     pub settings: TokenSettings,
     pub created_at: i64,
+    /// For a client that registered itself (CIMD, DCR): how, and what was decided about it.
+    pub dynamic: Option<crate::dynamic::Dynamic>,
 }
 
 /// Per-application token lifetimes and refresh behaviour (Logto's `customClientMetadata`).

@@ -150,6 +150,7 @@ mod tests {
     #[test]
     fn confidential_clients_need_a_matching_unexpired_secret() {
         let app = Application {
+            dynamic: None,
             id: "app".into(),
             name: "App".into(),
             description: None,

@@ -36,10 +36,22 @@ pub struct Metadata {
     pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
     pub introspection_endpoint: String,
     pub introspection_endpoint_auth_methods_supported: Vec<&'static str>,
+    /// Clients may use the URL of their metadata document as `client_id` (CIMD).
+    pub client_id_metadata_document_supported: bool,
 }
 
-/// The RFC 8414 authorization-server metadata for `issuer`.
-/// The members RFC 8414 defines.
+impl Metadata {
+    /// The document as it reads while the policy accepts client ID metadata documents
+    /// (`cimd`) or not.
+    pub fn accepting_documents(self, cimd: bool) -> Self {
+        Self {
+            client_id_metadata_document_supported: cimd,
+            ..self
+        }
+    }
+}
+
+/// The members RFC 8414 (and its extensions) define, for `issuer`.
 fn oauth_members(issuer: &str) -> Metadata {
     Metadata {
         issuer: issuer.to_owned(),
@@ -74,12 +86,11 @@ fn oauth_members(issuer: &str) -> Metadata {
             "client_secret_post",
             "none",
         ],
+        client_id_metadata_document_supported: false,
     }
 }
 
-/// The OpenID Provider metadata for `issuer`: the OAuth document plus the members OIDC
-/// Discovery requires.
-/// The document: RFC 8414's members and OpenID Connect Discovery's.
+/// The document for `issuer`: RFC 8414's members and OpenID Connect Discovery's.
 pub fn metadata(issuer: &str) -> Metadata {
     Metadata {
         subject_types_supported: Some(vec!["public"]),
@@ -156,5 +167,14 @@ mod tests {
             .unwrap_or_default();
         assert!(scopes.contains(&serde_json::json!("offline_access")));
         assert_eq!(m["authorization_response_iss_parameter_supported"], true);
+    }
+
+    #[test]
+    fn documents_are_advertised_only_while_accepted() {
+        let m = metadata("https://id.example.com/oidc");
+        assert!(!m.client_id_metadata_document_supported);
+        let m = m.accepting_documents(true);
+        let json = serde_json::to_value(&m).unwrap_or_default();
+        assert_eq!(json["client_id_metadata_document_supported"], true);
     }
 }

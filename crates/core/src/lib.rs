@@ -36,6 +36,7 @@ pub mod client;
 pub mod client_auth;
 pub mod consent;
 pub mod discovery;
+pub mod dynamic;
 pub mod error;
 pub mod grant;
 pub mod id_token_hint;

@@ -1,5 +1,6 @@
 //! Matching a requested `redirect_uri` against the registered ones: byte for byte, with one
-//! exception, the port of a loopback IP redirect for native apps (RFC 8252 §7.3); and
+//! exception, the port of a loopback IP redirect for native apps (RFC 8252 §7.3; for clients
+//! that registered themselves `localhost` too, which their documents list without a port); and
 //! whether a redirect proves who receives the code (RFC 8252 §8.6).
 
 use url::{Host, Url};
@@ -14,7 +15,7 @@ pub fn find<'a>(application: &'a Application, requested: &str) -> Option<&'a str
         .find(|registered| {
             registered.as_str() == requested
                 || (application.app_type == ApplicationType::Native
-                    && same_but_loopback_port(registered, requested))
+                    && same_but_loopback_port(registered, requested, application.dynamic.is_some()))
         })
         .map(String::as_str)
 }
@@ -35,15 +36,33 @@ pub fn proves_nothing(application: &Application, redirect_uri: &str, own_origin:
     }
 }
 
+/// Whether the code would go to this computer: an `http` redirect to a loopback address or
+/// `localhost`.
+pub fn is_loopback(redirect_uri: &str) -> bool {
+    let Ok(url) = Url::parse(redirect_uri) else {
+        return false;
+    };
+    url.scheme() == "http"
+        && match url.host() {
+            Some(Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(Host::Domain(name)) => name == "localhost",
+            None => false,
+        }
+}
+
 /// Equal once the port is removed, when both are `http` on the same loopback IP literal.
-/// `localhost` is not included: it may resolve elsewhere (RFC 8252 §8.3).
-fn same_but_loopback_port(registered: &str, requested: &str) -> bool {
+/// `localhost` only when `named` (a self-registered client, whose document says
+/// `http://localhost/callback` for an ephemeral port): an administrator registering an app
+/// should use the IP literal, as `localhost` may resolve elsewhere (RFC 8252 §8.3).
+fn same_but_loopback_port(registered: &str, requested: &str, named: bool) -> bool {
     let (Ok(mut a), Ok(mut b)) = (Url::parse(registered), Url::parse(requested)) else {
         return false;
     };
     let loopback_ip = |u: &Url| match u.host() {
         Some(Host::Ipv4(ip)) => ip.is_loopback(),
         Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(Host::Domain(name)) => named && name == "localhost",
         _ => false,
     };
     if a.scheme() != "http" || b.scheme() != "http" || !loopback_ip(&a) || !loopback_ip(&b) {
@@ -106,6 +125,7 @@ mod tests {
 
     fn app(app_type: ApplicationType, uris: &[&str]) -> Application {
         Application {
+            dynamic: None,
             id: "a".into(),
             name: "A".into(),
             description: None,
@@ -156,6 +176,24 @@ mod tests {
             "localhost keeps its exact port"
         );
         assert!(find(&a, "http://127.0.0.2:53121/callback").is_none());
+        let mut agent = a.clone();
+        agent.dynamic = Some(crate::dynamic::Dynamic {
+            registration: crate::dynamic::Registration::Cimd,
+            approval: None,
+            policy_ceiling: true,
+            fetched_at: None,
+            fresh_until: None,
+            authorized_at: None,
+        });
+        assert!(
+            find(&agent, "http://localhost:4000/cb").is_some(),
+            "a self-registered client's localhost matches any port"
+        );
+        assert!(find(&agent, "http://localhost:4000/other").is_none());
+        assert!(is_loopback("http://localhost:4000/cb"));
+        assert!(is_loopback("http://[::1]/cb"));
+        assert!(!is_loopback("https://localhost/cb"));
+        assert!(!is_loopback("http://example.com/cb"));
         let web = app(ApplicationType::Spa, &["http://127.0.0.1/callback"]);
         assert!(
             find(&web, "http://127.0.0.1:53121/callback").is_none(),

@@ -76,6 +76,8 @@ pub struct Shared {
     pub metrics: Arc<crate::metrics::Metrics>,
     pub cache: Arc<crate::cache::Cache>,
     pub metadata: Arc<crate::oidc::Metadata>,
+    /// Fetches client ID metadata documents (CIMD).
+    pub cimd: crate::cimd::Fetcher,
 }
 
 /// Open the database (migrating it), align the management resource with the public URL.
@@ -105,6 +107,10 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
         metrics: Arc::default(),
         cache: Arc::default(),
         metadata: Arc::new(crate::oidc::Metadata::new(&config.issuer())?),
+        cimd: crate::cimd::Fetcher::new(
+            config.cimd_allow_hosts.clone(),
+            config.cimd_roots_pem.as_deref(),
+        )?,
         db,
         config: Arc::new(config),
         keys,

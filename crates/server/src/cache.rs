@@ -17,6 +17,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use latchkey_core::client::{Application, ClientSecret};
+use latchkey_core::dynamic::Policy;
 use latchkey_core::resource::Resource;
 use latchkey_core::scope::Scopes;
 use latchkey_store::{Backend, Db};
@@ -27,6 +28,9 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
 /// More entries than this and the map starts over (ids that do not exist are never kept).
 const MAX_ENTRIES: usize = 10_000;
+
+/// Where the dynamic-client policy is kept among the run-time settings.
+pub const POLICY_KEY: &str = "dynamic-clients";
 
 /// A client and its secrets.
 #[derive(Debug)]
@@ -55,6 +59,8 @@ pub struct Cache {
     throttles: AtomicBool,
     clients: Map<String, ClientEntry>,
     apis: Map<(String, String), ApiEntry>,
+    /// The dynamic-client policy; also kept after a failed read, for the metadata.
+    policy: RwLock<Option<(u64, Arc<Policy>)>>,
     /// When this node last started recording each (client, secret)'s last use.
     touches: std::sync::Mutex<HashMap<(String, String), i64>>,
 }
@@ -90,6 +96,7 @@ impl Default for Cache {
             throttles: AtomicBool::new(true),
             clients: Map::default(),
             apis: Map::default(),
+            policy: RwLock::default(),
             touches: std::sync::Mutex::default(),
         }
     }
@@ -177,6 +184,37 @@ impl Cache {
         });
         self.keep(epoch, &self.apis, key, entry.clone());
         Ok(Some(entry))
+    }
+
+    /// The administrator's policy for self-registered clients (the default until one is set).
+    pub async fn policy(&self, db: &Db) -> Result<Arc<Policy>, latchkey_store::Error> {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        if let Ok(kept) = self.policy.read()
+            && let Some((at, policy)) = kept.as_ref()
+            && *at == epoch
+            && self.seen.load(Ordering::Acquire) >= 0
+        {
+            return Ok(policy.clone());
+        }
+        let policy = Arc::new(match db.find_config(POLICY_KEY).await? {
+            None => Policy::default(),
+            Some(json) => serde_json::from_str(&json).map_err(|e| {
+                latchkey_store::Error::Corrupt(format!("the dynamic-client policy: {e}"))
+            })?,
+        });
+        if let Ok(mut kept) = self.policy.write() {
+            *kept = Some((epoch, policy.clone()));
+        }
+        Ok(policy)
+    }
+
+    /// The policy last read, however old; the default if it never was. For answers that
+    /// must not fail (provider metadata).
+    pub fn last_policy(&self) -> Arc<Policy> {
+        match self.policy.read().ok().and_then(|kept| kept.clone()) {
+            Some((_, policy)) => policy,
+            None => Arc::new(Policy::default()),
+        }
     }
 
     /// Keep what was read only if no change was noticed while it was read.

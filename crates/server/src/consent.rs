@@ -2,11 +2,13 @@
 //! the store, each time it matters: when the request arrives, when the consent page is shown,
 //! when its form comes back, when the code is issued. Never taken from a form.
 
+use std::sync::Arc;
+
 use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::client::Application;
 pub use latchkey_core::consent::Plan;
 use latchkey_core::consent::user_scopes;
-use latchkey_core::resource::Resource;
+use latchkey_core::resource::{Resource, Scope};
 use latchkey_core::scope::Scopes;
 use latchkey_core::{ErrorCode, OAuthError};
 
@@ -21,6 +23,45 @@ pub fn unproven(state: &AppState, app: &Application, request: &AuthorizationRequ
     latchkey_core::redirect::proves_nothing(app, &request.redirect_uri, own)
 }
 
+/// The most a third-party application may be granted.
+enum Ceiling {
+    /// Its own (`/api/applications/:id/user-consent-scopes`).
+    Own,
+    /// The dynamic-client policy's, for a self-registered client not given its own.
+    Policy(Arc<latchkey_core::dynamic::Policy>),
+}
+
+/// The application's ceiling; none for a first-party one.
+async fn ceiling(state: &AppState, app: &Application) -> Result<Option<Ceiling>, Error> {
+    Ok(match (&app.is_third_party, &app.dynamic) {
+        (false, _) => None,
+        (true, Some(dynamic)) if dynamic.policy_ceiling => {
+            Some(Ceiling::Policy(state.cache.policy(&state.db).await?))
+        }
+        (true, _) => Some(Ceiling::Own),
+    })
+}
+
+/// The scopes of API `resource_id` that `user_id`'s roles hold and, for a third-party
+/// application, its ceiling allows.
+pub async fn grantable(
+    state: &AppState,
+    app: &Application,
+    user_id: &str,
+    resource_id: &str,
+) -> Result<Vec<Scope>, Error> {
+    let ceiling = ceiling(state, app).await?;
+    let ceiling_of = matches!(ceiling, Some(Ceiling::Own)).then_some(app.id.as_str());
+    let mut held = state
+        .db
+        .find_grantable_scopes(user_id, resource_id, ceiling_of)
+        .await?;
+    if let Some(Ceiling::Policy(policy)) = &ceiling {
+        held.retain(|s| policy.ceiling.resource_scopes.contains(&s.id));
+    }
+    Ok(held)
+}
+
 /// What can be checked before anyone signs in: the user-data scopes are within a
 /// third-party application's ceiling (else `invalid_scope`), and each requested API exists
 /// and may be asked for (else `invalid_target`).
@@ -29,9 +70,10 @@ pub async fn check(
     app: &Application,
     request: &AuthorizationRequest,
 ) -> Result<(Scopes, Vec<Resource>), Error> {
-    let ceiling = match app.is_third_party {
-        true => Some(state.db.find_user_consent_scopes(&app.id).await?),
-        false => None,
+    let ceiling = match ceiling(state, app).await? {
+        None => None,
+        Some(Ceiling::Own) => Some(state.db.find_user_consent_scopes(&app.id).await?),
+        Some(Ceiling::Policy(policy)) => Some(policy.ceiling.user_scopes.clone()),
     };
     let scopes = user_scopes(&request.scope, ceiling.as_deref())?;
     let mut resources = Vec::with_capacity(request.resources.len());
@@ -69,13 +111,9 @@ pub async fn plan_checked(
     user_id: &str,
     (user_scopes, resources): (Scopes, Vec<Resource>),
 ) -> Result<Plan, Error> {
-    let ceiling_of = app.is_third_party.then_some(app.id.as_str());
     let mut resource_scopes = Vec::new();
     for resource in &resources {
-        let held = state
-            .db
-            .find_grantable_scopes(user_id, &resource.id, ceiling_of)
-            .await?;
+        let held = grantable(state, app, user_id, &resource.id).await?;
         resource_scopes.extend(held.into_iter().filter(|s| request.scope.contains(&s.name)));
     }
     Ok(Plan {

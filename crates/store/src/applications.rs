@@ -1,6 +1,7 @@
 //! Applications: registration, listing, changes and removal.
 
 use latchkey_core::client::{Application, ApplicationType, ClientSecret, TokenSettings};
+use latchkey_core::dynamic::{Approval, Dynamic, Registration};
 
 use crate::secrets::insert_secret;
 use crate::sql::list::{Filter, Page};
@@ -10,7 +11,9 @@ use crate::{Db, Error, Result, string_list, to_json_list};
 
 const COLUMNS: &str = "id, name, description, type, is_third_party, redirect_uris, \
      post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
-     rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at";
+     rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at, \
+     registration, approval, policy_ceiling, metadata_fetched_at, metadata_fresh_until, \
+     authorized_at";
 
 /// Which applications a listing returns.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +22,19 @@ pub struct ApplicationFilter {
     pub types: Vec<ApplicationType>,
     /// Substring of the id, name or description, case-insensitive.
     pub search: Option<String>,
+    pub registration: Option<RegistrationFilter>,
+    /// Self-registered clients with this decision only; `Some(None)`: none made yet.
+    pub approval: Option<Option<Approval>>,
+}
+
+/// Applications by how they were registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationFilter {
+    /// By an administrator.
+    Administrator,
+    /// By themselves, either way.
+    Themselves,
+    Only(Registration),
 }
 
 impl Db {
@@ -81,6 +97,20 @@ impl Db {
             sql.bool_eq("is_third_party", third);
         }
         sql.text_in("type", filter.types.iter().map(|t| t.as_str().to_owned()));
+        match filter.registration {
+            None => {}
+            Some(RegistrationFilter::Administrator) => sql.is_null("registration", true),
+            Some(RegistrationFilter::Themselves) => sql.is_null("registration", false),
+            Some(RegistrationFilter::Only(r)) => sql.text_eq("registration", r.as_str()),
+        }
+        match filter.approval {
+            None => {}
+            Some(None) => {
+                sql.is_null("registration", false);
+                sql.is_null("approval", true);
+            }
+            Some(Some(a)) => sql.text_eq("approval", a.as_str()),
+        }
         if let Some(term) = filter.search.as_deref().filter(|t| !t.is_empty()) {
             sql.search(&["id", "name", "description"], term);
         }
@@ -152,7 +182,27 @@ impl Record for Application {
         let app_type: String = row.get("type")?;
         let alg: String = row.get("id_token_signed_response_alg")?;
         let list = |column: &str| string_list(column, &row.get::<String>(column)?);
+        let registration: Option<String> = row.get("registration")?;
+        let dynamic = match registration {
+            None => None,
+            Some(name) => Some(Dynamic {
+                registration: Registration::parse(&name)
+                    .ok_or_else(|| Error::Corrupt(format!("unknown registration {name}")))?,
+                approval: match row.get::<Option<String>>("approval")? {
+                    None => None,
+                    Some(a) => Some(
+                        Approval::parse(&a)
+                            .ok_or_else(|| Error::Corrupt(format!("unknown approval {a}")))?,
+                    ),
+                },
+                policy_ceiling: row.flag("policy_ceiling")?,
+                fetched_at: row.get("metadata_fetched_at")?,
+                fresh_until: row.get("metadata_fresh_until")?,
+                authorized_at: row.get("authorized_at")?,
+            }),
+        };
         Ok(Application {
+            dynamic,
             id: row.get("id")?,
             name: row.get("name")?,
             description: row.get("description")?,

@@ -3,6 +3,7 @@ use crate::test_dbs;
 
 fn app(id: &str, app_type: ApplicationType, is_third_party: bool) -> Application {
     Application {
+        dynamic: None,
         id: id.into(),
         name: "Billing sync".into(),
         description: Some("Nightly export".into()),

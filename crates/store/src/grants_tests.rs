@@ -11,6 +11,7 @@ use crate::{Db, test_dbs};
 /// An application `app-{id}`, a user `user-{id}`, and grant `id` with code `code-{id}`.
 pub(crate) async fn setup(db: &Db, grant_id: &str) -> Grant {
     let app = Application {
+        dynamic: None,
         id: format!("app-{grant_id}"),
         name: "App".into(),
         description: None,

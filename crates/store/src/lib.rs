@@ -27,6 +27,7 @@ pub mod audit;
 pub mod cache;
 mod codes;
 pub mod consent;
+pub mod dynamic_clients;
 pub mod expired;
 pub mod grants;
 pub mod keys;

@@ -217,6 +217,7 @@ mod tests {
             assert_eq!(defined.to_string(), MANAGEMENT_SCOPE);
 
             let app = Application {
+                dynamic: None,
                 id: "ops".into(),
                 name: "Ops".into(),
                 description: None,

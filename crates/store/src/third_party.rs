@@ -105,23 +105,31 @@ impl Db {
         application_id: &str,
         experience: &SignInExperience,
     ) -> Result<()> {
-        let put = Statement::new(
-            "INSERT INTO application_sign_in_experiences \
-             (application_id, display_name, logo_url, dark_logo_url, terms_of_use_url, privacy_policy_url) \
-             VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (application_id) DO UPDATE SET display_name = excluded.display_name, \
-             logo_url = excluded.logo_url, dark_logo_url = excluded.dark_logo_url, \
-             terms_of_use_url = excluded.terms_of_use_url, privacy_policy_url = excluded.privacy_policy_url",
-            args![
-                application_id,
-                &experience.display_name,
-                &experience.logo_url,
-                &experience.dark_logo_url,
-                &experience.terms_of_use_url,
-                &experience.privacy_policy_url,
-            ],
-        );
-        self.execute_one(put).await?;
+        self.execute_one(put_sign_in_experience(application_id, experience))
+            .await?;
         Ok(())
     }
+}
+
+/// The statement that creates or replaces an application's branding.
+pub(crate) fn put_sign_in_experience(
+    application_id: &str,
+    experience: &SignInExperience,
+) -> Statement {
+    Statement::new(
+        "INSERT INTO application_sign_in_experiences \
+         (application_id, display_name, logo_url, dark_logo_url, terms_of_use_url, privacy_policy_url) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (application_id) DO UPDATE SET display_name = excluded.display_name, \
+         logo_url = excluded.logo_url, dark_logo_url = excluded.dark_logo_url, \
+         terms_of_use_url = excluded.terms_of_use_url, privacy_policy_url = excluded.privacy_policy_url",
+        args![
+            application_id,
+            &experience.display_name,
+            &experience.logo_url,
+            &experience.dark_logo_url,
+            &experience.terms_of_use_url,
+            &experience.privacy_policy_url,
+        ],
+    )
 }

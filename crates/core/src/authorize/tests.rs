@@ -5,6 +5,7 @@ const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 fn app(app_type: ApplicationType) -> Application {
     Application {
+        dynamic: None,
         id: "client".into(),
         name: "App".into(),
         description: None,

@@ -96,6 +96,7 @@ mod tests {
             revoked_at: None,
         };
         let app = Application {
+            dynamic: None,
             id: "app".into(),
             name: "App".into(),
             description: None,

@@ -97,6 +97,7 @@ mod tests {
 
     fn app(app_type: ApplicationType) -> Application {
         Application {
+            dynamic: None,
             id: "m2m".into(),
             name: "Machine".into(),
             description: None,

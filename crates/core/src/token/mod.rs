@@ -124,6 +124,7 @@ mod tests {
     #[test]
     fn a_user_token_holds_what_the_roles_still_allow_and_never_the_management_api_for_a_partner() {
         let mut app = Application {
+            dynamic: None,
             id: "app".into(),
             name: "App".into(),
             description: None,

@@ -82,6 +82,7 @@ mod tests {
 
     fn app(app_type: ApplicationType, rotate: bool) -> Application {
         let mut app = Application {
+            dynamic: None,
             id: "app".into(),
             name: "App".into(),
             description: None,

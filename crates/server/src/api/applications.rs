@@ -6,7 +6,8 @@ use crate::manage::secrets::{self, NewSecret, SecretPatch, SecretView};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use latchkey_store::applications::ApplicationFilter;
+use latchkey_core::dynamic::{Approval, Registration};
+use latchkey_store::applications::{ApplicationFilter, RegistrationFilter};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -63,10 +64,31 @@ pub(super) async fn list(
                 .map_err(|e| Problem::bad_request(e.code, e.message).with_field("types"))?,
         );
     }
+    let registration = match query_value(&pairs, "registration") {
+        None => None,
+        Some("none") => Some(RegistrationFilter::Administrator),
+        Some("any") => Some(RegistrationFilter::Themselves),
+        Some(value) => Some(RegistrationFilter::Only(
+            Registration::parse(value).ok_or_else(|| {
+                let why = "registration must be cimd, dcr, any or none";
+                Problem::bad_request("request.invalid_query", why).with_field("registration")
+            })?,
+        )),
+    };
+    let approval = match query_value(&pairs, "approval") {
+        None => None,
+        Some("pending") => Some(None),
+        Some(value) => Some(Some(Approval::parse(value).ok_or_else(|| {
+            let why = "approval must be pending, approved or blocked";
+            Problem::bad_request("request.invalid_query", why).with_field("approval")
+        })?)),
+    };
     let filter = ApplicationFilter {
         is_third_party,
         types,
         search: query_value(&pairs, "search").map(str::to_owned),
+        registration,
+        approval,
     };
     let (found, total) = state.db.list_applications(&filter, page(&pairs)?).await?;
     Ok(listed(

@@ -4,6 +4,7 @@
 
 mod applications;
 mod audit;
+mod dynamic_clients;
 mod grants;
 mod keys;
 pub mod openapi;
@@ -37,7 +38,8 @@ pub fn routes() -> Router<AppState> {
         .merge(keys::routes())
         .merge(third_party::routes())
         .merge(grants::routes())
-        .merge(audit::routes());
+        .merge(audit::routes())
+        .merge(dynamic_clients::routes());
     openapi::serve(operations)
 }
 

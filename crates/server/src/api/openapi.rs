@@ -54,6 +54,11 @@ pub struct ApplicationListQuery {
     is_third_party: Option<bool>,
     /// Repeatable: `Traditional`, `SPA`, `Native`, `MachineToMachine`.
     types: Option<Vec<String>>,
+    /// `cimd` or `dcr` (clients that registered themselves that way), `any` (either way),
+    /// `none` (registered by an administrator).
+    registration: Option<String>,
+    /// Self-registered clients by decision: `pending` (none yet), `approved`, `blocked`.
+    approval: Option<String>,
 }
 
 struct BearerAuth;

@@ -78,13 +78,26 @@ pub struct ApplicationView {
     pub oidc_client_metadata: OidcClientMetadata,
     pub custom_client_metadata: CustomClientMetadata,
     pub created_at: i64,
+    /// How a self-registered client registered itself (`cimd`, `dcr`); absent for
+    /// applications an administrator registered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub registration: Option<&'static str>,
+    /// For a self-registered client: `approved`, `blocked`, or null while no administrator
+    /// has decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub approval: Option<Option<&'static str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
 
 impl From<Application> for ApplicationView {
     fn from(app: Application) -> Self {
+        let dynamic = app.dynamic.as_ref();
         Self {
+            registration: dynamic.map(|d| d.registration.as_str()),
+            approval: dynamic.map(|d| d.approval.map(|a| a.as_str())),
             app_type: app.app_type.as_str(),
             oidc_client_metadata: OidcClientMetadata {
                 redirect_uris: app.redirect_uris,

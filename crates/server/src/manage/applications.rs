@@ -92,6 +92,7 @@ pub async fn create(
     }
     let now = state.clock.now_ms();
     let mut app = Application {
+        dynamic: None,
         id: latchkey_core::random::id(),
         name: rules::check_name("name", &input.name)?,
         description: rules::check_description("description", input.description.as_deref())?,

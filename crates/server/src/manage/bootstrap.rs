@@ -26,6 +26,7 @@ pub async fn bootstrap(
     now_ms: i64,
 ) -> Result<Credentials, latchkey_store::Error> {
     let application = Application {
+        dynamic: None,
         id: latchkey_core::random::id(),
         name: "Management API client".into(),
         description: Some("Created by latchkey bootstrap".into()),

@@ -2,10 +2,11 @@
 //! takes validated-on-entry input types (the API's JSON shapes), applies the rules of
 //! `latchkey_core::registration`, writes through the store, and records an audit entry.
 
-mod application_json;
+pub mod application_json;
 pub mod applications;
 pub mod assignments;
 pub mod bootstrap;
+pub mod dynamic_clients;
 mod error;
 pub mod grants;
 pub mod keys;

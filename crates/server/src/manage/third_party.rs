@@ -126,7 +126,35 @@ pub async fn add_scopes(
     input: ConsentScopesInput,
 ) -> Result<ConsentScopesView, Error> {
     let app = third_party(state, id).await?;
-    for (i, scope) in input.user_scopes.iter().enumerate() {
+    check_ceiling(state, &input.user_scopes, &input.resource_scopes).await?;
+    state
+        .db
+        .add_consent_scopes(&app.id, &input.user_scopes, &input.resource_scopes)
+        .await?;
+    // A self-registered client given scopes of its own leaves the policy's ceiling.
+    if app.dynamic.as_ref().is_some_and(|d| d.policy_ceiling) {
+        state.db.set_policy_ceiling(&app.id, false).await?;
+        state.cache.invalidate();
+    }
+    audit::write_now(
+        state,
+        actor,
+        "application.consent_scopes.add",
+        ("application", id),
+        json!({"userScopes": input.user_scopes, "resourceScopes": input.resource_scopes}),
+    )
+    .await;
+    scopes(state, id).await
+}
+
+/// A ceiling's scopes are user-data scopes Latchkey knows and API scopes that exist, never
+/// the management API's.
+pub async fn check_ceiling(
+    state: &AppState,
+    user_scopes: &[String],
+    resource_scopes: &[String],
+) -> Result<(), Error> {
+    for (i, scope) in user_scopes.iter().enumerate() {
         if !CONSENT_USER_SCOPES.contains(&scope.as_str()) {
             return Err(Error::invalid(
                 "consent.invalid_user_scope",
@@ -135,7 +163,7 @@ pub async fn add_scopes(
             .with_field(format!("userScopes[{i}]")));
         }
     }
-    for (i, scope_id) in input.resource_scopes.iter().enumerate() {
+    for (i, scope_id) in resource_scopes.iter().enumerate() {
         let field = format!("resourceScopes[{i}]");
         let scope = state.db.find_scope(scope_id).await?.ok_or_else(|| {
             Error::invalid(
@@ -152,19 +180,7 @@ pub async fn add_scopes(
             .with_field(field));
         }
     }
-    state
-        .db
-        .add_consent_scopes(&app.id, &input.user_scopes, &input.resource_scopes)
-        .await?;
-    audit::write_now(
-        state,
-        actor,
-        "application.consent_scopes.add",
-        ("application", id),
-        json!({"userScopes": input.user_scopes, "resourceScopes": input.resource_scopes}),
-    )
-    .await;
-    scopes(state, id).await
+    Ok(())
 }
 
 pub async fn remove_scope(

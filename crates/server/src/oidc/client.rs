@@ -8,6 +8,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
+use latchkey_core::dynamic::refusal;
 use latchkey_core::params::Params;
 use latchkey_core::{ErrorCode, OAuthError, client_auth};
 use serde_json::json;
@@ -144,6 +145,13 @@ async fn authenticate(
         return Err(OAuthError::invalid_client().into());
     };
     let application = &client.application;
+    if let Some(dynamic) = &application.dynamic {
+        let standing = state.cache.policy(&state.db).await?.standing(dynamic);
+        if let Some(refused) = refusal(standing) {
+            let why = refused.description;
+            return Err(OAuthError::new(ErrorCode::InvalidClient, why).into());
+        }
+    }
     if let Some(budget) = &budget {
         budget.succeeded(state).await?;
     }

@@ -5,18 +5,23 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use latchkey_core::discovery;
+use latchkey_core::dynamic::Mode;
 
 use crate::app::AppState;
 
-/// The metadata document, serialised once: the issuer does not change while a node runs.
+/// The metadata document, serialised once in each form the dynamic-client policy can
+/// give it (client ID metadata documents accepted or not): the issuer does not change while
+/// a node runs, and the policy is read from memory.
 #[derive(Debug, Default)]
-pub struct Metadata(Bytes);
+pub struct Metadata([Bytes; 2]);
 
 impl Metadata {
     pub fn new(issuer: &str) -> serde_json::Result<Self> {
-        Ok(Self(
-            serde_json::to_vec(&discovery::metadata(issuer))?.into(),
-        ))
+        let form = |cimd| {
+            let document = discovery::metadata(issuer).accepting_documents(cimd);
+            serde_json::to_vec(&document).map(Bytes::from)
+        };
+        Ok(Self([form(false)?, form(true)?]))
     }
 }
 
@@ -30,8 +35,21 @@ pub const METADATA_PATHS: [&str; 4] = [
     "/.well-known/openid-configuration/oidc",
 ];
 
+/// Never a 5xx (it stops an MCP SDK's discovery): when the policy cannot be read, the one
+/// last read is described.
 pub async fn metadata(State(state): State<AppState>) -> Response {
-    public_json(Ok(state.metadata.0.clone()), "max-age=300")
+    let policy = match state.cache.policy(&state.db).await {
+        Ok(policy) => policy,
+        Err(e) => {
+            tracing::warn!(error = %e, "metadata served with the last policy read");
+            state.cache.last_policy()
+        }
+    };
+    let cimd = policy.cimd.mode != Mode::Off;
+    public_json(
+        Ok(state.metadata.0[usize::from(cimd)].clone()),
+        "max-age=300",
+    )
 }
 
 /// Short cache: a newly published `next` key must reach verifiers well before it signs.

@@ -11,6 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::authorize::{self, AuthorizationRequest, Facts, Next};
 use latchkey_core::client::Application;
+use latchkey_core::dynamic::Registration;
 use latchkey_core::grant::hash_matches;
 use latchkey_core::session::{Answer, Session};
 use latchkey_core::user::User;
@@ -21,7 +22,7 @@ use super::{Pending, expired, pending};
 use crate::app::AppState;
 use crate::audit;
 use crate::consent::{self, Plan};
-use crate::error::{OrPage, PageError};
+use crate::error::{Error, OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::Actor;
@@ -45,6 +46,10 @@ struct ConsentPage<'a> {
     terms: Option<&'a str>,
     privacy: Option<&'a str>,
     origin: String,
+    /// For a client that registered itself: who it is, as far as can be told.
+    agent: Option<Agent>,
+    /// The code goes to this computer (a loopback redirect).
+    loopback: bool,
     interaction: &'a str,
     csrf: &'a str,
 }
@@ -52,7 +57,31 @@ struct ConsentPage<'a> {
 /// One API's permissions, as listed on the page.
 struct ApiGroup {
     name: String,
+    indicator: String,
     scopes: Vec<(String, String)>,
+}
+
+/// What the page says of a self-registered client: the host that publishes its client ID
+/// (CIMD; a registered client has none to show) and whether the policy trusts that host.
+pub(super) struct Agent {
+    host: Option<String>,
+    verified: bool,
+}
+
+impl Agent {
+    pub(super) async fn of(state: &AppState, app: &Application) -> Result<Option<Self>, Error> {
+        let Some(dynamic) = &app.dynamic else {
+            return Ok(None);
+        };
+        let policy = state.cache.policy(&state.db).await?;
+        let cimd = dynamic.registration == Registration::Cimd;
+        Ok(Some(Self {
+            host: cimd
+                .then(|| url::Url::parse(&app.id).ok()?.host_str().map(str::to_owned))
+                .flatten(),
+            verified: cimd && policy.is_trusted(&app.id),
+        }))
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,6 +187,7 @@ async fn render(
     for group in grouped.or_page(state, headers)? {
         apis.push(ApiGroup {
             name: group.resource.name,
+            indicator: group.resource.indicator,
             scopes: group
                 .scopes
                 .into_iter()
@@ -170,6 +200,7 @@ async fn render(
         .clone()
         .or_else(|| user.username.clone())
         .unwrap_or_else(|| user.id.clone());
+    let agent = Agent::of(state, &c.app).await.or_page(state, headers)?;
     let page = ConsentPage {
         lang: locale.tag(),
         company: &state.config.company_name,
@@ -191,6 +222,8 @@ async fn render(
         terms: branding.terms_of_use_url.as_deref(),
         privacy: branding.privacy_policy_url.as_deref(),
         origin: html::client_origin(&c.request.redirect_uri).unwrap_or_default(),
+        agent,
+        loopback: latchkey_core::redirect::is_loopback(&c.request.redirect_uri),
         interaction: &c.pending.interaction.id,
         csrf: &c.pending.csrf,
     };

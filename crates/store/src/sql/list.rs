@@ -59,6 +59,12 @@ impl Filter {
         self.values.push(Arg::Int(value));
     }
 
+    /// `column IS NULL` (`null`) or `column IS NOT NULL`.
+    pub fn is_null(&mut self, column: &'static str, null: bool) {
+        let not = if null { "" } else { "NOT " };
+        self.clauses.push(format!("{column} IS {not}NULL"));
+    }
+
     pub fn text_ne(&mut self, column: &'static str, value: &str) {
         self.clauses.push(format!("{column} <> ${}", self.next()));
         self.values.push(Arg::Text(value.to_owned()));

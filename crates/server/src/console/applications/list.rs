@@ -56,6 +56,7 @@ pub async fn list(
         is_third_party: Some(third_party),
         types: Vec::new(),
         search: Some(search.trim().to_owned()).filter(|s| !s.is_empty()),
+        ..ApplicationFilter::default()
     };
     let window = Page {
         page,

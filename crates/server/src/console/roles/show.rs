@@ -74,6 +74,7 @@ async fn page(
         is_third_party: Some(false),
         types: vec![ApplicationType::MachineToMachine],
         search: None,
+        ..ApplicationFilter::default()
     };
     let (machine_apps, _) = state
         .db

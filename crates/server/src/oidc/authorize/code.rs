@@ -4,6 +4,7 @@
 use axum::http::HeaderMap;
 use axum::response::Response;
 use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::client::Application;
 use latchkey_core::grant::{AuthorizationCode, Grant, token_hash};
 use latchkey_core::random;
 use latchkey_core::session::Session;
@@ -20,11 +21,11 @@ use crate::error::Error;
 pub async fn issue(
     state: &AppState,
     headers: &HeaderMap,
-    request: &AuthorizationRequest,
+    (app, request): (&Application, &AuthorizationRequest),
     session: &Session,
     plan: &Plan,
 ) -> Result<Response, Error> {
-    let value = record(state, request, session, plan, None)
+    let value = record(state, (app, request), session, plan, None)
         .await?
         // Only a code that finishes an interaction can be refused.
         .ok_or_else(|| Error::Internal("no code was issued".into()))?;
@@ -37,11 +38,11 @@ pub async fn issue(
 pub async fn finish(
     state: &AppState,
     headers: &HeaderMap,
-    (request, interaction_id): (&AuthorizationRequest, &str),
+    (app, request, interaction_id): (&Application, &AuthorizationRequest, &str),
     session: &Session,
     plan: &Plan,
 ) -> Result<Option<Response>, Error> {
-    let issued = record(state, request, session, plan, Some(interaction_id)).await?;
+    let issued = record(state, (app, request), session, plan, Some(interaction_id)).await?;
     Ok(issued.map(|value| send(state, headers, request, value)))
 }
 
@@ -49,7 +50,7 @@ pub async fn finish(
 /// of the interaction are written; `None` if the interaction was already consumed.
 async fn record(
     state: &AppState,
-    request: &AuthorizationRequest,
+    (app, request): (&Application, &AuthorizationRequest),
     session: &Session,
     plan: &Plan,
     finishes: Option<&str>,
@@ -89,6 +90,15 @@ async fn record(
         .db
         .insert_grant_with_code(&grant, &code, consent, finishes)
         .await?;
+    // A self-registered client that completed an authorization is no longer reaped.
+    if issued
+        && app
+            .dynamic
+            .as_ref()
+            .is_some_and(|d| d.authorized_at.is_none())
+    {
+        state.db.mark_authorized(&app.id, now).await?;
+    }
     Ok(issued.then_some(value))
 }
 

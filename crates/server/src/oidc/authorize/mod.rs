@@ -10,6 +10,7 @@ use axum::response::Response;
 use latchkey_core::OAuthError;
 use latchkey_core::authorize::{self, AuthorizationRequest, AuthorizeError, Next};
 use latchkey_core::client::Application;
+use latchkey_core::dynamic::{Standing, refusal};
 use latchkey_core::id_token_hint;
 use latchkey_core::params::Params;
 use latchkey_core::session::Session;
@@ -58,8 +59,13 @@ async fn authorize(
     let params = params.map_err(|error| error_page(state, headers, &error))?;
     let application = match params.get("client_id") {
         Some(id) => {
-            let entry = state.cache.client(&state.db, id).await;
-            let entry = entry.or_page(state, headers)?;
+            // A document client's document is fetched here, before anything is trusted:
+            // its failures are shown, never redirected.
+            let entry = crate::cimd::client_for_authorization(state, id).await;
+            let entry = entry.map_err(|failure| match failure {
+                Error::OAuth(error) => error_page(state, headers, &error),
+                other => PageError::new(state, headers, other),
+            })?;
             entry.map(|entry| entry.application.clone())
         }
         None => None,
@@ -95,6 +101,36 @@ async fn authorize(
             ));
         }
     };
+    if let Some(dynamic) = &application.dynamic {
+        let policy = state
+            .cache
+            .policy(&state.db)
+            .await
+            .or_page(state, headers)?;
+        match policy.standing(dynamic) {
+            Standing::Allowed => {}
+            Standing::Pending => {
+                let error = refusal(Standing::Pending).unwrap_or_else(OAuthError::invalid_client);
+                let back = (
+                    request.redirect_uri.as_str(),
+                    request.response_mode,
+                    request.state.clone(),
+                );
+                return Ok(respond::waiting(
+                    state,
+                    headers,
+                    back,
+                    (&application.name, &error),
+                ));
+            }
+            // A blocked client, or one of a kind turned off, is told nothing through its
+            // redirect: the user sees why.
+            refused => {
+                let error = refusal(refused).unwrap_or_else(OAuthError::invalid_client);
+                return Err(error_page(state, headers, &error));
+            }
+        }
+    }
     // The redirect URI is trusted from here on: every failure, a store's too, goes back to
     // the client (RFC 6749 §4.1.2.1).
     Ok(match decide(state, headers, &application, &request).await {
@@ -125,7 +161,7 @@ async fn decide(
     let facts = reading.facts(request, session.as_ref(), None, state.clock.now_ms());
     match (authorize::next(&facts), facts.session, &reading.plan) {
         (Next::Issue, Some((session, _)), Some(plan)) => {
-            code::issue(state, headers, request, session, plan).await
+            code::issue(state, headers, (app, request), session, plan).await
         }
         (Next::Issue | Next::SignIn, _, _) => park(state, request, None, "sign-in").await,
         (Next::Consent(_) | Next::Confirm, session, _) => {

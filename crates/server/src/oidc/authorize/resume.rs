@@ -124,7 +124,7 @@ async fn finish(
     match (authorize::next(&facts), facts.session, &reading.plan) {
         (Next::Issue, Some((session, _)), Some(plan)) => {
             // The interaction is consumed in the code's own transaction.
-            let ids = (request, interaction.id.as_str());
+            let ids = (app, request, interaction.id.as_str());
             let issued = code::finish(state, headers, ids, session, plan).await?;
             Ok(Finished::Done(
                 issued.unwrap_or_else(|| completed(state, headers)),

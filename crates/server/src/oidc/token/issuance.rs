@@ -160,11 +160,7 @@ async fn api_access_token(
         })?;
     // Roles (and a third-party application's ceiling) are read again: what was taken away
     // since the user consented is not carried over.
-    let ceiling_of = app.is_third_party.then_some(app.id.as_str());
-    let held = state
-        .db
-        .find_grantable_scopes(&grant.user_id, &resource.id, ceiling_of)
-        .await?;
+    let held = crate::consent::grantable(state, app, &grant.user_id, &resource.id).await?;
     let held = Scopes::from_names(held.into_iter().map(|s| s.name));
     let (issuer, user) = (state.config.issuer(), grant.user_id.as_str());
     let claims = token::user_access(app, user, scope, (&resource, &held), &issuer, now)?;

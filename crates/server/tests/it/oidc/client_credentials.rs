@@ -7,6 +7,7 @@ use crate::support::{Backend, Options, TestApp, backends, verify_access_token};
 
 fn application(app_type: ApplicationType) -> Application {
     Application {
+        dynamic: None,
         id: latchkey_core::random::id(),
         name: "Test app".into(),
         description: None,

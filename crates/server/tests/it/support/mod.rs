@@ -5,6 +5,7 @@
 
 mod admin;
 mod authorize;
+mod documents;
 pub mod process;
 mod set_up;
 mod tokens;
@@ -12,6 +13,7 @@ pub mod walk;
 
 pub use admin::Admin;
 pub use authorize::Authorize;
+pub use documents::DocumentHost;
 pub use set_up::{CALLBACK, Client, PASSWORD};
 pub use tokens::user_tokens;
 
@@ -69,6 +71,9 @@ pub struct Options {
     /// A clock the test moves forward itself (`app.state.clock.advance`).
     pub fixed_clock: bool,
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// `LATCHKEY_CIMD_ALLOW_HOSTS` and the PEM of `LATCHKEY_CIMD_CA_FILE`.
+    pub cimd_allow_hosts: Vec<String>,
+    pub cimd_roots_pem: Option<Vec<u8>>,
 }
 
 impl Default for Options {
@@ -82,6 +87,8 @@ impl Default for Options {
             dir: None,
             fixed_clock: false,
             trusted_proxies: Vec::new(),
+            cimd_allow_hosts: Vec::new(),
+            cimd_roots_pem: None,
         }
     }
 }
@@ -89,6 +96,18 @@ impl Default for Options {
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Self {
         Self::spawn_with(backend, Options::default())
+            .await
+            .unwrap_or_else(|e| panic!("spawn: {e:#}"))
+    }
+
+    /// A server that fetches client metadata documents from `documents` (and trusts its CA).
+    pub async fn spawn_with_documents(backend: Backend, documents: &DocumentHost) -> Self {
+        let options = Options {
+            cimd_allow_hosts: vec![documents.host.clone()],
+            cimd_roots_pem: Some(documents.ca_pem.clone().into_bytes()),
+            ..Options::default()
+        };
+        Self::spawn_with(backend, options)
             .await
             .unwrap_or_else(|e| panic!("spawn: {e:#}"))
     }
@@ -122,6 +141,8 @@ impl TestApp {
         config.access_token_alg = options.access_token_alg;
         config.sign_up = options.sign_up;
         config.trusted_proxies = options.trusted_proxies;
+        config.cimd_allow_hosts = options.cimd_allow_hosts;
+        config.cimd_roots_pem = options.cimd_roots_pem;
         let issuer = config.issuer();
         let clock = match options.fixed_clock {
             true => Clock::fixed(Clock::system().now_ms()),
