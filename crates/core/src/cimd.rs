@@ -179,7 +179,7 @@ impl Document {
             is_third_party: true,
             redirect_uris: self.redirect_uris.clone(),
             post_logout_redirect_uris: Vec::new(),
-            cors_allowed_origins: Vec::new(),
+            cors_allowed_origins: crate::redirect::web_origins(&self.redirect_uris),
             settings: TokenSettings::default(),
             created_at: now_ms,
             dynamic: Some(Dynamic {

@@ -38,6 +38,9 @@ pub struct Metadata {
     pub introspection_endpoint_auth_methods_supported: Vec<&'static str>,
     /// Clients may use the URL of their metadata document as `client_id` (CIMD).
     pub client_id_metadata_document_supported: bool,
+    /// Where clients register themselves (RFC 7591), while the policy accepts them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration_endpoint: Option<String>,
 }
 
 impl Metadata {
@@ -46,6 +49,15 @@ impl Metadata {
     pub fn accepting_documents(self, cimd: bool) -> Self {
         Self {
             client_id_metadata_document_supported: cimd,
+            ..self
+        }
+    }
+
+    /// The document as it reads while the policy accepts dynamic registrations or not.
+    pub fn accepting_registrations(self, dcr: bool) -> Self {
+        let endpoint = dcr.then(|| format!("{}/reg", self.issuer));
+        Self {
+            registration_endpoint: endpoint,
             ..self
         }
     }
@@ -87,6 +99,7 @@ fn oauth_members(issuer: &str) -> Metadata {
             "none",
         ],
         client_id_metadata_document_supported: false,
+        registration_endpoint: None,
     }
 }
 
@@ -176,5 +189,11 @@ mod tests {
         let m = m.accepting_documents(true);
         let json = serde_json::to_value(&m).unwrap_or_default();
         assert_eq!(json["client_id_metadata_document_supported"], true);
+        assert!(json.get("registration_endpoint").is_none());
+        let m = m.accepting_registrations(true);
+        assert_eq!(
+            m.registration_endpoint.as_deref(),
+            Some("https://id.example.com/oidc/reg")
+        );
     }
 }

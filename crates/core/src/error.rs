@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-/// Error codes of RFC 6749 §5.2 and §4.1.2.1, RFC 8707 §2 and OIDC Core §3.1.2.6.
+/// Error codes of RFC 6749 §5.2 and §4.1.2.1, RFC 8707 §2, OIDC Core §3.1.2.6 and RFC 7591
+/// §3.2.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     InvalidRequest,
@@ -21,6 +22,8 @@ pub enum ErrorCode {
     RequestNotSupported,
     RequestUriNotSupported,
     RegistrationNotSupported,
+    InvalidRedirectUri,
+    InvalidClientMetadata,
     ServerError,
     TemporarilyUnavailable,
 }
@@ -43,6 +46,8 @@ impl ErrorCode {
             Self::RequestNotSupported => "request_not_supported",
             Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::RegistrationNotSupported => "registration_not_supported",
+            Self::InvalidRedirectUri => "invalid_redirect_uri",
+            Self::InvalidClientMetadata => "invalid_client_metadata",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
         }

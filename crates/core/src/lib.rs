@@ -37,6 +37,7 @@ pub mod client_auth;
 pub mod consent;
 pub mod discovery;
 pub mod dynamic;
+pub mod dynamic_registration;
 pub mod error;
 pub mod grant;
 pub mod id_token_hint;

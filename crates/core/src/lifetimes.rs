@@ -30,6 +30,11 @@ pub const INTERACTION_MS: i64 = 30 * MINUTE_MS;
 pub const CIMD_KEEP_MIN_SECS: i64 = 5 * 60;
 pub const CIMD_KEEP_MAX_SECS: i64 = 24 * 60 * 60;
 
+/// A client that registered itself and never completed an authorization is deleted after a
+/// week; the same registration repeated within a day answers the client it made.
+pub const UNUSED_DYNAMIC_CLIENT_MS: i64 = 7 * DAY_MS;
+pub const REGISTRATION_REUSE_MS: i64 = DAY_MS;
+
 /// The sign-out confirmation page's form is good for ten minutes.
 pub const LOGOUT_CONFIRMATION_SECS: i64 = 10 * 60;
 

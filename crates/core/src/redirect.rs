@@ -51,6 +51,21 @@ pub fn is_loopback(redirect_uri: &str) -> bool {
         }
 }
 
+/// The origins of the `https` and loopback `http` URIs among `redirect_uris`, once each:
+/// where a self-registered client's own pages run, allowed to call the token endpoint.
+pub fn web_origins(redirect_uris: &[String]) -> Vec<String> {
+    let mut origins: Vec<String> = Vec::new();
+    for uri in redirect_uris {
+        let Ok(url) = Url::parse(uri) else { continue };
+        let web = url.scheme() == "https" || is_loopback(uri);
+        let origin = url.origin().ascii_serialization();
+        if web && !origins.contains(&origin) {
+            origins.push(origin);
+        }
+    }
+    origins
+}
+
 /// Equal once the port is removed, when both are `http` on the same loopback IP literal.
 /// `localhost` only when `named` (a self-registered client, whose document says
 /// `http://localhost/callback` for an ephemeral port): an administrator registering an app
@@ -194,6 +209,16 @@ mod tests {
         assert!(is_loopback("http://[::1]/cb"));
         assert!(!is_loopback("https://localhost/cb"));
         assert!(!is_loopback("http://example.com/cb"));
+        let uris = [
+            "https://claude.ai/api/mcp/auth_callback".to_owned(),
+            "https://claude.ai/other".to_owned(),
+            "http://localhost:6274/oauth/callback".to_owned(),
+            "cursor://anysphere.cursor-mcp/oauth/callback".to_owned(),
+        ];
+        assert_eq!(
+            web_origins(&uris),
+            ["https://claude.ai", "http://localhost:6274"]
+        );
         let web = app(ApplicationType::Spa, &["http://127.0.0.1/callback"]);
         assert!(
             find(&web, "http://127.0.0.1:53121/callback").is_none(),

@@ -71,13 +71,56 @@ pub fn check_redirect_uri(
     app_type: ApplicationType,
     third_party: bool,
 ) -> Result<(), Invalid> {
-    let fail = |why: &str| {
-        Invalid::new(
-            field,
-            "application.invalid_redirect_uri",
-            format!("{field}: '{}' {why}", printable(value)),
-        )
-    };
+    let url = redirect_syntax(field, value)?;
+    let fail = |why: &str| invalid_redirect(field, value, why);
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) && third_party && app_type != ApplicationType::Native => Err(
+            fail("uses http; a third-party web application redirects only to https"),
+        ),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(fail("uses http on a host other than loopback; use https")),
+        scheme if app_type == ApplicationType::Native && scheme.contains('.') => Ok(()),
+        _ => Err(fail(
+            "must use https, http on a loopback host, or (for native apps) a reverse-DNS scheme",
+        )),
+    }
+}
+
+/// A redirect URI a client registered for itself (RFC 7591): `https`, `http` on a loopback
+/// host, or, for a public client (which runs on the user's device), any private-use scheme
+/// (`cursor://...`: agents do not all use reverse-DNS ones).
+pub fn check_self_registered_redirect_uri(
+    field: &str,
+    value: &str,
+    public: bool,
+) -> Result<(), Invalid> {
+    let url = redirect_syntax(field, value)?;
+    let fail = |why: &str| invalid_redirect(field, value, why);
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" => Err(fail("uses http on a host other than loopback; use https")),
+        _ if public => Ok(()),
+        _ => Err(fail(
+            "must use https or http on a loopback host (a client with a secret runs on a server)",
+        )),
+    }
+}
+
+fn invalid_redirect(field: &str, value: &str, why: &str) -> Invalid {
+    Invalid::new(
+        field,
+        "application.invalid_redirect_uri",
+        format!("{field}: '{}' {why}", printable(value)),
+    )
+}
+
+/// What every redirect URI must be whatever its scheme: absolute, at most 2048 characters,
+/// no whitespace, control characters, wildcard, fragment or user information, and not a
+/// scheme that runs or reads something locally.
+fn redirect_syntax(field: &str, value: &str) -> Result<Url, Invalid> {
+    let fail = |why: &str| invalid_redirect(field, value, why);
     if value.len() > MAX_URI_LEN {
         return Err(fail("is longer than 2048 characters"));
     }
@@ -98,16 +141,8 @@ pub fn check_redirect_uri(
         "javascript" | "data" | "vbscript" | "file" | "about" | "blob" => {
             Err(fail("uses a forbidden scheme"))
         }
-        "https" if url.host().is_some() => Ok(()),
-        "http" if is_loopback(&url) && third_party && app_type != ApplicationType::Native => Err(
-            fail("uses http; a third-party web application redirects only to https"),
-        ),
-        "http" if is_loopback(&url) => Ok(()),
-        "http" => Err(fail("uses http on a host other than loopback; use https")),
-        scheme if app_type == ApplicationType::Native && scheme.contains('.') => Ok(()),
-        _ => Err(fail(
-            "must use https, http on a loopback host, or (for native apps) a reverse-DNS scheme",
-        )),
+        "https" | "http" if url.host().is_none() => Err(fail("has no host")),
+        _ => Ok(url),
     }
 }
 

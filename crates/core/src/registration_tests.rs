@@ -101,3 +101,35 @@ fn scope_names_are_single_tokens() {
         assert!(check_scope_name(bad).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn self_registered_public_clients_may_use_any_private_scheme_and_loopback_http() {
+    for ok in [
+        "cursor://anysphere.cursor-mcp/oauth/callback",
+        "https://www.cursor.com/agents/mcp/oauth/callback",
+        "http://localhost:8787/callback",
+        "http://127.0.0.1/callback",
+        "com.example.app:/cb",
+    ] {
+        assert!(
+            check_self_registered_redirect_uri("r", ok, true).is_ok(),
+            "{ok}"
+        );
+    }
+    for bad in [
+        "http://agent.example/callback",
+        "javascript:alert(1)",
+        "https://agent.example/cb#x",
+        "file:///etc/passwd",
+        "not a uri",
+    ] {
+        let refused = check_self_registered_redirect_uri("redirect_uris[2]", bad, true);
+        let message = refused.map_err(|e| e.message).err().unwrap_or_default();
+        assert!(
+            message.starts_with("redirect_uris[2]: '"),
+            "{bad}: {message}"
+        );
+    }
+    assert!(check_self_registered_redirect_uri("r", "cursor://x/cb", false).is_err());
+    assert!(check_self_registered_redirect_uri("r", "http://127.0.0.1:9/cb", false).is_ok());
+}

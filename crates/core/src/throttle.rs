@@ -48,6 +48,16 @@ pub const PER_IDENTIFIER: Policy = Policy {
     forget_after_ms: 15 * MINUTE_MS,
 };
 
+/// New dynamic registrations from one address (each counts, not only failures): 20 an hour,
+/// then 10 minutes' wait, doubling up to an hour. Agents register once per connection, and
+/// the same registration repeated is answered without counting.
+pub const REGISTRATIONS_PER_ADDRESS: Policy = Policy {
+    free: 20,
+    first_wait_ms: 10 * MINUTE_MS,
+    max_wait_ms: 60 * MINUTE_MS,
+    forget_after_ms: 60 * MINUTE_MS,
+};
+
 /// The failures recorded for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
+use latchkey_core::lifetimes::UNUSED_DYNAMIC_CLIENT_MS;
 use latchkey_store::Db;
+use latchkey_store::audit::AuditEntry;
 
 use crate::app::Clock;
 
@@ -28,8 +30,10 @@ pub fn spawn(db: Db, clock: Clock) {
     });
 }
 
-/// Delete what has expired, step by step, until a step finds less than a full one.
+/// Delete what has expired, step by step, until a step finds less than a full one; then the
+/// self-registered clients unused for a week.
 pub async fn sweep(db: &Db, clock: &Clock) {
+    reap(db, clock).await;
     loop {
         match db.delete_expired(clock.now_ms(), STEP).await {
             Ok(true) => tokio::time::sleep(PAUSE).await,
@@ -38,6 +42,35 @@ pub async fn sweep(db: &Db, clock: &Clock) {
                 tracing::warn!(error = %e, "could not delete expired codes and tokens");
                 return;
             }
+        }
+    }
+}
+
+/// Delete the clients that registered themselves a week ago or more and never completed an
+/// authorization (a client holding a grant never goes), each noted in the audit log.
+async fn reap(db: &Db, clock: &Clock) {
+    let now = clock.now_ms();
+    let reaped = match db
+        .reap_dynamic_clients(now - UNUSED_DYNAMIC_CLIENT_MS)
+        .await
+    {
+        Ok(reaped) => reaped,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not delete unused self-registered clients");
+            return;
+        }
+    };
+    for id in reaped {
+        let entry = AuditEntry {
+            actor_type: "system",
+            actor_id: Some("latchkey".into()),
+            action: "application.reap".into(),
+            target_type: Some("application"),
+            target_id: Some(id),
+            details: serde_json::json!({"reason": "never authorized within 7 days"}),
+        };
+        if let Err(e) = db.insert_audit(&entry, now).await {
+            tracing::error!(error = %e, "could not write the audit log");
         }
     }
 }

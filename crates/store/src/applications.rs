@@ -9,7 +9,7 @@ use crate::sql::row::{Columns, Record};
 use crate::sql::statement::{Statement, args};
 use crate::{Db, Error, Result, string_list, to_json_list};
 
-const COLUMNS: &str = "id, name, description, type, is_third_party, redirect_uris, \
+pub(crate) const COLUMNS: &str = "id, name, description, type, is_third_party, redirect_uris, \
      post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
      rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at, \
      registration, approval, policy_ceiling, metadata_fetched_at, metadata_fresh_until, \
@@ -45,28 +45,7 @@ impl Db {
         secrets: &[ClientSecret],
         role_ids: &[&str],
     ) -> Result<()> {
-        let insert = Statement::new(
-            "INSERT INTO applications (id, name, description, type, is_third_party, redirect_uris, \
-             post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
-             rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-            args![
-                &app.id,
-                &app.name,
-                &app.description,
-                app.app_type.as_str(),
-                app.is_third_party,
-                to_json_list(&app.redirect_uris),
-                to_json_list(&app.post_logout_redirect_uris),
-                to_json_list(&app.cors_allowed_origins),
-                app.settings.id_token_ttl,
-                app.settings.refresh_token_ttl_days,
-                app.settings.rotate_refresh_token,
-                app.settings.always_issue_refresh_token,
-                app.settings.id_token_alg.as_str(),
-                app.created_at,
-            ],
-        );
+        let insert = insert(app, None, "");
         let secrets = secrets.iter().map(|s| insert_secret(&app.id, s));
         let roles = role_ids.iter().map(|role_id| {
             Statement::new(
@@ -175,6 +154,47 @@ impl Db {
         let delete = Statement::new("DELETE FROM applications WHERE id = $1", args![id]);
         self.execute_found(delete).await
     }
+}
+
+/// The statement adding `app` (every column, a self-registered client's too), followed by
+/// `suffix` (an `ON CONFLICT` clause, say); `digest` identifies a dynamic registration.
+pub(crate) fn insert(app: &Application, digest: Option<&str>, suffix: &'static str) -> Statement {
+    let dynamic = app.dynamic.as_ref();
+    let sql = format!(
+        "INSERT INTO applications (id, name, description, type, is_third_party, redirect_uris, \
+         post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
+         rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at, \
+         registration, approval, policy_ceiling, metadata_fetched_at, metadata_fresh_until, \
+         authorized_at, registration_digest) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         $19, $20, $21){suffix}"
+    );
+    Statement::new(
+        sql,
+        args![
+            &app.id,
+            &app.name,
+            &app.description,
+            app.app_type.as_str(),
+            app.is_third_party,
+            to_json_list(&app.redirect_uris),
+            to_json_list(&app.post_logout_redirect_uris),
+            to_json_list(&app.cors_allowed_origins),
+            app.settings.id_token_ttl,
+            app.settings.refresh_token_ttl_days,
+            app.settings.rotate_refresh_token,
+            app.settings.always_issue_refresh_token,
+            app.settings.id_token_alg.as_str(),
+            app.created_at,
+            dynamic.map(|d| d.registration.as_str()),
+            dynamic.and_then(|d| d.approval).map(|a| a.as_str()),
+            dynamic.is_some_and(|d| d.policy_ceiling),
+            dynamic.and_then(|d| d.fetched_at),
+            dynamic.and_then(|d| d.fresh_until),
+            dynamic.and_then(|d| d.authorized_at),
+            digest,
+        ],
+    )
 }
 
 impl Record for Application {

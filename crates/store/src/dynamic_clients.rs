@@ -2,14 +2,26 @@
 //! administrator's decision, their first authorization, reaping those never used, and the
 //! run-time settings (`configs`) where their policy is kept.
 
-use latchkey_core::client::Application;
+use latchkey_core::client::{Application, ClientSecret};
 use latchkey_core::dynamic::Approval;
 
+use crate::applications::{COLUMNS, insert};
+use crate::secrets::insert_secret;
 use crate::sql::row::{Columns, Record};
 use crate::sql::statement::{Statement, args};
 use crate::sql::tx::{Tx, transaction};
 use crate::third_party::{SignInExperience, put_sign_in_experience};
-use crate::{Db, Result, to_json_list};
+use crate::{Db, Result};
+
+/// An initial access token for dynamic registration, as kept (its value only hashed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitialAccessToken {
+    pub id: String,
+    /// Registrations it still allows; `None`: any number.
+    pub uses_left: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
 
 /// One run-time setting, as stored JSON text.
 struct ConfigValue(String);
@@ -29,37 +41,82 @@ impl Db {
         app: &Application,
         experience: &SignInExperience,
     ) -> Result<bool> {
-        let dynamic = app.dynamic.as_ref();
-        let upsert = Statement::new(
-            "INSERT INTO applications (id, name, description, type, is_third_party, redirect_uris, \
-             post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
-             rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, \
-             created_at, registration, policy_ceiling, metadata_fetched_at, metadata_fresh_until) \
-             VALUES ($1, $2, NULL, $3, $4, $5, '[]', '[]', $6, $7, $8, $9, $10, $11, 'cimd', $12, $13, $14) \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
+        let upsert = insert(
+            app,
+            None,
+            " ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
              redirect_uris = excluded.redirect_uris, \
+             cors_allowed_origins = excluded.cors_allowed_origins, \
              metadata_fetched_at = excluded.metadata_fetched_at, \
              metadata_fresh_until = excluded.metadata_fresh_until \
              WHERE applications.registration = 'cimd'",
-            args![
-                &app.id,
-                &app.name,
-                app.app_type.as_str(),
-                app.is_third_party,
-                to_json_list(&app.redirect_uris),
-                app.settings.id_token_ttl,
-                app.settings.refresh_token_ttl_days,
-                app.settings.rotate_refresh_token,
-                app.settings.always_issue_refresh_token,
-                app.settings.id_token_alg.as_str(),
-                app.created_at,
-                dynamic.is_none_or(|d| d.policy_ceiling),
-                dynamic.and_then(|d| d.fetched_at),
-                dynamic.and_then(|d| d.fresh_until),
-            ],
         );
         let branding = put_sign_in_experience(&app.id, experience);
         self.execute_if(upsert, vec![branding]).await
+    }
+
+    /// Add a client that registered itself (RFC 7591) with its secret, if confidential, and
+    /// its branding; `digest` recognises the same registration repeated.
+    pub async fn insert_registered_client(
+        &self,
+        app: &Application,
+        secret: Option<&ClientSecret>,
+        experience: &SignInExperience,
+        digest: &str,
+    ) -> Result<()> {
+        let mut statements = vec![insert(app, Some(digest), "")];
+        statements.extend(secret.map(|s| insert_secret(&app.id, s)));
+        statements.push(put_sign_in_experience(&app.id, experience));
+        self.execute(statements).await?;
+        Ok(())
+    }
+
+    /// The public client registered with `digest` since `since_ms`, not blocked, if any.
+    pub async fn find_registered_client(
+        &self,
+        digest: &str,
+        since_ms: i64,
+    ) -> Result<Option<Application>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM applications WHERE registration_digest = $1 \
+             AND created_at >= $2 AND registration = 'dcr' \
+             AND (approval IS NULL OR approval <> 'blocked') ORDER BY created_at DESC LIMIT 1"
+        );
+        self.fetch_optional(&sql, &args![digest, since_ms]).await
+    }
+
+    /// Keep an initial access token (RFC 7591 §3): its hash, how many registrations it
+    /// allows (`None`: any number) and until when.
+    pub async fn insert_initial_access_token(
+        &self,
+        token: &InitialAccessToken,
+        token_hash: &str,
+    ) -> Result<()> {
+        let insert = Statement::new(
+            "INSERT INTO initial_access_tokens (token_hash, id, uses_left, expires_at, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+            args![
+                token_hash,
+                &token.id,
+                token.uses_left,
+                token.expires_at,
+                token.created_at
+            ],
+        );
+        self.execute_one(insert).await?;
+        Ok(())
+    }
+
+    /// Spend one use of the initial access token hashed `token_hash`: false if it is unknown,
+    /// expired or used up. Atomic: two registrations never spend its last use.
+    pub async fn use_initial_access_token(&self, token_hash: &str, now_ms: i64) -> Result<bool> {
+        let spend = Statement::new(
+            "UPDATE initial_access_tokens SET uses_left = uses_left - 1 \
+             WHERE token_hash = $1 AND (expires_at IS NULL OR expires_at > $2) \
+             AND (uses_left IS NULL OR uses_left > 0)",
+            args![token_hash, now_ms],
+        );
+        Ok(self.execute_one(spend).await? == 1)
     }
 
     /// Record an administrator's decision about a self-registered client. Blocking ends,

@@ -161,3 +161,52 @@ async fn configs_are_set_and_replaced() {
         assert_eq!(found.as_deref(), Some("{\"a\":2}"));
     }
 }
+
+#[tokio::test]
+async fn a_registration_is_found_by_its_digest_within_its_day_unless_blocked() {
+    for db in test_dbs::each().await {
+        let mut client = document_client("Cursor", 10_000);
+        client.id = "dcr-1".into();
+        if let Some(d) = client.dynamic.as_mut() {
+            d.registration = Registration::Dcr;
+        }
+        let (_, secret) = latchkey_core::client::ClientSecret::generate("registration", 0, None);
+        ok(db
+            .insert_registered_client(&client, Some(&secret), &logo("https://c/l.png"), "d1")
+            .await);
+        let found = ok(db.find_registered_client("d1", 9_000).await).map(|a| a.id);
+        assert_eq!(found.as_deref(), Some("dcr-1"));
+        assert!(ok(db.find_registered_client("d1", 10_001).await).is_none());
+        assert!(ok(db.find_registered_client("d2", 0).await).is_none());
+        assert_eq!(ok(db.find_secrets("dcr-1").await).len(), 1);
+        ok(db.set_approval("dcr-1", Approval::Blocked, 11_000).await);
+        assert!(ok(db.find_registered_client("d1", 0).await).is_none());
+    }
+}
+
+#[tokio::test]
+async fn an_initial_access_token_is_spent_once_per_use_and_never_past_its_expiry() {
+    use crate::dynamic_clients::InitialAccessToken;
+    for db in test_dbs::each().await {
+        let twice = InitialAccessToken {
+            id: "iat-1".into(),
+            uses_left: Some(2),
+            expires_at: Some(5_000),
+            created_at: 0,
+        };
+        ok(db.insert_initial_access_token(&twice, "h1").await);
+        assert!(ok(db.use_initial_access_token("h1", 1_000).await));
+        assert!(ok(db.use_initial_access_token("h1", 1_000).await));
+        assert!(!ok(db.use_initial_access_token("h1", 1_000).await));
+        let unlimited = InitialAccessToken {
+            id: "iat-2".into(),
+            uses_left: None,
+            expires_at: Some(5_000),
+            created_at: 0,
+        };
+        ok(db.insert_initial_access_token(&unlimited, "h2").await);
+        assert!(ok(db.use_initial_access_token("h2", 4_999).await));
+        assert!(!ok(db.use_initial_access_token("h2", 5_000).await));
+        assert!(!ok(db.use_initial_access_token("unknown", 0).await));
+    }
+}

@@ -11,12 +11,15 @@ use super::{ApiJson, Caller};
 use crate::app::AppState;
 use crate::error::Problem;
 use crate::manage::application_json::ApplicationView;
-use crate::manage::dynamic_clients::{self, DecisionInput, PolicyView};
+use crate::manage::dynamic_clients::{
+    self, DecisionInput, InitialAccessTokenView, NewInitialAccessToken, PolicyView,
+};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(show_policy, put_policy))
         .routes(routes!(decide))
+        .routes(routes!(mint))
 }
 
 #[utoipa::path(
@@ -72,4 +75,23 @@ pub(super) async fn decide(
 ) -> Result<Response, Problem> {
     let view = dynamic_clients::decide(&state, &actor, &id, input).await?;
     Ok(axum::Json(view).into_response())
+}
+
+/// Mint an initial access token for dynamic registration (needed while the policy's
+/// `dcr.initialAccessTokenRequired` is true); its value is shown once.
+#[utoipa::path(
+    post,
+    path = "/api/configs/dynamic-clients/initial-access-tokens",
+    tag = "Dynamic clients",
+    request_body = NewInitialAccessToken,
+    responses((status = 201, body = InitialAccessTokenView), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn mint(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    ApiJson(input): ApiJson<NewInitialAccessToken>,
+) -> Result<Response, Problem> {
+    let token = dynamic_clients::mint_initial_access_token(&state, &actor, input).await?;
+    Ok(super::created(token))
 }

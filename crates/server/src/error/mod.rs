@@ -94,7 +94,7 @@ impl Error {
             ),
             Self::Throttled { wait_ms } => {
                 let secs = (wait_ms + 999) / 1000;
-                let why = format!("too many failed attempts; try again in {secs} seconds");
+                let why = format!("too many attempts; try again in {secs} seconds");
                 let error = OAuthError::new(ErrorCode::TemporarilyUnavailable, why);
                 (StatusCode::TOO_MANY_REQUESTS, error)
             }

@@ -10,6 +10,7 @@ use super::{Actor, Error};
 use crate::app::AppState;
 use crate::audit;
 use crate::cache::POLICY_KEY;
+use latchkey_store::dynamic_clients::InitialAccessToken;
 
 /// The policy for clients that register themselves: per kind (`cimd`, `dcr`) a `mode`
 /// (`off`, `approval`, `open`), the CIMD hosts shown as verified (`trustedHosts`), whether
@@ -26,6 +27,69 @@ pub struct PolicyView(pub Policy);
 pub struct DecisionInput {
     /// `approve` or `block` (blocking revokes every grant to the client).
     pub decision: String,
+}
+
+/// An initial access token to mint (RFC 7591 §3).
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewInitialAccessToken {
+    /// Milliseconds since the epoch; never, when absent.
+    pub expires_at: Option<i64>,
+    /// How many registrations it allows; any number, when absent.
+    pub uses: Option<i64>,
+}
+
+/// A minted token: its value is shown this once.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InitialAccessTokenView {
+    pub id: String,
+    pub token: String,
+    pub expires_at: Option<i64>,
+    pub uses: Option<i64>,
+}
+
+pub async fn mint_initial_access_token(
+    state: &AppState,
+    actor: &Actor,
+    input: NewInitialAccessToken,
+) -> Result<InitialAccessTokenView, Error> {
+    let now = state.clock.now_ms();
+    if input.expires_at.is_some_and(|at| at <= now) {
+        let why = "expiresAt must be in the future";
+        return Err(Error::invalid("initial_access_token.expired", why).with_field("expiresAt"));
+    }
+    if input.uses.is_some_and(|uses| uses < 1) {
+        let why = "uses must be at least 1";
+        return Err(Error::invalid("initial_access_token.uses", why).with_field("uses"));
+    }
+    let token = InitialAccessToken {
+        id: latchkey_core::random::id(),
+        uses_left: input.uses,
+        expires_at: input.expires_at,
+        created_at: now,
+    };
+    let value = latchkey_core::random::secret();
+    state
+        .db
+        .insert_initial_access_token(&token, &latchkey_core::grant::token_hash(&value))
+        .await?;
+    let details = json!({"expiresAt": token.expires_at, "uses": token.uses_left});
+    let target = ("initial_access_token", token.id.as_str());
+    audit::write_now(
+        state,
+        actor,
+        "dynamic_clients.initial_access_token.create",
+        target,
+        details,
+    )
+    .await;
+    Ok(InitialAccessTokenView {
+        id: token.id,
+        token: value,
+        expires_at: token.expires_at,
+        uses: token.uses_left,
+    })
 }
 
 pub async fn policy(state: &AppState) -> Result<PolicyView, Error> {

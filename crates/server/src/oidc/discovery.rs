@@ -10,18 +10,25 @@ use latchkey_core::dynamic::Mode;
 use crate::app::AppState;
 
 /// The metadata document, serialised once in each form the dynamic-client policy can
-/// give it (client ID metadata documents accepted or not): the issuer does not change while
-/// a node runs, and the policy is read from memory.
+/// give it (client ID metadata documents accepted or not, registration open or not): the
+/// issuer does not change while a node runs, and the policy is read from memory.
 #[derive(Debug, Default)]
-pub struct Metadata([Bytes; 2]);
+pub struct Metadata([Bytes; 4]);
 
 impl Metadata {
     pub fn new(issuer: &str) -> serde_json::Result<Self> {
-        let form = |cimd| {
-            let document = discovery::metadata(issuer).accepting_documents(cimd);
+        let form = |i: usize| {
+            let (cimd, dcr) = (i & 1 == 1, i & 2 == 2);
+            let document = discovery::metadata(issuer)
+                .accepting_documents(cimd)
+                .accepting_registrations(dcr);
             serde_json::to_vec(&document).map(Bytes::from)
         };
-        Ok(Self([form(false)?, form(true)?]))
+        Ok(Self([form(0)?, form(1)?, form(2)?, form(3)?]))
+    }
+
+    fn form(&self, cimd: bool, dcr: bool) -> Bytes {
+        self.0[usize::from(cimd) | usize::from(dcr) << 1].clone()
     }
 }
 
@@ -45,11 +52,8 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
             state.cache.last_policy()
         }
     };
-    let cimd = policy.cimd.mode != Mode::Off;
-    public_json(
-        Ok(state.metadata.0[usize::from(cimd)].clone()),
-        "max-age=300",
-    )
+    let (cimd, dcr) = (policy.cimd.mode != Mode::Off, policy.dcr.mode != Mode::Off);
+    public_json(Ok(state.metadata.form(cimd, dcr)), "max-age=300")
 }
 
 /// Short cache: a newly published `next` key must reach verifiers well before it signs.

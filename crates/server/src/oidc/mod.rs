@@ -7,6 +7,7 @@ mod cors;
 mod discovery;
 mod end_session;
 mod introspection;
+mod registration;
 mod revocation;
 mod token;
 mod userinfo;
@@ -36,6 +37,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(cross_origin)
         .merge(metadata)
         .route("/oidc/jwks", get(discovery::jwks))
+        .route(
+            "/oidc/reg",
+            post(registration::register).options(registration::preflight),
+        )
         .route("/oidc/token/introspection", post(introspection::introspect))
         .route("/oidc/auth", get(authorize::get).post(authorize::post))
         .route("/oidc/auth/resume/{id}", get(authorize::resume))

@@ -183,3 +183,88 @@ async fn a_document_asking_for_a_shared_secret_is_refused() {
 pub fn urlencoding(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
+
+/// The same clients through dynamic registration (their fallback; Cursor's, MCP
+/// Inspector's and the SDKs' way when documents are not advertised), registration open.
+#[tokio::test]
+async fn every_client_of_the_table_connects_through_registration() {
+    let public = |name: &str, uris: &[&str]| {
+        json!({"client_name": name, "redirect_uris": uris, "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"]})
+    };
+    let mut sdk = public("MCP SDK client", &["http://localhost:3030/callback"]);
+    sdk["scope"] = json!("mcp:tools offline_access");
+    let replayed = [
+        (
+            public(
+                "Claude",
+                &[
+                    "https://claude.ai/api/mcp/auth_callback",
+                    "https://claude.com/api/mcp/auth_callback",
+                ],
+            ),
+            "https://claude.com/api/mcp/auth_callback",
+        ),
+        (
+            public("Claude Code (docs)", &["http://localhost:54213/callback"]),
+            "http://localhost:54213/callback",
+        ),
+        (
+            public(
+                "ChatGPT",
+                &["https://chatgpt.com/connector_platform_oauth_redirect"],
+            ),
+            "https://chatgpt.com/connector_platform_oauth_redirect",
+        ),
+        (
+            public(
+                "Visual Studio Code",
+                &["http://127.0.0.1:33418", "https://vscode.dev/redirect"],
+            ),
+            "http://127.0.0.1:33418",
+        ),
+        (
+            public(
+                "Cursor",
+                &[
+                    "cursor://anysphere.cursor-mcp/oauth/callback",
+                    "https://www.cursor.com/agents/mcp/oauth/callback",
+                    "http://localhost:8787/callback",
+                ],
+            ),
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+        ),
+        (
+            public("opencode", &["http://127.0.0.1:19876/mcp/oauth/callback"]),
+            "http://127.0.0.1:19876/mcp/oauth/callback",
+        ),
+        (
+            public("MCP Inspector", &["http://localhost:6274/oauth/callback"]),
+            "http://localhost:6274/oauth/callback",
+        ),
+        (sdk, "http://localhost:3030/callback"),
+    ];
+    for backend in backends() {
+        let app = crate::support::TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        setup(&admin).await;
+        let mut policy = admin.get("/api/configs/dynamic-clients").await.1;
+        policy["dcr"]["mode"] = json!("open");
+        super::put_policy(&admin, policy).await;
+        for (body, redirect_uri) in &replayed {
+            let response = app.http.post(app.url("/oidc/reg")).json(body).send().await;
+            let response = response.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(response.status(), 201);
+            let client: serde_json::Value = response.json().await.unwrap_or_default();
+            let id = client["client_id"].as_str().unwrap_or_default();
+            let connected = connect(&app, id, redirect_uri, "mcp:tools offline_access").await;
+            let name = body["client_name"].as_str().unwrap_or_default();
+            assert!(connected.consent.contains("Unverified"), "{name}");
+            let access = connected.refreshed["access_token"]
+                .as_str()
+                .unwrap_or_default();
+            let claims = verify_access_token(&app, access, MCP).await;
+            assert_eq!(claims["scope"], "mcp:tools", "{name}: {claims}");
+        }
+    }
+}

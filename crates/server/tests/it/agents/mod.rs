@@ -5,6 +5,7 @@
 pub mod clients;
 pub mod policy;
 pub mod refused;
+pub mod registration;
 
 use serde_json::{Value, json};
 
