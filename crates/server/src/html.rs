@@ -56,6 +56,12 @@ pub fn render_for(
 /// Where a redirect URI goes, as the user and a CSP source see it: its origin, or its scheme
 /// for a native app's own (`com.example.app:`). Registered URIs hold no space or `;`, and
 /// both forms are built by the URL parser, so nothing can end a CSP directive.
+/// `value` as one segment of a path: an application whose id is its metadata document's URL
+/// (`https://...`) still has one page. (Ids never hold spaces, which this would make `+`.)
+pub fn path_segment(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
 pub fn client_origin(redirect_uri: &str) -> Option<String> {
     let url = url::Url::parse(redirect_uri).ok()?;
     match url.origin() {

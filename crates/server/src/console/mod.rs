@@ -3,8 +3,9 @@
 //! authorization code flow (the built-in console application); each page checks, from the
 //! console's cookie, that the grant is live and its user still holds the management scope.
 //! Pages live in a folder per resource (`applications/`, `users/`, `roles/`) or one file
-//! (`resources`, `keys`); `form` checks every form's CSRF token before its handler runs.
+//! (`resources`, `keys`, `agents`); `form` checks every form's CSRF token before its handler runs.
 
+mod agents;
 mod applications;
 mod auth;
 mod form;
@@ -143,6 +144,9 @@ pub fn routes() -> Router<AppState> {
             "/console/roles/{id}/delete",
             get(roles::show::confirm_delete).post(roles::show::delete),
         )
+        .route("/console/agents", get(agents::show))
+        .route("/console/agents/policy", post(agents::save))
+        .route("/console/agents/{id}/approval", post(agents::decide))
         .route("/console/keys", get(keys::list))
         .route("/console/keys/rotate", post(keys::rotate))
         .route(

@@ -26,6 +26,8 @@ struct BrandingPage<'a> {
     consent: &'static Text,
     app_name: &'a str,
     app_id: &'a str,
+    /// The id as a path segment, for links and forms.
+    app_path: String,
     app_type: &'static str,
     app_third_party: bool,
     tabs: Vec<Tab>,
@@ -103,6 +105,7 @@ async fn branding_page(
         consent: words,
         app_name: &app.name,
         app_id: &app.id,
+        app_path: crate::html::path_segment(&app.id),
         app_type: text.type_name(app.app_type),
         app_third_party: true,
         tabs: tabs(text, app, "/branding"),
@@ -147,7 +150,10 @@ pub async fn save(
     ConsoleForm(console, form): ConsoleForm<BrandingForm>,
 ) -> Result<Response, PageError> {
     let app = third_party(&state, &console, &id).await?;
-    let here = format!("/console/applications/{id}/branding");
+    let here = format!(
+        "/console/applications/{}/branding",
+        crate::html::path_segment(&id)
+    );
     match third_party::put_experience(&state, &console.actor(), &id, form.view()).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}?saved=1")).into_response()),
         Err(problem) => {

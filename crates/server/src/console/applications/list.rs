@@ -32,6 +32,8 @@ struct ListPage<'a> {
 
 struct Row {
     id: String,
+    /// The id as a path segment.
+    path: String,
     name: String,
     type_name: &'static str,
     created: String,
@@ -84,6 +86,7 @@ pub async fn list(
             .map(|app| Row {
                 type_name: text.type_name(app.app_type),
                 created: html::date(app.created_at),
+                path: html::path_segment(&app.id),
                 id: app.id,
                 name: app.name,
             })
@@ -184,7 +187,11 @@ pub async fn create(
     match apps::create(&state, &console.actor(), input).await {
         Ok(view) => match view.secret {
             Some(secret) => super::secrets::created(&state, &console, &view.id, secret).await,
-            None => Ok(Redirect::to(&format!("/console/applications/{}", view.id)).into_response()),
+            None => Ok(Redirect::to(&format!(
+                "/console/applications/{}",
+                html::path_segment(&view.id)
+            ))
+            .into_response()),
         },
         Err(problem) => Ok(new_page(&console, &form, Some(problem.to_string()))),
     }

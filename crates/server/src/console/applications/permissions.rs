@@ -38,6 +38,8 @@ struct PermissionsPage<'a> {
     frame: Frame<'a>,
     app_name: &'a str,
     app_id: &'a str,
+    /// The id as a path segment, for links and forms.
+    app_path: String,
     app_type: &'static str,
     app_third_party: bool,
     tabs: Vec<Tab>,
@@ -57,7 +59,11 @@ pub async fn third_party(
     match app.is_third_party {
         true => Ok(app),
         false => Err(PageError::instead(
-            Redirect::to(&format!("/console/applications/{id}")).into_response(),
+            Redirect::to(&format!(
+                "/console/applications/{}",
+                crate::html::path_segment(&id)
+            ))
+            .into_response(),
         )),
     }
 }
@@ -115,6 +121,7 @@ async fn permissions_page(
         frame: console.frame("applications"),
         app_name: &app.name,
         app_id: &app.id,
+        app_path: crate::html::path_segment(&app.id),
         app_type: text.type_name(app.app_type),
         app_third_party: true,
         tabs: tabs(text, app, "/permissions"),
@@ -162,7 +169,10 @@ pub async fn add(
             _ => {}
         }
     }
-    let here = format!("/console/applications/{id}/permissions");
+    let here = format!(
+        "/console/applications/{}/permissions",
+        crate::html::path_segment(&id)
+    );
     match third_party::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
         Err(problem) => permissions_page(&state, &console, &app, Some(problem.to_string())).await,
@@ -180,7 +190,10 @@ pub async fn remove(
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Removal>,
 ) -> Result<Response, PageError> {
-    let here = format!("/console/applications/{id}/permissions");
+    let here = format!(
+        "/console/applications/{}/permissions",
+        crate::html::path_segment(&id)
+    );
     let (kind, scope) = (form.scope_type.as_str(), form.scope_id.as_str());
     let removed = third_party::remove_scope(&state, &console.actor(), &id, kind, scope).await;
     removed.map_err(|problem| console.failed(&state, problem))?;

@@ -25,6 +25,8 @@ struct EndpointsPage<'a> {
     frame: Frame<'a>,
     app_name: &'a str,
     app_id: &'a str,
+    /// The id as a path segment, for links and forms.
+    app_path: String,
     app_type: &'static str,
     app_third_party: bool,
     tabs: Vec<Tab>,
@@ -96,6 +98,7 @@ async fn page(
         frame: console.frame("applications"),
         app_name: &app.name,
         app_id: &app.id,
+        app_path: crate::html::path_segment(&app.id),
         app_type: text.type_name(app.app_type),
         app_third_party: app.is_third_party,
         tabs: tabs(text, app, "/endpoints"),
@@ -169,7 +172,11 @@ pub async fn create(
 }
 
 fn back(id: &str) -> Response {
-    Redirect::to(&format!("/console/applications/{id}/endpoints")).into_response()
+    Redirect::to(&format!(
+        "/console/applications/{}/endpoints",
+        crate::html::path_segment(id)
+    ))
+    .into_response()
 }
 
 #[derive(Debug, Deserialize)]

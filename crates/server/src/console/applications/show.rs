@@ -34,7 +34,10 @@ pub fn tabs(text: &ConsoleText, app: &Application, current: &str) -> Vec<Tab> {
     tabs.push(("/guide", text.tab_guide));
     tabs.into_iter()
         .map(|(suffix, label)| Tab {
-            href: format!("/console/applications/{}{suffix}", app.id),
+            href: format!(
+                "/console/applications/{}{suffix}",
+                crate::html::path_segment(&app.id)
+            ),
             label,
             current: suffix == current,
         })
@@ -53,6 +56,8 @@ struct SettingsPage<'a> {
     frame: Frame<'a>,
     app_name: &'a str,
     app_id: &'a str,
+    /// The id as a path segment, for links and forms.
+    app_path: String,
     app_type: &'static str,
     app_third_party: bool,
     tabs: Vec<Tab>,
@@ -148,6 +153,7 @@ fn settings_page(
         frame: console.frame("applications"),
         app_name: &app.name,
         app_id: &app.id,
+        app_path: crate::html::path_segment(&app.id),
         app_type: text.type_name(app.app_type),
         app_third_party: app.is_third_party,
         tabs: tabs(text, app, ""),
@@ -192,7 +198,7 @@ pub async fn update(
     ConsoleForm(console, form): ConsoleForm<SettingsForm>,
 ) -> Result<Response, PageError> {
     let app = load(&state, &console, &id).await?;
-    let here = format!("/console/applications/{id}");
+    let here = format!("/console/applications/{}", crate::html::path_segment(&id));
     let patch = form.patch(app.app_type);
     Ok(
         match apps::update(&state, &console.actor(), &id, patch).await {
@@ -213,7 +219,8 @@ pub async fn update(
 struct DeletePage<'a> {
     frame: Frame<'a>,
     app_name: &'a str,
-    app_id: &'a str,
+    /// The id as a path segment, for links and forms.
+    app_path: String,
 }
 
 pub async fn confirm_delete(
@@ -225,7 +232,7 @@ pub async fn confirm_delete(
     let page = DeletePage {
         frame: console.frame("applications"),
         app_name: &app.name,
-        app_id: &app.id,
+        app_path: crate::html::path_segment(&app.id),
     };
     Ok(html::render(StatusCode::OK, &page, &page.frame.nonce))
 }

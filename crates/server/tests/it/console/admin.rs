@@ -8,7 +8,7 @@ use crate::support::walk::{Stop, sign_in_as, submit, walk};
 use crate::support::{Admin, TestApp, backends};
 
 /// A user holding the built-in administrator role, and one without it.
-async fn people(admin: &Admin<'_>) {
+pub async fn people(admin: &Admin<'_>) {
     let (_, root) = admin
         .post(
             "/api/users",

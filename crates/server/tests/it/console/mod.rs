@@ -1,3 +1,4 @@
 //! The admin console.
 
 pub mod admin;
+pub mod agents;
