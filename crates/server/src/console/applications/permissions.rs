@@ -61,7 +61,7 @@ pub async fn third_party(
         false => Err(PageError::instead(
             Redirect::to(&format!(
                 "/console/applications/{}",
-                crate::html::path_segment(&id)
+                crate::html::path_segment(id)
             ))
             .into_response(),
         )),
