@@ -109,6 +109,9 @@ struct ResourcePage<'a> {
     scopes: Vec<Scope>,
     saved: bool,
     error: Option<String>,
+    /// What the API's own server publishes at `/.well-known/oauth-protected-resource`
+    /// (RFC 9728), pretty-printed; none for the management API.
+    protected_resource: Option<String>,
 }
 
 async fn page(
@@ -125,12 +128,21 @@ async fn page(
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
+    let protected_resource = match resource.is_management {
+        true => None,
+        false => {
+            let metadata = crate::manage::protected_resource::metadata(state, id).await;
+            let metadata = metadata.map_err(|problem| console.failed(state, problem))?;
+            serde_json::to_string_pretty(&metadata).ok()
+        }
+    };
     let view = ResourcePage {
         frame: console.frame("resources"),
         resource,
         scopes,
         saved,
         error,
+        protected_resource,
     };
     Ok(html::render(status, &view, &view.frame.nonce))
 }

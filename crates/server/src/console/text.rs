@@ -226,6 +226,9 @@ pub struct ConsoleText {
     pub approve_button: &'static str,
     pub block_button: &'static str,
     pub block_confirm: &'static str,
+    pub protected_resource_heading: &'static str,
+    pub protected_resource_help: &'static str,
+    pub mcp_guide_link: &'static str,
 }
 
 impl ConsoleText {

@@ -213,4 +213,7 @@ pub const EN: ConsoleText = ConsoleText {
     approve_button: "Approve",
     block_button: "Block",
     block_confirm: "Block this client? Every access it was given ends at once.",
+    protected_resource_heading: "Protecting this API",
+    protected_resource_help: "Its server publishes this JSON at /.well-known/oauth-protected-resource (RFC 9728), answers 401 with WWW-Authenticate: Bearer resource_metadata=\"…\" without a valid token, and checks each access token’s signature, issuer and aud. MCP clients find Latchkey from there.",
+    mcp_guide_link: "The full guide: docs/guides/mcp-server.md in Latchkey’s sources.",
 };

@@ -213,4 +213,7 @@ pub const FR: ConsoleText = ConsoleText {
     approve_button: "Approuver",
     block_button: "Bloquer",
     block_confirm: "Bloquer ce client ? Tous les accès qui lui ont été donnés prennent fin immédiatement.",
+    protected_resource_heading: "Protéger cette API",
+    protected_resource_help: "Son serveur publie ce JSON à /.well-known/oauth-protected-resource (RFC 9728), répond 401 avec WWW-Authenticate: Bearer resource_metadata=\"…\" sans jeton valide, et vérifie la signature, l’émetteur et l’aud de chaque jeton d’accès. Les clients MCP trouvent Latchkey à partir de là.",
+    mcp_guide_link: "Le guide complet : docs/guides/mcp-server.fr.md dans les sources de Latchkey.",
 };

@@ -91,6 +91,8 @@ pub fn request(client_id: &str, redirect_uri: &str, scope: &str) -> Authorize {
 
 /// Where a flow ended.
 pub struct Connected {
+    /// The browser, signed in as alice.
+    pub browser: reqwest::Client,
     /// The consent page as shown.
     pub consent: String,
     pub tokens: Value,
@@ -136,6 +138,7 @@ pub async fn connect(app: &TestApp, client_id: &str, redirect_uri: &str, scope: 
     let (status, refreshed) = app.post_form("/oidc/token", &form, None).await;
     assert_eq!(status, 200, "{refreshed}");
     Connected {
+        browser,
         consent,
         tokens,
         refreshed,

@@ -174,6 +174,18 @@ async fn a_trusted_host_is_verified_and_a_client_may_get_its_own_ceiling() {
         let claims = crate::support::verify_access_token(&app, access, MCP).await;
         assert_eq!(claims["scope"], "mcp:tools", "{claims}");
 
+        // The account page lists it with the rest, and removes its access.
+        let apps = connected.browser.get(app.url("/account/apps")).send().await;
+        let page = apps
+            .unwrap_or_else(|e| panic!("{e}"))
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(
+            page.contains("Trusted agent") && page.contains("Remove access"),
+            "{page}"
+        );
+
         // Its own ceiling replaces the policy's.
         let (_, resources) = admin.get("/api/resources").await;
         let api = resources

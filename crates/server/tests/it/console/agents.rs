@@ -90,6 +90,32 @@ async fn an_administrator_sets_the_policy_and_approves_then_blocks_a_client() {
         assert!(page.contains("is not a host name"), "{page}");
         assert_eq!(admin.get("/api/configs/dynamic-clients").await.1, stored);
 
+        // An API's page shows what its server publishes (RFC 9728), ready to copy.
+        let (_, api) = admin
+            .post(
+                "/api/resources",
+                json!({"name": "Docs", "indicator": "https://mcp.example.com/mcp"}),
+            )
+            .await;
+        let resource_path = format!(
+            "/console/resources/{}",
+            api["id"].as_str().unwrap_or_default()
+        );
+        let (_, page) = walk(&app, &browser, &app.url(&resource_path))
+            .await
+            .page("/console/resources/");
+        let issuer = app.issuer.replace('/', "&#x2f;");
+        assert!(
+            page.contains("oauth-protected-resource")
+                && page.contains("data-copy=\"protected-resource-json\""),
+            "{page}"
+        );
+        assert!(
+            page.contains("authorization_servers")
+                && (page.contains(&app.issuer) || page.contains(&issuer)),
+            "{page}"
+        );
+
         // A document client's page is reached through its percent-encoded URL.
         let url = documents.url("/agent.json");
         let document =
