@@ -287,3 +287,25 @@ async fn a_stale_copy_is_refreshed_and_a_failed_refresh_serves_the_old_copy_for_
         assert!(page.contains("answered 500"), "{page}");
     }
 }
+
+/// A metadata URL never answers 5xx (that stops an MCP SDK's discovery): with the policy
+/// unreadable, the document is the one for the policy last read (the default here).
+#[tokio::test]
+async fn the_metadata_is_served_even_when_the_policy_cannot_be_read() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        latchkey_store::testing::break_table(&app.database_url, "configs").await;
+        app.state.cache.invalidate();
+        for path in [
+            "/oidc/.well-known/openid-configuration",
+            "/.well-known/oauth-authorization-server/oidc",
+        ] {
+            let response = app.http.get(app.url(path)).send().await;
+            let response = response.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(response.status(), 200, "{path}");
+            let metadata: Value = response.json().await.unwrap_or_default();
+            assert_eq!(metadata["client_id_metadata_document_supported"], true);
+            assert!(metadata["registration_endpoint"].is_string(), "{metadata}");
+        }
+    }
+}
