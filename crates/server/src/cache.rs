@@ -1,30 +1,33 @@
-//! In-memory copies of what every token request reads and administrators rarely change:
-//! what a machine may ask of an API and, on SQLite, a client with its secrets (decision
-//! 0009). On PostgreSQL clients are read at every request, so that a node cut off from its
-//! database refuses to authenticate anyone at once rather than after the next poll; an
-//! SQLite file cannot be cut off from the process that opened it.
+//! In-memory copies of what every token request reads and administrators rarely change: a
+//! client with its secrets, what a machine may ask of an API, the dynamic-client policy
+//! (decisions 0009 and 0019), on SQLite and PostgreSQL alike.
 //!
 //! A copy is used only while the database's cache generation (moved by triggers on every
-//! change, migration 0011) is the one this node last saw. The node polls the generation every
-//! [`POLL_INTERVAL`], and drops everything at once after a change made through its own
-//! management API or console, so a change is seen immediately by the node that made it and
-//! within the poll interval by the others. The same poll tells whether any brute-force
-//! counter is live; while none is, client authentication skips reading them.
+//! change, migration 0011) is the one this node last saw, and only while that was confirmed
+//! within [`TRUSTED_FOR`]: a node whose database stops answering (a poll that fails, or never
+//! returns) stops serving copies within that, and refuses what needs the database. The node
+//! polls the generation every [`POLL_INTERVAL`], and drops everything at once after a change
+//! made through its own management API or console, so a change is seen immediately by the
+//! node that made it and within the poll interval by the others. The same poll tells whether
+//! any brute-force counter is live; while none is, client authentication skips reading them.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use latchkey_core::client::{Application, ClientSecret};
 use latchkey_core::dynamic::Policy;
 use latchkey_core::resource::Resource;
 use latchkey_core::scope::Scopes;
-use latchkey_store::{Backend, Db};
+use latchkey_store::Db;
 
 use crate::app::Clock;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+
+/// How long after the last successful poll copies are still used: three polls.
+pub const TRUSTED_FOR: Duration = Duration::from_millis(750);
 
 /// More entries than this and the map starts over (ids that do not exist are never kept).
 const MAX_ENTRIES: usize = 10_000;
@@ -57,6 +60,9 @@ pub struct Cache {
     epoch: AtomicU64,
     /// Whether a brute-force counter may be live (true until the first poll says otherwise).
     throttles: AtomicBool,
+    /// When the generation was last confirmed, in milliseconds after `started`.
+    started: Instant,
+    confirmed_ms: AtomicU64,
     clients: Map<String, ClientEntry>,
     apis: Map<(String, String), ApiEntry>,
     /// The dynamic-client policy; also kept after a failed read, for the metadata.
@@ -94,6 +100,8 @@ impl Default for Cache {
             seen: AtomicI64::new(-1),
             epoch: AtomicU64::new(0),
             throttles: AtomicBool::new(true),
+            started: Instant::now(),
+            confirmed_ms: AtomicU64::new(0),
             clients: Map::default(),
             apis: Map::default(),
             policy: RwLock::default(),
@@ -109,8 +117,9 @@ impl Cache {
         db: &Db,
         id: &str,
     ) -> Result<Option<Arc<ClientEntry>>, latchkey_store::Error> {
-        let cached = db.backend() == Backend::Sqlite;
-        if cached && let Some(entry) = get(&self.clients, id) {
+        if self.trusted()
+            && let Some(entry) = get(&self.clients, id)
+        {
             return Ok(Some(entry));
         }
         let epoch = self.epoch.load(Ordering::Acquire);
@@ -125,9 +134,7 @@ impl Cache {
             application,
             secrets,
         });
-        if cached {
-            self.keep(epoch, &self.clients, id.to_owned(), entry.clone());
-        }
+        self.keep(epoch, &self.clients, id.to_owned(), entry.clone());
         Ok(Some(entry))
     }
 
@@ -166,7 +173,9 @@ impl Cache {
         indicator: &str,
     ) -> Result<Option<Arc<ApiEntry>>, latchkey_store::Error> {
         let key = (application_id.to_owned(), indicator.to_owned());
-        if let Some(entry) = get(&self.apis, &key) {
+        if self.trusted()
+            && let Some(entry) = get(&self.apis, &key)
+        {
             return Ok(Some(entry));
         }
         let epoch = self.epoch.load(Ordering::Acquire);
@@ -192,7 +201,7 @@ impl Cache {
         if let Ok(kept) = self.policy.read()
             && let Some((at, policy)) = kept.as_ref()
             && *at == epoch
-            && self.seen.load(Ordering::Acquire) >= 0
+            && self.trusted()
         {
             return Ok(policy.clone());
         }
@@ -215,6 +224,18 @@ impl Cache {
             Some((_, policy)) => policy,
             None => Arc::new(Policy::default()),
         }
+    }
+
+    /// Whether copies may be used: the generation is known and was confirmed recently.
+    fn trusted(&self) -> bool {
+        let since = self
+            .elapsed_ms()
+            .saturating_sub(self.confirmed_ms.load(Ordering::Acquire));
+        self.seen.load(Ordering::Acquire) >= 0 && since <= TRUSTED_FOR.as_millis() as u64
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     /// Keep what was read only if no change was noticed while it was read.
@@ -254,6 +275,8 @@ impl Cache {
             self.invalidate();
             self.seen.store(generation, Ordering::Release);
         }
+        self.confirmed_ms
+            .store(self.elapsed_ms(), Ordering::Release);
         Ok(())
     }
 

@@ -4,10 +4,9 @@
 //! later ones read that copy, fetched again once stale. A failed refresh keeps serving the
 //! old copy until the longest a copy is ever kept has passed since it was read.
 
-use std::sync::Arc;
-
 use latchkey_core::OAuthError;
 use latchkey_core::cimd::{Document, is_document_url};
+use latchkey_core::client::Application;
 use latchkey_core::dynamic::Mode;
 use latchkey_store::third_party::SignInExperience;
 use serde_json::json;
@@ -18,23 +17,24 @@ pub use fetch::Fetcher;
 
 use crate::app::AppState;
 use crate::audit;
-use crate::cache::ClientEntry;
 use crate::error::Error;
 use crate::manage::Actor;
 
 /// The client `client_id` names, for an authorization request: a registered application,
 /// or the copy of a document (fetched now when there is none or it is stale). `None` when
-/// no application has that id and it is no document URL.
+/// no application has that id and it is no document URL. Read from the database, never from
+/// the node's copies: a redirect URI an administrator removed is refused at once on every
+/// node.
 pub async fn client_for_authorization(
     state: &AppState,
     client_id: &str,
-) -> Result<Option<Arc<ClientEntry>>, Error> {
-    let kept = state.cache.client(&state.db, client_id).await?;
+) -> Result<Option<Application>, Error> {
+    let kept = state.db.find_application(client_id).await?;
     if !is_document_url(client_id) {
         return Ok(kept);
     }
     let now = state.clock.now_ms();
-    let stale = match kept.as_ref().map(|e| e.application.dynamic.as_ref()) {
+    let stale = match kept.as_ref().map(|app| app.dynamic.as_ref()) {
         // An application an administrator registered under a URL-shaped id is just that.
         Some(None) => return Ok(kept),
         Some(Some(dynamic)) => dynamic.is_stale(now),
@@ -50,18 +50,12 @@ pub async fn client_for_authorization(
     match state.cimd.fetch(client_id).await {
         Ok((document, keep_secs)) => {
             keep(state, &document, keep_secs, kept.is_none()).await?;
-            Ok(state.cache.client(&state.db, client_id).await?)
+            Ok(state.db.find_application(client_id).await?)
         }
         Err(refused) => match kept {
-            Some(entry)
-                if entry
-                    .application
-                    .dynamic
-                    .as_ref()
-                    .is_some_and(|d| d.may_serve_stale(now)) =>
-            {
+            Some(app) if app.dynamic.as_ref().is_some_and(|d| d.may_serve_stale(now)) => {
                 tracing::info!(client_id, why = %refused.description, "serving a stale client metadata document");
-                Ok(Some(entry))
+                Ok(Some(app))
             }
             _ => Err(refused.into()),
         },

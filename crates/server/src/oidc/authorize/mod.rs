@@ -61,12 +61,11 @@ async fn authorize(
         Some(id) => {
             // A document client's document is fetched here, before anything is trusted:
             // its failures are shown, never redirected.
-            let entry = crate::cimd::client_for_authorization(state, id).await;
-            let entry = entry.map_err(|failure| match failure {
+            let found = crate::cimd::client_for_authorization(state, id).await;
+            found.map_err(|failure| match failure {
                 Error::OAuth(error) => error_page(state, headers, &error),
                 other => PageError::new(state, headers, other),
-            })?;
-            entry.map(|entry| entry.application.clone())
+            })?
         }
         None => None,
     };
