@@ -3,9 +3,9 @@
 //! (decisions 0009 and 0019), on SQLite and PostgreSQL alike.
 //!
 //! A copy is used only while the database's cache generation (moved by triggers on every
-//! change, migration 0011) is the one this node last saw, and only while that was confirmed
-//! within [`TRUSTED_FOR`]: a node whose database stops answering (a poll that fails, or never
-//! returns) stops serving copies within that, and refuses what needs the database. The node
+//! change, migration 0011) is the one this node last saw, and only while polls succeed: a poll
+//! that fails, or does not answer within [`TRUSTED_FOR`], drops every copy, so a node whose
+//! database stops answering refuses what needs it within that. The node
 //! polls the generation every [`POLL_INTERVAL`], and drops everything at once after a change
 //! made through its own management API or console, so a change is seen immediately by the
 //! node that made it and within the poll interval by the others. The same poll tells whether
@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use latchkey_core::client::{Application, ClientSecret};
 use latchkey_core::dynamic::Policy;
@@ -26,7 +26,7 @@ use crate::app::Clock;
 
 pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
 
-/// How long after the last successful poll copies are still used: three polls.
+/// How long a poll may take before its silence counts as a failure: three polls.
 pub const TRUSTED_FOR: Duration = Duration::from_millis(750);
 
 /// More entries than this and the map starts over (ids that do not exist are never kept).
@@ -60,9 +60,6 @@ pub struct Cache {
     epoch: AtomicU64,
     /// Whether a brute-force counter may be live (true until the first poll says otherwise).
     throttles: AtomicBool,
-    /// When the generation was last confirmed, in milliseconds after `started`.
-    started: Instant,
-    confirmed_ms: AtomicU64,
     clients: Map<String, ClientEntry>,
     apis: Map<(String, String), ApiEntry>,
     /// The dynamic-client policy; also kept after a failed read, for the metadata.
@@ -100,8 +97,6 @@ impl Default for Cache {
             seen: AtomicI64::new(-1),
             epoch: AtomicU64::new(0),
             throttles: AtomicBool::new(true),
-            started: Instant::now(),
-            confirmed_ms: AtomicU64::new(0),
             clients: Map::default(),
             apis: Map::default(),
             policy: RwLock::default(),
@@ -226,16 +221,9 @@ impl Cache {
         }
     }
 
-    /// Whether copies may be used: the generation is known and was confirmed recently.
+    /// Whether copies may be used: the last poll succeeded.
     fn trusted(&self) -> bool {
-        let since = self
-            .elapsed_ms()
-            .saturating_sub(self.confirmed_ms.load(Ordering::Acquire));
-        self.seen.load(Ordering::Acquire) >= 0 && since <= TRUSTED_FOR.as_millis() as u64
-    }
-
-    fn elapsed_ms(&self) -> u64 {
-        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+        self.seen.load(Ordering::Acquire) >= 0
     }
 
     /// Keep what was read only if no change was noticed while it was read.
@@ -275,20 +263,25 @@ impl Cache {
             self.invalidate();
             self.seen.store(generation, Ordering::Release);
         }
-        self.confirmed_ms
-            .store(self.elapsed_ms(), Ordering::Release);
         Ok(())
     }
 
-    /// Poll every [`POLL_INTERVAL`] until the process ends; after a failed poll nothing is
-    /// trusted (a database that cannot be read cannot say that nothing changed).
+    /// Poll every [`POLL_INTERVAL`] until the process ends; after a poll that failed or did
+    /// not answer within [`TRUSTED_FOR`] nothing is trusted (a database that cannot be read
+    /// cannot say that nothing changed).
     pub fn spawn_poll(self: &Arc<Self>, db: Db, clock: Clock) {
         let cache = self.clone();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(POLL_INTERVAL);
             loop {
                 tick.tick().await;
-                if let Err(e) = cache.poll(&db, clock.now_ms()).await {
+                let polled = tokio::time::timeout(TRUSTED_FOR, cache.poll(&db, clock.now_ms()));
+                let failed = match polled.await {
+                    Ok(Ok(())) => None,
+                    Ok(Err(e)) => Some(e.to_string()),
+                    Err(_) => Some("no answer within the trusted window".to_owned()),
+                };
+                if let Some(e) = failed {
                     cache.seen.store(-1, Ordering::Release);
                     cache.invalidate();
                     cache.throttled();
