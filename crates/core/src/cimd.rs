@@ -141,19 +141,9 @@ pub fn parse(url: &str, body: &[u8]) -> Result<Document, OAuthError> {
         check_redirect_uri("redirect_uris", uri, ApplicationType::Native, true)
             .map_err(|invalid| invalid_client(invalid.message))?;
     }
-    let offered = ["authorization_code", "refresh_token"];
-    let grant_types = match raw.grant_types {
-        Some(types) => types
-            .into_iter()
-            .filter(|t| offered.contains(&t.as_str()))
-            .collect(),
-        None => vec!["authorization_code".to_owned()],
-    };
-    if !grant_types.iter().any(|t| t == "authorization_code") {
-        return Err(invalid_client(
-            "the client's metadata document does not use the authorization_code grant",
-        ));
-    }
+    let grant_types = crate::dynamic::grant_types(raw.grant_types).ok_or_else(|| {
+        invalid_client("the client's metadata document does not use the authorization_code grant")
+    })?;
     Ok(Document {
         client_id: url.to_owned(),
         client_name,

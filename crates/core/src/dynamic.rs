@@ -84,6 +84,24 @@ impl Dynamic {
     }
 }
 
+/// The grant types a self-registered client lists, kept among those Latchkey offers it
+/// (the code and refresh grants; others, such as `jwt-bearer`, are dropped rather than
+/// refused); none listed means the code grant. `None` when the code grant is not among them:
+/// it is the only way such a client signs users in.
+pub fn grant_types(listed: Option<Vec<String>>) -> Option<Vec<String>> {
+    const OFFERED: [&str; 2] = ["authorization_code", "refresh_token"];
+    let kept: Vec<String> = match listed {
+        Some(types) => types
+            .into_iter()
+            .filter(|t| OFFERED.contains(&t.as_str()))
+            .collect(),
+        None => vec!["authorization_code".to_owned()],
+    };
+    kept.iter()
+        .any(|t| t == "authorization_code")
+        .then_some(kept)
+}
+
 /// What a kind of self-registered client may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -11,9 +11,6 @@ use crate::dynamic::{Dynamic, Registration};
 use crate::registration::{MAX_URIS, check_name, check_self_registered_redirect_uri};
 use crate::{ErrorCode, OAuthError};
 
-/// The grants a self-registered client may use; others it lists are dropped.
-const OFFERED: [&str; 2] = ["authorization_code", "refresh_token"];
-
 #[derive(Deserialize)]
 struct Raw {
     #[serde(default)]
@@ -96,18 +93,11 @@ pub fn parse(body: &[u8]) -> Result<Request, OAuthError> {
         check_self_registered_redirect_uri(&format!("redirect_uris[{i}]"), uri, public)
             .map_err(|invalid| OAuthError::new(ErrorCode::InvalidRedirectUri, invalid.message))?;
     }
-    let grant_types: Vec<String> = match raw.grant_types {
-        Some(types) => types
-            .into_iter()
-            .filter(|t| OFFERED.contains(&t.as_str()))
-            .collect(),
-        None => vec!["authorization_code".to_owned()],
-    };
-    if !grant_types.iter().any(|t| t == "authorization_code") {
-        return Err(metadata(
+    let grant_types = crate::dynamic::grant_types(raw.grant_types).ok_or_else(|| {
+        metadata(
             "grant_types must include authorization_code, the only way a self-registered client signs users in",
-        ));
-    }
+        )
+    })?;
     if let Some(types) = &raw.response_types
         && !types.iter().any(|t| t == "code")
     {

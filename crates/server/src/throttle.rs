@@ -139,18 +139,7 @@ impl Budget {
         let now = state.clock.now_ms();
         let slowing = (self.slowing.clone(), PER_IDENTIFIER);
         for (key, policy) in self.refusing().iter().chain([&slowing]) {
-            let first = latchkey_core::throttle::Counter {
-                failures: 1,
-                last_failure_at: now,
-            };
-            let counter = state
-                .db
-                .record_failure(key, now, policy.forget_at(&first))
-                .await?;
-            state
-                .db
-                .extend_throttle(key, policy.forget_at(&counter))
-                .await?;
+            count(state, key, policy, now).await?;
         }
         Ok(())
     }
@@ -165,6 +154,27 @@ impl Budget {
             false => Ok(()),
         }
     }
+}
+
+/// Count one event against `key` under `policy`, kept until the policy forgets it.
+pub async fn count(
+    state: &AppState,
+    key: &str,
+    policy: &Policy,
+    now: i64,
+) -> Result<(), latchkey_store::Error> {
+    let first = latchkey_core::throttle::Counter {
+        failures: 1,
+        last_failure_at: now,
+    };
+    let counter = state
+        .db
+        .record_failure(key, now, policy.forget_at(&first))
+        .await?;
+    state
+        .db
+        .extend_throttle(key, policy.forget_at(&counter))
+        .await
 }
 
 #[cfg(test)]

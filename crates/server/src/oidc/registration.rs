@@ -13,7 +13,7 @@ use latchkey_core::dynamic::Mode;
 use latchkey_core::dynamic_registration;
 use latchkey_core::grant::token_hash;
 use latchkey_core::lifetimes::REGISTRATION_REUSE_MS;
-use latchkey_core::throttle::{Counter, REGISTRATIONS_PER_ADDRESS};
+use latchkey_core::throttle::REGISTRATIONS_PER_ADDRESS;
 use latchkey_core::{ErrorCode, OAuthError, random};
 use latchkey_store::third_party::SignInExperience;
 use serde_json::json;
@@ -147,19 +147,7 @@ async fn registered(
 
 /// Count a new registration against the address.
 async fn count(state: &AppState, key: &str, now: i64) -> Result<(), Error> {
-    let first = Counter {
-        failures: 1,
-        last_failure_at: now,
-    };
-    let policy = REGISTRATIONS_PER_ADDRESS;
-    let counter = state
-        .db
-        .record_failure(key, now, policy.forget_at(&first))
-        .await?;
-    state
-        .db
-        .extend_throttle(key, policy.forget_at(&counter))
-        .await?;
+    crate::throttle::count(state, key, &REGISTRATIONS_PER_ADDRESS, now).await?;
     state.cache.throttled();
     Ok(())
 }
