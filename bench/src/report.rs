@@ -39,7 +39,7 @@ pub struct Summary {
     pub errors: u64,
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     let n = values.len();
     match n {
@@ -124,6 +124,8 @@ pub struct Report {
     pub rs256_floor: Option<Outcome>,
     /// The same bare server spending Latchkey's CPU per answer, for each p99 target.
     pub same_cost: Vec<SameCost>,
+    /// Bare servers doing Latchkey's PostgreSQL work, through each driver (`--postgres`).
+    pub postgres_floors: Vec<crate::floor::postgres::Floor>,
 }
 
 impl Report {
@@ -169,6 +171,7 @@ impl Report {
             es256_floor: None,
             rs256_floor: None,
             same_cost: Vec::new(),
+            postgres_floors: Vec::new(),
         }
     }
 
@@ -262,6 +265,7 @@ impl Report {
             self.cores, self.rsa_signs, self.argon2_verifies
         );
         out += &crate::floor::markdown(self);
+        out += &crate::floor::postgres::markdown(self);
         out += &crate::targets::rsa_bound(self);
         out += &crate::targets::table(self);
         out

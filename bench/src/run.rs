@@ -157,6 +157,8 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
         target: &c.target,
         base: &c.server.base,
         access_token: &c.access_token,
+        postgres: args.postgres.as_deref(),
+        rounds: args.rounds(),
     };
     floor::measure(
         &mut report,

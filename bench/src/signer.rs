@@ -11,7 +11,7 @@ use aws_lc_rs::signature::{
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Algorithm {
     Es256,
     Rs256,
@@ -73,12 +73,21 @@ impl Signer {
     }
 
     pub fn token_response(&self) -> String {
+        self.token_response_with("")
+    }
+
+    /// A token response that also hands out `refresh`, as a redemption or rotation does.
+    pub fn token_response_with_refresh(&self, refresh: &str) -> String {
+        self.token_response_with(&format!(r#","refresh_token":"{refresh}""#))
+    }
+
+    fn token_response_with(&self, more: &str) -> String {
         let signature = self
             .signature()
             .map(|s| URL_SAFE_NO_PAD.encode(s))
             .unwrap_or_default();
         format!(
-            r#"{{"access_token":"{}.{signature}","token_type":"Bearer","expires_in":3600,"scope":"read"}}"#,
+            r#"{{"access_token":"{}.{signature}","token_type":"Bearer","expires_in":3600,"scope":"read"{more}}}"#,
             self.signing_input
         )
     }

@@ -6,6 +6,8 @@
 //! is Latchkey's own cost; its p99 is the tail the kernel and the load generator add to every
 //! answer of that cost, which is what a p99 target at a given rate meets on this machine.
 
+pub mod postgres;
+
 use std::fmt::Write;
 use std::path::Path;
 use std::sync::Arc;
@@ -46,6 +48,9 @@ pub struct Model<'a> {
     pub target: &'a Target,
     pub base: &'a str,
     pub access_token: &'a str,
+    /// The PostgreSQL Latchkey ran on (`--postgres`), for the bare servers doing its work.
+    pub postgres: Option<&'a str>,
+    pub rounds: usize,
 }
 
 /// Every floor that the selected operations call for, into `report`: the bare JWKS server,
@@ -93,6 +98,27 @@ pub async fn measure(
         let request = Op::ClientCredentialsRs256.request(model.target, model.base, "", vec![]);
         let answer = Answer::Token(Algorithm::Rs256);
         report.rs256_floor = Some(serve(load, answer, request, work).await?);
+    }
+    if let Some(url) = model.postgres {
+        let ran = |ops: &[Op]| ops.iter().any(|&op| report.latchkey(op).is_some());
+        let works: Vec<postgres::Work> = [
+            (
+                ran(&[Op::Introspection, Op::Userinfo]),
+                postgres::Work::Read,
+            ),
+            (
+                ran(&[Op::CodeRedemption, Op::RefreshRotation]),
+                postgres::Work::Use(Algorithm::Rs256),
+            ),
+            (
+                ran(&[Op::CodeRedemptionEs256, Op::RefreshRotationEs256]),
+                postgres::Work::Use(Algorithm::Es256),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(ran, work)| ran.then_some(work))
+        .collect();
+        postgres::measure(report, &works, url, model.rounds, work).await?;
     }
     let Some(floor) = report.floor.as_ref().map(|f| f.requests_per_second) else {
         return Ok(());
