@@ -5,9 +5,10 @@ use latchkey_core::consent::Consent;
 use latchkey_core::resource::Scope;
 use latchkey_core::scope::Scopes;
 
+use crate::sql::read::reading;
 use crate::sql::row::{Columns, Record};
 use crate::sql::statement::{Arg, Statement, args};
-use crate::sql::tx::{Direct, Tx, run_now, transaction};
+use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
@@ -93,25 +94,21 @@ impl Db {
         application_id: &str,
     ) -> Result<Option<Consent>> {
         // Every sign-in looks its consent up: on an SQLite file, on the calling thread.
-        match self.readers() {
-            Some(readers) => {
-                readers.read(|conn| run_now(find(&mut Direct(conn), user_id, application_id)))
-            }
-            None => find(&mut *self.pool().acquire().await?, user_id, application_id).await,
-        }
+        reading!(self, |conn| find(conn, user_id, application_id).await)
     }
 
     /// Every consent the user gave, oldest first.
     pub async fn list_consents(&self, user_id: &str) -> Result<Vec<Consent>> {
         let sql =
             format!("SELECT {COLUMNS} FROM consents WHERE user_id = $1 ORDER BY created_at, id");
-        let mut conn = self.pool().acquire().await?;
-        let rows: Vec<Consent> = conn.fetch_all(&sql, &[user_id.into()]).await?;
-        let mut consents = Vec::with_capacity(rows.len());
-        for row in rows {
-            consents.push(complete(&mut *conn, row).await?);
-        }
-        Ok(consents)
+        reading!(self, |conn| {
+            let rows: Vec<Consent> = conn.fetch_all(&sql, &[user_id.into()]).await?;
+            let mut consents = Vec::with_capacity(rows.len());
+            for row in rows {
+                consents.push(complete(conn, row).await?);
+            }
+            Ok(consents)
+        })
     }
 
     /// Add to what the user agreed to share with the application (creating the consent the

@@ -61,11 +61,15 @@ pub enum Backend {
 /// On SQLite, writes go through a pool of its own with one connection: SQLite takes one
 /// writer at a time anyway, and writers waiting in this queue are woken in turn, where
 /// writers racing for the file lock would sleep in SQLite's busy handler (1 to 100 ms at a
-/// time). Reads keep their own connections and never wait for a writer (WAL).
+/// time). Reads keep their own connections and never wait for a writer (WAL). On
+/// PostgreSQL every statement goes through `postgres`; sqlx's pool there only applies
+/// migrations (it opens its connection when they run).
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: AnyPool,
     writer: AnyPool,
+    /// tokio-postgres's pool, on PostgreSQL (decision 0020).
+    postgres: Option<sql::postgres::Pool>,
     /// Group commit for the writes on the token path (an SQLite file only, see `batch`).
     batcher: Option<sql::batch::Batcher>,
     /// Direct reads for the hottest lookups (an SQLite file only, see `read`).
@@ -85,6 +89,11 @@ impl Db {
     /// Where statements that write go (the same pool as reads on PostgreSQL).
     pub(crate) fn writer(&self) -> &AnyPool {
         &self.writer
+    }
+
+    /// The pool every statement uses, on PostgreSQL.
+    pub(crate) fn postgres(&self) -> Option<&sql::postgres::Pool> {
+        self.postgres.as_ref()
     }
 
     /// Direct reads, on an SQLite file.

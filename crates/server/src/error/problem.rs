@@ -86,7 +86,7 @@ impl From<latchkey_store::Error> for Problem {
                 "the database is unavailable; try again shortly",
                 &e,
             ),
-            E::Corrupt(_) | E::Database(_) | E::Sqlite(_) => Self::internal(
+            E::Corrupt(_) | E::Database(_) | E::Sqlite(_) | E::Postgres(_) => Self::internal(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
                 "internal error",

@@ -81,7 +81,7 @@ impl Batcher {
 }
 
 fn unavailable(why: String) -> Error {
-    Error::Unavailable(sqlx::Error::Io(std::io::Error::other(why)))
+    Error::Unavailable(why.into())
 }
 
 fn run(conn: &Connection, jobs: &mpsc::Receiver<Job>) {

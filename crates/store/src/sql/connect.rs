@@ -1,5 +1,5 @@
-//! Opening a database from its URL: the connection pools, and on an SQLite file the
-//! group-commit writer and the direct readers. An SQLite file and its folder are created if
+//! Opening a database from its URL: the connection pools (on PostgreSQL, tokio-postgres's),
+//! and on an SQLite file the group-commit writer and the direct readers. An SQLite file and its folder are created if
 //! missing.
 
 use std::path::Path;
@@ -7,7 +7,7 @@ use std::path::Path;
 use sqlx::Executor;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 
-use super::{batch, read};
+use super::{batch, postgres, read};
 use crate::{Backend, Db, Error, Result};
 
 impl Db {
@@ -23,6 +23,19 @@ impl Db {
             Backend::Postgres => (url.to_owned(), false),
         };
         let options: AnyConnectOptions = url.parse()?;
+        if backend == Backend::Postgres {
+            let postgres = Some(postgres::connect(&url).await?);
+            // Only the migrator uses sqlx here, with one connection opened when it runs.
+            let pool = Self::pool_options(backend, false, 1).connect_lazy_with(options);
+            return Ok(Self {
+                writer: pool.clone(),
+                pool,
+                postgres,
+                batcher: None,
+                readers: None,
+                backend,
+            });
+        }
         let pool = Self::pool_options(backend, in_memory, if in_memory { 1 } else { 16 })
             .connect_with(options.clone())
             .await?;
@@ -48,6 +61,7 @@ impl Db {
         Ok(Self {
             pool,
             writer,
+            postgres: None,
             batcher,
             readers,
             backend,

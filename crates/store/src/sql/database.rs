@@ -3,6 +3,7 @@
 
 use sqlx::migrate::Migrator;
 
+use crate::sql::tx::Tx;
 use crate::{Backend, Db, Error, Result};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -62,18 +63,34 @@ impl Db {
 
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(self.pool()).await?;
+        match self.postgres() {
+            Some(pool) => {
+                let _: Option<i64> = pool.get().await?.fetch_optional("SELECT 1", &[]).await?;
+            }
+            None => {
+                sqlx::query("SELECT 1").execute(self.pool()).await?;
+            }
+        }
         Ok(())
     }
 
     pub async fn close(&self) {
+        if let Some(pool) = self.postgres() {
+            pool.close();
+        }
         self.pool().close().await;
         self.writer().close().await;
     }
 
     /// Connections open, and idle among them.
     pub fn pool_stats(&self) -> (u32, usize) {
-        (self.pool().size(), self.pool().num_idle())
+        match self.postgres() {
+            Some(pool) => {
+                let status = pool.status();
+                (status.size as u32, status.available)
+            }
+            None => (self.pool().size(), self.pool().num_idle()),
+        }
     }
 }
 

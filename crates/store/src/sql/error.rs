@@ -10,11 +10,13 @@ pub enum Error {
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("the database is unavailable: {0}")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("database error: {0}")]
     Sqlite(#[source] rusqlite::Error),
+    #[error("database error: {0}")]
+    Postgres(#[source] tokio_postgres::Error),
 }
 
 impl From<sqlx::Error> for Error {
@@ -25,7 +27,7 @@ impl From<sqlx::Error> for Error {
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
             | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed => Self::Unavailable(e),
+            | sqlx::Error::PoolClosed => Self::Unavailable(Box::new(e)),
             _ => Self::Database(e),
         }
     }
@@ -50,7 +52,7 @@ impl From<rusqlite::Error> for Error {
                     | ffi::SQLITE_FULL
             ) =>
             {
-                Self::Unavailable(sqlx::Error::Io(std::io::Error::other(e)))
+                Self::Unavailable(Box::new(e))
             }
             _ => Self::Sqlite(e),
         }

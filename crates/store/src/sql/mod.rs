@@ -11,6 +11,7 @@ pub(crate) mod connect;
 pub(crate) mod database;
 pub(crate) mod error;
 pub(crate) mod list;
+pub(crate) mod postgres;
 pub(crate) mod read;
 pub(crate) mod row;
 pub(crate) mod statement;

@@ -2,7 +2,8 @@
 //! backends. On an SQLite file they run on the calling thread through connections of their
 //! own: a read of one indexed row costs a few microseconds there, where a trip to a pooled
 //! sqlx connection's thread and back costs more than the read on a busy machine, and in WAL
-//! mode a reader never waits for the writer. Elsewhere they go through sqlx. The hottest
+//! mode a reader never waits for the writer. On PostgreSQL they go through its pool
+//! (`postgres`), in memory through sqlx. The hottest
 //! lookups use them (tokens, their user and the user's roles; a sign-in's session,
 //! interaction, account, throttle counters and consent); the rest still read through sqlx.
 
@@ -18,6 +19,45 @@ use crate::{Db, Result};
 
 /// Connections kept between reads; more are opened when more callers read at once.
 const MAX_IDLE: usize = 8;
+
+/// `reading!(db, |conn| body)`: run `body`, an expression awaiting `Tx` reads on `conn`,
+/// with one connection for all of them: on an SQLite file a direct reader (on the calling
+/// thread, so the body must not wait for anything else, as `transaction!` says), on
+/// PostgreSQL a pooled connection, in memory sqlx's.
+macro_rules! reading {
+    ($db:expr, |$conn:ident| $body:expr) => {{
+        let db: &$crate::Db = $db;
+        match (db.readers(), db.postgres()) {
+            (Some(readers), _) => readers.read(|c| {
+                $crate::sql::tx::run_now(async {
+                    let $conn = &mut $crate::sql::tx::Direct(c);
+                    $body
+                })
+            }),
+            (None, Some(pool)) => match pool.get().await {
+                Ok(mut client) => {
+                    async {
+                        let $conn = &mut client;
+                        $body
+                    }
+                    .await
+                }
+                Err(e) => Err(e.into()),
+            },
+            (None, None) => match db.pool().acquire().await {
+                Ok(mut c) => {
+                    async {
+                        let $conn = &mut *c;
+                        $body
+                    }
+                    .await
+                }
+                Err(e) => Err(e.into()),
+            },
+        }
+    }};
+}
+pub(crate) use reading;
 
 #[derive(Debug)]
 pub(crate) struct Readers {
@@ -68,7 +108,10 @@ impl Db {
     ) -> Result<Option<T>> {
         match self.readers() {
             Some(readers) => readers.read(|conn| run_now(Direct(conn).fetch_optional(sql, args))),
-            None => self.pool().acquire().await?.fetch_optional(sql, args).await,
+            None => match self.postgres() {
+                Some(pool) => pool.get().await?.fetch_optional(sql, args).await,
+                None => self.pool().acquire().await?.fetch_optional(sql, args).await,
+            },
         }
     }
 
@@ -76,7 +119,10 @@ impl Db {
     pub(crate) async fn fetch_all<T: Record>(&self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
         match self.readers() {
             Some(readers) => readers.read(|conn| run_now(Direct(conn).fetch_all(sql, args))),
-            None => self.pool().acquire().await?.fetch_all(sql, args).await,
+            None => match self.postgres() {
+                Some(pool) => pool.get().await?.fetch_all(sql, args).await,
+                None => self.pool().acquire().await?.fetch_all(sql, args).await,
+            },
         }
     }
 }

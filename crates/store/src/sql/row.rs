@@ -1,19 +1,55 @@
-//! A row's columns read the same way whichever driver fetched it: sqlx (both backends) or
-//! rusqlite (the SQLite file's direct paths, `batch` and `read`), so that each record has one
-//! decoding function.
+//! A row's columns read the same way whichever driver fetched it: sqlx (SQLite in memory and
+//! its pooled reads), rusqlite (the SQLite file's direct paths, `batch` and `read`) or
+//! tokio-postgres (`postgres`), so that each record has one decoding function.
 
 use sqlx::any::AnyRow;
 
 use crate::Result;
 
-/// A column type both drivers decode.
+/// A column type every driver decodes: sqlx's and rusqlite's by their own traits, and
+/// tokio-postgres's here, where a number may come from an `INTEGER` column as well as a
+/// `BIGINT` one (tokio-postgres reads each type as its own width only).
 pub(crate) trait Value:
-    for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
+    Sized + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
 {
+    fn from_postgres(row: &tokio_postgres::Row, index: usize) -> Result<Self>;
 }
-impl<T> Value for T where
-    T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any> + rusqlite::types::FromSql
-{
+
+macro_rules! value {
+    ($($t:ty),*) => {
+        $(impl Value for $t {
+            fn from_postgres(row: &tokio_postgres::Row, index: usize) -> Result<Self> {
+                Ok(row.try_get(index)?)
+            }
+        })*
+    };
+}
+value!(
+    String,
+    Option<String>,
+    bool,
+    Option<bool>,
+    Vec<u8>,
+    Option<Vec<u8>>
+);
+
+impl Value for Option<i64> {
+    fn from_postgres(row: &tokio_postgres::Row, index: usize) -> Result<Self> {
+        use tokio_postgres::types::Type;
+        let column = row.columns().get(index).map(|c| c.type_());
+        Ok(match column {
+            Some(&Type::INT4) => row.try_get::<_, Option<i32>>(index)?.map(i64::from),
+            Some(&Type::INT2) => row.try_get::<_, Option<i16>>(index)?.map(i64::from),
+            _ => row.try_get(index)?,
+        })
+    }
+}
+
+impl Value for i64 {
+    fn from_postgres(row: &tokio_postgres::Row, index: usize) -> Result<Self> {
+        Option::<i64>::from_postgres(row, index)?
+            .ok_or_else(|| crate::Error::Corrupt(format!("column {index} is NULL")))
+    }
 }
 
 pub(crate) trait Columns {

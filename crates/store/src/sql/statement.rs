@@ -11,6 +11,7 @@ use sqlx::AssertSqlSafe;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 
+use crate::sql::postgres;
 use crate::sql::tx::{Direct, Tx, run_now};
 use crate::{Db, Error, Result};
 
@@ -127,6 +128,10 @@ impl Statement {
         }
     }
 
+    pub(crate) fn parts(&self) -> (&str, &[Arg]) {
+        (&self.sql, &self.args)
+    }
+
     pub(crate) fn run_sqlite(&self, conn: &rusqlite::Connection) -> Result<u64> {
         let mut statement = conn.prepare_cached(&self.sql)?;
         bind_sqlite(&mut statement, &self.args)?;
@@ -173,6 +178,12 @@ impl Db {
             let write = move |conn: &_| run_now(execute_all(&mut Direct(conn), &statements));
             return batcher.write(write).await;
         }
+        if let Some(pool) = self.postgres() {
+            let write = postgres::write(pool, |tx| {
+                Box::pin(async move { execute_all(tx, &statements).await })
+            });
+            return write.await;
+        }
         self.write(|conn| Box::pin(async move { execute_all(conn, &statements).await }))
             .await
     }
@@ -197,6 +208,12 @@ impl Db {
         if let Some(batcher) = self.batcher() {
             let write = move |conn: &_| run_now(execute_if(&mut Direct(conn), &guard, &then));
             return batcher.write(write).await;
+        }
+        if let Some(pool) = self.postgres() {
+            let write = postgres::write(pool, |tx| {
+                Box::pin(async move { execute_if(tx, &guard, &then).await })
+            });
+            return write.await;
         }
         self.write(|conn| Box::pin(async move { execute_if(conn, &guard, &then).await }))
             .await

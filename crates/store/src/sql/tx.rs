@@ -31,8 +31,9 @@ pub(crate) trait Tx {
 
 /// `transaction!(db, |tx| body)`: run `body`, an expression awaiting `Tx` calls on `tx`, in
 /// a transaction of its own, keeping its effects only if it returns `Ok` and the transaction
-/// commits. On an SQLite file it runs on the group-commit writer (`tx` is `Direct`), elsewhere
-/// through sqlx (`tx` is an `AnyConnection`); the body is written once and compiled for both,
+/// commits. On an SQLite file it runs on the group-commit writer (`tx` is `Direct`), on
+/// PostgreSQL through tokio-postgres (`tx` is a transaction of its pool), in memory through
+/// sqlx (`tx` is an `AnyConnection`); the body is written once and compiled for both,
 /// so what it captures must be owned.
 macro_rules! transaction {
     ($db:expr, |$tx:ident| $body:expr) => {{
@@ -49,15 +50,26 @@ macro_rules! transaction {
                     })
                     .await
             }
-            None => {
-                db.write(move |conn| {
-                    Box::pin(async move {
-                        let $tx = conn;
-                        $body
+            None => match db.postgres() {
+                Some(pool) => {
+                    $crate::sql::postgres::write(pool, move |tx| {
+                        Box::pin(async move {
+                            let $tx = tx;
+                            $body
+                        })
                     })
-                })
-                .await
-            }
+                    .await
+                }
+                None => {
+                    db.write(move |conn| {
+                        Box::pin(async move {
+                            let $tx = conn;
+                            $body
+                        })
+                    })
+                    .await
+                }
+            },
         }
     }};
 }
