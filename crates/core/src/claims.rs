@@ -53,6 +53,11 @@ const ADDRESS_CLAIMS: [(&str, &str); 6] = [
     ("country", "country"),
 ];
 
+/// Whether the claims of `scope` name the user's roles (so that they need reading at all).
+pub fn needs_roles(scope: &Scopes) -> bool {
+    scope.contains("roles")
+}
+
 /// The claims `scope` releases about `user`, always with `sub`. A claim without a value is
 /// left out rather than sent as `null` (OIDC Core §5.3.2).
 pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String, Value> {
@@ -111,7 +116,7 @@ pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String,
     if scope.contains("custom_data") {
         put("custom_data", Some(user.custom_data.clone()));
     }
-    if scope.contains("roles") {
+    if needs_roles(scope) {
         put("roles", Some(json!(roles)));
     }
     if scope.contains("phone") {

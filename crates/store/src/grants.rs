@@ -6,11 +6,15 @@
 
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken};
 use latchkey_core::scope::Scopes;
+use latchkey_core::user::User;
+
+use std::sync::LazyLock;
 
 use crate::consent::consent_statements;
-use crate::sql::row::{Columns, Record};
+use crate::sql::row::{Columns, Prefixed, Record};
 use crate::sql::statement::{Arg, Statement, args};
 use crate::sql::tx::Tx;
+use crate::users::JOINED_COLUMNS;
 use crate::{Db, Result, string_list, to_json_list};
 
 /// Tokens stored in the same transaction as the consumption of a code or a refresh token:
@@ -208,6 +212,36 @@ impl Db {
         );
         self.fetch_optional(&sql, &[token_hash.into(), now_ms.into()])
             .await
+    }
+}
+
+impl Db {
+    /// A live opaque access token of a live grant, and the grant's user: what userinfo reads,
+    /// in one statement.
+    pub async fn find_access_token_and_user(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(OpaqueAccessToken, Grant, User)>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT a.token_hash, a.grant_id, a.scope AS token_scope, \
+                 a.created_at AS token_created_at, a.expires_at, {GRANT_COLUMNS}, {} \
+                 FROM access_tokens a JOIN grants g ON g.id = a.grant_id \
+                 JOIN users u ON u.id = g.user_id \
+                 WHERE a.token_hash = $1 AND a.expires_at > $2 AND g.revoked_at IS NULL",
+                *JOINED_COLUMNS
+            )
+        });
+        self.fetch_optional(&SQL, &[token_hash.into(), now_ms.into()])
+            .await
+    }
+}
+
+impl Record for (OpaqueAccessToken, Grant, User) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        let (token, grant) = <(OpaqueAccessToken, Grant)>::from_row(row)?;
+        Ok((token, grant, User::from_row(&Prefixed(row, "u_"))?))
     }
 }
 

@@ -10,6 +10,15 @@ use crate::{Db, Error, Result};
 const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
      created_at, updated_at, last_sign_in_at, custom_data, profile, avatar";
 
+/// The columns of `users u` named `u_<column>`, for joins (read with `Prefixed(row, "u_")`).
+pub(crate) static JOINED_COLUMNS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let joined: Vec<String> = COLUMNS
+        .split(", ")
+        .map(|c| format!("u.{c} AS u_{c}"))
+        .collect();
+    joined.join(", ")
+});
+
 impl Record for User {
     fn from_row(row: &impl Columns) -> Result<Self> {
         Ok(User {

@@ -20,14 +20,15 @@ pub async fn userinfo(
 ) -> Result<Response, BearerError> {
     let token = token.ok_or(BearerError::Missing)?;
     let now = state.clock.now_ms();
-    let found = state.db.find_access_token(&token_hash(&token), now).await?;
-    let (access, grant) = found.ok_or(BearerError::InvalidToken)?;
+    let hash = token_hash(&token);
+    let found = state.db.find_access_token_and_user(&hash, now).await?;
+    let (access, grant, user) = found.ok_or(BearerError::InvalidToken)?;
     // Userinfo is OpenID Connect's: a plain OAuth 2.0 token (no `openid`) does not reach it.
     let scope = Scopes::parse(&access.scope).unwrap_or_default();
     if !scope.contains("openid") {
         return Err(BearerError::InsufficientScope("openid"));
     }
-    let mut response = claims(&state, &scope, &grant.user_id).await?;
+    let mut response = claims(&state, &scope, user).await?;
     if headers.contains_key(header::ORIGIN) {
         let client = state.cache.client(&state.db, &grant.client_id).await?;
         let client = client.ok_or(BearerError::InvalidToken)?;
@@ -37,12 +38,11 @@ pub async fn userinfo(
 }
 
 /// The claims of `scope` about the user, unless the user may no longer sign in.
-async fn claims(state: &AppState, scope: &Scopes, user_id: &str) -> Result<Response, BearerError> {
-    let user = state.db.find_user(user_id).await?;
-    let user = user
-        .filter(User::is_active)
-        .ok_or(BearerError::InvalidToken)?;
-    let roles = super::token::role_names(state, &user.id).await?;
+async fn claims(state: &AppState, scope: &Scopes, user: User) -> Result<Response, BearerError> {
+    if !user.is_active() {
+        return Err(BearerError::InvalidToken);
+    }
+    let roles = super::token::role_names(state, &user.id, scope).await?;
     let claims = serde_json::Value::Object(user_claims(&user, &roles, scope));
     let mut response = Json(claims).into_response();
     response

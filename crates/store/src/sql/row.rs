@@ -92,6 +92,24 @@ impl Columns for rusqlite::Row<'_> {
     }
 }
 
+/// The columns of a row whose names start with a prefix, read without it: a record joined
+/// with another whose column names are the same (`u.id AS u_id`).
+pub(crate) struct Prefixed<'r, R>(pub &'r R, pub &'static str);
+
+impl<R: Columns> Columns for Prefixed<'_, R> {
+    fn get<T: Value>(&self, column: &str) -> Result<T> {
+        self.0.get(&format!("{}{column}", self.1))
+    }
+
+    fn nth<T: Value>(&self, index: usize) -> Result<T> {
+        self.0.nth(index)
+    }
+
+    fn flag(&self, column: &str) -> Result<bool> {
+        self.0.flag(&format!("{}{column}", self.1))
+    }
+}
+
 /// A record decoded from one row, whichever driver fetched it.
 pub(crate) trait Record: Sized {
     fn from_row(row: &impl Columns) -> Result<Self>;

@@ -245,7 +245,7 @@ async fn id_token(
         session_id: grant.session_id_hash.as_deref(),
         access_token: Some(access_token),
     };
-    let roles = role_names(state, &user.id).await?;
+    let roles = role_names(state, &user.id, scope).await?;
     let claims = id_token_claims(user, &roles, scope, &context);
     let keys = state.keys.get();
     keys.sign(
@@ -257,8 +257,16 @@ async fn id_token(
     .await
 }
 
-/// The names of the user's roles, for the `roles` claim.
-pub async fn role_names(state: &AppState, user_id: &str) -> Result<Vec<String>, Error> {
+/// The names of the user's roles, for the `roles` claim (none read when `scope` does not
+/// release it).
+pub async fn role_names(
+    state: &AppState,
+    user_id: &str,
+    scope: &Scopes,
+) -> Result<Vec<String>, Error> {
+    if !latchkey_core::claims::needs_roles(scope) {
+        return Ok(Vec::new());
+    }
     let roles = state
         .db
         .find_roles_of(latchkey_store::roles::Holder::User(user_id))
