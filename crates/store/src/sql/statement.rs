@@ -229,9 +229,5 @@ async fn execute_if(tx: &mut impl Tx, guard: &Statement, then: &[Statement]) -> 
 }
 
 async fn execute_all(tx: &mut impl Tx, statements: &[Statement]) -> Result<Vec<u64>> {
-    let mut changed = Vec::with_capacity(statements.len());
-    for statement in statements {
-        changed.push(tx.execute(statement).await?);
-    }
-    Ok(changed)
+    tx.execute_all(statements).await
 }

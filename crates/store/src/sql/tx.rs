@@ -22,6 +22,16 @@ pub(crate) trait Tx {
     /// Run `statement`; how many rows it changed.
     async fn execute(&mut self, statement: &Statement) -> Result<u64>;
 
+    /// Run `statements` in order; how many rows each changed. On PostgreSQL they are sent
+    /// together, in one round trip.
+    async fn execute_all(&mut self, statements: &[Statement]) -> Result<Vec<u64>> {
+        let mut changed = Vec::with_capacity(statements.len());
+        for statement in statements {
+            changed.push(self.execute(statement).await?);
+        }
+        Ok(changed)
+    }
+
     /// The first row `sql` returns (a `SELECT`, or a write with `RETURNING`), decoded.
     async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>>;
 

@@ -5,6 +5,7 @@
 
 pub(crate) mod tls;
 
+use std::future::Future;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod, Runtime};
@@ -57,22 +58,109 @@ pub(crate) async fn connect(url: &str) -> Result<Pool> {
 /// only if it succeeds and the transaction commits.
 pub(crate) async fn write<T>(
     pool: &Pool,
-    write: impl for<'c, 't> FnOnce(
-        &'c mut deadpool_postgres::Transaction<'t>,
-    ) -> BoxFuture<'c, Result<T>>,
+    write: impl for<'c> FnOnce(&'c mut Transaction) -> BoxFuture<'c, Result<T>>,
 ) -> Result<T> {
-    let mut client = pool.get().await?;
-    let mut tx = client.transaction().await?;
+    let mut tx = Transaction {
+        client: Some(pool.get().await?),
+        open: false,
+    };
     let result = write(&mut tx).await;
-    match result {
-        Ok(value) => {
-            tx.commit().await?;
-            Ok(value)
+    let end = match (&result, tx.open) {
+        (_, false) => return result,
+        (Ok(_), true) => "COMMIT",
+        (Err(_), true) => "ROLLBACK",
+    };
+    connection(&tx.client)?.batch_execute(end).await?;
+    tx.open = false;
+    result
+}
+
+/// A transaction on a pooled connection. Its `BEGIN` goes out with its first statement, in
+/// one round trip rather than two; a body that writes nothing never begins one.
+pub(crate) struct Transaction {
+    client: Option<deadpool_postgres::Client>,
+    open: bool,
+}
+
+/// The connection of a transaction that has not been dropped.
+fn connection(client: &Option<deadpool_postgres::Client>) -> Result<&deadpool_postgres::Client> {
+    client
+        .as_ref()
+        .ok_or_else(|| Error::Corrupt("a finished transaction was used".into()))
+}
+
+impl Transaction {
+    /// Run `statement`'s future, after `BEGIN` if the transaction is not open yet: both are
+    /// sent before either answer is awaited.
+    async fn run<T>(
+        client: &deadpool_postgres::Client,
+        open: &mut bool,
+        statement: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
+    ) -> Result<T> {
+        if *open {
+            return Ok(statement.await?);
         }
-        Err(e) => {
-            tx.rollback().await?;
-            Err(e)
+        let (begun, ran) = tokio::join!(client.batch_execute("BEGIN"), statement);
+        begun?;
+        *open = true;
+        Ok(ran?)
+    }
+}
+
+impl Drop for Transaction {
+    /// A transaction left open (its request was dropped half-way) must not go back to the
+    /// pool: its connection is closed instead, which rolls it back.
+    fn drop(&mut self) {
+        if let (true, Some(client)) = (self.open, self.client.take()) {
+            drop(deadpool_postgres::Object::take(client));
         }
+    }
+}
+
+impl Tx for Transaction {
+    async fn execute(&mut self, statement: &Statement) -> Result<u64> {
+        let client = connection(&self.client)?;
+        let (sql, args) = statement.parts();
+        let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
+        let params = params(args);
+        let run = tokio_postgres::Client::execute(client, &prepared, &params);
+        Self::run(client, &mut self.open, run).await
+    }
+
+    /// Every statement is sent before the first answer is awaited: one round trip for all.
+    async fn execute_all(&mut self, statements: &[Statement]) -> Result<Vec<u64>> {
+        let client = connection(&self.client)?;
+        let mut prepared = Vec::with_capacity(statements.len());
+        for statement in statements {
+            let (sql, args) = statement.parts();
+            let ready = client.prepare_typed_cached(sql, &types(args)).await?;
+            prepared.push((ready, params(args)));
+        }
+        let runs = prepared
+            .iter()
+            .map(|(statement, params)| tokio_postgres::Client::execute(client, statement, params));
+        let all = futures_util::future::join_all(runs);
+        let all = async { Ok::<_, tokio_postgres::Error>(all.await) };
+        let changed = Self::run(client, &mut self.open, all).await?;
+        Ok(changed.into_iter().collect::<std::result::Result<_, _>>()?)
+    }
+
+    async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>> {
+        let client = connection(&self.client)?;
+        let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
+        let params = params(args);
+        let query = client.query_opt(&prepared, &params);
+        let row = Self::run(client, &mut self.open, query).await?;
+        row.as_ref().map(T::from_row).transpose()
+    }
+
+    async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
+        let client = connection(&self.client)?;
+        let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
+        let params = params(args);
+        let query = client.query(&prepared, &params);
+        let rows = Self::run(client, &mut self.open, query).await?;
+        rows.iter().map(T::from_row).collect()
     }
 }
 
@@ -115,40 +203,26 @@ impl ToSql for Arg {
     to_sql_checked!();
 }
 
-/// `Tx` for a pooled connection and for a transaction: the same calls on either.
-macro_rules! tx {
-    ($wrapper:ty, $inner:ty) => {
-        impl Tx for $wrapper {
-            async fn execute(&mut self, statement: &Statement) -> Result<u64> {
-                let (sql, args) = statement.parts();
-                let prepared = self.prepare_typed_cached(sql, &types(args)).await?;
-                Ok(<$inner>::execute(self, &prepared, &params(args)).await?)
-            }
+/// `Tx` for a pooled connection outside a transaction (reads).
+impl Tx for deadpool_postgres::Client {
+    async fn execute(&mut self, statement: &Statement) -> Result<u64> {
+        let (sql, args) = statement.parts();
+        let prepared = self.prepare_typed_cached(sql, &types(args)).await?;
+        Ok(tokio_postgres::Client::execute(self, &prepared, &params(args)).await?)
+    }
 
-            async fn fetch_optional<T: Record>(
-                &mut self,
-                sql: &str,
-                args: &[Arg],
-            ) -> Result<Option<T>> {
-                let prepared = self.prepare_typed_cached(sql, &types(args)).await?;
-                let row = <$inner>::query_opt(self, &prepared, &params(args)).await?;
-                row.as_ref().map(T::from_row).transpose()
-            }
+    async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>> {
+        let prepared = self.prepare_typed_cached(sql, &types(args)).await?;
+        let row = tokio_postgres::Client::query_opt(self, &prepared, &params(args)).await?;
+        row.as_ref().map(T::from_row).transpose()
+    }
 
-            async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
-                let prepared = self.prepare_typed_cached(sql, &types(args)).await?;
-                let rows = <$inner>::query(self, &prepared, &params(args)).await?;
-                rows.iter().map(T::from_row).collect()
-            }
-        }
-    };
+    async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
+        let prepared = self.prepare_typed_cached(sql, &types(args)).await?;
+        let rows = tokio_postgres::Client::query(self, &prepared, &params(args)).await?;
+        rows.iter().map(T::from_row).collect()
+    }
 }
-
-tx!(deadpool_postgres::Client, tokio_postgres::Client);
-tx!(
-    deadpool_postgres::Transaction<'_>,
-    tokio_postgres::Transaction<'_>
-);
 
 impl Columns for tokio_postgres::Row {
     fn get<T: Value>(&self, column: &str) -> Result<T> {
