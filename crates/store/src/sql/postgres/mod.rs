@@ -277,3 +277,7 @@ impl From<deadpool_postgres::PoolError> for Error {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

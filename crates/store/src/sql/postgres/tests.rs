@@ -1,0 +1,62 @@
+use std::time::Duration;
+
+use crate::sql::statement::{Statement, args};
+use crate::sql::tx::{Tx, transaction};
+use crate::{Backend, test_dbs};
+
+/// A request dropped in the middle of its transaction (its client went away) leaves nothing
+/// behind: had its connection gone back to the pool still inside the transaction, the next
+/// write on it would have committed what the dropped one began.
+#[tokio::test]
+async fn a_transaction_dropped_half_way_commits_nothing_later() {
+    for db in test_dbs::each().await {
+        if db.backend() != Backend::Postgres {
+            continue;
+        }
+        let config = |key: &str| {
+            Statement::new(
+                "INSERT INTO configs (key, value, updated_at) VALUES ($1, '{}', 0)",
+                args![key],
+            )
+        };
+        let abandoned = config("abandoned");
+        let write = async {
+            transaction!(&db, |tx| {
+                tx.execute(&abandoned).await?;
+                // Long enough for the timeout below to drop the write here.
+                let sql = "SELECT pg_sleep(2)::TEXT";
+                let slept: Option<String> = tx.fetch_optional(sql, &[]).await?;
+                Ok(slept)
+            })
+        };
+        let dropped = tokio::time::timeout(Duration::from_millis(300), write).await;
+        assert!(dropped.is_err(), "the write finished: {dropped:?}");
+        // Every connection of the pool writes at least once.
+        for n in 0..40 {
+            db.execute_one(config(&format!("later-{n}")))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let kept: Option<String> = db
+            .fetch_optional(
+                "SELECT key FROM configs WHERE key = $1",
+                &args!["abandoned"],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, None);
+    }
+}
+
+/// `sslmode` is taken as libpq takes it, and the other parameters pass through unchanged.
+#[test]
+fn the_url_keeps_its_options_and_loses_its_tls_parameters() {
+    let url = "postgres://u@h/db?sslmode=verify-full&options=-c%20search_path%3Dt_1";
+    let (kept, mode, _) = super::tls::split(url).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept, "postgres://u@h/db?options=-c%20search_path%3Dt_1");
+    assert_eq!(mode, tokio_postgres::config::SslMode::Require);
+    let (kept, mode, _) = super::tls::split("postgres://u@h/db").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(kept, "postgres://u@h/db");
+    assert_eq!(mode, tokio_postgres::config::SslMode::Prefer);
+    assert!(super::tls::split("postgres://u@h/db?sslmode=sometimes").is_err());
+}
