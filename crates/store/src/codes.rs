@@ -4,7 +4,11 @@
 
 use latchkey_core::grant::{AuthorizationCode, Grant, Taken};
 
-use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, store_issued};
+use std::sync::LazyLock;
+
+use latchkey_core::user::User;
+
+use crate::grants::{ConsumedBy, GRANT_AND_USER_COLUMNS, GRANT_COLUMNS, Issued, store_issued};
 use crate::sql::row::{Columns, Record};
 use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Result};
@@ -32,6 +36,16 @@ impl Record for (AuthorizationCode, Grant) {
     fn from_row(row: &impl Columns) -> Result<Self> {
         Ok((AuthorizationCode::from_row(row)?, Grant::from_row(row)?))
     }
+}
+
+/// What the winner of a code gets: the code, its grant, the grant's user (`None`: gone),
+/// read in the consuming transaction, and what the caller decided from them.
+#[derive(Debug, PartialEq)]
+pub struct Won<X> {
+    pub code: AuthorizationCode,
+    pub grant: Grant,
+    pub user: Option<User>,
+    pub decided: X,
 }
 
 impl Db {
@@ -77,7 +91,7 @@ impl Db {
         code_hash: &str,
         now_ms: i64,
         issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
-    ) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
+    ) -> Result<Taken<Won<X>>> {
         let code_hash = code_hash.to_owned();
         transaction!(self, |tx| take(tx, &code_hash, now_ms, issue).await)
     }
@@ -89,7 +103,7 @@ async fn take<X>(
     code_hash: &str,
     now_ms: i64,
     issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
-) -> Result<Taken<(AuthorizationCode, Grant, X)>> {
+) -> Result<Taken<Won<X>>> {
     let consume = format!(
         "UPDATE authorization_codes SET consumed_at = $1 \
          WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1 \
@@ -109,13 +123,23 @@ async fn take<X>(
             },
         );
     };
-    let live_grant =
-        format!("SELECT {GRANT_COLUMNS} FROM grants g WHERE g.id = $1 AND g.revoked_at IS NULL");
+    static LIVE_GRANT: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {} FROM grants g LEFT JOIN users u ON u.id = g.user_id \
+             WHERE g.id = $1 AND g.revoked_at IS NULL",
+            *GRANT_AND_USER_COLUMNS
+        )
+    });
     let grant_id = [(&code.grant_id).into()];
-    let Some(grant) = tx.fetch_optional::<Grant>(&live_grant, &grant_id).await? else {
+    let Some((grant, user)) = tx.fetch_optional(&LIVE_GRANT, &grant_id).await? else {
         return Ok(Taken::Missing);
     };
     let (issued, decided) = issue(&code, &grant);
     store_issued(tx, &issued).await?;
-    Ok(Taken::Taken((code, grant, decided)))
+    Ok(Taken::Taken(Won {
+        code,
+        grant,
+        user,
+        decided,
+    }))
 }

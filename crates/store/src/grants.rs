@@ -237,6 +237,21 @@ impl Db {
     }
 }
 
+/// A grant and its user (`None`: the user is gone), from `grants g LEFT JOIN users u`.
+impl Record for (Grant, Option<User>) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        let user = match row.get::<Option<String>>("u_id")? {
+            Some(_) => Some(User::from_row(&Prefixed(row, "u_"))?),
+            None => None,
+        };
+        Ok((Grant::from_row(row)?, user))
+    }
+}
+
+/// The columns of a grant and of its user, for `grants g LEFT JOIN users u`.
+pub(crate) static GRANT_AND_USER_COLUMNS: LazyLock<String> =
+    LazyLock::new(|| format!("{GRANT_COLUMNS}, {}", *JOINED_COLUMNS));
+
 impl Record for (OpaqueAccessToken, Grant, User) {
     fn from_row(row: &impl Columns) -> Result<Self> {
         let (token, grant) = <(OpaqueAccessToken, Grant)>::from_row(row)?;

@@ -108,9 +108,11 @@ async fn a_code_is_taken_once_even_under_a_concurrent_race() {
             let (outcome, stored) = task.await.unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(stored, matches!(outcome, Ok(Taken::Taken(_))));
             match outcome.unwrap_or_else(|e| panic!("{e}")) {
-                Taken::Taken((code, g, ())) => {
+                Taken::Taken(won) => {
                     taken += 1;
-                    assert_eq!((code.nonce.as_deref(), g), (Some("n"), grant.clone()));
+                    let (nonce, g) = (won.code.nonce.as_deref(), won.grant);
+                    assert_eq!((nonce, g), (Some("n"), grant.clone()));
+                    assert_eq!(won.user.map(|u| u.id), Some(grant.user_id.clone()));
                 }
                 Taken::Reused { grant_id } => {
                     reused += 1;

@@ -25,7 +25,7 @@
 pub mod applications;
 pub mod audit;
 pub mod cache;
-mod codes;
+pub mod codes;
 pub mod consent;
 pub mod dynamic_clients;
 pub mod expired;

@@ -3,7 +3,13 @@
 
 use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 
-use crate::grants::{ConsumedBy, GRANT_COLUMNS, Issued, insert_refresh, store_issued};
+use std::sync::LazyLock;
+
+use latchkey_core::user::User;
+
+use crate::grants::{
+    ConsumedBy, GRANT_AND_USER_COLUMNS, GRANT_COLUMNS, Issued, insert_refresh, store_issued,
+};
 use crate::sql::row::{Columns, Record};
 use crate::sql::statement::Statement;
 use crate::sql::tx::{Tx, transaction};
@@ -12,14 +18,26 @@ use crate::{Db, Result};
 /// A refresh token and its grant, as `find_refresh_token` selects them.
 impl Record for (RefreshToken, Grant) {
     fn from_row(row: &impl Columns) -> Result<Self> {
-        let token = RefreshToken {
-            token_hash: row.get("token_hash")?,
-            grant_id: row.get("grant_id")?,
-            scope: row.get("token_scope")?,
-            created_at: row.get("token_created_at")?,
-            expires_at: row.get("expires_at")?,
-        };
-        Ok((token, Grant::from_row(row)?))
+        Ok((token_of(row)?, Grant::from_row(row)?))
+    }
+}
+
+fn token_of(row: &impl Columns) -> Result<RefreshToken> {
+    Ok(RefreshToken {
+        token_hash: row.get("token_hash")?,
+        grant_id: row.get("grant_id")?,
+        scope: row.get("token_scope")?,
+        created_at: row.get("token_created_at")?,
+        expires_at: row.get("expires_at")?,
+    })
+}
+
+/// A refresh token, its grant and the grant's user, as `find_refresh_token_and_user`
+/// selects them.
+impl Record for (RefreshToken, Grant, Option<User>) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        let (grant, user) = <(Grant, Option<User>)>::from_row(row)?;
+        Ok((token_of(row)?, grant, user))
     }
 }
 
@@ -41,6 +59,28 @@ impl Db {
              WHERE r.token_hash = $1 AND r.consumed_at IS NULL AND r.expires_at > $2 AND g.revoked_at IS NULL"
         );
         self.fetch_optional(&sql, &[token_hash.into(), now_ms.into()])
+            .await
+    }
+
+    /// A live refresh token of a live grant, without consuming it, and the grant's user
+    /// (`None`: gone), in one statement: what a refresh reads before it decides.
+    pub async fn find_refresh_token_and_user(
+        &self,
+        token_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<(RefreshToken, Grant, Option<User>)>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT r.token_hash, r.grant_id, r.scope AS token_scope, \
+                 r.created_at AS token_created_at, r.expires_at, {} \
+                 FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id \
+                 LEFT JOIN users u ON u.id = g.user_id \
+                 WHERE r.token_hash = $1 AND r.consumed_at IS NULL AND r.expires_at > $2 \
+                 AND g.revoked_at IS NULL",
+                *GRANT_AND_USER_COLUMNS
+            )
+        });
+        self.fetch_optional(&SQL, &[token_hash.into(), now_ms.into()])
             .await
     }
 

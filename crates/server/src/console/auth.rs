@@ -12,6 +12,7 @@ use latchkey_core::client::{CONSOLE_APP_ID, console_uris};
 use latchkey_core::grant::{OpaqueAccessToken, Taken, hash_matches, token_hash};
 use latchkey_core::token::authorization_code;
 use latchkey_core::{pkce, random};
+use latchkey_store::codes::Won;
 use latchkey_store::grants::Issued;
 use serde::Deserialize;
 
@@ -179,7 +180,7 @@ async fn redeem(
     request: &authorization_code::Request,
 ) -> Result<Redeemed, Error> {
     let now = state.clock.now_ms();
-    let Taken::Taken((code, grant, ())) = state
+    let Taken::Taken(Won { code, grant, .. }) = state
         .db
         .take_authorization_code(&token_hash(&request.code), now, |_, _| {
             (Issued::default(), ())

@@ -7,6 +7,7 @@ use latchkey_core::client::Application;
 use latchkey_core::grant::{Taken, token_hash};
 use latchkey_core::token::TokenResponse;
 use latchkey_core::token::authorization_code::Request;
+use latchkey_store::codes::Won;
 use latchkey_store::grants::Issued;
 
 use super::issuance::{INVALID_CODE, Replayed, Tokens, for_code, invalid_grant, issue, replayed};
@@ -34,7 +35,12 @@ pub async fn redeem(
             (issued, tokens)
         });
     match take.await? {
-        Taken::Taken((_, grant, tokens)) => issue(state, app, &grant, tokens?).await,
+        Taken::Taken(Won {
+            grant,
+            user,
+            decided,
+            ..
+        }) => issue(state, app, (&grant, user), decided?).await,
         Taken::Missing => Err(invalid_grant(INVALID_CODE)),
         Taken::Reused { grant_id } => replayed(state, app, &grant_id, now, Replayed::Code).await,
     }

@@ -176,20 +176,15 @@ async fn api_access_token(
     Ok((token, resource.access_token_ttl))
 }
 
-/// The token response for a user: access token, ID token under `openid`, refresh token if
-/// any.
+/// The token response for a user (read with the grant; `None`: gone): access token, ID token
+/// under `openid`, refresh token if any.
 pub(super) async fn issue(
     state: &AppState,
     app: &Application,
-    grant: &Grant,
+    (grant, user): (&Grant, Option<User>),
     tokens: Tokens,
 ) -> Result<TokenResponse, Error> {
-    let user = state
-        .db
-        .find_user(&grant.user_id)
-        .await?
-        .filter(User::is_active);
-    let Some(user) = user else {
+    let Some(user) = user.filter(User::is_active) else {
         return Err(invalid_grant("the user can no longer sign in"));
     };
     let scope = &tokens.scope;

@@ -23,10 +23,13 @@ pub async fn refresh(
     let now = state.clock.now_ms();
     let presented = token_hash(&request.refresh_token);
     // Check ownership before consuming anything: another client's token stays untouched.
-    let found = state.db.find_refresh_token(&presented, now).await?;
+    let found = state
+        .db
+        .find_refresh_token_and_user(&presented, now)
+        .await?;
     if found
         .as_ref()
-        .is_some_and(|(_, grant)| grant.client_id != app.id)
+        .is_some_and(|(_, grant, _)| grant.client_id != app.id)
     {
         return Err(invalid_grant(
             "the refresh token was issued to another client",
@@ -35,7 +38,7 @@ pub async fn refresh(
     // A request the token cannot satisfy (a wider scope or another API) fails before
     // anything is consumed, so a client's mistake never costs it its refresh token.
     let planned = match &found {
-        Some((token, grant)) => {
+        Some((token, grant, _)) => {
             let scope =
                 refresh_token::narrow(request.scope.as_ref(), &Scopes::parse(&token.scope)?)?;
             let access = access_for(grant, &scope, request.resource.as_deref(), now)?;
@@ -50,7 +53,7 @@ pub async fn refresh(
     };
     let decision = refresh_token::decide(app, found.is_some(), rotated_in);
     match (decision, found.zip(planned)) {
-        (Refresh::Keep, Some(((_, grant), (scope, access)))) => {
+        (Refresh::Keep, Some(((_, grant, user), (scope, access)))) => {
             if let Access::Opaque(_, record) = &access {
                 state.db.insert_access_token(record).await?;
             }
@@ -60,9 +63,9 @@ pub async fn refresh(
                 refresh: None,
                 access,
             };
-            issue(state, app, &grant, tokens).await
+            issue(state, app, (&grant, user), tokens).await
         }
-        (Refresh::Rotate, Some(((token, grant), (scope, access)))) => {
+        (Refresh::Rotate, Some(((token, grant, user), (scope, access)))) => {
             let (value, next) = new_refresh_token(app, &grant, now);
             let next = RefreshToken {
                 scope: token.scope.clone(),
@@ -85,7 +88,7 @@ pub async fn refresh(
                 state
                     .db
                     .rotate_refresh_token(old, &next, stored_access, now),
-                issue(state, app, &grant, tokens),
+                issue(state, app, (&grant, user), tokens),
             );
             match rotated? {
                 Taken::Taken(_) => response,
