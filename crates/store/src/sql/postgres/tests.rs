@@ -60,3 +60,36 @@ fn the_url_keeps_its_options_and_loses_its_tls_parameters() {
     assert_eq!(mode, tokio_postgres::config::SslMode::Prefer);
     assert!(super::tls::split("postgres://u@h/db?sslmode=sometimes").is_err());
 }
+
+/// With `sslmode=require` the connection is encrypted; with `verify-full` a certificate no
+/// authority vouches for (the test server's own) is refused. Skipped where the server
+/// offers no TLS.
+#[tokio::test]
+async fn tls_is_used_and_checked_as_sslmode_says() {
+    let Ok(base) = std::env::var("LATCHKEY_TEST_POSTGRES_URL") else {
+        return;
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let encrypted = |db: crate::Db| async move {
+        let sql = "SELECT count(*) FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl";
+        let ssl: Option<i64> = db.fetch_optional(sql, &[]).await.unwrap_or(None);
+        ssl == Some(1)
+    };
+    let preferred = crate::Db::connect(&base)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    if !encrypted(preferred).await {
+        eprintln!("the test server offers no TLS: nothing to check");
+        return;
+    }
+    let required = crate::Db::connect(&format!("{base}{sep}sslmode=require"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(encrypted(required).await);
+    let verified = crate::Db::connect(&format!("{base}{sep}sslmode=verify-full")).await;
+    assert!(verified.is_err(), "an unvouched certificate was accepted");
+    let plain = crate::Db::connect(&format!("{base}{sep}sslmode=disable"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!encrypted(plain).await);
+}
