@@ -55,9 +55,8 @@ fn insert_token(sql: &'static str, text: [&String; 3], times: [i64; 2]) -> State
 pub(crate) async fn store_issued(tx: &mut impl Tx, issued: &Issued) -> Result<()> {
     let refresh = issued.refresh.as_ref().map(insert_refresh);
     let access = issued.access.as_ref().map(insert_access);
-    let statements: Vec<Statement> = refresh.into_iter().chain(access).collect();
-    tx.execute_all(&statements).await?;
-    Ok(())
+    tx.execute_at_commit(refresh.into_iter().chain(access).collect())
+        .await
 }
 
 pub(crate) const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_id, g.session_id_hash, g.scope, g.resources, g.auth_time, g.created_at, g.revoked_at";

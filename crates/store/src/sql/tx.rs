@@ -32,6 +32,12 @@ pub(crate) trait Tx {
         Ok(changed)
     }
 
+    /// Run `statements`, whose results nobody reads, before the transaction commits; their
+    /// failure fails the transaction. On PostgreSQL they are sent with the `COMMIT`.
+    async fn execute_at_commit(&mut self, statements: Vec<Statement>) -> Result<()> {
+        self.execute_all(&statements).await.map(|_| ())
+    }
+
     /// The first row `sql` returns (a `SELECT`, or a write with `RETURNING`), decoded.
     async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>>;
 

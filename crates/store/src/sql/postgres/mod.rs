@@ -63,23 +63,29 @@ pub(crate) async fn write<T>(
     let mut tx = Transaction {
         client: Some(pool.get().await?),
         open: false,
+        last: Vec::new(),
     };
     let result = write(&mut tx).await;
-    let end = match (&result, tx.open) {
-        (_, false) => return result,
-        (Ok(_), true) => "COMMIT",
-        (Err(_), true) => "ROLLBACK",
-    };
-    connection(&tx.client)?.batch_execute(end).await?;
-    tx.open = false;
+    match &result {
+        Ok(_) if tx.open || !tx.last.is_empty() => tx.commit().await?,
+        Ok(_) => {}
+        Err(_) if tx.open => {
+            connection(&tx.client)?.batch_execute("ROLLBACK").await?;
+            tx.open = false;
+        }
+        Err(_) => {}
+    }
     result
 }
 
-/// A transaction on a pooled connection. Its `BEGIN` goes out with its first statement, in
-/// one round trip rather than two; a body that writes nothing never begins one.
+/// A transaction on a pooled connection. Its `BEGIN` goes out with its first statement, and
+/// the statements whose results nobody reads go out with its `COMMIT`: one round trip each
+/// rather than two. A body that writes nothing never begins one.
 pub(crate) struct Transaction {
     client: Option<deadpool_postgres::Client>,
     open: bool,
+    /// Statements sent with the `COMMIT` (`Tx::execute_at_commit`).
+    last: Vec<Statement>,
 }
 
 /// The connection of a transaction that has not been dropped.
@@ -90,6 +96,37 @@ fn connection(client: &Option<deadpool_postgres::Client>) -> Result<&deadpool_po
 }
 
 impl Transaction {
+    /// `BEGIN` if not sent yet, the statements kept for the end, and `COMMIT`, sent together.
+    /// A statement that fails turns the `COMMIT` into a rollback, and its error is returned.
+    async fn commit(&mut self) -> Result<()> {
+        let client = connection(&self.client)?;
+        let mut prepared = Vec::with_capacity(self.last.len());
+        for statement in &self.last {
+            let (sql, args) = statement.parts();
+            let ready = client.prepare_typed_cached(sql, &types(args)).await?;
+            prepared.push((ready, params(args)));
+        }
+        let begin = async {
+            match self.open {
+                true => Ok(()),
+                false => client.batch_execute("BEGIN").await,
+            }
+        };
+        let last = prepared
+            .iter()
+            .map(|(statement, params)| tokio_postgres::Client::execute(client, statement, params));
+        let last = futures_util::future::join_all(last);
+        let commit = client.batch_execute("COMMIT");
+        let (begun, ran, committed) = tokio::join!(biased; begin, last, commit);
+        begun?;
+        for changed in ran {
+            changed?;
+        }
+        committed?;
+        self.open = false;
+        Ok(())
+    }
+
     /// Run `statement`'s future, after `BEGIN` if the transaction is not open yet: both are
     /// sent before either answer is awaited.
     async fn run<T>(
@@ -100,7 +137,7 @@ impl Transaction {
         if *open {
             return Ok(statement.await?);
         }
-        let (begun, ran) = tokio::join!(client.batch_execute("BEGIN"), statement);
+        let (begun, ran) = tokio::join!(biased; client.batch_execute("BEGIN"), statement);
         begun?;
         *open = true;
         Ok(ran?)
@@ -143,6 +180,11 @@ impl Tx for Transaction {
         let all = async { Ok::<_, tokio_postgres::Error>(all.await) };
         let changed = Self::run(client, &mut self.open, all).await?;
         Ok(changed.into_iter().collect::<std::result::Result<_, _>>()?)
+    }
+
+    async fn execute_at_commit(&mut self, statements: Vec<Statement>) -> Result<()> {
+        self.last.extend(statements);
+        Ok(())
     }
 
     async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>> {

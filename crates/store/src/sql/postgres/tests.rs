@@ -93,3 +93,34 @@ async fn tls_is_used_and_checked_as_sslmode_says() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!encrypted(plain).await);
 }
+
+/// A statement kept for the commit that fails fails the whole transaction, on every backend:
+/// what the body wrote before it is not kept, and the caller hears why.
+#[tokio::test]
+async fn a_failing_statement_at_commit_undoes_the_transaction() {
+    for db in test_dbs::each().await {
+        let config = |key: &str| {
+            Statement::new(
+                "INSERT INTO configs (key, value, updated_at) VALUES ($1, '{}', 0)",
+                args![key],
+            )
+        };
+        db.execute_one(config("taken"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (first, again) = (config("first"), config("taken"));
+        let written = transaction!(&db, |tx| {
+            tx.execute(&first).await?;
+            tx.execute_at_commit(vec![again]).await
+        });
+        assert!(
+            matches!(written, Err(crate::Error::Conflict)),
+            "{written:?}"
+        );
+        let kept: Option<String> = db
+            .fetch_optional("SELECT key FROM configs WHERE key = $1", &args!["first"])
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(kept, None, "{:?}", db.backend());
+    }
+}
