@@ -1,0 +1,124 @@
+//! The targets of a `--postgres` run: each stateful operation against the bare server doing
+//! the same PostgreSQL work (the fastest driver's, `floor::postgres`) and against the peer,
+//! and complete sign-ins against the argon2id rate. Discovery, JWKS and client credentials are
+//! judged against SQLite's rates, which a `--postgres` run does not measure yet.
+
+use super::{Target, ratio_target, sign_ins};
+use crate::floor::postgres::Work;
+use crate::ops::Op;
+use crate::report::Report;
+use crate::signer::Algorithm;
+
+/// The fastest bare server's rate for `work`, and its driver.
+fn bare(report: &Report, work: Work) -> Option<(f64, &'static str)> {
+    report
+        .postgres_floors
+        .iter()
+        .filter(|f| f.work == work)
+        .map(|f| (f.rps(), f.driver.label()))
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+}
+
+fn share_of_bare(report: &Report, op: Op, work: Work) -> Target {
+    let ours = report.latchkey(op).map(|s| s.rps);
+    let bare = bare(report, work);
+    Target {
+        what: format!(
+            "{}: at least 80% of a bare server's {}",
+            op.label(),
+            work.label()
+        ),
+        measured: match (ours, bare) {
+            (Some(ours), Some((rps, driver))) => format!(
+                "{ours:.0}/s of {rps:.0}/s ({:.0}%, {driver})",
+                (100.0 * ours / rps).floor()
+            ),
+            _ => "-".into(),
+        },
+        holds: ours.zip(bare).map(|(ours, (rps, _))| ours >= 0.8 * rps),
+    }
+}
+
+pub(super) fn targets(report: &Report) -> Vec<Target> {
+    let mut all: Vec<Target> = [Op::Discovery, Op::Jwks, Op::ClientCredentialsEs256]
+        .into_iter()
+        .chain([Op::ClientCredentialsRs256])
+        .map(|op| Target {
+            what: format!("{}: at least 90% of its SQLite rate", op.label()),
+            measured: "SQLite not run in this run".into(),
+            holds: None,
+        })
+        .collect();
+    for op in [Op::Introspection, Op::Userinfo] {
+        all.push(share_of_bare(report, op, Work::Read));
+        all.push(ratio_target(report, op, 2.0));
+    }
+    for (op, algorithm) in [
+        (Op::CodeRedemption, Algorithm::Rs256),
+        (Op::RefreshRotation, Algorithm::Rs256),
+        (Op::CodeRedemptionEs256, Algorithm::Es256),
+        (Op::RefreshRotationEs256, Algorithm::Es256),
+    ] {
+        all.push(share_of_bare(report, op, Work::Use(algorithm)));
+        all.push(ratio_target(report, op, 1.5));
+    }
+    all.push(sign_ins(report, 0.75));
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use crate::floor::postgres::{Driver, Floor, Work};
+    use crate::ops::Op;
+    use crate::report::{Measured, Report, Side};
+    use crate::wrk::{Load, Outcome};
+
+    fn run(rps: f64) -> Outcome {
+        Outcome {
+            requests_per_second: rps,
+            ..Outcome::default()
+        }
+    }
+
+    #[test]
+    fn stateful_operations_are_judged_against_the_fastest_bare_server() {
+        let args = crate::Args::parse_from(["latchkey-bench", "--postgres", "postgres://x"]);
+        let load = Load {
+            threads: 2,
+            connections: 64,
+            seconds: 10,
+        };
+        let mut report = Report::new(&args, 2, load, 0);
+        let mut introspection = Measured::new(Op::Introspection);
+        introspection.push(Side::Latchkey, run(27_000.0));
+        introspection.push(Side::Peer, run(14_000.0));
+        report.rows = vec![introspection];
+        report.postgres_floors = vec![
+            Floor {
+                work: Work::Read,
+                driver: Driver::SqlxAny,
+                runs: vec![run(20_000.0)],
+            },
+            Floor {
+                work: Work::Read,
+                driver: Driver::TokioPostgres,
+                runs: vec![run(34_000.0)],
+            },
+        ];
+        let text = super::super::table(&report);
+        assert!(
+            text.contains("| introspection (opaque token): at least 80% of a bare server's one indexed read | 27000/s of 34000/s (79%, tokio-postgres) | **no** |"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "| introspection (opaque token): at least 2x the peer | 1.92x | **no** |"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("JWKS: at least 90% of its SQLite rate | SQLite not run in this run | not measured |"), "{text}");
+        assert!(!text.contains("at least 5x the peer"), "{text}");
+    }
+}
