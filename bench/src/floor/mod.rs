@@ -217,6 +217,38 @@ pub fn bare_axum(
     request: &Request,
     dir: &Path,
 ) -> anyhow::Result<Outcome> {
+    serve_app(load, request, dir, |_| {
+        Ok(match answer {
+            Answer::Fixed { body, spins } => axum::Router::new().fallback(move || {
+                let body = body.clone();
+                async move {
+                    spin(spins);
+                    ([(header::CONTENT_TYPE, "application/json")], body)
+                }
+            }),
+            Answer::Token(algorithm) => {
+                let signer = Arc::new(Signer::new(algorithm)?);
+                axum::Router::new().fallback(move || {
+                    let signer = signer.clone();
+                    async move {
+                        let body = signer.token_response();
+                        ([(header::CONTENT_TYPE, "application/json")], body)
+                    }
+                })
+            }
+        })
+    })
+}
+
+/// Serve the router `app` builds (on the runtime it is given, one worker thread per load
+/// thread) and measure it with `load` sending `request`. Blocks: call it off the benchmark's
+/// own runtime.
+pub fn serve_app(
+    load: Load,
+    request: &Request,
+    dir: &Path,
+    app: impl FnOnce(&tokio::runtime::Runtime) -> anyhow::Result<axum::Router>,
+) -> anyhow::Result<Outcome> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
     listener.set_nonblocking(true)?;
     let base = format!("http://{}", listener.local_addr()?);
@@ -224,25 +256,7 @@ pub fn bare_axum(
         .worker_threads(load.threads)
         .enable_all()
         .build()?;
-    let app = match answer {
-        Answer::Fixed { body, spins } => axum::Router::new().fallback(move || {
-            let body = body.clone();
-            async move {
-                spin(spins);
-                ([(header::CONTENT_TYPE, "application/json")], body)
-            }
-        }),
-        Answer::Token(algorithm) => {
-            let signer = Arc::new(Signer::new(algorithm)?);
-            axum::Router::new().fallback(move || {
-                let signer = signer.clone();
-                async move {
-                    let body = signer.token_response();
-                    ([(header::CONTENT_TYPE, "application/json")], body)
-                }
-            })
-        }
-    };
+    let app = app(&runtime)?;
     runtime.spawn(async move {
         if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
             let _ = axum::serve(listener, app).await;

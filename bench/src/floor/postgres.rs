@@ -17,7 +17,7 @@ use sqlx::Row;
 
 use crate::report::Report;
 use crate::signer::{Algorithm, Signer};
-use crate::wrk::{self, Body, Load, Outcome, Request};
+use crate::wrk::{Body, Load, Outcome, Request};
 
 /// Connections each bare server keeps, as many as Latchkey's pool.
 const CONNECTIONS: u32 = 16;
@@ -187,28 +187,15 @@ fn serve(
     request: &Request,
     dir: &Path,
 ) -> anyhow::Result<Outcome> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    listener.set_nonblocking(true)?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(load.threads)
-        .enable_all()
-        .build()?;
-    let pool = runtime.block_on(Pool::open(driver, url))?;
-    let signer = match work {
-        Work::Read => None,
-        Work::Use(algorithm) => Some(Signer::new(algorithm)?),
-    };
-    let state = Arc::new(State { pool, signer });
-    let app = axum::Router::new().fallback(move |body: Bytes| answer(state.clone(), body));
-    runtime.spawn(async move {
-        if let Ok(listener) = tokio::net::TcpListener::from_std(listener) {
-            let _ = axum::serve(listener, app).await;
-        }
-    });
-    let outcome = wrk::run(load, &base, request, dir);
-    runtime.shutdown_background();
-    outcome
+    super::serve_app(load, request, dir, |runtime| {
+        let pool = runtime.block_on(Pool::open(driver, url))?;
+        let signer = match work {
+            Work::Read => None,
+            Work::Use(algorithm) => Some(Signer::new(algorithm)?),
+        };
+        let state = Arc::new(State { pool, signer });
+        Ok(axum::Router::new().fallback(move |body: Bytes| answer(state.clone(), body)))
+    })
 }
 
 struct State {
@@ -299,15 +286,16 @@ impl Pool {
     }
 
     async fn read(&self, hash: &str) -> anyhow::Result<Option<Found>> {
+        /// The same read on either sqlx pool (their row types differ).
+        macro_rules! read {
+            ($pool:expr) => {{
+                let row = sqlx::query(READ).bind(hash).fetch_optional($pool).await?;
+                row.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            }};
+        }
         Ok(match self {
-            Pool::Any(pool) => {
-                let row = sqlx::query(READ).bind(hash).fetch_optional(pool).await?;
-                row.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-            }
-            Pool::Sqlx(pool) => {
-                let row = sqlx::query(READ).bind(hash).fetch_optional(pool).await?;
-                row.map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
-            }
+            Pool::Any(pool) => read!(pool),
+            Pool::Sqlx(pool) => read!(pool),
             Pool::Tokio(pool) => {
                 let client = pool.get().await?;
                 let statement = client.prepare_cached(READ).await?;
@@ -320,27 +308,22 @@ impl Pool {
     /// Consume `old` and insert `new`, in one transaction; whether `old` was there to take.
     async fn consume(&self, old: &str, new: &str, now: i64) -> anyhow::Result<bool> {
         let expires = now + 3_600_000;
+        /// The same transaction on either sqlx pool (their transaction types differ).
+        macro_rules! consume {
+            ($pool:expr) => {{
+                let mut tx = $pool.begin().await?;
+                let taken = sqlx::query(CONSUME).bind(now).bind(old);
+                if taken.execute(&mut *tx).await?.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                let insert = sqlx::query(INSERT).bind(new).bind(expires);
+                insert.execute(&mut *tx).await?;
+                tx.commit().await?;
+            }};
+        }
         match self {
-            Pool::Any(pool) => {
-                let mut tx = pool.begin().await?;
-                let taken = sqlx::query(CONSUME).bind(now).bind(old);
-                if taken.execute(&mut *tx).await?.rows_affected() != 1 {
-                    return Ok(false);
-                }
-                let insert = sqlx::query(INSERT).bind(new).bind(expires);
-                insert.execute(&mut *tx).await?;
-                tx.commit().await?;
-            }
-            Pool::Sqlx(pool) => {
-                let mut tx = pool.begin().await?;
-                let taken = sqlx::query(CONSUME).bind(now).bind(old);
-                if taken.execute(&mut *tx).await?.rows_affected() != 1 {
-                    return Ok(false);
-                }
-                let insert = sqlx::query(INSERT).bind(new).bind(expires);
-                insert.execute(&mut *tx).await?;
-                tx.commit().await?;
-            }
+            Pool::Any(pool) => consume!(pool),
+            Pool::Sqlx(pool) => consume!(pool),
             Pool::Tokio(pool) => {
                 let mut client = pool.get().await?;
                 let tx = client.transaction().await?;
