@@ -3,9 +3,12 @@
 //! columns they are written to), the `Tx` of a pooled connection and of a transaction, rows
 //! read through `Columns`, and the driver's errors sorted as the store's.
 
+pub(crate) mod batch;
 pub(crate) mod tls;
+mod transaction;
 
-use std::future::Future;
+pub(crate) use transaction::Transaction;
+
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod, Runtime};
@@ -43,7 +46,7 @@ pub(crate) async fn connect(url: &str) -> Result<Pool> {
     };
     let manager = Manager::from_config(config, tls, recycling);
     let pool = Pool::builder(manager)
-        .max_size(CONNECTIONS)
+        .max_size(std::env::var("LATCHKEY_EXPERIMENT_PG_POOL").ok().and_then(|v| v.parse().ok()).unwrap_or(CONNECTIONS))
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(WAIT))
         .create_timeout(Some(WAIT))
@@ -60,150 +63,13 @@ pub(crate) async fn write<T>(
     pool: &Pool,
     write: impl for<'c> FnOnce(&'c mut Transaction) -> BoxFuture<'c, Result<T>>,
 ) -> Result<T> {
-    let mut tx = Transaction {
-        client: Some(pool.get().await?),
-        open: false,
-        last: Vec::new(),
-    };
+    let mut tx = Transaction::new(pool.get().await?);
     let result = write(&mut tx).await;
     match &result {
-        Ok(_) if tx.open || !tx.last.is_empty() => tx.commit().await?,
-        Ok(_) => {}
-        Err(_) if tx.open => {
-            connection(&tx.client)?.batch_execute("ROLLBACK").await?;
-            tx.open = false;
-        }
-        Err(_) => {}
+        Ok(_) => tx.commit().await?,
+        Err(_) => tx.rollback().await?,
     }
     result
-}
-
-/// A transaction on a pooled connection. Its `BEGIN` goes out with its first statement, and
-/// the statements whose results nobody reads go out with its `COMMIT`: one round trip each
-/// rather than two. A body that writes nothing never begins one.
-pub(crate) struct Transaction {
-    client: Option<deadpool_postgres::Client>,
-    open: bool,
-    /// Statements sent with the `COMMIT` (`Tx::execute_at_commit`).
-    last: Vec<Statement>,
-}
-
-/// The connection of a transaction that has not been dropped.
-fn connection(client: &Option<deadpool_postgres::Client>) -> Result<&deadpool_postgres::Client> {
-    client
-        .as_ref()
-        .ok_or_else(|| Error::Corrupt("a finished transaction was used".into()))
-}
-
-impl Transaction {
-    /// `BEGIN` if not sent yet, the statements kept for the end, and `COMMIT`, sent together.
-    /// A statement that fails turns the `COMMIT` into a rollback, and its error is returned.
-    async fn commit(&mut self) -> Result<()> {
-        let client = connection(&self.client)?;
-        let mut prepared = Vec::with_capacity(self.last.len());
-        for statement in &self.last {
-            let (sql, args) = statement.parts();
-            let ready = client.prepare_typed_cached(sql, &types(args)).await?;
-            prepared.push((ready, params(args)));
-        }
-        let begin = async {
-            match self.open {
-                true => Ok(()),
-                false => client.batch_execute("BEGIN").await,
-            }
-        };
-        let last = prepared
-            .iter()
-            .map(|(statement, params)| tokio_postgres::Client::execute(client, statement, params));
-        let last = futures_util::future::join_all(last);
-        let commit = client.batch_execute("COMMIT");
-        let (begun, ran, committed) = tokio::join!(biased; begin, last, commit);
-        begun?;
-        for changed in ran {
-            changed?;
-        }
-        committed?;
-        self.open = false;
-        Ok(())
-    }
-
-    /// Run `statement`'s future, after `BEGIN` if the transaction is not open yet: both are
-    /// sent before either answer is awaited.
-    async fn run<T>(
-        client: &deadpool_postgres::Client,
-        open: &mut bool,
-        statement: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
-    ) -> Result<T> {
-        if *open {
-            return Ok(statement.await?);
-        }
-        let (begun, ran) = tokio::join!(biased; client.batch_execute("BEGIN"), statement);
-        begun?;
-        *open = true;
-        Ok(ran?)
-    }
-}
-
-impl Drop for Transaction {
-    /// A transaction left open (its request was dropped half-way) must not go back to the
-    /// pool: its connection is closed instead, which rolls it back.
-    fn drop(&mut self) {
-        if let (true, Some(client)) = (self.open, self.client.take()) {
-            drop(deadpool_postgres::Object::take(client));
-        }
-    }
-}
-
-impl Tx for Transaction {
-    async fn execute(&mut self, statement: &Statement) -> Result<u64> {
-        let client = connection(&self.client)?;
-        let (sql, args) = statement.parts();
-        let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
-        let params = params(args);
-        let run = tokio_postgres::Client::execute(client, &prepared, &params);
-        Self::run(client, &mut self.open, run).await
-    }
-
-    /// Every statement is sent before the first answer is awaited: one round trip for all.
-    async fn execute_all(&mut self, statements: &[Statement]) -> Result<Vec<u64>> {
-        let client = connection(&self.client)?;
-        let mut prepared = Vec::with_capacity(statements.len());
-        for statement in statements {
-            let (sql, args) = statement.parts();
-            let ready = client.prepare_typed_cached(sql, &types(args)).await?;
-            prepared.push((ready, params(args)));
-        }
-        let runs = prepared
-            .iter()
-            .map(|(statement, params)| tokio_postgres::Client::execute(client, statement, params));
-        let all = futures_util::future::join_all(runs);
-        let all = async { Ok::<_, tokio_postgres::Error>(all.await) };
-        let changed = Self::run(client, &mut self.open, all).await?;
-        Ok(changed.into_iter().collect::<std::result::Result<_, _>>()?)
-    }
-
-    async fn execute_at_commit(&mut self, statements: Vec<Statement>) -> Result<()> {
-        self.last.extend(statements);
-        Ok(())
-    }
-
-    async fn fetch_optional<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Option<T>> {
-        let client = connection(&self.client)?;
-        let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
-        let params = params(args);
-        let query = client.query_opt(&prepared, &params);
-        let row = Self::run(client, &mut self.open, query).await?;
-        row.as_ref().map(T::from_row).transpose()
-    }
-
-    async fn fetch_all<T: Record>(&mut self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
-        let client = connection(&self.client)?;
-        let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
-        let params = params(args);
-        let query = client.query(&prepared, &params);
-        let rows = Self::run(client, &mut self.open, query).await?;
-        rows.iter().map(T::from_row).collect()
-    }
 }
 
 /// The parameter types of a statement, from its arguments.
