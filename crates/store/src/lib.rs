@@ -72,8 +72,6 @@ pub struct Db {
     postgres: Option<sql::postgres::Pool>,
     /// Group commit for the writes on the token path (an SQLite file only, see `batch`).
     batcher: Option<sql::batch::Batcher>,
-    /// Group commit on PostgreSQL (`sql::postgres::batch`).
-    postgres_batcher: Option<sql::postgres::batch::Batcher>,
     /// Direct reads for the hottest lookups (an SQLite file only, see `read`).
     readers: Option<std::sync::Arc<sql::read::Readers>>,
     backend: Backend,
@@ -96,11 +94,6 @@ impl Db {
     /// The pool every statement uses, on PostgreSQL.
     pub(crate) fn postgres(&self) -> Option<&sql::postgres::Pool> {
         self.postgres.as_ref()
-    }
-
-    /// The group-commit writer, on PostgreSQL.
-    pub(crate) fn postgres_batcher(&self) -> Option<&sql::postgres::batch::Batcher> {
-        self.postgres_batcher.as_ref()
     }
 
     /// Direct reads, on an SQLite file.

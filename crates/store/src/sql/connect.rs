@@ -24,19 +24,13 @@ impl Db {
         };
         let options: AnyConnectOptions = url.parse()?;
         if backend == Backend::Postgres {
-            let postgres = postgres::connect(&url).await?;
-            let postgres_batcher = match std::env::var("LATCHKEY_EXPERIMENT_PG_BATCH").is_ok() {
-                true => Some(postgres::batch::Batcher::start(&postgres)),
-                false => None,
-            };
-            let postgres = Some(postgres);
+            let postgres = Some(postgres::connect(&url).await?);
             // Only the migrator uses sqlx here, with one connection opened when it runs.
             let pool = Self::pool_options(backend, false, 1).connect_lazy_with(options);
             return Ok(Self {
                 writer: pool.clone(),
                 pool,
                 postgres,
-                postgres_batcher,
                 batcher: None,
                 readers: None,
                 backend,
@@ -68,7 +62,6 @@ impl Db {
             pool,
             writer,
             postgres: None,
-            postgres_batcher: None,
             batcher,
             readers,
             backend,

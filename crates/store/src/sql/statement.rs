@@ -178,10 +178,6 @@ impl Db {
             let write = move |conn: &_| run_now(execute_all(&mut Direct(conn), &statements));
             return batcher.write(write).await;
         }
-        if let Some(batcher) = self.postgres_batcher() {
-            let write = batcher.write(move |tx| Box::pin(async move { execute_all(tx, &statements).await }));
-            return write.await;
-        }
         if let Some(pool) = self.postgres() {
             let write = postgres::write(pool, |tx| {
                 Box::pin(async move { execute_all(tx, &statements).await })
@@ -212,10 +208,6 @@ impl Db {
         if let Some(batcher) = self.batcher() {
             let write = move |conn: &_| run_now(execute_if(&mut Direct(conn), &guard, &then));
             return batcher.write(write).await;
-        }
-        if let Some(batcher) = self.postgres_batcher() {
-            let write = batcher.write(move |tx| Box::pin(async move { execute_if(tx, &guard, &then).await }));
-            return write.await;
         }
         if let Some(pool) = self.postgres() {
             let write = postgres::write(pool, |tx| {

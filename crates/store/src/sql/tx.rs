@@ -66,17 +66,6 @@ macro_rules! transaction {
                     })
                     .await
             }
-            None if db.postgres_batcher().is_some() => {
-                let batcher = db.postgres_batcher().expect("checked above");
-                batcher
-                    .write(move |tx| {
-                        Box::pin(async move {
-                            let $tx = tx;
-                            $body
-                        })
-                    })
-                    .await
-            }
             None => match db.postgres() {
                 Some(pool) => {
                     $crate::sql::postgres::write(pool, move |tx| {

@@ -3,7 +3,6 @@
 //! columns they are written to), the `Tx` of a pooled connection and of a transaction, rows
 //! read through `Columns`, and the driver's errors sorted as the store's.
 
-pub(crate) mod batch;
 pub(crate) mod tls;
 mod transaction;
 
@@ -46,7 +45,7 @@ pub(crate) async fn connect(url: &str) -> Result<Pool> {
     };
     let manager = Manager::from_config(config, tls, recycling);
     let pool = Pool::builder(manager)
-        .max_size(std::env::var("LATCHKEY_EXPERIMENT_PG_POOL").ok().and_then(|v| v.parse().ok()).unwrap_or(CONNECTIONS))
+        .max_size(CONNECTIONS)
         .runtime(Runtime::Tokio1)
         .wait_timeout(Some(WAIT))
         .create_timeout(Some(WAIT))

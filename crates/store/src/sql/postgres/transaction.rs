@@ -1,8 +1,6 @@
-//! A transaction on a pooled PostgreSQL connection, as a `Tx`: a write of its own, or one
-//! job of a group commit (`batch`), each job in a savepoint. What opens it (`BEGIN`, the
-//! job's `SAVEPOINT`) travels with its first statement, and the statements whose results
-//! nobody reads travel with what closes it (`COMMIT`, `RELEASE`): one round trip each rather
-//! than two.
+//! A transaction on a pooled PostgreSQL connection, as a `Tx`. Its `BEGIN` travels with its
+//! first statement, and the statements whose results nobody reads travel with its `COMMIT`:
+//! one round trip each rather than two. A body that writes nothing never begins one.
 
 use std::future::Future;
 
@@ -18,9 +16,7 @@ pub(crate) struct Transaction {
     client: Option<Client>,
     /// Whether `BEGIN` has been sent.
     open: bool,
-    /// In a group commit: whether the current job's `SAVEPOINT` has been sent.
-    job: Option<bool>,
-    /// Statements sent with the `COMMIT` or `RELEASE` (`Tx::execute_at_commit`).
+    /// Statements sent with the `COMMIT` (`Tx::execute_at_commit`).
     last: Vec<Statement>,
 }
 
@@ -31,27 +27,11 @@ fn connection(client: &Option<Client>) -> Result<&Client> {
         .ok_or_else(|| Error::Corrupt("a finished transaction was used".into()))
 }
 
-/// What must be sent before the next statement, marked as sent.
-fn opening(open: &mut bool, job: &mut Option<bool>) -> Option<&'static str> {
-    let text = match (*open, *job) {
-        (false, None) => "BEGIN",
-        (false, Some(_)) => "BEGIN; SAVEPOINT job",
-        (true, Some(false)) => "SAVEPOINT job",
-        (true, _) => return None,
-    };
-    *open = true;
-    if job.is_some() {
-        *job = Some(true);
-    }
-    Some(text)
-}
-
 impl Transaction {
     pub(crate) fn new(client: Client) -> Self {
         Self {
             client: Some(client),
             open: false,
-            job: None,
             last: Vec::new(),
         }
     }
@@ -61,7 +41,7 @@ impl Transaction {
         if !self.open && self.last.is_empty() {
             return Ok(());
         }
-        self.close("COMMIT").await?;
+        self.close().await?;
         self.open = false;
         Ok(())
     }
@@ -76,35 +56,9 @@ impl Transaction {
         Ok(())
     }
 
-    /// Start the next job of a group commit.
-    pub(crate) fn begin_job(&mut self) {
-        self.job = Some(false);
-        self.last.clear();
-    }
-
-    /// Keep what the current job wrote (if anything). On `Err` the job's statement that failed
-    /// says why, and the job must be undone (`undo_job`).
-    pub(crate) async fn release_job(&mut self) -> Result<()> {
-        if self.job == Some(false) && self.last.is_empty() {
-            return Ok(());
-        }
-        self.close("RELEASE job").await
-    }
-
-    /// Undo what the current job wrote; `Err` only when the whole transaction is lost.
-    pub(crate) async fn undo_job(&mut self) -> Result<()> {
-        self.last.clear();
-        if self.job == Some(true) {
-            let undo = "ROLLBACK TO job; RELEASE job";
-            connection(&self.client)?.batch_execute(undo).await?;
-        }
-        Ok(())
-    }
-
-    /// What opens the transaction or job if not sent yet, the statements kept for the end,
-    /// and `closing`, sent together. A statement that fails makes `closing` fail (or a
-    /// `COMMIT` roll back), and its error is returned.
-    async fn close(&mut self, closing: &'static str) -> Result<()> {
+    /// `BEGIN` if not sent yet, the statements kept for the end, and `COMMIT`, sent together.
+    /// A statement that fails turns the `COMMIT` into a rollback, and its error is returned.
+    async fn close(&mut self) -> Result<()> {
         let client = connection(&self.client)?;
         let mut prepared = Vec::with_capacity(self.last.len());
         for statement in &self.last {
@@ -112,41 +66,40 @@ impl Transaction {
             let ready = client.prepare_typed_cached(sql, &types(args)).await?;
             prepared.push((ready, params(args)));
         }
-        let opening = opening(&mut self.open, &mut self.job);
         let begin = async {
-            match opening {
-                Some(text) => client.batch_execute(text).await,
-                None => Ok(()),
+            match self.open {
+                true => Ok(()),
+                false => client.batch_execute("BEGIN").await,
             }
         };
         let last = prepared
             .iter()
             .map(|(statement, params)| tokio_postgres::Client::execute(client, statement, params));
         let last = futures_util::future::join_all(last);
-        let close = client.batch_execute(closing);
-        let (begun, ran, closed) = tokio::join!(biased; begin, last, close);
+        let commit = client.batch_execute("COMMIT");
+        let (begun, ran, committed) = tokio::join!(biased; begin, last, commit);
         self.last.clear();
         begun?;
         for changed in ran {
             changed?;
         }
-        closed?;
+        committed?;
         Ok(())
     }
 
-    /// Run `statement`'s future, after what opens the transaction or job if not sent yet:
-    /// both are sent before either answer is awaited.
+    /// Run `statement`'s future, after `BEGIN` if the transaction is not open yet: both are
+    /// sent before either answer is awaited.
     async fn run<T>(
         client: &Client,
         open: &mut bool,
-        job: &mut Option<bool>,
         statement: impl Future<Output = std::result::Result<T, tokio_postgres::Error>>,
     ) -> Result<T> {
-        let Some(text) = opening(open, job) else {
+        if *open {
             return Ok(statement.await?);
-        };
-        let (begun, ran) = tokio::join!(biased; client.batch_execute(text), statement);
+        }
+        let (begun, ran) = tokio::join!(biased; client.batch_execute("BEGIN"), statement);
         begun?;
+        *open = true;
         Ok(ran?)
     }
 }
@@ -168,7 +121,7 @@ impl Tx for Transaction {
         let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
         let params = params(args);
         let run = tokio_postgres::Client::execute(client, &prepared, &params);
-        Self::run(client, &mut self.open, &mut self.job, run).await
+        Self::run(client, &mut self.open, run).await
     }
 
     /// Every statement is sent before the first answer is awaited: one round trip for all.
@@ -185,7 +138,7 @@ impl Tx for Transaction {
             .map(|(statement, params)| tokio_postgres::Client::execute(client, statement, params));
         let all = futures_util::future::join_all(runs);
         let all = async { Ok::<_, tokio_postgres::Error>(all.await) };
-        let changed = Self::run(client, &mut self.open, &mut self.job, all).await?;
+        let changed = Self::run(client, &mut self.open, all).await?;
         Ok(changed.into_iter().collect::<std::result::Result<_, _>>()?)
     }
 
@@ -199,7 +152,7 @@ impl Tx for Transaction {
         let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
         let params = params(args);
         let query = client.query_opt(&prepared, &params);
-        let row = Self::run(client, &mut self.open, &mut self.job, query).await?;
+        let row = Self::run(client, &mut self.open, query).await?;
         row.as_ref().map(T::from_row).transpose()
     }
 
@@ -208,7 +161,7 @@ impl Tx for Transaction {
         let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
         let params = params(args);
         let query = client.query(&prepared, &params);
-        let rows = Self::run(client, &mut self.open, &mut self.job, query).await?;
+        let rows = Self::run(client, &mut self.open, query).await?;
         rows.iter().map(T::from_row).collect()
     }
 }
