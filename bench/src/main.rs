@@ -3,6 +3,7 @@
 
 mod floor;
 mod flow;
+mod launch;
 mod micro;
 mod ops;
 mod peer;

@@ -40,7 +40,7 @@ impl Server {
     }
 
     /// SIGTERM, then wait (a clean stop checkpoints SQLite).
-    pub fn stop(mut self) {
+    pub fn stop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.pid().to_string()])
             .status();

@@ -13,6 +13,8 @@ use crate::wrk::{Load, Outcome};
 pub enum Side {
     Latchkey,
     Peer,
+    /// Latchkey on a fresh SQLite file, beside Latchkey on PostgreSQL (`--postgres`).
+    Sqlite,
 }
 
 /// Resident memory of one server, in bytes (the peer's counts all its workers).
@@ -22,12 +24,13 @@ pub struct Footprint {
     pub peak_rss: u64,
 }
 
-/// Every run of one operation, on both sides.
+/// Every run of one operation, on every side.
 #[derive(Debug)]
 pub struct Measured {
     pub op: Op,
     latchkey: Vec<Outcome>,
     peer: Vec<Outcome>,
+    sqlite: Vec<Outcome>,
 }
 
 /// Medians over the rounds.
@@ -55,6 +58,7 @@ impl Measured {
             op,
             latchkey: Vec::new(),
             peer: Vec::new(),
+            sqlite: Vec::new(),
         }
     }
 
@@ -62,6 +66,7 @@ impl Measured {
         match side {
             Side::Latchkey => &self.latchkey,
             Side::Peer => &self.peer,
+            Side::Sqlite => &self.sqlite,
         }
     }
 
@@ -69,6 +74,7 @@ impl Measured {
         match side {
             Side::Latchkey => self.latchkey.push(outcome),
             Side::Peer => self.peer.push(outcome),
+            Side::Sqlite => self.sqlite.push(outcome),
         }
     }
 
@@ -115,6 +121,8 @@ pub struct Report {
     pub peer_version: Option<String>,
     pub latchkey: Footprint,
     pub peer: Footprint,
+    /// Latchkey on SQLite in a `--postgres` run (its footprint is not reported).
+    pub sqlite: Footprint,
     pub rows: Vec<Measured>,
     /// A bare axum server serving Latchkey's JWKS bytes under the same load (`floor.rs`).
     pub floor: Option<Outcome>,
@@ -166,6 +174,7 @@ impl Report {
             peer_version: None,
             latchkey: Footprint::default(),
             peer: Footprint::default(),
+            sqlite: Footprint::default(),
             rows: Vec::new(),
             floor: None,
             es256_floor: None,
@@ -179,6 +188,7 @@ impl Report {
         match side {
             Side::Latchkey => &mut self.latchkey,
             Side::Peer => &mut self.peer,
+            Side::Sqlite => &mut self.sqlite,
         }
     }
 
@@ -193,16 +203,22 @@ impl Report {
         });
         let _ = writeln!(out, "Command: `{}`  ", self.command.trim_end());
         let _ = writeln!(out, "Date: {}; machine: {}  ", self.date, self.machine);
+        let sqlite = self.rows.iter().any(|m| m.summary(Side::Sqlite).is_some());
+        let beside = if sqlite { " (and on SQLite)" } else { "" };
         let _ = writeln!(
             out,
-            "Load: wrk, {} threads, {} connections, {} s per run, A/B alternated; Latchkey on {}; peer: {peer}\n",
+            "Load: wrk, {} threads, {} connections, {} s per run, A/B alternated; Latchkey on {}{beside}; peer: {peer}\n",
             self.load.threads, self.load.connections, self.load.seconds, self.backend
         );
+        let (head, rule) = match sqlite {
+            true => (" on SQLite req/s | p50 / p99 ms |", "---:|---:|"),
+            false => ("", ""),
+        };
         let _ = writeln!(
             out,
-            "| operation | Latchkey req/s | p50 / p99 ms | peer req/s | p50 / p99 ms | ratio |"
+            "| operation | Latchkey req/s | p50 / p99 ms |{head} peer req/s | p50 / p99 ms | ratio |"
         );
-        let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+        let _ = writeln!(out, "|---|---:|---:|{rule}---:|---:|---:|");
         for m in &self.rows {
             let cell = |s: Option<Summary>| match s {
                 Some(s) => {
@@ -221,16 +237,24 @@ impl Report {
             let (ours, ours_latency) = cell(m.summary(Side::Latchkey));
             let (theirs, theirs_latency) = cell(m.summary(Side::Peer));
             let ratio = m.ratio().map_or("-".into(), |r| format!("{r:.1}x"));
+            let on_sqlite = match sqlite {
+                true => {
+                    let (rate, latency) = cell(m.summary(Side::Sqlite));
+                    format!(" {rate} | {latency} |")
+                }
+                false => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {ours} | {ours_latency} | {theirs} | {theirs_latency} | {ratio} |",
+                "| {} | {ours} | {ours_latency} |{on_sqlite} {theirs} | {theirs_latency} | {ratio} |",
                 m.op.label()
             );
         }
         if let Some(sign_ins) = self.sign_ins {
             let _ = writeln!(
                 out,
-                "| complete sign-in (argon2id) | {sign_ins:.1}/s | | - | | |"
+                "| complete sign-in (argon2id) | {sign_ins:.1}/s | |{} - | | |",
+                if sqlite { " - | |" } else { "" }
             );
         }
         let mb = |bytes: u64| format!("{:.1} MB", bytes as f64 / 1e6);

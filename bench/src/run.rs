@@ -2,12 +2,12 @@
 //! up, every operation measured A, B, A, B, then Latchkey's start-up time.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use anyhow::Context;
 
 use crate::Args;
+use crate::launch::Launcher;
 use crate::ops::Op;
 use crate::process::{self, PeakSampler, Server};
 use crate::report::{Measured, Report, Side};
@@ -42,35 +42,22 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
         Some(url) => latchkey_store::testing::fresh_postgres_schema(url).await,
         None => format!("sqlite://{}/latchkey.db", work.path().display()),
     };
-    let port = process::free_port()?;
-    let base = format!("http://127.0.0.1:{port}");
-    let log = std::fs::File::create(work.path().join("latchkey.log"))?;
-    let latchkey = |alg: &str, arguments: &[&str]| {
-        let mut command = Command::new(&binary);
-        command
-            .args(arguments)
-            .env("LATCHKEY_LISTEN", format!("127.0.0.1:{port}"))
-            .env("LATCHKEY_PUBLIC_URL", &base)
-            .env("LATCHKEY_DATABASE_URL", &database)
-            .env("LATCHKEY_ACCESS_TOKEN_ALG", alg)
-            .env(
-                "LATCHKEY_SECRET_KEY",
-                "bench-secret-key-0123456789abcdef0123456789abcdef",
-            )
-            .env_remove("LATCHKEY_CONFIG")
-            .stderr(log.try_clone().map_or_else(|_| Stdio::null(), Stdio::from))
-            .current_dir(work.path());
-        command
-    };
-    let bootstrap = latchkey("ES256", &["bootstrap", "--json"])
-        .output()
-        .context("latchkey bootstrap")?;
-    let bootstrap: serde_json::Value = serde_json::from_slice(&bootstrap.stdout)
-        .with_context(|| String::from_utf8_lossy(&bootstrap.stderr).into_owned())?;
+    let mut launchers = vec![Launcher::new(
+        &binary,
+        database,
+        work.path().join("latchkey"),
+    )?];
+    let mut contenders = Vec::new();
     eprintln!("starting Latchkey on {}", report.backend);
-    let (server, _) = process::start(latchkey("ES256", &["serve"]), &base, "/ready")?;
-    let target = setup::latchkey(&base, &bootstrap).await?;
-    let mut contenders = vec![contender(target, server, Side::Latchkey).await?];
+    contenders.push(start(&launchers[0], Side::Latchkey).await?);
+    if args.postgres.is_some() {
+        // The same operations on SQLite, for the targets set against SQLite's rates.
+        let dir = work.path().join("sqlite");
+        let database = format!("sqlite://{}/latchkey.db", dir.display());
+        launchers.push(Launcher::new(&binary, database, dir)?);
+        eprintln!("starting Latchkey on SQLite");
+        contenders.push(start(&launchers[1], Side::Sqlite).await?);
+    }
 
     if args.peer {
         let dir = work.path().join("peer");
@@ -95,19 +82,21 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
     for op in Op::ALL {
         if op == Op::ClientCredentialsRs256 {
             eprintln!("measuring Latchkey's start-up on the existing database");
-            let old = contenders.remove(0);
-            old.server.stop();
+            for c in contenders.iter_mut().filter(|c| c.side != Side::Peer) {
+                c.server.stop();
+            }
             let mut times = Vec::new();
             for _ in 0..5 {
-                let (server, time) =
-                    process::start(latchkey("ES256", &["serve"]), &base, "/ready")?;
+                let (mut server, time) = launchers[0].serve("ES256")?;
                 times.push(time);
                 server.stop();
             }
             times.sort();
             report.startup = times.get(times.len() / 2).copied();
-            let (server, _) = process::start(latchkey("RS256", &["serve"]), &base, "/ready")?;
-            contenders.insert(0, Contender { server, ..old });
+            // Latchkey's contenders come first, in the order of their launchers.
+            for (c, launcher) in contenders.iter_mut().zip(&launchers) {
+                c.server = launcher.serve("RS256")?.0;
+            }
         }
         if !selected(args, op.label()) {
             continue;
@@ -167,10 +156,21 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
         work.path(),
     )
     .await?;
-    for c in contenders {
+    for mut c in contenders {
         c.server.stop();
     }
     Ok(report)
+}
+
+/// Bootstrap and start the Latchkey of `launcher`, and set it up as a contender.
+async fn start(launcher: &Launcher, side: Side) -> anyhow::Result<Contender> {
+    let bootstrap = launcher.bootstrap()?;
+    let (server, _) = launcher.serve("ES256")?;
+    let mut target = setup::latchkey(&launcher.base, &bootstrap).await?;
+    if side == Side::Sqlite {
+        target.name = "Latchkey on SQLite";
+    }
+    contender(target, server, side).await
 }
 
 /// Sign in once (the session then yields codes without a form) and get an access token.

@@ -269,17 +269,9 @@ impl Pool {
                 Pool::Sqlx(options.connect(url).await?)
             }
             Driver::TokioPostgres => {
-                let config: tokio_postgres::Config = url.parse()?;
-                let manager = deadpool_postgres::Manager::from_config(
-                    config,
-                    tokio_postgres::NoTls,
-                    deadpool_postgres::ManagerConfig {
-                        recycling_method: deadpool_postgres::RecyclingMethod::Fast,
-                    },
-                );
-                let pool = deadpool_postgres::Pool::builder(manager)
-                    .max_size(CONNECTIONS as usize)
-                    .build()?;
+                // As Latchkey opens it: with TLS where the URL asks or allows it, as the sqlx
+                // pools above do too.
+                let pool = latchkey_store::testing::postgres_pool(url).await?;
                 Pool::Tokio(pool)
             }
         })

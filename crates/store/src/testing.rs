@@ -10,3 +10,9 @@ pub async fn fresh_postgres_schema(base: &str) -> String {
 pub async fn break_table(url: &str, table: &str) {
     crate::sql::testing::break_table(url, table).await
 }
+
+/// A tokio-postgres pool on `url` opened as Latchkey opens its own (TLS as `sslmode` says,
+/// the same size and recycling), for benchmarks that do Latchkey's work without Latchkey.
+pub async fn postgres_pool(url: &str) -> crate::Result<deadpool_postgres::Pool> {
+    crate::sql::postgres::connect(url).await
+}
