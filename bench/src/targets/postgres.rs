@@ -94,14 +94,8 @@ mod tests {
     use crate::floor::postgres::{Driver, Floor, Work};
     use crate::ops::Op;
     use crate::report::{Measured, Report, Side};
-    use crate::wrk::{Load, Outcome};
-
-    fn run(rps: f64) -> Outcome {
-        Outcome {
-            requests_per_second: rps,
-            ..Outcome::default()
-        }
-    }
+    use crate::targets::tests::run;
+    use crate::wrk::Load;
 
     #[test]
     fn operations_are_judged_against_the_fastest_bare_server_and_sqlite() {

@@ -36,16 +36,6 @@ impl Transaction {
         }
     }
 
-    /// Commit, if anything was written; a failure rolls everything back.
-    pub(crate) async fn commit(&mut self) -> Result<()> {
-        if !self.open && self.last.is_empty() {
-            return Ok(());
-        }
-        self.close().await?;
-        self.open = false;
-        Ok(())
-    }
-
     /// Undo what was written, if anything.
     pub(crate) async fn rollback(&mut self) -> Result<()> {
         self.last.clear();
@@ -56,9 +46,13 @@ impl Transaction {
         Ok(())
     }
 
-    /// `BEGIN` if not sent yet, the statements kept for the end, and `COMMIT`, sent together.
-    /// A statement that fails turns the `COMMIT` into a rollback, and its error is returned.
-    async fn close(&mut self) -> Result<()> {
+    /// Commit, if anything was written. `BEGIN` if not sent yet, the statements kept for the
+    /// end, and `COMMIT` go out together; a statement that fails turns the `COMMIT` into a
+    /// rollback, and its error is returned.
+    pub(crate) async fn commit(&mut self) -> Result<()> {
+        if !self.open && self.last.is_empty() {
+            return Ok(());
+        }
         let client = connection(&self.client)?;
         let mut prepared = Vec::with_capacity(self.last.len());
         for statement in &self.last {
@@ -84,6 +78,7 @@ impl Transaction {
             changed?;
         }
         committed?;
+        self.open = false;
         Ok(())
     }
 
