@@ -1,6 +1,6 @@
-//! Authorization codes: read ahead of their redemption without being consumed, so that the
-//! response can be prepared while the consumption commits, and consumed by one conditional
-//! UPDATE, which alone decides who wins the code.
+//! Authorization codes: read ahead of their redemption without being consumed, then claimed
+//! (`claim`): one conditional UPDATE, which alone decides who wins the code, stores what the
+//! redemption issued with it.
 
 use latchkey_core::grant::{AuthorizationCode, Grant, Taken};
 
@@ -8,15 +8,15 @@ use std::sync::LazyLock;
 
 use latchkey_core::user::User;
 
-use crate::grants::{ConsumedBy, GRANT_AND_USER_COLUMNS, GRANT_COLUMNS, Issued, store_issued};
+use crate::claim::{Artefact, Claimed};
+use crate::grants::{ConsumedBy, GRANT_AND_USER_COLUMNS, Issued};
 use crate::sql::row::{Columns, Record};
-use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Result};
 
 /// The code's columns under the names `AuthorizationCode::from_row` reads, so that a join
 /// with its grant (whose `created_at` is not the code's) decodes too.
-const CODE_COLUMNS: &str = "code_hash, grant_id, redirect_uri, nonce, code_challenge, \
-     created_at AS code_created_at, expires_at AS code_expires_at";
+const CODE_COLUMNS: &str = "c.code_hash, c.grant_id, c.redirect_uri, c.nonce, c.code_challenge, \
+     c.created_at AS code_created_at, c.expires_at AS code_expires_at";
 
 impl Record for AuthorizationCode {
     fn from_row(row: &impl Columns) -> Result<Self> {
@@ -32,14 +32,15 @@ impl Record for AuthorizationCode {
     }
 }
 
-impl Record for (AuthorizationCode, Grant) {
+impl Record for (AuthorizationCode, Grant, Option<User>) {
     fn from_row(row: &impl Columns) -> Result<Self> {
-        Ok((AuthorizationCode::from_row(row)?, Grant::from_row(row)?))
+        let (grant, user) = <(Grant, Option<User>)>::from_row(row)?;
+        Ok((AuthorizationCode::from_row(row)?, grant, user))
     }
 }
 
 /// What the winner of a code gets: the code, its grant, the grant's user (`None`: gone),
-/// read in the consuming transaction, and what the caller decided from them.
+/// and what the caller decided from them.
 #[derive(Debug, PartialEq)]
 pub struct Won<X> {
     pub code: AuthorizationCode,
@@ -65,81 +66,69 @@ impl Db {
         Ok(found.map(|ConsumedBy(grant_id)| grant_id))
     }
 
-    /// A live code of a live grant, as it stands now.
+    /// A live code of a live grant, with the grant's user (`None`: gone), in one statement:
+    /// what a redemption reads before it decides.
     pub async fn find_authorization_code(
         &self,
         code_hash: &str,
         now_ms: i64,
-    ) -> Result<Option<(AuthorizationCode, Grant)>> {
-        let sql = format!(
-            "SELECT {GRANT_COLUMNS}, c.* FROM grants g JOIN \
-             (SELECT {CODE_COLUMNS} FROM authorization_codes \
-              WHERE code_hash = $1 AND consumed_at IS NULL AND expires_at > $2) c \
-             ON g.id = c.grant_id WHERE g.revoked_at IS NULL"
-        );
-        self.fetch_optional(&sql, &[code_hash.into(), now_ms.into()])
+    ) -> Result<Option<(AuthorizationCode, Grant, Option<User>)>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {CODE_COLUMNS}, {} FROM authorization_codes c \
+                 JOIN grants g ON g.id = c.grant_id LEFT JOIN users u ON u.id = g.user_id \
+                 WHERE c.code_hash = $1 AND c.consumed_at IS NULL AND c.expires_at > $2 \
+                 AND g.revoked_at IS NULL",
+                *GRANT_AND_USER_COLUMNS
+            )
+        });
+        self.fetch_optional(&SQL, &[code_hash.into(), now_ms.into()])
             .await
     }
 
-    /// Consume a code. One caller ever gets `Taken`; a later one gets `Reused`. The winner
-    /// reads its grant in the same transaction as the consumption, so a concurrent replay
-    /// (which revokes the grant) cannot slip in between and leave nobody with the code; and
-    /// what `issue` decides from the code and grant is stored in that transaction too (with
-    /// whatever else it returns handed back to the caller).
-    pub async fn take_authorization_code<X: Send + 'static>(
+    /// Redeem a code. One caller ever gets `Taken`; a later one gets `Reused`. The code, its
+    /// grant and user are read ahead; `issue` decides from them what to store, and the
+    /// code's consumption stores it only if it wins and the grant is still live (a
+    /// concurrent replay revokes it), all or nothing. What `issue` returns besides is handed
+    /// back to the caller. A decision to store nothing still spends the code.
+    pub async fn take_authorization_code<X>(
         &self,
         code_hash: &str,
         now_ms: i64,
-        issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
+        issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
     ) -> Result<Taken<Won<X>>> {
-        let code_hash = code_hash.to_owned();
-        transaction!(self, |tx| take(tx, &code_hash, now_ms, issue).await)
+        let Some((code, grant, user)) = self.find_authorization_code(code_hash, now_ms).await?
+        else {
+            return self.lost_code(code_hash).await;
+        };
+        let (issued, decided) = issue(&code, &grant);
+        Ok(
+            match self
+                .claim(Artefact::Code, code_hash, now_ms, issued)
+                .await?
+            {
+                Claimed::Won => Taken::Taken(Won {
+                    code,
+                    grant,
+                    user,
+                    decided,
+                }),
+                Claimed::Revoked => Taken::Missing,
+                Claimed::Lost => return self.lost_code(code_hash).await,
+            },
+        )
     }
-}
 
-/// The body of `take_authorization_code`'s transaction.
-async fn take<X>(
-    tx: &mut impl Tx,
-    code_hash: &str,
-    now_ms: i64,
-    issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
-) -> Result<Taken<Won<X>>> {
-    let consume = format!(
-        "UPDATE authorization_codes SET consumed_at = $1 \
-         WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1 \
-         RETURNING {CODE_COLUMNS}"
-    );
-    let won = tx
-        .fetch_optional::<AuthorizationCode>(&consume, &[now_ms.into(), code_hash.into()])
-        .await?;
-    let Some(code) = won else {
-        // Lost: consumed before (a replay, which revokes the grant) or unknown or expired.
+    /// Why a code could not be taken: consumed before (a replay, which revokes the grant),
+    /// or unknown, expired, or of a revoked grant.
+    async fn lost_code<X>(&self, code_hash: &str) -> Result<Taken<X>> {
         let consumed = "SELECT grant_id FROM authorization_codes \
                         WHERE code_hash = $1 AND consumed_at IS NOT NULL";
-        return Ok(
-            match tx.fetch_optional(consumed, &[code_hash.into()]).await? {
+        Ok(
+            match self.fetch_optional(consumed, &[code_hash.into()]).await? {
                 Some(ConsumedBy(grant_id)) => Taken::Reused { grant_id },
                 None => Taken::Missing,
             },
-        );
-    };
-    static LIVE_GRANT: LazyLock<String> = LazyLock::new(|| {
-        format!(
-            "SELECT {} FROM grants g LEFT JOIN users u ON u.id = g.user_id \
-             WHERE g.id = $1 AND g.revoked_at IS NULL",
-            *GRANT_AND_USER_COLUMNS
         )
-    });
-    let grant_id = [(&code.grant_id).into()];
-    let Some((grant, user)) = tx.fetch_optional(&LIVE_GRANT, &grant_id).await? else {
-        return Ok(Taken::Missing);
-    };
-    let (issued, decided) = issue(&code, &grant);
-    store_issued(tx, &issued).await?;
-    Ok(Taken::Taken(Won {
-        code,
-        grant,
-        user,
-        decided,
-    }))
+    }
 }

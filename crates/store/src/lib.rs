@@ -8,7 +8,8 @@
 //!   [`consent`]: what each user agreed to share with each application.
 //! - [`sessions`]: browser sessions and pending interactions; [`throttles`]: failure counters.
 //! - [`grants`]: grants and opaque access tokens; `codes`, `refresh_tokens`: the single-use
-//!   artefacts issued under a grant.
+//!   artefacts issued under a grant; `claim`: consuming one and storing what it was
+//!   exchanged for.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
 //! - [`cache`]: what a node polls to know its copies of clients and API permissions are
@@ -25,6 +26,7 @@
 pub mod applications;
 pub mod audit;
 pub mod cache;
+mod claim;
 pub mod codes;
 pub mod consent;
 pub mod dynamic_clients;

@@ -1,5 +1,6 @@
-//! Refresh tokens: found without being consumed, rotated by one conditional UPDATE (one
-//! winner however many requests race), and recognised when replayed.
+//! Refresh tokens: found without being consumed, rotated by one conditional UPDATE that
+//! stores the next token with it (`claim`; one winner however many requests race), and
+//! recognised when replayed.
 
 use latchkey_core::grant::{Grant, OpaqueAccessToken, RefreshToken, Taken};
 
@@ -7,12 +8,9 @@ use std::sync::LazyLock;
 
 use latchkey_core::user::User;
 
-use crate::grants::{
-    ConsumedBy, GRANT_AND_USER_COLUMNS, GRANT_COLUMNS, Issued, insert_refresh, store_issued,
-};
+use crate::claim::{Artefact, Claimed};
+use crate::grants::{ConsumedBy, GRANT_AND_USER_COLUMNS, GRANT_COLUMNS, Issued, insert_refresh};
 use crate::sql::row::{Columns, Record};
-use crate::sql::statement::Statement;
-use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Result};
 
 /// A refresh token and its grant, as `find_refresh_token` selects them.
@@ -93,8 +91,9 @@ impl Db {
     }
 
     /// Consume `old` (as `find_refresh_token` found it) and store `new` in its place, with
-    /// the access token issued alongside, atomically. A token consumed meanwhile is
-    /// `Reused`: the caller revokes the family.
+    /// the access token issued alongside, all or nothing (`claim`). A token consumed
+    /// meanwhile is `Reused`: the caller revokes the family. A grant revoked meanwhile is
+    /// `Missing`: the token is spent and nothing is stored.
     pub async fn rotate_refresh_token(
         &self,
         (old_hash, old, grant): (&str, RefreshToken, Grant),
@@ -102,32 +101,21 @@ impl Db {
         access: Option<OpaqueAccessToken>,
         now_ms: i64,
     ) -> Result<Taken<(RefreshToken, Grant)>> {
-        let old_hash = old_hash.to_owned();
         let issued = Issued {
             refresh: Some(new.clone()),
             access,
         };
-        let old = (old_hash, old, grant);
-        transaction!(self, |tx| rotate(tx, old, &issued, now_ms).await)
+        Ok(
+            match self
+                .claim(Artefact::Refresh, old_hash, now_ms, issued)
+                .await?
+            {
+                Claimed::Won => Taken::Taken((old, grant)),
+                Claimed::Revoked => Taken::Missing,
+                Claimed::Lost => Taken::Reused {
+                    grant_id: old.grant_id,
+                },
+            },
+        )
     }
-}
-
-/// The body of `rotate_refresh_token`'s transaction.
-async fn rotate(
-    tx: &mut impl Tx,
-    (old_hash, old, grant): (String, RefreshToken, Grant),
-    issued: &Issued,
-    now_ms: i64,
-) -> Result<Taken<(RefreshToken, Grant)>> {
-    let consume = Statement::new(
-        "UPDATE refresh_tokens SET consumed_at = $1 WHERE token_hash = $2 AND consumed_at IS NULL",
-        [now_ms.into(), old_hash.into()],
-    );
-    if tx.execute(&consume).await? != 1 {
-        return Ok(Taken::Reused {
-            grant_id: old.grant_id,
-        });
-    }
-    store_issued(tx, issued).await?;
-    Ok(Taken::Taken((old, grant)))
 }
