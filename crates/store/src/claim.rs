@@ -171,3 +171,7 @@ impl Record for Grant {
         Ok(Grant(row.nth(0)?))
     }
 }
+
+#[cfg(test)]
+#[path = "claim_tests.rs"]
+mod tests;

@@ -9,14 +9,19 @@ use std::sync::LazyLock;
 use latchkey_core::user::User;
 
 use crate::claim::{Artefact, Claimed};
-use crate::grants::{ConsumedBy, GRANT_AND_USER_COLUMNS, Issued};
+use crate::grants::{ConsumedBy, GRANT_AND_USER_COLUMNS, Issued, store_issued};
 use crate::sql::row::{Columns, Record};
+use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Result};
 
 /// The code's columns under the names `AuthorizationCode::from_row` reads, so that a join
 /// with its grant (whose `created_at` is not the code's) decodes too.
-const CODE_COLUMNS: &str = "c.code_hash, c.grant_id, c.redirect_uri, c.nonce, c.code_challenge, \
-     c.created_at AS code_created_at, c.expires_at AS code_expires_at";
+const CODE_COLUMNS: &str = "code_hash, grant_id, redirect_uri, nonce, code_challenge, \
+     created_at AS code_created_at, expires_at AS code_expires_at";
+
+/// The same, of `authorization_codes c` in a join.
+const JOINED_CODE_COLUMNS: &str = "c.code_hash, c.grant_id, c.redirect_uri, c.nonce, \
+     c.code_challenge, c.created_at AS code_created_at, c.expires_at AS code_expires_at";
 
 impl Record for AuthorizationCode {
     fn from_row(row: &impl Columns) -> Result<Self> {
@@ -75,7 +80,7 @@ impl Db {
     ) -> Result<Option<(AuthorizationCode, Grant, Option<User>)>> {
         static SQL: LazyLock<String> = LazyLock::new(|| {
             format!(
-                "SELECT {CODE_COLUMNS}, {} FROM authorization_codes c \
+                "SELECT {JOINED_CODE_COLUMNS}, {} FROM authorization_codes c \
                  JOIN grants g ON g.id = c.grant_id LEFT JOIN users u ON u.id = g.user_id \
                  WHERE c.code_hash = $1 AND c.consumed_at IS NULL AND c.expires_at > $2 \
                  AND g.revoked_at IS NULL",
@@ -86,17 +91,25 @@ impl Db {
             .await
     }
 
-    /// Redeem a code. One caller ever gets `Taken`; a later one gets `Reused`. The code, its
-    /// grant and user are read ahead; `issue` decides from them what to store, and the
-    /// code's consumption stores it only if it wins and the grant is still live (a
-    /// concurrent replay revokes it), all or nothing. What `issue` returns besides is handed
-    /// back to the caller. A decision to store nothing still spends the code.
-    pub async fn take_authorization_code<X>(
+    /// Redeem a code. One caller ever gets `Taken`; a later one gets `Reused`. `issue`
+    /// decides from the code and its grant what to store, which is stored only with the
+    /// code's consumption, and only if the grant is still live (a concurrent replay revokes
+    /// it), all or nothing; what it returns besides is handed back to the caller. A decision
+    /// to store nothing still spends the code.
+    ///
+    /// On PostgreSQL the code, grant and user are read ahead and the claim is one statement
+    /// (`claim`); on SQLite the writer consumes the code and reads the rest in one step,
+    /// where a read ahead would only add a read (decision 0021).
+    pub async fn take_authorization_code<X: Send + 'static>(
         &self,
         code_hash: &str,
         now_ms: i64,
-        issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
+        issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X) + Send + 'static,
     ) -> Result<Taken<Won<X>>> {
+        if self.postgres().is_none() {
+            let code_hash = code_hash.to_owned();
+            return transaction!(self, |tx| take(tx, &code_hash, now_ms, issue).await);
+        }
         let Some((code, grant, user)) = self.find_authorization_code(code_hash, now_ms).await?
         else {
             return self.lost_code(code_hash).await;
@@ -131,4 +144,52 @@ impl Db {
             },
         )
     }
+}
+
+/// The body of `take_authorization_code`'s transaction where it is not one statement: the
+/// code consumed first, its grant and user read after, in the writer's one step.
+async fn take<X>(
+    tx: &mut impl Tx,
+    code_hash: &str,
+    now_ms: i64,
+    issue: impl FnOnce(&AuthorizationCode, &Grant) -> (Issued, X),
+) -> Result<Taken<Won<X>>> {
+    let consume = format!(
+        "UPDATE authorization_codes SET consumed_at = $1 \
+         WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1 \
+         RETURNING {CODE_COLUMNS}"
+    );
+    let won = tx
+        .fetch_optional::<AuthorizationCode>(&consume, &[now_ms.into(), code_hash.into()])
+        .await?;
+    let Some(code) = won else {
+        // Lost: consumed before (a replay, which revokes the grant) or unknown or expired.
+        let consumed = "SELECT grant_id FROM authorization_codes \
+                        WHERE code_hash = $1 AND consumed_at IS NOT NULL";
+        return Ok(
+            match tx.fetch_optional(consumed, &[code_hash.into()]).await? {
+                Some(ConsumedBy(grant_id)) => Taken::Reused { grant_id },
+                None => Taken::Missing,
+            },
+        );
+    };
+    static LIVE_GRANT: LazyLock<String> = LazyLock::new(|| {
+        format!(
+            "SELECT {} FROM grants g LEFT JOIN users u ON u.id = g.user_id \
+             WHERE g.id = $1 AND g.revoked_at IS NULL",
+            *GRANT_AND_USER_COLUMNS
+        )
+    });
+    let grant_id = [(&code.grant_id).into()];
+    let Some((grant, user)) = tx.fetch_optional(&LIVE_GRANT, &grant_id).await? else {
+        return Ok(Taken::Missing);
+    };
+    let (issued, decided) = issue(&code, &grant);
+    store_issued(tx, &issued).await?;
+    Ok(Taken::Taken(Won {
+        code,
+        grant,
+        user,
+        decided,
+    }))
 }
