@@ -188,30 +188,49 @@ pub(crate) fn consent_statements(
             now_ms.into(),
         ],
     );
-    // The WHERE clause also tells SQLite's parser that ON CONFLICT is not a join's ON.
-    let add = |sql: &'static str, value: &str| {
-        Statement::new(sql, [user_id.into(), application_id.into(), value.into()])
-    };
-    let user = user_scopes.iter().filter(|s| *s != "openid").map(|scope| {
-        add(
-            "INSERT INTO consent_user_scopes (consent_id, scope) \
-             SELECT id, $3 FROM consents WHERE user_id = $1 AND application_id = $2 \
-             ON CONFLICT DO NOTHING",
-            scope,
-        )
-    });
-    let resource = scope_ids.iter().map(|scope_id| {
-        add(
-            "INSERT INTO consent_resource_scopes (consent_id, scope_id) \
-             SELECT id, $3 FROM consents WHERE user_id = $1 AND application_id = $2 \
-             ON CONFLICT DO NOTHING",
-            scope_id,
-        )
-    });
+    let user: Vec<&str> = user_scopes.iter().filter(|s| *s != "openid").collect();
+    let resource: Vec<&str> = scope_ids.iter().map(String::as_str).collect();
     std::iter::once(upsert)
-        .chain(user)
-        .chain(resource)
+        .chain(add_all(
+            user_id,
+            application_id,
+            "consent_user_scopes (consent_id, scope)",
+            &user,
+        ))
+        .chain(add_all(
+            user_id,
+            application_id,
+            "consent_resource_scopes (consent_id, scope_id)",
+            &resource,
+        ))
         .collect()
+}
+
+/// One statement adding `values` to `into` for the consent of `user_id` to `application_id`
+/// (none if there are none), whatever their number.
+fn add_all(
+    user_id: &str,
+    application_id: &str,
+    into: &'static str,
+    values: &[&str],
+) -> Option<Statement> {
+    if values.is_empty() {
+        return None;
+    }
+    // Both databases name a VALUES list's column `column1`. The WHERE clause also tells
+    // SQLite's parser that ON CONFLICT is not a join's ON.
+    let rows = (3..values.len() + 3)
+        .map(|n| format!("(${n})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO {into} SELECT c.id, v.column1 FROM consents c, (VALUES {rows}) v \
+         WHERE c.user_id = $1 AND c.application_id = $2 ON CONFLICT DO NOTHING"
+    );
+    let args = [user_id, application_id]
+        .into_iter()
+        .chain(values.iter().copied());
+    Some(Statement::new(sql, args.map(Arg::from)))
 }
 
 #[cfg(test)]
