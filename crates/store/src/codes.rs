@@ -23,6 +23,10 @@ const CODE_COLUMNS: &str = "code_hash, grant_id, redirect_uri, nonce, code_chall
 const JOINED_CODE_COLUMNS: &str = "c.code_hash, c.grant_id, c.redirect_uri, c.nonce, \
      c.code_challenge, c.created_at AS code_created_at, c.expires_at AS code_expires_at";
 
+/// The grant of a code consumed before: a replay.
+const CONSUMED: &str =
+    "SELECT grant_id FROM authorization_codes WHERE code_hash = $1 AND consumed_at IS NOT NULL";
+
 impl Record for AuthorizationCode {
     fn from_row(row: &impl Columns) -> Result<Self> {
         Ok(AuthorizationCode {
@@ -115,30 +119,26 @@ impl Db {
             return self.lost_code(code_hash).await;
         };
         let (issued, decided) = issue(&code, &grant);
-        Ok(
-            match self
-                .claim(Artefact::Code, code_hash, now_ms, issued)
-                .await?
-            {
-                Claimed::Won => Taken::Taken(Won {
-                    code,
-                    grant,
-                    user,
-                    decided,
-                }),
-                Claimed::Revoked => Taken::Missing,
-                Claimed::Lost => return self.lost_code(code_hash).await,
-            },
-        )
+        match self
+            .claim(Artefact::Code, code_hash, now_ms, issued)
+            .await?
+        {
+            Claimed::Won => Ok(Taken::Taken(Won {
+                code,
+                grant,
+                user,
+                decided,
+            })),
+            Claimed::Revoked => Ok(Taken::Missing),
+            Claimed::Lost => self.lost_code(code_hash).await,
+        }
     }
 
     /// Why a code could not be taken: consumed before (a replay, which revokes the grant),
     /// or unknown, expired, or of a revoked grant.
     async fn lost_code<X>(&self, code_hash: &str) -> Result<Taken<X>> {
-        let consumed = "SELECT grant_id FROM authorization_codes \
-                        WHERE code_hash = $1 AND consumed_at IS NOT NULL";
         Ok(
-            match self.fetch_optional(consumed, &[code_hash.into()]).await? {
+            match self.fetch_optional(CONSUMED, &[code_hash.into()]).await? {
                 Some(ConsumedBy(grant_id)) => Taken::Reused { grant_id },
                 None => Taken::Missing,
             },
@@ -164,10 +164,8 @@ async fn take<X>(
         .await?;
     let Some(code) = won else {
         // Lost: consumed before (a replay, which revokes the grant) or unknown or expired.
-        let consumed = "SELECT grant_id FROM authorization_codes \
-                        WHERE code_hash = $1 AND consumed_at IS NOT NULL";
         return Ok(
-            match tx.fetch_optional(consumed, &[code_hash.into()]).await? {
+            match tx.fetch_optional(CONSUMED, &[code_hash.into()]).await? {
                 Some(ConsumedBy(grant_id)) => Taken::Reused { grant_id },
                 None => Taken::Missing,
             },
