@@ -105,17 +105,13 @@ impl Db {
             refresh: Some(new.clone()),
             access,
         };
-        Ok(
-            match self
-                .claim(Artefact::Refresh, old_hash, now_ms, issued)
-                .await?
-            {
-                Claimed::Won => Taken::Taken((old, grant)),
-                Claimed::Revoked => Taken::Missing,
-                Claimed::Lost => Taken::Reused {
-                    grant_id: old.grant_id,
-                },
+        let claimed = self.claim(Artefact::Refresh, old_hash, now_ms, issued);
+        Ok(match claimed.await? {
+            Claimed::Won => Taken::Taken((old, grant)),
+            Claimed::Revoked => Taken::Missing,
+            Claimed::Lost => Taken::Reused {
+                grant_id: old.grant_id,
             },
-        )
+        })
     }
 }
