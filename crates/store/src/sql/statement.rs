@@ -179,10 +179,7 @@ impl Db {
             return batcher.write(write).await;
         }
         if let Some(pool) = self.postgres() {
-            let write = postgres::write(pool, |tx| {
-                Box::pin(async move { execute_all(tx, &statements).await })
-            });
-            return write.await;
+            return postgres::execute(pool, statements).await;
         }
         self.write(|conn| Box::pin(async move { execute_all(conn, &statements).await }))
             .await
@@ -224,7 +221,8 @@ async fn execute_if(tx: &mut impl Tx, guard: &Statement, then: &[Statement]) -> 
     if tx.execute(guard).await? == 0 {
         return Ok(false);
     }
-    execute_all(tx, then).await?;
+    // Nothing reads their counts: on PostgreSQL they travel with the `COMMIT`.
+    tx.execute_at_commit(then.to_vec()).await?;
     Ok(true)
 }
 

@@ -65,10 +65,18 @@ pub(crate) async fn write<T>(
     let mut tx = Transaction::new(pool.get().await?);
     let result = write(&mut tx).await;
     match &result {
-        Ok(_) => tx.commit().await?,
+        Ok(_) => drop(tx.commit().await?),
         Err(_) => tx.rollback().await?,
     }
     result
+}
+
+/// Run `statements` in a transaction of its own, sent with its `BEGIN` and `COMMIT` in one
+/// round trip (one statement alone needs neither); how many rows each changed.
+pub(crate) async fn execute(pool: &Pool, statements: Vec<Statement>) -> Result<Vec<u64>> {
+    let mut tx = Transaction::new(pool.get().await?);
+    tx.execute_at_commit(statements).await?;
+    tx.commit().await
 }
 
 /// The parameter types of a statement, from its arguments.

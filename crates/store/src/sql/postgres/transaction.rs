@@ -46,14 +46,23 @@ impl Transaction {
         Ok(())
     }
 
-    /// Commit, if anything was written. `BEGIN` if not sent yet, the statements kept for the
-    /// end, and `COMMIT` go out together; a statement that fails turns the `COMMIT` into a
-    /// rollback, and its error is returned.
-    pub(crate) async fn commit(&mut self) -> Result<()> {
-        if !self.open && self.last.is_empty() {
-            return Ok(());
-        }
+    /// Commit, if anything was written, and say how many rows each statement kept for the
+    /// end changed. `BEGIN` if not sent yet, the statements kept for the end, and `COMMIT` go
+    /// out together; a statement that fails turns the `COMMIT` into a rollback, and its error
+    /// is returned. A transaction that is nothing but one statement needs neither: the
+    /// statement is atomic on its own.
+    pub(crate) async fn commit(&mut self) -> Result<Vec<u64>> {
         let client = connection(&self.client)?;
+        if !self.open && self.last.len() <= 1 {
+            let Some(statement) = self.last.pop() else {
+                return Ok(Vec::new());
+            };
+            let (sql, args) = statement.parts();
+            let prepared = client.prepare_typed_cached(sql, &types(args)).await?;
+            let params = params(args);
+            let changed = tokio_postgres::Client::execute(client, &prepared, &params).await?;
+            return Ok(vec![changed]);
+        }
         let mut prepared = Vec::with_capacity(self.last.len());
         for statement in &self.last {
             let (sql, args) = statement.parts();
@@ -74,12 +83,12 @@ impl Transaction {
         let (begun, ran, committed) = tokio::join!(biased; begin, last, commit);
         self.last.clear();
         begun?;
-        for changed in ran {
-            changed?;
-        }
+        let changed = ran
+            .into_iter()
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         committed?;
         self.open = false;
-        Ok(())
+        Ok(changed)
     }
 
     /// Run `statement`'s future, after `BEGIN` if the transaction is not open yet: both are
