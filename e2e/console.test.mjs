@@ -76,15 +76,17 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("button", { name: "Create" }).click();
     await admin.getByRole("link", { name: "Endpoints & credentials" }).waitFor();
 
-    // Create: third-party, Traditional web, a name; the page shows the secret once.
+    // Create from the Third-party apps tab: the tab decides the party and machine-to-machine
+    // is not offered; the answer redirects to the credentials page, which shows the secret.
     await admin.getByRole("link", { name: "Applications" }).first().click();
-    await admin.getByRole("link", { name: "Create application" }).click();
-    await admin.getByLabel(/Third-party/).check();
+    await admin.getByRole("link", { name: "Third-party apps" }).click();
+    await admin.getByRole("link", { name: "Create third-party application" }).click();
+    assert.equal(await admin.getByLabel(/Machine-to-machine/).count(), 0);
     await admin.getByLabel(/Traditional web/).check();
     await admin.getByLabel("Name", { exact: true }).fill("Partner");
     await shot(admin, "console-create-application");
     await admin.getByRole("button", { name: "Create" }).click();
-    await admin.getByText("shown only once").waitFor();
+    await admin.getByText(/shown on this page for ten minutes/).waitFor();
     await admin.getByRole("button", { name: "Copy: Client ID" }).click();
     const clientId = await admin.evaluate(() => navigator.clipboard.readText());
     await admin.locator(".secret-once").getByRole("button", { name: "Copy" }).click();
@@ -92,6 +94,14 @@ test("an administrator sets up a third-party app in the console and removes a us
     assert.match(clientId, /^[A-Za-z0-9_-]{21}$/);
     assert.ok(clientSecret.length >= 40);
     await shot(admin, "console-endpoints");
+    // A reload shows the same secret again and creates nothing.
+    await admin.reload();
+    assert.equal((await admin.locator("#new-secret").textContent()).trim(), clientSecret);
+    assert.equal(await admin.locator("table tbody tr").count(), 1, "one secret");
+    await admin.getByRole("link", { name: "Applications" }).first().click();
+    await admin.getByRole("link", { name: "Third-party apps" }).click();
+    assert.equal(await admin.getByRole("link", { name: "Partner", exact: true }).count(), 1);
+    await admin.getByRole("link", { name: "Partner", exact: true }).click();
 
     // Settings: the redirect URI.
     await admin.getByRole("link", { name: "Settings" }).click();

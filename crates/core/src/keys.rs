@@ -162,7 +162,13 @@ const NONCE_LEN: usize = 12;
 
 impl KeyEncryption {
     pub fn from_secret(secret: &[u8]) -> Result<Self, JwtError> {
-        let prk = Salt::new(HKDF_SHA256, b"latchkey signing-key encryption v1").extract(secret);
+        Self::for_purpose(secret, b"latchkey signing-key encryption v1")
+    }
+
+    /// A key from `secret` for one `purpose` only: keys derived for two purposes from the
+    /// same secret open nothing of each other's.
+    pub fn for_purpose(secret: &[u8], purpose: &[u8]) -> Result<Self, JwtError> {
+        let prk = Salt::new(HKDF_SHA256, purpose).extract(secret);
         let mut key_bytes = [0u8; 32];
         prk.expand(&[b"aes-256-gcm"], &AES_256_GCM)
             .and_then(|okm| okm.fill(&mut key_bytes))
@@ -255,6 +261,23 @@ mod tests {
                 .unwrap_or_default();
             assert_eq!(bytes.len(), 32);
         }
+    }
+
+    #[test]
+    fn a_key_for_one_purpose_opens_nothing_sealed_for_another() {
+        let secret = b"one secret, two purposes";
+        let seal = |purpose: &[u8]| {
+            KeyEncryption::for_purpose(secret, purpose).unwrap_or_else(|e| panic!("{e}"))
+        };
+        let sealed = seal(b"a")
+            .seal("app", b"value")
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            seal(b"a").open("app", &sealed).ok(),
+            Some(b"value".to_vec())
+        );
+        assert!(seal(b"b").open("app", &sealed).is_err());
+        assert!(seal(b"a").open("other app", &sealed).is_err());
     }
 
     #[test]

@@ -18,6 +18,17 @@ document.addEventListener("submit", (event) => {
   if (question && !window.confirm(question)) event.preventDefault();
 });
 
+// A form goes once: its buttons are disabled while the answer comes (after the browser has
+// read the pressed button's value), and enabled again if the page comes back from history.
+document.addEventListener("submit", (event) => {
+  if (event.defaultPrevented) return;
+  const buttons = event.target.querySelectorAll("button[type=submit], button:not([type])");
+  setTimeout(() => { for (const b of buttons) b.disabled = true; }, 0);
+});
+window.addEventListener("pageshow", () => {
+  for (const b of document.querySelectorAll("form button:disabled")) b.disabled = false;
+});
+
 for (const form of document.querySelectorAll("form[data-unsaved]")) {
   let dirty = false;
   form.addEventListener("input", () => { dirty = true; });

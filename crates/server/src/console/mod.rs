@@ -8,6 +8,7 @@
 mod agents;
 mod applications;
 mod auth;
+mod flash;
 mod form;
 mod keys;
 mod resources;
@@ -176,6 +177,8 @@ pub struct Console {
     pub grant: Grant,
     /// The forms' CSRF token, derived from the console cookie (which other sites cannot read).
     pub csrf: String,
+    /// What `flash` derives its key from: the console cookie's, which the database never holds.
+    flash_secret: String,
     pub locale: Locale,
 }
 
@@ -223,6 +226,10 @@ fn csrf_of(cookie: &str) -> String {
     token_hash(&format!("console-form:{cookie}"))
 }
 
+fn flash_secret_of(cookie: &str) -> String {
+    token_hash(&format!("console-flash:{cookie}"))
+}
+
 /// Whether the user holds the management API's scope through a role.
 pub async fn is_admin(state: &AppState, user_id: &str) -> Result<bool, Error> {
     let held = state
@@ -262,6 +269,7 @@ impl FromRequestParts<AppState> for Console {
             user,
             grant,
             csrf: csrf_of(value),
+            flash_secret: flash_secret_of(value),
             locale,
         })
     }

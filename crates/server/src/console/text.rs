@@ -34,6 +34,7 @@ pub struct ConsoleText {
     pub tab_third_party: &'static str,
     pub search_label: &'static str,
     pub create_app: &'static str,
+    pub create_third_party_app: &'static str,
     pub col_name: &'static str,
     pub col_type: &'static str,
     pub col_client_id: &'static str,

@@ -81,6 +81,17 @@ pub async fn create(
     actor: &Actor,
     input: NewApplication,
 ) -> Result<ApplicationView, Error> {
+    create_as(state, actor, input, latchkey_core::random::id()).await
+}
+
+/// Create the application under `id`, which the caller chose (the console derives it from
+/// the form, so that a form submitted twice finds the first one's application).
+pub async fn create_as(
+    state: &AppState,
+    actor: &Actor,
+    input: NewApplication,
+    id: String,
+) -> Result<ApplicationView, Error> {
     let app_type = parse_type(&input.app_type)?;
     let is_third_party = input.is_third_party.unwrap_or(false);
     if is_third_party && !app_type.may_be_third_party() {
@@ -93,7 +104,7 @@ pub async fn create(
     let now = state.clock.now_ms();
     let mut app = Application {
         dynamic: None,
-        id: latchkey_core::random::id(),
+        id,
         name: rules::check_name("name", &input.name)?,
         description: rules::check_description("description", input.description.as_deref())?,
         app_type,

@@ -4,7 +4,7 @@
 use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::ApplicationType;
 use latchkey_store::Page;
@@ -12,7 +12,7 @@ use latchkey_store::applications::ApplicationFilter;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::console::{Console, Frame};
+use crate::console::{Console, Frame, flash};
 use crate::error::PageError;
 use crate::html;
 use crate::manage::applications::{self as apps, NewApplication};
@@ -107,10 +107,12 @@ pub async fn list(
 struct NewPage<'a> {
     frame: Frame<'a>,
     error: Option<String>,
+    /// Decided by the tab the administrator came from, never chosen on the form.
     third_party: bool,
     types: Vec<TypeChoice>,
     name: String,
     description: String,
+    submission: String,
 }
 
 struct TypeChoice {
@@ -130,16 +132,28 @@ pub struct NewForm {
     name: String,
     #[serde(default)]
     description: String,
+    /// Random, made when the form was shown: the same form submitted twice names one
+    /// application (`submitted_id`).
+    #[serde(default)]
+    submission: String,
+}
+
+impl NewForm {
+    fn third_party(&self) -> bool {
+        self.party.as_deref() == Some("third")
+    }
 }
 
 fn new_page(console: &Console, form: &NewForm, error: Option<String>) -> Response {
     let text = console.text();
+    let third_party = form.third_party();
     let page = NewPage {
         frame: console.frame("applications"),
         error,
-        third_party: form.party.as_deref() == Some("third"),
+        third_party,
         types: ApplicationType::ALL
             .into_iter()
+            .filter(|t| !third_party || t.may_be_third_party())
             .map(|t| TypeChoice {
                 value: t.as_str(),
                 name: text.type_name(t),
@@ -149,6 +163,10 @@ fn new_page(console: &Console, form: &NewForm, error: Option<String>) -> Respons
             .collect(),
         name: form.name.clone(),
         description: form.description.clone(),
+        submission: match form.submission.is_empty() {
+            true => latchkey_core::random::id(),
+            false => form.submission.clone(),
+        },
     };
     let status = match page.error {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -170,29 +188,61 @@ pub async fn new(console: Console, Query(query): Query<NewQuery>) -> Response {
     new_page(&console, &form, None)
 }
 
-/// Create the application and land on its page; a confidential one's first secret is shown
-/// there, once.
+/// The id of the application a form creates: derived from the form's submission and this
+/// console session, so that submitting it again (a double click, a reload of the answer,
+/// the back button) finds the application the first submission made instead of a second.
+fn submitted_id(console: &Console, submission: &str) -> String {
+    if submission.is_empty() {
+        return latchkey_core::random::id();
+    }
+    let digest = latchkey_core::grant::token_hash(&format!("{}:{submission}", console.csrf));
+    const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    digest
+        .bytes()
+        .take(21)
+        .map(|b| char::from(ALPHABET[usize::from(b) % ALPHABET.len()]))
+        .collect()
+}
+
+/// Create the application and go to its page (POST/redirect/GET); a confidential one's
+/// first secret is kept for its credentials page to show (`flash`).
 pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Result<Response, PageError> {
+    let id = submitted_id(&console, &form.submission);
     let input = NewApplication {
         name: form.name.clone(),
         description: Some(form.description.trim().to_owned()).filter(|d| !d.is_empty()),
         app_type: form.app_type.clone().unwrap_or_default(),
-        is_third_party: Some(form.party.as_deref() == Some("third")),
+        is_third_party: Some(form.third_party()),
         oidc_client_metadata: None,
         custom_client_metadata: None,
     };
-    match apps::create(&state, &console.actor(), input).await {
+    let path = html::path_segment(&id);
+    match apps::create_as(&state, &console.actor(), input, id.clone()).await {
         Ok(view) => match view.secret {
-            Some(secret) => super::secrets::created(&state, &console, &view.id, secret).await,
-            None => Ok(Redirect::to(&format!(
-                "/console/applications/{}",
-                html::path_segment(&view.id)
-            ))
-            .into_response()),
+            Some(secret) => {
+                let mut response = Redirect::to(&format!("/console/applications/{path}/endpoints"))
+                    .into_response();
+                let cookie = flash::keep(&state, &console, &view.id, &secret);
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+                Ok(response)
+            }
+            None => Ok(Redirect::to(&format!("/console/applications/{path}")).into_response()),
         },
+        // Submitted before: the application is there already.
+        Err(_)
+            if state
+                .db
+                .find_application(&id)
+                .await
+                .ok()
+                .flatten()
+                .is_some() =>
+        {
+            Ok(Redirect::to(&format!("/console/applications/{path}")).into_response())
+        }
         Err(problem) => Ok(new_page(&console, &form, Some(problem.to_string()))),
     }
 }

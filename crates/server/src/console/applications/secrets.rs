@@ -5,14 +5,14 @@
 use crate::console::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::Application;
 use serde::Deserialize;
 
 use super::show::{Tab, load, tabs};
 use crate::app::AppState;
-use crate::console::{Console, Frame};
+use crate::console::{Console, Frame, flash};
 use crate::error::PageError;
 use crate::html;
 use crate::manage::secrets::{self, NewSecret, SecretPatch};
@@ -127,24 +127,17 @@ async fn page(
     Ok(html::render(status, &view, &view.frame.nonce))
 }
 
+/// The tab; a secret made in the last ten minutes by this console session is shown again
+/// (`flash`).
 pub async fn show(
     State(state): State<AppState>,
     console: Console,
+    headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let app = load(&state, &console, &id).await?;
-    page(&state, &console, &app, (None, None)).await
-}
-
-/// The page of a just-created confidential application, its first secret shown once.
-pub async fn created(
-    state: &AppState,
-    console: &Console,
-    id: &str,
-    secret: String,
-) -> Result<Response, PageError> {
-    let app = load(state, console, id).await?;
-    page(state, console, &app, (Some(secret), None)).await
+    let kept = flash::shown(&state, &headers, &console, &app.id);
+    page(&state, &console, &app, (kept, None)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +146,7 @@ pub struct NewSecretForm {
     expiry: String,
 }
 
+/// Create a secret and go back to the tab (POST/redirect/GET), which shows it from `flash`.
 pub async fn create(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -164,11 +158,17 @@ pub async fn create(
         name: form.name,
         expires_at: days.map(|d| state.clock.now_ms() + d * DAY_MS),
     };
-    let outcome = match secrets::create_secret(&state, &console.actor(), &id, input).await {
-        Ok(created) => (created.value, None),
-        Err(problem) => (None, Some(problem.to_string())),
-    };
-    page(&state, &console, &app, outcome).await
+    match secrets::create_secret(&state, &console.actor(), &id, input).await {
+        Ok(created) => {
+            let mut response = back(&id);
+            if let Some(value) = created.value {
+                let cookie = flash::keep(&state, &console, &app.id, &value);
+                response.headers_mut().append(header::SET_COOKIE, cookie);
+            }
+            Ok(response)
+        }
+        Err(problem) => page(&state, &console, &app, (None, Some(problem.to_string()))).await,
+    }
 }
 
 fn back(id: &str) -> Response {

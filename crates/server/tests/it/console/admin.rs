@@ -42,32 +42,61 @@ async fn an_administrator_signs_in_and_creates_an_application() {
             "{html}"
         );
 
-        // Create a third-party Traditional application: its page shows the secret once.
-        let (_, form) = walk(&app, &browser, &app.url("/console/applications/new"))
-            .await
-            .page("/console/applications/new");
+        // Create a third-party Traditional application from its tab: the form offers no
+        // machine-to-machine type, and the answer is a redirect to the credentials page,
+        // which shows the secret.
+        let (_, form) = walk(
+            &app,
+            &browser,
+            &app.url("/console/applications/new?party=third"),
+        )
+        .await
+        .page("/console/applications/new");
+        assert!(
+            !form.contains(r#"value="MachineToMachine""#) && form.contains("?tab=third-party"),
+            "{form}"
+        );
         let fields = [
             ("csrf", hidden(&form, "csrf")),
+            ("submission", hidden(&form, "submission")),
             ("party", "third".to_owned()),
             ("type", "Traditional".to_owned()),
             ("name", "Partner".to_owned()),
             ("description", String::new()),
         ];
-        let response = browser
-            .post(app.url("/console/applications"))
-            .form(&fields)
-            .send()
+        let (path, created) = submit(&app, &browser, "/console/applications", &fields)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(response.status(), 200);
-        let created = response.text().await.unwrap_or_default();
+            .page("/console/applications/");
+        assert!(path.ends_with("/endpoints"), "{path}");
         assert!(
-            created.contains("shown only once") && created.contains(&app.issuer),
+            created.contains("ten minutes") && created.contains(&app.issuer),
             "{created}"
         );
+        let secret = between(&created, r#"<code id="new-secret">"#, "</code>");
+        assert!(secret.len() >= 32, "{created}");
+        // A reload shows the same secret and creates nothing; the same form submitted again
+        // (a double click, the back button) lands on the same application.
+        let (_, reloaded) = walk(&app, &browser, &app.url(&path)).await.page(&path);
+        assert_eq!(
+            between(&reloaded, r#"<code id="new-secret">"#, "</code>"),
+            secret
+        );
+        let (again, _) = submit(&app, &browser, "/console/applications", &fields)
+            .await
+            .page("/console/applications/");
+        assert_eq!(again, path.trim_end_matches("/endpoints"));
         let (_, listed) = admin.get("/api/applications?isThirdParty=true").await;
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
         assert_eq!(listed[0]["name"], "Partner");
         let id = listed[0]["id"].as_str().unwrap_or_default().to_owned();
+        let (_, secrets) = admin.get(&format!("/api/applications/{id}/secrets")).await;
+        assert_eq!(secrets.as_array().map(Vec::len), Some(1), "{secrets}");
+        // Another console session (a new sign-in) cannot open the kept secret.
+        let other = crate::oidc::authorization_code::browser();
+        let stop = walk(&app, &other, &app.url("/console/applications")).await;
+        let _ = sign_in_as(&app, &other, stop, "root").await;
+        let (_, elsewhere) = walk(&app, &other, &app.url(&path)).await.page(&path);
+        assert!(!elsewhere.contains("new-secret"), "{elsewhere}");
 
         // Settings: the API's validation, inline; then a valid change.
         let settings = app.url(&format!("/console/applications/{id}"));
@@ -232,4 +261,11 @@ async fn a_missing_object_is_the_404_error_page() {
             }
         }
     }
+}
+
+/// The text of `html` between `start` and the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html.find(start).map_or(html.len(), |i| i + start.len());
+    let rest = &html[from..];
+    &rest[..rest.find(end).unwrap_or(0)]
 }
