@@ -11,7 +11,12 @@ use latchkey_core::session::{Interaction, Session};
 use crate::app::AppState;
 
 pub const SESSION_COOKIE: &str = "latchkey_session";
-pub const INTERACTION_COOKIE: &str = "latchkey_interaction";
+/// Each interaction's binding has a cookie of its own, named after it, so that
+/// authorizations begun in two tabs both complete; the plain name is an older release's.
+const INTERACTION_COOKIE: &str = "latchkey_interaction";
+/// How many interaction bindings a browser keeps: the newest ones (their ids are ordered by
+/// time); starting one more drops the oldest.
+const KEPT_INTERACTIONS: usize = 5;
 /// Sessions are marked as used at most once a minute, so that browsing is not a write each time.
 const TOUCH_RESOLUTION_MS: i64 = 60 * 1000;
 
@@ -78,6 +83,7 @@ pub async fn current_session(
 /// it is started for, if any: that one needs no new sign-in to finish it.
 pub async fn begin_interaction(
     state: &AppState,
+    headers: &HeaderMap,
     client_id: Option<&str>,
     request: String,
     session: Option<&Session>,
@@ -97,7 +103,54 @@ pub async fn begin_interaction(
     };
     state.db.insert_interaction(&interaction).await?;
     let mut response = Redirect::to(&format!("/{page}/{}", interaction.id)).into_response();
-    let cookie = set_cookie(state, INTERACTION_COOKIE, &binding, INTERACTION_MS / 1000);
+    let name = interaction_cookie(&interaction.id);
+    let cookie = set_cookie(state, &name, &binding, INTERACTION_MS / 1000);
     response.headers_mut().append(header::SET_COOKIE, cookie);
+    for older in bound_interactions(headers)
+        .into_iter()
+        .skip(KEPT_INTERACTIONS - 1)
+    {
+        let forget = forget_interaction(state, older);
+        response.headers_mut().append(header::SET_COOKIE, forget);
+    }
     Ok(response)
+}
+
+fn interaction_cookie(id: &str) -> String {
+    format!("{INTERACTION_COOKIE}_{id}")
+}
+
+/// The ids of the interactions this browser holds a binding for, newest first.
+fn bound_interactions(headers: &HeaderMap) -> Vec<&str> {
+    let prefix = format!("{INTERACTION_COOKIE}_");
+    let mut ids: Vec<&str> = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('=').map(|(name, _)| name))
+        .filter_map(|name| {
+            name.trim_start_matches("__Host-")
+                .strip_prefix(prefix.as_str())
+        })
+        .collect();
+    ids.sort_unstable_by(|a, b| b.cmp(a));
+    ids.dedup();
+    ids
+}
+
+/// The binding secret this browser holds for interaction `id`: its own cookie's, or the
+/// shared cookie of an interaction begun before each had one.
+pub fn interaction_binding<'a>(
+    state: &AppState,
+    headers: &'a HeaderMap,
+    id: &str,
+) -> Option<&'a str> {
+    cookie(state, headers, &interaction_cookie(id))
+        .or_else(|| cookie(state, headers, INTERACTION_COOKIE))
+}
+
+/// The `Set-Cookie` that drops this browser's binding to interaction `id`, once finished.
+pub fn forget_interaction(state: &AppState, id: &str) -> HeaderValue {
+    set_cookie(state, &interaction_cookie(id), "", 0)
 }

@@ -63,7 +63,8 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Session, Pag
         Some(session) => Ok(session),
         None => {
             let request = serde_json::json!({ "return_to": APPS }).to_string();
-            let begun = browser::begin_interaction(state, None, request, None, "sign-in").await;
+            let begun =
+                browser::begin_interaction(state, headers, None, request, None, "sign-in").await;
             Err(PageError::instead(begun.or_page(state, headers)?))
         }
     }

@@ -18,7 +18,7 @@ use latchkey_core::session::{Interaction, Session};
 use latchkey_store::audit::AuditEntry;
 
 use crate::app::AppState;
-use crate::browser::{self, INTERACTION_COOKIE, SESSION_COOKIE};
+use crate::browser::{self, SESSION_COOKIE};
 use crate::error::{OrPage, PageError};
 use crate::html::{self, ErrorPage};
 use crate::i18n::{Locale, Text};
@@ -104,7 +104,7 @@ pub(super) async fn pending(
     id: &str,
 ) -> Result<Pending, PageError> {
     let gone = || PageError::instead(expired(state, headers));
-    let binding = browser::cookie(state, headers, INTERACTION_COOKIE).ok_or_else(gone)?;
+    let binding = browser::interaction_binding(state, headers, id).ok_or_else(gone)?;
     let found = state.db.find_interaction(id, state.clock.now_ms()).await;
     let interaction = found.or_page(state, headers)?.ok_or_else(gone)?;
     if !hash_matches(binding, &interaction.csrf_hash) {

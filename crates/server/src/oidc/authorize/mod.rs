@@ -162,9 +162,9 @@ async fn decide(
         (Next::Issue, Some((session, _)), Some(plan)) => {
             code::issue(state, headers, (app, request), session, plan).await
         }
-        (Next::Issue | Next::SignIn, _, _) => park(state, request, None, "sign-in").await,
+        (Next::Issue | Next::SignIn, _, _) => park(state, headers, request, None, "sign-in").await,
         (Next::Consent(_) | Next::Confirm, session, _) => {
-            park(state, request, session.map(|(s, _)| s), "consent").await
+            park(state, headers, request, session.map(|(s, _)| s), "consent").await
         }
         (Next::Fail(error), _, _) => Err(error.into()),
     }
@@ -186,10 +186,13 @@ pub fn hinted_subject(
 /// Park the request and send the browser to the sign-in or consent page.
 async fn park(
     state: &AppState,
+    headers: &HeaderMap,
     request: &AuthorizationRequest,
     session: Option<&Session>,
     page: &str,
 ) -> Result<Response, Error> {
     let json = serde_json::to_string(request).map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(browser::begin_interaction(state, Some(&request.client_id), json, session, page).await?)
+    let client_id = Some(request.client_id.as_str());
+    let begun = browser::begin_interaction(state, headers, client_id, json, session, page);
+    Ok(begun.await?)
 }

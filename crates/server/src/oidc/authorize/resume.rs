@@ -16,7 +16,7 @@ use super::error_page;
 use super::facts::Reading;
 use super::respond::respond_error;
 use crate::app::AppState;
-use crate::browser::{self, INTERACTION_COOKIE};
+use crate::browser;
 use crate::error::Error;
 use crate::error::{OrPage, PageError};
 
@@ -34,7 +34,7 @@ pub async fn resume(
     let now = state.clock.now_ms();
     let found = state.db.find_interaction(&id, now).await;
     let interaction = found.or_page(&state, &headers)?.filter(|i| {
-        browser::cookie(&state, &headers, INTERACTION_COOKIE)
+        browser::interaction_binding(&state, &headers, &id)
             .is_some_and(|b| hash_matches(b, &i.csrf_hash))
     });
     let Some(interaction) = interaction else {
@@ -82,7 +82,7 @@ pub async fn resume(
             &failure.into_oauth().1,
         ),
     };
-    let clear = browser::set_cookie(&state, INTERACTION_COOKIE, "", 0);
+    let clear = browser::forget_interaction(&state, &id);
     response.headers_mut().append(header::SET_COOKIE, clear);
     Ok(response)
 }
@@ -154,7 +154,7 @@ async fn finish_account(
         return Ok(completed(state, headers));
     }
     let mut response = Redirect::to(&target).into_response();
-    let clear = browser::set_cookie(state, INTERACTION_COOKIE, "", 0);
+    let clear = browser::forget_interaction(state, &i.id);
     response.headers_mut().append(header::SET_COOKIE, clear);
     Ok(response)
 }

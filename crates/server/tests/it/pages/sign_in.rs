@@ -4,7 +4,7 @@
 
 use crate::oidc::authorization_code::{browser, hidden};
 use crate::oidc::third_party::{PARTNER_CALLBACK, id, setup};
-use crate::support::walk::walk;
+use crate::support::walk::{Stop, answer, param, sign_in_as, walk};
 use crate::support::{Admin, Authorize, TestApp, backends};
 
 /// A browser at the sign-in page of a partner's request: the browser, the page's path and
@@ -96,5 +96,47 @@ async fn a_planted_session_cookie_is_never_signed_in() {
             "{cookie}"
         );
         assert!(!cookie.contains("planted-by-attacker"));
+    }
+}
+
+/// Two authorizations begun in two tabs of one browser both complete, whichever finishes
+/// first: each interaction has its own binding. A browser keeps the newest five.
+#[tokio::test]
+async fn authorizations_in_two_tabs_both_complete() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (_, partner) = setup(&admin, "Traditional", PARTNER_CALLBACK).await;
+        let browser = browser();
+        let tab = |state: &str| {
+            Authorize::new(&id(&partner))
+                .set("redirect_uri", PARTNER_CALLBACK)
+                .set("state", state)
+                .url(&app)
+        };
+        let first = walk(&app, &browser, &tab("first")).await;
+        let second = walk(&app, &browser, &tab("second")).await;
+        for (stop, state) in [(first, "first"), (second, "second")] {
+            let stop = sign_in_as(&app, &browser, stop, "alice").await;
+            let stop = match stop {
+                Stop::Page(path, html) if path.starts_with("/consent/") => {
+                    answer(&app, &browser, (path, html), "authorize").await
+                }
+                other => other,
+            };
+            let back = stop.client();
+            assert_eq!(param(&back, "state").as_deref(), Some(state), "{back}");
+            assert!(param(&back, "code").is_some(), "{back}");
+        }
+        // Six more begun (each asking to sign in again): the oldest one's binding is gone,
+        // the newest one's is kept.
+        let mut pages = Vec::new();
+        for n in 0..6 {
+            let again = format!("{}&prompt=login", tab(&n.to_string()));
+            let (path, _) = walk(&app, &browser, &again).await.page("/sign-in/");
+            pages.push(path);
+        }
+        assert_eq!(status(browser.get(app.url(&pages[0]))).await, 400);
+        assert_eq!(status(browser.get(app.url(&pages[5]))).await, 200);
     }
 }
