@@ -37,3 +37,33 @@ test("a person signs in on the hosted page and the application gets a code", asy
     server.kill();
   }
 });
+
+test("two authorizations begun in two tabs of one browser both complete", async () => {
+  const { base, server, run } = await startLatchkey();
+  const browser = await launchBrowser();
+  try {
+    run(["users", "create", "--username", "alice", "--password-stdin"], "correct horse battery\n");
+    const api = await managementApi(run);
+    const { server: appServer, callback } = await callbackServer();
+    const app = await api("POST", `${base}/api/applications`, { name: "Web", type: "Traditional", oidcClientMetadata: { redirectUris: [callback] } });
+    const context = await browser.newContext({ locale: "en-US" });
+    const tabs = [await context.newPage(), await context.newPage()];
+    for (const [i, tab] of tabs.entries()) {
+      const query = new URLSearchParams({ client_id: app.id, redirect_uri: callback, response_type: "code", scope: "openid", state: `tab${i}` });
+      await tab.goto(`${base}/oidc/auth?${query}`);
+    }
+    // The first tab's sign-in page was opened before the second's: both forms still work.
+    for (const [i, tab] of tabs.entries()) {
+      await tab.getByLabel("Username or email").fill("alice");
+      await tab.getByLabel("Password", { exact: true }).fill("correct horse battery");
+      await Promise.all([tab.waitForURL(`${callback}?**`), tab.getByRole("button", { name: "Sign in" }).click()]);
+      const back = new URL(tab.url());
+      assert.equal(back.searchParams.get("state"), `tab${i}`);
+      assert.ok(back.searchParams.get("code"));
+    }
+    appServer.close();
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+});
