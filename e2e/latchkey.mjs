@@ -99,3 +99,66 @@ export async function shot(page, name) {
   mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
+
+/**
+ * What a phone-sized window shows wrong on `page`, at each color scheme: horizontal overflow
+ * at 390 px, and text or links whose contrast with what is behind them is under 4.5:1 (WCAG
+ * AA). Returns a list of findings, empty when the page fits. The page is reloaded per scheme.
+ */
+export async function fitProblems(page) {
+  const problems = [];
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const colorScheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme });
+    await page.reload();
+    const found = await page.evaluate(() => {
+      const out = [];
+      const root = document.documentElement;
+      if (root.scrollWidth > window.innerWidth) out.push(`overflows: ${root.scrollWidth}px wide`);
+      const parse = (value) => {
+        const n = value.match(/[\d.]+/g)?.map(Number) ?? [0, 0, 0, 0];
+        const srgb = value.startsWith("color(");
+        const [r, g, b] = srgb ? n.slice(0, 3).map((x) => x * 255) : n.slice(0, 3);
+        const a = n.length > 3 ? n[3] : 1;
+        return [r, g, b, a];
+      };
+      const over = ([r, g, b, a], [R, G, B]) => [r * a + R * (1 - a), g * a + G * (1 - a), b * a + B * (1 - a)];
+      const canvas = window.matchMedia("(prefers-color-scheme: dark)").matches ? [18, 18, 18] : [255, 255, 255];
+      const background = (el) => {
+        const layers = [];
+        for (let e = el; e; e = e.parentElement) {
+          const c = parse(getComputedStyle(e).backgroundColor);
+          if (c[3] > 0) layers.push(c);
+          if (c[3] >= 1) break;
+        }
+        let colour = canvas;
+        for (const layer of layers.reverse()) colour = over(layer, colour);
+        return colour;
+      };
+      const opacity = (el) => {
+        let o = 1;
+        for (let e = el; e; e = e.parentElement) o *= Number(getComputedStyle(e).opacity);
+        return o;
+      };
+      const luminance = (c) => {
+        const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+      };
+      for (const el of document.querySelectorAll("body *")) {
+        const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        const box = el.getBoundingClientRect();
+        if (!own || box.width === 0 || getComputedStyle(el).visibility === "hidden") continue;
+        if (box.right > window.innerWidth + 1) out.push(`cut off: <${el.tagName.toLowerCase()}> ${el.textContent.trim().slice(0, 40)}`);
+        const back = background(el);
+        const [r, g, b, a] = parse(getComputedStyle(el).color);
+        const text = over([r, g, b, a * opacity(el)], back);
+        const [hi, lo] = [luminance(text), luminance(back)].sort((x, y) => y - x);
+        const ratio = (hi + 0.05) / (lo + 0.05);
+        if (ratio < 4.5) out.push(`contrast ${ratio.toFixed(2)}:1: <${el.tagName.toLowerCase()}> ${el.textContent.trim().slice(0, 40)}`);
+      }
+      return out;
+    });
+    problems.push(...found.map((f) => `${colorScheme}: ${f}`));
+  }
+  return problems;
+}

@@ -4,7 +4,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BIN, callbackServer, launchBrowser, managementApi, shot, startLatchkey } from "./latchkey.mjs";
+import { BIN, callbackServer, fitProblems, launchBrowser, managementApi, shot, startLatchkey } from "./latchkey.mjs";
 
 test("a person signs in on the hosted page and the application gets a code", async () => {
   assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
@@ -52,6 +52,8 @@ test("two authorizations begun in two tabs of one browser both complete", async 
       const query = new URLSearchParams({ client_id: app.id, redirect_uri: callback, response_type: "code", scope: "openid", state: `tab${i}` });
       await tab.goto(`${base}/oidc/auth?${query}`);
     }
+    // The sign-in page fits a phone at both color schemes.
+    assert.deepEqual(await fitProblems(tabs[0]), []);
     // The first tab's sign-in page was opened before the second's: both forms still work.
     for (const [i, tab] of tabs.entries()) {
       await tab.getByLabel("Username or email").fill("alice");
