@@ -242,6 +242,8 @@ pub async fn run(config: Config, clock: Clock) -> anyhow::Result<()> {
     tracing::info!(
         listen = %state.config.listen,
         issuer = %state.config.issuer(),
+        console = %format!("{}/console", state.config.public_url()),
+        account = %format!("{}/account/apps", state.config.public_url()),
         database = ?state.db.backend(),
         "latchkey is ready"
     );

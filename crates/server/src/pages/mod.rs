@@ -38,6 +38,10 @@ pub fn routes() -> Router<AppState> {
             "/consent/{interaction}",
             get(consent::show).post(consent::answer),
         )
+        // The site's root and the account's are the account home: what a person who types
+        // the address wants (administrators have `/console`).
+        .route("/", get(|| async { Redirect::to("/account/apps") }))
+        .route("/account", get(|| async { Redirect::to("/account/apps") }))
         .route("/account/apps", get(account::show))
         .route("/account/apps/{grant}/remove", post(account::remove))
         .route("/assets/latchkey.css", get(stylesheet))

@@ -140,3 +140,15 @@ async fn authorizations_in_two_tabs_both_complete() {
         assert_eq!(status(browser.get(app.url(&pages[5]))).await, 200);
     }
 }
+
+/// The site's root and `/account` lead to the account home, which asks to sign in first.
+#[tokio::test]
+async fn the_root_leads_to_the_account_home() {
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
+    for start in ["/", "/account"] {
+        let (path, page) = walk(&app, &browser(), &app.url(start))
+            .await
+            .page("/sign-in/");
+        assert!(page.contains(r#"name="password""#), "{start}: {path}");
+    }
+}
