@@ -172,6 +172,9 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("link", { name: "Users" }).click();
     await admin.getByRole("link", { name: "alice" }).click();
     await admin.getByRole("cell", { name: "Partner", exact: true }).waitFor();
+    // Alice signed in above: her last sign-in is a date. The role picker picks nothing.
+    assert.match(await admin.locator("dt:text-is('Last sign-in') + dd").innerText(), /^\d{4}-\d\d-\d\d/);
+    assert.equal(await admin.getByLabel("Role").inputValue(), "");
     await shot(admin, "console-user");
     admin.once("dialog", (dialog) => dialog.accept());
     await admin.getByRole("button", { name: "Remove access: Partner" }).click();

@@ -10,14 +10,14 @@ use latchkey_core::session::{Answer, Interaction, Session};
 
 impl Db {
     /// Start `session` (a sign-in) in one transaction: end the one it `replaces` on the same
-    /// browser, if any, and record `audit`, the sign-in, with it.
+    /// browser, if any, mark the user's last sign-in, and record `audit`, the sign-in, with it.
     pub async fn start_session(
         &self,
         session: &Session,
         replaces: Option<&str>,
         audit: Option<(&AuditEntry, i64)>,
     ) -> Result<()> {
-        let mut statements = Vec::with_capacity(3);
+        let mut statements = Vec::with_capacity(4);
         if let Some(old) = replaces {
             statements.push(Statement::new(
                 "DELETE FROM sessions WHERE id_hash = $1",
@@ -35,6 +35,11 @@ impl Db {
                 session.last_seen_at.into(),
                 session.expires_at.into(),
             ],
+        ));
+        // The user's last sign-in is the session's start, written with it.
+        statements.push(Statement::new(
+            "UPDATE users SET last_sign_in_at = $1 WHERE id = $2",
+            [session.created_at.into(), (&session.user_id).into()],
         ));
         if let Some((entry, now_ms)) = audit {
             statements.push(crate::audit::insert(entry, now_ms));

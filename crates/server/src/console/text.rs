@@ -148,6 +148,7 @@ pub struct ConsoleText {
     pub delete_user_question: &'static str,
     pub delete_user_warning: &'static str,
     pub last_sign_in: &'static str,
+    pub choose_role: &'static str,
     pub create_resource: &'static str,
     pub indicator_label: &'static str,
     pub ttl_label: &'static str,

@@ -135,6 +135,7 @@ pub const EN: ConsoleText = ConsoleText {
     delete_user_question: "Delete the user",
     delete_user_warning: "Their sessions, grants and tokens end. This cannot be undone.",
     last_sign_in: "Last sign-in",
+    choose_role: "Choose a role…",
     create_resource: "Create API resource",
     indicator_label: "Identifier (resource indicator, a URL)",
     ttl_label: "Access-token lifetime (seconds)",

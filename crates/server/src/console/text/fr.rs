@@ -135,6 +135,7 @@ pub const FR: ConsoleText = ConsoleText {
     delete_user_question: "Supprimer l’utilisateur",
     delete_user_warning: "Ses sessions, autorisations et jetons prennent fin. C’est irréversible.",
     last_sign_in: "Dernière connexion",
+    choose_role: "Choisir un rôle…",
     create_resource: "Créer une ressource API",
     indicator_label: "Identifiant (indicateur de ressource, une URL)",
     ttl_label: "Durée de vie du jeton d’accès (secondes)",

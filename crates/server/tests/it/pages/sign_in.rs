@@ -152,3 +152,26 @@ async fn the_root_leads_to_the_account_home() {
         assert!(page.contains(r#"name="password""#), "{start}: {path}");
     }
 }
+
+/// A sign-in is the user's last one from then on (`lastSignInAt`, shown in the console).
+#[tokio::test]
+async fn a_sign_in_records_the_last_sign_in() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let (browser, path, page) = at_sign_in(&app).await;
+        let (_, users) = admin.get("/api/users?search=alice").await;
+        let alice = users[0]["id"].as_str().unwrap_or_default().to_owned();
+        let (_, before) = admin.get(&format!("/api/users/{alice}")).await;
+        assert!(before["lastSignInAt"].is_null(), "{before}");
+        let signed = browser
+            .post(app.url(&path))
+            .form(&credentials(&hidden(&page, "csrf")));
+        assert_eq!(status(signed).await, 303);
+        let (_, after) = admin.get(&format!("/api/users/{alice}")).await;
+        assert!(
+            after["lastSignInAt"].as_i64().is_some_and(|t| t > 0),
+            "{after}"
+        );
+    }
+}
