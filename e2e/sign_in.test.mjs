@@ -6,15 +6,22 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BIN, callbackServer, fitProblems, launchBrowser, managementApi, shot, startLatchkey } from "./latchkey.mjs";
 
+
+/** Alice, and a first-party web application whose callback is a loopback page. */
+async function aliceAndWebApp(base, run) {
+  run(["users", "create", "--username", "alice", "--password-stdin"], "correct horse battery\n");
+  const api = await managementApi(run);
+  const { server: appServer, callback } = await callbackServer();
+  const app = await api("POST", `${base}/api/applications`, { name: "Web", type: "Traditional", oidcClientMetadata: { redirectUris: [callback] } });
+  return { appServer, callback, app };
+}
+
 test("a person signs in on the hosted page and the application gets a code", async () => {
   assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
   const { base, server, run } = await startLatchkey();
   const browser = await launchBrowser();
   try {
-    run(["users", "create", "--username", "alice", "--password-stdin"], "correct horse battery\n");
-    const api = await managementApi(run);
-    const { server: appServer, callback } = await callbackServer();
-    const app = await api("POST", `${base}/api/applications`, { name: "Web", type: "Traditional", oidcClientMetadata: { redirectUris: [callback] } });
+    const { appServer, callback, app } = await aliceAndWebApp(base, run);
 
     const page = await browser.newPage({ locale: "fr-FR" });
     const query = new URLSearchParams({ client_id: app.id, redirect_uri: callback, response_type: "code", scope: "openid profile", state: "xyz" });
@@ -42,10 +49,7 @@ test("two authorizations begun in two tabs of one browser both complete", async 
   const { base, server, run } = await startLatchkey();
   const browser = await launchBrowser();
   try {
-    run(["users", "create", "--username", "alice", "--password-stdin"], "correct horse battery\n");
-    const api = await managementApi(run);
-    const { server: appServer, callback } = await callbackServer();
-    const app = await api("POST", `${base}/api/applications`, { name: "Web", type: "Traditional", oidcClientMetadata: { redirectUris: [callback] } });
+    const { appServer, callback, app } = await aliceAndWebApp(base, run);
     const context = await browser.newContext({ locale: "en-US" });
     const tabs = [await context.newPage(), await context.newPage()];
     for (const [i, tab] of tabs.entries()) {
