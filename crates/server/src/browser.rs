@@ -24,20 +24,21 @@ fn secure(state: &AppState) -> bool {
     state.config.public_url().starts_with("https://")
 }
 
+/// Every (name, value) the request's `Cookie` headers carry.
+fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+}
+
 /// The value of the cookie `name` stands for, if the request carries it: under its
 /// `__Host-` name on https, else (for one release, so that sessions survive the upgrade
 /// that introduced the prefix) under its plain name.
 pub fn cookie<'a>(state: &AppState, headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    let value = |wanted: &str| {
-        headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(n, _)| *n == wanted)
-            .map(|(_, v)| v)
-    };
+    let value = |wanted: &str| cookies(headers).find(|(n, _)| *n == wanted).map(|(_, v)| v);
     match secure(state) {
         true => value(&format!("__Host-{name}")).or_else(|| value(name)),
         false => value(name),
@@ -123,13 +124,8 @@ fn interaction_cookie(id: &str) -> String {
 /// The ids of the interactions this browser holds a binding for, newest first.
 fn bound_interactions(headers: &HeaderMap) -> Vec<&str> {
     let prefix = format!("{INTERACTION_COOKIE}_");
-    let mut ids: Vec<&str> = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('=').map(|(name, _)| name))
-        .filter_map(|name| {
+    let mut ids: Vec<&str> = cookies(headers)
+        .filter_map(|(name, _)| {
             name.trim_start_matches("__Host-")
                 .strip_prefix(prefix.as_str())
         })
