@@ -1,12 +1,14 @@
 // An administrator runs the console in a real browser (headless Chromium), by clicks and
-// typing only: creates a third-party Traditional app with a redirect URI, allows it `email`
-// and one API scope, sets its branding, copies its client ID and secret; a user then signs
-// in to that app and sees its branding and exactly those permissions; the administrator
-// finds the grant on the user's page and removes it. Screenshots go to E2E_SCREENSHOTS.
+// typing only: creates a third-party Traditional app from the Third-party apps tab, follows
+// its set-up checklist (redirect URI, `email` and one API scope, branding), copies its secret
+// and the integration guide's Node.js program; the program, run as handed over, signs a
+// user in to that app, who sees its branding and exactly those permissions; the
+// administrator finds the grant on the user's page and removes it. Screenshots go to
+// E2E_SCREENSHOTS.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BIN, PARTNER_CALLBACK as callback, launchBrowser, redirectedTo, shot, startLatchkey } from "./latchkey.mjs";
+import { BIN, PARTNER_CALLBACK as callback, launchBrowser, redirectedTo, runGuideProgram, shot, startLatchkey } from "./latchkey.mjs";
 
 
 async function signIn(page, username) {
@@ -77,7 +79,7 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("link", { name: "Endpoints & credentials" }).waitFor();
 
     // Create from the Third-party apps tab: the tab decides the party and machine-to-machine
-    // is not offered; the answer redirects to the credentials page, which shows the secret.
+    // is not offered; the answer redirects to the set-up checklist, which shows the secret.
     await admin.getByRole("link", { name: "Applications" }).first().click();
     await admin.getByRole("link", { name: "Third-party apps" }).click();
     await admin.getByRole("link", { name: "Create third-party application" }).click();
@@ -87,53 +89,73 @@ test("an administrator sets up a third-party app in the console and removes a us
     await shot(admin, "console-create-application");
     await admin.getByRole("button", { name: "Create" }).click();
     await admin.getByText(/shown on this page for ten minutes/).waitFor();
-    await admin.getByRole("button", { name: "Copy: Client ID" }).click();
-    const clientId = await admin.evaluate(() => navigator.clipboard.readText());
+    const steps = () => admin.locator("ol.checklist > li").evaluateAll((items) =>
+      items.map((li) => [li.querySelector("a").textContent, li.querySelector(".state")?.textContent].filter(Boolean).join(" ")));
+    assert.deepEqual(await steps(), ["Redirect URIs To do", "Permissions To do", "Branding Optional", "Client secret Done", "Integration guide"]);
     await admin.locator(".secret-once").getByRole("button", { name: "Copy" }).click();
     const clientSecret = await admin.evaluate(() => navigator.clipboard.readText());
-    assert.match(clientId, /^[A-Za-z0-9_-]{21}$/);
     assert.ok(clientSecret.length >= 40);
-    await shot(admin, "console-endpoints");
+    await shot(admin, "console-setup");
     // A reload shows the same secret again and creates nothing.
     await admin.reload();
     assert.equal((await admin.locator("#new-secret").textContent()).trim(), clientSecret);
+    await admin.getByRole("link", { name: "Endpoints & credentials" }).click();
+    assert.equal((await admin.locator("#new-secret").textContent()).trim(), clientSecret);
     assert.equal(await admin.locator("table tbody tr").count(), 1, "one secret");
+    await shot(admin, "console-endpoints");
     await admin.getByRole("link", { name: "Applications" }).first().click();
     await admin.getByRole("link", { name: "Third-party apps" }).click();
     assert.equal(await admin.getByRole("link", { name: "Partner", exact: true }).count(), 1);
     await admin.getByRole("link", { name: "Partner", exact: true }).click();
 
-    // Settings: the redirect URI.
-    await admin.getByRole("link", { name: "Settings" }).click();
+    // The guide, before anything is set, says what is missing instead of failing later.
+    await admin.getByRole("link", { name: "Integration guide" }).click();
+    const warnings = await admin.locator("p.warning").allInnerTexts();
+    assert.equal(warnings.length, 2, warnings.join("\n"));
+    assert.match(warnings[0], /No redirect URI yet/);
+    assert.match(warnings[1], /No permissions yet/);
+    assert.equal(await admin.locator("#guide-scopes").innerText(), "openid offline_access");
+
+    // Each step of the checklist, through its link.
+    await admin.getByRole("link", { name: "Set-up" }).click();
+    await admin.getByRole("link", { name: "Redirect URIs" }).click();
     await admin.getByLabel("Redirect URIs (one per line)", { exact: true }).fill(callback);
     await admin.getByRole("button", { name: "Save" }).click();
     await admin.getByText("Saved.").waitFor();
-
-    // Permissions: email and read:docs.
-    await admin.getByRole("link", { name: "Permissions" }).click();
+    await admin.getByRole("link", { name: "Set-up" }).click();
+    await admin.getByRole("link", { name: "Permissions" }).last().click();
     await admin.getByLabel(/email/).check();
     await admin.locator("form.choices").first().getByRole("button", { name: "Add" }).click();
     await admin.getByLabel(/read:docs/).check();
     await admin.locator("section.api form.choices").getByRole("button", { name: "Add" }).click();
     await admin.getByRole("button", { name: "Remove read:docs" }).waitFor();
     await shot(admin, "console-permissions");
-
-    // Branding, with its live preview.
-    await admin.getByRole("link", { name: "Branding" }).click();
+    await admin.getByRole("link", { name: "Set-up" }).click();
+    await admin.getByRole("link", { name: "Branding" }).last().click();
     await admin.getByLabel("Display name").fill("Partner Docs");
     assert.equal(await admin.locator("#preview-name").innerText(), "Partner Docs");
     await admin.getByLabel("Terms of use URL (https)").fill("https://partner.example/terms");
     await admin.getByRole("button", { name: "Save" }).click();
     await admin.getByText("Saved.").waitFor();
     await shot(admin, "console-branding");
+    await admin.getByRole("link", { name: "Set-up" }).click();
+    assert.deepEqual(await steps(), ["Redirect URIs Done", "Permissions Done", "Branding Done", "Client secret Done", "Integration guide"]);
 
-    // The integration guide is filled with this application's values.
-    await admin.getByRole("link", { name: "Integration guide" }).click();
+    // The guide, now complete: no warning, the scopes the permissions allow, the API.
+    await admin.locator("ol.checklist").getByRole("link", { name: "Integration guide" }).click();
+    assert.equal(await admin.locator("p.warning").count(), 0);
+    await admin.getByRole("button", { name: "Copy: Client ID" }).click();
+    const clientId = await admin.evaluate(() => navigator.clipboard.readText());
+    assert.match(clientId, /^[A-Za-z0-9_-]{21}$/);
+    assert.equal(await admin.locator("#guide-scopes").innerText(), "openid email read:docs offline_access");
+    assert.equal(await admin.locator("#guide-resource-1").innerText(), "https://docs.example.com");
     const guide = await admin.locator("main").innerText();
-    for (const value of [clientId, `${base}/oidc/.well-known/openid-configuration`, callback, "openid-client", "Authlib", "openidconnect"]) {
+    for (const value of [`${base}/oidc/.well-known/openid-configuration`, callback, "openid-client", "Authlib", "openidconnect"]) {
       assert.ok(guide.includes(value), `${value} in the guide`);
     }
     await shot(admin, "console-guide");
+    await admin.getByRole("button", { name: "Copy: Node.js (openid-client)" }).click();
+    const program = await admin.evaluate(() => navigator.clipboard.readText());
 
     // The two tabs list first- and third-party applications separately.
     await admin.getByRole("link", { name: "Applications" }).first().click();
@@ -144,29 +166,29 @@ test("an administrator sets up a third-party app in the console and removes a us
     assert.equal(await admin.getByRole("link", { name: "Intranet" }).count(), 0);
     await shot(admin, "console-applications");
 
-    // Alice, in a fresh context, signs in to the partner's app.
-    const user = await (await browser.newContext({ locale: "en-US" })).newPage();
-    const query = new URLSearchParams({
-      client_id: clientId, redirect_uri: callback, response_type: "code", state: "s1",
-      scope: "openid email read:docs write:docs", resource: "https://docs.example.com",
-    });
-    await user.goto(`${base}/oidc/auth?${query}`);
-    await signIn(user, "alice");
-    await user.getByRole("heading", { name: "Allow access" }).waitFor();
-    const consent = await user.locator("main").innerText();
-    for (const shown of ["Partner Docs wants to access your account", "Your email address", "read:docs", "Read your documents", "Terms of use"]) {
-      assert.ok(consent.includes(shown), `${shown} in:\n${consent}`);
+    // The partner runs the guide's Node.js program as handed over, with only the secret
+    // filled in; Alice signs in to the partner's app through the address it prints.
+    const partner = runGuideProgram(program.replace("<client secret>", clientSecret));
+    try {
+      const user = await (await browser.newContext({ locale: "en-US" })).newPage();
+      await user.goto((await partner.firstUrl).href);
+      await signIn(user, "alice");
+      await user.getByRole("heading", { name: "Allow access" }).waitFor();
+      const consent = await user.locator("main").innerText();
+      for (const shown of ["Partner Docs wants to access your account", "Your email address", "read:docs", "Read your documents", "Terms of use"]) {
+        assert.ok(consent.includes(shown), `${shown} in:\n${consent}`);
+      }
+      assert.ok(!consent.includes("write:docs"), "outside the ceiling");
+      assert.ok(!consent.includes("phone"), "not allowed, not asked");
+      const back = await redirectedTo(user, `${callback}?`, () => user.getByRole("button", { name: "Authorize" }).click());
+      partner.answer(back.href);
+      const claims = await partner.claims;
+      assert.equal(claims.iss, `${base}/oidc`);
+      assert.equal(claims.aud, clientId);
+      assert.ok(claims.sub);
+    } finally {
+      partner.kill();
     }
-    assert.ok(!consent.includes("write:docs"), "outside the ceiling");
-    assert.ok(!consent.includes("phone"), "not allowed, not asked");
-    const back = await redirectedTo(user, `${callback}?`, () => user.getByRole("button", { name: "Authorize" }).click());
-    const code = back.searchParams.get("code");
-    const tokens = await fetch(`${base}/oidc/token`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}` },
-      body: new URLSearchParams({ grant_type: "authorization_code", code, redirect_uri: callback }),
-    });
-    assert.equal(tokens.status, 200, "the copied secret authenticates the client");
 
     // The administrator finds the grant on Alice's page and removes it.
     await admin.getByRole("link", { name: "Users" }).click();

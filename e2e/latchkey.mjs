@@ -4,11 +4,12 @@
 // answered inside the browser.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 export const BIN = process.env.LATCHKEY_BIN;
@@ -148,7 +149,11 @@ export async function fitProblems(page) {
         const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
         const box = el.getBoundingClientRect();
         if (!own || box.width === 0 || getComputedStyle(el).visibility === "hidden") continue;
-        if (box.right > window.innerWidth + 1) out.push(`cut off: <${el.tagName.toLowerCase()}> ${el.textContent.trim().slice(0, 40)}`);
+        // Inside a box that scrolls sideways (code, a wide table) and itself fits: reachable.
+        const scrolls = (e) => ["auto", "scroll"].includes(getComputedStyle(e).overflowX) && e.getBoundingClientRect().right <= window.innerWidth + 1;
+        let reachable = false;
+        for (let e = el; e && !reachable; e = e.parentElement) reachable = scrolls(e);
+        if (box.right > window.innerWidth + 1 && !reachable) out.push(`cut off: <${el.tagName.toLowerCase()}> ${el.textContent.trim().slice(0, 40)}`);
         const back = background(el);
         const [r, g, b, a] = parse(getComputedStyle(el).color);
         const text = over([r, g, b, a * opacity(el)], back);
@@ -161,4 +166,33 @@ export async function fitProblems(page) {
     problems.push(...found.map((f) => `${colorScheme}: ${f}`));
   }
   return problems;
+}
+
+/**
+ * Run a Node program copied from the integration guide, as a developer would: saved in a
+ * folder where `openid-client` is installed. Returns the first address it prints, a way to
+ * answer its prompt, and what it printed last (the ID token's claims, as JSON) once it ends.
+ */
+export function runGuideProgram(code) {
+  const dir = mkdtempSync(join(dirname(fileURLToPath(import.meta.url)), ".guide-"));
+  const file = join(dir, "program.mjs");
+  writeFileSync(file, code);
+  const child = spawn(process.execPath, [file], { stdio: ["pipe", "pipe", "inherit"] });
+  let out = "";
+  const firstUrl = new Promise((resolve, reject) => {
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const found = out.match(/^https?:\/\/\S+$/m);
+      if (found) resolve(new URL(found[0]));
+    });
+    child.on("exit", () => reject(new Error(`the program ended without printing an address:\n${out}`)));
+  });
+  const claims = new Promise((resolve, reject) => child.on("exit", (status) => {
+    rmSync(dir, { recursive: true, force: true });
+    if (status !== 0) return reject(new Error(`the program failed (${status}):\n${out}`));
+    resolve(JSON.parse(out.trim().split("\n").pop().replace(/^[^{]*/, "")));
+  }));
+  firstUrl.catch(() => {});
+  claims.catch(() => {});
+  return { firstUrl, answer: (line) => child.stdin.end(`${line}\n`), claims, kill: () => child.kill() };
 }

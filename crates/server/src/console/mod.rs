@@ -154,6 +154,10 @@ pub fn routes() -> Router<AppState> {
             "/console/applications/{id}/guide",
             get(applications::guide::show),
         )
+        .route(
+            "/console/applications/{id}/setup",
+            get(applications::setup::show),
+        )
         .route("/assets/console.css", get(stylesheet))
         .route("/assets/console.js", get(script))
 }

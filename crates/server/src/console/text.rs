@@ -6,6 +6,7 @@ use crate::i18n::Locale;
 
 mod en;
 mod fr;
+pub mod guide;
 
 pub fn of(locale: Locale) -> &'static ConsoleText {
     match locale {
@@ -21,6 +22,7 @@ pub struct ConsoleText {
     pub nav_resources: &'static str,
     pub nav_roles: &'static str,
     pub nav_keys: &'static str,
+    pub menu: &'static str,
     pub sign_out: &'static str,
     pub not_admin_title: &'static str,
     pub not_admin: &'static str,
@@ -192,18 +194,7 @@ pub struct ConsoleText {
     pub rotate_too_soon_next: &'static str,
     pub rotate_anyway: &'static str,
     pub rotate_anyway_confirm: &'static str,
-    pub guide_intro: &'static str,
-    pub guide_settings: &'static str,
-    pub guide_partner: &'static str,
-    pub guide_callback: &'static str,
-    pub guide_callback_missing: &'static str,
-    pub guide_secret_note: &'static str,
-    pub guide_scopes: &'static str,
-    pub guide_code: &'static str,
-    pub guide_pkce: &'static str,
-    pub guide_refresh: &'static str,
-    pub guide_resource: &'static str,
-    pub guide_machine: &'static str,
+    pub guide: &'static guide::GuideText,
     pub nav_agents: &'static str,
     pub agents_intro: &'static str,
     pub agents_pending: &'static str,

@@ -204,8 +204,8 @@ fn submitted_id(console: &Console, submission: &str) -> String {
         .collect()
 }
 
-/// Create the application and go to its page (POST/redirect/GET); a confidential one's
-/// first secret is kept for its credentials page to show (`flash`).
+/// Create the application and go to its set-up checklist (POST/redirect/GET); a
+/// confidential one's first secret is kept for that page to show (`flash`).
 pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
@@ -219,17 +219,16 @@ pub async fn create(
         oidc_client_metadata: None,
         custom_client_metadata: None,
     };
-    let path = html::path_segment(&id);
+    let setup = format!("/console/applications/{}/setup", html::path_segment(&id));
     match apps::create_as(&state, &console.actor(), input, id.clone()).await {
         Ok(view) => match view.secret {
             Some(secret) => {
-                let mut response = Redirect::to(&format!("/console/applications/{path}/endpoints"))
-                    .into_response();
+                let mut response = Redirect::to(&setup).into_response();
                 let cookie = flash::keep(&state, &console, &view.id, &secret);
                 response.headers_mut().append(header::SET_COOKIE, cookie);
                 Ok(response)
             }
-            None => Ok(Redirect::to(&format!("/console/applications/{path}")).into_response()),
+            None => Ok(Redirect::to(&setup).into_response()),
         },
         // Submitted before: the application is there already.
         Err(_)
@@ -241,7 +240,7 @@ pub async fn create(
                 .flatten()
                 .is_some() =>
         {
-            Ok(Redirect::to(&format!("/console/applications/{path}")).into_response())
+            Ok(Redirect::to(&setup).into_response())
         }
         Err(problem) => Ok(new_page(&console, &form, Some(problem.to_string()))),
     }

@@ -26,7 +26,11 @@ pub struct Tab {
 
 /// The tabs of an application's page; `current` is the active one's path suffix.
 pub fn tabs(text: &ConsoleText, app: &Application, current: &str) -> Vec<Tab> {
-    let mut tabs = vec![("", text.tab_settings), ("/endpoints", text.tab_endpoints)];
+    let mut tabs = vec![
+        ("/setup", text.guide.tab_setup),
+        ("", text.tab_settings),
+        ("/endpoints", text.tab_endpoints),
+    ];
     if app.is_third_party {
         tabs.push(("/permissions", text.tab_permissions));
         tabs.push(("/branding", text.tab_branding));

@@ -43,7 +43,7 @@ async fn an_administrator_signs_in_and_creates_an_application() {
         );
 
         // Create a third-party Traditional application from its tab: the form offers no
-        // machine-to-machine type, and the answer is a redirect to the credentials page,
+        // machine-to-machine type, and the answer is a redirect to the set-up checklist,
         // which shows the secret.
         let (_, form) = walk(
             &app,
@@ -67,9 +67,9 @@ async fn an_administrator_signs_in_and_creates_an_application() {
         let (path, created) = submit(&app, &browser, "/console/applications", &fields)
             .await
             .page("/console/applications/");
-        assert!(path.ends_with("/endpoints"), "{path}");
+        assert!(path.ends_with("/setup"), "{path}");
         assert!(
-            created.contains("ten minutes") && created.contains(&app.issuer),
+            created.contains("ten minutes") && created.contains(r#"<li class="to-do">"#),
             "{created}"
         );
         let secret = between(&created, r#"<code id="new-secret">"#, "</code>");
@@ -84,7 +84,17 @@ async fn an_administrator_signs_in_and_creates_an_application() {
         let (again, _) = submit(&app, &browser, "/console/applications", &fields)
             .await
             .page("/console/applications/");
-        assert_eq!(again, path.trim_end_matches("/endpoints"));
+        assert_eq!(again, path);
+        // The credentials page shows the same secret, with the issuer.
+        let endpoints = path.replace("/setup", "/endpoints");
+        let (_, credentials) = walk(&app, &browser, &app.url(&endpoints))
+            .await
+            .page(&endpoints);
+        assert_eq!(
+            between(&credentials, r#"<code id="new-secret">"#, "</code>"),
+            secret
+        );
+        assert!(credentials.contains(&app.issuer), "{credentials}");
         let (_, listed) = admin.get("/api/applications?isThirdParty=true").await;
         assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
         assert_eq!(listed[0]["name"], "Partner");

@@ -1,0 +1,141 @@
+// Every hosted page and every console page, at a phone's width (390 px) in light and dark:
+// nothing overflows sideways or is cut off, and no text or link is under 4.5:1 against what
+// is behind it. With E2E_SCREENSHOTS set, each page is also saved at desktop and phone width,
+// light and dark, under `pages/` (docs/screenshots/pages in the repository).
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { BIN, PARTNER_CALLBACK, fitProblems, launchBrowser, managementApi, redirectedTo, startLatchkey } from "./latchkey.mjs";
+
+const PASSWORD = "correct horse battery";
+const FORMS = [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]];
+
+/** The page at each width and scheme, when screenshots are asked for. */
+async function shots(page, name) {
+  const root = process.env.E2E_SCREENSHOTS;
+  if (!root) return;
+  const dir = join(root, "pages");
+  mkdirSync(dir, { recursive: true });
+  for (const [form, size] of FORMS) {
+    await page.setViewportSize(size);
+    for (const colorScheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: join(dir, `${name}-${form}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+}
+
+async function signIn(page, username) {
+  await page.getByLabel("Username or email").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+test("every hosted and console page fits a phone and reads in both color schemes", async () => {
+  assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
+  const { base, server, run } = await startLatchkey({ LATCHKEY_SIGN_UP: "true" });
+  const browser = await launchBrowser();
+  const problems = {};
+  const check = async (page, name) => {
+    const found = await fitProblems(page);
+    if (found.length) problems[name] = found;
+    await shots(page, name);
+  };
+  try {
+    run(["users", "create", "--username", "root", "--name", "Root", "--admin", "--password-stdin"], `${PASSWORD}\n`);
+    run(["users", "create", "--username", "alice", "--email", "alice@example.com", "--name", "Alice", "--password-stdin"], `${PASSWORD}\n`);
+    const api = await managementApi(run);
+    const alice = (await api("GET", `${base}/api/users?search=alice`))[0];
+    const docs = await api("POST", `${base}/api/resources`, { name: "Docs", indicator: "https://docs.example.com" });
+    const read = await api("POST", `${base}/api/resources/${docs.id}/scopes`, { name: "read:docs", description: "Read your documents" });
+    const role = await api("POST", `${base}/api/roles`, { name: "Readers", description: "Read the docs" });
+    await api("POST", `${base}/api/roles/${role.id}/scopes`, { scopeIds: [read.id] });
+    await api("POST", `${base}/api/users/${alice.id}/roles`, { roleIds: [role.id] });
+    const partner = await api("POST", `${base}/api/applications`, {
+      name: "Partner", type: "Traditional", isThirdParty: true, oidcClientMetadata: { redirectUris: [PARTNER_CALLBACK] },
+    });
+    await api("POST", `${base}/api/applications/${partner.id}/user-consent-scopes`, { userScopes: ["profile", "email"], resourceScopes: [read.id] });
+    await api("PUT", `${base}/api/applications/${partner.id}/sign-in-experience`, {
+      displayName: "Partner Docs", termsOfUseUrl: "https://partner.example/terms", privacyPolicyUrl: "https://partner.example/privacy",
+    });
+    const desktop = await api("POST", `${base}/api/applications`, {
+      name: "Desktop", type: "Native", oidcClientMetadata: { redirectUris: ["http://127.0.0.1/callback"] },
+    });
+
+    // The hosted pages, as Alice meets them.
+    let user = await (await browser.newContext({ locale: "en-US" })).newPage();
+    const authorize = (app, redirect_uri, scope) =>
+      `${base}/oidc/auth?${new URLSearchParams({ client_id: app.id, redirect_uri, response_type: "code", scope, state: "s1", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })}`;
+    await user.goto(`${base}/oidc/auth?client_id=nope&redirect_uri=https%3A%2F%2Fnope.example&response_type=code&scope=openid`);
+    await check(user, "error");
+    await user.goto(authorize(partner, PARTNER_CALLBACK, "openid profile email read:docs offline_access").concat("&resource=https%3A%2F%2Fdocs.example.com"));
+    await user.getByLabel("Password").waitFor();
+    await check(user, "sign-in");
+    await user.getByRole("link", { name: /Create one/ }).click();
+    await user.getByRole("heading").first().waitFor();
+    await check(user, "sign-up");
+    await user.goBack();
+    await signIn(user, "alice");
+    await user.getByRole("heading", { name: "Allow access" }).waitFor();
+    await check(user, "consent");
+    await redirectedTo(user, PARTNER_CALLBACK, () => user.getByRole("button", { name: "Authorize" }).click());
+    // The rest in another tab: the failed navigation to the partner's unresolvable name would
+    // interrupt the next one here.
+    user = await user.context().newPage();
+    await user.goto(authorize(desktop, "http://127.0.0.1:9/callback", "openid offline_access"));
+    await user.getByRole("button", { name: "Continue" }).waitFor();
+    await check(user, "confirm");
+    await user.goto(`${base}/account/apps`);
+    await check(user, "account-apps");
+    await user.goto(`${base}/oidc/session/end`);
+    await user.getByRole("button", { name: "Sign out" }).waitFor();
+    await check(user, "logout");
+
+    // Every console page, as an administrator sees it.
+    const admin = await (await browser.newContext({ locale: "en-US" })).newPage();
+    await admin.goto(`${base}/console`);
+    await signIn(admin, "root");
+    await admin.getByRole("heading", { name: "Applications" }).waitFor();
+    const app = `/console/applications/${partner.id}`;
+    const pages = {
+      "console-applications": "/console/applications",
+      "console-third-party": "/console/applications?tab=third-party",
+      "console-new-application": "/console/applications/new?party=third",
+      "console-app-setup": `${app}/setup`,
+      "console-app-settings": app,
+      "console-app-endpoints": `${app}/endpoints`,
+      "console-app-permissions": `${app}/permissions`,
+      "console-app-branding": `${app}/branding`,
+      "console-app-guide": `${app}/guide`,
+      "console-app-delete": `${app}/delete`,
+      "console-native-guide": `/console/applications/${desktop.id}/guide`,
+      "console-users": "/console/users",
+      "console-new-user": "/console/users/new",
+      "console-user": `/console/users/${alice.id}`,
+      "console-user-delete": `/console/users/${alice.id}/delete`,
+      "console-resources": "/console/resources",
+      "console-resource": `/console/resources/${docs.id}`,
+      "console-roles": "/console/roles",
+      "console-role": `/console/roles/${role.id}`,
+      "console-agents": "/console/agents",
+      "console-keys": "/console/keys",
+    };
+    for (const [name, path] of Object.entries(pages)) {
+      await admin.goto(`${base}${path}`);
+      await check(admin, name);
+    }
+    // The menu folds on a phone and opens with its button.
+    await admin.setViewportSize({ width: 390, height: 844 });
+    assert.equal(await admin.getByRole("link", { name: "Users" }).isVisible(), false);
+    await admin.getByRole("button", { name: "Menu" }).click();
+    await admin.getByRole("link", { name: "Users" }).click();
+    await admin.getByRole("heading", { name: "Users" }).waitFor();
+
+    assert.deepEqual(problems, {}, JSON.stringify(problems, null, 1));
+  } finally {
+    await browser.close();
+    server.kill();
+  }
+});
