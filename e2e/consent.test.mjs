@@ -1,6 +1,7 @@
 // A person signs in to a third-party application in a real browser (headless Chromium): the
 // consent page shows the application's branding and what it asks for, Authorize sends a code
-// back, Cancel (in French) sends access_denied, and the account page removes the access.
+// back, Cancel (in French) sends access_denied, and the account page removes the access
+// after asking.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -61,6 +62,11 @@ test("a person consents to a third-party application, then removes its access", 
     await page.goto(`${base}/account/apps`);
     await page.getByRole("heading", { name: "Partner Docs" }).waitFor();
     await page.getByRole("button", { name: "Remove access: Partner Docs" }).click();
+    // Asked first, on a page naming the app and what it loses; then said done.
+    await page.getByRole("heading", { name: "Remove access: Partner Docs" }).waitFor();
+    assert.ok((await page.locator("main").innerText()).includes("Your email address"));
+    await page.getByRole("button", { name: "Remove access" }).click();
+    await page.getByRole("status").getByText("Access removed.").waitFor();
     await page.getByText("You have not allowed any third-party app.").waitFor();
     await shot(page, "account-apps");
     await page.goto(authorize({}));

@@ -89,9 +89,19 @@ test("every hosted and console page fits a phone and reads in both color schemes
     await check(user, "confirm");
     await user.goto(`${base}/account/apps`);
     await check(user, "account-apps");
-    await user.goto(`${base}/oidc/session/end`);
+    await user.goto(base);
+    await user.getByText("Signed in as Alice").waitFor();
+    await check(user, "account");
+    await user.getByRole("link", { name: "Sign out" }).click();
     await user.getByRole("button", { name: "Sign out" }).waitFor();
     await check(user, "logout");
+    await user.getByRole("button", { name: "Sign out" }).click();
+    await user.getByText("You are signed out.").waitFor();
+    await user.goto(`${base}/oidc/session/end`);
+    await user.getByText("You are not signed in.").waitFor();
+    await check(user, "logged-out");
+    await user.goto(`${base}/console/nowhere`);
+    await check(user, "not-found");
 
     // Every console page, as an administrator sees it.
     const admin = await (await browser.newContext({ locale: "en-US" })).newPage();

@@ -31,7 +31,14 @@ test("a person signs in on the hosted page and the application gets a code", asy
     await page.getByRole("button", { name: "Se connecter" }).click();
     await page.getByRole("alert").waitFor();
     assert.match(await page.getByRole("alert").innerText(), /incorrect/);
-    await page.getByLabel("Mot de passe").fill("correct horse battery");
+    // The name is kept and the password field has the focus; Afficher shows what is typed.
+    assert.equal(await page.evaluate(() => document.activeElement.id), "password");
+    await page.keyboard.type("correct horse battery");
+    await page.getByRole("button", { name: "Afficher" }).click();
+    assert.equal(await page.getByLabel("Mot de passe").getAttribute("type"), "text");
+    assert.equal(await page.getByLabel("Mot de passe").inputValue(), "correct horse battery");
+    await page.getByRole("button", { name: "Masquer" }).click();
+    assert.equal(await page.getByLabel("Mot de passe").getAttribute("type"), "password");
     await shot(page, "sign-in");
     await Promise.all([page.waitForURL(`${callback}?**`), page.getByRole("button", { name: "Se connecter" }).click()]);
     const back = new URL(page.url());

@@ -34,6 +34,7 @@ pub mod cimd;
 pub mod claims;
 pub mod client;
 pub mod client_auth;
+pub mod common_passwords;
 pub mod consent;
 pub mod discovery;
 pub mod dynamic;

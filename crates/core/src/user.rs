@@ -113,6 +113,8 @@ pub fn check_phone(value: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
+/// A new password: 8 characters or more, at most 1024 bytes, and not one of the most common
+/// (NIST SP 800-63B).
 pub fn check_password(value: &str) -> Result<(), Invalid> {
     if value.len() > MAX_PASSWORD_BYTES {
         return Err(Invalid::new(
@@ -126,6 +128,13 @@ pub fn check_password(value: &str) -> Result<(), Invalid> {
             "password",
             "user.password_too_short",
             "password must be at least 8 characters",
+        ));
+    }
+    if crate::common_passwords::contains(value) {
+        return Err(Invalid::new(
+            "password",
+            "user.password_too_common",
+            "password is one of the 10,000 most common passwords",
         ));
     }
     Ok(())

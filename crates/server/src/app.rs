@@ -125,6 +125,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::oidc::routes(&state))
         .merge(crate::api::routes())
         .merge(same_origin_forms(&state))
+        .fallback(crate::pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(crate::around::AroundLayer(state.clone()))
         .with_state(state)

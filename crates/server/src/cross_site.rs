@@ -32,6 +32,7 @@ pub async fn refuse(State(state): State<AppState>, request: Request, next: Next)
         logo: state.config.logo_url.as_deref(),
         text,
         message: text.cross_site,
+        detail: None,
         code: None,
     };
     html::render(StatusCode::FORBIDDEN, &page, &html::nonce())

@@ -78,7 +78,10 @@ pub struct ErrorPage<'a> {
     pub company: &'a str,
     pub logo: Option<&'a str>,
     pub text: &'static crate::i18n::Text,
+    /// What happened, in words a person reads, in the page's language.
     pub message: &'a str,
+    /// The technical description and code, in small print for the application's developers.
+    pub detail: Option<&'a str>,
     pub code: Option<&'a str>,
 }
 
@@ -131,4 +134,16 @@ mod tests {
         assert_eq!(super::date(951_782_400_000), "2000-02-29");
         assert_eq!(super::date(1_795_651_200_000), "2026-11-26");
     }
+}
+
+/// A file the pages load (style sheet, script), cached by browsers for an hour.
+pub fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ),
+    ];
+    (headers, body).into_response()
 }

@@ -6,8 +6,11 @@
 use super::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use latchkey_core::client::{CONSOLE_APP_ID, console_uris};
 use latchkey_core::grant::{OpaqueAccessToken, Taken, hash_matches, token_hash};
 use latchkey_core::token::authorization_code;
@@ -66,9 +69,38 @@ pub fn not_admin(_state: &AppState, locale: Locale) -> Response {
     )
 }
 
+/// The console's sign-in, for a request that needs it: a page asked for by its address comes
+/// back after the sign-in (`next`); a form's answer cannot, and lands on the list.
+pub fn to_sign_in(parts: &Parts) -> Response {
+    let wanted = (parts.method == Method::GET)
+        .then(|| parts.uri.path_and_query().map(|p| p.as_str()))
+        .flatten()
+        .filter(|path| landing(path).is_some());
+    match wanted {
+        Some(path) => {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("next", path)
+                .finish();
+            Redirect::to(&format!("/console/sign-in?{query}")).into_response()
+        }
+        None => Redirect::to("/console/sign-in").into_response(),
+    }
+}
+
+/// `next` if it is a console page of this server: a path under `/console/`, never another
+/// site's address (`//host`, `/\host`) nor the sign-in itself.
+fn landing(next: &str) -> Option<&str> {
+    let safe = next.starts_with("/console/")
+        && !next.contains(['\\', '\r', '\n'])
+        && !next.starts_with("/console/sign-in")
+        && !next.starts_with("/console/callback");
+    safe.then_some(next)
+}
+
 #[derive(Debug, Deserialize)]
 pub struct SignIn {
     prompt: Option<String>,
+    next: Option<String>,
 }
 
 /// Start the authorization code flow for the console.
@@ -88,7 +120,9 @@ pub async fn sign_in(State(state): State<AppState>, Query(query): Query<SignIn>)
         params.append_pair("prompt", "login");
     }
     let mut response = Redirect::to(&format!("/oidc/auth?{}", params.finish())).into_response();
-    let login = format!("{client_state}.{verifier}");
+    // The page to come back to rides with `state`, base64url so that it fits a cookie.
+    let next = query.next.as_deref().and_then(landing).unwrap_or("");
+    let login = format!("{client_state}.{verifier}.{}", URL_SAFE_NO_PAD.encode(next));
     let cookie = browser::set_cookie(&state, LOGIN_COOKIE, &login, CONSOLE_LOGIN_SECS);
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
@@ -119,11 +153,15 @@ pub async fn callback(
             text.sign_in_expired,
         )
     };
-    let Some((expected_state, verifier)) =
-        browser::cookie(&state, &headers, LOGIN_COOKIE).and_then(|v| v.split_once('.'))
-    else {
+    let login = browser::cookie(&state, &headers, LOGIN_COOKIE).unwrap_or_default();
+    let mut parts = login.split('.');
+    let (Some(expected_state), Some(verifier)) = (parts.next(), parts.next()) else {
         return expired();
     };
+    let next = parts
+        .next()
+        .and_then(|n| URL_SAFE_NO_PAD.decode(n).ok())
+        .and_then(|n| String::from_utf8(n).ok());
     let state_ok = answer
         .state
         .as_deref()
@@ -152,7 +190,11 @@ pub async fn callback(
         Ok(Redeemed::NotAdmin) => return not_admin(&state, locale),
         Err(e) => return PageError::new(&state, &headers, e).into_response(),
     };
-    let mut response = Redirect::to("/console/applications").into_response();
+    let landing = next
+        .as_deref()
+        .and_then(landing)
+        .unwrap_or("/console/applications");
+    let mut response = Redirect::to(landing).into_response();
     let headers = response.headers_mut();
     let ttl = CONSOLE_SESSION_MS / 1000;
     headers.append(
@@ -230,4 +272,28 @@ pub async fn sign_out(
     let clear = browser::set_cookie(&state, COOKIE, "", 0);
     response.headers_mut().append(header::SET_COOKIE, clear);
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::landing;
+
+    #[test]
+    fn only_console_pages_are_landed_on_after_sign_in() {
+        assert_eq!(
+            landing("/console/users?page=2"),
+            Some("/console/users?page=2")
+        );
+        for elsewhere in [
+            "//evil.example/console/",
+            "https://evil.example/console/",
+            "/console\\@evil.example",
+            "/console/sign-in?next=/console/users",
+            "/console/callback?code=x",
+            "/oidc/auth",
+            "/console/users\r\nSet-Cookie: x",
+        ] {
+            assert_eq!(landing(elsewhere), None, "{elsewhere}");
+        }
+    }
 }

@@ -19,7 +19,6 @@ mod users;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use latchkey_core::client::CONSOLE_APP_ID;
@@ -247,7 +246,7 @@ impl FromRequestParts<AppState> for Console {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let sign_in = || Redirect::to("/console/sign-in").into_response();
+        let sign_in = || auth::to_sign_in(parts);
         let Some(value) = browser::cookie(state, &parts.headers, COOKIE) else {
             return Err(sign_in());
         };
@@ -308,27 +307,16 @@ pub fn confirm(
     crate::html::render(axum::http::StatusCode::OK, &page, &page.frame.nonce)
 }
 
-async fn stylesheet() -> impl IntoResponse {
-    asset(
+async fn stylesheet() -> Response {
+    crate::html::asset(
         "text/css; charset=utf-8",
         include_str!("../../assets/console.css"),
     )
 }
 
-async fn script() -> impl IntoResponse {
-    asset(
+async fn script() -> Response {
+    crate::html::asset(
         "text/javascript; charset=utf-8",
         include_str!("../../assets/console.js"),
     )
-}
-
-fn asset(content_type: &'static str, body: &'static str) -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
-        ),
-    ];
-    (headers, body).into_response()
 }

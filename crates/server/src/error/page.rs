@@ -9,7 +9,7 @@ use latchkey_core::OAuthError;
 use super::{Error, Problem};
 use crate::app::AppState;
 use crate::html::{self, ErrorPage};
-use crate::i18n::Locale;
+use crate::i18n::{Locale, Text};
 
 /// The error page for a failure, rendered for this browser's language and the company.
 #[derive(Debug)]
@@ -63,10 +63,25 @@ impl PageError {
             company: &state.config.company_name,
             logo: state.config.logo_url.as_deref(),
             text: locale.text(),
-            message,
+            message: sentence(locale.text(), status, code),
+            detail: Some(message),
             code: Some(code),
         };
         Self(Box::new(html::render(status, &page, &html::nonce())))
+    }
+}
+
+/// What a person reads for an error: by its kind, in the page's language. The error's own
+/// description stays below it, for the application's developers.
+fn sentence(text: &'static Text, status: StatusCode, code: &str) -> &'static str {
+    match code {
+        "invalid_client" | "unauthorized_client" | "invalid_redirect_uri" => text.error_client,
+        "invalid_scope" | "invalid_target" => text.error_scope,
+        "access_denied" => text.error_denied,
+        _ if status.is_server_error() => text.error_server,
+        _ if status == StatusCode::NOT_FOUND => text.error_not_found,
+        _ if status == StatusCode::FORBIDDEN => text.error_forbidden,
+        _ => text.error_request,
     }
 }
 

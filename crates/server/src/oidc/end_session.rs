@@ -1,5 +1,6 @@
 //! `/oidc/session/end` (OpenID Connect RP-Initiated Logout 1.0). With an `id_token_hint`
-//! for this browser's session the user is signed out at once; otherwise they are asked.
+//! for this browser's session the user is signed out at once; otherwise they are asked (and
+//! may cancel); a browser without a session has nothing to end and is told so, or sent on.
 //! `post_logout_redirect_uri` must match a registered value exactly, or nothing redirects.
 
 use askama::Template;
@@ -29,7 +30,8 @@ struct LogoutPage<'a> {
     company: &'a str,
     logo: Option<&'a str>,
     text: &'static Text,
-    done: bool,
+    /// After signing out (or with no one to sign out), what is said instead of the question.
+    done: Option<&'static str>,
     csrf: &'a str,
     client_id: Option<&'a str>,
     post_logout_redirect_uri: Option<&'a str>,
@@ -42,6 +44,8 @@ struct Checked {
     state: Option<String>,
     /// The hint names this browser's session (or user): no need to ask.
     confirmed: bool,
+    /// This browser has a session to end; without one there is nothing to ask.
+    signed_in: bool,
 }
 
 pub async fn get(
@@ -145,6 +149,7 @@ async fn check(state: &AppState, headers: &HeaderMap, params: &Params) -> Result
         redirect,
         state: params.get("state").map(str::to_owned),
         confirmed,
+        signed_in: session.is_some(),
     })
 }
 
@@ -160,14 +165,14 @@ async fn end(
     };
     let checked = checked.map_err(|failure| refused(state, headers, failure))?;
     let locale = Locale::of(headers, None);
-    if !checked.confirmed && !answered {
+    if !checked.confirmed && !answered && checked.signed_in {
         let csrf = latchkey_core::random::secret();
         let view = LogoutPage {
             lang: locale.tag(),
             company: &state.config.company_name,
             logo: state.config.logo_url.as_deref(),
             text: locale.text(),
-            done: false,
+            done: None,
             csrf: &csrf,
             client_id: checked.client_id.as_deref(),
             post_logout_redirect_uri: checked.redirect.as_deref(),
@@ -202,7 +207,10 @@ async fn end(
                 company: &state.config.company_name,
                 logo: state.config.logo_url.as_deref(),
                 text: locale.text(),
-                done: true,
+                done: Some(match checked.signed_in || answered {
+                    true => locale.text().signed_out,
+                    false => locale.text().not_signed_in,
+                }),
                 csrf: "",
                 client_id: None,
                 post_logout_redirect_uri: None,

@@ -1,10 +1,11 @@
-//! The account's connected apps (`/account/apps`): the third-party applications the signed-in
-//! user allowed, what each may access, and **Remove access**. Without a session the browser
-//! signs in first and comes back here.
+//! The account: its home (`/account`: who is signed in, the connected apps, sign out) and its
+//! connected apps (`/account/apps`: the third-party applications the user allowed, what each
+//! may access, and **Remove access**, confirmed on a page of its own and then said done).
+//! Without a session the browser signs in first and comes back to the page it asked for.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::grant::{hash_matches, token_hash};
@@ -19,7 +20,31 @@ use crate::html;
 use crate::i18n::Text;
 use crate::manage::{Actor, grants};
 
+const HOME: &str = "/account";
 const APPS: &str = "/account/apps";
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct HomePage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    logo: Option<&'a str>,
+    text: &'static Text,
+    name: String,
+    /// The username or email shown beside the name.
+    detail: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "account_remove.html")]
+struct RemovePage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    logo: Option<&'a str>,
+    text: &'static Text,
+    app: AppRow,
+    csrf: String,
+}
 
 #[derive(Template)]
 #[template(path = "account_apps.html")]
@@ -30,6 +55,8 @@ struct AppsPage<'a> {
     text: &'static Text,
     apps: Vec<AppRow>,
     csrf: String,
+    /// Just removed one: said so at the top.
+    removed: bool,
 }
 
 struct AppRow {
@@ -45,6 +72,14 @@ struct AppRow {
 #[derive(Debug, Deserialize)]
 pub struct Removal {
     csrf: String,
+    /// Set by the confirmation page: without it, the answer is that page.
+    #[serde(default)]
+    confirmed: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Shown {
+    removed: Option<String>,
 }
 
 /// The account forms' CSRF token: derived from the session cookie, which a cross-site page
@@ -54,15 +89,19 @@ fn csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
         .map(|v| token_hash(&format!("account-form:{v}")))
 }
 
-/// The signed-in session, or the sign-in to go through first.
-async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Session, PageError> {
+/// The signed-in session, or the sign-in to go through first, coming back to `here`.
+async fn signed_in(
+    state: &AppState,
+    headers: &HeaderMap,
+    here: &str,
+) -> Result<Session, PageError> {
     match browser::current_session(state, headers)
         .await
         .or_page(state, headers)?
     {
         Some(session) => Ok(session),
         None => {
-            let request = serde_json::json!({ "return_to": APPS }).to_string();
+            let request = serde_json::json!({ "return_to": here }).to_string();
             let begun =
                 browser::begin_interaction(state, headers, None, request, None, "sign-in").await;
             Err(PageError::instead(begun.or_page(state, headers)?))
@@ -70,21 +109,43 @@ async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<Session, Pag
     }
 }
 
-pub async fn show(
+pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
-    let session = signed_in(&state, &headers).await?;
-    let text = locale(&headers, None).text();
-    let found = grants::list(&state, &session.user_id, Some(true)).await;
-    let found = found.or_page(&state, &headers)?;
+    let session = signed_in(&state, &headers, HOME).await?;
+    let user = state.db.find_user(&session.user_id).await;
+    let Some(user) = user.or_page(&state, &headers)? else {
+        return Ok(super::expired(&state, &headers));
+    };
+    let detail = user.username.clone().or(user.primary_email.clone());
+    let page = HomePage {
+        lang: locale(&headers, None).tag(),
+        company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
+        text: locale(&headers, None).text(),
+        name: user.name.clone().or(detail.clone()).unwrap_or_default(),
+        detail: detail.filter(|d| Some(d) != user.name.as_ref()),
+    };
+    Ok(html::render(StatusCode::OK, &page, &html::nonce()))
+}
+
+/// The user's third-party apps, as rows of the page.
+async fn rows(
+    state: &AppState,
+    headers: &HeaderMap,
+    user_id: &str,
+) -> Result<Vec<AppRow>, PageError> {
+    let text = locale(headers, None).text();
+    let found = grants::list(state, user_id, Some(true)).await;
+    let found = found.or_page(state, headers)?;
     let mut apps = Vec::with_capacity(found.len());
     for grant in found {
         let branding = state
             .db
             .find_sign_in_experience(&grant.application.id)
             .await;
-        let branding = branding.or_page(&state, &headers)?.unwrap_or_default();
+        let branding = branding.or_page(state, headers)?.unwrap_or_default();
         let access = grant.access(text);
         apps.push(AppRow {
             grant_id: grant.id,
@@ -96,13 +157,23 @@ pub async fn show(
             last_used: html::date(grant.last_used_at),
         });
     }
+    Ok(apps)
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(shown): Query<Shown>,
+) -> Result<Response, PageError> {
+    let session = signed_in(&state, &headers, APPS).await?;
     let page = AppsPage {
         lang: locale(&headers, None).tag(),
         company: &state.config.company_name,
         logo: state.config.logo_url.as_deref(),
-        text,
-        apps,
+        text: locale(&headers, None).text(),
+        apps: rows(&state, &headers, &session.user_id).await?,
         csrf: csrf_token(&state, &headers).unwrap_or_default(),
+        removed: shown.removed.is_some(),
     };
     Ok(html::render(StatusCode::OK, &page, &html::nonce()))
 }
@@ -113,15 +184,33 @@ pub async fn remove(
     Path(grant_id): Path<String>,
     Form(form): Form<Removal>,
 ) -> Result<Response, PageError> {
-    let session = signed_in(&state, &headers).await?;
+    let session = signed_in(&state, &headers, APPS).await?;
     let expected = csrf_token(&state, &headers).unwrap_or_default();
     if !hash_matches(&form.csrf, &token_hash(&expected)) {
         return Ok(super::expired(&state, &headers));
     }
+    if form.confirmed.is_none() {
+        let apps = rows(&state, &headers, &session.user_id).await?;
+        let Some(app) = apps.into_iter().find(|a| a.grant_id == grant_id) else {
+            // Gone already (another tab).
+            return Ok(Redirect::to(APPS).into_response());
+        };
+        let page = RemovePage {
+            lang: locale(&headers, None).tag(),
+            company: &state.config.company_name,
+            logo: state.config.logo_url.as_deref(),
+            text: locale(&headers, None).text(),
+            app,
+            csrf: expected,
+        };
+        return Ok(html::render(StatusCode::OK, &page, &html::nonce()));
+    }
     let actor = Actor::user(&session.user_id);
     match grants::revoke(&state, &actor, &session.user_id, &grant_id).await {
         // Gone already (another tab) is as good as removed.
-        Ok(()) | Err(crate::manage::Error::NotFound(_)) => Ok(Redirect::to(APPS).into_response()),
+        Ok(()) | Err(crate::manage::Error::NotFound(_)) => {
+            Ok(Redirect::to(&format!("{APPS}?removed=1")).into_response())
+        }
         Err(problem) => Err(PageError::new(&state, &headers, problem)),
     }
 }

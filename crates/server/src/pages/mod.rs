@@ -9,7 +9,8 @@ mod sign_in;
 mod sign_up;
 
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use latchkey_core::authorize::AuthorizationRequest;
@@ -38,17 +39,41 @@ pub fn routes() -> Router<AppState> {
             "/consent/{interaction}",
             get(consent::show).post(consent::answer),
         )
-        // The site's root and the account's are the account home: what a person who types
-        // the address wants (administrators have `/console`).
-        .route("/", get(|| async { Redirect::to("/account/apps") }))
-        .route("/account", get(|| async { Redirect::to("/account/apps") }))
+        // The site's root is the account home: what a person who types the address wants
+        // (administrators have `/console`).
+        .route("/", get(|| async { Redirect::to("/account") }))
+        .route("/account", get(account::home))
         .route("/account/apps", get(account::show))
         .route("/account/apps/{grant}/remove", post(account::remove))
         .route("/assets/latchkey.css", get(stylesheet))
+        .route("/assets/latchkey.js", get(script))
 }
 
 pub(super) fn locale(headers: &HeaderMap, request: Option<&AuthorizationRequest>) -> Locale {
     Locale::of(headers, request.and_then(|r| r.ui_locales.as_deref()))
+}
+
+/// Any other address: for a browser, the branded page that says it does not exist; for a
+/// program, a bare 404.
+pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"));
+    if !browser {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let locale = locale(&headers, None);
+    let page = ErrorPage {
+        lang: locale.tag(),
+        company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
+        text: locale.text(),
+        message: locale.text().error_not_found,
+        detail: None,
+        code: None,
+    };
+    html::render(StatusCode::NOT_FOUND, &page, &html::nonce())
 }
 
 pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
@@ -59,6 +84,7 @@ pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
         logo: state.config.logo_url.as_deref(),
         text: locale.text(),
         message: locale.text().expired_interaction,
+        detail: None,
         code: None,
     };
     html::render(StatusCode::BAD_REQUEST, &page, &html::nonce())
@@ -157,18 +183,16 @@ pub(super) async fn start_session(
     Ok(response)
 }
 
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=3600"),
-            ),
-        ],
+async fn stylesheet() -> Response {
+    html::asset(
+        "text/css; charset=utf-8",
         include_str!("../../assets/latchkey.css"),
+    )
+}
+
+async fn script() -> Response {
+    html::asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../assets/latchkey.js"),
     )
 }

@@ -34,6 +34,7 @@ struct SignInPage<'a> {
     identifier: &'a str,
     error: Option<&'a str>,
     sign_up: bool,
+    nonce: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -64,6 +65,7 @@ async fn render_form(
         identifier,
         error,
         sign_up: state.config.sign_up,
+        nonce: html::nonce(),
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -71,12 +73,7 @@ async fn render_form(
         StatusCode::OK
     };
     let redirect_uri = pending.redirect_uri();
-    Ok(html::render_for(
-        status,
-        &page,
-        &html::nonce(),
-        redirect_uri,
-    ))
+    Ok(html::render_for(status, &page, &page.nonce, redirect_uri))
 }
 
 pub async fn show(

@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::{Actor, users};
+use crate::manage::{Actor, Error, users};
 
 #[derive(Template)]
 #[template(path = "sign_up.html")]
@@ -28,7 +28,9 @@ struct SignUpPage<'a> {
     csrf: &'a str,
     username: &'a str,
     email: &'a str,
-    error: Option<&'a str>,
+    /// What is wrong, in the page's language, and the field it concerns (empty for the form).
+    error: Option<(&'static str, &'static str)>,
+    nonce: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,7 +47,7 @@ async fn render(
     headers: &HeaderMap,
     pending: &Pending,
     (username, email): (&str, &str),
-    error: Option<&str>,
+    error: Option<(&'static str, &'static str)>,
 ) -> Result<Response, PageError> {
     let locale = pending.locale(headers);
     let app_name = pending.destination(state, locale.text()).await;
@@ -61,6 +63,7 @@ async fn render(
         username,
         email,
         error,
+        nonce: html::nonce(),
     };
     let status = if error.is_some() {
         StatusCode::BAD_REQUEST
@@ -68,12 +71,24 @@ async fn render(
         StatusCode::OK
     };
     let redirect_uri = pending.redirect_uri();
-    Ok(html::render_for(
-        status,
-        &page,
-        &html::nonce(),
-        redirect_uri,
-    ))
+    Ok(html::render_for(status, &page, &page.nonce, redirect_uri))
+}
+
+/// Why the account was not created, in words the person can act on, and the field at fault.
+fn reason(text: &'static Text, problem: &Error) -> (&'static str, &'static str) {
+    let code = match problem {
+        Error::Conflict { .. } => return (text.account_exists, "username"),
+        Error::Invalid { code, .. } => code.as_ref(),
+        _ => "",
+    };
+    match code {
+        "user.password_too_short" => (text.password_too_short, "password"),
+        "user.password_too_common" => (text.password_too_common, "password"),
+        "user.password_too_long" => (text.password_too_long, "password"),
+        "user.invalid_username" => (text.invalid_username, "username"),
+        "user.invalid_email" => (text.invalid_email, "email"),
+        _ => (text.sign_up_invalid, ""),
+    }
 }
 
 pub async fn show(
@@ -123,18 +138,9 @@ pub async fn submit(
         Ok(user) => start_session(&state, &headers, &user.id, &id, None).await,
         Err(problem) => {
             let text = pending.locale(&headers).text();
-            let message = match problem {
-                crate::manage::Error::Conflict { .. } => text.account_exists.to_owned(),
-                _ => format!("{} {problem}", text.sign_up_invalid),
-            };
-            render(
-                &state,
-                &headers,
-                &pending,
-                (&form.username, &form.email),
-                Some(&message),
-            )
-            .await
+            let error = Some(reason(text, &problem));
+            let entered = (form.username.as_str(), form.email.as_str());
+            render(&state, &headers, &pending, entered, error).await
         }
     }
 }

@@ -139,7 +139,7 @@ async fn finish(
     }
 }
 
-/// Back to the account page the sign-in was for (only ever a path under `/account/`).
+/// Back to the account page the sign-in was for (only ever `/account` or a path under it).
 async fn finish_account(
     state: &AppState,
     headers: &HeaderMap,
@@ -148,7 +148,7 @@ async fn finish_account(
     let target = serde_json::from_str::<ReturnTo>(&i.request)
         .ok()
         .map(|r| r.return_to)
-        .filter(|t| t.starts_with("/account/") && !t.contains("//"))
+        .filter(|t| (t == "/account" || t.starts_with("/account/")) && !t.contains("//"))
         .unwrap_or_else(|| "/account/apps".to_owned());
     if !take(state, &i.id).await.or_page(state, headers)? {
         return Ok(completed(state, headers));

@@ -202,7 +202,10 @@ async fn an_administrator_signs_in_and_creates_an_application() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(after.headers()["location"], "/console/sign-in");
+        assert_eq!(
+            after.headers()["location"],
+            "/console/sign-in?next=%2Fconsole%2Fapplications"
+        );
 
         let audit = app.state.db.find_recent_audit(20).await.unwrap_or_default();
         assert!(

@@ -25,18 +25,22 @@ async fn the_guide_asks_for_what_the_permissions_allow_and_says_what_is_missing(
         let app = TestApp::spawn(backend).await;
         let admin = Admin::new(&app).await;
         super::admin::people(&admin).await;
+        let partner = json!({"name": "Partner", "type": "Traditional", "isThirdParty": true});
+        let partner = id(&admin.post("/api/applications", partner).await.1);
+        let base = format!("/console/applications/{partner}");
+        // A link to the guide, followed before signing in to the console, ends on the guide.
         let browser = browser();
-        let stop = walk(&app, &browser, &app.url("/console/applications")).await;
-        let _ = sign_in_as(&app, &browser, stop, "root").await;
+        let stop = walk(&app, &browser, &app.url(&format!("{base}/guide?x=1"))).await;
+        let (landed, _) = sign_in_as(&app, &browser, stop, "root")
+            .await
+            .page("/console/");
+        assert_eq!(landed, format!("{base}/guide"));
         let page = |path: String| {
             let browser = &browser;
             let app = &app;
             async move { walk(app, browser, &app.url(&path)).await.page(&path).1 }
         };
 
-        let partner = json!({"name": "Partner", "type": "Traditional", "isThirdParty": true});
-        let partner = id(&admin.post("/api/applications", partner).await.1);
-        let base = format!("/console/applications/{partner}");
         let setup = page(format!("{base}/setup")).await;
         // Redirect URIs and permissions to do; the API made its first secret.
         assert_eq!(setup.matches(r#"<li class="to-do">"#).count(), 2, "{setup}");

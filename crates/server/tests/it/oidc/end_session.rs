@@ -155,6 +155,10 @@ async fn without_a_hint_the_user_is_asked_first() {
     assert_eq!(asked.status(), 200);
     let page = asked.text().await.unwrap_or_default();
     assert!(page.contains("Do you want to sign out?"));
+    assert!(
+        page.contains(r#"<a class="button secondary" href="/account">Cancel</a>"#),
+        "{page}"
+    );
     assert_eq!(
         prompt_none_error(&app, &browser, id).await,
         None,
@@ -196,6 +200,22 @@ async fn without_a_hint_the_user_is_asked_first() {
         prompt_none_error(&app, &browser, id).await.as_deref(),
         Some("login_required")
     );
+}
+
+/// A browser with no session has nothing to sign out of: it is told so, not asked.
+#[tokio::test]
+async fn without_a_session_there_is_nothing_to_ask() {
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
+    let answer = browser()
+        .get(app.url("/oidc/session/end"))
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answer.status(), 200);
+    let page = answer.text().await.unwrap_or_default();
+    assert!(page.contains("Vous n’êtes pas connecté."), "{page}");
+    assert!(!page.contains("<form"), "{page}");
 }
 
 /// RP-Initiated Logout §3: an unregistered `post_logout_redirect_uri` is never followed,

@@ -8,5 +8,6 @@ pub mod form_action;
 pub mod identifiers;
 pub mod lockout;
 pub mod password_change;
+pub mod plain;
 pub mod sign_in;
 pub mod sign_up;

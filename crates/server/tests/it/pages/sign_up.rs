@@ -74,6 +74,35 @@ async fn a_person_creates_an_account_and_is_signed_in() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(refused.status(), 400);
+        let page = refused.text().await.unwrap_or_default();
+        assert!(
+            page.contains(
+                r#"id="password-error" role="alert">Choose a password of at least 8 characters."#
+            ),
+            "{page}"
+        );
+        // Long enough, but among the most common passwords (NIST SP 800-63B): refused, with
+        // the reason next to the field, in the page's language.
+        let common = [
+            ("csrf", csrf.as_str()),
+            ("username", "bob"),
+            ("email", ""),
+            ("password", "Password1"),
+        ];
+        let refused = browser
+            .post(app.url(&path))
+            .header("accept-language", "fr")
+            .form(&common)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(refused.status(), 400);
+        let page = refused.text().await.unwrap_or_default();
+        assert!(page.contains(r#"<p class="error field-error" id="password-error" role="alert">Ce mot de passe fait partie des 10 000 plus courants"#), "{page}");
+        assert!(
+            page.contains(r#"value="bob""#),
+            "what was typed is kept: {page}"
+        );
         let form = [
             ("csrf", csrf.as_str()),
             ("username", "bob"),

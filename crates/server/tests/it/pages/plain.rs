@@ -1,0 +1,48 @@
+//! What a person reads when something is wrong: the error page in their language with the
+//! technical detail in small print, and a branded 404 for an address that does not exist.
+
+use crate::oidc::authorization_code::browser;
+use crate::support::{Backend, TestApp};
+
+async fn page(app: &TestApp, path: &str, accept: &str, language: &str) -> (u16, String) {
+    let answer = browser()
+        .get(app.url(path))
+        .header("accept", accept)
+        .header("accept-language", language)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let status = answer.status().as_u16();
+    (status, answer.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn an_error_page_speaks_the_readers_language_and_keeps_the_code_small() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let path = "/oidc/auth?client_id=nope&response_type=code&scope=openid\
+                &redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb";
+    let (status, html) = page(&app, path, "text/html", "fr-FR,fr;q=0.9").await;
+    assert_eq!(status, 400);
+    assert!(html.contains(r#"<html lang="fr">"#), "{html}");
+    assert!(
+        html.contains("Cette application n’est pas connue ici"),
+        "a French sentence: {html}"
+    );
+    assert!(
+        html.contains(r#"<p class="code">Détails pour les développeurs : "#)
+            && html.contains("<code>invalid_client</code>"),
+        "the code in small print: {html}"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_address_is_a_branded_404_for_browsers_and_a_bare_one_for_programs() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    for path in ["/console/nope", "/nothing/here", "/account/elsewhere"] {
+        let (status, html) = page(&app, path, "text/html,*/*", "en").await;
+        assert_eq!(status, 404, "{path}");
+        assert!(html.contains("This page does not exist."), "{path}: {html}");
+        let (status, body) = page(&app, path, "application/json", "en").await;
+        assert_eq!((status, body.as_str()), (404, ""), "{path}");
+    }
+}
