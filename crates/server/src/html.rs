@@ -106,6 +106,18 @@ pub fn moment(ms: i64) -> String {
     format!("{} {:02}:{:02} UTC", date(ms), minutes / 60, minutes % 60)
 }
 
+/// A file the pages load (style sheet, script), cached by browsers for an hour.
+pub fn asset(content_type: &'static str, body: &'static str) -> Response {
+    let headers = [
+        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=3600"),
+        ),
+    ];
+    (headers, body).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -134,16 +146,4 @@ mod tests {
         assert_eq!(super::date(951_782_400_000), "2000-02-29");
         assert_eq!(super::date(1_795_651_200_000), "2026-11-26");
     }
-}
-
-/// A file the pages load (style sheet, script), cached by browsers for an hour.
-pub fn asset(content_type: &'static str, body: &'static str) -> Response {
-    let headers = [
-        (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-        (
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600"),
-        ),
-    ];
-    (headers, body).into_response()
 }
