@@ -26,6 +26,7 @@ test("a person consents to a third-party application, then removes its access", 
     await api("POST", `${base}/api/applications/${app.id}/user-consent-scopes`, { userScopes: ["profile", "email"] });
     await api("PUT", `${base}/api/applications/${app.id}/sign-in-experience`, {
       displayName: "Partner Docs", termsOfUseUrl: "https://partner.example/terms", privacyPolicyUrl: "https://partner.example/privacy",
+      branding: { logoUrl: "https://partner.example/logo.png" },
     });
     const authorize = (extra) =>
       `${base}/oidc/auth?${new URLSearchParams({ client_id: app.id, redirect_uri: callback, response_type: "code", scope: "openid email offline_access", state: "s1", ...extra })}`;
@@ -33,8 +34,15 @@ test("a person consents to a third-party application, then removes its access", 
     // English: sign in, read the consent page, Authorize.
     const page = await browser.newPage({ locale: "en-US" });
     await page.goto(authorize({}));
+    // The sign-in page names the app as its branding does.
+    await page.getByText("to continue to Partner Docs").waitFor();
     await signIn(page);
     await page.getByRole("heading", { name: "Allow access" }).waitFor();
+    // The company's mark and the app's side by side: the company has no logo, the app's does
+    // not load; each shows its initial.
+    await page.locator(".pair .initial", { hasText: "P" }).waitFor();
+    assert.deepEqual(await page.locator(".pair .initial:visible").allInnerTexts(), ["A", "P"]);
+    assert.equal(await page.getByRole("link", { name: "Connected apps" }).getAttribute("href"), "/account/apps");
     const body = await page.locator("main").innerText();
     for (const shown of ["Partner Docs wants to access your account", "Alice", "alice@example.com", "Your email address", "Stay signed in to the app"]) {
       assert.ok(body.includes(shown), `${shown} in:\n${body}`);

@@ -1,4 +1,5 @@
-// The hosted pages work without this file; it adds a control that shows the password as typed.
+// The hosted pages work without this file; it adds a control that shows the password as typed,
+// and puts a logo's initial in its place when the logo does not load.
 "use strict";
 
 for (const button of document.querySelectorAll("button[data-reveal]")) {
@@ -12,4 +13,11 @@ for (const button of document.querySelectorAll("button[data-reveal]")) {
     button.setAttribute("aria-pressed", String(shown));
     field.focus();
   });
+}
+
+for (const img of document.querySelectorAll("img[data-fallback]")) {
+  const initial = img.closest(".mark")?.querySelector(".initial");
+  const fail = () => { img.closest("picture, img").hidden = true; if (initial) initial.hidden = false; };
+  if (img.complete && img.naturalWidth === 0) fail();
+  else img.addEventListener("error", fail);
 }

@@ -106,6 +106,14 @@ pub fn moment(ms: i64) -> String {
     format!("{} {:02}:{:02} UTC", date(ms), minutes / 60, minutes % 60)
 }
 
+/// The first letter or digit of a name, upper case: what stands for a logo that is missing
+/// or does not load.
+pub fn initial(name: &str) -> String {
+    name.chars()
+        .find(|c| c.is_alphanumeric())
+        .map_or_else(|| "?".to_owned(), |c| c.to_uppercase().collect())
+}
+
 /// A file the pages load (style sheet, script), cached by browsers for an hour.
 pub fn asset(content_type: &'static str, body: &'static str) -> Response {
     let headers = [
@@ -145,5 +153,13 @@ mod tests {
         assert_eq!(super::date(0), "1970-01-01");
         assert_eq!(super::date(951_782_400_000), "2000-02-29");
         assert_eq!(super::date(1_795_651_200_000), "2026-11-26");
+    }
+
+    #[test]
+    fn an_initial_is_the_first_letter_or_digit() {
+        assert_eq!(super::initial("  partner docs"), "P");
+        assert_eq!(super::initial("éclair"), "É");
+        assert_eq!(super::initial("42 apps"), "4");
+        assert_eq!(super::initial("—"), "?");
     }
 }

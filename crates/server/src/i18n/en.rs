@@ -50,6 +50,7 @@ pub(super) const EN: Text = Text {
     api_heading: "Permissions for",
     openid_meaning: "The app will know your account’s unique identifier.",
     offline_meaning: "Stay signed in to the app: it keeps access until you remove it.",
+    remove_later: "You can remove this access at any time from your account:",
     return_to: "You will then be sent back to",
     terms: "Terms of use",
     privacy: "Privacy policy",

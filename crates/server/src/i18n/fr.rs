@@ -50,6 +50,7 @@ pub(super) const FR: Text = Text {
     api_heading: "Autorisations pour",
     openid_meaning: "L’application connaîtra l’identifiant unique de votre compte.",
     offline_meaning: "Rester connecté à l’application : elle garde l’accès jusqu’à ce que vous le retiriez.",
+    remove_later: "Vous pourrez retirer cet accès à tout moment depuis votre compte :",
     return_to: "Vous serez ensuite renvoyé vers",
     terms: "Conditions d’utilisation",
     privacy: "Politique de confidentialité",

@@ -143,6 +143,7 @@ pub struct Text {
     pub api_heading: &'static str,
     pub openid_meaning: &'static str,
     pub offline_meaning: &'static str,
+    pub remove_later: &'static str,
     pub return_to: &'static str,
     pub terms: &'static str,
     pub privacy: &'static str,

@@ -52,6 +52,7 @@ struct ConsentPage<'a> {
     loopback: bool,
     interaction: &'a str,
     csrf: &'a str,
+    nonce: String,
 }
 
 /// One API's permissions, as listed on the page.
@@ -226,12 +227,13 @@ async fn render(
         loopback: latchkey_core::redirect::is_loopback(&c.request.redirect_uri),
         interaction: &c.pending.interaction.id,
         csrf: &c.pending.csrf,
+        nonce: html::nonce(),
     };
     let redirect_uri = Some(c.request.redirect_uri.as_str());
     Ok(html::render_for(
         StatusCode::OK,
         &page,
-        &html::nonce(),
+        &page.nonce,
         redirect_uri,
     ))
 }

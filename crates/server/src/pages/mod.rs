@@ -108,7 +108,8 @@ impl Pending {
         self.request.as_ref().map(|r| r.redirect_uri.as_str())
     }
 
-    /// What the user is signing in to: the application's name, or their account.
+    /// What the user is signing in to: the application's name (its display name, for a
+    /// third-party app that has one), or their account.
     pub async fn destination(
         &self,
         state: &AppState,
@@ -117,10 +118,18 @@ impl Pending {
         let Some(client_id) = &self.interaction.client_id else {
             return Ok(text.account_title.to_owned());
         };
-        let entry = state.cache.client(&state.db, client_id).await?;
-        Ok(entry
-            .map(|e| e.application.name.clone())
-            .unwrap_or_default())
+        let Some(entry) = state.cache.client(&state.db, client_id).await? else {
+            return Ok(String::new());
+        };
+        let app = &entry.application;
+        // A partner's app goes by the name its branding gives it, as on the consent page.
+        if app.is_third_party {
+            let branding = state.db.find_sign_in_experience(&app.id).await?;
+            if let Some(name) = branding.and_then(|b| b.display_name) {
+                return Ok(name);
+            }
+        }
+        Ok(app.name.clone())
     }
 }
 
