@@ -101,6 +101,7 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
 /// Everything a node needs before it can answer requests.
 pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
     let db = open_db(&config).await?;
+    db.date_built_ins(clock.now_ms()).await?;
     let keys = Keyring::open(db.clone(), config.secret_key.as_deref(), clock.now_ms()).await?;
     Ok(AppState(Arc::new(Shared {
         audit: crate::audit::AuditWriter::start(db.clone()),

@@ -191,6 +191,18 @@ impl Db {
         .await?;
         Ok(())
     }
+
+    /// Give the built-in objects (the management API and its scope, its roles, the console),
+    /// which the migrations create undated, the date of this database's first start: the
+    /// console shows when they came, not 1970-01-01.
+    pub async fn date_built_ins(&self, now_ms: i64) -> Result<()> {
+        let statements = ["resources", "scopes", "roles", "applications"].map(|table| {
+            let sql = format!("UPDATE {table} SET created_at = $1 WHERE created_at = 0");
+            Statement::new(sql, args![now_ms])
+        });
+        self.execute(statements.into()).await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -242,6 +254,29 @@ mod tests {
                 .await
                 .unwrap_or_default();
             assert_eq!(allowed.to_string(), MANAGEMENT_SCOPE);
+        }
+    }
+
+    #[tokio::test]
+    async fn built_ins_get_the_date_of_the_first_start_once() {
+        for db in test_dbs::each().await {
+            let created = |db: &crate::Db| {
+                let db = db.clone();
+                async move {
+                    let found = db
+                        .find_resource(latchkey_core::resource::MANAGEMENT_RESOURCE_ID)
+                        .await;
+                    found.ok().flatten().map_or(-1, |r| r.created_at)
+                }
+            };
+            assert_eq!(created(&db).await, 0);
+            db.date_built_ins(1_700_000_000_000)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            db.date_built_ins(1_800_000_000_000)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(created(&db).await, 1_700_000_000_000);
         }
     }
 }

@@ -85,6 +85,10 @@ pub fn routes() -> Router<AppState> {
             post(applications::permissions::remove),
         )
         .route(
+            "/console/applications/{id}/permissions/api",
+            post(applications::permissions::create_api),
+        )
+        .route(
             "/console/applications/{id}/branding",
             get(applications::branding::show).post(applications::branding::save),
         )

@@ -162,6 +162,8 @@ pub struct ConsoleText {
     pub scope_description_label: &'static str,
     pub add_scope: &'static str,
     pub no_scopes: &'static str,
+    pub scopes_label: &'static str,
+    pub add_scopes_link: &'static str,
     pub read_only_resource: &'static str,
     pub delete_resource: &'static str,
     pub delete_resource_warning: &'static str,

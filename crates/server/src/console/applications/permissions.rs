@@ -1,5 +1,6 @@
 //! A third-party application's Permissions tab: its ceiling of user data and API scopes,
-//! each with the words the user will read on the consent page.
+//! each with the words the user will read on the consent page; with no API yet, one is
+//! created here with its scopes.
 
 use crate::console::ConsoleForm;
 use askama::Template;
@@ -17,6 +18,7 @@ use crate::console::{Console, Frame};
 use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
+use crate::manage::resources;
 use crate::manage::third_party::{self, ConsentScopesInput};
 
 struct Scope {
@@ -26,6 +28,8 @@ struct Scope {
 }
 
 struct Api {
+    /// The API's id as a path segment, for the link to add scopes.
+    path: String,
     name: String,
     indicator: String,
     allowed: Vec<Scope>,
@@ -110,6 +114,7 @@ async fn permissions_page(
             })
             .partition(|s| allowed_ids.contains(&s.id.as_str()));
         apis.push(Api {
+            path: crate::html::path_segment(&resource.id),
             name: resource.name,
             indicator: resource.indicator,
             allowed,
@@ -197,5 +202,61 @@ pub async fn remove(
     let (kind, scope) = (form.scope_type.as_str(), form.scope_id.as_str());
     let removed = third_party::remove_scope(&state, &console.actor(), &id, kind, scope).await;
     removed.map_err(|problem| console.failed(&state, problem))?;
+    Ok(Redirect::to(&here).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NewApi {
+    name: String,
+    indicator: String,
+    /// Scope names, separated by spaces or commas.
+    #[serde(default)]
+    scopes: String,
+}
+
+/// Create an API resource and its scopes from the empty Permissions tab, without leaving it:
+/// every scope name is checked before anything is created, so a bad one creates nothing.
+pub async fn create_api(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ConsoleForm(console, form): ConsoleForm<NewApi>,
+) -> Result<Response, PageError> {
+    let app = third_party(&state, &console, &id).await?;
+    let names: Vec<&str> = form
+        .scopes
+        .split([' ', ','])
+        .filter(|n| !n.is_empty())
+        .collect();
+    let checked = names
+        .iter()
+        .try_for_each(|n| latchkey_core::registration::check_scope_name(n));
+    if let Err(invalid) = checked {
+        let problem = crate::manage::Error::from(invalid);
+        return permissions_page(&state, &console, &app, Some(problem.to_string())).await;
+    }
+    let actor = console.actor();
+    let input = resources::NewResource {
+        name: form.name,
+        indicator: form.indicator,
+        access_token_ttl: None,
+    };
+    let created = match resources::create(&state, &actor, input).await {
+        Ok(created) => created,
+        Err(problem) => {
+            return permissions_page(&state, &console, &app, Some(problem.to_string())).await;
+        }
+    };
+    for name in names {
+        let scope = resources::NewScope {
+            name: name.to_owned(),
+            description: String::new(),
+        };
+        let made = resources::create_scope(&state, &actor, &created.id, scope).await;
+        made.map_err(|problem| console.failed(&state, problem))?;
+    }
+    let here = format!(
+        "/console/applications/{}/permissions",
+        crate::html::path_segment(&id)
+    );
     Ok(Redirect::to(&here).into_response())
 }

@@ -148,6 +148,8 @@ pub const EN: ConsoleText = ConsoleText {
     scope_description_label: "Description (shown on consent pages)",
     add_scope: "Add scope",
     no_scopes: "No scopes yet.",
+    scopes_label: "Scopes (names separated by spaces, optional)",
+    add_scopes_link: "Add scopes to this API",
     read_only_resource: "Latchkey's own management API: it cannot be changed.",
     delete_resource: "Delete API resource",
     delete_resource_warning: "Its scopes leave every role, permission ceiling and consent. This cannot be undone.",

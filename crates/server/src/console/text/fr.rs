@@ -148,6 +148,8 @@ pub const FR: ConsoleText = ConsoleText {
     scope_description_label: "Description (affichée sur les pages de consentement)",
     add_scope: "Ajouter la portée",
     no_scopes: "Aucune portée pour l’instant.",
+    scopes_label: "Portées (noms séparés par des espaces, facultatif)",
+    add_scopes_link: "Ajouter des portées à cette API",
     read_only_resource: "L’API de gestion de Latchkey : elle ne peut pas être modifiée.",
     delete_resource: "Supprimer la ressource API",
     delete_resource_warning: "Ses portées quittent chaque rôle, plafond d’autorisations et consentement. C’est irréversible.",

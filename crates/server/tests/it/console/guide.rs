@@ -108,3 +108,56 @@ async fn the_guide_asks_for_what_the_permissions_allow_and_says_what_is_missing(
         assert!(setup.contains("/console/roles"), "{setup}");
     }
 }
+
+#[tokio::test]
+async fn an_api_and_its_scopes_are_created_from_an_empty_permissions_tab() {
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
+    let admin = Admin::new(&app).await;
+    super::admin::people(&admin).await;
+    let partner = json!({"name": "Partner", "type": "Traditional", "isThirdParty": true});
+    let partner = id(&admin.post("/api/applications", partner).await.1);
+    let here = format!("/console/applications/{partner}/permissions");
+    let browser = browser();
+    let stop = walk(&app, &browser, &app.url(&here)).await;
+    let (_, page) = sign_in_as(&app, &browser, stop, "root").await.page(&here);
+    assert!(
+        page.contains(r#"action="/console/applications/"#) && page.contains("/permissions/api\""),
+        "{page}"
+    );
+    let csrf = crate::oidc::authorization_code::hidden(&page, "csrf");
+    let post = |scopes: &str| {
+        let form = [
+            ("csrf", csrf.clone()),
+            ("name", "Docs".to_owned()),
+            ("indicator", "https://docs.example.com".to_owned()),
+            ("scopes", scopes.to_owned()),
+        ];
+        let browser = &browser;
+        let app = &app;
+        let path = format!("{here}/api");
+        async move {
+            browser
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    // One bad name: nothing is created, and the page says why.
+    let refused = post("read:docs bad\"name").await;
+    assert_eq!(refused.status(), 422);
+    let (_, listed) = admin.get("/api/resources").await;
+    assert_eq!(
+        listed.as_array().map(Vec::len),
+        Some(1),
+        "only the management API: {listed}"
+    );
+    let created = post("read:docs, write:docs").await;
+    assert_eq!(created.status(), 303);
+    let (_, page) = walk(&app, &browser, &app.url(&here)).await.page(&here);
+    assert!(
+        page.contains(r#"<code>read:docs</code>"#) && page.contains(r#"<code>write:docs</code>"#),
+        "{page}"
+    );
+}
