@@ -103,6 +103,7 @@ pub fn routes() -> Router<AppState> {
             post(users::show::suspension),
         )
         .route("/console/users/{id}/password", post(users::show::password))
+        .route("/console/users/{id}/profile", post(users::profile::save))
         .route("/console/users/{id}/roles", post(users::show::assign))
         .route(
             "/console/users/{id}/roles/{role_id}/remove",

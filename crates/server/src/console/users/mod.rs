@@ -1,4 +1,6 @@
-//! The users pages: the searchable list, creating a user, and one user's page.
+//! The users pages: the searchable list, creating a user, and one user's page with its
+//! editable profile.
 
 pub mod list;
+pub mod profile;
 pub mod show;

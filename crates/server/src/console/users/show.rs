@@ -1,5 +1,6 @@
-//! A user's page: profile, status (suspend, reactivate), roles, the third-party apps they
-//! allowed (with Remove access), password reset, and Delete behind a confirmation page.
+//! A user's page: profile (edited in `profile`), status (suspend, reactivate), roles, the
+//! third-party apps they allowed (with Remove access), password reset, and Delete behind a
+//! confirmation page.
 
 use crate::console::{Button, ConsoleForm};
 use askama::Template;
@@ -11,6 +12,7 @@ use latchkey_core::user::User;
 use latchkey_store::Page;
 use serde::Deserialize;
 
+use super::profile::Profile;
 use crate::app::AppState;
 use crate::console::{Console, Frame};
 use crate::error::PageError;
@@ -25,6 +27,7 @@ struct UserPage<'a> {
     frame: Frame<'a>,
     title: String,
     user: User,
+    profile: Profile,
     created: String,
     last_sign_in: String,
     notice: Option<&'static str>,
@@ -47,11 +50,13 @@ fn title(user: &User) -> String {
         .unwrap_or_else(|| user.id.clone())
 }
 
-async fn page(
+/// The page; `edited` is a refused profile form, shown as it was typed.
+pub(super) async fn page(
     state: &AppState,
     console: &Console,
     id: &str,
     (notice, error): (Option<&'static str>, Option<String>),
+    edited: Option<Profile>,
 ) -> Result<Response, PageError> {
     let failed = |problem| console.failed(state, problem);
     let user = users::find(state, id).await.map_err(failed)?;
@@ -93,6 +98,7 @@ async fn page(
         last_sign_in: user
             .last_sign_in_at
             .map_or_else(|| text.never.to_owned(), html::date),
+        profile: edited.unwrap_or_else(|| Profile::of(&user)),
         user,
         notice,
         error,
@@ -123,10 +129,10 @@ pub async fn show(
         Some(_) => Some(console.text().saved),
         None => None,
     };
-    page(&state, &console, &id, (notice, None)).await
+    page(&state, &console, &id, (notice, None), None).await
 }
 
-fn back(id: &str, done: Option<&str>) -> Response {
+pub(super) fn back(id: &str, done: Option<&str>) -> Response {
     let suffix = done.map(|d| format!("?done={d}")).unwrap_or_default();
     Redirect::to(&format!("/console/users/{id}{suffix}")).into_response()
 }
@@ -142,7 +148,7 @@ async fn outcome<T>(
     match result {
         Ok(_) => Ok(back(id, Some(done))),
         Err(problem @ crate::manage::Error::NotFound(_)) => Err(console.failed(state, problem)),
-        Err(problem) => page(state, console, id, (None, Some(problem.to_string()))).await,
+        Err(problem) => page(state, console, id, (None, Some(problem.to_string())), None).await,
     }
 }
 
