@@ -131,6 +131,7 @@ test("every hosted and console page fits a phone and reads in both color schemes
       "console-role": `/console/roles/${role.id}`,
       "console-agents": "/console/agents",
       "console-keys": "/console/keys",
+      "console-audit": "/console/audit",
     };
     for (const [name, path] of Object.entries(pages)) {
       await admin.goto(`${base}${path}`);

@@ -100,6 +100,27 @@ pub fn date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// The start (UTC) of the day `YYYY-MM-DD` names, in milliseconds; the inverse of [`date`].
+pub fn parse_date(value: &str) -> Option<i64> {
+    let mut parts = value.trim().splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (Some(Some(y)), Some(Some(m)), Some(Some(d))) = (parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1970..=9999).contains(&y) {
+        return None;
+    }
+    // Howard Hinnant's `days_from_civil`.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let ms = (era * 146_097 + doe - 719_468) * 86_400_000;
+    // A day that does not exist (February 30th) does not come back as itself.
+    (date(ms) == value.trim()).then_some(ms)
+}
+
 /// `YYYY-MM-DD HH:MM UTC` of a time in milliseconds.
 pub fn moment(ms: i64) -> String {
     let minutes = ms.rem_euclid(86_400_000) / 60_000;
@@ -153,6 +174,16 @@ mod tests {
         assert_eq!(super::date(0), "1970-01-01");
         assert_eq!(super::date(951_782_400_000), "2000-02-29");
         assert_eq!(super::date(1_795_651_200_000), "2026-11-26");
+    }
+
+    #[test]
+    fn a_typed_date_is_the_start_of_that_day() {
+        assert_eq!(super::parse_date("1970-01-01"), Some(0));
+        assert_eq!(super::parse_date("2000-02-29"), Some(951_782_400_000));
+        assert_eq!(super::parse_date(" 2026-11-26 "), Some(1_795_651_200_000));
+        for bad in ["2026-02-30", "2026-13-01", "26-1-1", "yesterday", ""] {
+            assert_eq!(super::parse_date(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 mod agents;
 mod applications;
+mod audit;
 mod auth;
 mod flash;
 mod form;
@@ -153,6 +154,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/agents/policy", post(agents::save))
         .route("/console/agents/{id}/approval", post(agents::decide))
         .route("/console/keys", get(keys::list))
+        .route("/console/audit", get(audit::show))
         .route("/console/keys/rotate", post(keys::rotate))
         .route(
             "/console/applications/{id}/guide",

@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod agents;
+pub mod audit;
 pub mod guide;
 pub mod users;
