@@ -3,6 +3,7 @@
 //! integration guide.
 
 pub mod branding;
+mod checks;
 pub mod guide;
 pub mod list;
 pub mod permissions;

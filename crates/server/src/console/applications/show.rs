@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::{Application, ApplicationType, CONSOLE_APP_ID};
 use serde::Deserialize;
 
+use super::checks::{FieldError, lines};
 use crate::app::AppState;
 use crate::console::{Console, ConsoleText, Frame};
 use crate::error::PageError;
@@ -68,27 +69,34 @@ struct SettingsPage<'a> {
     built_in: bool,
     machine: bool,
     saved: bool,
+    /// A refusal no field explains (the application is built in, say).
     error: Option<String>,
-    error_field: String,
+    problems: Vec<FieldError>,
     form: SettingsForm,
+}
+
+impl SettingsPage<'_> {
+    fn invalid(&self, field: &str) -> bool {
+        self.problems.iter().any(|p| p.field == field)
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SettingsForm {
     #[serde(default)]
-    name: String,
+    pub(super) name: String,
     #[serde(default)]
-    description: String,
+    pub(super) description: String,
     #[serde(default)]
-    redirect_uris: String,
+    pub(super) redirect_uris: String,
     #[serde(default)]
-    post_logout_redirect_uris: String,
+    pub(super) post_logout_redirect_uris: String,
     #[serde(default)]
-    cors_allowed_origins: String,
+    pub(super) cors_allowed_origins: String,
     #[serde(default)]
-    id_token_ttl: String,
+    pub(super) id_token_ttl: String,
     #[serde(default)]
-    refresh_token_ttl_in_days: String,
+    pub(super) refresh_token_ttl_in_days: String,
     rotate_refresh_token: Option<String>,
     always_issue_refresh_token: Option<String>,
 }
@@ -112,13 +120,6 @@ impl SettingsForm {
     /// The same change the API's PATCH would make. A number that does not parse becomes 0,
     /// which the shared validation refuses with its own message.
     fn patch(&self, app_type: ApplicationType) -> ApplicationPatch {
-        let lines = |v: &str| -> Vec<String> {
-            v.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_owned)
-                .collect()
-        };
         let number = |v: &str| v.trim().parse::<i64>().unwrap_or(0);
         let redirects = app_type != ApplicationType::MachineToMachine;
         ApplicationPatch {
@@ -146,13 +147,9 @@ fn settings_page(
     console: &Console,
     app: &Application,
     form: SettingsForm,
-    (saved, error): (bool, Option<(String, String)>),
+    (saved, error, problems): (bool, Option<String>, Vec<FieldError>),
 ) -> Response {
     let text = console.text();
-    let (error, error_field) = match error {
-        Some((detail, field)) => (Some(detail), field),
-        None => (None, String::new()),
-    };
     let page = SettingsPage {
         frame: console.frame("applications"),
         app_name: &app.name,
@@ -165,12 +162,12 @@ fn settings_page(
         machine: app.app_type == ApplicationType::MachineToMachine,
         saved,
         error,
-        error_field,
+        problems,
         form,
     };
-    let status = match page.error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+    let status = match page.error.is_some() || !page.problems.is_empty() {
+        true => StatusCode::UNPROCESSABLE_ENTITY,
+        false => StatusCode::OK,
     };
     html::render(status, &page, &page.frame.nonce)
 }
@@ -192,7 +189,7 @@ pub async fn show(
         &console,
         &app,
         form,
-        (query.saved.is_some(), None),
+        (query.saved.is_some(), None, Vec::new()),
     ))
 }
 
@@ -203,16 +200,17 @@ pub async fn update(
 ) -> Result<Response, PageError> {
     let app = load(&state, &console, &id).await?;
     let here = format!("/console/applications/{}", crate::html::path_segment(&id));
+    let problems = form.problems(&app, console.text());
+    if !problems.is_empty() {
+        return Ok(settings_page(&console, &app, form, (false, None, problems)));
+    }
     let patch = form.patch(app.app_type);
     Ok(
         match apps::update(&state, &console.actor(), &id, patch).await {
             Ok(_) => Redirect::to(&format!("{here}?saved=1")).into_response(),
             Err(problem) => {
-                let error = (
-                    problem.to_string(),
-                    problem.field().unwrap_or_default().to_owned(),
-                );
-                settings_page(&console, &app, form, (false, Some(error)))
+                let refused = (false, Some(problem.to_string()), Vec::new());
+                settings_page(&console, &app, form, refused)
             }
         },
     )

@@ -115,8 +115,12 @@ async fn an_administrator_signs_in_and_creates_an_application() {
             ("csrf", hidden(&page, "csrf")),
             ("name", "Partner".to_owned()),
             ("redirect_uris", "javascript:alert(1)".to_owned()),
+            (
+                "cors_allowed_origins",
+                "https://partner.example/path".to_owned(),
+            ),
             ("id_token_ttl", "3600".to_owned()),
-            ("refresh_token_ttl_in_days", "14".to_owned()),
+            ("refresh_token_ttl_in_days", "900".to_owned()),
         ];
         let refused = browser
             .post(&settings)
@@ -125,13 +129,29 @@ async fn an_administrator_signs_in_and_creates_an_application() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(refused.status(), 422);
-        assert!(
-            refused
-                .text()
-                .await
-                .unwrap_or_default()
-                .contains(r#"aria-invalid="true""#)
+        // Every problem at once, each beside its field, with no API field path; what was
+        // typed is still there.
+        let page = refused.text().await.unwrap_or_default();
+        assert_eq!(page.matches(r#"aria-invalid="true""#).count(), 3, "{page}");
+        assert_eq!(
+            page.matches(r#"class="error field-error""#).count(),
+            3,
+            "{page}"
         );
+        assert!(
+            page.contains("A number of days between 1 and 90."),
+            "{page}"
+        );
+        assert!(
+            !page.contains("oidcClientMetadata") && !page.contains("customClientMetadata"),
+            "{page}"
+        );
+        assert!(
+            page.contains("https://partner.example/path</textarea>"),
+            "{page}"
+        );
+        change[3].1 = String::new();
+        change[5].1 = "14".to_owned();
         change[2].1 = "https://partner.example/callback".to_owned();
         let (_, saved) = submit(
             &app,
