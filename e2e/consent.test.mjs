@@ -50,8 +50,17 @@ test("a person consents to a third-party application, then removes its access", 
     assert.equal(await page.getByRole("link", { name: "Terms of use" }).getAttribute("href"), "https://partner.example/terms");
     assert.ok(await page.getByRole("link", { name: "Not you? Use another account" }).isVisible());
     await shot(page, "consent");
+    const consentPage = page.url();
     let back = await redirectedTo(page, `${callback}?`, () => page.getByRole("button", { name: "Authorize" }).click());
     assert.ok(back.searchParams.get("code"));
+    // The back button (here: the consent page's address again) explains that the sign-in is
+    // done and offers the way back to the app, not "expired".
+    const again = await browser.newPage({ locale: "en-US" });
+    await again.goto(consentPage);
+    await again.getByRole("heading", { name: "Already done" }).waitFor();
+    assert.ok((await again.locator("main").innerText()).includes("You already finished signing in to Partner Docs."));
+    assert.equal(await again.getByRole("link", { name: "Return to the application" }).getAttribute("href"), "https://partner.example");
+    await again.close();
     assert.equal(back.searchParams.get("state"), "s1");
     assert.equal(back.searchParams.get("iss"), `${base}/oidc`);
 

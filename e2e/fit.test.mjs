@@ -80,10 +80,14 @@ test("every hosted and console page fits a phone and reads in both color schemes
     await signIn(user, "alice");
     await user.getByRole("heading", { name: "Allow access" }).waitFor();
     await check(user, "consent");
+    const consentPage = user.url();
     await redirectedTo(user, PARTNER_CALLBACK, () => user.getByRole("button", { name: "Authorize" }).click());
     // The rest in another tab: the failed navigation to the partner's unresolvable name would
     // interrupt the next one here.
     user = await user.context().newPage();
+    await user.goto(consentPage);
+    await user.getByRole("heading", { name: "Already done" }).waitFor();
+    await check(user, "finished");
     await user.goto(authorize(desktop, "http://127.0.0.1:9/callback", "openid offline_access"));
     await user.getByRole("button", { name: "Continue" }).waitFor();
     await check(user, "confirm");

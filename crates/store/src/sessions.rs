@@ -99,6 +99,19 @@ impl Db {
         self.fetch_optional(SQL, &[id.into(), now_ms.into()]).await
     }
 
+    /// An interaction already finished (consumed) and not yet expired: what a page reached
+    /// again by the back button explains.
+    pub async fn find_finished_interaction(
+        &self,
+        id: &str,
+        now_ms: i64,
+    ) -> Result<Option<Interaction>> {
+        const SQL: &str = "SELECT id, client_id, request, csrf_hash, session_id_hash, answer, \
+                           created_at, expires_at FROM interactions \
+                           WHERE id = $1 AND consumed_at IS NOT NULL AND expires_at > $2";
+        self.fetch_optional(SQL, &[id.into(), now_ms.into()]).await
+    }
+
     /// Record the consent page's answer and the session that gave it; `false` if the
     /// interaction is no longer pending.
     pub async fn answer_interaction(

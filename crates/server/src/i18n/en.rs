@@ -84,4 +84,7 @@ pub(super) const EN: Text = Text {
     waiting_title: "Waiting for approval",
     waiting_message: "Your administrator must approve this application before anyone can use it. Try again once it is approved.",
     return_to_app: "Return to the application",
+    finished_title: "Already done",
+    finished_message: "You already finished signing in to",
+    finished_back: "Going back to this page does not sign you in again. To continue, return to the application.",
 };

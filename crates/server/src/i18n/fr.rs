@@ -84,4 +84,7 @@ pub(super) const FR: Text = Text {
     waiting_title: "En attente d’approbation",
     waiting_message: "Votre administrateur doit approuver cette application avant qu’elle puisse être utilisée. Réessayez une fois qu’elle sera approuvée.",
     return_to_app: "Revenir à l’application",
+    finished_title: "Déjà fait",
+    finished_message: "Vous avez déjà terminé la connexion à",
+    finished_back: "Revenir sur cette page ne vous reconnecte pas. Pour continuer, revenez à l’application.",
 };

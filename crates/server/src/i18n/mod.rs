@@ -178,6 +178,9 @@ pub struct Text {
     pub waiting_title: &'static str,
     pub waiting_message: &'static str,
     pub return_to_app: &'static str,
+    pub finished_title: &'static str,
+    pub finished_message: &'static str,
+    pub finished_back: &'static str,
 }
 
 impl Text {

@@ -5,6 +5,7 @@
 mod account;
 mod confirm;
 mod consent;
+mod finished;
 mod sign_in;
 mod sign_up;
 
@@ -14,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use latchkey_core::authorize::AuthorizationRequest;
+use latchkey_core::client::Application;
 use latchkey_core::grant::{hash_matches, token_hash};
 use latchkey_core::session::{Interaction, Session};
 use latchkey_store::audit::AuditEntry;
@@ -121,31 +123,45 @@ impl Pending {
         let Some(entry) = state.cache.client(&state.db, client_id).await? else {
             return Ok(String::new());
         };
-        let app = &entry.application;
-        // A partner's app goes by the name its branding gives it, as on the consent page.
-        if app.is_third_party {
-            let branding = state.db.find_sign_in_experience(&app.id).await?;
-            if let Some(name) = branding.and_then(|b| b.display_name) {
-                return Ok(name);
-            }
-        }
-        Ok(app.name.clone())
+        display_name(state, &entry.application).await
     }
+}
+
+/// What the pages call an application: a partner's app by the name its branding gives it, as
+/// on the consent page; any other by its own.
+pub(super) async fn display_name(
+    state: &AppState,
+    app: &Application,
+) -> Result<String, latchkey_store::Error> {
+    if app.is_third_party {
+        let branding = state.db.find_sign_in_experience(&app.id).await?;
+        if let Some(name) = branding.and_then(|b| b.display_name) {
+            return Ok(name);
+        }
+    }
+    Ok(app.name.clone())
 }
 
 /// The pending interaction, only for the browser it was started in: that browser holds the
 /// binding secret whose hash the interaction stores. The same secret is the form's CSRF
 /// token (a cross-site page can neither read the cookie nor guess it).
-/// Anything else is the expired page (or, if the store failed, its error).
+/// A finished one is the page that says so; anything else is the expired page (or, if the
+/// store failed, its error).
 pub(super) async fn pending(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
 ) -> Result<Pending, PageError> {
     let gone = || PageError::instead(expired(state, headers));
-    let binding = browser::interaction_binding(state, headers, id).ok_or_else(gone)?;
     let found = state.db.find_interaction(id, state.clock.now_ms()).await;
-    let interaction = found.or_page(state, headers)?.ok_or_else(gone)?;
+    let binding = browser::interaction_binding(state, headers, id);
+    let (Some(interaction), Some(binding)) = (found.or_page(state, headers)?, binding) else {
+        // Finished already: say so, and offer the way back, rather than "expired".
+        return Err(match finished::page(state, headers, id).await? {
+            Some(page) => PageError::instead(page),
+            None => gone(),
+        });
+    };
     if !hash_matches(binding, &interaction.csrf_hash) {
         return Err(gone());
     }
