@@ -134,6 +134,16 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("link", { name: "Branding" }).last().click();
     await admin.getByLabel("Display name").fill("Partner Docs");
     assert.equal(await admin.locator("#preview-name").innerText(), "Partner Docs");
+    // The preview is the whole consent page: the company, the administrator as the user, the
+    // API permissions in plain words; a logo that does not load is said at once.
+    const preview = await admin.locator(".consent-preview").innerText();
+    for (const shown of ["Acme", "Allow access", "Signed in as Root", "Your email address", "Permissions for Docs", "Read your documents"]) {
+      assert.ok(preview.includes(shown), `${shown} in the preview:\n${preview}`);
+    }
+    await admin.getByLabel("Logo URL (https)", { exact: true }).fill("https://partner.example/logo.png");
+    await admin.locator("#logo-warning").waitFor();
+    await admin.getByLabel("Logo URL (https)", { exact: true }).fill("");
+    await admin.locator("#logo-warning").waitFor({ state: "hidden" });
     await admin.getByLabel("Terms of use URL (https)").fill("https://partner.example/terms");
     await admin.getByRole("button", { name: "Save" }).click();
     await admin.getByText("Saved.").waitFor();

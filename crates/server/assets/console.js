@@ -63,8 +63,22 @@ for (const form of document.querySelectorAll("form[data-preview]")) {
       if (!el.hidden) el[attribute] = value;
     };
     show("preview-logo", "src");
+    const logo = document.getElementById("preview-logo");
+    if (logo.hidden) document.getElementById("logo-warning").hidden = true;
+    document.getElementById("preview-initial").hidden = !logo.hidden;
     show("preview-terms", "href");
     show("preview-privacy", "href");
   };
   form.addEventListener("input", update);
+  // A logo address that does not load gets a warning, and the preview shows what users will
+  // see instead: the initial.
+  const logo = document.getElementById("preview-logo");
+  const failed = (broken) => {
+    document.getElementById("logo-warning").hidden = !broken;
+    logo.hidden = broken || !logo.getAttribute("src");
+    document.getElementById("preview-initial").hidden = !logo.hidden;
+  };
+  logo.addEventListener("error", () => failed(true));
+  logo.addEventListener("load", () => failed(false));
+  if (logo.getAttribute("src") && logo.complete && logo.naturalWidth === 0) failed(true);
 }

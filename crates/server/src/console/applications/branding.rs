@@ -1,5 +1,6 @@
 //! A third-party application's Branding tab: display name, logos, terms and privacy links,
-//! with a live preview of the consent page.
+//! with a live preview of the whole consent page (company, user, permissions) and a warning
+//! when a logo does not load.
 
 use crate::console::ConsoleForm;
 use askama::Template;
@@ -37,6 +38,11 @@ struct BrandingPage<'a> {
     form: BrandingForm,
     shown_name: String,
     user_data: Vec<&'static str>,
+    /// Each API's name and its permissions' words (or scope names), as the consent page lists them.
+    apis: Vec<(String, Vec<String>)>,
+    company: &'a str,
+    /// Where the consent page says the user goes back to: the first redirect URI's origin.
+    origin: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -95,6 +101,20 @@ async fn branding_page(
         .iter()
         .filter_map(|s| words.scope(s))
         .collect();
+    let apis = ceiling
+        .resource_scopes
+        .into_iter()
+        .map(|group| {
+            let words = group
+                .scopes
+                .into_iter()
+                .map(|s| match s.description.is_empty() {
+                    true => s.name,
+                    false => s.description,
+                });
+            (group.resource.name, words.collect())
+        })
+        .collect();
     let text = console.text();
     let (error, error_field) = error.map_or((None, String::new()), |(d, f)| (Some(d), f));
     let shown_name = Some(form.display_name.trim().to_owned())
@@ -115,6 +135,13 @@ async fn branding_page(
         form,
         shown_name,
         user_data,
+        apis,
+        company: &state.config.company_name,
+        origin: app
+            .redirect_uris
+            .first()
+            .and_then(|uri| html::client_origin(uri))
+            .unwrap_or_default(),
     };
     let status = match page.error {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,

@@ -76,6 +76,7 @@ pub const EN: ConsoleText = ConsoleText {
     always_refresh_label: "Always issue a refresh token",
     save_button: "Save",
     saved: "Saved.",
+    logo_not_loading: "This logo address does not load: users will see the app's initial instead. Check the address (https, reachable from their browsers).",
     fix_fields: "Nothing was saved: fix the fields marked below.",
     too_many_lines: "Too many lines: at most",
     id_token_ttl_range: "A number of seconds between 60 and 86400 (a day).",
