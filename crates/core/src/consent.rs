@@ -139,6 +139,7 @@ mod tests {
             resource_id: "r".into(),
             name: name.into(),
             description: String::new(),
+            descriptions: Default::default(),
             created_at: 0,
         }
     }

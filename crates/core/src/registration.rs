@@ -1,6 +1,8 @@
 //! What an administrator may register: names, redirect URIs, origins, identifiers and
 //! lifetimes. Each check names the offending field and carries a stable code.
 
+use std::collections::BTreeMap;
+
 use url::{Host, Url};
 
 use crate::client::{ApplicationType, TokenSettings};
@@ -49,6 +51,46 @@ pub fn check_description(field: &str, value: Option<&str>) -> Result<Option<Stri
         )),
         Some(v) => Ok(Some(v.to_owned())),
     }
+}
+
+/// Descriptions by language: each key a language tag (`fr`, `pt-BR`), each text as a
+/// description; empty texts are dropped; at most 20 languages.
+pub fn check_descriptions(
+    field: &str,
+    values: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, Invalid> {
+    let tag = |t: &str| {
+        let mut parts = t.split('-');
+        let primary = parts.next().unwrap_or_default();
+        (2..=3).contains(&primary.len())
+            && primary.bytes().all(|b| b.is_ascii_lowercase())
+            && parts
+                .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+    };
+    if values.len() > 20 {
+        return Err(Invalid::new(
+            field,
+            "request.invalid_description",
+            format!("{field} holds at most 20 languages"),
+        ));
+    }
+    let mut checked = BTreeMap::new();
+    for (lang, text) in values {
+        if !tag(lang) {
+            return Err(Invalid::new(
+                format!("{field}.{lang}"),
+                "request.invalid_language",
+                format!(
+                    "{field}: '{}' is not a language tag like fr or pt-BR",
+                    printable(lang)
+                ),
+            ));
+        }
+        if let Some(text) = check_description(&format!("{field}.{lang}"), Some(text))? {
+            checked.insert(lang.clone(), text);
+        }
+    }
+    Ok(checked)
 }
 
 fn is_loopback(url: &Url) -> bool {

@@ -133,3 +133,26 @@ fn self_registered_public_clients_may_use_any_private_scheme_and_loopback_http()
     assert!(check_self_registered_redirect_uri("r", "cursor://x/cb", false).is_err());
     assert!(check_self_registered_redirect_uri("r", "http://127.0.0.1:9/cb", false).is_ok());
 }
+
+#[test]
+fn descriptions_are_keyed_by_language_tags_and_empty_ones_dropped() {
+    let map = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    };
+    let checked = check_descriptions(
+        "descriptions",
+        &map(&[("fr", " Lire "), ("pt-BR", "Ler"), ("de", "")]),
+    );
+    assert_eq!(checked.ok(), Some(map(&[("fr", "Lire"), ("pt-BR", "Ler")])));
+    for bad in ["FR", "f", "french", "fr_FR", "fr-", ""] {
+        assert!(
+            check_descriptions("descriptions", &map(&[(bad, "x")])).is_err(),
+            "{bad}"
+        );
+    }
+    let long = "x".repeat(2049);
+    assert!(check_descriptions("descriptions", &map(&[("fr", &long)])).is_err());
+}

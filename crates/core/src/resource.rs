@@ -1,5 +1,7 @@
 //! API resources (RFC 8707 resource indicators) and the scopes they define.
 
+use std::collections::BTreeMap;
+
 use url::Url;
 
 use crate::{ErrorCode, OAuthError};
@@ -31,7 +33,19 @@ pub struct Scope {
     pub resource_id: String,
     pub name: String,
     pub description: String,
+    /// The description in other languages, by language tag (`fr`); each replaces
+    /// `description` on pages in that language.
+    pub descriptions: BTreeMap<String, String>,
     pub created_at: i64,
+}
+
+impl Scope {
+    /// The description for a page in language `lang`: its own there, else the default.
+    pub fn description_in(&self, lang: &str) -> &str {
+        self.descriptions
+            .get(lang)
+            .map_or(self.description.as_str(), String::as_str)
+    }
 }
 
 impl Resource {
@@ -105,6 +119,20 @@ pub fn audience<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_scope_reads_in_the_pages_language_when_it_has_a_description_there() {
+        let scope = super::Scope {
+            id: "s".into(),
+            resource_id: "r".into(),
+            name: "read:docs".into(),
+            description: "Read your documents".into(),
+            descriptions: [("fr".to_owned(), "Lire vos documents".to_owned())].into(),
+            created_at: 0,
+        };
+        assert_eq!(scope.description_in("fr"), "Lire vos documents");
+        assert_eq!(scope.description_in("en"), "Read your documents");
+    }
+
     use super::*;
 
     #[test]

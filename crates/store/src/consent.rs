@@ -15,7 +15,7 @@ const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
 
 const USER_SCOPES: &str =
     "SELECT scope FROM consent_user_scopes WHERE consent_id = $1 ORDER BY scope";
-const RESOURCE_SCOPES: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.created_at \
+const RESOURCE_SCOPES: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.descriptions, s.created_at \
      FROM scopes s JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
      ORDER BY s.resource_id, s.name";
 
@@ -71,7 +71,7 @@ impl Db {
         resource_id: &str,
         ceiling_of: Option<&str>,
     ) -> Result<Vec<Scope>> {
-        let base = "SELECT DISTINCT s.id, s.resource_id, s.name, s.description, s.created_at \
+        let base = "SELECT DISTINCT s.id, s.resource_id, s.name, s.description, s.descriptions, s.created_at \
              FROM scopes s JOIN roles_scopes rs ON rs.scope_id = s.id \
              JOIN users_roles ur ON ur.role_id = rs.role_id \
              WHERE ur.user_id = $1 AND s.resource_id = $2";

@@ -33,10 +33,18 @@ async fn api(db: &Db) {
             resource_id: "r1".into(),
             name: name.into(),
             description: String::new(),
+            descriptions: [("fr".to_owned(), format!("{name} (fr)"))].into(),
             created_at: 0,
         };
         ok(db.insert_scope(&scope).await);
     }
+    let read = db.find_scope("s-read").await.ok().flatten();
+    let read = read.map(|s| s.description_in("fr").to_owned());
+    assert_eq!(
+        read.as_deref(),
+        Some("read (fr)"),
+        "descriptions by language"
+    );
     let role = Role {
         id: "role1".into(),
         name: "Docs".into(),

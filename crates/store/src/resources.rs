@@ -9,7 +9,7 @@ use crate::sql::statement::{Statement, args};
 use crate::{Db, Result};
 
 const COLUMNS: &str = "id, name, indicator, access_token_ttl, is_management, created_at";
-const SCOPE_COLUMNS: &str = "id, resource_id, name, description, created_at";
+const SCOPE_COLUMNS: &str = "id, resource_id, name, description, descriptions, created_at";
 
 impl Record for Resource {
     fn from_row(row: &impl Columns) -> Result<Self> {
@@ -31,9 +31,15 @@ impl Record for Scope {
             resource_id: row.get("resource_id")?,
             name: row.get("name")?,
             description: row.get("description")?,
+            descriptions: serde_json::from_str(&row.get::<String>("descriptions")?)
+                .map_err(|_| crate::Error::Corrupt("descriptions is not a JSON object".into()))?,
             created_at: row.get("created_at")?,
         })
     }
+}
+
+fn descriptions_json(scope: &Scope) -> String {
+    serde_json::to_string(&scope.descriptions).unwrap_or_else(|_| "{}".to_owned())
 }
 
 impl Db {
@@ -124,13 +130,14 @@ impl Db {
     /// Add a scope; `Conflict` when the resource already has one of that name.
     pub async fn insert_scope(&self, scope: &Scope) -> Result<()> {
         let insert = Statement::new(
-            "INSERT INTO scopes (id, resource_id, name, description, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO scopes (id, resource_id, name, description, descriptions, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
             args![
                 &scope.id,
                 &scope.resource_id,
                 &scope.name,
                 &scope.description,
+                descriptions_json(scope),
                 scope.created_at,
             ],
         );
@@ -140,10 +147,12 @@ impl Db {
 
     pub async fn update_scope(&self, scope: &Scope) -> Result<()> {
         self.execute_found(Statement::new(
-            "UPDATE scopes SET name = $1, description = $2 WHERE id = $3 AND resource_id = $4",
+            "UPDATE scopes SET name = $1, description = $2, descriptions = $3 \
+             WHERE id = $4 AND resource_id = $5",
             args![
                 &scope.name,
                 &scope.description,
+                descriptions_json(scope),
                 &scope.id,
                 &scope.resource_id
             ],

@@ -112,7 +112,7 @@ impl Db {
 
     /// The scopes a role grants.
     pub async fn find_role_scopes(&self, role_id: &str) -> Result<Vec<Scope>> {
-        const SQL: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.created_at \
+        const SQL: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.descriptions, s.created_at \
              FROM scopes s JOIN roles_scopes rs ON rs.scope_id = s.id WHERE rs.role_id = $1 \
              ORDER BY s.resource_id, s.name";
         self.fetch_all(SQL, &args![role_id]).await

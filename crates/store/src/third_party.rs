@@ -38,7 +38,7 @@ impl Db {
 
     /// The API scopes in the application's ceiling.
     pub async fn find_resource_consent_scopes(&self, application_id: &str) -> Result<Vec<Scope>> {
-        const SQL: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.created_at \
+        const SQL: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.descriptions, s.created_at \
              FROM scopes s JOIN application_resource_consent_scopes c ON c.scope_id = s.id \
              WHERE c.application_id = $1 ORDER BY s.resource_id, s.name";
         self.fetch_all(SQL, &args![application_id]).await

@@ -188,6 +188,9 @@ pub struct NewScopeForm {
     name: String,
     #[serde(default)]
     description: String,
+    /// The description for pages in French; the pages in English use `description`.
+    #[serde(default)]
+    description_fr: String,
 }
 
 pub async fn add_scope(
@@ -199,6 +202,7 @@ pub async fn add_scope(
     let input = NewScope {
         name: form.name,
         description: form.description,
+        descriptions: [("fr".to_owned(), form.description_fr)].into(),
     };
     match resources::create_scope(&state, &console.actor(), &id, input).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),

@@ -178,6 +178,7 @@ pub struct ConsoleText {
     pub scopes_heading: &'static str,
     pub scope_name_label: &'static str,
     pub scope_description_label: &'static str,
+    pub scope_description_fr_label: &'static str,
     pub add_scope: &'static str,
     pub no_scopes: &'static str,
     pub scopes_label: &'static str,

@@ -1,5 +1,7 @@
 //! API resources and their scopes. The management API's own resource is read-only.
 
+use std::collections::BTreeMap;
+
 use latchkey_core::registration::{self as rules};
 use latchkey_core::resource::{Resource, Scope};
 use serde::{Deserialize, Serialize};
@@ -43,6 +45,8 @@ pub struct ScopeView {
     pub resource_id: String,
     pub name: String,
     pub description: String,
+    /// The description in other languages, by language tag: `{"fr": "Lire vos documents"}`.
+    pub descriptions: BTreeMap<String, String>,
     pub created_at: i64,
 }
 
@@ -53,6 +57,7 @@ impl From<Scope> for ScopeView {
             resource_id: s.resource_id,
             name: s.name,
             description: s.description,
+            descriptions: s.descriptions,
             created_at: s.created_at,
         }
     }
@@ -79,6 +84,10 @@ pub struct NewScope {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// The description in other languages, by language tag (`fr`); consent pages in that
+    /// language show it instead.
+    #[serde(default)]
+    pub descriptions: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -86,6 +95,8 @@ pub struct NewScope {
 pub struct ScopePatch {
     pub name: Option<String>,
     pub description: Option<String>,
+    /// Replaces every per-language description.
+    pub descriptions: Option<BTreeMap<String, String>>,
 }
 
 fn read_only() -> Error {
@@ -218,6 +229,7 @@ pub async fn create_scope(
         name: input.name,
         description: rules::check_description("description", Some(&input.description))?
             .unwrap_or_default(),
+        descriptions: rules::check_descriptions("descriptions", &input.descriptions)?,
         created_at: state.clock.now_ms(),
     };
     state
@@ -261,6 +273,9 @@ pub async fn update_scope(
     if let Some(description) = patch.description {
         scope.description =
             rules::check_description("description", Some(&description))?.unwrap_or_default();
+    }
+    if let Some(descriptions) = patch.descriptions {
+        scope.descriptions = rules::check_descriptions("descriptions", &descriptions)?;
     }
     state
         .db

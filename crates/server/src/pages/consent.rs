@@ -13,6 +13,7 @@ use latchkey_core::authorize::{self, AuthorizationRequest, Facts, Next};
 use latchkey_core::client::Application;
 use latchkey_core::dynamic::Registration;
 use latchkey_core::grant::hash_matches;
+use latchkey_core::resource::Scope;
 use latchkey_core::session::{Answer, Session};
 use latchkey_core::user::User;
 use serde::Deserialize;
@@ -182,8 +183,12 @@ async fn render(
     let branding = state.db.find_sign_in_experience(&c.app.id).await;
     let branding = branding.or_page(state, headers)?.unwrap_or_default();
     let mut apis: Vec<ApiGroup> = Vec::new();
-    let grouped =
-        crate::manage::third_party::by_resource(state, asked.resource_scopes.clone()).await;
+    // Each permission in the page's language, where its API gives one.
+    let in_language = asked.resource_scopes.iter().map(|scope| Scope {
+        description: scope.description_in(locale.tag()).to_owned(),
+        ..scope.clone()
+    });
+    let grouped = crate::manage::third_party::by_resource(state, in_language.collect()).await;
     // A page that could not read the APIs must not ask for consent to them.
     for group in grouped.or_page(state, headers)? {
         apis.push(ApiGroup {

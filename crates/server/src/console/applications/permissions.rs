@@ -108,9 +108,9 @@ async fn permissions_page(
         let (allowed, choices): (Vec<_>, Vec<_>) = defined
             .into_iter()
             .map(|s| Scope {
+                description: s.description_in(console.locale.tag()).to_owned(),
                 id: s.id,
                 name: s.name,
-                description: s.description,
             })
             .partition(|s| allowed_ids.contains(&s.id.as_str()));
         apis.push(Api {
@@ -250,6 +250,7 @@ pub async fn create_api(
         let scope = resources::NewScope {
             name: name.to_owned(),
             description: String::new(),
+            descriptions: Default::default(),
         };
         let made = resources::create_scope(&state, &actor, &created.id, scope).await;
         made.map_err(|problem| console.failed(&state, problem))?;

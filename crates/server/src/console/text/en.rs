@@ -164,6 +164,7 @@ pub const EN: ConsoleText = ConsoleText {
     scopes_heading: "Scopes",
     scope_name_label: "Scope name",
     scope_description_label: "Description (shown on consent pages)",
+    scope_description_fr_label: "Description in French (optional)",
     add_scope: "Add scope",
     no_scopes: "No scopes yet.",
     scopes_label: "Scopes (names separated by spaces, optional)",

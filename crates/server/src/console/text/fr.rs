@@ -164,6 +164,7 @@ pub const FR: ConsoleText = ConsoleText {
     scopes_heading: "Portées",
     scope_name_label: "Nom de la portée",
     scope_description_label: "Description (affichée sur les pages de consentement)",
+    scope_description_fr_label: "Description en français (facultatif)",
     add_scope: "Ajouter la portée",
     no_scopes: "Aucune portée pour l’instant.",
     scopes_label: "Portées (noms séparés par des espaces, facultatif)",

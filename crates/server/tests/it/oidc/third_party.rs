@@ -41,7 +41,8 @@ pub async fn setup(admin: &Admin<'_>, app_type: &str, callback: &str) -> (String
         let (_, scope) = admin
             .post(
                 &path,
-                json!({"name": name, "description": format!("{name} description")}),
+                json!({"name": name, "description": format!("{name} description"),
+                    "descriptions": {"fr": format!("{name} en français")}}),
             )
             .await;
         scopes.push(id(&scope));

@@ -107,12 +107,32 @@ async fn a_user_removes_a_third_party_app_on_the_account_page() {
         let (_, html) = walk(&app, &browser, &account).await.page("/account/apps");
         assert!(html.contains("Partner Docs"), "still granted");
 
+        // The button asks first, on a page naming the app; nothing is removed yet.
         let form = [("csrf", hidden(&html, "csrf"))];
+        let asked = browser
+            .post(app.url(&action))
+            .form(&form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(asked.status(), 200);
+        let asked = asked.text().await.unwrap_or_default();
+        assert!(
+            asked.contains("Remove access: Partner Docs") && asked.contains(r#"name="confirmed""#),
+            "{asked}"
+        );
+        let (_, html) = walk(&app, &browser, &account).await.page("/account/apps");
+        assert!(html.contains("Partner Docs"), "still granted");
+        let form = [
+            ("csrf", hidden(&html, "csrf")),
+            ("confirmed", "1".to_owned()),
+        ];
         let (_, after) = submit(&app, &browser, &action, &form)
             .await
             .page("/account/apps");
         assert!(
-            after.contains("You have not allowed any third-party app."),
+            after.contains("You have not allowed any third-party app.")
+                && after.contains("Access removed."),
             "{after}"
         );
 

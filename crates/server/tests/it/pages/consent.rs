@@ -88,3 +88,31 @@ async fn prompt_none_for_something_new_is_consent_required() {
         assert_eq!(param(&back, "error").as_deref(), Some("consent_required"));
     }
 }
+
+/// An API permission reads in the page's language when its API gives a description there,
+/// and in the default description otherwise.
+#[tokio::test]
+async fn an_api_permission_reads_in_the_pages_language() {
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
+    let admin = Admin::new(&app).await;
+    let (_, partner) = setup(&admin, "Traditional", PARTNER_CALLBACK).await;
+    for (locale, shown, hidden_text) in [
+        ("fr", "read:docs en français", "read:docs description"),
+        ("en", "read:docs description", "read:docs en français"),
+    ] {
+        let browser = browser();
+        let url = Authorize::new(&id(&partner))
+            .set("redirect_uri", PARTNER_CALLBACK)
+            .set("scope", "openid read:docs")
+            .set("resource", crate::oidc::third_party::DOCS)
+            .set("ui_locales", locale)
+            .url(&app);
+        let stop = walk(&app, &browser, &url).await;
+        let stop = sign_in_if_asked(&app, &browser, stop).await;
+        let (_, page) = stop.page("/consent/");
+        assert!(
+            page.contains(shown) && !page.contains(hidden_text),
+            "{locale}: {page}"
+        );
+    }
+}
