@@ -36,9 +36,10 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByLabel("Name", { exact: true }).fill("Docs");
     await admin.getByLabel(/Identifier/).fill("https://docs.example.com");
     await admin.getByRole("button", { name: "Create API resource" }).click();
-    for (const [name, description] of [["read:docs", "Read your documents"], ["write:docs", "Change your documents"]]) {
+    for (const [name, description, french] of [["read:docs", "Read your documents", "Lire vos documents"], ["write:docs", "Change your documents", ""]]) {
       await admin.getByLabel("Scope name").fill(name);
-      await admin.getByLabel(/^Description/).fill(description);
+      await admin.getByLabel(/^Description \(shown/).fill(description);
+      await admin.getByLabel("Description in French (optional)").fill(french);
       await admin.getByRole("button", { name: "Add scope" }).click();
       await admin.getByRole("cell", { name, exact: true }).waitFor();
     }

@@ -141,6 +141,9 @@ test("every hosted and console page fits a phone and reads in both color schemes
       await admin.goto(`${base}${path}`);
       await check(admin, name);
     }
+    // No logo set: nothing to warn about.
+    await admin.goto(`${base}${app}/branding`);
+    assert.equal(await admin.locator("#logo-warning").isVisible(), false);
     // The menu folds on a phone and opens with its button.
     await admin.setViewportSize({ width: 390, height: 844 });
     assert.equal(await admin.getByRole("link", { name: "Users" }).isVisible(), false);

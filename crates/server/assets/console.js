@@ -78,7 +78,7 @@ for (const form of document.querySelectorAll("form[data-preview]")) {
     logo.hidden = broken || !logo.getAttribute("src");
     document.getElementById("preview-initial").hidden = !logo.hidden;
   };
-  logo.addEventListener("error", () => failed(true));
+  logo.addEventListener("error", () => failed(Boolean(logo.getAttribute("src")) && !logo.hidden));
   logo.addEventListener("load", () => failed(false));
   if (logo.getAttribute("src") && logo.complete && logo.naturalWidth === 0) failed(true);
 }
