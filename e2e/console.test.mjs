@@ -103,6 +103,15 @@ test("an administrator sets up a third-party app in the console and removes a us
     await admin.getByRole("link", { name: "Endpoints & credentials" }).click();
     assert.equal((await admin.locator("#new-secret").textContent()).trim(), clientSecret);
     assert.equal(await admin.locator("table tbody tr").count(), 1, "one secret");
+    // Create secret: shown once on the same tab; a reload shows it again and creates nothing.
+    await admin.getByLabel("Name", { exact: true }).fill("Rotation");
+    await admin.getByRole("button", { name: "Create secret" }).click();
+    await admin.locator("table tbody tr").nth(1).waitFor();
+    const second = (await admin.locator("#new-secret").textContent()).trim();
+    assert.notEqual(second, clientSecret);
+    await admin.reload();
+    assert.equal((await admin.locator("#new-secret").textContent()).trim(), second);
+    assert.equal(await admin.locator("table tbody tr").count(), 2, "two secrets, not three");
     await shot(admin, "console-endpoints");
     await admin.getByRole("link", { name: "Applications" }).first().click();
     await admin.getByRole("link", { name: "Third-party apps" }).click();

@@ -38,8 +38,8 @@ test("every hosted and console page fits a phone and reads in both color schemes
   const { base, server, run } = await startLatchkey({ LATCHKEY_SIGN_UP: "true" });
   const browser = await launchBrowser();
   const problems = {};
-  const check = async (page, name) => {
-    const found = await fitProblems(page);
+  const check = async (page, name, options) => {
+    const found = await fitProblems(page, options);
     if (found.length) problems[name] = found;
     await shots(page, name);
   };
@@ -93,6 +93,11 @@ test("every hosted and console page fits a phone and reads in both color schemes
     await check(user, "confirm");
     await user.goto(`${base}/account/apps`);
     await check(user, "account-apps");
+    await user.getByRole("button", { name: "Remove access: Partner Docs" }).click();
+    await user.getByRole("heading", { name: "Remove access: Partner Docs" }).waitFor();
+    await check(user, "account-remove", { reload: false });
+    await user.getByRole("link", { name: "Cancel" }).click();
+    await user.getByRole("heading", { name: "Connected apps" }).waitFor();
     await user.goto(base);
     await user.getByText("Signed in as Alice").waitFor();
     await check(user, "account");

@@ -104,14 +104,17 @@ export async function shot(page, name) {
 /**
  * What a phone-sized window shows wrong on `page`, at each color scheme: horizontal overflow
  * at 390 px, and text or links whose contrast with what is behind them is under 4.5:1 (WCAG
- * AA). Returns a list of findings, empty when the page fits. The page is reloaded per scheme.
+ * AA). Returns a list of findings, empty when the page fits. The page is reloaded per scheme
+ * unless `reload` is false.
  */
-export async function fitProblems(page) {
+export async function fitProblems(page, { reload = true } = {}) {
   const problems = [];
   await page.setViewportSize({ width: 390, height: 844 });
   for (const colorScheme of ["light", "dark"]) {
     await page.emulateMedia({ colorScheme });
-    await page.reload();
+    // A page that answered a form is not reloaded (that would send the form again): its
+    // style follows the emulated scheme as it is.
+    if (reload) await page.reload();
     const found = await page.evaluate(() => {
       const out = [];
       const root = document.documentElement;

@@ -34,6 +34,7 @@ pub async fn refuse(State(state): State<AppState>, request: Request, next: Next)
         message: text.cross_site,
         detail: None,
         code: None,
+        back: None,
     };
     html::render(StatusCode::FORBIDDEN, &page, &html::nonce())
 }

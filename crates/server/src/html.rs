@@ -83,6 +83,9 @@ pub struct ErrorPage<'a> {
     /// The technical description and code, in small print for the application's developers.
     pub detail: Option<&'a str>,
     pub code: Option<&'a str>,
+    /// The application's web origin, when the page knows it and it is safe to send the reader
+    /// back there.
+    pub back: Option<&'a str>,
 }
 
 /// `YYYY-MM-DD` (UTC) of a time in milliseconds.

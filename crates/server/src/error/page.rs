@@ -66,6 +66,7 @@ impl PageError {
             message: sentence(locale.text(), status, code),
             detail: Some(message),
             code: Some(code),
+            back: None,
         };
         Self(Box::new(html::render(status, &page, &html::nonce())))
     }

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use latchkey_core::authorize::AuthorizationRequest;
 
 use super::locale;
 use crate::app::AppState;
@@ -39,22 +38,17 @@ pub(super) async fn page(
         return Ok(None);
     };
     let text = locale(headers, None).text();
-    let request = serde_json::from_str::<AuthorizationRequest>(&interaction.request).ok();
-    let (app_name, back) = match (&interaction.client_id, request) {
-        (Some(client_id), Some(request)) => {
+    let (app_name, back) = match &interaction.client_id {
+        Some(client_id) => {
             let entry = state.cache.client(&state.db, client_id).await;
             let name = match entry.or_page(state, headers)? {
                 Some(entry) => super::display_name(state, &entry.application).await,
                 None => Ok(String::new()),
             };
             let name = name.or_page(state, headers)?;
-            let origin = url::Url::parse(&request.redirect_uri)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "https" | "http"))
-                .map(|u| u.origin().ascii_serialization());
-            (name, origin)
+            (name, super::app_origin(&interaction))
         }
-        _ => (text.account_title.to_owned(), Some("/account".to_owned())),
+        None => (text.account_title.to_owned(), Some("/account".to_owned())),
     };
     let view = FinishedPage {
         lang: locale(headers, None).tag(),

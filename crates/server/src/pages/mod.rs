@@ -74,11 +74,17 @@ pub async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Res
         message: locale.text().error_not_found,
         detail: None,
         code: None,
+        back: None,
     };
     html::render(StatusCode::NOT_FOUND, &page, &html::nonce())
 }
 
 pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
+    expired_for(state, headers, None)
+}
+
+/// The expired page, with a way back to the application whose web origin is `back`.
+fn expired_for(state: &AppState, headers: &HeaderMap, back: Option<&str>) -> Response {
     let locale = locale(headers, None);
     let page = ErrorPage {
         lang: locale.tag(),
@@ -88,8 +94,17 @@ pub(super) fn expired(state: &AppState, headers: &HeaderMap) -> Response {
         message: locale.text().expired_interaction,
         detail: None,
         code: None,
+        back,
     };
     html::render(StatusCode::BAD_REQUEST, &page, &html::nonce())
+}
+
+/// The web origin of the redirect URI an interaction's request was checked against: where
+/// "return to the application" may lead (never the redirect URI itself, nor a private scheme).
+pub(super) fn app_origin(interaction: &Interaction) -> Option<String> {
+    let request = serde_json::from_str::<AuthorizationRequest>(&interaction.request).ok()?;
+    let url = url::Url::parse(&request.redirect_uri).ok()?;
+    matches!(url.scheme(), "https" | "http").then(|| url.origin().ascii_serialization())
 }
 
 /// An interaction waiting on a hosted page: an authorization request's, or (no request) an
@@ -155,12 +170,24 @@ pub(super) async fn pending(
     let gone = || PageError::instead(expired(state, headers));
     let found = state.db.find_interaction(id, state.clock.now_ms()).await;
     let binding = browser::interaction_binding(state, headers, id);
-    let (Some(interaction), Some(binding)) = (found.or_page(state, headers)?, binding) else {
+    let (interaction, binding) = match (found.or_page(state, headers)?, binding) {
+        (Some(interaction), Some(binding)) => (interaction, binding),
+        // Begun in another browser (or its cookie is gone): expired here, with the way back.
+        (Some(interaction), None) => {
+            let back = app_origin(&interaction);
+            return Err(PageError::instead(expired_for(
+                state,
+                headers,
+                back.as_deref(),
+            )));
+        }
         // Finished already: say so, and offer the way back, rather than "expired".
-        return Err(match finished::page(state, headers, id).await? {
-            Some(page) => PageError::instead(page),
-            None => gone(),
-        });
+        (None, _) => {
+            return Err(match finished::page(state, headers, id).await? {
+                Some(page) => PageError::instead(page),
+                None => gone(),
+            });
+        }
     };
     if !hash_matches(binding, &interaction.csrf_hash) {
         return Err(gone());

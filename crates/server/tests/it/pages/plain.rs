@@ -46,3 +46,35 @@ async fn an_unknown_address_is_a_branded_404_for_browsers_and_a_bare_one_for_pro
         assert_eq!((status, body.as_str()), (404, ""), "{path}");
     }
 }
+
+/// A sign-in page opened in a browser other than the one that began it (a link pasted
+/// elsewhere, cookies cleared): expired there, with the way back to the application's site.
+#[tokio::test]
+async fn a_sign_in_page_from_another_browser_is_expired_with_the_way_back() {
+    use serde_json::json;
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let admin = crate::support::Admin::new(&app).await;
+    let web = json!({"name": "Web", "type": "Traditional",
+        "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]}});
+    let (_, web) = admin.post("/api/applications", web).await;
+    let url = crate::support::Authorize::new(web["id"].as_str().unwrap_or_default()).url(&app);
+    let started = browser()
+        .get(url)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let sign_in = started.headers()["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(sign_in.starts_with("/sign-in/"), "{sign_in}");
+    let (status, html) = page(&app, &sign_in, "text/html", "en").await;
+    assert_eq!(status, 400);
+    assert!(html.contains("This sign-in page has expired"), "{html}");
+    assert!(
+        html.contains(
+            r#"<a class="button" href="https://app.example.com">Return to the application</a>"#
+        ),
+        "{html}"
+    );
+}
