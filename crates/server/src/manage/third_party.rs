@@ -230,14 +230,15 @@ pub async fn experience(state: &AppState, id: &str) -> Result<SignInExperienceVi
     })
 }
 
+/// Whether `url` may be a branding link or logo: https, at most 2048 bytes.
+pub fn is_https_url(url: &str) -> bool {
+    url.len() <= 2048 && url::Url::parse(url).is_ok_and(|u| u.scheme() == "https")
+}
+
 fn https_url(field: &str, value: Option<String>) -> Result<Option<String>, Error> {
     match value {
         None => Ok(None),
-        Some(url)
-            if url.len() <= 2048 && url::Url::parse(&url).is_ok_and(|u| u.scheme() == "https") =>
-        {
-            Ok(Some(url))
-        }
+        Some(url) if is_https_url(&url) => Ok(Some(url)),
         Some(_) => Err(Error::invalid(
             "application.invalid_url",
             format!("{field} must be an https URL of at most 2048 characters"),

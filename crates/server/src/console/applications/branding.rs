@@ -8,12 +8,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::Application;
+use latchkey_core::registration as rules;
 use serde::Deserialize;
 
+use super::checks::FieldError;
 use super::permissions::third_party;
 use super::show::{Tab, tabs};
 use crate::app::AppState;
-use crate::console::{Console, Frame};
+use crate::console::{Console, ConsoleText, Frame};
 use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
@@ -34,7 +36,7 @@ struct BrandingPage<'a> {
     tabs: Vec<Tab>,
     saved: bool,
     error: Option<String>,
-    error_field: String,
+    problems: Vec<FieldError>,
     form: BrandingForm,
     shown_name: String,
     user_data: Vec<&'static str>,
@@ -91,7 +93,7 @@ async fn branding_page(
     console: &Console,
     app: &Application,
     form: BrandingForm,
-    (saved, error): (bool, Option<(String, String)>),
+    (saved, error, problems): (bool, Option<String>, Vec<FieldError>),
 ) -> Result<Response, PageError> {
     let words = console.locale.text();
     let ceiling = third_party::scopes(state, &app.id).await;
@@ -116,7 +118,6 @@ async fn branding_page(
         })
         .collect();
     let text = console.text();
-    let (error, error_field) = error.map_or((None, String::new()), |(d, f)| (Some(d), f));
     let shown_name = Some(form.display_name.trim().to_owned())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| app.name.clone());
@@ -131,7 +132,7 @@ async fn branding_page(
         tabs: tabs(text, app, "/branding"),
         saved,
         error,
-        error_field,
+        problems,
         form,
         shown_name,
         user_data,
@@ -143,11 +144,46 @@ async fn branding_page(
             .and_then(|uri| html::client_origin(uri))
             .unwrap_or_default(),
     };
-    let status = match page.error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+    let status = match page.error.is_some() || !page.problems.is_empty() {
+        true => StatusCode::UNPROCESSABLE_ENTITY,
+        false => StatusCode::OK,
     };
     Ok(html::render(status, &page, &page.frame.nonce))
+}
+
+impl BrandingPage<'_> {
+    fn invalid(&self, field: &str) -> bool {
+        self.problems.iter().any(|p| p.field == field)
+    }
+}
+
+impl BrandingForm {
+    /// Every problem at once, in words, before anything is saved (the API's own rules).
+    fn problems(&self, text: &ConsoleText) -> Vec<FieldError> {
+        let mut found = Vec::new();
+        let name = self.display_name.trim();
+        if !name.is_empty() {
+            if let Err(invalid) = rules::check_name("The display name", name) {
+                found.push(FieldError {
+                    field: "display_name",
+                    message: invalid.message,
+                });
+            }
+        }
+        for (field, value) in [
+            ("logo_url", &self.logo_url),
+            ("dark_logo_url", &self.dark_logo_url),
+            ("terms_of_use_url", &self.terms_of_use_url),
+            ("privacy_policy_url", &self.privacy_policy_url),
+        ] {
+            let value = value.trim();
+            if !value.is_empty() && !third_party::is_https_url(value) {
+                let message = text.https_address.to_owned();
+                found.push(FieldError { field, message });
+            }
+        }
+        found
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,7 +204,14 @@ pub async fn show(
         Err(manage::Error::NotFound(_)) => BrandingForm::default(),
         Err(problem) => return Err(console.failed(&state, problem)),
     };
-    branding_page(&state, &console, &app, form, (query.saved.is_some(), None)).await
+    branding_page(
+        &state,
+        &console,
+        &app,
+        form,
+        (query.saved.is_some(), None, Vec::new()),
+    )
+    .await
 }
 
 pub async fn save(
@@ -181,14 +224,15 @@ pub async fn save(
         "/console/applications/{}/branding",
         crate::html::path_segment(&id)
     );
+    let problems = form.problems(console.text());
+    if !problems.is_empty() {
+        return branding_page(&state, &console, &app, form, (false, None, problems)).await;
+    }
     match third_party::put_experience(&state, &console.actor(), &id, form.view()).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}?saved=1")).into_response()),
         Err(problem) => {
-            let error = (
-                problem.to_string(),
-                problem.field().unwrap_or_default().to_owned(),
-            );
-            branding_page(&state, &console, &app, form, (false, Some(error))).await
+            let refused = (false, Some(problem.to_string()), Vec::new());
+            branding_page(&state, &console, &app, form, refused).await
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The Settings form checked field by field before anything is saved, with the same rules the
 //! API applies: every problem at once, each said beside the field it concerns, in words that
-//! name no API field path.
+//! name no API field path (the Branding form's checks use the same `FieldError`).
 
 use latchkey_core::client::Application;
 use latchkey_core::registration::{self as rules, Invalid};

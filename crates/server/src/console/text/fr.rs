@@ -76,6 +76,7 @@ pub const FR: ConsoleText = ConsoleText {
     always_refresh_label: "Toujours émettre un jeton de rafraîchissement",
     save_button: "Enregistrer",
     saved: "Enregistré.",
+    https_address: "Une adresse https (https://…), de 2048 caractères au plus.",
     logo_not_loading: "Ce logo ne se charge pas : les utilisateurs verront l’initiale de l’application à la place. Vérifiez l’adresse (https, joignable depuis leurs navigateurs).",
     fix_fields: "Rien n’a été enregistré : corrigez les champs signalés ci-dessous.",
     too_many_lines: "Trop de lignes : au plus",

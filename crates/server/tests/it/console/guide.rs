@@ -161,3 +161,46 @@ async fn an_api_and_its_scopes_are_created_from_an_empty_permissions_tab() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn branding_says_every_problem_beside_its_field_without_api_paths() {
+    let app = TestApp::spawn(crate::support::Backend::Sqlite).await;
+    let admin = Admin::new(&app).await;
+    super::admin::people(&admin).await;
+    let partner = json!({"name": "Partner", "type": "Traditional", "isThirdParty": true});
+    let partner = id(&admin.post("/api/applications", partner).await.1);
+    let here = format!("/console/applications/{partner}/branding");
+    let browser = browser();
+    let stop = walk(&app, &browser, &app.url(&here)).await;
+    let (_, page) = sign_in_as(&app, &browser, stop, "root").await.page(&here);
+    let form = [
+        (
+            "csrf",
+            crate::oidc::authorization_code::hidden(&page, "csrf"),
+        ),
+        ("display_name", "Partner Docs".to_owned()),
+        ("logo_url", "http://partner.example/logo.png".to_owned()),
+        ("terms_of_use_url", "ftp://partner.example/terms".to_owned()),
+    ];
+    let refused = browser.post(app.url(&here)).form(&form).send().await;
+    let refused = refused.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(refused.status(), 422);
+    let page = refused.text().await.unwrap_or_default();
+    assert_eq!(
+        page.matches(r#"class="error field-error""#).count(),
+        2,
+        "{page}"
+    );
+    assert!(
+        !page.contains("branding.logoUrl") && !page.contains("termsOfUseUrl"),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"value="ftp://partner.example/terms""#),
+        "kept: {page}"
+    );
+    let (status, _) = admin
+        .get(&format!("/api/applications/{partner}/sign-in-experience"))
+        .await;
+    assert_eq!(status, 404, "nothing saved");
+}
