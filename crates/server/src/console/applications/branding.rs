@@ -162,13 +162,13 @@ impl BrandingForm {
     fn problems(&self, text: &ConsoleText) -> Vec<FieldError> {
         let mut found = Vec::new();
         let name = self.display_name.trim();
-        if !name.is_empty() {
-            if let Err(invalid) = rules::check_name("The display name", name) {
-                found.push(FieldError {
-                    field: "display_name",
-                    message: invalid.message,
-                });
-            }
+        if let Err(invalid) = rules::check_name("The display name", name)
+            && !name.is_empty()
+        {
+            found.push(FieldError {
+                field: "display_name",
+                message: invalid.message,
+            });
         }
         for (field, value) in [
             ("logo_url", &self.logo_url),
