@@ -245,7 +245,7 @@ pub async fn run(config: Config, clock: Clock) -> anyhow::Result<()> {
         listen = %state.config.listen,
         issuer = %state.config.issuer(),
         console = %format!("{}/console", state.config.public_url()),
-        account = %format!("{}/account/apps", state.config.public_url()),
+        account = %format!("{}/account", state.config.public_url()),
         database = ?state.db.backend(),
         "latchkey is ready"
     );
