@@ -1,7 +1,7 @@
 //! A console form post: the signed-in administrator and the form, whose CSRF token is checked
 //! before the handler runs. A form without this console session's token (posted from another
 //! site, or left open across a new sign-in) changes nothing and is answered 403 with a page
-//! that says so.
+//! that says so. A form's problems are said field by field (`FieldError`).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -44,3 +44,11 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ConsoleForm<T> {
 /// A form with nothing but its CSRF token: a delete, revoke or sign-out button.
 #[derive(Debug, Deserialize)]
 pub struct Button {}
+
+/// One problem of a submitted form: the form field it belongs to, and what to say beside it,
+/// in words that name no API field path.
+#[derive(Debug, Clone)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}

@@ -90,6 +90,7 @@ pub struct ConsoleText {
     pub always_refresh_label: &'static str,
     pub save_button: &'static str,
     pub saved: &'static str,
+    pub invalid_phone: &'static str,
     pub https_address: &'static str,
     pub logo_not_loading: &'static str,
     pub fix_fields: &'static str,

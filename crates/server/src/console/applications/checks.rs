@@ -8,11 +8,7 @@ use latchkey_core::registration::{self as rules, Invalid};
 use super::show::SettingsForm;
 use crate::console::ConsoleText;
 
-/// One problem: the form field it belongs to, and what to say.
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
+pub use crate::console::form::FieldError;
 
 /// The message of `invalid`, without the field path the rule put before it.
 fn plain(invalid: Invalid, path: &str) -> String {

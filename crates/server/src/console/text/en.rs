@@ -76,6 +76,7 @@ pub const EN: ConsoleText = ConsoleText {
     always_refresh_label: "Always issue a refresh token",
     save_button: "Save",
     saved: "Saved.",
+    invalid_phone: "Digits only, optionally after a +: 5 to 20 of them.",
     https_address: "An https address (https://…), at most 2048 characters.",
     logo_not_loading: "This logo address does not load: users will see the app's initial instead. Check the address (https, reachable from their browsers).",
     fix_fields: "Nothing was saved: fix the fields marked below.",

@@ -76,6 +76,7 @@ pub const FR: ConsoleText = ConsoleText {
     always_refresh_label: "Toujours émettre un jeton de rafraîchissement",
     save_button: "Enregistrer",
     saved: "Enregistré.",
+    invalid_phone: "Des chiffres seulement, éventuellement après un + : de 5 à 20.",
     https_address: "Une adresse https (https://…), de 2048 caractères au plus.",
     logo_not_loading: "Ce logo ne se charge pas : les utilisateurs verront l’initiale de l’application à la place. Vérifiez l’adresse (https, joignable depuis leurs navigateurs).",
     fix_fields: "Rien n’a été enregistré : corrigez les champs signalés ci-dessous.",

@@ -9,6 +9,7 @@ use latchkey_store::Page;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::console::form::FieldError;
 use crate::console::{Console, Frame};
 use crate::error::PageError;
 use crate::html;
@@ -92,6 +93,7 @@ pub async fn list(
 struct NewPage<'a> {
     frame: Frame<'a>,
     error: Option<String>,
+    problems: Vec<FieldError>,
     form: NewForm,
 }
 
@@ -107,14 +109,19 @@ pub struct NewForm {
     password: String,
 }
 
-fn new_page(console: &Console, form: NewForm, error: Option<String>) -> Response {
-    let status = match error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+fn new_page(
+    console: &Console,
+    form: NewForm,
+    (error, problems): (Option<String>, Vec<FieldError>),
+) -> Response {
+    let status = match error.is_some() || !problems.is_empty() {
+        true => StatusCode::UNPROCESSABLE_ENTITY,
+        false => StatusCode::OK,
     };
     let view = NewPage {
         frame: console.frame("users"),
         error,
+        problems,
         // A password is never sent back to the browser.
         form: NewForm {
             password: String::new(),
@@ -125,13 +132,19 @@ fn new_page(console: &Console, form: NewForm, error: Option<String>) -> Response
 }
 
 pub async fn new(console: Console) -> Response {
-    new_page(&console, NewForm::default(), None)
+    new_page(&console, NewForm::default(), (None, Vec::new()))
 }
 
 pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Response {
+    let typed = (form.username.as_str(), form.email.as_str(), None);
+    let words = console.locale.text();
+    let problems = super::checks::problems(words, console.text(), typed, Some(&form.password));
+    if !problems.is_empty() {
+        return new_page(&console, form, (None, problems));
+    }
     let set = |v: &str| Some(v.trim().to_owned()).filter(|v| !v.is_empty());
     let input = NewUser {
         username: set(&form.username),
@@ -142,6 +155,6 @@ pub async fn create(
     };
     match users::create(&state, &console.actor(), input).await {
         Ok(user) => Redirect::to(&format!("/console/users/{}", user.id)).into_response(),
-        Err(problem) => new_page(&console, form, Some(problem.to_string())),
+        Err(problem) => new_page(&console, form, (Some(problem.to_string()), Vec::new())),
     }
 }

@@ -1,6 +1,7 @@
 //! The users pages: the searchable list, creating a user, and one user's page with its
 //! editable profile.
 
+mod checks;
 pub mod list;
 pub mod profile;
 pub mod show;

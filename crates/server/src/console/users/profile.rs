@@ -53,12 +53,22 @@ pub async fn save(
     Path(id): Path<String>,
     ConsoleForm(console, form): ConsoleForm<Profile>,
 ) -> Result<Response, PageError> {
+    let typed = (
+        form.username.as_str(),
+        form.primary_email.as_str(),
+        Some(form.primary_phone.as_str()),
+    );
+    let words = console.locale.text();
+    let problems = super::checks::problems(words, console.text(), typed, None);
+    if !problems.is_empty() {
+        return page(&state, &console, &id, (None, None), Some((form, problems))).await;
+    }
     match users::update(&state, &console.actor(), &id, form.patch()).await {
         Ok(_) => Ok(back(&id, Some("profile"))),
         Err(problem @ crate::manage::Error::NotFound(_)) => Err(console.failed(&state, problem)),
         Err(problem) => {
             let refused = (None, Some(problem.to_string()));
-            page(&state, &console, &id, refused, Some(form)).await
+            page(&state, &console, &id, refused, Some((form, Vec::new()))).await
         }
     }
 }

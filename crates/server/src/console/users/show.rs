@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::profile::Profile;
 use crate::app::AppState;
+use crate::console::form::FieldError;
 use crate::console::{Console, Frame};
 use crate::error::PageError;
 use crate::html;
@@ -28,6 +29,7 @@ struct UserPage<'a> {
     title: String,
     user: User,
     profile: Profile,
+    problems: Vec<FieldError>,
     created: String,
     last_sign_in: String,
     notice: Option<&'static str>,
@@ -50,13 +52,13 @@ fn title(user: &User) -> String {
         .unwrap_or_else(|| user.id.clone())
 }
 
-/// The page; `edited` is a refused profile form, shown as it was typed.
+/// The page; `edited` is a refused profile form, shown as it was typed with its problems.
 pub(super) async fn page(
     state: &AppState,
     console: &Console,
     id: &str,
     (notice, error): (Option<&'static str>, Option<String>),
-    edited: Option<Profile>,
+    edited: Option<(Profile, Vec<FieldError>)>,
 ) -> Result<Response, PageError> {
     let failed = |problem| console.failed(state, problem);
     let user = users::find(state, id).await.map_err(failed)?;
@@ -98,7 +100,8 @@ pub(super) async fn page(
         last_sign_in: user
             .last_sign_in_at
             .map_or_else(|| text.never.to_owned(), html::date),
-        profile: edited.unwrap_or_else(|| Profile::of(&user)),
+        problems: edited.as_ref().map(|e| e.1.clone()).unwrap_or_default(),
+        profile: edited.map_or_else(|| Profile::of(&user), |e| e.0),
         user,
         notice,
         error,
@@ -106,9 +109,9 @@ pub(super) async fn page(
         role_choices,
         grants,
     };
-    let status = match view.error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
+    let status = match view.error.is_some() || !view.problems.is_empty() {
+        true => StatusCode::UNPROCESSABLE_ENTITY,
+        false => StatusCode::OK,
     };
     Ok(html::render(status, &view, &view.frame.nonce))
 }

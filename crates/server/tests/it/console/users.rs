@@ -37,6 +37,12 @@ async fn an_administrator_edits_a_users_name_email_phone_and_username() {
     assert_eq!(refused.status(), 422);
     let page = refused.text().await.unwrap_or_default();
     assert!(page.contains(r#"value="not an email""#), "kept: {page}");
+    assert!(
+        page.contains(
+            r#"<p class="error field-error">This email address does not look right.</p>"#
+        ) && !page.contains("primaryEmail"),
+        "beside the field, in words: {page}"
+    );
     let (_, unchanged) = admin.get(&format!("/api/users/{id}")).await;
     assert_eq!(unchanged["username"], "plain");
 
