@@ -203,11 +203,22 @@ impl Db {
 
     /// Give the built-in objects (the management API and its scope, its roles, the console),
     /// which the migrations create undated, the date of this database's first start: the
-    /// console shows when they came, not 1970-01-01.
+    /// console shows when they came, not 1970-01-01. By their fixed ids, so a start-up never
+    /// scans a table.
     pub async fn date_built_ins(&self, now_ms: i64) -> Result<()> {
-        let statements = ["resources", "scopes", "roles", "applications"].map(|table| {
-            let sql = format!("UPDATE {table} SET created_at = $1 WHERE created_at = 0");
-            Statement::new(sql, args![now_ms])
+        use latchkey_core::client::CONSOLE_APP_ID;
+        use latchkey_core::resource::{ADMIN_ROLE_ID, MANAGEMENT_ROLE_ID};
+        let built_in = [
+            ("resources", MANAGEMENT_RESOURCE_ID),
+            ("scopes", "management-api-all"),
+            ("roles", MANAGEMENT_ROLE_ID),
+            ("roles", ADMIN_ROLE_ID),
+            ("applications", CONSOLE_APP_ID),
+        ];
+        let statements = built_in.map(|(table, id)| {
+            let sql =
+                format!("UPDATE {table} SET created_at = $1 WHERE id = $2 AND created_at = 0");
+            Statement::new(sql, args![now_ms, id])
         });
         self.execute(statements.into()).await?;
         Ok(())

@@ -185,6 +185,15 @@ pub struct Text {
 
 impl Text {
     /// What a user-data scope releases, in words a user understands.
+    /// Why a new password was refused, from the rule's code (`core::user::check_password`).
+    pub fn password_problem(&self, code: &str) -> &'static str {
+        match code {
+            "user.password_too_common" => self.password_too_common,
+            "user.password_too_long" => self.password_too_long,
+            _ => self.password_too_short,
+        }
+    }
+
     pub fn scope(&self, name: &str) -> Option<&'static str> {
         Some(match name {
             "profile" => self.scope_profile,

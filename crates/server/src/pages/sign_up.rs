@@ -82,9 +82,7 @@ fn reason(text: &'static Text, problem: &Error) -> (&'static str, &'static str) 
         _ => "",
     };
     match code {
-        "user.password_too_short" => (text.password_too_short, "password"),
-        "user.password_too_common" => (text.password_too_common, "password"),
-        "user.password_too_long" => (text.password_too_long, "password"),
+        code if code.starts_with("user.password_") => (text.password_problem(code), "password"),
         "user.invalid_username" => (text.invalid_username, "username"),
         "user.invalid_email" => (text.invalid_email, "email"),
         _ => (text.sign_up_invalid, ""),

@@ -38,12 +38,7 @@ pub fn problems(
     if let Some(password) = password.filter(|p| !p.is_empty())
         && let Err(invalid) = user::check_password(password)
     {
-        let said = match invalid.code {
-            "user.password_too_common" => words.password_too_common,
-            "user.password_too_long" => words.password_too_long,
-            _ => words.password_too_short,
-        };
-        add("password", said);
+        add("password", words.password_problem(invalid.code));
     }
     found
 }
