@@ -1,4 +1,5 @@
-// Every hosted page and every console page, at a phone's width (390 px) in light and dark:
+// Every hosted page (the ones an application waiting for approval and a `form_post` answer
+// show included) and every console page, at a phone's width (390 px) in light and dark:
 // nothing overflows sideways or is cut off, and no text or link is under 4.5:1 against what
 // is behind it. With E2E_SCREENSHOTS set, each page is also saved at desktop and phone width,
 // light and dark, under `pages/` (docs/screenshots/pages in the repository).
@@ -63,6 +64,14 @@ test("every hosted and console page fits a phone and reads in both color schemes
     const desktop = await api("POST", `${base}/api/applications`, {
       name: "Desktop", type: "Native", oidcClientMetadata: { redirectUris: ["http://127.0.0.1/callback"] },
     });
+    // A client that registered itself, still waiting for an administrator's approval.
+    const registered = await fetch(`${base}/oidc/reg`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ client_name: "Cursor", token_endpoint_auth_method: "none", redirect_uris: ["http://127.0.0.1/callback"] }),
+    });
+    assert.equal(registered.status, 201);
+    const agent = { id: (await registered.json()).client_id };
 
     // The hosted pages, as Alice meets them.
     let user = await (await browser.newContext({ locale: "en-US" })).newPage();
@@ -70,6 +79,15 @@ test("every hosted and console page fits a phone and reads in both color schemes
       `${base}/oidc/auth?${new URLSearchParams({ client_id: app.id, redirect_uri, response_type: "code", scope, state: "s1", code_challenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM", code_challenge_method: "S256" })}`;
     await user.goto(`${base}/oidc/auth?client_id=nope&redirect_uri=https%3A%2F%2Fnope.example&response_type=code&scope=openid`);
     await check(user, "error");
+    await user.goto(authorize(agent, "http://127.0.0.1:9/callback", "openid"));
+    await user.getByRole("heading", { name: "Waiting for approval" }).waitFor();
+    await check(user, "waiting");
+    // The page that posts an answer to the application (`form_post`), held still: without
+    // scripts it waits for its button.
+    const still = await (await browser.newContext({ locale: "en-US", javaScriptEnabled: false })).newPage();
+    await still.goto(authorize(desktop, "http://127.0.0.1:9/callback", "openid").concat("&prompt=none&response_mode=form_post"));
+    await still.getByRole("button", { name: "Continue" }).waitFor();
+    await check(still, "form-post");
     await user.goto(authorize(partner, PARTNER_CALLBACK, "openid profile email read:docs offline_access").concat("&resource=https%3A%2F%2Fdocs.example.com"));
     await user.getByLabel("Password").waitFor();
     await check(user, "sign-in");

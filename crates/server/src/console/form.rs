@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-use super::Console;
+use super::{Console, ConsoleText};
 use crate::app::AppState;
 
 /// The administrator and the form `T`, read from `application/x-www-form-urlencoded`. A form
@@ -51,4 +51,57 @@ pub struct Button {}
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+}
+
+impl FieldError {
+    pub fn of_field(field: &'static str, message: &str) -> Self {
+        Self {
+            field,
+            message: message.to_owned(),
+        }
+    }
+
+    /// An operation's refusal of a form, in plain words: beside the field it concerns when the
+    /// console has words for its code, otherwise above the form (`field` empty) as the
+    /// operation said it.
+    pub fn of(text: &ConsoleText, error: &crate::manage::Error) -> Self {
+        match text.problem.of(error.code()) {
+            Some((field, message)) => Self::of_field(field, message),
+            None => Self {
+                field: "",
+                message: error.to_string(),
+            },
+        }
+    }
+
+    /// The same problem with its field renamed (`(from, to)`), for a form whose fields share
+    /// names with another form of its page.
+    pub fn renamed(mut self, names: &[(&'static str, &'static str)]) -> Self {
+        if let Some((_, name)) = names.iter().find(|(field, _)| *field == self.field) {
+            self.field = name;
+        }
+        self
+    }
+}
+
+/// The problems of the name and description most forms have, found together before the
+/// operation is asked (which stops at the first), with its rules.
+pub fn name_problems(text: &ConsoleText, name: &str, description: &str) -> Vec<FieldError> {
+    use latchkey_core::registration as rules;
+    let name = rules::check_name("name", name).err();
+    let description = rules::check_description("description", Some(description)).err();
+    [name, description]
+        .into_iter()
+        .flatten()
+        .filter_map(|invalid| text.problem.of(invalid.code))
+        .map(|(field, message)| FieldError::of_field(field, message))
+        .collect()
+}
+
+/// 422 for a page that shows a refused form, 200 otherwise.
+pub fn refused_if(problems: &[FieldError]) -> StatusCode {
+    match problems.is_empty() {
+        true => StatusCode::OK,
+        false => StatusCode::UNPROCESSABLE_ENTITY,
+    }
 }

@@ -5,12 +5,12 @@
 use super::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::resource::{Resource, Scope};
 use latchkey_store::Page;
 use serde::Deserialize;
 
+use super::form::{FieldError, name_problems, refused_if};
 use super::{Console, Frame, confirm};
 use crate::app::AppState;
 use crate::error::PageError;
@@ -22,7 +22,7 @@ use crate::manage::resources::{self, NewResource, NewScope, ResourcePatch};
 struct ListPage<'a> {
     frame: Frame<'a>,
     resources: Vec<Row>,
-    error: Option<String>,
+    problems: Vec<FieldError>,
     form: NewForm,
 }
 
@@ -48,7 +48,7 @@ async fn list_page(
     state: &AppState,
     console: &Console,
     form: NewForm,
-    error: Option<String>,
+    problems: Vec<FieldError>,
 ) -> Result<Response, PageError> {
     let all = Page {
         page: 1,
@@ -56,10 +56,7 @@ async fn list_page(
     };
     let listed = state.db.list_resources(None, all).await;
     let (found, _) = listed.map_err(|e| console.failed(state, e))?;
-    let status = match error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
+    let status = refused_if(&problems);
     let page = ListPage {
         frame: console.frame("resources"),
         resources: found
@@ -72,7 +69,7 @@ async fn list_page(
                 indicator: r.indicator,
             })
             .collect(),
-        error,
+        problems,
         form,
     };
     Ok(html::render(status, &page, &page.frame.nonce))
@@ -83,13 +80,17 @@ pub async fn list(State(state): State<AppState>, console: Console) -> Result<Res
         access_token_ttl: "3600".into(),
         ..NewForm::default()
     };
-    list_page(&state, &console, form, None).await
+    list_page(&state, &console, form, Vec::new()).await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Result<Response, PageError> {
+    let problems = name_problems(console.text(), &form.name, "");
+    if !problems.is_empty() {
+        return list_page(&state, &console, form, problems).await;
+    }
     let input = NewResource {
         name: form.name.clone(),
         indicator: form.indicator.trim().to_owned(),
@@ -97,7 +98,10 @@ pub async fn create(
     };
     match resources::create(&state, &console.actor(), input).await {
         Ok(view) => Ok(Redirect::to(&format!("/console/resources/{}", view.id)).into_response()),
-        Err(problem) => list_page(&state, &console, form, Some(problem.to_string())).await,
+        Err(problem) => {
+            let problems = vec![FieldError::of(console.text(), &problem)];
+            list_page(&state, &console, form, problems).await
+        }
     }
 }
 
@@ -108,7 +112,9 @@ struct ResourcePage<'a> {
     resource: Resource,
     scopes: Vec<Scope>,
     saved: bool,
-    error: Option<String>,
+    problems: Vec<FieldError>,
+    /// What was typed in the new-scope form, kept when it is refused.
+    scope: NewScopeForm,
     /// What the API's own server publishes at `/.well-known/oauth-protected-resource`
     /// (RFC 9728), pretty-printed; none for the management API.
     protected_resource: Option<String>,
@@ -118,16 +124,13 @@ async fn page(
     state: &AppState,
     console: &Console,
     id: &str,
-    (saved, error): (bool, Option<String>),
+    outcome: Outcome,
 ) -> Result<Response, PageError> {
     let resource = resources::find(state, id).await;
     let resource = resource.map_err(|problem| console.failed(state, problem))?;
     let scopes = state.db.list_scopes(id).await;
     let scopes = scopes.map_err(|e| console.failed(state, e))?;
-    let status = match error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
+    let status = refused_if(&outcome.problems);
     let protected_resource = match resource.is_management {
         true => None,
         false => {
@@ -140,12 +143,34 @@ async fn page(
         frame: console.frame("resources"),
         resource,
         scopes,
-        saved,
-        error,
+        saved: outcome.saved,
+        problems: outcome.problems,
+        scope: outcome.scope,
         protected_resource,
     };
     Ok(html::render(status, &view, &view.frame.nonce))
 }
+
+/// What the resource page reports: a saved change, or what a form was refused for.
+#[derive(Default)]
+struct Outcome {
+    saved: bool,
+    problems: Vec<FieldError>,
+    scope: NewScopeForm,
+}
+
+impl Outcome {
+    fn refused(console: &Console, problem: &crate::manage::Error) -> Self {
+        Self {
+            problems: vec![FieldError::of(console.text(), problem)],
+            ..Self::default()
+        }
+    }
+}
+
+/// The new-scope form's fields, named apart from the resource form's on the same page.
+const SCOPE_FIELDS: &[(&str, &str)] =
+    &[("name", "scope_name"), ("description", "scope_description")];
 
 #[derive(Debug, Deserialize)]
 pub struct Saved {
@@ -158,7 +183,11 @@ pub async fn show(
     Path(id): Path<String>,
     Query(query): Query<Saved>,
 ) -> Result<Response, PageError> {
-    page(&state, &console, &id, (query.saved.is_some(), None)).await
+    let outcome = Outcome {
+        saved: query.saved.is_some(),
+        ..Outcome::default()
+    };
+    page(&state, &console, &id, outcome).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -179,12 +208,13 @@ pub async fn update(
     };
     match resources::update(&state, &console.actor(), &id, patch).await {
         Ok(_) => Ok(Redirect::to(&format!("{here}?saved=1")).into_response()),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
+        Err(problem) => page(&state, &console, &id, Outcome::refused(&console, &problem)).await,
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct NewScopeForm {
+    #[serde(default)]
     name: String,
     #[serde(default)]
     description: String,
@@ -200,13 +230,20 @@ pub async fn add_scope(
 ) -> Result<Response, PageError> {
     let here = format!("/console/resources/{id}");
     let input = NewScope {
-        name: form.name,
-        description: form.description,
-        descriptions: [("fr".to_owned(), form.description_fr)].into(),
+        name: form.name.clone(),
+        description: form.description.clone(),
+        descriptions: [("fr".to_owned(), form.description_fr.clone())].into(),
     };
     match resources::create_scope(&state, &console.actor(), &id, input).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
+        Err(problem) => {
+            let mut outcome = Outcome::refused(&console, &problem);
+            outcome.problems = (outcome.problems.into_iter())
+                .map(|p| p.renamed(SCOPE_FIELDS))
+                .collect();
+            outcome.scope = form;
+            page(&state, &console, &id, outcome).await
+        }
     }
 }
 
@@ -218,7 +255,7 @@ pub async fn delete_scope(
     let here = format!("/console/resources/{id}");
     match resources::delete_scope(&state, &console.actor(), &id, &scope_id).await {
         Ok(()) => Ok(Redirect::to(&here).into_response()),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
+        Err(problem) => page(&state, &console, &id, Outcome::refused(&console, &problem)).await,
     }
 }
 
@@ -247,6 +284,6 @@ pub async fn delete(
 ) -> Result<Response, PageError> {
     match resources::delete(&state, &console.actor(), &id).await {
         Ok(()) => Ok(Redirect::to("/console/resources").into_response()),
-        Err(problem) => page(&state, &console, &id, (false, Some(problem.to_string()))).await,
+        Err(problem) => page(&state, &console, &id, Outcome::refused(&console, &problem)).await,
     }
 }

@@ -12,6 +12,7 @@ use latchkey_store::applications::ApplicationFilter;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::console::form::{FieldError, name_problems, refused_if};
 use crate::console::{Console, Frame, flash};
 use crate::error::PageError;
 use crate::html;
@@ -106,7 +107,7 @@ pub async fn list(
 #[template(path = "console/new_application.html")]
 struct NewPage<'a> {
     frame: Frame<'a>,
-    error: Option<String>,
+    problems: Vec<FieldError>,
     /// Decided by the tab the administrator came from, never chosen on the form.
     third_party: bool,
     types: Vec<TypeChoice>,
@@ -144,12 +145,12 @@ impl NewForm {
     }
 }
 
-fn new_page(console: &Console, form: &NewForm, error: Option<String>) -> Response {
+fn new_page(console: &Console, form: &NewForm, problems: Vec<FieldError>) -> Response {
     let text = console.text();
     let third_party = form.third_party();
     let page = NewPage {
         frame: console.frame("applications"),
-        error,
+        problems,
         third_party,
         types: ApplicationType::ALL
             .into_iter()
@@ -168,11 +169,7 @@ fn new_page(console: &Console, form: &NewForm, error: Option<String>) -> Respons
             false => form.submission.clone(),
         },
     };
-    let status = match page.error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    html::render(status, &page, &page.frame.nonce)
+    html::render(refused_if(&page.problems), &page, &page.frame.nonce)
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,7 +182,7 @@ pub async fn new(console: Console, Query(query): Query<NewQuery>) -> Response {
         party: query.party,
         ..NewForm::default()
     };
-    new_page(&console, &form, None)
+    new_page(&console, &form, Vec::new())
 }
 
 /// The id of the application a form creates: derived from the form's submission and this
@@ -210,6 +207,14 @@ pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Result<Response, PageError> {
+    let text = console.text();
+    let mut problems = name_problems(text, &form.name, &form.description);
+    if form.app_type.is_none() {
+        problems.insert(0, FieldError::of_field("type", text.problem.app_type));
+    }
+    if !problems.is_empty() {
+        return Ok(new_page(&console, &form, problems));
+    }
     let id = submitted_id(&console, &form.submission);
     let input = NewApplication {
         name: form.name.clone(),
@@ -242,6 +247,10 @@ pub async fn create(
         {
             Ok(Redirect::to(&setup).into_response())
         }
-        Err(problem) => Ok(new_page(&console, &form, Some(problem.to_string()))),
+        Err(problem) => Ok(new_page(
+            &console,
+            &form,
+            vec![FieldError::of(text, &problem)],
+        )),
     }
 }

@@ -5,7 +5,6 @@
 use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::claims::CONSENT_USER_SCOPES;
 use latchkey_core::client::Application;
@@ -14,12 +13,14 @@ use serde::Deserialize;
 
 use super::show::{Tab, load, tabs};
 use crate::app::AppState;
+use crate::console::form::{FieldError, name_problems, refused_if};
 use crate::console::{Console, Frame};
 use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::resources;
 use crate::manage::third_party::{self, ConsentScopesInput};
+use latchkey_core::registration as rules;
 
 struct Scope {
     id: String,
@@ -47,7 +48,9 @@ struct PermissionsPage<'a> {
     app_type: &'static str,
     app_third_party: bool,
     tabs: Vec<Tab>,
-    error: Option<String>,
+    problems: Vec<FieldError>,
+    /// What was typed in a refused new-API form.
+    new_api: NewApi,
     user_scopes: Vec<Scope>,
     user_choices: Vec<Scope>,
     apis: Vec<Api>,
@@ -84,7 +87,7 @@ async fn permissions_page(
     state: &AppState,
     console: &Console,
     app: &Application,
-    error: Option<String>,
+    (problems, api): (Vec<FieldError>, NewApi),
 ) -> Result<Response, PageError> {
     let words = console.locale.text();
     let ceiling = third_party::scopes(state, &app.id).await;
@@ -130,7 +133,8 @@ async fn permissions_page(
         app_type: text.type_name(app.app_type),
         app_third_party: true,
         tabs: tabs(text, app, "/permissions"),
-        error,
+        problems,
+        new_api: api,
         user_scopes: ceiling
             .user_scopes
             .iter()
@@ -143,11 +147,11 @@ async fn permissions_page(
             .collect(),
         apis,
     };
-    let status = match page.error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    Ok(html::render(status, &page, &page.frame.nonce))
+    Ok(html::render(
+        refused_if(&page.problems),
+        &page,
+        &page.frame.nonce,
+    ))
 }
 
 pub async fn show(
@@ -156,7 +160,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let app = third_party(&state, &console, &id).await?;
-    permissions_page(&state, &console, &app, None).await
+    permissions_page(&state, &console, &app, Default::default()).await
 }
 
 /// Add the checked scopes (the form repeats `user_scope` and `resource_scope`).
@@ -180,7 +184,10 @@ pub async fn add(
     );
     match third_party::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => Ok(Redirect::to(&here).into_response()),
-        Err(problem) => permissions_page(&state, &console, &app, Some(problem.to_string())).await,
+        Err(problem) => {
+            let problems = vec![FieldError::of(console.text(), &problem)];
+            permissions_page(&state, &console, &app, (problems, NewApi::default())).await
+        }
     }
 }
 
@@ -205,9 +212,11 @@ pub async fn remove(
     Ok(Redirect::to(&here).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct NewApi {
+    #[serde(default)]
     name: String,
+    #[serde(default)]
     indicator: String,
     /// Scope names, separated by spaces or commas.
     #[serde(default)]
@@ -227,28 +236,34 @@ pub async fn create_api(
         .split([' ', ','])
         .filter(|n| !n.is_empty())
         .collect();
-    let checked = names
-        .iter()
-        .try_for_each(|n| latchkey_core::registration::check_scope_name(n));
-    if let Err(invalid) = checked {
-        let problem = crate::manage::Error::from(invalid);
-        return permissions_page(&state, &console, &app, Some(problem.to_string())).await;
+    let text = console.text();
+    let mut problems = name_problems(text, &form.name, "");
+    if rules::check_indicator(form.indicator.trim()).is_err() {
+        problems.push(FieldError::of_field("indicator", text.problem.indicator));
+    }
+    if names.iter().any(|n| rules::check_scope_name(n).is_err()) {
+        problems.push(FieldError::of_field("scopes", text.problem.scope_name));
+    }
+    let names: Vec<String> = names.into_iter().map(str::to_owned).collect();
+    if !problems.is_empty() {
+        return permissions_page(&state, &console, &app, (problems, form)).await;
     }
     let actor = console.actor();
     let input = resources::NewResource {
-        name: form.name,
-        indicator: form.indicator,
+        name: form.name.clone(),
+        indicator: form.indicator.trim().to_owned(),
         access_token_ttl: None,
     };
     let created = match resources::create(&state, &actor, input).await {
         Ok(created) => created,
         Err(problem) => {
-            return permissions_page(&state, &console, &app, Some(problem.to_string())).await;
+            let problems = vec![FieldError::of(text, &problem)];
+            return permissions_page(&state, &console, &app, (problems, form)).await;
         }
     };
     for name in names {
         let scope = resources::NewScope {
-            name: name.to_owned(),
+            name,
             description: String::new(),
             descriptions: Default::default(),
         };

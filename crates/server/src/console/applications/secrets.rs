@@ -5,13 +5,14 @@
 use crate::console::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::Application;
 use serde::Deserialize;
 
 use super::show::{Tab, load, tabs};
 use crate::app::AppState;
+use crate::console::form::{FieldError, refused_if};
 use crate::console::{Console, Frame, flash};
 use crate::error::PageError;
 use crate::html;
@@ -34,7 +35,9 @@ struct EndpointsPage<'a> {
     confidential: bool,
     secrets: Vec<SecretRow>,
     new_secret: Option<String>,
-    error: Option<String>,
+    problems: Vec<FieldError>,
+    /// The name typed in a refused new-secret form.
+    typed_name: String,
     expiries: Vec<(String, String)>,
 }
 
@@ -51,11 +54,19 @@ struct SecretRow {
     last_used: String,
 }
 
+/// What the tab shows besides the application: a new secret (once), or a refused form.
+#[derive(Default)]
+struct Shown {
+    new_secret: Option<String>,
+    problems: Vec<FieldError>,
+    typed_name: String,
+}
+
 async fn page(
     state: &AppState,
     console: &Console,
     app: &Application,
-    (new_secret, error): (Option<String>, Option<String>),
+    shown: Shown,
 ) -> Result<Response, PageError> {
     let text = console.text();
     let issuer = state.config.issuer();
@@ -116,15 +127,16 @@ async fn page(
                 name: s.name,
             })
             .collect(),
-        new_secret,
-        error,
+        new_secret: shown.new_secret,
+        typed_name: shown.typed_name,
+        problems: shown.problems,
         expiries,
     };
-    let status = match view.error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
-    Ok(html::render(status, &view, &view.frame.nonce))
+    Ok(html::render(
+        refused_if(&view.problems),
+        &view,
+        &view.frame.nonce,
+    ))
 }
 
 /// The tab; a secret made in the last ten minutes by this console session is shown again
@@ -137,7 +149,11 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let app = load(&state, &console, &id).await?;
     let kept = flash::shown(&state, &headers, &console, &app.id);
-    page(&state, &console, &app, (kept, None)).await
+    let shown = Shown {
+        new_secret: kept,
+        ..Shown::default()
+    };
+    page(&state, &console, &app, shown).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,7 +171,7 @@ pub async fn create(
     let app = load(&state, &console, &id).await?;
     let days = form.expiry.parse::<i64>().ok();
     let input = NewSecret {
-        name: form.name,
+        name: form.name.clone(),
         expires_at: days.map(|d| state.clock.now_ms() + d * DAY_MS),
     };
     match secrets::create_secret(&state, &console.actor(), &id, input).await {
@@ -167,7 +183,16 @@ pub async fn create(
             }
             Ok(response)
         }
-        Err(problem) => page(&state, &console, &app, (None, Some(problem.to_string()))).await,
+        Err(problem) => {
+            let problem = FieldError::of(console.text(), &problem);
+            let problems = vec![problem.renamed(&[("name", "secret_name")])];
+            let shown = Shown {
+                problems,
+                typed_name: form.name,
+                ..Shown::default()
+            };
+            page(&state, &console, &app, shown).await
+        }
     }
 }
 
@@ -194,7 +219,13 @@ pub async fn rename(
         Ok(_) => Ok(back(&id)),
         Err(problem) => {
             let app = load(&state, &console, &id).await?;
-            page(&state, &console, &app, (None, Some(problem.to_string()))).await
+            // Said above the table: the row's field is too narrow for a sentence.
+            let problem = FieldError::of(console.text(), &problem).renamed(&[("name", "")]);
+            let shown = Shown {
+                problems: vec![problem],
+                ..Shown::default()
+            };
+            page(&state, &console, &app, shown).await
         }
     }
 }

@@ -3,13 +3,13 @@
 use crate::console::ConsoleForm;
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::role::RoleType;
 use latchkey_store::Page;
 use serde::Deserialize;
 
 use crate::app::AppState;
+use crate::console::form::{FieldError, name_problems, refused_if};
 use crate::console::{Console, ConsoleText, Frame};
 use crate::error::PageError;
 use crate::html;
@@ -32,7 +32,9 @@ pub(super) fn kind(text: &ConsoleText, role_type: RoleType) -> &'static str {
 struct ListPage<'a> {
     frame: Frame<'a>,
     roles: Vec<Row>,
-    error: Option<String>,
+    problems: Vec<FieldError>,
+    /// What was typed, kept when the form is refused.
+    form: NewForm,
 }
 
 struct Row {
@@ -45,15 +47,12 @@ struct Row {
 async fn list_page(
     state: &AppState,
     console: &Console,
-    error: Option<String>,
+    (form, problems): (NewForm, Vec<FieldError>),
 ) -> Result<Response, PageError> {
     let listed = state.db.list_roles(None, ALL).await;
     let (found, _) = listed.map_err(|e| console.failed(state, e))?;
     let text = console.text();
-    let status = match error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
+    let status = refused_if(&problems);
     let page = ListPage {
         frame: console.frame("roles"),
         roles: found
@@ -65,21 +64,23 @@ async fn list_page(
                 description: r.description,
             })
             .collect(),
-        error,
+        problems,
+        form,
     };
     Ok(html::render(status, &page, &page.frame.nonce))
 }
 
 pub async fn list(State(state): State<AppState>, console: Console) -> Result<Response, PageError> {
-    list_page(&state, &console, None).await
+    list_page(&state, &console, Default::default()).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 pub struct NewForm {
+    #[serde(default)]
     name: String,
     #[serde(default)]
     description: String,
-    #[serde(rename = "type")]
+    #[serde(rename = "type", default)]
     role_type: String,
 }
 
@@ -87,13 +88,20 @@ pub async fn create(
     State(state): State<AppState>,
     ConsoleForm(console, form): ConsoleForm<NewForm>,
 ) -> Result<Response, PageError> {
+    let problems = name_problems(console.text(), &form.name, &form.description);
+    if !problems.is_empty() {
+        return list_page(&state, &console, (form, problems)).await;
+    }
     let input = NewRole {
-        name: form.name,
-        description: form.description,
-        role_type: Some(form.role_type),
+        name: form.name.clone(),
+        description: form.description.clone(),
+        role_type: Some(form.role_type.clone()),
     };
     match roles::create(&state, &console.actor(), input).await {
         Ok(role) => Ok(Redirect::to(&format!("/console/roles/{}", role.id)).into_response()),
-        Err(problem) => list_page(&state, &console, Some(problem.to_string())).await,
+        Err(problem) => {
+            let problems = vec![FieldError::of(console.text(), &problem)];
+            list_page(&state, &console, (form, problems)).await
+        }
     }
 }

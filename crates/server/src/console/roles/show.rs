@@ -5,7 +5,6 @@
 use crate::console::{Button, ConsoleForm};
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::client::ApplicationType;
 use latchkey_core::role::RoleType;
@@ -14,6 +13,7 @@ use serde::Deserialize;
 
 use super::list::{ALL, kind};
 use crate::app::AppState;
+use crate::console::form::{FieldError, refused_if};
 use crate::console::{Console, Frame, confirm};
 use crate::error::PageError;
 use crate::html;
@@ -30,7 +30,7 @@ struct RolePage<'a> {
     description: String,
     read_only: bool,
     machine: bool,
-    error: Option<String>,
+    problems: Vec<FieldError>,
     scopes: Vec<ScopeRow>,
     choices: Vec<ScopeRow>,
     users: Vec<(String, String)>,
@@ -49,7 +49,7 @@ async fn page(
     state: &AppState,
     console: &Console,
     id: &str,
-    error: Option<String>,
+    problems: Vec<FieldError>,
 ) -> Result<Response, PageError> {
     let failed = |problem| console.failed(state, problem);
     let stored = |e| console.failed(state, e);
@@ -86,10 +86,7 @@ async fn page(
         .filter(|a| !apps.iter().any(|(id, _)| *id == a.id))
         .map(|a| (a.id, a.name))
         .collect();
-    let status = match error {
-        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        None => StatusCode::OK,
-    };
+    let status = refused_if(&problems);
     let view = RolePage {
         frame: console.frame("roles"),
         kind: kind(console.text(), role.role_type),
@@ -98,7 +95,7 @@ async fn page(
         role_id: role.id,
         name: role.name,
         description: role.description,
-        error,
+        problems,
         scopes: held
             .into_iter()
             .map(|h| ScopeRow {
@@ -121,7 +118,22 @@ pub async fn show(
     console: Console,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    page(&state, &console, &id, None).await
+    page(&state, &console, &id, Vec::new()).await
+}
+
+async fn refused(
+    state: &AppState,
+    console: &Console,
+    id: &str,
+    problem: &crate::manage::Error,
+) -> Result<Response, PageError> {
+    page(
+        state,
+        console,
+        id,
+        vec![FieldError::of(console.text(), problem)],
+    )
+    .await
 }
 
 fn back(id: &str) -> Response {
@@ -140,7 +152,7 @@ pub async fn add_scopes(
     };
     match roles::add_scopes(&state, &console.actor(), &id, input).await {
         Ok(_) => Ok(back(&id)),
-        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
+        Err(problem) => refused(&state, &console, &id, &problem).await,
     }
 }
 
@@ -151,7 +163,7 @@ pub async fn remove_scope(
 ) -> Result<Response, PageError> {
     match roles::remove_scope(&state, &console.actor(), &id, &scope_id).await {
         Ok(()) => Ok(back(&id)),
-        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
+        Err(problem) => refused(&state, &console, &id, &problem).await,
     }
 }
 
@@ -180,8 +192,8 @@ pub async fn assign(
                 .await
                 .map(|_| ()),
             Ok(None) => {
-                let why = console.text().unknown_user.to_owned();
-                return page(&state, &console, &id, Some(why)).await;
+                let why = FieldError::of_field("user", console.text().unknown_user);
+                return page(&state, &console, &id, vec![why]).await;
             }
             Err(e) => return Err(console.failed(&state, e)),
         },
@@ -192,7 +204,7 @@ pub async fn assign(
     };
     match result {
         Ok(()) => Ok(back(&id)),
-        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
+        Err(problem) => refused(&state, &console, &id, &problem).await,
     }
 }
 
@@ -221,6 +233,6 @@ pub async fn delete(
 ) -> Result<Response, PageError> {
     match roles::delete(&state, &console.actor(), &id).await {
         Ok(()) => Ok(Redirect::to("/console/roles").into_response()),
-        Err(problem) => page(&state, &console, &id, Some(problem.to_string())).await,
+        Err(problem) => refused(&state, &console, &id, &problem).await,
     }
 }

@@ -3,5 +3,6 @@
 pub mod admin;
 pub mod agents;
 pub mod audit;
+pub mod forms;
 pub mod guide;
 pub mod users;
