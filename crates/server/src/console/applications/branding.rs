@@ -162,13 +162,8 @@ impl BrandingForm {
     fn problems(&self, text: &ConsoleText) -> Vec<FieldError> {
         let mut found = Vec::new();
         let name = self.display_name.trim();
-        if let Err(invalid) = rules::check_name("The display name", name)
-            && !name.is_empty()
-        {
-            found.push(FieldError {
-                field: "display_name",
-                message: invalid.message,
-            });
+        if !name.is_empty() && rules::check_name("display_name", name).is_err() {
+            found.push(FieldError::of_field("display_name", text.problem.name));
         }
         for (field, value) in [
             ("logo_url", &self.logo_url),

@@ -34,11 +34,11 @@ impl SettingsForm {
     pub fn problems(&self, app: &Application, text: &ConsoleText) -> Vec<FieldError> {
         let mut found = Vec::new();
         let mut add = |field, message| found.push(FieldError { field, message });
-        if let Err(invalid) = rules::check_name("The name", &self.name) {
-            add("name", plain(invalid, ""));
+        if rules::check_name("name", &self.name).is_err() {
+            add("name", text.problem.name.to_owned());
         }
-        if let Err(invalid) = rules::check_description("The description", Some(&self.description)) {
-            add("description", plain(invalid, ""));
+        if rules::check_description("description", Some(&self.description)).is_err() {
+            add("description", text.problem.description.to_owned());
         }
         if app.app_type == latchkey_core::client::ApplicationType::MachineToMachine {
             return found;
