@@ -37,19 +37,23 @@ pub enum GrantType {
     AuthorizationCode,
     RefreshToken,
     ClientCredentials,
+    /// RFC 8628.
+    DeviceCode,
 }
 
 impl GrantType {
     /// Every grant, in the order discovery lists them and metrics count them. A new variant
     /// fails to compile in the match below, which stands beside this list so that it is added
     /// here too.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::AuthorizationCode,
         Self::RefreshToken,
         Self::ClientCredentials,
+        Self::DeviceCode,
     ];
     const _LISTED_IN_ALL: () = match Self::AuthorizationCode {
         Self::AuthorizationCode | Self::RefreshToken | Self::ClientCredentials => (),
+        Self::DeviceCode => (),
     };
 
     /// The `grant_type` value.
@@ -58,6 +62,7 @@ impl GrantType {
             Self::AuthorizationCode => "authorization_code",
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
+            Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
         }
     }
 
@@ -68,7 +73,7 @@ impl GrantType {
     /// Whether the grant issues tokens about a user (rather than about the client itself).
     pub fn is_for_a_user(self) -> bool {
         match self {
-            Self::AuthorizationCode | Self::RefreshToken => true,
+            Self::AuthorizationCode | Self::RefreshToken | Self::DeviceCode => true,
             Self::ClientCredentials => false,
         }
     }
@@ -133,6 +138,14 @@ pub struct Application {
     pub dynamic: Option<crate::dynamic::Dynamic>,
 }
 
+impl Application {
+    /// Whether this application may use `grant`: its type decides, and the device grant is
+    /// also turned on per application (a device keeps no secret, so it is never implied).
+    pub fn may_use(&self, grant: GrantType) -> bool {
+        self.app_type.allows(grant) && (grant != GrantType::DeviceCode || self.settings.device_flow)
+    }
+}
+
 /// Per-application token lifetimes and refresh behaviour (Logto's `customClientMetadata`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenSettings {
@@ -143,6 +156,8 @@ pub struct TokenSettings {
     pub always_issue_refresh_token: bool,
     /// How ID tokens for this application are signed (`id_token_signed_response_alg`).
     pub id_token_alg: crate::jwt::Algorithm,
+    /// Whether it may use the device authorization grant (`customClientMetadata.deviceFlow`).
+    pub device_flow: bool,
 }
 
 impl Default for TokenSettings {
@@ -153,6 +168,7 @@ impl Default for TokenSettings {
             rotate_refresh_token: true,
             always_issue_refresh_token: false,
             id_token_alg: crate::jwt::Algorithm::RS256,
+            device_flow: false,
         }
     }
 }

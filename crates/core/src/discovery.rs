@@ -14,6 +14,8 @@ pub struct Metadata {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorization_endpoint: Option<String>,
     pub token_endpoint: String,
+    /// RFC 8628 §4.
+    pub device_authorization_endpoint: String,
     pub jwks_uri: String,
     pub response_types_supported: Vec<&'static str>,
     pub grant_types_supported: Vec<&'static str>,
@@ -69,6 +71,7 @@ fn oauth_members(issuer: &str) -> Metadata {
         issuer: issuer.to_owned(),
         authorization_endpoint: Some(format!("{issuer}/auth")),
         token_endpoint: format!("{issuer}/token"),
+        device_authorization_endpoint: format!("{issuer}/device/auth"),
         jwks_uri: format!("{issuer}/jwks"),
         response_types_supported: vec!["code"],
         grant_types_supported: GrantType::ALL.iter().map(|g| g.as_str()).collect(),

@@ -26,6 +26,12 @@ pub enum ErrorCode {
     InvalidClientMetadata,
     ServerError,
     TemporarilyUnavailable,
+    /// RFC 8628 §3.5: the user has not decided yet.
+    AuthorizationPending,
+    /// RFC 8628 §3.5: the client polls faster than its interval.
+    SlowDown,
+    /// RFC 8628 §3.5: the device code expired before the user decided.
+    ExpiredToken,
 }
 
 impl ErrorCode {
@@ -50,6 +56,9 @@ impl ErrorCode {
             Self::InvalidClientMetadata => "invalid_client_metadata",
             Self::ServerError => "server_error",
             Self::TemporarilyUnavailable => "temporarily_unavailable",
+            Self::AuthorizationPending => "authorization_pending",
+            Self::SlowDown => "slow_down",
+            Self::ExpiredToken => "expired_token",
         }
     }
 }

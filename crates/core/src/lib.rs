@@ -36,6 +36,7 @@ pub mod client;
 pub mod client_auth;
 pub mod common_passwords;
 pub mod consent;
+pub mod device;
 pub mod discovery;
 pub mod dynamic;
 pub mod dynamic_registration;

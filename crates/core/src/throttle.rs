@@ -58,6 +58,16 @@ pub const REGISTRATIONS_PER_ADDRESS: Policy = Policy {
     forget_after_ms: 60 * MINUTE_MS,
 };
 
+/// Wrong device user codes from one address (RFC 8628 §5.1): 10, then a minute's wait,
+/// doubling up to 15 minutes. With 20^8 codes and a few live at once, guessing one is
+/// hopeless at that rate.
+pub const USER_CODES_PER_ADDRESS: Policy = Policy {
+    free: 10,
+    first_wait_ms: MINUTE_MS,
+    max_wait_ms: 15 * MINUTE_MS,
+    forget_after_ms: MINUTE_MS,
+};
+
 /// The failures recorded for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

@@ -16,11 +16,13 @@ use crate::app::AppState;
 use crate::error::Error;
 
 /// Whether the request's redirect proves nothing about who receives the code (a public
-/// client's loopback or private-scheme URI, RFC 8252 §8.6): then the user confirms, on a
-/// page naming the application, what would otherwise go through silently.
+/// client's loopback or private-scheme URI, RFC 8252 §8.6; a device, which has none, RFC 8628
+/// §5.4): then the user confirms, on a page naming the application, what would otherwise go
+/// through silently.
 pub fn unproven(state: &AppState, app: &Application, request: &AuthorizationRequest) -> bool {
     let own = state.config.public_origin();
-    latchkey_core::redirect::proves_nothing(app, &request.redirect_uri, own)
+    request.device.is_some()
+        || latchkey_core::redirect::proves_nothing(app, &request.redirect_uri, own)
 }
 
 /// The most a third-party application may be granted.

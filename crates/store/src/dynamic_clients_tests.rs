@@ -114,7 +114,7 @@ async fn blocking_revokes_every_grant_and_consent() {
         let consent = Scopes::default();
         let consent = Some((&consent, &[][..]));
         ok(db
-            .insert_grant_with_code(&grant, &code, consent, None)
+            .insert_grant_with_code(&grant, &code, consent, (None, None))
             .await);
         assert!(ok(db.find_consent(&grant.user_id, URL).await).is_some());
 

@@ -1,6 +1,6 @@
-//! Codes, tokens, sessions and interactions past their use, deleted a few hundred rows at a
-//! time, so that a database that has served for years holds what is live rather than
-//! everything it ever issued. Each step is one short write (on an SQLite file, one job of
+//! Codes, tokens, sessions, interactions and device authorizations past their use, deleted
+//! a few hundred rows at a time, so that a database that has served for years holds what is
+//! live rather than everything it ever issued. Each step is one short write (on an SQLite file, one job of
 //! the group commit), and the oldest rows go first through an index on `expires_at`.
 
 use crate::sql::statement::Statement;
@@ -9,7 +9,7 @@ use crate::{Db, Result};
 pub use latchkey_core::lifetimes::REPLAY_MEMORY_MS;
 
 /// Each statement deletes, from one table, up to `$2` rows that expired before `$1`.
-const DELETES: [&str; 5] = [
+const DELETES: [&str; 6] = [
     "DELETE FROM authorization_codes WHERE code_hash IN \
      (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
     "DELETE FROM refresh_tokens WHERE token_hash IN \
@@ -20,6 +20,8 @@ const DELETES: [&str; 5] = [
      (SELECT id_hash FROM sessions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
     "DELETE FROM interactions WHERE id IN \
      (SELECT id FROM interactions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    "DELETE FROM device_authorizations WHERE id IN \
+     (SELECT id FROM device_authorizations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
 ];
 
 impl Db {
@@ -28,7 +30,7 @@ impl Db {
     /// table had more than `step`: call again, after leaving the writer to others a moment.
     pub async fn delete_expired(&self, now_ms: i64, step: i64) -> Result<bool> {
         let remembered = now_ms.saturating_sub(REPLAY_MEMORY_MS);
-        let cutoffs = [remembered, remembered, now_ms, now_ms, now_ms];
+        let cutoffs = [remembered, remembered, now_ms, now_ms, now_ms, now_ms];
         let statements = DELETES
             .iter()
             .zip(cutoffs)

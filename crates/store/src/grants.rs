@@ -105,13 +105,15 @@ impl Db {
     /// (the user's scopes and the API permission ids), the user's consent to the client too,
     /// as `record_consent` does, in the same transaction. With `finishes`, the interaction the
     /// code answers (its id, and now) is consumed in that transaction too, and nothing is
-    /// written if another request consumed it first: `false` then.
+    /// written if another request consumed it first: `false` then. With `device`, the code
+    /// answers that device authorization (RFC 8628), approved in the same transaction if it
+    /// is still undecided.
     pub async fn insert_grant_with_code(
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
         consent: Option<(&Scopes, &[String])>,
-        finishes: Option<(&str, i64)>,
+        (finishes, device): (Option<(&str, i64)>, Option<&str>),
     ) -> Result<bool> {
         let insert_grant = Statement::new(
             "INSERT INTO grants \
@@ -150,6 +152,10 @@ impl Db {
             None => Vec::new(),
         };
         statements.extend([insert_grant, insert_code]);
+        if let Some(id) = device {
+            let approve = crate::device::approve_device(id, &code.code_hash, grant.created_at);
+            statements.push(approve);
+        }
         match finishes {
             Some((id, now_ms)) => {
                 let take = crate::sessions::take_interaction(id, now_ms);

@@ -64,7 +64,7 @@ pub(crate) async fn setup(db: &Db, grant_id: &str) -> Grant {
         created_at: 1,
         expires_at: 60_000,
     };
-    db.insert_grant_with_code(&grant, &code, None, None)
+    db.insert_grant_with_code(&grant, &code, None, (None, None))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     grant
@@ -313,7 +313,7 @@ async fn a_code_that_finishes_an_interaction_is_issued_once_and_only_while_it_li
         let expired = another(&base, "g4-late", 1_000);
         let finishes = Some(("interaction-g4", 1_000));
         let late = db
-            .insert_grant_with_code(&expired.0, &expired.1, None, finishes)
+            .insert_grant_with_code(&expired.0, &expired.1, None, (finishes, None))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
@@ -324,8 +324,8 @@ async fn a_code_that_finishes_an_interaction_is_issued_once_and_only_while_it_li
         let (a, b) = (another(&base, "g4-a", 10), another(&base, "g4-b", 10));
         let finishes = Some(("interaction-g4", 10));
         let (first, second) = tokio::join!(
-            db.insert_grant_with_code(&a.0, &a.1, None, finishes),
-            db.insert_grant_with_code(&b.0, &b.1, None, finishes),
+            db.insert_grant_with_code(&a.0, &a.1, None, (finishes, None)),
+            db.insert_grant_with_code(&b.0, &b.1, None, (finishes, None)),
         );
         let issued = [first, second].map(|r| r.unwrap_or_else(|e| panic!("{e}")));
         assert_eq!(

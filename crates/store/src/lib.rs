@@ -29,6 +29,7 @@ pub mod cache;
 mod claim;
 pub mod codes;
 pub mod consent;
+pub mod device;
 pub mod dynamic_clients;
 pub mod expired;
 pub mod grants;

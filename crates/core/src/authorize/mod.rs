@@ -50,6 +50,11 @@ pub struct AuthorizationRequest {
     pub resources: Vec<String>,
     /// The S256 `code_challenge`, when PKCE is used.
     pub code_challenge: Option<String>,
+    /// The device authorization (RFC 8628) this request answers instead of a redirect URI:
+    /// its id. A device's request has no redirect to prove who receives the code, so the
+    /// user always confirms it on a page naming the application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,6 +179,7 @@ pub fn parse(
         ui_locales: owned("ui_locales"),
         resources,
         code_challenge,
+        device: None,
     })
 }
 

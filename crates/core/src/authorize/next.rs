@@ -76,7 +76,13 @@ fn decide(f: &Facts) -> Next {
     if !asked.is_empty() {
         return Next::Consent(asked);
     }
-    if f.unproven && !f.interaction.is_some_and(|i| i.confirmed_by(session)) {
+    let confirmed = f.interaction.is_some_and(|i| match f.request.device {
+        // A device's request only on its own page, which carries RFC 8628 §5.4's warning:
+        // a sign-in page says nothing of codes sent by someone else.
+        Some(_) => i.answer_of(session) == Some(Answer::Granted),
+        None => i.confirmed_by(session),
+    });
+    if f.unproven && !confirmed {
         return Next::Confirm;
     }
     Next::Issue

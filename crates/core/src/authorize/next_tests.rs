@@ -20,6 +20,7 @@ fn request(prompt: Prompt, max_age: Option<i64>) -> AuthorizationRequest {
         ui_locales: None,
         resources: vec![],
         code_challenge: None,
+        device: None,
     }
 }
 

@@ -45,6 +45,9 @@ pub fn check(
     if grant.client_id != client.id {
         return Err(invalid_grant("the code was issued to another client"));
     }
+    if code.redirect_uri == crate::device::DEVICE_REDIRECT {
+        return Err(invalid_grant("this code was issued to a device"));
+    }
     if request.redirect_uri.as_deref() != Some(code.redirect_uri.as_str()) {
         return Err(invalid_grant(
             "redirect_uri differs from the authorization request",

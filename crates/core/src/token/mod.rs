@@ -2,6 +2,7 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod device_code;
 pub mod refresh_token;
 
 use serde::Serialize;
@@ -18,6 +19,7 @@ pub enum TokenRequest {
     AuthorizationCode(authorization_code::Request),
     RefreshToken(refresh_token::Request),
     ClientCredentials(client_credentials::Request),
+    DeviceCode(device_code::Request),
 }
 
 impl TokenRequest {
@@ -26,7 +28,7 @@ impl TokenRequest {
     /// §5.2), then the grant's own parameters.
     pub fn parse(params: &Params, client: &Application) -> Result<Self, OAuthError> {
         let grant = grant_type(params)?;
-        if !client.app_type.allows(grant) {
+        if !client.may_use(grant) {
             let why = "this application may not use this grant";
             return Err(OAuthError::new(ErrorCode::UnauthorizedClient, why));
         }
@@ -38,6 +40,7 @@ impl TokenRequest {
             GrantType::ClientCredentials => {
                 Self::ClientCredentials(client_credentials::parse(params)?)
             }
+            GrantType::DeviceCode => Self::DeviceCode(device_code::parse(params)?),
         })
     }
 
@@ -46,6 +49,7 @@ impl TokenRequest {
             Self::AuthorizationCode(_) => GrantType::AuthorizationCode,
             Self::RefreshToken(_) => GrantType::RefreshToken,
             Self::ClientCredentials(_) => GrantType::ClientCredentials,
+            Self::DeviceCode(_) => GrantType::DeviceCode,
         }
     }
 }

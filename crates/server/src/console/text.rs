@@ -89,6 +89,7 @@ pub struct ConsoleText {
     pub refresh_ttl_label: &'static str,
     pub rotate_label: &'static str,
     pub always_refresh_label: &'static str,
+    pub device_flow_label: &'static str,
     pub save_button: &'static str,
     pub saved: &'static str,
     pub invalid_phone: &'static str,

@@ -7,6 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
+pub mod device;
 mod en;
 mod fr;
 
@@ -181,10 +182,10 @@ pub struct Text {
     pub finished_title: &'static str,
     pub finished_message: &'static str,
     pub finished_back: &'static str,
+    pub device: &'static device::DeviceText,
 }
 
 impl Text {
-    /// What a user-data scope releases, in words a user understands.
     /// Why a new password was refused, from the rule's code (`core::user::check_password`).
     pub fn password_problem(&self, code: &str) -> &'static str {
         match code {
@@ -194,6 +195,7 @@ impl Text {
         }
     }
 
+    /// What a user-data scope releases, in words a user understands.
     pub fn scope(&self, name: &str) -> Option<&'static str> {
         Some(match name {
             "profile" => self.scope_profile,

@@ -26,6 +26,9 @@ pub struct CustomClientMetadataInput {
     pub refresh_token_ttl_in_days: Option<i64>,
     pub rotate_refresh_token: Option<bool>,
     pub always_issue_refresh_token: Option<bool>,
+    /// Whether the application may use the device authorization grant (RFC 8628). On by
+    /// default for new Native applications; never for machine-to-machine ones.
+    pub device_flow: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -63,6 +66,7 @@ pub struct CustomClientMetadata {
     pub refresh_token_ttl_in_days: i64,
     pub rotate_refresh_token: bool,
     pub always_issue_refresh_token: bool,
+    pub device_flow: bool,
 }
 
 /// An application as the API shows it. `secret` only in the answer to its creation.
@@ -110,6 +114,7 @@ impl From<Application> for ApplicationView {
                 refresh_token_ttl_in_days: app.settings.refresh_token_ttl_days,
                 rotate_refresh_token: app.settings.rotate_refresh_token,
                 always_issue_refresh_token: app.settings.always_issue_refresh_token,
+                device_flow: app.settings.device_flow,
             },
             id: app.id,
             name: app.name,

@@ -1,6 +1,6 @@
 //! Applications: create, change, delete; their JSON shapes are in `application_json`.
 
-use latchkey_core::client::{Application, ApplicationType, ClientSecret, TokenSettings};
+use latchkey_core::client::{Application, ApplicationType, ClientSecret, GrantType, TokenSettings};
 use latchkey_core::registration::{self as rules, Invalid};
 use serde_json::json;
 
@@ -69,7 +69,19 @@ fn apply_metadata(
         s.always_issue_refresh_token = custom
             .always_issue_refresh_token
             .unwrap_or(s.always_issue_refresh_token);
-        rules::check_token_settings(s)?;
+        if let Some(on) = custom.device_flow {
+            if on && !app.app_type.allows(GrantType::DeviceCode) {
+                let why = "machine-to-machine applications cannot use the device grant";
+                let field = "customClientMetadata.deviceFlow";
+                return Err(Invalid::new(
+                    field,
+                    "application.device_flow_not_allowed",
+                    why,
+                ));
+            }
+            app.settings.device_flow = on;
+        }
+        rules::check_token_settings(&app.settings)?;
     }
     Ok(())
 }
@@ -112,7 +124,11 @@ pub async fn create_as(
         redirect_uris: vec![],
         post_logout_redirect_uris: vec![],
         cors_allowed_origins: vec![],
-        settings: TokenSettings::default(),
+        // A native application is the one most likely to run where no browser can.
+        settings: TokenSettings {
+            device_flow: app_type == ApplicationType::Native,
+            ..TokenSettings::default()
+        },
         created_at: now,
     };
     apply_metadata(

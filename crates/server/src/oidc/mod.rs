@@ -4,6 +4,7 @@
 mod authorize;
 mod client;
 mod cors;
+mod device;
 mod discovery;
 mod end_session;
 mod introspection;
@@ -25,6 +26,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     // What browsers call from an application's own pages: CORS for registered origins.
     let cross_origin = Router::new()
         .route("/oidc/token", post(token::token))
+        .route("/oidc/device/auth", post(device::authorize))
         .route("/oidc/token/revocation", post(revocation::revoke))
         .route("/oidc/me", get(userinfo::userinfo).post(userinfo::userinfo))
         .layer(cors::CorsLayer(state.clone()));

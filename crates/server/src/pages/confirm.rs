@@ -2,7 +2,8 @@
 //! who receives the code (a public client on a loopback or private-scheme URI, which any
 //! program on the device can claim) is never authorized silently. With nothing to consent
 //! to, the user still sees one page naming it, with Continue and Cancel; the answer goes
-//! through the consent form.
+//! through the consent form. A device's request (RFC 8628) always gets this page, with the
+//! warning against codes someone else sent.
 
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
@@ -25,6 +26,8 @@ struct ConfirmPage<'a> {
     user_id: &'a str,
     user_name: &'a str,
     origin: String,
+    /// A device's request (RFC 8628): no redirect to name, and §5.4's warning instead.
+    device: bool,
     interaction: &'a str,
     csrf: &'a str,
 }
@@ -56,6 +59,7 @@ pub(super) async fn render(
         user_id: &user.id,
         user_name,
         origin: html::client_origin(redirect_uri).unwrap_or_default(),
+        device: c.request.device.is_some(),
         interaction: &c.pending.interaction.id,
         csrf: &c.pending.csrf,
     };

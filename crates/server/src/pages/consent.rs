@@ -51,6 +51,8 @@ struct ConsentPage<'a> {
     agent: Option<Agent>,
     /// The code goes to this computer (a loopback redirect).
     loopback: bool,
+    /// A device's request (RFC 8628): no redirect to name, and §5.4's warning.
+    device: bool,
     interaction: &'a str,
     csrf: &'a str,
     nonce: String,
@@ -230,6 +232,7 @@ async fn render(
         origin: html::client_origin(&c.request.redirect_uri).unwrap_or_default(),
         agent,
         loopback: latchkey_core::redirect::is_loopback(&c.request.redirect_uri),
+        device: c.request.device.is_some(),
         interaction: &c.pending.interaction.id,
         csrf: &c.pending.csrf,
         nonce: html::nonce(),

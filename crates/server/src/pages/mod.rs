@@ -1,10 +1,11 @@
-//! Hosted pages: sign-in, sign-up, consent and the account's connected apps. A page records the user's
-//! answer in the store and sends the browser back to the protocol's resume URL; it never
-//! issues codes or tokens itself.
+//! Hosted pages: sign-in, sign-up, consent, the device code and the account's connected
+//! apps. A page records the user's answer in the store and sends the browser back to the
+//! protocol's resume URL; it never issues codes or tokens itself.
 
 mod account;
 mod confirm;
 mod consent;
+pub mod device;
 mod finished;
 mod sign_in;
 mod sign_up;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         // The site's root is the account home: what a person who types the address wants
         // (administrators have `/console`).
         .route("/", get(|| async { Redirect::to("/account") }))
+        .route("/device", get(device::show).post(device::submit))
         .route("/account", get(account::home))
         .route("/account/apps", get(account::show))
         .route("/account/apps/{grant}/remove", post(account::remove))

@@ -99,6 +99,7 @@ pub struct SettingsForm {
     pub(super) refresh_token_ttl_in_days: String,
     rotate_refresh_token: Option<String>,
     always_issue_refresh_token: Option<String>,
+    device_flow: Option<String>,
 }
 
 impl SettingsForm {
@@ -114,6 +115,7 @@ impl SettingsForm {
             refresh_token_ttl_in_days: app.settings.refresh_token_ttl_days.to_string(),
             rotate_refresh_token: on(app.settings.rotate_refresh_token),
             always_issue_refresh_token: on(app.settings.always_issue_refresh_token),
+            device_flow: on(app.settings.device_flow),
         }
     }
 
@@ -136,6 +138,7 @@ impl SettingsForm {
                 refresh_token_ttl_in_days: Some(number(&self.refresh_token_ttl_in_days)),
                 rotate_refresh_token: Some(self.rotate_refresh_token.is_some()),
                 always_issue_refresh_token: Some(self.always_issue_refresh_token.is_some()),
+                device_flow: Some(self.device_flow.is_some()),
             }),
             app_type: None,
             is_third_party: None,

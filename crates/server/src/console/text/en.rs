@@ -74,6 +74,7 @@ pub const EN: ConsoleText = ConsoleText {
     refresh_ttl_label: "Refresh-token lifetime (days)",
     rotate_label: "Rotate refresh tokens on every use",
     always_refresh_label: "Always issue a refresh token",
+    device_flow_label: "Devices without a browser may sign in with a code (device authorization grant)",
     save_button: "Save",
     saved: "Saved.",
     invalid_phone: "Digits only, optionally after a +: 5 to 20 of them.",

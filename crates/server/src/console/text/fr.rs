@@ -74,6 +74,7 @@ pub const FR: ConsoleText = ConsoleText {
     refresh_ttl_label: "Durée de vie du jeton de rafraîchissement (jours)",
     rotate_label: "Renouveler le jeton de rafraîchissement à chaque usage",
     always_refresh_label: "Toujours émettre un jeton de rafraîchissement",
+    device_flow_label: "Les appareils sans navigateur peuvent se connecter avec un code (autorisation d’appareil)",
     save_button: "Enregistrer",
     saved: "Enregistré.",
     invalid_phone: "Des chiffres seulement, éventuellement après un + : de 5 à 20.",

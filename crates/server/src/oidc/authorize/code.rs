@@ -29,7 +29,7 @@ pub async fn issue(
         .await?
         // Only a code that finishes an interaction can be refused.
         .ok_or_else(|| Error::Internal("no code was issued".into()))?;
-    Ok(send(state, headers, request, value))
+    Ok(send(state, headers, (request, session), value).await)
 }
 
 /// Record the grant and its code, consuming the interaction they answer in the same
@@ -43,7 +43,10 @@ pub async fn finish(
     plan: &Plan,
 ) -> Result<Option<Response>, Error> {
     let issued = record(state, (app, request), session, plan, Some(interaction_id)).await?;
-    Ok(issued.map(|value| send(state, headers, request, value)))
+    Ok(match issued {
+        Some(value) => Some(send(state, headers, (request, session), value).await),
+        None => None,
+    })
 }
 
 /// The code's value, once the grant, the code, the consent record and (if any) the end
@@ -75,7 +78,11 @@ async fn record(
         nonce: request.nonce.clone(),
         code_challenge: request.code_challenge.clone(),
         created_at: now,
-        expires_at: now + latchkey_core::lifetimes::CODE_MS,
+        // A device redeems its code at its next poll, which may come a while after.
+        expires_at: match request.device {
+            Some(_) => now + latchkey_core::device::EXPIRES_SECS * 1000,
+            None => now + latchkey_core::lifetimes::CODE_MS,
+        },
     };
     if let Some(challenge) = &code.code_challenge {
         warn_if_repeated(state, &grant, challenge).await?;
@@ -88,7 +95,12 @@ async fn record(
     let finishes = finishes.map(|id| (id, now));
     let issued = state
         .db
-        .insert_grant_with_code(&grant, &code, consent, finishes)
+        .insert_grant_with_code(
+            &grant,
+            &code,
+            consent,
+            (finishes, request.device.as_deref()),
+        )
         .await?;
     // A self-registered client that completed an authorization is no longer reaped.
     if issued
@@ -128,13 +140,18 @@ async fn warn_if_repeated(state: &AppState, grant: &Grant, challenge: &str) -> R
     Ok(())
 }
 
-/// The redirect carrying the code (with `state` and `iss`, RFC 9207) back to the client.
-fn send(
+/// The redirect carrying the code (with `state` and `iss`, RFC 9207) back to the client; for
+/// a device, which polls for it, the page that tells the user it is done.
+async fn send(
     state: &AppState,
     headers: &HeaderMap,
-    request: &AuthorizationRequest,
+    (request, session): (&AuthorizationRequest, &Session),
     value: String,
 ) -> Response {
+    if request.device.is_some() {
+        let actor = crate::manage::Actor::user(&session.user_id);
+        return crate::pages::device::answered(state, headers, (request, &actor), Ok(())).await;
+    }
     let mut fields = vec![("code".to_owned(), value)];
     if let Some(client_state) = &request.state {
         fields.push(("state".into(), client_state.clone()));

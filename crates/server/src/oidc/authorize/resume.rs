@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::browser;
 use crate::error::Error;
 use crate::error::{OrPage, PageError};
+use crate::manage::Actor;
 
 /// What an account sign-in returns to: one of the account pages.
 #[derive(Debug, Deserialize)]
@@ -72,6 +73,16 @@ pub async fn resume(
             return Ok(Redirect::to(&format!("/consent/{id}")).into_response());
         }
         Ok(Finished::Done(response)) => response,
+        // A device hears of every failure at its next poll; the user reads it here.
+        Err(failure) if request.device.is_some() => {
+            let actor = match &session {
+                Some(session) => Actor::user(&session.user_id),
+                None => Actor::application(request.client_id.clone()),
+            };
+            let error = failure.into_oauth().1;
+            let outcome = (&request, &actor);
+            crate::pages::device::answered(&state, &headers, outcome, Err(&error)).await
+        }
         // Every failure, a store's too, goes back to the client (RFC 6749 §4.1.2.1).
         Err(failure) => respond_error(
             &state,

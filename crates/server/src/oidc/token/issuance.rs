@@ -57,6 +57,18 @@ pub fn for_code(
     now: i64,
 ) -> Result<Tokens, Error> {
     authorization_code::check(request, code, grant, app)?;
+    granted(code, grant, app, target, now)
+}
+
+/// What a code's grant issues, once the code was checked against what redeems it (a code
+/// redemption, or a device's poll).
+pub fn granted(
+    code: &AuthorizationCode,
+    grant: &Grant,
+    app: &Application,
+    target: Option<&str>,
+    now: i64,
+) -> Result<Tokens, Error> {
     let scope = Scopes::parse(&grant.scope)?;
     let wants_refresh = scope.contains("offline_access") || app.settings.always_issue_refresh_token;
     let refresh = wants_refresh.then(|| new_refresh_token(app, grant, now));

@@ -4,6 +4,7 @@
 
 mod authorization_code;
 mod client_credentials;
+mod device_code;
 mod issuance;
 mod refresh_token;
 
@@ -49,11 +50,14 @@ async fn run_grant(
         TokenRequest::AuthorizationCode(r) => authorization_code::redeem(state, app, r).await?,
         TokenRequest::RefreshToken(r) => refresh_token::refresh(state, app, r).await?,
         TokenRequest::ClientCredentials(r) => client_credentials::grant(state, app, r).await?,
+        TokenRequest::DeviceCode(r) => device_code::poll(state, app, r).await?,
     };
     let body = serde_json::to_vec(&response).map_err(|e| Error::Internal(e.to_string()))?;
     let action = match grant {
         GrantType::RefreshToken => "token.refresh",
-        GrantType::AuthorizationCode | GrantType::ClientCredentials => "token.issue",
+        GrantType::AuthorizationCode | GrantType::ClientCredentials | GrantType::DeviceCode => {
+            "token.issue"
+        }
     };
     let entry = AuditEntry {
         actor_type: "application",

@@ -186,7 +186,7 @@ async fn unknown_and_unavailable_grants_are_unsupported() {
     for grant in [
         "password",
         "implicit",
-        "urn:ietf:params:oauth:grant-type:device_code",
+        "urn:ietf:params:oauth:grant-type:saml2-bearer",
     ] {
         let form = [("grant_type", grant), ("resource", c.resource.as_str())];
         assert_eq!(
@@ -195,6 +195,15 @@ async fn unknown_and_unavailable_grants_are_unsupported() {
             "{grant}"
         );
     }
+    // Known, but not for a machine-to-machine application.
+    let form = [
+        ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+        ("device_code", "x"),
+    ];
+    assert_eq!(
+        error_of(app.token(&form, basic).await).await,
+        (400, "unauthorized_client".into())
+    );
 }
 
 #[tokio::test]

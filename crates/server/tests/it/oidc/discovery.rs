@@ -110,7 +110,16 @@ async fn the_metadata_names_the_issuer_and_only_implemented_features() {
     assert_eq!(oauth["issuer"], app.issuer.as_str());
     assert_eq!(
         oauth["grant_types_supported"],
-        serde_json::json!(["authorization_code", "refresh_token", "client_credentials"])
+        serde_json::json!([
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            "urn:ietf:params:oauth:grant-type:device_code"
+        ])
+    );
+    assert_eq!(
+        oauth["device_authorization_endpoint"],
+        format!("{}/device/auth", app.issuer)
     );
     assert_eq!(
         oauth["token_endpoint_auth_methods_supported"],

@@ -10,6 +10,7 @@ pub mod claims;
 pub mod client_authentication;
 pub mod client_credentials;
 pub mod cors;
+pub mod device;
 pub mod discovery;
 pub mod end_session;
 pub mod form_post;
