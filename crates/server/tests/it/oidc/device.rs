@@ -284,3 +284,51 @@ async fn wrong_user_codes_are_counted_against_the_address() {
     let page = submit_code(&app, &browser, "not a code").await;
     assert!(page.contains("Too many attempts"), "{page}");
 }
+
+#[tokio::test]
+async fn a_third_party_device_app_gets_its_consent_page_at_device() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        admin.alice().await;
+        let partner = json!({"name": "Partner TV", "type": "Native", "isThirdParty": true,
+            "oidcClientMetadata": {"redirectUris": ["com.partner.tv:/callback"]}});
+        let (status, partner) = admin.post("/api/applications", partner).await;
+        assert_eq!(status, 201, "{partner}");
+        let id = partner["id"].as_str().unwrap_or_default();
+        let ceiling = json!({"userScopes": ["profile"]});
+        let path = format!("/api/applications/{id}/user-consent-scopes");
+        assert_eq!(admin.post(&path, ceiling).await.0, 201);
+        // Outside the ceiling: refused before a code is handed out.
+        let form = [("client_id", id), ("scope", "openid email")];
+        let (status, body) = app.post_form("/oidc/device/auth", &form, None).await;
+        assert_eq!(
+            (status, &body["error"]),
+            (400, &json!("invalid_scope")),
+            "{body}"
+        );
+
+        let (device_code, user_code) = ask(&app, id, "openid profile").await;
+        let browser = browser();
+        let stop = sign_in_if_asked(&app, &browser, enter(&app, &browser, &user_code).await).await;
+        let consent = stop.page("/consent/");
+        assert!(
+            consent.1.contains("Allow access") && consent.1.contains("Never enter a code"),
+            "{}",
+            consent.1
+        );
+        let done = answer(&app, &browser, consent, "authorize").await;
+        assert!(
+            done.page("/oidc/auth/resume/")
+                .1
+                .contains("Device connected")
+        );
+        let (status, tokens) = poll(&app, id, &device_code).await;
+        assert_eq!(status, 200, "{tokens}");
+        assert_eq!(tokens["scope"], "openid profile");
+        let (_, grants) = admin.get("/api/users?search=alice").await;
+        let alice = grants[0]["id"].as_str().unwrap_or_default();
+        let (_, grants) = admin.get(&format!("/api/users/{alice}/grants")).await;
+        assert_eq!(grants.as_array().map(Vec::len), Some(1), "{grants}");
+    }
+}
