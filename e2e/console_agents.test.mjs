@@ -50,6 +50,7 @@ test("an administrator approves, configures and blocks self-registered clients i
       cimd: { mode: "approval", trustedHosts: ["claude.ai", "chatgpt.com"] },
       dcr: { mode: "open", initialAccessTokenRequired: true },
       ceiling: { userScopes: ["profile"], resourceScopes: [] },
+      deviceFlow: false,
     });
 
     page.once("dialog", (dialog) => dialog.accept());

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use serde::Deserialize;
 use url::Url;
 
-use crate::client::{Application, ApplicationType, TokenSettings};
+use crate::client::{Application, ApplicationType};
 use crate::dynamic::{Dynamic, Registration};
 use crate::lifetimes::{CIMD_KEEP_MAX_SECS, CIMD_KEEP_MIN_SECS};
 use crate::registration::check_redirect_uri;
@@ -170,7 +170,7 @@ impl Document {
             redirect_uris: self.redirect_uris.clone(),
             post_logout_redirect_uris: Vec::new(),
             cors_allowed_origins: crate::redirect::web_origins(&self.redirect_uris),
-            settings: TokenSettings::default(),
+            settings: crate::dynamic::settings(&self.grant_types),
             created_at: now_ms,
             dynamic: Some(Dynamic {
                 registration: Registration::Cimd,

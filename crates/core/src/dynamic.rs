@@ -85,11 +85,15 @@ impl Dynamic {
 }
 
 /// The grant types a self-registered client lists, kept among those Latchkey offers it
-/// (the code and refresh grants; others, such as `jwt-bearer`, are dropped rather than
-/// refused); none listed means the code grant. `None` when the code grant is not among them:
+/// (the code, refresh and device grants; others, such as `jwt-bearer`, are dropped rather
+/// than refused); none listed means the code grant. `None` when the code grant is not among them:
 /// it is the only way such a client signs users in.
 pub fn grant_types(listed: Option<Vec<String>>) -> Option<Vec<String>> {
-    const OFFERED: [&str; 2] = ["authorization_code", "refresh_token"];
+    const OFFERED: [&str; 3] = [
+        "authorization_code",
+        "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
+    ];
     let kept: Vec<String> = match listed {
         Some(types) => types
             .into_iter()
@@ -121,6 +125,10 @@ pub struct Policy {
     pub cimd: CimdPolicy,
     pub dcr: DcrPolicy,
     pub ceiling: Ceiling,
+    /// Self-registered clients that list the device grant (RFC 8628) in their `grant_types`
+    /// may use it: an agent on a server with no browser. Off unless an administrator allows it.
+    #[serde(default)]
+    pub device_flow: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,6 +177,7 @@ impl Default for Policy {
                 initial_access_token_required: false,
             },
             ceiling: Ceiling::default(),
+            device_flow: false,
         }
     }
 }
@@ -252,6 +261,17 @@ pub fn refusal(standing: Standing) -> Option<OAuthError> {
         Standing::Pending => OAuthError::new(ErrorCode::AccessDenied, why),
         _ => OAuthError::new(ErrorCode::InvalidClient, why),
     })
+}
+
+/// The token settings of a self-registered client that lists `grant_types`: the device grant
+/// where it asked for it (the policy still decides at each use).
+pub fn settings(grant_types: &[String]) -> crate::client::TokenSettings {
+    crate::client::TokenSettings {
+        device_flow: grant_types
+            .iter()
+            .any(|t| t == crate::client::GrantType::DeviceCode.as_str()),
+        ..Default::default()
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use aws_lc_rs::digest::{SHA256, digest};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::client::{Application, ApplicationType, TokenSettings};
+use crate::client::{Application, ApplicationType};
 use crate::dynamic::{Dynamic, Registration};
 use crate::registration::{MAX_URIS, check_name, check_self_registered_redirect_uri};
 use crate::{ErrorCode, OAuthError};
@@ -152,7 +152,7 @@ impl Request {
             redirect_uris: self.redirect_uris.clone(),
             post_logout_redirect_uris: Vec::new(),
             cors_allowed_origins: crate::redirect::web_origins(&self.redirect_uris),
-            settings: TokenSettings::default(),
+            settings: crate::dynamic::settings(&self.grant_types),
             created_at: now_ms,
             dynamic: Some(Dynamic {
                 registration: Registration::Dcr,
@@ -166,8 +166,8 @@ impl Request {
     }
 
     /// What identifies this registration sent from `address`: the same name, software,
-    /// authentication method and redirect URIs (in any order) from the same address digest
-    /// the same (hex SHA-256).
+    /// authentication method, redirect URIs (in any order) and grant types from the same
+    /// address digest the same (hex SHA-256).
     pub fn digest(&self, address: &str) -> String {
         let mut uris = self.redirect_uris.clone();
         uris.sort();
@@ -177,6 +177,7 @@ impl Request {
             self.token_endpoint_auth_method,
             uris,
             address,
+            self.grant_types,
         ]);
         let hashed = digest(&SHA256, canonical.to_string().as_bytes());
         hashed.as_ref().iter().map(|b| format!("{b:02x}")).collect()

@@ -47,6 +47,7 @@ impl Db {
             " ON CONFLICT (id) DO UPDATE SET name = excluded.name, \
              redirect_uris = excluded.redirect_uris, \
              cors_allowed_origins = excluded.cors_allowed_origins, \
+             device_flow = excluded.device_flow, \
              metadata_fetched_at = excluded.metadata_fetched_at, \
              metadata_fresh_until = excluded.metadata_fresh_until \
              WHERE applications.registration = 'cimd'",

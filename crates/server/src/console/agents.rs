@@ -55,6 +55,7 @@ struct AgentsPage<'a> {
     dcr_mode: &'static str,
     trusted_hosts: String,
     iat_required: bool,
+    device_flow: bool,
     user_scopes: Vec<Choice>,
     apis: Vec<Api>,
     pending: Vec<Client>,
@@ -157,6 +158,7 @@ async fn render(
         dcr_mode: mode_name(policy.dcr.mode),
         trusted_hosts: policy.cimd.trusted_hosts.join("\n"),
         iat_required: policy.dcr.initial_access_token_required,
+        device_flow: policy.device_flow,
         user_scopes,
         apis,
         pending: clients(pending)
@@ -213,6 +215,7 @@ pub async fn save(
                     .collect();
             }
             "iat_required" => policy.dcr.initial_access_token_required = true,
+            "device_flow" => policy.device_flow = true,
             "user_scope" => policy.ceiling.user_scopes.push(value),
             "resource_scope" => policy.ceiling.resource_scopes.push(value),
             _ => {}

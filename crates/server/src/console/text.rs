@@ -235,6 +235,7 @@ pub struct ConsoleText {
     pub mode_open: &'static str,
     pub agents_trusted_hosts: &'static str,
     pub agents_iat_required: &'static str,
+    pub agents_device_flow: &'static str,
     pub agents_ceiling: &'static str,
     pub agents_ceiling_hint: &'static str,
     pub agents_saved: &'static str,

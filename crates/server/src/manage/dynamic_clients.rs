@@ -14,8 +14,9 @@ use latchkey_store::dynamic_clients::InitialAccessToken;
 
 /// The policy for clients that register themselves: per kind (`cimd`, `dcr`) a `mode`
 /// (`off`, `approval`, `open`), the CIMD hosts shown as verified (`trustedHosts`), whether
-/// registration needs an initial access token, and the `ceiling` (`userScopes`, API scope ids
-/// in `resourceScopes`) every such client is held to unless given its own.
+/// registration needs an initial access token, the `ceiling` (`userScopes`, API scope ids
+/// in `resourceScopes`) every such client is held to unless given its own, and whether those
+/// that list the device grant may use it (`deviceFlow`, false unless set).
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(transparent)]
 #[schema(value_type = Object)]

@@ -6,11 +6,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use latchkey_core::OAuthError;
 use latchkey_core::device::{self, DeviceAuthorization, Status};
 use latchkey_core::dynamic::{Standing, refusal};
 use latchkey_core::grant::token_hash;
 use latchkey_core::random;
+use latchkey_core::{ErrorCode, OAuthError};
 use serde::Serialize;
 
 use super::client::ClientRequest;
@@ -48,6 +48,10 @@ async fn begin(state: &AppState, request: &ClientRequest) -> Result<Answer, Erro
             return Err(refusal(standing)
                 .unwrap_or_else(OAuthError::invalid_client)
                 .into());
+        }
+        if !policy.device_flow {
+            let why = "self-registered clients may not use the device authorization grant here";
+            return Err(OAuthError::new(ErrorCode::UnauthorizedClient, why).into());
         }
     }
     let now = state.clock.now_ms();

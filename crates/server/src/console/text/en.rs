@@ -220,6 +220,7 @@ pub const EN: ConsoleText = ConsoleText {
     mode_open: "Open: the user’s consent is enough",
     agents_trusted_hosts: "Trusted hosts (shown as verified), one per line",
     agents_iat_required: "Registration needs an initial access token",
+    agents_device_flow: "Clients that list the device grant may use it (agents on servers, command-line tools)",
     agents_ceiling: "Ceiling",
     agents_ceiling_hint: "The most any self-registered client may be granted, unless given its own on its Permissions tab.",
     agents_saved: "Policy saved.",

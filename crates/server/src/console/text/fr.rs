@@ -220,6 +220,7 @@ pub const FR: ConsoleText = ConsoleText {
     mode_open: "Ouvert : le consentement de l’utilisateur suffit",
     agents_trusted_hosts: "Hôtes de confiance (affichés comme vérifiés), un par ligne",
     agents_iat_required: "L’enregistrement exige un jeton d’accès initial",
+    agents_device_flow: "Les clients qui déclarent l’autorisation d’appareil peuvent l’utiliser (agents sur des serveurs, outils en ligne de commande)",
     agents_ceiling: "Plafond",
     agents_ceiling_hint: "Le maximum accordé à un client enregistré de lui-même, sauf s’il a le sien dans son onglet Permissions.",
     agents_saved: "Politique enregistrée.",

@@ -332,3 +332,92 @@ async fn a_third_party_device_app_gets_its_consent_page_at_device() {
         assert_eq!(grants.as_array().map(Vec::len), Some(1), "{grants}");
     }
 }
+
+#[tokio::test]
+async fn a_self_registered_agent_uses_the_device_grant_when_the_policy_allows_it() {
+    use crate::agents::{MCP, put_policy, setup};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let admin = Admin::new(&app).await;
+    setup(&admin).await;
+    let mut policy = admin.get("/api/configs/dynamic-clients").await.1;
+    assert_eq!(policy["deviceFlow"], false, "off by default: {policy}");
+    policy["dcr"] = json!({"mode": "open"});
+    put_policy(&admin, policy.clone()).await;
+    let register = |grant_types: serde_json::Value| {
+        let body = json!({"client_name": "Server agent", "token_endpoint_auth_method": "none",
+            "redirect_uris": ["http://localhost:8787/callback"], "grant_types": grant_types});
+        let request = app.http.post(app.url("/oidc/reg")).json(&body);
+        async move {
+            let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(response.status(), 201);
+            let body: serde_json::Value = response.json().await.unwrap_or_default();
+            body
+        }
+    };
+    let device_grant = "urn:ietf:params:oauth:grant-type:device_code";
+    let agent = register(json!(["authorization_code", device_grant])).await;
+    assert_eq!(
+        agent["grant_types"],
+        json!(["authorization_code", device_grant])
+    );
+    let agent = agent["client_id"].as_str().unwrap_or_default().to_owned();
+    let plain = register(json!(["authorization_code"])).await;
+    let plain = plain["client_id"].as_str().unwrap_or_default().to_owned();
+    let form = |id: &str| {
+        let fields = [
+            ("client_id", id.to_owned()),
+            ("scope", "mcp:tools".to_owned()),
+            ("resource", MCP.to_owned()),
+        ];
+        let request = app.http.post(app.url("/oidc/device/auth")).form(&fields);
+        async move {
+            let response = request.send().await.unwrap_or_else(|e| panic!("{e}"));
+            let status = response.status().as_u16();
+            (
+                status,
+                response
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap_or_default(),
+            )
+        }
+    };
+    let (status, body) = form(&agent).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("unauthorized_client")),
+        "{body}"
+    );
+    policy["deviceFlow"] = json!(true);
+    put_policy(&admin, policy).await;
+    let (status, body) = form(&plain).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (400, &json!("unauthorized_client")),
+        "{body}"
+    );
+    let (status, body) = form(&agent).await;
+    assert_eq!(status, 200, "{body}");
+    let text = |name: &str| body[name].as_str().unwrap_or_default().to_owned();
+    let (device_code, user_code) = (text("device_code"), text("user_code"));
+
+    let browser = browser();
+    let stop = sign_in_if_asked(&app, &browser, enter(&app, &browser, &user_code).await).await;
+    let consent = stop.page("/consent/");
+    assert!(consent.1.contains("Unverified"), "{}", consent.1);
+    let done = answer(&app, &browser, consent, "authorize").await;
+    assert!(
+        done.page("/oidc/auth/resume/")
+            .1
+            .contains("Device connected")
+    );
+    let (status, tokens) = poll(&app, &agent, &device_code).await;
+    assert_eq!(status, 200, "{tokens}");
+    let claims = crate::support::verify_access_token(
+        &app,
+        tokens["access_token"].as_str().unwrap_or_default(),
+        MCP,
+    )
+    .await;
+    assert_eq!(claims["scope"], "mcp:tools");
+}
