@@ -39,21 +39,24 @@ pub enum GrantType {
     ClientCredentials,
     /// RFC 8628.
     DeviceCode,
+    /// RFC 8693.
+    TokenExchange,
 }
 
 impl GrantType {
     /// Every grant, in the order discovery lists them and metrics count them. A new variant
     /// fails to compile in the match below, which stands beside this list so that it is added
     /// here too.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::AuthorizationCode,
         Self::RefreshToken,
         Self::ClientCredentials,
         Self::DeviceCode,
+        Self::TokenExchange,
     ];
     const _LISTED_IN_ALL: () = match Self::AuthorizationCode {
         Self::AuthorizationCode | Self::RefreshToken | Self::ClientCredentials => (),
-        Self::DeviceCode => (),
+        Self::DeviceCode | Self::TokenExchange => (),
     };
 
     /// The `grant_type` value.
@@ -63,6 +66,7 @@ impl GrantType {
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
             Self::DeviceCode => "urn:ietf:params:oauth:grant-type:device_code",
+            Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
         }
     }
 
@@ -74,6 +78,7 @@ impl GrantType {
     pub fn is_for_a_user(self) -> bool {
         match self {
             Self::AuthorizationCode | Self::RefreshToken | Self::DeviceCode => true,
+            Self::TokenExchange => true,
             Self::ClientCredentials => false,
         }
     }
@@ -139,10 +144,21 @@ pub struct Application {
 }
 
 impl Application {
-    /// Whether this application may use `grant`: its type decides, and the device grant is
-    /// also turned on per application (a device keeps no secret, so it is never implied).
+    /// Whether this application may use `grant`: its type decides; the device grant and
+    /// token exchange are also turned on per application.
     pub fn may_use(&self, grant: GrantType) -> bool {
-        self.app_type.allows(grant) && (grant != GrantType::DeviceCode || self.settings.device_flow)
+        match grant {
+            // A device keeps no secret, so the grant is never implied.
+            GrantType::DeviceCode => self.app_type.allows(grant) && self.settings.device_flow,
+            // A service the company runs, trusted to act for the users whose tokens it holds.
+            GrantType::TokenExchange => {
+                self.settings.token_exchange
+                    && self.app_type.is_confidential()
+                    && !self.is_third_party
+                    && self.dynamic.is_none()
+            }
+            _ => self.app_type.allows(grant),
+        }
     }
 }
 
@@ -158,6 +174,12 @@ pub struct TokenSettings {
     pub id_token_alg: crate::jwt::Algorithm,
     /// Whether it may use the device authorization grant (`customClientMetadata.deviceFlow`).
     pub device_flow: bool,
+    /// Whether it may exchange a user's access token for one to another API (RFC 8693,
+    /// `customClientMetadata.tokenExchange`): first-party confidential applications only.
+    pub token_exchange: bool,
+    /// Seconds during which a rotated refresh token presented again is answered with the
+    /// pair its rotation issued (`customClientMetadata.refreshTokenReuseGraceSeconds`).
+    pub refresh_reuse_grace_secs: i64,
 }
 
 impl Default for TokenSettings {
@@ -169,6 +191,8 @@ impl Default for TokenSettings {
             always_issue_refresh_token: false,
             id_token_alg: crate::jwt::Algorithm::RS256,
             device_flow: false,
+            token_exchange: false,
+            refresh_reuse_grace_secs: 0,
         }
     }
 }

@@ -13,7 +13,7 @@ pub(crate) const COLUMNS: &str = "id, name, description, type, is_third_party, r
      post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
      rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at, \
      registration, approval, policy_ceiling, metadata_fetched_at, metadata_fresh_until, \
-     authorized_at, device_flow";
+     authorized_at, device_flow, token_exchange, refresh_token_reuse_grace_secs";
 
 /// Which applications a listing returns.
 #[derive(Debug, Clone, Default)]
@@ -103,7 +103,8 @@ impl Db {
             "UPDATE applications SET name = $1, description = $2, redirect_uris = $3, \
              post_logout_redirect_uris = $4, cors_allowed_origins = $5, id_token_ttl = $6, \
              refresh_token_ttl_days = $7, rotate_refresh_token = $8, always_issue_refresh_token = $9, \
-             id_token_signed_response_alg = $10, device_flow = $11 WHERE id = $12",
+             id_token_signed_response_alg = $10, device_flow = $11, token_exchange = $12, \
+             refresh_token_reuse_grace_secs = $13 WHERE id = $14",
             args![
                 &app.name,
                 &app.description,
@@ -116,6 +117,8 @@ impl Db {
                 app.settings.always_issue_refresh_token,
                 app.settings.id_token_alg.as_str(),
                 app.settings.device_flow,
+                app.settings.token_exchange,
+                app.settings.refresh_reuse_grace_secs,
                 &app.id,
             ],
         );
@@ -166,9 +169,10 @@ pub(crate) fn insert(app: &Application, digest: Option<&str>, suffix: &'static s
          post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
          rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at, \
          registration, approval, policy_ceiling, metadata_fetched_at, metadata_fresh_until, \
-         authorized_at, registration_digest, device_flow) \
+         authorized_at, registration_digest, device_flow, token_exchange, \
+         refresh_token_reuse_grace_secs) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22){suffix}"
+         $19, $20, $21, $22, $23, $24){suffix}"
     );
     Statement::new(
         sql,
@@ -195,6 +199,8 @@ pub(crate) fn insert(app: &Application, digest: Option<&str>, suffix: &'static s
             dynamic.and_then(|d| d.authorized_at),
             digest,
             app.settings.device_flow,
+            app.settings.token_exchange,
+            app.settings.refresh_reuse_grace_secs,
         ],
     )
 }
@@ -242,6 +248,8 @@ impl Record for Application {
                 id_token_alg: latchkey_core::jwt::Algorithm::parse(&alg)
                     .ok_or_else(|| Error::Corrupt(format!("unknown ID token algorithm {alg}")))?,
                 device_flow: row.flag("device_flow")?,
+                token_exchange: row.flag("token_exchange")?,
+                refresh_reuse_grace_secs: row.get("refresh_token_reuse_grace_secs")?,
             },
             created_at: row.get("created_at")?,
         })

@@ -87,6 +87,8 @@ pub fn grant(
         iat,
         exp: iat + resource.access_token_ttl,
         jti: crate::random::id(),
+        act: None,
+        subject_client_id: None,
     })
 }
 

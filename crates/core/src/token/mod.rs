@@ -4,6 +4,7 @@ pub mod authorization_code;
 pub mod client_credentials;
 pub mod device_code;
 pub mod refresh_token;
+pub mod token_exchange;
 
 use serde::Serialize;
 
@@ -20,6 +21,7 @@ pub enum TokenRequest {
     RefreshToken(refresh_token::Request),
     ClientCredentials(client_credentials::Request),
     DeviceCode(device_code::Request),
+    TokenExchange(token_exchange::Request),
 }
 
 impl TokenRequest {
@@ -41,6 +43,7 @@ impl TokenRequest {
                 Self::ClientCredentials(client_credentials::parse(params)?)
             }
             GrantType::DeviceCode => Self::DeviceCode(device_code::parse(params)?),
+            GrantType::TokenExchange => Self::TokenExchange(token_exchange::parse(params)?),
         })
     }
 
@@ -50,6 +53,7 @@ impl TokenRequest {
             Self::RefreshToken(_) => GrantType::RefreshToken,
             Self::ClientCredentials(_) => GrantType::ClientCredentials,
             Self::DeviceCode(_) => GrantType::DeviceCode,
+            Self::TokenExchange(_) => GrantType::TokenExchange,
         }
     }
 }
@@ -77,6 +81,12 @@ pub struct AccessTokenClaims {
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
+    /// Who acts for the user (RFC 8693 §4.1): in exchanged tokens only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub act: Option<serde_json::Value>,
+    /// In exchanged tokens: the application the user's consent was given to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject_client_id: Option<String>,
 }
 
 /// The claims of a user's JWT access token for `resource` (RFC 9068), shared by the code and
@@ -103,6 +113,8 @@ pub fn user_access(
         iat,
         exp: iat + resource.access_token_ttl,
         jti: crate::random::id(),
+        act: None,
+        subject_client_id: None,
     })
 }
 
@@ -118,6 +130,9 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// RFC 8693 §2.2.1: what a token exchange issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
 }
 
 #[cfg(test)]

@@ -29,6 +29,12 @@ pub struct CustomClientMetadataInput {
     /// Whether the application may use the device authorization grant (RFC 8628). On by
     /// default for new Native applications; never for machine-to-machine ones.
     pub device_flow: Option<bool>,
+    /// Whether the application may exchange a user's access token for one to another API
+    /// (RFC 8693). First-party Traditional and machine-to-machine applications only.
+    pub token_exchange: Option<bool>,
+    /// Seconds (0 to 60) during which a rotated refresh token presented again is answered
+    /// with the same new pair instead of revoking its family.
+    pub refresh_token_reuse_grace_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -67,6 +73,8 @@ pub struct CustomClientMetadata {
     pub rotate_refresh_token: bool,
     pub always_issue_refresh_token: bool,
     pub device_flow: bool,
+    pub token_exchange: bool,
+    pub refresh_token_reuse_grace_seconds: i64,
 }
 
 /// An application as the API shows it. `secret` only in the answer to its creation.
@@ -115,6 +123,8 @@ impl From<Application> for ApplicationView {
                 rotate_refresh_token: app.settings.rotate_refresh_token,
                 always_issue_refresh_token: app.settings.always_issue_refresh_token,
                 device_flow: app.settings.device_flow,
+                token_exchange: app.settings.token_exchange,
+                refresh_token_reuse_grace_seconds: app.settings.refresh_reuse_grace_secs,
             },
             id: app.id,
             name: app.name,

@@ -13,6 +13,9 @@ pub use super::application_json::{
 use crate::app::AppState;
 use crate::audit;
 
+/// The longest a rotated refresh token may be answered again: a retry, not a second life.
+const MAX_REUSE_GRACE_SECS: i64 = 60;
+
 pub fn parse_type(value: &str) -> Result<ApplicationType, Invalid> {
     ApplicationType::parse(value).ok_or_else(|| {
         Invalid::new(
@@ -80,6 +83,28 @@ fn apply_metadata(
                 ));
             }
             app.settings.device_flow = on;
+        }
+        if let Some(on) = custom.token_exchange {
+            let first_party_confidential =
+                app.app_type.is_confidential() && !app.is_third_party && app.dynamic.is_none();
+            if on && !first_party_confidential {
+                let why = "only first-party Traditional and machine-to-machine applications may exchange tokens";
+                let field = "customClientMetadata.tokenExchange";
+                return Err(Invalid::new(
+                    field,
+                    "application.token_exchange_not_allowed",
+                    why,
+                ));
+            }
+            app.settings.token_exchange = on;
+        }
+        if let Some(secs) = custom.refresh_token_reuse_grace_seconds {
+            if !(0..=MAX_REUSE_GRACE_SECS).contains(&secs) {
+                let why = "refreshTokenReuseGraceSeconds must be between 0 and 60";
+                let field = "customClientMetadata.refreshTokenReuseGraceSeconds";
+                return Err(Invalid::new(field, "application.invalid_reuse_grace", why));
+            }
+            app.settings.refresh_reuse_grace_secs = secs;
         }
         rules::check_token_settings(&app.settings)?;
     }

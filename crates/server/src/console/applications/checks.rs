@@ -72,6 +72,14 @@ impl SettingsForm {
         if !number(&self.id_token_ttl).is_some_and(|n| (60..=max).contains(&n)) {
             add("id_token_ttl", text.id_token_ttl_range.to_owned());
         }
+        // Left empty: none.
+        let grace = self.refresh_token_reuse_grace_seconds.trim();
+        if !grace.is_empty() && !number(grace).is_some_and(|n| (0..=60).contains(&n)) {
+            add(
+                "refresh_token_reuse_grace_seconds",
+                text.reuse_grace_range.to_owned(),
+            );
+        }
         if !number(&self.refresh_token_ttl_in_days).is_some_and(|n| (1..=90).contains(&n)) {
             add(
                 "refresh_token_ttl_in_days",

@@ -68,6 +68,8 @@ struct SettingsPage<'a> {
     tabs: Vec<Tab>,
     built_in: bool,
     machine: bool,
+    /// A first-party confidential application, which may be allowed to exchange tokens.
+    may_exchange: bool,
     saved: bool,
     /// A refusal no field explains (the application is built in, say).
     error: Option<String>,
@@ -100,6 +102,9 @@ pub struct SettingsForm {
     rotate_refresh_token: Option<String>,
     always_issue_refresh_token: Option<String>,
     device_flow: Option<String>,
+    token_exchange: Option<String>,
+    #[serde(default)]
+    pub(super) refresh_token_reuse_grace_seconds: String,
 }
 
 impl SettingsForm {
@@ -116,6 +121,8 @@ impl SettingsForm {
             rotate_refresh_token: on(app.settings.rotate_refresh_token),
             always_issue_refresh_token: on(app.settings.always_issue_refresh_token),
             device_flow: on(app.settings.device_flow),
+            token_exchange: on(app.settings.token_exchange),
+            refresh_token_reuse_grace_seconds: app.settings.refresh_reuse_grace_secs.to_string(),
         }
     }
 
@@ -132,13 +139,23 @@ impl SettingsForm {
                 post_logout_redirect_uris: lines(&self.post_logout_redirect_uris),
                 id_token_signed_response_alg: None,
             }),
-            custom_client_metadata: redirects.then(|| CustomClientMetadataInput {
-                cors_allowed_origins: Some(lines(&self.cors_allowed_origins)),
-                id_token_ttl: Some(number(&self.id_token_ttl)),
-                refresh_token_ttl_in_days: Some(number(&self.refresh_token_ttl_in_days)),
-                rotate_refresh_token: Some(self.rotate_refresh_token.is_some()),
-                always_issue_refresh_token: Some(self.always_issue_refresh_token.is_some()),
-                device_flow: Some(self.device_flow.is_some()),
+            custom_client_metadata: Some(match redirects {
+                true => CustomClientMetadataInput {
+                    cors_allowed_origins: Some(lines(&self.cors_allowed_origins)),
+                    id_token_ttl: Some(number(&self.id_token_ttl)),
+                    refresh_token_ttl_in_days: Some(number(&self.refresh_token_ttl_in_days)),
+                    rotate_refresh_token: Some(self.rotate_refresh_token.is_some()),
+                    always_issue_refresh_token: Some(self.always_issue_refresh_token.is_some()),
+                    device_flow: Some(self.device_flow.is_some()),
+                    token_exchange: Some(self.token_exchange.is_some()),
+                    refresh_token_reuse_grace_seconds: Some(number(
+                        &self.refresh_token_reuse_grace_seconds,
+                    )),
+                },
+                false => CustomClientMetadataInput {
+                    token_exchange: Some(self.token_exchange.is_some()),
+                    ..CustomClientMetadataInput::default()
+                },
             }),
             app_type: None,
             is_third_party: None,
@@ -163,6 +180,9 @@ fn settings_page(
         tabs: tabs(text, app, ""),
         built_in: app.id == CONSOLE_APP_ID,
         machine: app.app_type == ApplicationType::MachineToMachine,
+        may_exchange: app.app_type.is_confidential()
+            && !app.is_third_party
+            && app.dynamic.is_none(),
         saved,
         error,
         problems,

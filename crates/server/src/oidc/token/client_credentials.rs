@@ -44,5 +44,6 @@ pub async fn grant(
         scope,
         id_token: None,
         refresh_token: None,
+        issued_token_type: None,
     })
 }

@@ -228,6 +228,7 @@ pub(super) async fn issue(
         scope: scope.to_string(),
         id_token,
         refresh_token: tokens.refresh.map(|(value, _)| value),
+        issued_token_type: None,
     })
 }
 

@@ -7,6 +7,7 @@ mod client_credentials;
 mod device_code;
 mod issuance;
 mod refresh_token;
+mod token_exchange;
 
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -51,10 +52,12 @@ async fn run_grant(
         TokenRequest::RefreshToken(r) => refresh_token::refresh(state, app, r).await?,
         TokenRequest::ClientCredentials(r) => client_credentials::grant(state, app, r).await?,
         TokenRequest::DeviceCode(r) => device_code::poll(state, app, r).await?,
+        TokenRequest::TokenExchange(r) => token_exchange::exchange(state, app, r).await?,
     };
     let body = serde_json::to_vec(&response).map_err(|e| Error::Internal(e.to_string()))?;
     let action = match grant {
         GrantType::RefreshToken => "token.refresh",
+        GrantType::TokenExchange => "token.exchange",
         GrantType::AuthorizationCode | GrantType::ClientCredentials | GrantType::DeviceCode => {
             "token.issue"
         }

@@ -27,3 +27,4 @@ pub mod revocation;
 pub mod second_rp;
 pub mod third_party;
 pub mod third_party_revoke;
+pub mod token_exchange;

@@ -20,3 +20,10 @@ CREATE TABLE device_authorizations (
 );
 CREATE INDEX device_authorizations_expires ON device_authorizations (expires_at);
 CREATE INDEX device_authorizations_client ON device_authorizations (client_id);
+
+-- Whether a first-party confidential application may exchange a user's access token for one
+-- to another API (RFC 8693).
+ALTER TABLE applications ADD COLUMN token_exchange BOOLEAN NOT NULL DEFAULT FALSE;
+-- Seconds during which a rotated refresh token presented again gets the same new pair
+-- (a retry after a lost response) instead of revoking its family.
+ALTER TABLE applications ADD COLUMN refresh_token_reuse_grace_secs INTEGER NOT NULL DEFAULT 0;
