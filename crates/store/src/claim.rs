@@ -23,19 +23,37 @@ pub(crate) enum Artefact {
 }
 
 impl Artefact {
-    /// `$1`: now, `$2`: the artefact's hash.
-    fn consume(self) -> &'static str {
-        match self {
-            Artefact::Code => {
+    /// `$1`: now, `$2`: the artefact's hash; with `answer` (a refresh token's sealed
+    /// answer, `$3`), kept on the consumed row.
+    fn consume(self, answer: bool) -> &'static str {
+        match (self, answer) {
+            (Artefact::Code, _) => {
                 "UPDATE authorization_codes SET consumed_at = $1 \
                  WHERE code_hash = $2 AND consumed_at IS NULL AND expires_at > $1 \
                  RETURNING grant_id"
             }
-            Artefact::Refresh => {
+            (Artefact::Refresh, false) => {
                 "UPDATE refresh_tokens SET consumed_at = $1 \
                  WHERE token_hash = $2 AND consumed_at IS NULL RETURNING grant_id"
             }
+            (Artefact::Refresh, true) => {
+                "UPDATE refresh_tokens SET consumed_at = $1, reuse_answer = $3 \
+                 WHERE token_hash = $2 AND consumed_at IS NULL RETURNING grant_id"
+            }
         }
+    }
+
+    /// The consuming statement's arguments.
+    fn args(self, hash: &str, now_ms: i64, issued: &Issued) -> Vec<Arg> {
+        let mut args: Vec<Arg> = vec![now_ms.into(), hash.into()];
+        if let (Artefact::Refresh, Some(answer)) = (self, &issued.reuse_answer) {
+            args.push(answer.into());
+        }
+        args
+    }
+
+    fn keeps_answer(self, issued: &Issued) -> bool {
+        matches!(self, Artefact::Refresh) && issued.reuse_answer.is_some()
     }
 }
 
@@ -103,9 +121,9 @@ fn one_statement(
     let mut sql = format!(
         "WITH c AS ({}), g AS (SELECT g.id FROM grants g JOIN c ON g.id = c.grant_id \
          WHERE g.revoked_at IS NULL)",
-        artefact.consume()
+        artefact.consume(artefact.keeps_answer(issued))
     );
-    let mut args: Vec<Arg> = vec![now_ms.into(), hash.into()];
+    let mut args = artefact.args(hash, now_ms, issued);
     let rows = [
         issued.refresh.as_ref().map(|t| {
             let (h, s, c, e) = (&t.token_hash, &t.scope, t.created_at, t.expires_at);
@@ -147,8 +165,9 @@ async fn in_steps(
     now_ms: i64,
     issued: &Issued,
 ) -> Result<Claimed> {
-    let args = [now_ms.into(), hash.into()];
-    let Some(Grant(grant_id)) = tx.fetch_optional(artefact.consume(), &args).await? else {
+    let args = artefact.args(hash, now_ms, issued);
+    let consume = artefact.consume(artefact.keeps_answer(issued));
+    let Some(Grant(grant_id)) = tx.fetch_optional(consume, &args).await? else {
         return Ok(Claimed::Lost);
     };
     let live = "SELECT id FROM grants WHERE id = $1 AND revoked_at IS NULL";

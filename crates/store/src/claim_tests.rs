@@ -25,6 +25,7 @@ fn issued(grant_id: &str, name: &str) -> Issued {
             created_at: 1,
             expires_at: 1_000_000,
         }),
+        reuse_answer: None,
     }
 }
 

@@ -23,6 +23,10 @@ use crate::{Db, Result, string_list, to_json_list};
 pub struct Issued {
     pub refresh: Option<RefreshToken>,
     pub access: Option<OpaqueAccessToken>,
+    /// For a rotated refresh token: the answer its rotation gave, sealed under a key only
+    /// the token's value opens, kept with the consumed token for a retry within the
+    /// application's reuse grace.
+    pub reuse_answer: Option<String>,
 }
 
 pub(crate) fn insert_refresh(t: &RefreshToken) -> Statement {

@@ -94,6 +94,7 @@ async fn a_code_is_taken_once_even_under_a_concurrent_race() {
                         let issued = Issued {
                             refresh: None,
                             access: Some(access),
+                            reuse_answer: None,
                         };
                         (issued, ())
                     })
@@ -181,12 +182,24 @@ async fn refresh_rotation_has_one_winner_and_revocation_ends_the_family() {
             .rotate_refresh_token(
                 (&r1, old.clone(), g.clone()),
                 &token("r2"),
-                Some(alongside),
+                (Some(alongside), Some("sealed".into())),
                 10,
             )
             .await
             .ok();
         assert!(matches!(first, Some(Taken::Taken(_))));
+        // The answer kept for a retry: found when asked from its rotation on.
+        let client = g.client_id.as_str();
+        let kept = db.find_reuse_answer((&r1, client), 10).await.ok().flatten();
+        assert_eq!(kept.as_deref(), Some("sealed"));
+        let later = db.find_reuse_answer((&r1, client), 11).await.ok().flatten();
+        assert_eq!(later, None);
+        let other = db
+            .find_reuse_answer((&r1, "other"), 10)
+            .await
+            .ok()
+            .flatten();
+        assert_eq!(other, None, "another client's token");
         assert!(
             db.find_access_token(&token_hash("a0"), 10)
                 .await
@@ -197,7 +210,7 @@ async fn refresh_rotation_has_one_winner_and_revocation_ends_the_family() {
         );
         // A racer that read r1 before the rotation loses.
         let replay = db
-            .rotate_refresh_token((&r1, old, g), &token("r3"), None, 11)
+            .rotate_refresh_token((&r1, old, g), &token("r3"), (None, None), 11)
             .await
             .ok();
         assert_eq!(

@@ -82,6 +82,21 @@ impl Db {
             .await
     }
 
+    /// The sealed answer kept with refresh token `token_hash` of client `client_id`, if it
+    /// was rotated at `since_ms` or later and its grant is live: a retry within the grace.
+    pub async fn find_reuse_answer(
+        &self,
+        (token_hash, client_id): (&str, &str),
+        since_ms: i64,
+    ) -> Result<Option<String>> {
+        let sql = "SELECT r.reuse_answer FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id \
+                   WHERE r.token_hash = $1 AND r.consumed_at >= $2 AND r.reuse_answer IS NOT NULL \
+                   AND g.revoked_at IS NULL AND g.client_id = $3";
+        let args = [token_hash.into(), since_ms.into(), client_id.into()];
+        let found = self.fetch_optional(sql, &args).await?;
+        Ok(found.map(|Answer(answer)| answer))
+    }
+
     /// The grant of a refresh token that was consumed before (a replay), if it is one.
     pub async fn find_consumed_refresh_token(&self, token_hash: &str) -> Result<Option<String>> {
         let sql = "SELECT grant_id FROM refresh_tokens \
@@ -91,19 +106,21 @@ impl Db {
     }
 
     /// Consume `old` (as `find_refresh_token` found it) and store `new` in its place, with
-    /// the access token issued alongside, all or nothing (`claim`). A token consumed
+    /// the access token issued alongside and the sealed answer for a retry, if any, all or
+    /// nothing (`claim`). A token consumed
     /// meanwhile is `Reused`: the caller revokes the family. A grant revoked meanwhile is
     /// `Missing`: the token is spent and nothing is stored.
     pub async fn rotate_refresh_token(
         &self,
         (old_hash, old, grant): (&str, RefreshToken, Grant),
         new: &RefreshToken,
-        access: Option<OpaqueAccessToken>,
+        (access, reuse_answer): (Option<OpaqueAccessToken>, Option<String>),
         now_ms: i64,
     ) -> Result<Taken<(RefreshToken, Grant)>> {
         let issued = Issued {
             refresh: Some(new.clone()),
             access,
+            reuse_answer,
         };
         let claimed = self.claim(Artefact::Refresh, old_hash, now_ms, issued);
         Ok(match claimed.await? {
@@ -113,5 +130,14 @@ impl Db {
                 grant_id: old.grant_id,
             },
         })
+    }
+}
+
+/// A sealed reuse answer, as `find_reuse_answer` selects it.
+struct Answer(String);
+
+impl Record for Answer {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok(Self(row.nth(0)?))
     }
 }

@@ -68,6 +68,48 @@ pub fn decide<G>(app: &Application, live: bool, rotated_in: Option<G>) -> Refres
     }
 }
 
+/// The earliest rotation a token presented again at `now_ms` may be answered for again (a
+/// retry after a lost response): within the application's reuse grace; `None` without one.
+pub fn reuse_since(app: &Application, now_ms: i64) -> Option<i64> {
+    let grace = app.settings.refresh_reuse_grace_secs;
+    (grace > 0).then(|| now_ms - grace * 1000)
+}
+
+/// What a rotation answered, kept (sealed) for a retry within the reuse grace: the same
+/// refresh token, access token and ID token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ReuseAnswer {
+    pub access_token: String,
+    pub expires_in: i64,
+    pub scope: String,
+    pub id_token: Option<String>,
+    pub refresh_token: Option<String>,
+}
+
+impl ReuseAnswer {
+    pub fn of(response: &super::TokenResponse) -> Self {
+        Self {
+            access_token: response.access_token.clone(),
+            expires_in: response.expires_in,
+            scope: response.scope.clone(),
+            id_token: response.id_token.clone(),
+            refresh_token: response.refresh_token.clone(),
+        }
+    }
+
+    pub fn response(self) -> super::TokenResponse {
+        super::TokenResponse {
+            access_token: self.access_token,
+            token_type: "Bearer",
+            expires_in: self.expires_in,
+            scope: self.scope,
+            id_token: self.id_token,
+            refresh_token: self.refresh_token,
+            issued_token_type: None,
+        }
+    }
+}
+
 /// When a refresh token issued at `now_ms` expires: its idle lifetime, within the grant's
 /// absolute lifetime.
 pub fn expires_at(now_ms: i64, ttl_days: i64, grant_created_at: i64) -> i64 {

@@ -27,3 +27,6 @@ ALTER TABLE applications ADD COLUMN token_exchange INTEGER NOT NULL DEFAULT 0 CH
 -- Seconds during which a rotated refresh token presented again gets the same new pair
 -- (a retry after a lost response) instead of revoking its family.
 ALTER TABLE applications ADD COLUMN refresh_token_reuse_grace_secs INTEGER NOT NULL DEFAULT 0;
+-- For a rotated refresh token of such an application: the answer its rotation gave, sealed
+-- under a key derived from the token's value (which is never stored).
+ALTER TABLE refresh_tokens ADD COLUMN reuse_answer TEXT;

@@ -39,6 +39,7 @@ async fn writes_committed_together_fail_alone() {
                 let issued = Issued {
                     refresh: Some(refresh(&value, id)),
                     access: None,
+                    reuse_answer: None,
                 };
                 let code = token_hash(&format!("code-{id}"));
                 db.take_authorization_code(&code, 1_000, move |_, _| (issued, ()))

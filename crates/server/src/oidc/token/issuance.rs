@@ -44,6 +44,7 @@ impl Tokens {
                 Access::Opaque(_, record) => Some(record.clone()),
                 Access::Api(_) => None,
             },
+            reuse_answer: None,
         }
     }
 }

@@ -7,6 +7,7 @@ mod client_credentials;
 mod device_code;
 mod issuance;
 mod refresh_token;
+mod reuse;
 mod token_exchange;
 
 use axum::extract::State;

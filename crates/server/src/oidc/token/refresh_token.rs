@@ -1,6 +1,7 @@
 //! `grant_type=refresh_token` (RFC 6749 §6): check the token is this client's and the request
 //! within it before anything is consumed, then keep or rotate it as `core` decides; a rotated
-//! token presented again revokes its grant (RFC 9700 §4.14.2).
+//! token presented again revokes its grant (RFC 9700 §4.14.2), unless the application's reuse
+//! grace keeps the rotation's answer for a retry (`reuse`).
 
 use latchkey_core::client::Application;
 use latchkey_core::grant::{RefreshToken, Taken, token_hash};
@@ -12,6 +13,7 @@ use super::issuance::{
     Access, INVALID_REFRESH_TOKEN, Replayed, Tokens, access_for, invalid_grant, issue,
     new_refresh_token, replayed,
 };
+use super::reuse;
 use crate::app::AppState;
 use crate::error::Error;
 
@@ -46,6 +48,12 @@ pub async fn refresh(
         }
         None => None,
     };
+    // Rotated a moment ago, within the application's grace: a retry gets the same answer.
+    if found.is_none()
+        && let Some(again) = answered_before(state, app, &request.refresh_token, &presented).await?
+    {
+        return Ok(again);
+    }
     // Unknown, expired, or consumed before: a replay of a rotated token revokes its family.
     let rotated_in = match found.is_none() && refresh_token::rotates(app) {
         true => state.db.find_consumed_refresh_token(&presented).await?,
@@ -81,20 +89,35 @@ pub async fn refresh(
                 refresh: Some((value, next.clone())),
                 access,
             };
-            // The response is signed while the rotation commits (the signature would
-            // otherwise wait on the fsync); it is sent only if the rotation won.
             let old = (presented.as_str(), token, grant.clone());
-            let (rotated, response) = tokio::join!(
-                state
-                    .db
-                    .rotate_refresh_token(old, &next, stored_access, now),
-                issue(state, app, (&grant, user), tokens),
-            );
+            let (rotated, response) = match refresh_token::reuse_since(app, now) {
+                // The answer is kept with the rotation, so it is made first.
+                Some(_) => {
+                    let response = issue(state, app, (&grant, user), tokens).await?;
+                    let sealed = reuse::seal(&request.refresh_token, &presented, &response);
+                    let kept = (stored_access, sealed);
+                    let rotated = state.db.rotate_refresh_token(old, &next, kept, now).await;
+                    (rotated, Ok(response))
+                }
+                // The response is signed while the rotation commits (the signature would
+                // otherwise wait on the fsync); it is sent only if the rotation won.
+                None => tokio::join!(
+                    state
+                        .db
+                        .rotate_refresh_token(old, &next, (stored_access, None), now),
+                    issue(state, app, (&grant, user), tokens),
+                ),
+            };
             match rotated? {
                 Taken::Taken(_) => response,
                 Taken::Missing => Err(invalid_grant(INVALID_REFRESH_TOKEN)),
+                // A racing retry won: within the grace, its answer is this one's too.
                 Taken::Reused { grant_id } => {
-                    replayed(state, app, &grant_id, now, Replayed::RefreshToken).await
+                    let again = answered_before(state, app, &request.refresh_token, &presented);
+                    match again.await? {
+                        Some(again) => Ok(again),
+                        None => replayed(state, app, &grant_id, now, Replayed::RefreshToken).await,
+                    }
                 }
             }
         }
@@ -103,4 +126,22 @@ pub async fn refresh(
         }
         _ => Err(invalid_grant(INVALID_REFRESH_TOKEN)),
     }
+}
+
+/// The answer kept when `refresh_token` (hashed `presented`) was rotated within the
+/// application's reuse grace, if any.
+async fn answered_before(
+    state: &AppState,
+    app: &Application,
+    refresh_token: &str,
+    presented: &str,
+) -> Result<Option<TokenResponse>, Error> {
+    let Some(since) = refresh_token::reuse_since(app, state.clock.now_ms()) else {
+        return Ok(None);
+    };
+    let sealed = state
+        .db
+        .find_reuse_answer((presented, &app.id), since)
+        .await?;
+    Ok(sealed.and_then(|sealed| reuse::open(refresh_token, presented, &sealed)))
 }

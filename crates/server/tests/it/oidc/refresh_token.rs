@@ -283,3 +283,46 @@ async fn a_refresh_token_is_bound_to_its_client() {
         assert_eq!(status, 200, "still the owner's: {owned}");
     }
 }
+
+#[tokio::test]
+async fn a_retry_within_the_reuse_grace_gets_the_same_tokens_and_after_it_revokes_the_family() {
+    let app = TestApp::spawn_with_fixed_clock(crate::support::Backend::Sqlite).await;
+    let admin = setup(&app).await;
+    let body = json!({"name": "Agent", "type": "Native",
+        "oidcClientMetadata": {"redirectUris": ["https://app.example.com/callback"]},
+        "customClientMetadata": {"refreshTokenReuseGraceSeconds": 10}});
+    let (client, tokens, id, _) = signed_in(&app, &admin, body).await;
+    let (_, app_view) = admin.get(&format!("/api/applications/{id}")).await;
+    assert_eq!(
+        app_view["customClientMetadata"]["refreshTokenReuseGraceSeconds"],
+        10
+    );
+    let r0 = tokens["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let first = refresh(&app, &client, &r0, None).await;
+    let first = first.unwrap_or_else(|e| panic!("{e}"));
+    // The response was lost; the agent retries with the same token five seconds later.
+    app.state.clock.advance(5_000);
+    let again = refresh(&app, &client, &r0, None).await;
+    assert_eq!(again.as_ref().ok(), Some(&first), "the same pair");
+    let r1 = first.1.clone().unwrap_or_default();
+    let second = refresh(&app, &client, &r1, None).await;
+    let second = second.unwrap_or_else(|e| panic!("the family lives on: {e}"));
+    // Past the grace, the old token presented again is a replay: the family is revoked.
+    app.state.clock.advance(10_001);
+    assert!(refresh(&app, &client, &r1, None).await.is_err());
+    let r2 = second.1.unwrap_or_default();
+    assert!(refresh(&app, &client, &r2, None).await.is_err(), "revoked");
+    // The grace is at most a minute.
+    let long = json!({"customClientMetadata": {"refreshTokenReuseGraceSeconds": 61}});
+    let (status, body) = admin.patch(&format!("/api/applications/{id}"), long).await;
+    assert_eq!(
+        (status, &body["field"]),
+        (
+            422,
+            &json!("customClientMetadata.refreshTokenReuseGraceSeconds")
+        )
+    );
+}

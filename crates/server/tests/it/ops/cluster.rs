@@ -337,6 +337,68 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         "the replays revoked the family"
     );
 
+    // With a reuse grace, the same race is a retry: every node answers the one rotation's
+    // tokens, and the family lives on.
+    let grace = json!({"customClientMetadata": {"refreshTokenReuseGraceSeconds": 30}});
+    let patched = http
+        .patch(api(&a, &format!("/api/applications/{web_id}")))
+        .bearer_auth(&token)
+        .json(&grace)
+        .send()
+        .await;
+    assert_eq!(patched.map(|r| r.status().as_u16()).ok(), Some(200));
+    // Each node sees the change at its next poll of the cache generation.
+    tokio::time::sleep(latchkey::cache::POLL_INTERVAL * 2).await;
+    let fresh = browser
+        .get(auth(&a, "openid+offline_access"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let code = code_of(&location(&fresh));
+    let fields = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CALLBACK),
+    ];
+    let url = format!("{}/oidc/token", b.base);
+    let (_, tokens) = form(&http, url, &fields, (&web_id, &web_secret)).await;
+    let refresh = tokens["refresh_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let url = format!("{}/oidc/token", if i % 2 == 0 { &a.base } else { &b.base });
+        let (http, refresh, id, secret) = (
+            http.clone(),
+            refresh.clone(),
+            web_id.clone(),
+            web_secret.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let fields = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.as_str()),
+            ];
+            form(&http, url, &fields, (&id, &secret)).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        let (status, body) = task.await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, 200, "{body}");
+        answers.push((body["refresh_token"].clone(), body["access_token"].clone()));
+    }
+    answers.dedup();
+    assert_eq!(answers.len(), 1, "one answer on both nodes: {answers:?}");
+    let fields = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", answers[0].0.as_str().unwrap_or_default()),
+    ];
+    let url = format!("{}/oidc/token", a.base);
+    let (status, after) = form(&http, url, &fields, (&web_id, &web_secret)).await;
+    assert_eq!(status, 200, "the family lives on: {after}");
+
     // A redirect-URI change on A applies on B at once (nothing cached).
     let patch = json!({"oidcClientMetadata": {"redirectUris": ["https://app.example.com/new"]}});
     let changed = http
