@@ -5,15 +5,13 @@
 
 use latchkey_core::client::Application;
 use latchkey_core::device::{self, Poll};
-use latchkey_core::grant::{Taken, token_hash};
+use latchkey_core::grant::{AuthorizationCode, Grant, token_hash};
 use latchkey_core::token::TokenResponse;
 use latchkey_core::token::device_code::{self as rules, Request};
 use latchkey_core::{ErrorCode, OAuthError};
-use latchkey_store::codes::Won;
-use latchkey_store::grants::Issued;
 use serde_json::json;
 
-use super::issuance::{Replayed, Tokens, granted, invalid_grant, issue, replayed};
+use super::issuance::invalid_grant;
 use crate::app::AppState;
 use crate::audit;
 use crate::error::Error;
@@ -54,31 +52,16 @@ pub async fn poll(
             return Err(Error::OAuth(error));
         }
     };
-    let client = app.clone();
-    let take = state
-        .db
-        .take_authorization_code(&code_hash, now, move |code, grant| {
-            let checked = rules::check(code, grant, &client.id).map_err(Error::OAuth);
-            let target = request.resource.as_deref();
-            let tokens = checked.and_then(|()| granted(code, grant, &client, target, now));
-            let issued = tokens
-                .as_ref()
-                .map_or_else(|_| Issued::default(), Tokens::issued);
-            (issued, tokens)
-        });
-    match take.await? {
-        Taken::Taken(Won {
-            grant,
-            user,
-            decided,
-            ..
-        }) => issue(state, app, (&grant, user), decided?).await,
-        // Approved, but the grant was revoked (or the code expired) since.
-        Taken::Missing => Err(OAuthError::new(
+    let check = move |code: &AuthorizationCode, grant: &Grant, client: &Application| {
+        rules::check(code, grant, &client.id).map_err(Error::OAuth)
+    };
+    let taken = super::authorization_code::take(state, app, (&code_hash, request.resource), check);
+    // Approved, but the grant was revoked (or the code expired) since.
+    taken.await?.ok_or_else(|| {
+        OAuthError::new(
             ErrorCode::ExpiredToken,
             "the device code is no longer valid",
         )
-        .into()),
-        Taken::Reused { grant_id } => replayed(state, app, &grant_id, now, Replayed::Code).await,
-    }
+        .into()
+    })
 }

@@ -1,4 +1,4 @@
-//! What the user's grants (`authorization_code`, `refresh_token`) issue: the tokens decided
+//! What the user's grants (`authorization_code`, `refresh_token`, `device_code`) issue: the tokens decided
 //! from the code or refresh token and its grant before anything is stored (so that the
 //! consuming transaction stores them too), then the one token response with its ID token; and
 //! what a replayed one-time credential costs its grant.
@@ -8,7 +8,7 @@ use latchkey_core::client::Application;
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, token_hash};
 use latchkey_core::lifetimes::OPAQUE_ACCESS_TOKEN_SECS;
 use latchkey_core::scope::Scopes;
-use latchkey_core::token::{self, TokenResponse, authorization_code, refresh_token};
+use latchkey_core::token::{self, TokenResponse, refresh_token};
 use latchkey_core::user::User;
 use latchkey_core::{ErrorCode, OAuthError, lifetimes, random, resource};
 use latchkey_store::grants::Issued;
@@ -47,18 +47,6 @@ impl Tokens {
             reuse_answer: None,
         }
     }
-}
-
-pub fn for_code(
-    request: &authorization_code::Request,
-    code: &AuthorizationCode,
-    grant: &Grant,
-    app: &Application,
-    target: Option<&str>,
-    now: i64,
-) -> Result<Tokens, Error> {
-    authorization_code::check(request, code, grant, app)?;
-    granted(code, grant, app, target, now)
 }
 
 /// What a code's grant issues, once the code was checked against what redeems it (a code
