@@ -1,7 +1,7 @@
-//! What the user's grants (`authorization_code`, `refresh_token`, `device_code`) issue: the tokens decided
-//! from the code or refresh token and its grant before anything is stored (so that the
-//! consuming transaction stores them too), then the one token response with its ID token; and
-//! what a replayed one-time credential costs its grant.
+//! What the user's grants (`authorization_code`, `refresh_token`, `device_code`) issue: the
+//! tokens decided from the code or refresh token and its grant before anything is stored (so
+//! that the consuming transaction stores them too), then the one token response with its ID
+//! token; and what a replayed one-time credential costs its grant.
 
 use latchkey_core::claims::{IdTokenContext, id_token_claims};
 use latchkey_core::client::Application;
