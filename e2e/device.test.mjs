@@ -1,12 +1,12 @@
 // The device authorization grant as a command-line tool meets it: `openid-client` v6 asks for
 // a code and polls, while a person on a phone (390 px, Chromium) follows the link, signs in
 // and confirms; in English with Continue, in French with Cancel. Each page fits the phone in
-// both color schemes.
+// both color schemes (and, with E2E_SCREENSHOTS set, is saved for the gallery).
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as client from "openid-client";
-import { BIN, fitProblems, launchBrowser, managementApi, startLatchkey } from "./latchkey.mjs";
+import { BIN, fitProblems, launchBrowser, managementApi, pageShots, startLatchkey } from "./latchkey.mjs";
 
 const PASSWORD = "correct horse battery";
 const PHONE = { width: 390, height: 844 };
@@ -19,6 +19,7 @@ test("a device signs in with openid-client while a phone approves at /device, in
   const check = async (page, name) => {
     const found = await fitProblems(page, { reload: false });
     if (found.length) problems[name] = found;
+    await pageShots(page, name);
   };
   try {
     run(["users", "create", "--username", "alice", "--name", "Alice", "--password-stdin"], `${PASSWORD}\n`);

@@ -6,27 +6,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import { BIN, PARTNER_CALLBACK, fitProblems, launchBrowser, managementApi, redirectedTo, startLatchkey } from "./latchkey.mjs";
+import { BIN, PARTNER_CALLBACK, fitProblems, launchBrowser, managementApi, pageShots, redirectedTo, startLatchkey } from "./latchkey.mjs";
 
 const PASSWORD = "correct horse battery";
-const FORMS = [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]];
-
-/** The page at each width and scheme, when screenshots are asked for. */
-async function shots(page, name) {
-  const root = process.env.E2E_SCREENSHOTS;
-  if (!root) return;
-  const dir = join(root, "pages");
-  mkdirSync(dir, { recursive: true });
-  for (const [form, size] of FORMS) {
-    await page.setViewportSize(size);
-    for (const colorScheme of ["light", "dark"]) {
-      await page.emulateMedia({ colorScheme });
-      await page.screenshot({ path: join(dir, `${name}-${form}-${colorScheme}.png`), fullPage: true });
-    }
-  }
-}
 
 async function signIn(page, username) {
   await page.getByLabel("Username or email").fill(username);
@@ -42,7 +24,7 @@ test("every hosted and console page fits a phone and reads in both color schemes
   const check = async (page, name, options) => {
     const found = await fitProblems(page, options);
     if (found.length) problems[name] = found;
-    await shots(page, name);
+    await pageShots(page, name);
   };
   try {
     run(["users", "create", "--username", "root", "--name", "Root", "--admin", "--password-stdin"], `${PASSWORD}\n`);

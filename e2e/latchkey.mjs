@@ -101,6 +101,27 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(dir, `${name}.png`), fullPage: true });
 }
 
+const FORMS = [["desktop", { width: 1280, height: 800 }], ["phone", { width: 390, height: 844 }]];
+
+/**
+ * With E2E_SCREENSHOTS set, `page` saved at desktop and phone width, light and dark, as
+ * `pages/<name>-<form>-<scheme>.png` under it (docs/screenshots/pages in the repository).
+ * The page is left at phone width.
+ */
+export async function pageShots(page, name) {
+  const root = process.env.E2E_SCREENSHOTS;
+  if (!root) return;
+  const dir = join(root, "pages");
+  mkdirSync(dir, { recursive: true });
+  for (const [form, size] of FORMS) {
+    await page.setViewportSize(size);
+    for (const colorScheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: join(dir, `${name}-${form}-${colorScheme}.png`), fullPage: true });
+    }
+  }
+}
+
 /**
  * What a phone-sized window shows wrong on `page`, at each color scheme: horizontal overflow
  * at 390 px, and text or links whose contrast with what is behind them is under 4.5:1 (WCAG

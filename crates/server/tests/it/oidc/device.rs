@@ -157,7 +157,13 @@ async fn poll(app: &TestApp, client_id: &str, device_code: &str) -> (u16, serde_
 
 #[tokio::test]
 async fn every_poll_answer_follows_rfc_8628() {
-    let app = TestApp::spawn_with_fixed_clock(Backend::Sqlite).await;
+    for backend in backends() {
+        poll_answers(backend).await;
+    }
+}
+
+async fn poll_answers(backend: Backend) {
+    let app = TestApp::spawn_with_fixed_clock(backend).await;
     let admin = Admin::new(&app).await;
     admin.alice().await;
     let tv = admin.client("TV", "Native").await;
@@ -270,7 +276,13 @@ async fn only_applications_allowed_the_device_flow_may_ask_and_scopes_are_checke
 
 #[tokio::test]
 async fn wrong_user_codes_are_counted_against_the_address() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    for backend in backends() {
+        wrong_codes(backend).await;
+    }
+}
+
+async fn wrong_codes(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
     let browser = browser();
     for _ in 0..10 {
         let page = submit_code(&app, &browser, "BCDF-GHJK").await;
