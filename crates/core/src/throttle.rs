@@ -68,6 +68,16 @@ pub const USER_CODES_PER_ADDRESS: Policy = Policy {
     forget_after_ms: MINUTE_MS,
 };
 
+/// Device authorizations asked from one address (each counts): 30 in ten minutes, then a
+/// minute's wait, doubling up to 15 minutes. A device asks once per sign-in; a flood of
+/// requests would only fill the table with codes nobody types.
+pub const DEVICE_AUTHORIZATIONS_PER_ADDRESS: Policy = Policy {
+    free: 30,
+    first_wait_ms: MINUTE_MS,
+    max_wait_ms: 15 * MINUTE_MS,
+    forget_after_ms: 10 * MINUTE_MS,
+};
+
 /// The failures recorded for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

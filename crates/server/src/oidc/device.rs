@@ -1,7 +1,8 @@
 //! `POST /oidc/device/auth` (RFC 8628 §3.1–3.2): an authenticated client that may use the
 //! device grant asks for a device code and a user code. Its `scope` and `resource` are read
 //! like `/oidc/auth`'s and checked against the same ceiling and roles before anything is
-//! stored; the request the user will decide on is stored with the codes' hashes.
+//! stored; the request the user will decide on is stored with the codes' hashes. Each request
+//! counts against the address it came from.
 
 use axum::Json;
 use axum::extract::State;
@@ -17,6 +18,8 @@ use super::client::ClientRequest;
 use super::token::no_store;
 use crate::app::AppState;
 use crate::error::Error;
+use crate::throttle::ClientAddress;
+use latchkey_core::throttle::DEVICE_AUTHORIZATIONS_PER_ADDRESS;
 
 /// The device authorization response (RFC 8628 §3.2).
 #[derive(Debug, Serialize)]
@@ -29,8 +32,12 @@ struct Answer {
     interval: i64,
 }
 
-pub async fn authorize(State(state): State<AppState>, request: ClientRequest) -> Response {
-    let answered = begin(&state, &request).await;
+pub async fn authorize(
+    State(state): State<AppState>,
+    address: ClientAddress,
+    request: ClientRequest,
+) -> Response {
+    let answered = begin(&state, address, &request).await;
     let mut response = match answered {
         Ok(answer) => no_store(Json(answer)),
         Err(failure) => failure.into_response(),
@@ -39,8 +46,23 @@ pub async fn authorize(State(state): State<AppState>, request: ClientRequest) ->
     response
 }
 
-async fn begin(state: &AppState, request: &ClientRequest) -> Result<Answer, Error> {
+async fn begin(
+    state: &AppState,
+    address: ClientAddress,
+    request: &ClientRequest,
+) -> Result<Answer, Error> {
     let app = &request.client.application;
+    let now = state.clock.now_ms();
+    let from = address
+        .0
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let key = format!("device-authorization|address:{from}");
+    let found = state.db.find_throttles(&[key.as_str()], now).await?;
+    let counter = found.first().map(|(_, counter)| counter);
+    if let Some(wait_ms) = DEVICE_AUTHORIZATIONS_PER_ADDRESS.retry_after_ms(counter, now) {
+        return Err(Error::Throttled { wait_ms });
+    }
+    crate::throttle::count(state, &key, &DEVICE_AUTHORIZATIONS_PER_ADDRESS, now).await?;
     if let Some(dynamic) = &app.dynamic {
         let policy = state.cache.policy(&state.db).await?;
         let standing = policy.standing(dynamic);
@@ -54,7 +76,6 @@ async fn begin(state: &AppState, request: &ClientRequest) -> Result<Answer, Erro
             return Err(OAuthError::new(ErrorCode::UnauthorizedClient, why).into());
         }
     }
-    let now = state.clock.now_ms();
     let id = random::ordered_id(now);
     let asked = device::parse(&request.params, app, &id)?;
     // A request that can never succeed fails here, before a person is asked to type a code.

@@ -433,3 +433,23 @@ async fn a_self_registered_agent_uses_the_device_grant_when_the_policy_allows_it
     .await;
     assert_eq!(claims["scope"], "mcp:tools");
 }
+
+#[tokio::test]
+async fn an_address_asks_for_at_most_thirty_device_codes_before_waiting() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let admin = Admin::new(&app).await;
+    let tv = admin.client("TV", "Native").await;
+    for _ in 0..30 {
+        ask(&app, &tv.id, "openid").await;
+    }
+    let form = [("client_id", tv.id.as_str()), ("scope", "openid")];
+    let response = app
+        .http
+        .post(app.url("/oidc/device/auth"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 429);
+    assert!(response.headers().contains_key("retry-after"));
+}
