@@ -148,7 +148,7 @@ impl Application {
     /// token exchange are also turned on per application.
     pub fn may_use(&self, grant: GrantType) -> bool {
         match grant {
-            // A device keeps no secret, so the grant is never implied.
+            // Turned on per application: the type alone never implies it.
             GrantType::DeviceCode => self.app_type.allows(grant) && self.settings.device_flow,
             // A service the company runs, trusted to act for the users whose tokens it holds.
             GrantType::TokenExchange => {

@@ -59,13 +59,11 @@ pub const REGISTRATIONS_PER_ADDRESS: Policy = Policy {
 };
 
 /// Wrong device user codes from one address (RFC 8628 §5.1): 10, then a minute's wait,
-/// doubling up to 15 minutes. With 20^8 codes and a few live at once, guessing one is
-/// hopeless at that rate.
+/// doubling up to 15 minutes, forgotten 15 minutes after the last wait ends. With 20^8 codes
+/// and a few live at once, guessing one is hopeless at that rate.
 pub const USER_CODES_PER_ADDRESS: Policy = Policy {
     free: 10,
-    first_wait_ms: MINUTE_MS,
-    max_wait_ms: 15 * MINUTE_MS,
-    forget_after_ms: MINUTE_MS,
+    ..PER_ACCOUNT
 };
 
 /// Device authorizations asked from one address (each counts): 30 in ten minutes, then a

@@ -107,6 +107,23 @@ impl Db {
     }
 }
 
+/// Consume interaction `interaction` (as `sessions::take_interaction` does) only while device
+/// authorization `device` is still undecided and live: an approval that comes too late, or
+/// after another decision, records nothing.
+pub(crate) fn take_interaction_for_device(
+    interaction: &str,
+    device: &str,
+    now_ms: i64,
+) -> Statement {
+    Statement::new(
+        "UPDATE interactions SET consumed_at = $1 \
+         WHERE id = $2 AND consumed_at IS NULL AND expires_at > $1 AND EXISTS \
+         (SELECT 1 FROM device_authorizations d \
+          WHERE d.id = $3 AND d.status = 'pending' AND d.expires_at > $1)",
+        args![now_ms, interaction, device],
+    )
+}
+
 /// The approval of device authorization `id`, with the authorization code it issued: written
 /// in the transaction that records the grant and the code, and only while undecided.
 pub(crate) fn approve_device(id: &str, code_hash: &str, now_ms: i64) -> Statement {

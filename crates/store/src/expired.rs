@@ -25,12 +25,14 @@ const DELETES: [&str; 6] = [
 ];
 
 impl Db {
-    /// Delete up to `step` expired rows from each table (codes and refresh tokens only
-    /// once [`REPLAY_MEMORY_MS`] past their expiry), in one transaction. Returns whether a
+    /// Delete up to `step` expired rows from each table (codes, refresh tokens and device
+    /// authorizations only once [`REPLAY_MEMORY_MS`] past their expiry), in one transaction. Returns whether a
     /// table had more than `step`: call again, after leaving the writer to others a moment.
     pub async fn delete_expired(&self, now_ms: i64, step: i64) -> Result<bool> {
         let remembered = now_ms.saturating_sub(REPLAY_MEMORY_MS);
-        let cutoffs = [remembered, remembered, now_ms, now_ms, now_ms, now_ms];
+        // Device authorizations are remembered like codes, so that a late poll still hears
+        // `expired_token` rather than `invalid_grant`.
+        let cutoffs = [remembered, remembered, now_ms, now_ms, now_ms, remembered];
         let statements = DELETES
             .iter()
             .zip(cutoffs)

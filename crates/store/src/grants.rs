@@ -110,8 +110,8 @@ impl Db {
     /// as `record_consent` does, in the same transaction. With `finishes`, the interaction the
     /// code answers (its id, and now) is consumed in that transaction too, and nothing is
     /// written if another request consumed it first: `false` then. With `device`, the code
-    /// answers that device authorization (RFC 8628), approved in the same transaction if it
-    /// is still undecided.
+    /// answers that device authorization (RFC 8628), approved in the same transaction, and
+    /// nothing is written (`false`) if it was decided before or has expired.
     pub async fn insert_grant_with_code(
         &self,
         grant: &Grant,
@@ -160,12 +160,16 @@ impl Db {
             let approve = crate::device::approve_device(id, &code.code_hash, grant.created_at);
             statements.push(approve);
         }
-        match finishes {
-            Some((id, now_ms)) => {
+        match (finishes, device) {
+            (Some((id, now_ms)), Some(device)) => {
+                let take = crate::device::take_interaction_for_device(id, device, now_ms);
+                self.execute_if(take, statements).await
+            }
+            (Some((id, now_ms)), None) => {
                 let take = crate::sessions::take_interaction(id, now_ms);
                 self.execute_if(take, statements).await
             }
-            None => self.execute(statements).await.map(|_| true),
+            (None, _) => self.execute(statements).await.map(|_| true),
         }
     }
 

@@ -67,6 +67,8 @@ pub struct Subject {
     pub user_id: String,
     pub consented_client_id: String,
     pub act: Option<Value>,
+    /// When the subject token expires (milliseconds): nothing exchanged from it outlives it.
+    pub expires_at: i64,
 }
 
 /// The subject of a JWT access token this server signed (verified by the caller), if it is
@@ -82,10 +84,8 @@ pub fn subject_of_jwt(claims: &Value, issuer: &str, now_ms: i64) -> Result<Subje
     if text("iss").as_deref() != Some(issuer) {
         return Err(invalid());
     }
-    let live = claims["exp"]
-        .as_i64()
-        .is_some_and(|exp| exp * 1000 > now_ms);
-    let (Some(user_id), Some(client_id), true) = (text("sub"), text("client_id"), live) else {
+    let exp = claims["exp"].as_i64().filter(|exp| exp * 1000 > now_ms);
+    let (Some(user_id), Some(client_id), Some(exp)) = (text("sub"), text("client_id"), exp) else {
         return Err(invalid());
     };
     // A machine's own token names no user: there is nobody to act for.
@@ -96,6 +96,7 @@ pub fn subject_of_jwt(claims: &Value, issuer: &str, now_ms: i64) -> Result<Subje
         user_id,
         consented_client_id: text("subject_client_id").unwrap_or(client_id),
         act: claims.get("act").cloned(),
+        expires_at: exp * 1000,
     })
 }
 
@@ -149,7 +150,9 @@ pub fn claims(
         client_id: app.id.clone(),
         scope: scope.to_string(),
         iat,
-        exp: iat + resource.access_token_ttl.min(EXCHANGED_TOKEN_SECS),
+        // Never beyond the subject token: exchanging again cannot renew access.
+        exp: (iat + resource.access_token_ttl.min(EXCHANGED_TOKEN_SECS))
+            .min(subject.expires_at.div_euclid(1000)),
         jti: crate::random::id(),
         act: Some(act),
         subject_client_id: Some(subject.consented_client_id.clone()),

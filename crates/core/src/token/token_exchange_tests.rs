@@ -111,6 +111,19 @@ fn the_new_token_names_who_acts_nested_and_lives_briefly() {
         (made.sub.as_str(), made.exp - made.iat),
         ("alice", EXCHANGED_TOKEN_SECS)
     );
+    assert_eq!(made.subject_client_id.as_deref(), Some("agent"));
+    // Exchanged again: still bounded by the agent's consent.
+    let again = serde_json::to_value(&made).unwrap_or_default();
+    let again = subject_of_jwt(&again, "https://id.example/oidc", 1_000_000);
+    assert_eq!(
+        again.map(|s| s.consented_client_id).ok().as_deref(),
+        Some("agent")
+    );
+    // A subject about to expire: the new token ends with it.
+    let mut ending = subject.clone();
+    ending.expires_at = 1_000_000 + 60_000;
+    let short = claims_for(&app, &ending, &api, &read).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(short.exp - short.iat, 60);
     api.is_management = true;
     assert_eq!(
         claims_for(&app, &subject, &api, &read).map_err(|e| e.code),

@@ -142,7 +142,8 @@ struct DonePage<'a> {
 }
 
 /// What the user sees once their decision reached the device: approved (its grant and code
-/// are recorded), or refused (`error`; a denial is recorded for the device's next poll).
+/// are recorded), or refused or failed (`error`; a denial is recorded for the device's next
+/// poll, if it was still undecided).
 pub async fn answered(
     state: &AppState,
     headers: &HeaderMap,
@@ -151,6 +152,13 @@ pub async fn answered(
 ) -> Response {
     let words = locale(headers, Some(request)).text().device;
     let id = request.device.as_deref().unwrap_or_default();
+    // Any failure ends the device's wait: its next poll hears `access_denied` rather than
+    // `authorization_pending` until the code expires.
+    if outcome.is_err()
+        && let Err(e) = state.db.deny_device(id, state.clock.now_ms()).await
+    {
+        return PageError::new(state, headers, e).into_response();
+    }
     let (status, title, message, action) = match outcome {
         Ok(()) => (
             StatusCode::OK,
@@ -158,18 +166,12 @@ pub async fn answered(
             words.approved,
             "device.approve",
         ),
-        Err(error) if error.code == ErrorCode::AccessDenied => {
-            let now = state.clock.now_ms();
-            if let Err(e) = state.db.deny_device(id, now).await {
-                return PageError::new(state, headers, e).into_response();
-            }
-            (
-                StatusCode::OK,
-                words.denied_title,
-                words.denied,
-                "device.deny",
-            )
-        }
+        Err(error) if error.code == ErrorCode::AccessDenied => (
+            StatusCode::OK,
+            words.denied_title,
+            words.denied,
+            "device.deny",
+        ),
         Err(_) => (
             StatusCode::BAD_REQUEST,
             words.denied_title,

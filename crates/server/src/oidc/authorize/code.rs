@@ -8,6 +8,7 @@ use latchkey_core::client::Application;
 use latchkey_core::grant::{AuthorizationCode, Grant, token_hash};
 use latchkey_core::random;
 use latchkey_core::session::Session;
+use latchkey_core::{ErrorCode, OAuthError};
 use latchkey_store::audit::AuditEntry;
 use serde_json::json;
 
@@ -34,7 +35,8 @@ pub async fn issue(
 
 /// Record the grant and its code, consuming the interaction they answer in the same
 /// transaction, and send the code to the client; `None` if another request consumed
-/// that interaction first.
+/// that interaction first. A device's request that was decided or expired meanwhile
+/// records nothing, and the user reads that the device could not be connected.
 pub async fn finish(
     state: &AppState,
     headers: &HeaderMap,
@@ -43,9 +45,19 @@ pub async fn finish(
     plan: &Plan,
 ) -> Result<Option<Response>, Error> {
     let issued = record(state, (app, request), session, plan, Some(interaction_id)).await?;
-    Ok(match issued {
-        Some(value) => Some(send(state, headers, (request, session), value).await),
-        None => None,
+    Ok(match (issued, &request.device) {
+        (Some(value), _) => Some(send(state, headers, (request, session), value).await),
+        // Decided before (another browser), or expired while the user read the page.
+        (None, Some(_)) => {
+            let late = OAuthError::new(
+                ErrorCode::ExpiredToken,
+                "the device code is no longer valid",
+            );
+            let actor = crate::manage::Actor::user(&session.user_id);
+            let answer = (request, &actor);
+            Some(crate::pages::device::answered(state, headers, answer, Err(&late)).await)
+        }
+        (None, None) => None,
     })
 }
 

@@ -4,6 +4,7 @@
 //! claims, with `act` naming the exchanging client. No refresh token.
 
 use latchkey_core::client::Application;
+use latchkey_core::dynamic::Standing;
 use latchkey_core::grant::token_hash;
 use latchkey_core::jwt;
 use latchkey_core::scope::Scopes;
@@ -44,16 +45,23 @@ pub async fn exchange(
     let subject_app = state
         .cache
         .client(&state.db, &subject.consented_client_id)
-        .await;
-    let subject_app = subject_app?;
-    let subject_app = subject_app.ok_or_else(invalid_subject)?;
+        .await?;
+    let subject_app = &subject_app.ok_or_else(invalid_subject)?.application;
+    // A self-registered client blocked or waiting since: its tokens are not exchanged.
+    if let Some(dynamic) = &subject_app.dynamic {
+        let policy = state.cache.policy(&state.db).await?;
+        if policy.standing(dynamic) != Standing::Allowed {
+            return Err(invalid_subject());
+        }
+    }
     let resource = state.db.find_resource_named(&request.resource).await?;
     let resource = resource
         .ok_or_else(|| OAuthError::new(ErrorCode::InvalidTarget, "the resource is not known"))?;
-    let held = crate::consent::grantable(state, app, &subject.user_id, &resource.id).await?;
-    let held = Scopes::from_names(held.into_iter().map(|s| s.name));
-    // A partner's token carries no more than the user consented to give the partner.
-    let consented = subject_app.application.is_third_party.then(|| {
+    // What the subject's application could be granted now (the user's roles, within a
+    // partner's current ceiling), and for a partner no more than the user consented to.
+    let held = crate::consent::grantable(state, subject_app, &subject.user_id, &resource.id);
+    let held = Scopes::from_names(held.await?.into_iter().map(|s| s.name));
+    let consented = subject_app.is_third_party.then(|| {
         let names = consent.resource_scopes.iter();
         Scopes::from_names(
             names
@@ -94,10 +102,11 @@ async fn subject(state: &AppState, token: &str, now: i64) -> Result<Subject, Err
         )?);
     }
     let found = state.db.find_access_token(&token_hash(token), now).await?;
-    let (_, grant) = found.ok_or_else(invalid_subject)?;
+    let (token, grant) = found.ok_or_else(invalid_subject)?;
     Ok(Subject {
         user_id: grant.user_id,
         consented_client_id: grant.client_id,
         act: None,
+        expires_at: token.expires_at,
     })
 }

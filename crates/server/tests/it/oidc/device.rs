@@ -226,6 +226,36 @@ async fn poll_answers(backend: Backend) {
     );
     let (_, audit) = admin.get("/api/audit-logs?action=device.expire").await;
     assert_eq!(audit.as_array().map(Vec::len), Some(1), "{audit}");
+
+    // Approved after the code expired (the page was left open): nothing is recorded, and the
+    // user reads that the device could not be connected.
+    let (device_code, user_code) = ask(&app, &tv.id, "openid").await;
+    let stop = sign_in_if_asked(&app, &browser, enter(&app, &browser, &user_code).await).await;
+    let confirm = stop.page("/consent/");
+    app.state.clock.advance(601_000);
+    let (path, html) = confirm;
+    let form = [
+        (
+            "csrf",
+            crate::oidc::authorization_code::hidden(&html, "csrf"),
+        ),
+        (
+            "user",
+            crate::oidc::authorization_code::hidden(&html, "user"),
+        ),
+        ("decision", "authorize".to_owned()),
+    ];
+    match submit(&app, &browser, &path, &form).await {
+        Stop::Status(400, page) => assert!(page.contains("could not be connected"), "{page}"),
+        other => panic!("expected the failure page, got {other:?}"),
+    }
+    let late = poll(&app, &tv.id, &device_code).await.1["error"].clone();
+    assert_eq!(late, "expired_token");
+    let (_, grants) = admin.get("/api/users?search=alice").await;
+    let alice = grants[0]["id"].as_str().unwrap_or_default();
+    let (_, grants) = admin.get(&format!("/api/users/{alice}/grants")).await;
+    let approved = grants.as_array().map(Vec::len);
+    assert_eq!(approved, Some(1), "only the earlier approval: {grants}");
 }
 
 #[tokio::test]
