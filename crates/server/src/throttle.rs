@@ -156,6 +156,25 @@ impl Budget {
     }
 }
 
+/// The counter key of `what` (`registration`, `user-code`, ...) from `address`, and how long
+/// that address must still wait under `policy` (milliseconds), if it must. The caller counts
+/// the event (`count`) when it should.
+pub async fn per_address(
+    state: &AppState,
+    what: &str,
+    address: ClientAddress,
+    policy: &Policy,
+) -> Result<(String, Option<i64>), latchkey_store::Error> {
+    let now = state.clock.now_ms();
+    let from = address
+        .0
+        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let key = format!("{what}|address:{from}");
+    let found = state.db.find_throttles(&[key.as_str()], now).await?;
+    let wait = policy.retry_after_ms(found.first().map(|(_, counter)| counter), now);
+    Ok((key, wait))
+}
+
 /// Count one event against `key` under `policy`, kept until the policy forgets it.
 pub async fn count(
     state: &AppState,

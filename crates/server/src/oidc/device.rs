@@ -18,7 +18,7 @@ use super::client::ClientRequest;
 use super::token::no_store;
 use crate::app::AppState;
 use crate::error::Error;
-use crate::throttle::ClientAddress;
+use crate::throttle::{ClientAddress, per_address};
 use latchkey_core::throttle::DEVICE_AUTHORIZATIONS_PER_ADDRESS;
 
 /// The device authorization response (RFC 8628 §3.2).
@@ -53,13 +53,9 @@ async fn begin(
 ) -> Result<Answer, Error> {
     let app = &request.client.application;
     let now = state.clock.now_ms();
-    let from = address
-        .0
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let key = format!("device-authorization|address:{from}");
-    let found = state.db.find_throttles(&[key.as_str()], now).await?;
-    let counter = found.first().map(|(_, counter)| counter);
-    if let Some(wait_ms) = DEVICE_AUTHORIZATIONS_PER_ADDRESS.retry_after_ms(counter, now) {
+    let policy = &DEVICE_AUTHORIZATIONS_PER_ADDRESS;
+    let (key, wait) = per_address(state, "device-authorization", address, policy).await?;
+    if let Some(wait_ms) = wait {
         return Err(Error::Throttled { wait_ms });
     }
     crate::throttle::count(state, &key, &DEVICE_AUTHORIZATIONS_PER_ADDRESS, now).await?;

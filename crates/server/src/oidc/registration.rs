@@ -22,7 +22,7 @@ use crate::app::AppState;
 use crate::audit;
 use crate::error::{BearerError, Error};
 use crate::manage::Actor;
-use crate::throttle::ClientAddress;
+use crate::throttle::{ClientAddress, per_address};
 
 pub async fn register(
     State(state): State<AppState>,
@@ -108,10 +108,9 @@ async fn registered(
     {
         return Ok(created(request.response(&existing, None)));
     }
-    let key = format!("registration|address:{from}");
-    let found = state.db.find_throttles(&[key.as_str()], now).await?;
-    let counter = found.first().map(|(_, counter)| counter);
-    if let Some(wait_ms) = REGISTRATIONS_PER_ADDRESS.retry_after_ms(counter, now) {
+    let limit = per_address(state, "registration", address, &REGISTRATIONS_PER_ADDRESS);
+    let (key, wait) = limit.await?;
+    if let Some(wait_ms) = wait {
         return Err(Error::Throttled { wait_ms }.into());
     }
     let app = request.application(random::id(), now);

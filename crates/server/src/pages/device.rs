@@ -24,7 +24,7 @@ use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
 use crate::manage::Actor;
-use crate::throttle::ClientAddress;
+use crate::throttle::{ClientAddress, per_address};
 
 #[derive(Template)]
 #[template(path = "device.html")]
@@ -85,14 +85,9 @@ pub async fn submit(
 ) -> Result<Response, PageError> {
     let text = locale(&headers, None).text();
     let now = state.clock.now_ms();
-    let from = address
-        .0
-        .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
-    let key = format!("user-code|address:{from}");
-    let found = state.db.find_throttles(&[key.as_str()], now).await;
-    let counter = found.or_page(&state, &headers)?;
-    let counter = counter.first().map(|(_, counter)| counter);
-    if let Some(wait) = USER_CODES_PER_ADDRESS.retry_after_ms(counter, now) {
+    let limit = per_address(&state, "user-code", address, &USER_CODES_PER_ADDRESS).await;
+    let (key, wait) = limit.or_page(&state, &headers)?;
+    if let Some(wait) = wait {
         let why = text
             .too_many_attempts
             .replace("{minutes}", &minutes(wait).to_string());
