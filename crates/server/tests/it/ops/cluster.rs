@@ -53,6 +53,37 @@ async fn form(
     (status, response.json().await.unwrap_or_default())
 }
 
+/// `refresh` presented ten times at once, alternately on each node: every answer.
+async fn race_refresh(
+    http: &reqwest::Client,
+    nodes: [&Node; 2],
+    refresh: &str,
+    (id, secret): (&str, &str),
+) -> Vec<(u16, Value)> {
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let url = format!("{}/oidc/token", nodes[i % 2].base);
+        let (http, refresh, id, secret) = (
+            http.clone(),
+            refresh.to_owned(),
+            id.to_owned(),
+            secret.to_owned(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let fields = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh.as_str()),
+            ];
+            form(&http, url, &fields, (&id, &secret)).await
+        }));
+    }
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap_or_else(|e| panic!("{e}")));
+    }
+    answers
+}
+
 /// The key ids a node publishes in its JWKS.
 async fn published_kids(http: &reqwest::Client, node: &Node) -> Vec<String> {
     let jwks: Value = http
@@ -291,26 +322,9 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let mut tasks = Vec::new();
-    for i in 0..10 {
-        let url = format!("{}/oidc/token", if i % 2 == 0 { &a.base } else { &b.base });
-        let (http, refresh, id, secret) = (
-            http.clone(),
-            refresh.clone(),
-            web_id.clone(),
-            web_secret.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let fields = [
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh.as_str()),
-            ];
-            form(&http, url, &fields, (&id, &secret)).await
-        }));
-    }
+    let client = (web_id.as_str(), web_secret.as_str());
     let mut winners = Vec::new();
-    for task in tasks {
-        let (status, body) = task.await.unwrap_or_else(|e| panic!("{e}"));
+    for (status, body) in race_refresh(&http, [&a, &b], &refresh, client).await {
         if status == 200 {
             winners.push(
                 body["refresh_token"]
@@ -366,26 +380,9 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         .as_str()
         .unwrap_or_default()
         .to_owned();
-    let mut tasks = Vec::new();
-    for i in 0..10 {
-        let url = format!("{}/oidc/token", if i % 2 == 0 { &a.base } else { &b.base });
-        let (http, refresh, id, secret) = (
-            http.clone(),
-            refresh.clone(),
-            web_id.clone(),
-            web_secret.clone(),
-        );
-        tasks.push(tokio::spawn(async move {
-            let fields = [
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh.as_str()),
-            ];
-            form(&http, url, &fields, (&id, &secret)).await
-        }));
-    }
+    let client = (web_id.as_str(), web_secret.as_str());
     let mut answers = Vec::new();
-    for task in tasks {
-        let (status, body) = task.await.unwrap_or_else(|e| panic!("{e}"));
+    for (status, body) in race_refresh(&http, [&a, &b], &refresh, client).await {
         assert_eq!(status, 200, "{body}");
         answers.push((body["refresh_token"].clone(), body["access_token"].clone()));
     }
