@@ -80,11 +80,13 @@ pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String,
     }
     if scope.contains("email") {
         put("email", user.primary_email.as_ref().map(|v| json!(v)));
-        // Ownership of addresses is not proven yet (sign-up takes them as typed), so they are
-        // never claimed verified: relying parties must not link accounts on them.
+        // True only once the address was proven (a code sent there typed back) or an
+        // administrator vouched for it: relying parties may link accounts on it only then.
         put(
             "email_verified",
-            user.primary_email.as_ref().map(|_| json!(false)),
+            user.primary_email
+                .as_ref()
+                .map(|_| json!(user.primary_email_verified)),
         );
     }
     if scope.contains("profile") {
@@ -189,6 +191,7 @@ mod tests {
             id: "u1".into(),
             username: Some("alice".into()),
             primary_email: Some("alice@example.com".into()),
+            primary_email_verified: false,
             primary_phone: None,
             name: Some("Alice".into()),
             password_hash: Some("$argon2id$secret".into()),
@@ -213,6 +216,10 @@ mod tests {
         );
         assert_eq!(all["preferred_username"], "alice");
         assert_eq!(all["email_verified"], false, "never claimed without proof");
+        let mut proven = user();
+        proven.primary_email_verified = true;
+        let proven = user_claims(&proven, &[], &Scopes::from_names(["openid", "email"]));
+        assert_eq!(proven["email_verified"], true);
         assert!(all.get("phone_number").is_none(), "no value, no claim");
         assert!(!Value::Object(all).to_string().contains("argon2"));
     }

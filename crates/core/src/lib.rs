@@ -26,6 +26,7 @@
 //!   when a rotation may run.
 //! - [`discovery`]: provider metadata (OIDC Discovery 1.0, RFC 8414).
 //! - [`random`]: unguessable identifiers and secrets.
+//! - [`email`]: codes that prove an address or recover a password, and mail retries.
 //! - [`role`], [`user`]: roles, users, identifiers and password hashing.
 //! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
@@ -40,6 +41,7 @@ pub mod device;
 pub mod discovery;
 pub mod dynamic;
 pub mod dynamic_registration;
+pub mod email;
 pub mod error;
 pub mod grant;
 pub mod id_token_hint;

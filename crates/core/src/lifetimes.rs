@@ -47,3 +47,11 @@ pub const CONSOLE_SESSION_MS: i64 = 8 * 60 * MINUTE_MS;
 /// meanwhile, they are known as replayed, which ends their grant (RFC 6749 §4.1.2, RFC 9700
 /// §4.14.2), rather than merely unknown. Also how far back a repeated PKCE challenge is seen.
 pub const REPLAY_MEMORY_MS: i64 = DAY_MS;
+
+/// A code that proves an email address (sign-up, verification, a new address): ten minutes;
+/// a password recovery code: fifteen.
+pub const EMAIL_CODE_MS: i64 = 10 * MINUTE_MS;
+pub const RECOVERY_CODE_MS: i64 = 15 * MINUTE_MS;
+
+/// A queued mail is retried for a day, then marked failed for administrators to see.
+pub const MAIL_RETRY_MS: i64 = DAY_MS;

@@ -76,6 +76,30 @@ pub const DEVICE_AUTHORIZATIONS_PER_ADDRESS: Policy = Policy {
     forget_after_ms: 10 * MINUTE_MS,
 };
 
+/// Mails one address may cause to be sent (sign-up codes, recovery, address changes), each
+/// counted: 10 in an hour, then ten minutes' wait, doubling up to an hour. Nobody can use
+/// the sign-up or recovery forms to flood a mailbox from one place...
+pub const MAILS_PER_ADDRESS: Policy = Policy {
+    free: 10,
+    first_wait_ms: 10 * MINUTE_MS,
+    max_wait_ms: 60 * MINUTE_MS,
+    forget_after_ms: 60 * MINUTE_MS,
+};
+
+/// ...nor from many: 5 mails an hour to one mailbox (or account), then the same waits. A
+/// refused request still answers as if it had been sent, so the limit reveals nothing.
+pub const MAILS_PER_RECIPIENT: Policy = Policy {
+    free: 5,
+    ..MAILS_PER_ADDRESS
+};
+
+/// Wrong email codes from one address, whichever challenges they were typed for: 20, then a
+/// minute's wait, doubling up to 15 minutes. Each challenge also takes 5 at most.
+pub const EMAIL_CODES_PER_ADDRESS: Policy = Policy {
+    free: 20,
+    ..PER_ACCOUNT
+};
+
 /// The failures recorded for one key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

@@ -7,6 +7,9 @@ pub struct User {
     pub id: String,
     pub username: Option<String>,
     pub primary_email: Option<String>,
+    /// Whether the owner of `primary_email` proved it (a code sent there was typed back), or
+    /// an administrator said so.
+    pub primary_email_verified: bool,
     pub primary_phone: Option<String>,
     pub name: Option<String>,
     /// PHC string of an argon2id hash; never leaves the server.

@@ -78,6 +78,8 @@ pub struct Shared {
     pub metadata: Arc<crate::oidc::Metadata>,
     /// Fetches client ID metadata documents (CIMD).
     pub cimd: crate::cimd::Fetcher,
+    /// Mail delivery (off without an SMTP server).
+    pub outbox: Arc<crate::mail::worker::Outbox>,
 }
 
 /// Open the database (migrating it), align the management resource with the public URL.
@@ -112,6 +114,7 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<AppState> {
             config.cimd_allow_hosts.clone(),
             config.cimd_roots_pem.as_deref(),
         )?,
+        outbox: Arc::new(crate::mail::worker::Outbox::new(config.mail.as_ref())?),
         db,
         config: Arc::new(config),
         keys,
@@ -173,6 +176,7 @@ pub async fn serve(
         .cache
         .spawn_poll(state.db.clone(), state.clock.clone());
     crate::expired::spawn(state.db.clone(), state.clock.clone());
+    crate::mail::worker::spawn(state.clone());
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)

@@ -166,6 +166,7 @@ pub fn main() -> ExitCode {
         secret_key_file: cli.settings.secret_key_file,
         cimd_allow_hosts: cli.settings.cimd_allow_hosts,
         cimd_ca_file: cli.settings.cimd_ca_file,
+        mail: crate::config::mail::MailSources::default(),
     }
     .with_process_env();
     let config = match sources.resolve() {
@@ -243,6 +244,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let input = manage::users::NewUser {
                 username,
                 primary_email: email,
+                primary_email_verified: None,
                 primary_phone: None,
                 name,
                 password: Some(password),

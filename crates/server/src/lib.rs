@@ -22,6 +22,7 @@
 //! - [`cimd`]: fetching a client's metadata document (CIMD) behind the SSRF rules.
 //! - [`password`]: argon2id hashing on threads of its own, one per core.
 //! - [`expired`]: expired codes, tokens and sessions deleted in the background.
+//! - [`mail`]: the outbox: mail queued with the action that causes it, delivered by a worker.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
 //! - [`audit`]: the audit log's two writers, at once (`write_now`) and batched (`queue`).
 //! - [`logs`]: structured logs with the request's context; [`metrics`]: Prometheus counters.
@@ -45,6 +46,7 @@ pub mod html;
 pub mod i18n;
 pub mod keyring;
 pub mod logs;
+pub mod mail;
 pub mod manage;
 pub mod metrics;
 pub mod oidc;

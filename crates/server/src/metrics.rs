@@ -1,6 +1,7 @@
 //! Prometheus metrics, served on their own listener (`LATCHKEY_METRICS_LISTEN`) so that they
 //! are never exposed on the public port: requests by route and status, request latency,
-//! tokens issued by grant, sign-in failures, and the database pool.
+//! tokens issued by grant, sign-in failures, mail queued, sent and given up, and the database
+//! pool.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -21,6 +22,8 @@ pub struct Metrics {
     latency_sum_us: AtomicU64,
     tokens: [AtomicU64; GrantType::ALL.len()],
     sign_in_failures: AtomicU64,
+    /// Mail queued, sent and given up by this node.
+    mail: [AtomicU64; 3],
 }
 
 fn grant_index(grant: GrantType) -> usize {
@@ -55,6 +58,18 @@ impl Metrics {
 
     pub fn sign_in_failed(&self) {
         self.sign_in_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn mail_queued(&self, count: usize) {
+        self.mail[0].fetch_add(count as u64, Ordering::Relaxed);
+    }
+
+    pub fn mail_sent(&self) {
+        self.mail[1].fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn mail_failed(&self) {
+        self.mail[2].fetch_add(1, Ordering::Relaxed);
     }
 
     /// The Prometheus text exposition, with the pool's current size and idle connections.
@@ -126,6 +141,15 @@ impl Metrics {
         );
         let _ = writeln!(
             out,
+            "# HELP latchkey_mail_total Mail queued, sent, and given up after a day of retries (or refused for good), by this node."
+        );
+        let _ = writeln!(out, "# TYPE latchkey_mail_total counter");
+        for (state, count) in ["queued", "sent", "failed"].iter().zip(&self.mail) {
+            let n = count.load(Ordering::Relaxed);
+            let _ = writeln!(out, "latchkey_mail_total{{state=\"{state}\"}} {n}");
+        }
+        let _ = writeln!(
+            out,
             "# HELP latchkey_db_pool_connections Database connections, open and idle."
         );
         let _ = writeln!(out, "# TYPE latchkey_db_pool_connections gauge");
@@ -154,6 +178,8 @@ mod tests {
         m.request("/oidc/token", 200, 40_000);
         m.request("/oidc/token", 200, 9_000_000);
         m.token_issued(GrantType::ClientCredentials);
+        m.mail_queued(2);
+        m.mail_sent();
         let text = m.render((2, 1));
         assert!(
             text.contains("latchkey_http_requests_total{route=\"/oidc/token\",status=\"200\"} 3")
@@ -165,5 +191,7 @@ mod tests {
         assert!(text.contains("latchkey_http_request_duration_seconds_bucket{le=\"+Inf\"} 3"));
         assert!(text.contains("latchkey_tokens_issued_total{grant_type=\"client_credentials\"} 1"));
         assert!(text.contains("latchkey_db_pool_connections{state=\"open\"} 2"));
+        assert!(text.contains("latchkey_mail_total{state=\"queued\"} 2"));
+        assert!(text.contains("latchkey_mail_total{state=\"failed\"} 0"));
     }
 }

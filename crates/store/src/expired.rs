@@ -1,15 +1,19 @@
-//! Codes, tokens, sessions, interactions and device authorizations past their use, deleted
-//! a few hundred rows at a time, so that a database that has served for years holds what is
-//! live rather than everything it ever issued. Each step is one short write (on an SQLite file, one job of
-//! the group commit), and the oldest rows go first through an index on `expires_at`.
+//! Codes, tokens, sessions, interactions, device authorizations, email codes and mail past
+//! their use, deleted a few hundred rows at a time, so that a database that has served for
+//! years holds what is live rather than everything it ever issued. Each step is one short
+//! write (on an SQLite file, one job of the group commit), and the oldest rows go first
+//! through an index on `expires_at`.
 
 use crate::sql::statement::Statement;
 use crate::{Db, Result};
 
 pub use latchkey_core::lifetimes::REPLAY_MEMORY_MS;
 
+/// How long a message sent or given up stays listed.
+const MAIL_KEPT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
 /// Each statement deletes, from one table, up to `$2` rows that expired before `$1`.
-const DELETES: [&str; 6] = [
+const DELETES: [&str; 8] = [
     "DELETE FROM authorization_codes WHERE code_hash IN \
      (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
     "DELETE FROM refresh_tokens WHERE token_hash IN \
@@ -22,6 +26,11 @@ const DELETES: [&str; 6] = [
      (SELECT id FROM interactions WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
     "DELETE FROM device_authorizations WHERE id IN \
      (SELECT id FROM device_authorizations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    "DELETE FROM email_challenges WHERE id IN \
+     (SELECT id FROM email_challenges WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    // Mail sent or given up, a month after (the console shows failures until then).
+    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status <> 'queued' \
+     AND finished_at < $1 ORDER BY finished_at LIMIT $2)",
 ];
 
 impl Db {
@@ -32,7 +41,10 @@ impl Db {
         let remembered = now_ms.saturating_sub(REPLAY_MEMORY_MS);
         // Device authorizations are remembered like codes, so that a late poll still hears
         // `expired_token` rather than `invalid_grant`.
-        let cutoffs = [remembered, remembered, now_ms, now_ms, now_ms, remembered];
+        let month = now_ms.saturating_sub(MAIL_KEPT_MS);
+        let cutoffs = [
+            remembered, remembered, now_ms, now_ms, now_ms, remembered, now_ms, month,
+        ];
         let statements = DELETES
             .iter()
             .zip(cutoffs)

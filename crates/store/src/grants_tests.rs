@@ -30,6 +30,7 @@ pub(crate) async fn setup(db: &Db, grant_id: &str) -> Grant {
         id: format!("user-{grant_id}"),
         username: Some(format!("u{grant_id}")),
         primary_email: None,
+        primary_email_verified: false,
         primary_phone: None,
         name: None,
         password_hash: None,

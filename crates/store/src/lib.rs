@@ -12,6 +12,7 @@
 //!   exchanged for.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
+//! - [`challenges`]: codes sent to an address; [`outbox`]: mail waiting to be sent.
 //! - [`cache`]: what a node polls to know its copies of clients and API permissions are
 //!   current.
 //! - [`expired`]: deleting what has expired, in small batches.
@@ -26,6 +27,7 @@
 pub mod applications;
 pub mod audit;
 pub mod cache;
+pub mod challenges;
 mod claim;
 pub mod codes;
 pub mod consent;
@@ -34,6 +36,7 @@ pub mod dynamic_clients;
 pub mod expired;
 pub mod grants;
 pub mod keys;
+pub mod outbox;
 mod refresh_tokens;
 pub mod resources;
 pub mod roles;

@@ -7,7 +7,7 @@ use crate::sql::row::{Columns, Record};
 use crate::sql::statement::{Statement, args};
 use crate::{Db, Error, Result};
 
-const COLUMNS: &str = "id, username, primary_email, primary_phone, name, password_hash, is_suspended, \
+const COLUMNS: &str = "id, username, primary_email, primary_email_verified, primary_phone, name, password_hash, is_suspended, \
      created_at, updated_at, last_sign_in_at, custom_data, profile, avatar";
 
 /// The columns of `users u` named `u_<column>`, for joins (read with `Prefixed(row, "u_")`).
@@ -25,6 +25,7 @@ impl Record for User {
             id: row.get("id")?,
             username: row.get("username")?,
             primary_email: row.get("primary_email")?,
+            primary_email_verified: row.flag("primary_email_verified")?,
             primary_phone: row.get("primary_phone")?,
             name: row.get("name")?,
             password_hash: row.get("password_hash")?,
@@ -70,27 +71,7 @@ impl Db {
 
     /// Add a user; `Conflict` when the username, email or phone is taken (in any case).
     pub async fn insert_user(&self, user: &User) -> Result<()> {
-        let insert = Statement::new(
-            "INSERT INTO users (id, username, primary_email, primary_phone, name, password_hash, \
-             is_suspended, created_at, updated_at, last_sign_in_at, custom_data, profile, avatar) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            args![
-                &user.id,
-                &user.username,
-                &user.primary_email,
-                &user.primary_phone,
-                &user.name,
-                &user.password_hash,
-                user.is_suspended,
-                user.created_at,
-                user.updated_at,
-                user.last_sign_in_at,
-                user.custom_data.to_string(),
-                user.profile.to_string(),
-                &user.avatar,
-            ],
-        );
-        self.execute_one(insert).await?;
+        self.execute_one(insert(user)).await?;
         Ok(())
     }
 
@@ -99,7 +80,7 @@ impl Db {
         let update = Statement::new(
             "UPDATE users SET username = $1, primary_email = $2, primary_phone = $3, name = $4, \
              password_hash = $5, is_suspended = $6, updated_at = $7, custom_data = $8, profile = $9, \
-             avatar = $10 WHERE id = $11",
+             avatar = $10, primary_email_verified = $11 WHERE id = $12",
             args![
                 &user.username,
                 &user.primary_email,
@@ -111,6 +92,7 @@ impl Db {
                 user.custom_data.to_string(),
                 user.profile.to_string(),
                 &user.avatar,
+                user.primary_email_verified,
                 &user.id,
             ],
         );
@@ -122,19 +104,9 @@ impl Db {
     /// code of every grant (consent stays; the user signs in again everywhere). `NotFound`
     /// for an unknown user.
     pub async fn set_password(&self, id: &str, password_hash: &str, now_ms: i64) -> Result<()> {
-        let update = Statement::new(
-            "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
-            [password_hash.into(), now_ms.into(), id.into()],
-        );
-        let ended = [
-            "DELETE FROM sessions WHERE user_id = $1",
-            "DELETE FROM refresh_tokens WHERE grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
-            "DELETE FROM access_tokens WHERE grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
-            "DELETE FROM authorization_codes WHERE consumed_at IS NULL \
-             AND grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
-        ]
-        .map(|sql| Statement::new(sql, [id.into()]));
-        match self.execute_if(update, ended.into()).await? {
+        let mut statements = set_password(id, password_hash, now_ms).into_iter();
+        let update = statements.next().ok_or(Error::NotFound)?;
+        match self.execute_if(update, statements.collect()).await? {
             true => Ok(()),
             false => Err(Error::NotFound),
         }
@@ -144,6 +116,50 @@ impl Db {
         let delete = Statement::new("DELETE FROM users WHERE id = $1", args![id]);
         self.execute_found(delete).await
     }
+}
+
+/// The row that adds `user`.
+pub(crate) fn insert(user: &User) -> Statement {
+    Statement::new(
+        "INSERT INTO users (id, username, primary_email, primary_phone, name, password_hash, \
+         is_suspended, created_at, updated_at, last_sign_in_at, custom_data, profile, avatar, \
+         primary_email_verified) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        args![
+            &user.id,
+            &user.username,
+            &user.primary_email,
+            &user.primary_phone,
+            &user.name,
+            &user.password_hash,
+            user.is_suspended,
+            user.created_at,
+            user.updated_at,
+            user.last_sign_in_at,
+            user.custom_data.to_string(),
+            user.profile.to_string(),
+            &user.avatar,
+            user.primary_email_verified,
+        ],
+    )
+}
+
+/// The password hash of user `id` set, then what the old password opened ended: every
+/// session, and every refresh token, opaque access token and unused code of every grant.
+pub(crate) fn set_password(id: &str, password_hash: &str, now_ms: i64) -> Vec<Statement> {
+    let update = Statement::new(
+        "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3",
+        [password_hash.into(), now_ms.into(), id.into()],
+    );
+    let ended = [
+        "DELETE FROM sessions WHERE user_id = $1",
+        "DELETE FROM refresh_tokens WHERE grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
+        "DELETE FROM access_tokens WHERE grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
+        "DELETE FROM authorization_codes WHERE consumed_at IS NULL \
+         AND grant_id IN (SELECT id FROM grants WHERE user_id = $1)",
+    ]
+    .map(|sql| Statement::new(sql, [id.into()]));
+    std::iter::once(update).chain(ended).collect()
 }
 
 #[cfg(test)]
@@ -156,6 +172,7 @@ mod tests {
             id: id.into(),
             username: Some(username.into()),
             primary_email: None,
+            primary_email_verified: false,
             primary_phone: None,
             name: None,
             password_hash: None,

@@ -40,6 +40,7 @@ fn user() -> User {
         id: "u1".into(),
         username: Some("alice".into()),
         primary_email: None,
+        primary_email_verified: false,
         primary_phone: None,
         name: None,
         password_hash: None,

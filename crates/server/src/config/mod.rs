@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 
 use latchkey_core::jwt::Algorithm;
 
+pub mod mail;
 mod sources;
 
 use sources::origin_of;
@@ -41,6 +42,8 @@ pub struct Config {
     pub cimd_allow_hosts: Vec<String>,
     /// Extra PEM root certificates for those fetches.
     pub cimd_roots_pem: Option<Vec<u8>>,
+    /// Where mail goes out; `None` turns off everything that needs it.
+    pub mail: Option<mail::MailConfig>,
     /// The public URL's origin, worked out once (every form post and authorization uses it).
     origin: String,
 }
@@ -52,6 +55,7 @@ impl std::fmt::Debug for Config {
             .field("public_url", &self.public_url)
             .field("secret_key", &self.secret_key.as_ref().map(|_| "<set>"))
             .field("access_token_alg", &self.access_token_alg)
+            .field("mail", &self.mail)
             .finish_non_exhaustive()
     }
 }

@@ -8,6 +8,7 @@ use latchkey_core::jwt::Algorithm;
 use serde::Deserialize;
 use url::Url;
 
+use super::mail::MailSources;
 use super::{Config, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_PUBLIC_URL};
 
 const DEFAULT_CONFIG_FILE: &str = "latchkey.toml";
@@ -29,6 +30,7 @@ pub struct Sources {
     pub secret_key_file: Option<PathBuf>,
     pub cimd_allow_hosts: Option<String>,
     pub cimd_ca_file: Option<PathBuf>,
+    pub mail: MailSources,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -46,6 +48,11 @@ struct FileSettings {
     secret_key_file: Option<PathBuf>,
     cimd_allow_hosts: Option<Vec<String>>,
     cimd_ca_file: Option<PathBuf>,
+    smtp_url: Option<String>,
+    smtp_password_file: Option<PathBuf>,
+    smtp_ca_file: Option<PathBuf>,
+    mail_from: Option<String>,
+    sign_up_verify_email: Option<bool>,
 }
 
 impl Sources {
@@ -54,6 +61,14 @@ impl Sources {
         self.secret_key = self
             .secret_key
             .or_else(|| std::env::var("LATCHKEY_SECRET_KEY").ok());
+        self.mail.smtp_url = self.mail.smtp_url.or_else(|| env("LATCHKEY_SMTP_URL"));
+        self.mail.smtp_password_file = (self.mail.smtp_password_file)
+            .or_else(|| env("LATCHKEY_SMTP_PASSWORD_FILE").map(PathBuf::from));
+        self.mail.smtp_ca_file =
+            (self.mail.smtp_ca_file).or_else(|| env("LATCHKEY_SMTP_CA_FILE").map(PathBuf::from));
+        self.mail.mail_from = self.mail.mail_from.or_else(|| env("LATCHKEY_MAIL_FROM"));
+        self.mail.sign_up_verify_email =
+            (self.mail.sign_up_verify_email).or_else(|| env("LATCHKEY_SIGN_UP_VERIFY_EMAIL"));
         self
     }
 
@@ -163,8 +178,21 @@ impl Sources {
         let cimd_allow_hosts = check_hosts(cimd_allow_hosts)?;
         let cimd_roots_pem = match self.cimd_ca_file.or(file.cimd_ca_file) {
             None => None,
-            Some(path) => Some(read_roots(&path)?),
+            Some(path) => Some(read_roots(
+                &path,
+                "CIMD CA file (LATCHKEY_CIMD_CA_FILE / --cimd-ca-file)",
+            )?),
         };
+
+        let mail = MailSources {
+            smtp_url: self.mail.smtp_url.or(file.smtp_url),
+            smtp_password_file: self.mail.smtp_password_file.or(file.smtp_password_file),
+            smtp_ca_file: self.mail.smtp_ca_file.or(file.smtp_ca_file),
+            mail_from: self.mail.mail_from.or(file.mail_from),
+            sign_up_verify_email: (self.mail.sign_up_verify_email)
+                .or(file.sign_up_verify_email.map(|v| v.to_string())),
+        }
+        .resolve()?;
 
         Ok(Config {
             origin: origin_of(&public_url),
@@ -180,8 +208,14 @@ impl Sources {
             metrics_listen,
             cimd_allow_hosts,
             cimd_roots_pem,
+            mail,
         })
     }
+}
+
+/// A setting from the process environment, when set and not empty.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 pub(super) fn origin_of(public_url: &str) -> String {
@@ -263,9 +297,8 @@ fn check_hosts(hosts: Vec<String>) -> Result<Vec<String>, String> {
     Ok(checked)
 }
 
-/// The PEM roots in `path`, checked to hold at least one certificate.
-fn read_roots(path: &Path) -> Result<Vec<u8>, String> {
-    let name = "CIMD CA file (LATCHKEY_CIMD_CA_FILE / --cimd-ca-file)";
+/// The PEM roots in `path` (the setting `name`), checked to hold at least one certificate.
+pub(super) fn read_roots(path: &Path, name: &str) -> Result<Vec<u8>, String> {
     let pem =
         std::fs::read(path).map_err(|e| format!("{name}: cannot read {}: {e}", path.display()))?;
     let certificates = reqwest::Certificate::from_pem_bundle(&pem)

@@ -88,4 +88,5 @@ pub(super) const EN: Text = Text {
     finished_message: "You already finished signing in to",
     finished_back: "Going back to this page does not sign you in again. To continue, return to the application.",
     device: &super::device::EN,
+    email: &super::email::EN,
 };

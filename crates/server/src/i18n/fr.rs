@@ -88,4 +88,5 @@ pub(super) const FR: Text = Text {
     finished_message: "Vous avez déjà terminé la connexion à",
     finished_back: "Revenir sur cette page ne vous reconnecte pas. Pour continuer, revenez à l’application.",
     device: &super::device::FR,
+    email: &super::email::FR,
 };

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 
 pub mod device;
+pub mod email;
 mod en;
 mod fr;
 
@@ -46,7 +47,8 @@ impl Locale {
         }
     }
 
-    fn from_tag(tag: &str) -> Option<Self> {
+    /// The language a tag names (`fr-CA` is French), if it is one of the pages'.
+    pub fn from_tag(tag: &str) -> Option<Self> {
         let primary = tag
             .trim()
             .split(['-', '_', ';'])
@@ -183,6 +185,7 @@ pub struct Text {
     pub finished_message: &'static str,
     pub finished_back: &'static str,
     pub device: &'static device::DeviceText,
+    pub email: &'static email::EmailText,
 }
 
 impl Text {

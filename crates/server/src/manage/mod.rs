@@ -7,6 +7,7 @@ pub mod applications;
 pub mod assignments;
 pub mod bootstrap;
 pub mod dynamic_clients;
+pub mod email;
 mod error;
 pub mod grants;
 pub mod keys;

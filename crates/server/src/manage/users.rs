@@ -1,6 +1,8 @@
 //! Users: create, change, set password, suspend, delete. Password hashes never leave here.
 
+use latchkey_core::email::Challenge;
 use latchkey_core::user::{self, User};
+use latchkey_store::outbox::Mail;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -19,6 +21,9 @@ pub struct UserView {
     pub id: String,
     pub username: Option<String>,
     pub primary_email: Option<String>,
+    /// Whether the owner of `primaryEmail` proved it (a code sent there typed back), or an
+    /// administrator said so: `email_verified` in ID tokens and userinfo.
+    pub primary_email_verified: bool,
     pub primary_phone: Option<String>,
     pub name: Option<String>,
     pub has_password: bool,
@@ -42,6 +47,7 @@ impl From<User> for UserView {
             id: u.id,
             username: u.username,
             primary_email: u.primary_email,
+            primary_email_verified: u.primary_email_verified,
             primary_phone: u.primary_phone,
             name: u.name,
             is_suspended: u.is_suspended,
@@ -60,6 +66,8 @@ impl From<User> for UserView {
 pub struct NewUser {
     pub username: Option<String>,
     pub primary_email: Option<String>,
+    /// Vouch for the address without a code (audited); false by default.
+    pub primary_email_verified: Option<bool>,
     pub primary_phone: Option<String>,
     pub name: Option<String>,
     pub password: Option<String>,
@@ -75,6 +83,9 @@ pub struct UserPatch {
     pub username: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub primary_email: Option<Option<String>>,
+    /// Vouch for the address without a code, or withdraw that (audited). A changed
+    /// `primaryEmail` is unverified unless this says otherwise.
+    pub primary_email_verified: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
     pub primary_phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
@@ -124,12 +135,16 @@ pub async fn find(state: &AppState, id: &str) -> Result<User, Error> {
         .ok_or_else(|| Error::NotFound("user"))
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<UserView, Error> {
+/// The account `input` describes, checked, its password hashed; not yet stored.
+pub async fn new_user(state: &AppState, input: NewUser) -> Result<User, Error> {
     let now = state.clock.now_ms();
+    let primary_email = checked(input.primary_email, user::check_email)?;
     let mut user = User {
         id: latchkey_core::random::id(),
         username: checked(input.username, user::check_username)?,
-        primary_email: checked(input.primary_email, user::check_email)?,
+        primary_email_verified: input.primary_email_verified.unwrap_or(false)
+            && primary_email.is_some(),
+        primary_email,
         primary_phone: checked(input.primary_phone, user::check_phone)?,
         name: input
             .name
@@ -148,12 +163,40 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<U
     if let Some(password) = input.password {
         user.password_hash = Some(hash(password).await?);
     }
-    state
-        .db
-        .insert_user(&user)
-        .await
-        .map_err(identifier_conflict)?;
-    audit::write_now(state, actor, "user.create", ("user", &user.id), json!({})).await;
+    Ok(user)
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> Result<UserView, Error> {
+    let user = new_user(state, input).await?;
+    add(state, actor, user, None).await
+}
+
+/// Store `user` (from [`new_user`]), with the code that will prove its address and the
+/// mail carrying it when given, in one transaction.
+pub async fn add(
+    state: &AppState,
+    actor: &Actor,
+    user: User,
+    code: Option<(Challenge, Mail)>,
+) -> Result<UserView, Error> {
+    let added = match &code {
+        Some((challenge, mail)) => {
+            state
+                .db
+                .insert_user_with_challenge(&user, challenge, mail)
+                .await
+        }
+        None => state.db.insert_user(&user).await,
+    };
+    added.map_err(identifier_conflict)?;
+    if code.is_some() {
+        crate::mail::queued(state, 1);
+    }
+    let details = match user.primary_email_verified {
+        true => json!({"primaryEmailVerified": true}),
+        false => json!({}),
+    };
+    audit::write_now(state, actor, "user.create", ("user", &user.id), details).await;
     Ok(user.into())
 }
 
@@ -168,7 +211,16 @@ pub async fn update(
         user.username = checked(v, user::check_username)?;
     }
     if let Some(v) = patch.primary_email {
+        let before = user.primary_email.take().map(|e| e.to_lowercase());
         user.primary_email = checked(v, user::check_email)?;
+        // Another address is not proven by the old one's code.
+        if user.primary_email.as_ref().map(|e| e.to_lowercase()) != before {
+            user.primary_email_verified = false;
+        }
+    }
+    let vouched = patch.primary_email_verified;
+    if let Some(verified) = vouched {
+        user.primary_email_verified = verified && user.primary_email.is_some();
     }
     if let Some(v) = patch.primary_phone {
         user.primary_phone = checked(v, user::check_phone)?;
@@ -192,7 +244,11 @@ pub async fn update(
         .update_user(&user)
         .await
         .map_err(identifier_conflict)?;
-    audit::write_now(state, actor, "user.update", ("user", id), json!({})).await;
+    let details = match vouched {
+        Some(_) => json!({"primaryEmailVerified": user.primary_email_verified}),
+        None => json!({}),
+    };
+    audit::write_now(state, actor, "user.update", ("user", id), details).await;
     Ok(user.into())
 }
 
@@ -245,5 +301,25 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Err
         .await
         .map_err(|e| not_found_as(e, "user"))?;
     audit::write_now(state, actor, "user.delete", ("user", id), json!({})).await;
+    Ok(())
+}
+
+/// Send user `id` a password recovery mail (an administrator's doing, audited).
+pub async fn send_password_reset(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    locale: crate::i18n::Locale,
+) -> Result<(), Error> {
+    let user = find(state, id).await?;
+    super::email::send_recovery(state, &user, locale).await?;
+    audit::write_now(
+        state,
+        actor,
+        "user.password_reset_email",
+        ("user", id),
+        json!({}),
+    )
+    .await;
     Ok(())
 }

@@ -1,14 +1,17 @@
-//! Hosted pages: sign-in, sign-up, consent, the device code and the account's connected
-//! apps. A page records the user's answer in the store and sends the browser back to the
+//! Hosted pages: sign-in, sign-up (with its address's code), password recovery, consent,
+//! the device code, and the account (its address, its connected apps). A page records the user's answer in the store and sends the browser back to the
 //! protocol's resume URL; it never issues codes or tokens itself.
 
 mod account;
+mod code;
 mod confirm;
 mod consent;
 pub mod device;
 mod finished;
+mod recover;
 mod sign_in;
 mod sign_up;
+mod sign_up_code;
 
 use axum::Router;
 use axum::extract::State;
@@ -38,6 +41,7 @@ pub fn routes() -> Router<AppState> {
             "/sign-up/{interaction}",
             get(sign_up::show).post(sign_up::submit),
         )
+        .route("/sign-up/{interaction}/code", post(sign_up_code::submit))
         .route(
             "/consent/{interaction}",
             get(consent::show).post(consent::answer),
@@ -46,6 +50,11 @@ pub fn routes() -> Router<AppState> {
         // (administrators have `/console`).
         .route("/", get(|| async { Redirect::to("/account") }))
         .route("/device", get(device::show).post(device::submit))
+        .route("/recover", get(recover::show).post(recover::request))
+        .route(
+            "/recover/{challenge}",
+            get(recover::show_code).post(recover::reset),
+        )
         .route("/account", get(account::home))
         .route("/account/apps", get(account::show))
         .route("/account/apps/{grant}/remove", post(account::remove))

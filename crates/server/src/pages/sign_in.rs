@@ -34,6 +34,8 @@ struct SignInPage<'a> {
     identifier: &'a str,
     error: Option<&'a str>,
     sign_up: bool,
+    /// Whether "Forgot password?" leads anywhere (mail is on).
+    recovery: bool,
     nonce: String,
 }
 
@@ -65,6 +67,7 @@ async fn render_form(
         identifier,
         error,
         sign_up: state.config.sign_up,
+        recovery: crate::manage::email::enabled(state),
         nonce: html::nonce(),
     };
     let status = if error.is_some() {

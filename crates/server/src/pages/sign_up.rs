@@ -14,7 +14,8 @@ use crate::app::AppState;
 use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::{Actor, Error, users};
+use crate::manage::{Actor, Error, email, users};
+use crate::throttle::ClientAddress;
 
 #[derive(Template)]
 #[template(path = "sign_up.html")]
@@ -29,7 +30,7 @@ struct SignUpPage<'a> {
     username: &'a str,
     email: &'a str,
     /// What is wrong, in the page's language, and the field it concerns (empty for the form).
-    error: Option<(&'static str, &'static str)>,
+    error: Option<(&'a str, &'static str)>,
     nonce: String,
 }
 
@@ -42,12 +43,12 @@ pub struct NewAccount {
     password: String,
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     headers: &HeaderMap,
     pending: &Pending,
     (username, email): (&str, &str),
-    error: Option<(&'static str, &'static str)>,
+    error: Option<(&str, &'static str)>,
 ) -> Result<Response, PageError> {
     let locale = pending.locale(headers);
     let app_name = pending.destination(state, locale.text()).await;
@@ -75,7 +76,7 @@ async fn render(
 }
 
 /// Why the account was not created, in words the person can act on, and the field at fault.
-fn reason(text: &'static Text, problem: &Error) -> (&'static str, &'static str) {
+pub(super) fn reason(text: &'static Text, problem: &Error) -> (&'static str, &'static str) {
     let code = match problem {
         Error::Conflict { .. } => return (text.account_exists, "username"),
         Error::Invalid { code, .. } => code.as_ref(),
@@ -104,6 +105,7 @@ pub async fn show(
 pub async fn submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<NewAccount>,
 ) -> Result<Response, PageError> {
@@ -117,28 +119,33 @@ pub async fn submit(
     let input = users::NewUser {
         username: Some(form.username.clone()),
         primary_email: Some(form.email.clone()).filter(|e| !e.trim().is_empty()),
-        primary_phone: None,
-        name: None,
         password: Some(form.password),
-        custom_data: None,
-        profile: None,
-        avatar: None,
+        ..users::NewUser::default()
     };
-    let actor = Actor {
+    let entered = (form.username.as_str(), form.email.as_str());
+    let refused = |problem: Error| Some(reason(pending.locale(&headers).text(), &problem));
+    let user = match users::new_user(&state, input).await {
+        Ok(user) => user,
+        Err(problem) => return render(&state, &headers, &pending, entered, refused(problem)).await,
+    };
+    // With mail, an address is proven by a code: before the account exists, or after.
+    if email::enabled(&state) && user.primary_email.is_some() {
+        return super::sign_up_code::begin(&state, &headers, address, &pending, user).await;
+    }
+    match users::add(&state, &actor(&pending), user, None).await {
+        Ok(user) => start_session(&state, &headers, &user.id, &id, None).await,
+        Err(problem) => render(&state, &headers, &pending, entered, refused(problem)).await,
+    }
+}
+
+/// Who creates an account on the sign-up page, for the audit log.
+pub(super) fn actor(pending: &Pending) -> Actor {
+    Actor {
         kind: "self_service",
         id: pending
             .interaction
             .client_id
             .clone()
             .unwrap_or_else(|| "account".into()),
-    };
-    match users::create(&state, &actor, input).await {
-        Ok(user) => start_session(&state, &headers, &user.id, &id, None).await,
-        Err(problem) => {
-            let text = pending.locale(&headers).text();
-            let error = Some(reason(text, &problem));
-            let entered = (form.username.as_str(), form.email.as_str());
-            render(&state, &headers, &pending, entered, error).await
-        }
     }
 }

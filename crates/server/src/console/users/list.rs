@@ -149,6 +149,7 @@ pub async fn create(
     let input = NewUser {
         username: set(&form.username),
         primary_email: set(&form.email),
+        primary_email_verified: None,
         name: set(&form.name),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
         ..NewUser::default()
