@@ -85,7 +85,7 @@ impl Db {
         self.fetch_optional(&sql, &args![id]).await
     }
 
-    /// The newest live challenge of `user_id` for `purpose`.
+    /// The newest challenge of `user_id` for `purpose` that a code can still open.
     pub async fn find_live_challenge(
         &self,
         user_id: &str,
@@ -94,9 +94,11 @@ impl Db {
     ) -> Result<Option<Challenge>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM email_challenges WHERE user_id = $1 AND purpose = $2 \
-             AND consumed_at IS NULL AND expires_at > $3 ORDER BY created_at DESC LIMIT 1"
+             AND consumed_at IS NULL AND expires_at > $3 AND attempts < $4 \
+             ORDER BY created_at DESC LIMIT 1"
         );
-        self.fetch_optional(&sql, &args![user_id, purpose.as_str(), now_ms])
+        let purpose = purpose.as_str();
+        self.fetch_optional(&sql, &args![user_id, purpose, now_ms, MAX_CODE_ATTEMPTS])
             .await
     }
 
@@ -144,10 +146,10 @@ impl Db {
         };
         let mut then = vec![Statement::new(
             format!(
-                "UPDATE users SET primary_email = $1, primary_email_verified = 1, \
+                "UPDATE users SET primary_email = $1, primary_email_verified = $4, \
                  updated_at = $2 WHERE id = $3{same}"
             ),
-            args![&challenge.email, now_ms, user_id],
+            args![&challenge.email, now_ms, user_id, true],
         )];
         then.extend(mails.iter().map(queue));
         self.execute_if(take(&challenge.id, code_hash, now_ms), then)

@@ -147,7 +147,8 @@ async fn a_change_replaces_the_address_and_a_sign_up_adds_the_account() {
             matches!(conflict, Err(crate::Error::Conflict)),
             "{conflict:?}"
         );
-        let new = challenge("c5", Purpose::Change, Some("carol"), "carol@new.example");
+        let mut new = challenge("c5", Purpose::Change, Some("carol"), "carol@new.example");
+        new.created_at = 2;
         db.insert_challenge(&new, &[])
             .await
             .unwrap_or_else(|e| panic!("{e}"));

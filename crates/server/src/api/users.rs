@@ -1,4 +1,4 @@
-//! `/api/users`: users, their passwords, suspension and roles.
+//! `/api/users`: users, their passwords (and recovery mail), suspension and roles.
 
 use super::openapi::ListQuery;
 use crate::manage::roles::RoleView;
@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(show, update, remove))
         .routes(routes!(set_password))
+        .routes(routes!(password_reset_email))
         .routes(routes!(set_suspended))
         .routes(routes!(list_roles, add_roles))
         .routes(routes!(remove_role))
@@ -135,6 +136,26 @@ pub(super) async fn set_password(
     ApiJson(input): ApiJson<PasswordInput>,
 ) -> Result<Response, Problem> {
     Ok(axum::Json(users::set_password(&state, &actor, &id, input).await?).into_response())
+}
+
+/// Send the user a password recovery mail (a code and a link, good for 15 minutes), in the
+/// language of their profile's `locale`. 409 `mail.not_configured` without an SMTP server;
+/// 422 `user.email_missing` when the user has no address.
+#[utoipa::path(
+    post,
+    path = "/api/users/{id}/password-reset-email",
+    tag = "Users",
+    params(("id" = String, Path, description = "User id")),
+    responses((status = 204, description = "Queued"), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn password_reset_email(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, Problem> {
+    users::send_password_reset(&state, &actor, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(

@@ -104,6 +104,14 @@ pub fn routes() -> Router<AppState> {
             post(users::show::suspension),
         )
         .route("/console/users/{id}/password", post(users::show::password))
+        .route(
+            "/console/users/{id}/password-reset-email",
+            post(users::mail::reset_email),
+        )
+        .route(
+            "/console/users/{id}/email-verified",
+            post(users::mail::verified),
+        )
         .route("/console/users/{id}/profile", post(users::profile::save))
         .route("/console/users/{id}/roles", post(users::show::assign))
         .route(

@@ -7,6 +7,7 @@ use crate::i18n::Locale;
 mod en;
 mod fr;
 pub mod guide;
+pub mod mail;
 pub mod problem;
 
 pub fn of(locale: Locale) -> &'static ConsoleText {
@@ -224,6 +225,7 @@ pub struct ConsoleText {
     pub rotate_anyway_confirm: &'static str,
     pub guide: &'static guide::GuideText,
     pub problem: &'static problem::ProblemText,
+    pub mail: &'static mail::MailText,
     pub nav_agents: &'static str,
     pub agents_intro: &'static str,
     pub agents_pending: &'static str,

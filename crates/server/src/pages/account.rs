@@ -1,6 +1,7 @@
-//! The account: its home (`/account`: who is signed in, the connected apps, sign out) and its
-//! connected apps (`/account/apps`: the third-party applications the user allowed, what each
-//! may access, and **Remove access**, confirmed on a page of its own and then said done).
+//! The account: its home (`/account`: who is signed in, the address, the connected apps, sign
+//! out) and its connected apps (`/account/apps`: the third-party applications the user
+//! allowed, what each may access, and **Remove access**, confirmed on a page of its own and
+//! then said done).
 //! Without a session the browser signs in first and comes back to the page it asked for.
 
 use askama::Template;
@@ -33,6 +34,8 @@ struct HomePage<'a> {
     name: String,
     /// The username or email shown beside the name.
     detail: Option<String>,
+    email: Option<String>,
+    verified: bool,
 }
 
 #[derive(Template)]
@@ -84,13 +87,13 @@ pub struct Shown {
 
 /// The account forms' CSRF token: derived from the session cookie, which a cross-site page
 /// can neither read nor guess, so nothing needs storing.
-fn csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
+pub(super) fn csrf_token(state: &AppState, headers: &HeaderMap) -> Option<String> {
     browser::cookie(state, headers, SESSION_COOKIE)
         .map(|v| token_hash(&format!("account-form:{v}")))
 }
 
 /// The signed-in session, or the sign-in to go through first, coming back to `here`.
-async fn signed_in(
+pub(super) async fn signed_in(
     state: &AppState,
     headers: &HeaderMap,
     here: &str,
@@ -126,6 +129,8 @@ pub async fn home(
         text: locale(&headers, None).text(),
         name: user.name.clone().or(detail.clone()).unwrap_or_default(),
         detail: detail.filter(|d| Some(d) != user.name.as_ref()),
+        email: user.primary_email.clone(),
+        verified: user.primary_email_verified,
     };
     Ok(html::render(StatusCode::OK, &page, &html::nonce()))
 }

@@ -58,7 +58,7 @@ pub struct Form<'a> {
     pub locale: Locale,
     /// Where the form posts, with its CSRF token and the challenge it answers.
     pub action: String,
-    pub csrf: &'a str,
+    pub csrf: std::borrow::Cow<'a, str>,
     pub challenge: String,
     /// The address the code went to, shown in the message (the recovery page names none).
     pub email: Option<String>,
@@ -69,6 +69,21 @@ pub struct Form<'a> {
 }
 
 impl Form<'_> {
+    /// The same form with CSRF token `csrf`, owned.
+    pub fn with_csrf(self, csrf: Option<String>) -> Form<'static> {
+        Form {
+            csrf: csrf.unwrap_or_default().into(),
+            back: None,
+            action: self.action,
+            challenge: self.challenge,
+            email: self.email,
+            code: self.code,
+            locale: self.locale,
+            new_password: self.new_password,
+            resend: self.resend,
+        }
+    }
+
     pub fn render(
         &self,
         state: &AppState,
@@ -95,7 +110,7 @@ impl Form<'_> {
             notice,
             error,
             action: &self.action,
-            csrf: self.csrf,
+            csrf: &self.csrf,
             challenge: &self.challenge,
             code: &self.code,
             new_password: self.new_password,

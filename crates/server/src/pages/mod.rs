@@ -3,6 +3,7 @@
 //! protocol's resume URL; it never issues codes or tokens itself.
 
 mod account;
+mod account_email;
 mod code;
 mod confirm;
 mod consent;
@@ -56,6 +57,12 @@ pub fn routes() -> Router<AppState> {
             get(recover::show_code).post(recover::reset),
         )
         .route("/account", get(account::home))
+        .route(
+            "/account/email",
+            get(account_email::show).post(account_email::change),
+        )
+        .route("/account/email/verify", post(account_email::verify))
+        .route("/account/email/code", post(account_email::code))
         .route("/account/apps", get(account::show))
         .route("/account/apps/{grant}/remove", post(account::remove))
         .route("/assets/latchkey.css", get(stylesheet))

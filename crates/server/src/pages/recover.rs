@@ -1,7 +1,6 @@
 //! Password recovery (`/recover`), linked from the sign-in page when mail is on. A person
-//! names their account; the answer is the same page, at once, whether or not an account
-//! matches (the look-up and the mail happen after the answer, and an unknown account gets a
-//! challenge nothing opens). The code, typed or carried by the mail's link, lets them set a
+//! names their account; the answer is the same page, after the same steps, whether or not an
+//! account matches (an unknown account gets a challenge nothing opens). The code, typed or carried by the mail's link, lets them set a
 //! new password, which ends every session of the account; the owner is told by mail.
 
 use askama::Template;
@@ -85,7 +84,7 @@ fn form(locale: Locale, challenge: &str, from: &str, code: &str) -> code::Form<'
     code::Form {
         locale,
         action: format!("/recover/{challenge}?interaction={from}"),
-        csrf: "",
+        csrf: "".into(),
         challenge: challenge.to_owned(),
         email: None,
         code: code.to_owned(),
@@ -162,18 +161,15 @@ pub async fn request(
         ));
     }
     let id = latchkey_core::random::id();
-    let background = state.clone();
-    let challenge_id = id.clone();
-    tokio::spawn(async move {
-        if let Err(e) = send(&background, challenge_id, &asked.identifier, locale).await {
-            tracing::error!(error = %e, "could not queue a recovery mail");
-        }
-    });
+    send(&state, id.clone(), &asked.identifier, locale)
+        .await
+        .or_page(&state, &headers)?;
     Ok(form(locale, &id, from, "").render(&state, None, None, None))
 }
 
 /// The recovery code for the account `identifier` names, if it has an address and mail to
-/// it is within its limit; otherwise a challenge nothing opens.
+/// it is within its limit; otherwise a challenge nothing opens. Both take the same steps (a
+/// look-up, the recipient's limit, one write), so that neither answers sooner.
 async fn send(
     state: &AppState,
     id: String,
@@ -194,15 +190,16 @@ async fn send(
         let email = u.primary_email.clone()?;
         Some((u, email))
     });
-    if let Some((user, email)) = target {
-        if mail::recipient_allowed(state, &email).await? {
-            let purpose = (Purpose::Recovery, email.as_str());
-            let (challenge, mail) =
-                email::challenge(state, id, purpose, Some(&user.id), locale, None);
-            state.db.insert_challenge(&challenge, &[mail]).await?;
-            mail::queued(state, 1);
-            return Ok(());
-        }
+    let recipient = target
+        .as_ref()
+        .map_or(identifier, |(_, email)| email.as_str());
+    let allowed = mail::recipient_allowed(state, recipient).await?;
+    if let Some((user, email)) = target.filter(|_| allowed) {
+        let purpose = (Purpose::Recovery, email.as_str());
+        let (challenge, mail) = email::challenge(state, id, purpose, Some(&user.id), locale, None);
+        state.db.insert_challenge(&challenge, &[mail]).await?;
+        mail::queued(state, 1);
+        return Ok(());
     }
     let now = state.clock.now_ms();
     let decoy = Challenge {

@@ -143,7 +143,7 @@ fn form<'a>(pending: &'a Pending, challenge: &Challenge, locale: Locale) -> code
     code::Form {
         locale,
         action: action(&pending.interaction.id),
-        csrf: &pending.csrf,
+        csrf: pending.csrf.as_str().into(),
         challenge: challenge.id.clone(),
         email: Some(challenge.email.clone()),
         code: String::new(),

@@ -1,6 +1,6 @@
 -- Whether the owner of the primary email proved it (a code sent there was typed back), or an
 -- administrator said so. A changed address is unproven again.
-ALTER TABLE users ADD COLUMN primary_email_verified INTEGER NOT NULL DEFAULT 0 CHECK (primary_email_verified IN (0, 1));
+ALTER TABLE users ADD COLUMN primary_email_verified BOOLEAN NOT NULL DEFAULT FALSE;
 
 -- Codes sent to an address, kept only as hashes salted by the row's id. `pending` is the
 -- account a sign-up creates once its address is proven (its password only as a hash).

@@ -3,5 +3,6 @@
 
 mod checks;
 pub mod list;
+pub mod mail;
 pub mod profile;
 pub mod show;

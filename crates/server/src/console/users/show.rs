@@ -1,4 +1,4 @@
-//! A user's page: profile (edited in `profile`), status (suspend, reactivate), roles, the
+//! A user's page: profile (edited in `profile`), email (`mail`), status (suspend, reactivate), roles, the
 //! third-party apps they allowed (with Remove access), password reset, and Delete behind a
 //! confirmation page.
 
@@ -37,6 +37,7 @@ struct UserPage<'a> {
     roles: Vec<RoleView>,
     role_choices: Vec<(String, String)>,
     grants: Vec<GrantRow>,
+    mail: super::mail::MailSection,
 }
 
 struct GrantRow {
@@ -92,6 +93,7 @@ pub(super) async fn page(
             }
         })
         .collect();
+    let mail = super::mail::section(state, console, id).await?;
     let text = console.text();
     let view = UserPage {
         frame: console.frame("users"),
@@ -108,6 +110,7 @@ pub(super) async fn page(
         roles,
         role_choices,
         grants,
+        mail,
     };
     let status = match view.error.is_some() || !view.problems.is_empty() {
         true => StatusCode::UNPROCESSABLE_ENTITY,
@@ -129,6 +132,7 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let notice = match query.done.as_deref() {
         Some("password") => Some(console.text().password_set),
+        Some("reset_email") => Some(console.text().mail.reset_sent),
         Some(_) => Some(console.text().saved),
         None => None,
     };
@@ -141,7 +145,7 @@ pub(super) fn back(id: &str, done: Option<&str>) -> Response {
 }
 
 /// After an operation: back to the page, or the page with the operation's error.
-async fn outcome<T>(
+pub(super) async fn outcome<T>(
     state: &AppState,
     console: &Console,
     id: &str,

@@ -6,6 +6,7 @@
 mod admin;
 mod authorize;
 mod documents;
+pub mod mail;
 pub mod process;
 mod set_up;
 mod tokens;
@@ -74,6 +75,8 @@ pub struct Options {
     /// `LATCHKEY_CIMD_ALLOW_HOSTS` and the PEM of `LATCHKEY_CIMD_CA_FILE`.
     pub cimd_allow_hosts: Vec<String>,
     pub cimd_roots_pem: Option<Vec<u8>>,
+    /// Where mail goes (`support::mail`); off by default.
+    pub mail: Option<latchkey::config::mail::MailConfig>,
 }
 
 impl Default for Options {
@@ -89,6 +92,7 @@ impl Default for Options {
             trusted_proxies: Vec::new(),
             cimd_allow_hosts: Vec::new(),
             cimd_roots_pem: None,
+            mail: None,
         }
     }
 }
@@ -143,6 +147,7 @@ impl TestApp {
         config.trusted_proxies = options.trusted_proxies;
         config.cimd_allow_hosts = options.cimd_allow_hosts;
         config.cimd_roots_pem = options.cimd_roots_pem;
+        config.mail = options.mail;
         let issuer = config.issuer();
         let clock = match options.fixed_clock {
             true => Clock::fixed(Clock::system().now_ms()),
