@@ -13,12 +13,12 @@ use crate::support::process::{Process, free_port, latchkey, serve};
 
 const CALLBACK: &str = "https://app.example.com/callback";
 
-struct Node {
+pub(super) struct Node {
     _process: Process,
-    base: String,
+    pub base: String,
 }
 
-fn command(dir: &Path, database: &str, public_url: &str, port: u16) -> Command {
+pub(super) fn command(dir: &Path, database: &str, public_url: &str, port: u16) -> Command {
     let mut command = latchkey(dir, port, &[]);
     command
         .env("LATCHKEY_DATABASE_URL", database)
@@ -27,9 +27,20 @@ fn command(dir: &Path, database: &str, public_url: &str, port: u16) -> Command {
 }
 
 async fn start(dir: &Path, database: &str, public_url: &str) -> Node {
+    start_with(dir, (database, public_url), &[]).await
+}
+
+/// A node with `env` set besides the database and public URL.
+pub(super) async fn start_with(
+    dir: &Path,
+    (database, public_url): (&str, &str),
+    env: &[(&str, &str)],
+) -> Node {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let process = serve(command(dir, database, public_url, port), &base).await;
+    let mut command = command(dir, database, public_url, port);
+    command.envs(env.iter().copied());
+    let process = serve(command, &base).await;
     Node {
         _process: process,
         base,
@@ -51,6 +62,35 @@ async fn form(
     let response = response.unwrap_or_else(|e| panic!("{e}"));
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or_default())
+}
+
+/// The bootstrap application's credentials (id, secret, management resource) and a
+/// management API token for them, from `node`.
+pub(super) async fn admin_token(
+    http: &reqwest::Client,
+    dir: &Path,
+    (database, public_url): (&str, &str),
+    node: &Node,
+) -> (String, [String; 3]) {
+    let creds = command(dir, database, public_url, free_port())
+        .args(["bootstrap", "--json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let creds: Value = serde_json::from_slice(&creds.stdout).unwrap_or_default();
+    let text = |name: &str| creds[name].as_str().unwrap_or_default().to_owned();
+    let (id, secret, resource) = (text("clientId"), text("clientSecret"), text("resource"));
+    let grant = [
+        ("grant_type", "client_credentials"),
+        ("resource", resource.as_str()),
+        ("scope", "all"),
+    ];
+    let url = format!("{}/oidc/token", node.base);
+    let (_, token) = form(http, url, &grant, (&id, &secret)).await;
+    let token = token["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (token, [id, secret, resource])
 }
 
 /// `refresh` presented ten times at once, alternately on each node: every answer.
@@ -131,32 +171,8 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
     let http = reqwest::Client::new();
 
     // Administration through node A, then B.
-    let creds = command(dir.path(), &database, &public_url, public_port)
-        .args(["bootstrap", "--json"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
-    let creds: Value = serde_json::from_slice(&creds.stdout).unwrap_or_default();
-    let (cid, csecret) = (
-        creds["clientId"].as_str().unwrap_or_default(),
-        creds["clientSecret"].as_str().unwrap_or_default(),
-    );
-    let resource = creds["resource"].as_str().unwrap_or_default();
-    let grant = [
-        ("grant_type", "client_credentials"),
-        ("resource", resource),
-        ("scope", "all"),
-    ];
-    let (_, token) = form(
-        &http,
-        format!("{}/oidc/token", a.base),
-        &grant,
-        (cid, csecret),
-    )
-    .await;
-    let token = token["access_token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let (token, [cid, csecret, resource]) =
+        admin_token(&http, dir.path(), (&database, &public_url), &a).await;
     let api = |node: &Node, path: &str| format!("{}{path}", node.base);
     let alice = json!({"username": "alice", "password": "correct horse battery"});
     let made = http
@@ -456,13 +472,13 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
         .send()
         .await;
     assert_eq!(rotated.map(|r| r.status().as_u16()).ok(), Some(201));
-    let (_, signed) = form(
-        &http,
-        format!("{}/oidc/token", a.base),
-        &grant,
-        (cid, csecret),
-    )
-    .await;
+    let grant = [
+        ("grant_type", "client_credentials"),
+        ("resource", resource.as_str()),
+        ("scope", "all"),
+    ];
+    let url = format!("{}/oidc/token", a.base);
+    let (_, signed) = form(&http, url, &grant, (&cid, &csecret)).await;
     let jwt = signed["access_token"].as_str().unwrap_or_default();
     let kid = jsonwebtoken::decode_header(jwt)
         .unwrap_or_else(|e| panic!("{e}"))

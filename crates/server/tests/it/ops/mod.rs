@@ -4,6 +4,7 @@
 pub mod binary;
 pub mod cache;
 pub mod cluster;
+pub mod cluster_mail;
 pub mod crash;
 pub mod db_outage;
 pub mod demo_app;
