@@ -4,9 +4,9 @@
 // answered inside the browser.
 
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
+import { createConnection, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +42,53 @@ export async function startLatchkey(extraEnv = {}) {
   }
   const run = (args, input) => execFileSync(BIN, args, { cwd: dir, env, input }).toString();
   return { base, server, run };
+}
+
+const SMTP_SINK = join(dirname(fileURLToPath(import.meta.url)), "..", "crates", "server", "tests", "it", "support", "smtp_sink.py");
+
+/**
+ * A real SMTP server (aiosmtpd, the integration tests' own) on a free loopback port: `env`
+ * points Latchkey at it, `nextTo(address)` waits for the next message to that address and
+ * returns it decoded ({ to, subject, text, html }); `stop()` ends it.
+ */
+export async function startMailServer() {
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-mail-"));
+  const port = await freePort();
+  const sink = spawn("python3", [SMTP_SINK, "--port", String(port), "--dir", dir], { stdio: "ignore" });
+  for (let i = 0; i < 100; i++) {
+    const open = await new Promise((resolve) => {
+      const socket = createConnection({ port, host: "127.0.0.1" }, () => { socket.end(); resolve(true); });
+      socket.on("error", () => resolve(false));
+    });
+    if (open) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const read = () => readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")));
+  const seen = new Map();
+  return {
+    env: { LATCHKEY_SMTP_URL: `smtp://127.0.0.1:${port}?tls=none`, LATCHKEY_MAIL_FROM: "Acme <no-reply@acme.example>" },
+    async nextTo(address) {
+      const already = seen.get(address) ?? 0;
+      for (let i = 0; i < 200; i++) {
+        const found = read().filter((m) => m.to.includes(address));
+        if (found.length > already) {
+          seen.set(address, already + 1);
+          return found[already];
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no mail to ${address}`);
+    },
+    stop() {
+      sink.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The six-digit code a mail carries. */
+export function codeIn(mail) {
+  return mail.text.match(/^\s*(\d{6})\s*$/m)?.[1];
 }
 
 /** A management-API client from `latchkey bootstrap --json`. */

@@ -128,7 +128,7 @@ fn form(state: &AppState, headers: &HeaderMap, id: String, address: &str) -> cod
         code: String::new(),
         new_password: false,
         resend: true,
-        back: None,
+        redirect_uri: None,
     }
     .with_csrf(csrf_token(state, headers))
 }

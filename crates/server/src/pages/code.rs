@@ -33,7 +33,6 @@ struct CodePage<'a> {
     password_error: Option<&'a str>,
     button: &'a str,
     resend: bool,
-    back: Option<(&'a str, &'a str)>,
     nonce: String,
 }
 
@@ -65,7 +64,8 @@ pub struct Form<'a> {
     pub code: String,
     pub new_password: bool,
     pub resend: bool,
-    pub back: Option<(&'a str, &'a str)>,
+    /// The client's redirect URI, when the form ends there (sign-up): the page's CSP allows it.
+    pub redirect_uri: Option<&'a str>,
 }
 
 impl Form<'_> {
@@ -73,7 +73,7 @@ impl Form<'_> {
     pub fn with_csrf(self, csrf: Option<String>) -> Form<'static> {
         Form {
             csrf: csrf.unwrap_or_default().into(),
-            back: None,
+            redirect_uri: None,
             action: self.action,
             challenge: self.challenge,
             email: self.email,
@@ -117,14 +117,13 @@ impl Form<'_> {
             password_error,
             button,
             resend: self.resend,
-            back: self.back,
             nonce: html::nonce(),
         };
         let status = match error.or(password_error) {
             Some(_) => StatusCode::BAD_REQUEST,
             None => StatusCode::OK,
         };
-        html::render(status, &page, &page.nonce)
+        html::render_for(status, &page, &page.nonce, self.redirect_uri)
     }
 
     /// The page answered 429 with `Retry-After`, saying how long to wait.

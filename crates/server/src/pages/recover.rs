@@ -90,7 +90,7 @@ fn form(locale: Locale, challenge: &str, from: &str, code: &str) -> code::Form<'
         code: code.to_owned(),
         new_password: true,
         resend: false,
-        back: None,
+        redirect_uri: None,
     }
 }
 

@@ -149,7 +149,7 @@ fn form<'a>(pending: &'a Pending, challenge: &Challenge, locale: Locale) -> code
         code: String::new(),
         new_password: false,
         resend: true,
-        back: None,
+        redirect_uri: pending.redirect_uri(),
     }
 }
 
