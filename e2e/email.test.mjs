@@ -37,7 +37,7 @@ for (const lang of ["en", "fr"]) {
 
   test(`${lang}: sign-up waits for the code the mail carries`, async () => {
     assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
-    const { mail, callback, authorize, stop } = await setUp();
+    const { base, mail, callback, authorize, stop } = await setUp();
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage({ locale: lang === "fr" ? "fr-FR" : "en-US" });
@@ -60,6 +60,11 @@ for (const lang of ["en", "fr"]) {
       await page.getByLabel(w.code, { exact: true }).fill(code);
       await Promise.all([page.waitForURL(`${callback}?**`), page.getByRole("button", { name: w.confirm }).click()]);
       assert.ok(new URL(page.url()).searchParams.get("code"));
+      // Signed in, the account page shows the address proven, and fits a phone.
+      await page.goto(`${base}/account/email`);
+      await page.getByText(lang === "fr" ? "Vérifiée" : "Verified", { exact: true }).waitFor();
+      assert.deepEqual(await fitProblems(page), []);
+      if (lang === "en") await pageShots(page, "account-email");
     } finally {
       await browser.close();
       stop();

@@ -124,5 +124,16 @@ async fn without_an_smtp_server_nothing_pretends() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(response.status(), 400, "no recovery page");
+        crate::console::admin::people(&admin).await;
+        let browser = crate::oidc::authorization_code::browser();
+        let here = format!("/console/users/{id}");
+        let stop = crate::support::walk::walk(&app, &browser, &app.url(&here)).await;
+        let stop = crate::support::walk::sign_in_as(&app, &browser, stop, "root").await;
+        let (_, page) = stop.page(&here);
+        assert!(
+            page.contains("Mail is off: set LATCHKEY_SMTP_URL"),
+            "the console says so"
+        );
+        assert!(!page.contains("Send a password reset email"));
     }
 }

@@ -41,15 +41,13 @@ async fn an_outage_delays_mail_and_loses_none() {
         let mut mail = MailServer::plain().await;
         let app = app_with(backend, &mail, true).await;
         let admin = Admin::new(&app).await;
-        let alice = user(&admin, "alice").await;
+        user(&admin, "alice").await;
         mail.stop();
-        let (status, _) = admin
-            .post(
-                &format!("/api/users/{alice}/password-reset-email"),
-                json!({}),
-            )
-            .await;
-        assert_eq!(status, 204);
+        // A person asks for recovery while the mail server is down.
+        let browser = crate::oidc::authorization_code::browser();
+        let asked = [("identifier", "alice")];
+        let (status, page, _) = super::post(&app, &browser, "/recover", &asked).await;
+        assert_eq!(status, 200, "{page}");
         let waiting = tried(&app, "alice@example.com", 1).await;
         assert_eq!(waiting.status, "queued", "kept for later");
         assert!(!waiting.mail.payload.is_empty());
@@ -105,6 +103,13 @@ async fn an_outage_delays_mail_and_loses_none() {
             page.contains("Not verified") && page.contains("Not delivered"),
             "{page}"
         );
+        let csrf = crate::oidc::authorization_code::hidden(&page, "csrf");
+        let vouch = [("csrf", csrf.as_str()), ("verified", "true")];
+        let path = format!("{here}/email-verified");
+        let (status, _, _) = super::post(&app, &browser, &path, &vouch).await;
+        assert_eq!(status, 303);
+        let (_, page) = super::get(&app, &browser, &here).await;
+        assert!(page.contains("Mark as not verified"), "{page}");
         assert!(
             app.state
                 .metrics
