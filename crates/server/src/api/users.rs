@@ -154,7 +154,7 @@ pub(super) async fn password_reset_email(
     Caller(actor): Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, Problem> {
-    users::send_password_reset(&state, &actor, &id).await?;
+    crate::manage::email::send_password_reset(&state, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

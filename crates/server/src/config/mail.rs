@@ -58,6 +58,21 @@ pub struct MailSources {
 }
 
 impl MailSources {
+    /// The settings the process environment gives, where none was given otherwise.
+    pub fn with_process_env(self) -> Self {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        Self {
+            smtp_url: self.smtp_url.or_else(|| env("LATCHKEY_SMTP_URL")),
+            smtp_password_file: (self.smtp_password_file)
+                .or_else(|| env("LATCHKEY_SMTP_PASSWORD_FILE").map(PathBuf::from)),
+            smtp_ca_file: (self.smtp_ca_file)
+                .or_else(|| env("LATCHKEY_SMTP_CA_FILE").map(PathBuf::from)),
+            mail_from: self.mail_from.or_else(|| env("LATCHKEY_MAIL_FROM")),
+            sign_up_verify_email: (self.sign_up_verify_email)
+                .or_else(|| env("LATCHKEY_SIGN_UP_VERIFY_EMAIL")),
+        }
+    }
+
     /// The checked settings; `None` without an SMTP server.
     pub fn resolve(self) -> Result<Option<MailConfig>, String> {
         let verify = match self.sign_up_verify_email.as_deref() {

@@ -61,14 +61,7 @@ impl Sources {
         self.secret_key = self
             .secret_key
             .or_else(|| std::env::var("LATCHKEY_SECRET_KEY").ok());
-        self.mail.smtp_url = self.mail.smtp_url.or_else(|| env("LATCHKEY_SMTP_URL"));
-        self.mail.smtp_password_file = (self.mail.smtp_password_file)
-            .or_else(|| env("LATCHKEY_SMTP_PASSWORD_FILE").map(PathBuf::from));
-        self.mail.smtp_ca_file =
-            (self.mail.smtp_ca_file).or_else(|| env("LATCHKEY_SMTP_CA_FILE").map(PathBuf::from));
-        self.mail.mail_from = self.mail.mail_from.or_else(|| env("LATCHKEY_MAIL_FROM"));
-        self.mail.sign_up_verify_email =
-            (self.mail.sign_up_verify_email).or_else(|| env("LATCHKEY_SIGN_UP_VERIFY_EMAIL"));
+        self.mail = self.mail.with_process_env();
         self
     }
 
@@ -211,11 +204,6 @@ impl Sources {
             mail,
         })
     }
-}
-
-/// A setting from the process environment, when set and not empty.
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 pub(super) fn origin_of(public_url: &str) -> String {

@@ -1,13 +1,14 @@
 //! Addresses proven and passwords recovered by mail, the operations the hosted pages and the
 //! management API share: a code sent with the challenge it opens (queued in one
-//! transaction), and a recovery mail for an account.
+//! transaction), recovery asked for by a person (revealing nothing) or by an administrator.
 
 use latchkey_core::email::{Challenge, Purpose, code_hash, new_code};
 use latchkey_core::lifetimes::{EMAIL_CODE_MS, RECOVERY_CODE_MS};
 use latchkey_core::user::User;
+use latchkey_core::user::normalize_identifier;
 use latchkey_store::outbox::Mail;
 
-use super::Error;
+use super::{Actor, Error};
 use crate::app::AppState;
 use crate::i18n::Locale;
 use crate::mail::{self, Kind, Letter, Payload};
@@ -124,7 +125,9 @@ pub async fn send_recovery(state: &AppState, user: &User, locale: Locale) -> Res
     Ok(challenge.id)
 }
 
-/// Send a code proving `email` for `user` (its current address, or a new one).
+/// Send a code proving `email` for `user` (its current address, or a new one); the id of the
+/// challenge to type it for. Past the mailbox's limit nothing is sent, and the newest live
+/// challenge for that address is the answer (its code still works).
 pub async fn send_verification(
     state: &AppState,
     user: &User,
@@ -137,8 +140,84 @@ pub async fn send_verification(
         _ => Purpose::Change,
     };
     let id = latchkey_core::random::id();
+    if !mail::recipient_allowed(state, email).await? {
+        let live = state
+            .db
+            .find_live_challenge(&user.id, purpose, state.clock.now_ms());
+        let live = live.await?.filter(|c| c.email.eq_ignore_ascii_case(email));
+        return Ok(live.map_or(id, |c| c.id));
+    }
     let (challenge, mail) = challenge(state, id, (purpose, email), Some(&user.id), locale, None);
     state.db.insert_challenge(&challenge, &[mail]).await?;
     mail::queued(state, 1);
     Ok(challenge.id)
+}
+
+/// The recovery code for the account `identifier` names, if it has an address and mail to
+/// it is within its limit; otherwise a challenge nothing opens. Both take the same steps (a
+/// look-up, the recipient's limit, one write), so that neither answers sooner.
+pub async fn recover(
+    state: &AppState,
+    id: String,
+    identifier: &str,
+    locale: Locale,
+) -> Result<(), latchkey_store::Error> {
+    let plausible = identifier.len() <= 256 && !identifier.chars().any(char::is_control);
+    let user = match plausible {
+        true => {
+            state
+                .db
+                .find_user_by_identifier(&normalize_identifier(identifier))
+                .await?
+        }
+        false => None,
+    };
+    let target = user.filter(|u| u.is_active()).and_then(|u| {
+        let email = u.primary_email.clone()?;
+        Some((u, email))
+    });
+    let recipient = target
+        .as_ref()
+        .map_or(identifier, |(_, email)| email.as_str());
+    let allowed = mail::recipient_allowed(state, recipient).await?;
+    if let Some((user, email)) = target.filter(|_| allowed) {
+        let purpose = (Purpose::Recovery, email.as_str());
+        let (challenge, mail) = challenge(state, id, purpose, Some(&user.id), locale, None);
+        state.db.insert_challenge(&challenge, &[mail]).await?;
+        mail::queued(state, 1);
+        return Ok(());
+    }
+    let now = state.clock.now_ms();
+    let decoy = Challenge {
+        code_hash: code_hash(&id, &new_code()),
+        id,
+        purpose: Purpose::Recovery,
+        user_id: None,
+        email: String::new(),
+        attempts: 0,
+        created_at: now,
+        expires_at: now + RECOVERY_CODE_MS,
+        consumed_at: None,
+        pending: None,
+    };
+    state.db.insert_challenge(&decoy, &[]).await
+}
+
+/// Send user `id` a password recovery mail (an administrator's doing, audited).
+pub async fn send_password_reset(state: &AppState, actor: &Actor, id: &str) -> Result<(), Error> {
+    let user = super::users::find(state, id).await?;
+    let locale = user.profile["locale"]
+        .as_str()
+        .and_then(crate::i18n::Locale::from_tag);
+    let locale = locale.unwrap_or(crate::i18n::Locale::En);
+    send_recovery(state, &user, locale).await?;
+    crate::audit::write_now(
+        state,
+        actor,
+        "user.password_reset_email",
+        ("user", id),
+        serde_json::json!({}),
+    )
+    .await;
+    Ok(())
 }

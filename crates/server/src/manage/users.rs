@@ -303,22 +303,3 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> Result<(), Err
     audit::write_now(state, actor, "user.delete", ("user", id), json!({})).await;
     Ok(())
 }
-
-/// Send user `id` a password recovery mail (an administrator's doing, audited).
-pub async fn send_password_reset(state: &AppState, actor: &Actor, id: &str) -> Result<(), Error> {
-    let user = find(state, id).await?;
-    let locale = user.profile["locale"]
-        .as_str()
-        .and_then(crate::i18n::Locale::from_tag);
-    let locale = locale.unwrap_or(crate::i18n::Locale::En);
-    super::email::send_recovery(state, &user, locale).await?;
-    audit::write_now(
-        state,
-        actor,
-        "user.password_reset_email",
-        ("user", id),
-        json!({}),
-    )
-    .await;
-    Ok(())
-}

@@ -171,27 +171,7 @@ async fn send(
         *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return Ok(response);
     }
-    let id = match mail::recipient_allowed(state, address)
-        .await
-        .or_page(state, headers)?
-    {
-        true => email::send_verification(state, user, address, locale).await,
-        // Over the mailbox's limit: the page as if sent (the newest live code still works).
-        false => {
-            let purpose = match user.primary_email.as_deref() {
-                Some(current) if current.eq_ignore_ascii_case(address) => Purpose::Verify,
-                _ => Purpose::Change,
-            };
-            let live = state
-                .db
-                .find_live_challenge(&user.id, purpose, state.clock.now_ms())
-                .await;
-            Ok(live
-                .or_page(state, headers)?
-                .map(|c| c.id)
-                .unwrap_or_default())
-        }
-    };
+    let id = email::send_verification(state, user, address, locale).await;
     let id = id.map_err(|e| PageError::new(state, headers, e))?;
     Ok(form(state, headers, id, address).render(state, None, None, None))
 }

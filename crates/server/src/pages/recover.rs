@@ -8,9 +8,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use latchkey_core::email::{Challenge, Purpose, code_hash, new_code};
-use latchkey_core::lifetimes::RECOVERY_CODE_MS;
-use latchkey_core::user::{MAX_PASSWORD_BYTES, check_password, normalize_identifier};
+use latchkey_core::email::Purpose;
+use latchkey_core::user::{MAX_PASSWORD_BYTES, check_password};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -161,60 +160,10 @@ pub async fn request(
         ));
     }
     let id = latchkey_core::random::id();
-    send(&state, id.clone(), &asked.identifier, locale)
+    email::recover(&state, id.clone(), &asked.identifier, locale)
         .await
         .or_page(&state, &headers)?;
     Ok(form(locale, &id, from, "").render(&state, None, None, None))
-}
-
-/// The recovery code for the account `identifier` names, if it has an address and mail to
-/// it is within its limit; otherwise a challenge nothing opens. Both take the same steps (a
-/// look-up, the recipient's limit, one write), so that neither answers sooner.
-async fn send(
-    state: &AppState,
-    id: String,
-    identifier: &str,
-    locale: Locale,
-) -> Result<(), latchkey_store::Error> {
-    let plausible = identifier.len() <= 256 && !identifier.chars().any(char::is_control);
-    let user = match plausible {
-        true => {
-            state
-                .db
-                .find_user_by_identifier(&normalize_identifier(identifier))
-                .await?
-        }
-        false => None,
-    };
-    let target = user.filter(|u| u.is_active()).and_then(|u| {
-        let email = u.primary_email.clone()?;
-        Some((u, email))
-    });
-    let recipient = target
-        .as_ref()
-        .map_or(identifier, |(_, email)| email.as_str());
-    let allowed = mail::recipient_allowed(state, recipient).await?;
-    if let Some((user, email)) = target.filter(|_| allowed) {
-        let purpose = (Purpose::Recovery, email.as_str());
-        let (challenge, mail) = email::challenge(state, id, purpose, Some(&user.id), locale, None);
-        state.db.insert_challenge(&challenge, &[mail]).await?;
-        mail::queued(state, 1);
-        return Ok(());
-    }
-    let now = state.clock.now_ms();
-    let decoy = Challenge {
-        code_hash: code_hash(&id, &new_code()),
-        id,
-        purpose: Purpose::Recovery,
-        user_id: None,
-        email: String::new(),
-        attempts: 0,
-        created_at: now,
-        expires_at: now + RECOVERY_CODE_MS,
-        consumed_at: None,
-        pending: None,
-    };
-    state.db.insert_challenge(&decoy, &[]).await
 }
 
 /// The code page, from the mail's link (the code filled in) or typed by hand.

@@ -11,6 +11,7 @@ use crate::app::AppState;
 use crate::console::{Button, Console, ConsoleForm};
 use crate::error::PageError;
 use crate::html;
+use crate::manage::email;
 use crate::manage::users::{self, UserPatch};
 
 /// What the page shows of mail.
@@ -35,7 +36,7 @@ pub(super) async fn section(
     let failed = state.db.find_failed_mail(Some(id), 20).await;
     let failed = failed.map_err(|e| console.failed(state, e))?;
     Ok(MailSection {
-        enabled: crate::manage::email::enabled(state),
+        enabled: email::enabled(state),
         undelivered: failed
             .into_iter()
             .map(|m| Undelivered {
@@ -53,7 +54,7 @@ pub async fn reset_email(
     Path(id): Path<String>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Result<Response, PageError> {
-    let result = users::send_password_reset(&state, &console.actor(), &id).await;
+    let result = email::send_password_reset(&state, &console.actor(), &id).await;
     outcome(&state, &console, &id, result, "reset_email").await
 }
 
