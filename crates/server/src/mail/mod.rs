@@ -122,17 +122,25 @@ pub fn open(state: &AppState, mail: &Mail) -> Option<Payload> {
     serde_json::from_slice(&json).ok()
 }
 
-/// How long `address` must wait before it may cause another mail (milliseconds), if it
-/// must; otherwise the mail it is about to cause is counted.
-pub async fn address_wait(
+/// Why `address` may not cause another mail now, in `locale`'s words, with the wait in
+/// milliseconds; `None` when it may, and then the mail it is about to cause is counted.
+pub async fn address_refusal(
     state: &AppState,
     address: ClientAddress,
-) -> Result<Option<i64>, latchkey_store::Error> {
+    locale: Locale,
+) -> Result<Option<(String, i64)>, latchkey_store::Error> {
     let (key, wait) = throttle::per_address(state, "mail", address, &MAILS_PER_ADDRESS).await?;
-    if wait.is_none() {
+    let Some(wait) = wait else {
         throttle::count(state, &key, &MAILS_PER_ADDRESS, state.clock.now_ms()).await?;
-    }
-    Ok(wait)
+        return Ok(None);
+    };
+    let minutes = latchkey_core::throttle::minutes(wait).to_string();
+    let message = locale
+        .text()
+        .email
+        .too_many_mails
+        .replace("{minutes}", &minutes);
+    Ok(Some((message, wait)))
 }
 
 /// Whether `recipient` may be sent another mail now (then it is counted). When not, the

@@ -157,16 +157,8 @@ async fn send(
     address: &str,
 ) -> Result<Response, PageError> {
     let locale: Locale = locale(headers, None);
-    if let Some(wait) = mail::address_wait(state, client)
-        .await
-        .or_page(state, headers)?
-    {
-        let minutes = latchkey_core::throttle::minutes(wait).to_string();
-        let message = locale
-            .text()
-            .email
-            .too_many_mails
-            .replace("{minutes}", &minutes);
+    let refusal = mail::address_refusal(state, client, locale).await;
+    if let Some((message, _)) = refusal.or_page(state, headers)? {
         let mut response = page(state, headers, user, (address, Some(&message)), false);
         *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         return Ok(response);

@@ -139,16 +139,8 @@ pub async fn request(
     }
     let locale = locale(&headers, None);
     let from = interaction(&asked.interaction);
-    if let Some(wait) = mail::address_wait(&state, address)
-        .await
-        .or_page(&state, &headers)?
-    {
-        let minutes = latchkey_core::throttle::minutes(wait).to_string();
-        let message = locale
-            .text()
-            .email
-            .too_many_mails
-            .replace("{minutes}", &minutes);
+    let refusal = mail::address_refusal(&state, address, locale).await;
+    if let Some((message, _)) = refusal.or_page(&state, &headers)? {
         let entered = (from, asked.identifier.as_str());
         let status = StatusCode::TOO_MANY_REQUESTS;
         return Ok(request_page(

@@ -88,16 +88,8 @@ pub(super) async fn begin(
             return render(state, headers, pending, entered, Some(error)).await;
         }
     }
-    if let Some(wait) = mail::address_wait(state, address)
-        .await
-        .or_page(state, headers)?
-    {
-        let minutes = latchkey_core::throttle::minutes(wait).to_string();
-        let message = locale
-            .text()
-            .email
-            .too_many_mails
-            .replace("{minutes}", &minutes);
+    let refusal = mail::address_refusal(state, address, locale).await;
+    if let Some((message, _)) = refusal.or_page(state, headers)? {
         return render(state, headers, pending, entered, Some((&message, ""))).await;
     }
     let account = Account {
@@ -179,11 +171,9 @@ pub async fn submit(
     };
     let form = form(&pending, &challenge, locale);
     if typed.resend.is_some() {
-        if let Some(wait) = mail::address_wait(&state, address)
-            .await
-            .or_page(&state, &headers)?
-        {
-            return Ok(form.too_many(&state, locale.text().email.too_many_mails, wait));
+        let refusal = mail::address_refusal(&state, address, locale).await;
+        if let Some((message, wait)) = refusal.or_page(&state, &headers)? {
+            return Ok(form.too_many(&state, &message, wait));
         }
         let renewed = send(&state, locale, account)
             .await
