@@ -61,6 +61,10 @@ pub(super) async fn begin(
         .as_ref()
         .is_some_and(|m| !m.verify_sign_up);
     if later {
+        let refusal = mail::address_refusal(state, address, locale).await;
+        if let Some((message, _)) = refusal.or_page(state, headers)? {
+            return render(state, headers, pending, entered, Some((&message, ""))).await;
+        }
         let id = latchkey_core::random::id();
         let code = email::challenge(
             state,
