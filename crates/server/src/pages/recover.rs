@@ -66,6 +66,11 @@ pub struct Request {
     interaction: String,
 }
 
+/// Without mail there is no recovery: the page does not exist.
+async fn absent(state: AppState, headers: HeaderMap) -> Response {
+    super::not_found(State(state), headers).await
+}
+
 /// The interaction id, if it looks like one (it only ever builds a link back).
 fn interaction(value: &str) -> &str {
     let plausible = value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric());
@@ -121,7 +126,7 @@ pub async fn show(
     Query(from): Query<From>,
 ) -> Response {
     if !email::enabled(&state) {
-        return super::expired(&state, &headers);
+        return absent(state, headers).await;
     }
     let from = interaction(&from.interaction);
     request_page(&state, &headers, (from, ""), None, StatusCode::OK)
@@ -135,7 +140,7 @@ pub async fn request(
     Form(asked): Form<Request>,
 ) -> Result<Response, PageError> {
     if !email::enabled(&state) {
-        return Ok(super::expired(&state, &headers));
+        return Ok(absent(state, headers).await);
     }
     let locale = locale(&headers, None);
     let from = interaction(&asked.interaction);
@@ -166,7 +171,7 @@ pub async fn show_code(
     Query(from): Query<From>,
 ) -> Response {
     if !email::enabled(&state) {
-        return super::expired(&state, &headers);
+        return absent(state, headers).await;
     }
     let locale = locale(&headers, None);
     let code = latchkey_core::email::normalize_code(&from.code);
@@ -188,7 +193,7 @@ pub async fn reset(
     Form(typed): Form<Typed>,
 ) -> Result<Response, PageError> {
     if !email::enabled(&state) {
-        return Ok(super::expired(&state, &headers));
+        return Ok(absent(state, headers).await);
     }
     let locale = locale(&headers, None);
     let text = locale.text();

@@ -123,7 +123,7 @@ async fn without_an_smtp_server_nothing_pretends() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(response.status(), 400, "no recovery page");
+        assert_eq!(response.status(), 404, "no recovery page");
         crate::console::admin::people(&admin).await;
         let browser = crate::oidc::authorization_code::browser();
         let here = format!("/console/users/{id}");
