@@ -27,6 +27,7 @@
 //! - [`discovery`]: provider metadata (OIDC Discovery 1.0, RFC 8414).
 //! - [`random`]: unguessable identifiers and secrets.
 //! - [`email`]: codes that prove an address or recover a password, and mail retries.
+//! - [`totp`]: time-based one-time passwords (RFC 6238) and recovery codes.
 //! - [`role`], [`user`]: roles, users, identifiers and password hashing.
 //! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
@@ -61,6 +62,7 @@ pub mod scope;
 pub mod session;
 pub mod throttle;
 pub mod token;
+pub mod totp;
 pub mod user;
 
 pub use error::{ErrorCode, OAuthError};
