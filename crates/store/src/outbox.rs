@@ -33,10 +33,13 @@ pub struct MailRecord {
     pub attempts: i64,
     pub last_error: Option<String>,
     pub finished_at: Option<i64>,
+    /// Until when the node that leased it alone may send it (0 when nobody holds it): the
+    /// marks below change the row only while that lease stands.
+    pub lease_until: i64,
 }
 
 const COLUMNS: &str = "id, kind, recipient, user_id, locale, payload, created_at, status, \
-     attempts, last_error, finished_at";
+     attempts, last_error, finished_at, lease_until";
 
 impl Record for MailRecord {
     fn from_row(row: &impl Columns) -> Result<Self> {
@@ -54,6 +57,7 @@ impl Record for MailRecord {
             attempts: row.get("attempts")?,
             last_error: row.get("last_error")?,
             finished_at: row.get("finished_at")?,
+            lease_until: row.get("lease_until")?,
         })
     }
 }
@@ -83,7 +87,7 @@ const LEASE: &str = "UPDATE outbox SET lease_until = $2, attempts = attempts + 1
        AND lease_until <= $1 ORDER BY next_attempt_at LIMIT $3) \
      AND status = 'queued' AND lease_until <= $1 \
      RETURNING id, kind, recipient, user_id, locale, payload, created_at, status, attempts, \
-       last_error, finished_at";
+       last_error, finished_at, lease_until";
 
 impl Db {
     /// Queue `mails` on their own (the action that causes them writes nothing else).
@@ -106,32 +110,46 @@ impl Db {
         })
     }
 
-    /// Delivered: done, and what it carried is forgotten.
-    pub async fn mark_mail_sent(&self, id: &str, now_ms: i64) -> Result<()> {
+    /// Delivered: done, and what it carried is forgotten. Like the two marks below, it
+    /// changes the row only under the lease `(id, lease_until)` names: a node whose lease ran
+    /// out (and was taken over) records nothing.
+    pub async fn mark_mail_sent(&self, (id, lease): (&str, i64), now_ms: i64) -> Result<()> {
         let update = Statement::new(
             "UPDATE outbox SET status = 'sent', payload = '', finished_at = $1, \
-             last_error = NULL, lease_until = 0 WHERE id = $2",
-            args![now_ms, id],
+             last_error = NULL, lease_until = 0 WHERE id = $2 AND status = 'queued' \
+             AND lease_until = $3",
+            args![now_ms, id, lease],
         );
         self.execute_one(update).await.map(|_| ())
     }
 
     /// Not delivered this time: try again at `at`.
-    pub async fn mark_mail_retry(&self, id: &str, at: i64, error: &str) -> Result<()> {
+    pub async fn mark_mail_retry(
+        &self,
+        (id, lease): (&str, i64),
+        at: i64,
+        error: &str,
+    ) -> Result<()> {
         let update = Statement::new(
             "UPDATE outbox SET next_attempt_at = $1, last_error = $2, lease_until = 0 \
-             WHERE id = $3 AND status = 'queued'",
-            args![at, error, id],
+             WHERE id = $3 AND status = 'queued' AND lease_until = $4",
+            args![at, error, id, lease],
         );
         self.execute_one(update).await.map(|_| ())
     }
 
     /// Given up: shown to administrators, and what it carried is forgotten.
-    pub async fn mark_mail_failed(&self, id: &str, now_ms: i64, error: &str) -> Result<()> {
+    pub async fn mark_mail_failed(
+        &self,
+        (id, lease): (&str, i64),
+        now_ms: i64,
+        error: &str,
+    ) -> Result<()> {
         let update = Statement::new(
             "UPDATE outbox SET status = 'failed', payload = '', finished_at = $1, \
-             last_error = $2, lease_until = 0 WHERE id = $3",
-            args![now_ms, error, id],
+             last_error = $2, lease_until = 0 WHERE id = $3 AND status = 'queued' \
+             AND lease_until = $4",
+            args![now_ms, error, id, lease],
         );
         self.execute_one(update).await.map(|_| ())
     }

@@ -29,7 +29,13 @@ async fn a_message_is_leased_by_one_caller_until_its_lease_ends() {
         assert_eq!(retaken.len(), 1);
         assert_eq!(retaken[0].attempts, 2);
         let first = retaken[0].mail.id.clone();
-        db.mark_mail_sent(&first, 101)
+        // The first lease ran out and was taken over: its holder's mark records nothing.
+        db.mark_mail_sent((&first, 100), 101)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let still = db.find_mail(10).await.unwrap_or_default();
+        assert!(still.iter().all(|m| m.status == "queued"), "{still:?}");
+        db.mark_mail_sent((&first, 200), 101)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let other = db
@@ -39,7 +45,7 @@ async fn a_message_is_leased_by_one_caller_until_its_lease_ends() {
         assert_eq!(other.len(), 1);
         assert_ne!(other[0].mail.id, first);
         let id = other[0].mail.id.clone();
-        db.mark_mail_retry(&id, 500, "421 try later")
+        db.mark_mail_retry((&id, 200), 500, "421 try later")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert!(
@@ -52,7 +58,7 @@ async fn a_message_is_leased_by_one_caller_until_its_lease_ends() {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(retried[0].last_error.as_deref(), Some("421 try later"));
-        db.mark_mail_failed(&id, 501, "550 no such user")
+        db.mark_mail_failed((&id, retried[0].lease_until), 501, "550 no such user")
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let all = db.find_mail(10).await.unwrap_or_else(|e| panic!("{e}"));

@@ -18,10 +18,12 @@ use crate::app::AppState;
 use crate::config::mail::{MailConfig, Security};
 use crate::i18n::Locale;
 
-/// How long a node holds a message it is sending before another may take it over.
-const LEASE_MS: i64 = 2 * 60 * 1000;
-/// Messages leased at a time.
-const BATCH: i64 = 10;
+/// How long a node holds a message it is sending before another may take it over: longer
+/// than the longest SMTP conversation (a few steps of at most `SMTP_TIMEOUT` each).
+const LEASE_MS: i64 = 5 * 60 * 1000;
+/// Messages leased at a time: one, so that no message waits, leased, behind another's slow
+/// delivery until its lease runs out.
+const BATCH: i64 = 1;
 /// How often a node looks for mail queued by others (or due again).
 const POLL: Duration = Duration::from_secs(2);
 /// How long one conversation with the SMTP server may take.
@@ -118,6 +120,7 @@ async fn deliver(state: &AppState, record: MailRecord) {
         return;
     };
     let mail = &record.mail;
+    let lease = (mail.id.as_str(), record.lease_until);
     let attempt = async {
         let kind = Kind::parse(&mail.kind).ok_or("unknown kind of message")?;
         let locale = Locale::from_tag(&mail.locale).unwrap_or(Locale::En);
@@ -145,30 +148,34 @@ async fn deliver(state: &AppState, record: MailRecord) {
         Ok(()) => {
             state.metrics.mail_sent();
             tracing::info!(id = %mail.id, kind = %mail.kind, "mail sent");
-            state.db.mark_mail_sent(&mail.id, now()).await
+            state.db.mark_mail_sent(lease, now()).await
         }
         Err(Failure::Transient(why)) => {
             match latchkey_core::email::retry_at(record.attempts, mail.created_at, now()) {
                 Some(at) => {
                     tracing::warn!(id = %mail.id, attempts = record.attempts, error = %why, "mail not delivered; will try again");
-                    state.db.mark_mail_retry(&mail.id, at, &why).await
+                    state.db.mark_mail_retry(lease, at, &why).await
                 }
-                None => give_up(state, mail.id.as_str(), &why).await,
+                None => give_up(state, lease, &why).await,
             }
         }
-        Err(Failure::Permanent(why)) => give_up(state, mail.id.as_str(), &why).await,
+        Err(Failure::Permanent(why)) => give_up(state, lease, &why).await,
     };
     if let Err(e) = outcome {
         tracing::warn!(id = %mail.id, error = %e, "could not record the mail's delivery");
     }
 }
 
-async fn give_up(state: &AppState, id: &str, why: &str) -> Result<(), latchkey_store::Error> {
+async fn give_up(
+    state: &AppState,
+    lease: (&str, i64),
+    why: &str,
+) -> Result<(), latchkey_store::Error> {
     state.metrics.mail_failed();
-    tracing::error!(id = %id, error = %why, "mail given up");
+    tracing::error!(id = %lease.0, error = %why, "mail given up");
     state
         .db
-        .mark_mail_failed(id, state.clock.now_ms(), why)
+        .mark_mail_failed(lease, state.clock.now_ms(), why)
         .await
 }
 

@@ -261,10 +261,14 @@ pub async fn code(
         Verdict::Refused(response) => return Ok(response),
     };
     let locale = locale(&headers, None);
-    let old = user
-        .primary_email
-        .as_deref()
-        .filter(|old| !old.eq_ignore_ascii_case(&challenge.email));
+    let current = user.primary_email.as_deref();
+    let same = current.is_some_and(|c| c.eq_ignore_ascii_case(&challenge.email));
+    // A code for the address the account had before a change proves nothing now.
+    if challenge.purpose == Purpose::Verify && !same {
+        let spent = locale.text().email.code_spent;
+        return Ok(form.render(&state, None, Some(spent), None));
+    }
+    let old = current.filter(|_| !same);
     let told: Vec<_> = old
         .map(|old| email::notice(&state, Kind::EmailChanged, old, &user, locale))
         .into_iter()

@@ -226,7 +226,8 @@ pub async fn reset(
         .find_user(&user_id)
         .await
         .or_page(&state, &headers)?;
-    let Some(user) = user else {
+    // Suspended since the code was sent: the code opens nothing.
+    let Some(user) = user.filter(|u| u.is_active()) else {
         return Ok(page.render(&state, None, Some(text.email.code_spent), None));
     };
     let Some(hash) = crate::password::hash(typed.password).await else {
@@ -236,10 +237,12 @@ pub async fn reset(
             crate::manage::Error::Internal("password hashing failed".into()),
         ));
     };
+    // Told at the account's address now (the code went to the one it had then).
+    let to = user.primary_email.as_deref().unwrap_or(&challenge.email);
     let told = [email::notice(
         &state,
         Kind::PasswordChanged,
-        &challenge.email,
+        to,
         &user,
         locale,
     )];
