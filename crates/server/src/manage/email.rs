@@ -187,19 +187,9 @@ pub async fn recover(
         mail::queued(state, 1);
         return Ok(());
     }
-    let now = state.clock.now_ms();
-    let decoy = Challenge {
-        code_hash: code_hash(&id, &new_code()),
-        id,
-        purpose: Purpose::Recovery,
-        user_id: None,
-        email: String::new(),
-        attempts: 0,
-        created_at: now,
-        expires_at: now + RECOVERY_CODE_MS,
-        consumed_at: None,
-        pending: None,
-    };
+    // The same challenge and sealed mail as for an account, but only the challenge is kept:
+    // its code goes nowhere, so nothing opens it.
+    let (decoy, _) = challenge(state, id, (Purpose::Recovery, ""), None, locale, None);
     state.db.insert_challenge(&decoy, &[]).await
 }
 

@@ -32,10 +32,6 @@ struct Account {
     username: Option<String>,
     email: String,
     password_hash: Option<String>,
-    /// The address has an account already: the code was never sent, and nothing can open
-    /// this challenge; its owner was told instead.
-    #[serde(default)]
-    decoy: bool,
 }
 
 fn action(interaction: &str) -> String {
@@ -101,7 +97,6 @@ pub(super) async fn begin(
         username: user.username,
         email,
         password_hash: user.password_hash,
-        decoy: false,
     };
     let challenge = send(state, locale, account).await.or_page(state, headers)?;
     Ok(form(pending, &challenge, locale).render(state, None, None, None))
@@ -113,10 +108,9 @@ pub(super) async fn begin(
 async fn send(
     state: &AppState,
     locale: Locale,
-    mut account: Account,
+    account: Account,
 ) -> Result<Challenge, latchkey_store::Error> {
     let owner = state.db.find_user_by_identifier(&account.email).await?;
-    account.decoy = owner.is_some();
     let to = account.email.clone();
     let pending = serde_json::to_string(&account).ok();
     let id = latchkey_core::random::id();
