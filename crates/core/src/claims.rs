@@ -149,6 +149,8 @@ pub struct IdTokenContext<'a> {
     pub now_ms: i64,
     pub ttl_secs: i64,
     pub auth_time_ms: i64,
+    /// How the user authenticated: `amr` and `acr`.
+    pub amr: &'a crate::mfa::Amr,
     pub nonce: Option<&'a str>,
     pub session_id: Option<&'a str>,
     pub access_token: Option<&'a str>,
@@ -170,6 +172,8 @@ pub fn id_token_claims(
         "auth_time".into(),
         json!(context.auth_time_ms.div_euclid(1000)),
     );
+    claims.insert("amr".into(), json!(context.amr.claim()));
+    claims.insert("acr".into(), json!(context.amr.acr()));
     if let Some(nonce) = context.nonce {
         claims.insert("nonce".into(), json!(nonce));
     }
@@ -284,6 +288,7 @@ mod tests {
             now_ms: 10_000,
             ttl_secs: 3600,
             auth_time_ms: 9_000,
+            amr: &crate::mfa::Amr::password(),
             nonce: Some("n-0S6_WzA2Mj"),
             session_id: Some("sid"),
             access_token: Some("token"),

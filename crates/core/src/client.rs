@@ -180,6 +180,8 @@ pub struct TokenSettings {
     /// Seconds during which a rotated refresh token presented again is answered with the
     /// pair its rotation issued (`customClientMetadata.refreshTokenReuseGraceSeconds`).
     pub refresh_reuse_grace_secs: i64,
+    /// Whether signing in to it needs a second factor (`customClientMetadata.requireMfa`).
+    pub require_mfa: bool,
 }
 
 impl Default for TokenSettings {
@@ -193,6 +195,7 @@ impl Default for TokenSettings {
             device_flow: false,
             token_exchange: false,
             refresh_reuse_grace_secs: 0,
+            require_mfa: false,
         }
     }
 }

@@ -90,6 +90,7 @@ pub fn parse(
         login_hint: None,
         id_token_hint: None,
         ui_locales: None,
+        acr_values: None,
         resources,
         code_challenge: None,
         device: Some(id.to_owned()),

@@ -32,6 +32,10 @@ pub struct Metadata {
     pub userinfo_endpoint: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub claims_supported: Option<Vec<&'static str>>,
+    /// The `acr` values ID tokens carry; asking for the second lets a client require a
+    /// second factor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr_values_supported: Option<Vec<&'static str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end_session_endpoint: Option<String>,
     pub revocation_endpoint: String,
@@ -88,6 +92,7 @@ fn oauth_members(issuer: &str) -> Metadata {
         scopes_supported: crate::claims::USER_SCOPES.to_vec(),
         userinfo_endpoint: None,
         claims_supported: None,
+        acr_values_supported: None,
         end_session_endpoint: None,
         revocation_endpoint: format!("{issuer}/token/revocation"),
         revocation_endpoint_auth_methods_supported: vec![
@@ -112,6 +117,7 @@ pub fn metadata(issuer: &str) -> Metadata {
         subject_types_supported: Some(vec!["public"]),
         id_token_signing_alg_values_supported: Some(vec!["RS256", "ES256"]),
         userinfo_endpoint: Some(format!("{issuer}/me")),
+        acr_values_supported: Some(vec![crate::mfa::ACR_SINGLE, crate::mfa::ACR_MFA]),
         end_session_endpoint: Some(format!("{issuer}/session/end")),
         claims_supported: Some(vec![
             "sub",
@@ -120,6 +126,8 @@ pub fn metadata(issuer: &str) -> Metadata {
             "exp",
             "iat",
             "auth_time",
+            "amr",
+            "acr",
             "nonce",
             "sid",
             "at_hash",

@@ -37,6 +37,8 @@ pub struct Grant {
     pub resources: Vec<String>,
     /// When the user authenticated, milliseconds.
     pub auth_time: i64,
+    /// How the user authenticated (`amr`), for the ID tokens issued under it.
+    pub amr: crate::mfa::Amr,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }

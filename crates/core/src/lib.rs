@@ -49,6 +49,7 @@ pub mod id_token_hint;
 pub mod jwt;
 pub mod keys;
 pub mod lifetimes;
+pub mod mfa;
 pub mod params;
 pub mod password;
 pub mod pkce;

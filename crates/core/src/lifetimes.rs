@@ -20,6 +20,9 @@ pub const REFRESH_ABSOLUTE_MS: i64 = 180 * DAY_MS;
 /// A browser session ends 14 days after sign-in, or after 7 days without use.
 pub const SESSION_ABSOLUTE_MS: i64 = 14 * DAY_MS;
 pub const SESSION_IDLE_MS: i64 = 7 * DAY_MS;
+/// How recent a sign-in must be to change how the account signs in (its factors): older,
+/// the user proves it is them again first.
+pub const REAUTH_SECS: i64 = 10 * 60;
 
 /// A user has 30 minutes to sign in (or consent) once sent to the page.
 pub const INTERACTION_MS: i64 = 30 * MINUTE_MS;

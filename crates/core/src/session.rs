@@ -7,6 +7,8 @@ pub struct Session {
     pub user_id: String,
     /// When the user last proved who they are, milliseconds (OIDC `auth_time`).
     pub auth_time: i64,
+    /// What that proof was (`amr`).
+    pub amr: crate::mfa::Amr,
     pub created_at: i64,
     pub last_seen_at: i64,
     /// The absolute end of the session.
@@ -96,6 +98,7 @@ mod tests {
             id_hash: "h".into(),
             user_id: "u".into(),
             auth_time: 1_000,
+            amr: crate::mfa::Amr::password(),
             created_at: 1_000,
             last_seen_at: 5_000,
             expires_at: 100_000,

@@ -55,6 +55,9 @@ struct Settings {
     /// Whether people may create their own account: true or false [default: true]
     #[arg(long, env = "LATCHKEY_SIGN_UP", global = true)]
     sign_up: Option<String>,
+    /// Second factors: optional (users may enroll) or required (everyone enrolls) [default: optional]
+    #[arg(long, env = "LATCHKEY_MFA", global = true)]
+    mfa: Option<String>,
     /// Reverse proxies whose X-Forwarded-For is believed: addresses or CIDR ranges, comma-separated
     #[arg(long, env = "LATCHKEY_TRUSTED_PROXIES", global = true)]
     trusted_proxies: Option<String>,
@@ -159,6 +162,7 @@ pub fn main() -> ExitCode {
         access_token_alg: cli.settings.access_token_alg,
         company_name: cli.settings.company_name,
         sign_up: cli.settings.sign_up,
+        mfa: cli.settings.mfa,
         logo_url: cli.settings.logo_url,
         trusted_proxies: cli.settings.trusted_proxies,
         metrics_listen: cli.settings.metrics_listen,

@@ -37,7 +37,7 @@ pub fn render_for(
         .unwrap_or_default();
     let csp = format!(
         "default-src 'none'; style-src 'self'; img-src 'self' https: data:; script-src 'nonce-{nonce}'; \
-         form-action 'self'{client}; frame-ancestors 'none'; base-uri 'none'"
+         connect-src 'self'; form-action 'self'{client}; frame-ancestors 'none'; base-uri 'none'"
     );
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();

@@ -51,5 +51,6 @@ pub mod manage;
 pub mod metrics;
 pub mod oidc;
 pub mod pages;
+pub mod passkeys;
 pub mod password;
 pub mod throttle;

@@ -75,6 +75,11 @@ impl Budget {
         Self::new(format!("account:{account}"), address)
     }
 
+    /// A second factor (a code from an authenticator app, a recovery code) for `user_id`.
+    pub fn second_factor(user_id: &str, address: ClientAddress) -> Self {
+        Self::new(format!("factor:{user_id}"), address)
+    }
+
     /// A client authenticating with a secret, and the address.
     pub fn client(client_id: &str, address: ClientAddress) -> Self {
         Self::new(format!("client:{client_id}"), address)

@@ -13,7 +13,7 @@ pub(crate) const COLUMNS: &str = "id, name, description, type, is_third_party, r
      post_logout_redirect_uris, cors_allowed_origins, id_token_ttl, refresh_token_ttl_days, \
      rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at, \
      registration, approval, policy_ceiling, metadata_fetched_at, metadata_fresh_until, \
-     authorized_at, device_flow, token_exchange, refresh_token_reuse_grace_secs";
+     authorized_at, device_flow, token_exchange, refresh_token_reuse_grace_secs, require_mfa";
 
 /// Which applications a listing returns.
 #[derive(Debug, Clone, Default)]
@@ -104,7 +104,7 @@ impl Db {
              post_logout_redirect_uris = $4, cors_allowed_origins = $5, id_token_ttl = $6, \
              refresh_token_ttl_days = $7, rotate_refresh_token = $8, always_issue_refresh_token = $9, \
              id_token_signed_response_alg = $10, device_flow = $11, token_exchange = $12, \
-             refresh_token_reuse_grace_secs = $13 WHERE id = $14",
+             refresh_token_reuse_grace_secs = $13, require_mfa = $14 WHERE id = $15",
             args![
                 &app.name,
                 &app.description,
@@ -119,6 +119,7 @@ impl Db {
                 app.settings.device_flow,
                 app.settings.token_exchange,
                 app.settings.refresh_reuse_grace_secs,
+                app.settings.require_mfa,
                 &app.id,
             ],
         );
@@ -170,9 +171,9 @@ pub(crate) fn insert(app: &Application, digest: Option<&str>, suffix: &'static s
          rotate_refresh_token, always_issue_refresh_token, id_token_signed_response_alg, created_at, \
          registration, approval, policy_ceiling, metadata_fetched_at, metadata_fresh_until, \
          authorized_at, registration_digest, device_flow, token_exchange, \
-         refresh_token_reuse_grace_secs) \
+         refresh_token_reuse_grace_secs, require_mfa) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-         $19, $20, $21, $22, $23, $24){suffix}"
+         $19, $20, $21, $22, $23, $24, $25){suffix}"
     );
     Statement::new(
         sql,
@@ -201,6 +202,7 @@ pub(crate) fn insert(app: &Application, digest: Option<&str>, suffix: &'static s
             app.settings.device_flow,
             app.settings.token_exchange,
             app.settings.refresh_reuse_grace_secs,
+            app.settings.require_mfa,
         ],
     )
 }
@@ -250,6 +252,7 @@ impl Record for Application {
                 device_flow: row.flag("device_flow")?,
                 token_exchange: row.flag("token_exchange")?,
                 refresh_reuse_grace_secs: row.get("refresh_token_reuse_grace_secs")?,
+                require_mfa: row.flag("require_mfa")?,
             },
             created_at: row.get("created_at")?,
         })

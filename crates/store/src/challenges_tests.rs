@@ -4,7 +4,7 @@ use latchkey_core::user::User;
 use crate::outbox::Mail;
 use crate::test_dbs;
 
-fn user(id: &str, email: &str) -> User {
+pub(crate) fn user(id: &str, email: &str) -> User {
     User {
         id: id.into(),
         username: Some(id.into()),
@@ -199,6 +199,7 @@ async fn a_recovery_sets_the_password_and_ends_the_sessions() {
             id_hash: "s1".into(),
             user_id: user_id.clone(),
             auth_time: 1,
+            amr: latchkey_core::mfa::Amr::password(),
             created_at: 1,
             last_seen_at: 1,
             expires_at: 10_000,

@@ -13,7 +13,7 @@ pub use latchkey_core::lifetimes::REPLAY_MEMORY_MS;
 const MAIL_KEPT_MS: i64 = 30 * 24 * 60 * 60 * 1000;
 
 /// Each statement deletes, from one table, up to `$2` rows that expired before `$1`.
-const DELETES: [&str; 8] = [
+const DELETES: [&str; 9] = [
     "DELETE FROM authorization_codes WHERE code_hash IN \
      (SELECT code_hash FROM authorization_codes WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
     "DELETE FROM refresh_tokens WHERE token_hash IN \
@@ -28,6 +28,8 @@ const DELETES: [&str; 8] = [
      (SELECT id FROM device_authorizations WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
     "DELETE FROM email_challenges WHERE id IN \
      (SELECT id FROM email_challenges WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
+    "DELETE FROM webauthn_ceremonies WHERE id IN \
+     (SELECT id FROM webauthn_ceremonies WHERE expires_at < $1 ORDER BY expires_at LIMIT $2)",
     // Mail sent or given up, a month after (the console shows failures until then).
     "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status <> 'queued' \
      AND finished_at < $1 ORDER BY finished_at LIMIT $2)",
@@ -43,7 +45,7 @@ impl Db {
         // `expired_token` rather than `invalid_grant`.
         let month = now_ms.saturating_sub(MAIL_KEPT_MS);
         let cutoffs = [
-            remembered, remembered, now_ms, now_ms, now_ms, remembered, now_ms, month,
+            remembered, remembered, now_ms, now_ms, now_ms, remembered, now_ms, now_ms, month,
         ];
         let statements = DELETES
             .iter()

@@ -15,6 +15,7 @@ async fn issue(db: &Db, name: &str, expires_at: i64) {
         id_hash: token_hash(&format!("session-{name}")),
         user_id: "user-g".into(),
         auth_time: 1,
+        amr: latchkey_core::mfa::Amr::password(),
         created_at: 1,
         last_seen_at: 1,
         expires_at,

@@ -5,6 +5,7 @@
 //! so exactly one caller wins however many nodes race for it.
 
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken};
+use latchkey_core::mfa::Amr;
 use latchkey_core::scope::Scopes;
 use latchkey_core::user::User;
 
@@ -63,7 +64,7 @@ pub(crate) async fn store_issued(tx: &mut impl Tx, issued: &Issued) -> Result<()
         .await
 }
 
-pub(crate) const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_id, g.session_id_hash, g.scope, g.resources, g.auth_time, g.created_at, g.revoked_at";
+pub(crate) const GRANT_COLUMNS: &str = "g.id, g.client_id, g.user_id, g.session_id_hash, g.scope, g.resources, g.auth_time, g.amr, g.created_at, g.revoked_at";
 
 impl Record for Grant {
     fn from_row(row: &impl Columns) -> Result<Self> {
@@ -75,6 +76,7 @@ impl Record for Grant {
             scope: row.get("scope")?,
             resources: string_list("resources", &row.get::<String>("resources")?)?,
             auth_time: row.get("auth_time")?,
+            amr: Amr::parse(&row.get::<String>("amr")?),
             created_at: row.get("created_at")?,
             revoked_at: row.get("revoked_at")?,
         })
@@ -121,8 +123,8 @@ impl Db {
     ) -> Result<bool> {
         let insert_grant = Statement::new(
             "INSERT INTO grants \
-             (id, client_id, user_id, session_id_hash, scope, resources, auth_time, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             (id, client_id, user_id, session_id_hash, scope, resources, auth_time, amr, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             [
                 (&grant.id).into(),
                 (&grant.client_id).into(),
@@ -131,6 +133,7 @@ impl Db {
                 (&grant.scope).into(),
                 to_json_list(&grant.resources).into(),
                 grant.auth_time.into(),
+                grant.amr.stored().into(),
                 grant.created_at.into(),
             ],
         );

@@ -53,6 +53,7 @@ pub(crate) async fn setup(db: &Db, grant_id: &str) -> Grant {
         scope: "openid offline_access".into(),
         resources: vec![],
         auth_time: 1,
+        amr: latchkey_core::mfa::Amr::password(),
         created_at: 1,
         revoked_at: None,
     };

@@ -36,6 +36,7 @@ pub mod dynamic_clients;
 pub mod expired;
 pub mod grants;
 pub mod keys;
+pub mod mfa;
 pub mod outbox;
 mod refresh_tokens;
 pub mod resources;

@@ -6,6 +6,7 @@ use crate::audit::AuditEntry;
 use crate::sql::row::{Columns, Record};
 use crate::sql::statement::Statement;
 use crate::{Db, Result};
+use latchkey_core::mfa::Amr;
 use latchkey_core::session::{Answer, Interaction, Session};
 
 impl Db {
@@ -25,12 +26,13 @@ impl Db {
             ));
         }
         statements.push(Statement::new(
-            "INSERT INTO sessions (id_hash, user_id, auth_time, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO sessions (id_hash, user_id, auth_time, amr, created_at, last_seen_at, \
+             expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             [
                 (&session.id_hash).into(),
                 (&session.user_id).into(),
                 session.auth_time.into(),
+                session.amr.stored().into(),
                 session.created_at.into(),
                 session.last_seen_at.into(),
                 session.expires_at.into(),
@@ -50,7 +52,7 @@ impl Db {
 
     /// The session, if its absolute end is still ahead (the caller checks idleness).
     pub async fn find_session(&self, id_hash: &str, now_ms: i64) -> Result<Option<Session>> {
-        const SQL: &str = "SELECT id_hash, user_id, auth_time, created_at, last_seen_at, expires_at \
+        const SQL: &str = "SELECT id_hash, user_id, auth_time, amr, created_at, last_seen_at, expires_at \
                            FROM sessions WHERE id_hash = $1 AND expires_at > $2";
         self.fetch_optional(SQL, &[id_hash.into(), now_ms.into()])
             .await
@@ -63,6 +65,15 @@ impl Db {
         );
         self.execute_one(touch).await?;
         Ok(())
+    }
+
+    /// A second factor proved on a signed-in browser: the session now says both.
+    pub async fn prove_session(&self, id_hash: &str, amr: &Amr, now_ms: i64) -> Result<bool> {
+        let prove = Statement::new(
+            "UPDATE sessions SET amr = $1, auth_time = $2 WHERE id_hash = $3",
+            [amr.stored().into(), now_ms.into(), id_hash.into()],
+        );
+        Ok(self.execute_one(prove).await? == 1)
     }
 
     pub async fn delete_session(&self, id_hash: &str) -> Result<()> {
@@ -134,6 +145,26 @@ impl Db {
         Ok(self.execute_one(record).await? == 1)
     }
 
+    /// A sign-in half done on interaction `id`: `user_id` proved `amr` (a password), and a
+    /// second factor is to come before a session starts.
+    pub async fn set_interaction_proof(&self, id: &str, user_id: &str, amr: &Amr) -> Result<()> {
+        let record = Statement::new(
+            "UPDATE interactions SET proof_user_id = $1, proof_amr = $2 \
+             WHERE id = $3 AND consumed_at IS NULL",
+            [user_id.into(), amr.stored().into(), id.into()],
+        );
+        self.execute_one(record).await?;
+        Ok(())
+    }
+
+    /// The half-done sign-in of interaction `id`, if any: its user and what they proved.
+    pub async fn find_interaction_proof(&self, id: &str) -> Result<Option<(String, Amr)>> {
+        const SQL: &str = "SELECT proof_user_id, proof_amr FROM interactions \
+                           WHERE id = $1 AND consumed_at IS NULL AND proof_user_id IS NOT NULL";
+        let found: Option<Proof> = self.fetch_optional(SQL, &[id.into()]).await?;
+        Ok(found.map(|p| (p.0, p.1)))
+    }
+
     /// Consume an interaction; `true` for the one caller that did.
     pub async fn take_interaction(&self, id: &str, now_ms: i64) -> Result<bool> {
         Ok(self.execute_one(take_interaction(id, now_ms)).await? == 1)
@@ -155,6 +186,7 @@ impl Record for Session {
             id_hash: r.get("id_hash")?,
             user_id: r.get("user_id")?,
             auth_time: r.get("auth_time")?,
+            amr: Amr::parse(&r.get::<String>("amr")?),
             created_at: r.get("created_at")?,
             last_seen_at: r.get("last_seen_at")?,
             expires_at: r.get("expires_at")?,
@@ -175,5 +207,18 @@ impl Record for Interaction {
             created_at: r.get("created_at")?,
             expires_at: r.get("expires_at")?,
         })
+    }
+}
+
+/// A half-done sign-in, as `find_interaction_proof` selects it.
+struct Proof(String, Amr);
+
+impl Record for Proof {
+    fn from_row(r: &impl Columns) -> Result<Self> {
+        let amr: Option<String> = r.get("proof_amr")?;
+        Ok(Proof(
+            r.get("proof_user_id")?,
+            Amr::parse(amr.as_deref().unwrap_or_default()),
+        ))
     }
 }

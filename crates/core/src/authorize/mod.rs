@@ -47,6 +47,10 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
     pub id_token_hint: Option<String>,
     pub ui_locales: Option<String>,
+    /// The `acr_values` asked (OIDC Core §3.1.2.1); [`crate::mfa::ACR_MFA`] asks for a
+    /// second factor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr_values: Option<String>,
     pub resources: Vec<String>,
     /// The S256 `code_challenge`, when PKCE is used.
     pub code_challenge: Option<String>,
@@ -177,6 +181,7 @@ pub fn parse(
         login_hint: owned("login_hint"),
         id_token_hint: owned("id_token_hint"),
         ui_locales: owned("ui_locales"),
+        acr_values: owned("acr_values"),
         resources,
         code_challenge,
         device: None,

@@ -25,6 +25,8 @@ pub struct Facts<'a> {
     pub plan: Option<&'a Plan>,
     /// The client's redirect proves nothing about who receives the code (RFC 8252 §8.6).
     pub unproven: bool,
+    /// The request needs a sign-in that proved two factors ([`crate::mfa::required`]).
+    pub second_factor: bool,
     pub now_ms: i64,
 }
 
@@ -33,6 +35,9 @@ pub struct Facts<'a> {
 pub enum Next {
     /// The user must sign in (again, or as someone else).
     SignIn,
+    /// The user signed in with one factor and must prove a second, enrolling one first if
+    /// they have none.
+    SecondFactor,
     /// The user must agree to what is asked.
     Consent(Asked),
     /// Nothing to agree to, but the user must see a page naming the application.
@@ -62,6 +67,9 @@ fn decide(f: &Facts) -> Next {
     }
     if let Some(failed) = hint_mismatch(f.hinted_subject, user, fresh) {
         return failed;
+    }
+    if f.second_factor && !session.amr.is_multi_factor() {
+        return Next::SecondFactor;
     }
     let answer = f.interaction.and_then(|i| i.answer_of(session));
     if answer == Some(Answer::Denied) {
@@ -139,6 +147,10 @@ fn under_prompt_none(request: &AuthorizationRequest, next: Next) -> Next {
     }
     let (code, why) = match next {
         Next::SignIn => (ErrorCode::LoginRequired, "the user must sign in"),
+        Next::SecondFactor => (
+            ErrorCode::InteractionRequired,
+            "the user must prove a second factor",
+        ),
         Next::Consent(_) => (
             ErrorCode::ConsentRequired,
             "the user has not agreed to share this with the application",

@@ -18,6 +18,7 @@ fn request(prompt: Prompt, max_age: Option<i64>) -> AuthorizationRequest {
         login_hint: None,
         id_token_hint: None,
         ui_locales: None,
+        acr_values: None,
         resources: vec![],
         code_challenge: None,
         device: None,
@@ -29,6 +30,7 @@ fn session(auth_time: i64) -> Session {
         id_hash: "s".into(),
         user_id: "u1".into(),
         auth_time,
+        amr: crate::mfa::Amr::password(),
         created_at: auth_time,
         last_seen_at: NOW,
         expires_at: NOW * 10,
@@ -93,11 +95,17 @@ struct Extra<'a> {
     hinted: Option<&'a str>,
     interaction: Option<&'a Interaction>,
     unproven: bool,
+    second_factor: bool,
+    /// The session proved two factors.
+    multi_factor: bool,
 }
 
 /// The decision for `request` with a session authenticated at `auth_time` and `plan`.
 fn decide_with(request: &AuthorizationRequest, auth_time: i64, plan: &Plan, e: Extra) -> Next {
-    let (s, u) = (session(auth_time), user());
+    let (mut s, u) = (session(auth_time), user());
+    if e.multi_factor {
+        s.amr = crate::mfa::Amr::passkey(true);
+    }
     next(&Facts {
         request,
         session: (!e.no_session).then_some((&s, &u)),
@@ -105,6 +113,7 @@ fn decide_with(request: &AuthorizationRequest, auth_time: i64, plan: &Plan, e: E
         interaction: e.interaction,
         plan: Some(plan),
         unproven: e.unproven,
+        second_factor: e.second_factor,
         now_ms: NOW,
     })
 }
@@ -177,6 +186,7 @@ fn a_suspended_user_signs_in_again() {
         interaction: None,
         plan: Some(&p),
         unproven: false,
+        second_factor: false,
         now_ms: NOW,
     };
     assert_eq!(next(&facts), Next::SignIn);
@@ -322,4 +332,34 @@ fn an_unproven_redirect_needs_a_page_naming_the_application() {
         },
     ));
     assert_eq!(found, Some(ErrorCode::InteractionRequired));
+}
+
+#[test]
+fn a_second_factor_is_asked_of_a_password_session_only_when_required() {
+    let (r, p) = (
+        request(Prompt::default(), None),
+        plan(false, Some("openid profile")),
+    );
+    let required = Extra {
+        second_factor: true,
+        ..Extra::default()
+    };
+    assert_eq!(decide_with(&r, NOW - 10, &p, required), Next::SecondFactor);
+    assert_eq!(decide_with(&r, NOW - 10, &p, Extra::default()), Next::Issue);
+    let proved = Extra {
+        multi_factor: true,
+        ..required
+    };
+    assert_eq!(decide_with(&r, NOW - 10, &p, proved), Next::Issue);
+    let silent = request(
+        Prompt {
+            none: true,
+            ..Prompt::default()
+        },
+        None,
+    );
+    let Next::Fail(error) = decide_with(&silent, NOW - 10, &p, required) else {
+        panic!("prompt=none shows no page");
+    };
+    assert_eq!(error.code, ErrorCode::InteractionRequired);
 }

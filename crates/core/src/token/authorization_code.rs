@@ -95,6 +95,7 @@ mod tests {
             scope: "openid".into(),
             resources: vec![],
             auth_time: 0,
+            amr: crate::mfa::Amr::password(),
             created_at: 0,
             revoked_at: None,
         };

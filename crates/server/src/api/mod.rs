@@ -7,6 +7,7 @@ mod audit;
 mod dynamic_clients;
 mod grants;
 mod keys;
+mod mfa;
 pub mod openapi;
 mod resources;
 mod roles;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(resources::routes())
         .merge(roles::routes())
         .merge(users::routes())
+        .merge(mfa::routes())
         .merge(keys::routes())
         .merge(third_party::routes())
         .merge(grants::routes())

@@ -31,6 +31,8 @@ pub struct Config {
     pub company_name: String,
     /// Whether people may create their own account on the sign-in page.
     pub sign_up: bool,
+    /// Whether every user must prove a second factor (`LATCHKEY_MFA`).
+    pub mfa: latchkey_core::mfa::Policy,
     /// An https (or data:) URL of the company's logo, shown on the hosted pages.
     pub logo_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client; nobody's by default.

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use latchkey_core::jwt::Algorithm;
+use latchkey_core::mfa::Policy;
 use serde::Deserialize;
 use url::Url;
 
@@ -23,6 +24,7 @@ pub struct Sources {
     pub access_token_alg: Option<String>,
     pub company_name: Option<String>,
     pub sign_up: Option<String>,
+    pub mfa: Option<String>,
     pub logo_url: Option<String>,
     pub trusted_proxies: Option<String>,
     pub metrics_listen: Option<String>,
@@ -42,6 +44,7 @@ struct FileSettings {
     access_token_alg: Option<String>,
     company_name: Option<String>,
     sign_up: Option<bool>,
+    mfa: Option<String>,
     logo_url: Option<String>,
     trusted_proxies: Option<Vec<String>>,
     metrics_listen: Option<String>,
@@ -140,6 +143,13 @@ impl Sources {
             }
         };
 
+        let mfa = match self.mfa.or(file.mfa) {
+            None => Policy::Optional,
+            Some(value) => Policy::parse(&value).ok_or_else(|| {
+                format!("second factors (LATCHKEY_MFA / --mfa): must be optional or required, got '{value}'")
+            })?,
+        };
+
         let logo_url = self.logo_url.or(file.logo_url);
         if let Some(logo) = &logo_url {
             let parsed = Url::parse(logo).ok();
@@ -196,6 +206,7 @@ impl Sources {
             access_token_alg,
             company_name,
             sign_up,
+            mfa,
             logo_url,
             trusted_proxies,
             metrics_listen,

@@ -91,6 +91,7 @@ pub struct ConsoleText {
     pub rotate_label: &'static str,
     pub always_refresh_label: &'static str,
     pub device_flow_label: &'static str,
+    pub require_mfa_label: &'static str,
     pub token_exchange_label: &'static str,
     pub reuse_grace_label: &'static str,
     pub reuse_grace_range: &'static str,

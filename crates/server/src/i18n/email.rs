@@ -56,6 +56,8 @@ pub struct MailText {
     pub exists_intro: &'static str,
     pub email_changed_subject: &'static str,
     pub email_changed_intro: &'static str,
+    pub factor_removed_subject: &'static str,
+    pub factor_removed_intro: &'static str,
     pub footer: &'static str,
 }
 
@@ -107,6 +109,8 @@ pub const EN: EmailText = EmailText {
         exists_intro: "Someone tried to create a {company} account with this email address, which already has one. If it was you, sign in instead, or reset your password if you forgot it.",
         email_changed_subject: "Your {company} email address was changed",
         email_changed_intro: "The email address of your {company} account was changed: this address is no longer used for it.",
+        factor_removed_subject: "A second factor was removed from your {company} account",
+        factor_removed_intro: "A way of proving it is you (an authenticator app, a passkey or recovery codes) was removed from your {company} account.",
         footer: "This email was sent by {company} because of an action on an account linked to this address.",
     },
 };
@@ -159,6 +163,8 @@ pub const FR: EmailText = EmailText {
         exists_intro: "Quelqu’un a essayé de créer un compte {company} avec cette adresse e-mail, qui en a déjà un. Si c’était vous, connectez-vous plutôt, ou réinitialisez votre mot de passe si vous l’avez oublié.",
         email_changed_subject: "L’adresse e-mail de votre compte {company} a été modifiée",
         email_changed_intro: "L’adresse e-mail de votre compte {company} a été modifiée : cette adresse n’y est plus liée.",
+        factor_removed_subject: "Un second facteur a été retiré de votre compte {company}",
+        factor_removed_intro: "Un moyen de prouver votre identité (application d’authentification, clé d’accès ou codes de secours) a été retiré de votre compte {company}.",
         footer: "Cet e-mail a été envoyé par {company} à la suite d’une action sur un compte lié à cette adresse.",
     },
 };

@@ -89,4 +89,5 @@ pub(super) const FR: Text = Text {
     finished_back: "Revenir sur cette page ne vous reconnecte pas. Pour continuer, revenez à l’application.",
     device: &super::device::FR,
     email: &super::email::FR,
+    mfa: &super::mfa::FR,
 };

@@ -11,6 +11,7 @@ pub mod device;
 pub mod email;
 mod en;
 mod fr;
+pub mod mfa;
 
 use en::EN;
 use fr::FR;
@@ -186,6 +187,7 @@ pub struct Text {
     pub finished_back: &'static str,
     pub device: &'static device::DeviceText,
     pub email: &'static email::EmailText,
+    pub mfa: &'static mfa::MfaText,
 }
 
 impl Text {

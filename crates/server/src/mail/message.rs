@@ -54,6 +54,10 @@ fn words(kind: Kind, text: &MailText, company: &str) -> (String, Vec<String>) {
             vec![text.changed_intro, text.changed_warning],
         ),
         Kind::SignUpExists => (text.exists_subject, vec![text.exists_intro, text.not_you]),
+        Kind::FactorRemoved => (
+            text.factor_removed_subject,
+            vec![text.factor_removed_intro, text.changed_warning],
+        ),
         Kind::EmailChanged => (
             text.email_changed_subject,
             vec![text.email_changed_intro, text.changed_warning],

@@ -33,15 +33,18 @@ pub enum Kind {
     SignUpExists,
     /// The account's address was changed (to the old one).
     EmailChanged,
+    /// A second factor was removed from the account.
+    FactorRemoved,
 }
 
-const KINDS: [Kind; 6] = [
+const KINDS: [Kind; 7] = [
     Kind::SignUpCode,
     Kind::VerifyCode,
     Kind::Recovery,
     Kind::PasswordChanged,
     Kind::SignUpExists,
     Kind::EmailChanged,
+    Kind::FactorRemoved,
 ];
 
 impl Kind {
@@ -53,6 +56,7 @@ impl Kind {
             Self::PasswordChanged => "password_changed",
             Self::SignUpExists => "sign_up_exists",
             Self::EmailChanged => "email_changed",
+            Self::FactorRemoved => "factor_removed",
         }
     }
 

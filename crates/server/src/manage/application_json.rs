@@ -35,6 +35,8 @@ pub struct CustomClientMetadataInput {
     /// Seconds (0 to 60) during which a rotated refresh token presented again is answered
     /// with the same new pair instead of revoking its family.
     pub refresh_token_reuse_grace_seconds: Option<i64>,
+    /// Whether signing in to the application needs a second factor (or a passkey).
+    pub require_mfa: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -75,6 +77,7 @@ pub struct CustomClientMetadata {
     pub device_flow: bool,
     pub token_exchange: bool,
     pub refresh_token_reuse_grace_seconds: i64,
+    pub require_mfa: bool,
 }
 
 /// An application as the API shows it. `secret` only in the answer to its creation.
@@ -125,6 +128,7 @@ impl From<Application> for ApplicationView {
                 device_flow: app.settings.device_flow,
                 token_exchange: app.settings.token_exchange,
                 refresh_token_reuse_grace_seconds: app.settings.refresh_reuse_grace_secs,
+                require_mfa: app.settings.require_mfa,
             },
             id: app.id,
             name: app.name,

@@ -106,6 +106,9 @@ fn apply_metadata(
             }
             app.settings.refresh_reuse_grace_secs = secs;
         }
+        if let Some(on) = custom.require_mfa {
+            app.settings.require_mfa = on;
+        }
         rules::check_token_settings(&app.settings)?;
     }
     Ok(())

@@ -11,6 +11,7 @@ pub mod email;
 mod error;
 pub mod grants;
 pub mod keys;
+pub mod mfa;
 pub mod protected_resource;
 pub mod resources;
 pub mod roles;

@@ -36,6 +36,8 @@ struct HomePage<'a> {
     detail: Option<String>,
     email: Option<String>,
     verified: bool,
+    /// Passkeys and authenticator apps enrolled.
+    factors: usize,
 }
 
 #[derive(Template)]
@@ -112,6 +114,24 @@ pub(super) async fn signed_in(
     }
 }
 
+/// The session, if its sign-in is recent enough to change how the account signs in;
+/// otherwise the sign-in (password or passkey, then any second factor) to go through again,
+/// coming back to `here`.
+pub(super) async fn signed_in_recently(
+    state: &AppState,
+    headers: &HeaderMap,
+    here: &str,
+) -> Result<Session, PageError> {
+    let session = signed_in(state, headers, here).await?;
+    let now = state.clock.now_ms();
+    if session.satisfies_max_age(Some(latchkey_core::lifetimes::REAUTH_SECS), now) {
+        return Ok(session);
+    }
+    let request = serde_json::json!({ "return_to": here }).to_string();
+    let begun = browser::begin_interaction(state, headers, None, request, None, "sign-in").await;
+    Err(PageError::instead(begun.or_page(state, headers)?))
+}
+
 pub async fn home(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -131,6 +151,12 @@ pub async fn home(
         detail: detail.filter(|d| Some(d) != user.name.as_ref()),
         email: user.primary_email.clone(),
         verified: user.primary_email_verified,
+        factors: crate::manage::mfa::list(&state, &user.id)
+            .await
+            .or_page(&state, &headers)?
+            .iter()
+            .filter(|f| f.kind != latchkey_core::mfa::Kind::BackupCode)
+            .count(),
     };
     Ok(html::render(StatusCode::OK, &page, &html::nonce()))
 }

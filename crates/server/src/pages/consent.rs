@@ -118,6 +118,11 @@ impl Context {
             interaction: Some(&self.pending.interaction),
             plan: Some(plan),
             unproven: consent::unproven(state, &self.app, &self.request),
+            second_factor: latchkey_core::mfa::required(
+                state.config.mfa,
+                &self.app.settings,
+                &self.request,
+            ),
             now_ms: state.clock.now_ms(),
         })
     }

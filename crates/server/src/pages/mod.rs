@@ -8,8 +8,12 @@ mod code;
 mod confirm;
 mod consent;
 pub mod device;
+mod enrol;
 mod finished;
+mod passkey_sign_in;
 mod recover;
+mod second_factor;
+mod security;
 mod sign_in;
 mod sign_up;
 mod sign_up_code;
@@ -22,6 +26,7 @@ use axum::routing::{get, post};
 use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::client::Application;
 use latchkey_core::grant::{hash_matches, token_hash};
+use latchkey_core::mfa::Amr;
 use latchkey_core::session::{Interaction, Session};
 use latchkey_store::audit::AuditEntry;
 
@@ -44,6 +49,30 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sign-up/{interaction}/code", post(sign_up_code::submit))
         .route(
+            "/sign-in/{interaction}/passkey",
+            post(passkey_sign_in::submit),
+        )
+        .route(
+            "/sign-in/{interaction}/passkey/options",
+            post(passkey_sign_in::options),
+        )
+        .route(
+            "/second-factor/{interaction}",
+            get(second_factor::show).post(second_factor::submit),
+        )
+        .route(
+            "/second-factor/{interaction}/totp",
+            post(second_factor::enrol),
+        )
+        .route(
+            "/second-factor/{interaction}/passkey",
+            post(second_factor::passkey),
+        )
+        .route(
+            "/second-factor/{interaction}/passkey/options",
+            post(second_factor::passkey_options),
+        )
+        .route(
             "/consent/{interaction}",
             get(consent::show).post(consent::answer),
         )
@@ -63,6 +92,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/account/email/verify", post(account_email::verify))
         .route("/account/email/code", post(account_email::code))
+        .route("/account/security", get(security::show))
+        .route(
+            "/account/security/totp",
+            get(security::show_totp).post(security::enrol_totp),
+        )
+        .route(
+            "/account/security/recovery-codes",
+            post(security::new_codes),
+        )
+        .route("/account/security/passkeys", post(security::add_passkey))
+        .route(
+            "/account/security/passkeys/options",
+            post(security::passkey_options),
+        )
+        .route("/account/security/{factor}/remove", post(security::remove))
+        .route("/account/security/{factor}/rename", post(security::rename))
         .route("/account/apps", get(account::show))
         .route("/account/apps/{grant}/remove", post(account::remove))
         .route("/assets/latchkey.css", get(stylesheet))
@@ -226,7 +271,7 @@ pub(super) async fn pending(
 pub(super) async fn start_session(
     state: &AppState,
     headers: &HeaderMap,
-    user_id: &str,
+    (user_id, amr): (&str, Amr),
     interaction_id: &str,
     audit: Option<AuditEntry>,
 ) -> Result<Response, PageError> {
@@ -238,6 +283,7 @@ pub(super) async fn start_session(
         id_hash: token_hash(&value),
         user_id: user_id.to_owned(),
         auth_time: now,
+        amr,
         created_at: now,
         last_seen_at: now,
         expires_at: now + SESSION_ABSOLUTE_MS,

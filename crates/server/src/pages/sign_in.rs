@@ -7,7 +7,9 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use axum::response::{IntoResponse, Redirect};
 use latchkey_core::grant::hash_matches;
+use latchkey_core::mfa::Amr;
 use latchkey_core::user::MAX_PASSWORD_BYTES;
 use serde::Deserialize;
 use serde_json::json;
@@ -36,6 +38,8 @@ struct SignInPage<'a> {
     sign_up: bool,
     /// Whether "Forgot password?" leads anywhere (mail is on).
     recovery: bool,
+    /// Whether passkeys work here (the public URL's host is a domain name).
+    passkey: bool,
     nonce: String,
 }
 
@@ -46,7 +50,7 @@ pub struct Credentials {
     password: String,
 }
 
-async fn render_form(
+pub(super) async fn render_form(
     state: &AppState,
     headers: &HeaderMap,
     pending: &Pending,
@@ -68,6 +72,7 @@ async fn render_form(
         error,
         sign_up: state.config.sign_up,
         recovery: crate::manage::email::enabled(state),
+        passkey: crate::passkeys::available(state),
         nonce: html::nonce(),
     };
     let status = if error.is_some() {
@@ -190,6 +195,24 @@ pub async fn submit(
     let details =
         json!({"clientId": pending.interaction.client_id, "address": Actor::address(address).id});
     let actor = Actor::user(&user.id);
+    // An enrolled user proves a second factor before any session starts.
+    let factors = crate::manage::mfa::list(&state, &user.id).await;
+    if crate::manage::mfa::enrolled(&factors.or_page(&state, &headers)?) {
+        let password = Amr::password();
+        let half = state.db.set_interaction_proof(&id, &user.id, &password);
+        half.await.or_page(&state, &headers)?;
+        let entry = audit::entry(&actor, "sign_in.password", ("user", &user.id), details);
+        let now = state.clock.now_ms();
+        state.audit.queue(entry, now);
+        return Ok(Redirect::to(&format!("/second-factor/{id}")).into_response());
+    }
     let entry = audit::entry(&actor, "sign_in.success", ("user", &user.id), details);
-    super::start_session(&state, &headers, &user.id, &id, Some(entry)).await
+    super::start_session(
+        &state,
+        &headers,
+        (&user.id, Amr::password()),
+        &id,
+        Some(entry),
+    )
+    .await
 }

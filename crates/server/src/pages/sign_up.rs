@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use latchkey_core::grant::hash_matches;
+use latchkey_core::mfa::Amr;
 use serde::Deserialize;
 
 use super::{Pending, expired, pending, start_session};
@@ -133,7 +134,7 @@ pub async fn submit(
         return super::sign_up_code::begin(&state, &headers, address, &pending, user).await;
     }
     match users::add(&state, &actor(&pending), user, None).await {
-        Ok(user) => start_session(&state, &headers, &user.id, &id, None).await,
+        Ok(user) => start_session(&state, &headers, (&user.id, Amr::password()), &id, None).await,
         Err(problem) => render(&state, &headers, &pending, entered, refused(problem)).await,
     }
 }

@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use latchkey_core::email::{Challenge, Purpose};
 use latchkey_core::grant::hash_matches;
+use latchkey_core::mfa::Amr;
 use latchkey_core::user::User;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -72,7 +73,14 @@ pub(super) async fn begin(
         );
         return match users::add(state, &actor(pending), user, Some(code)).await {
             Ok(user) => {
-                start_session(state, headers, &user.id, &pending.interaction.id, None).await
+                start_session(
+                    state,
+                    headers,
+                    (&user.id, Amr::password()),
+                    &pending.interaction.id,
+                    None,
+                )
+                .await
             }
             Err(problem) => {
                 let error = super::sign_up::reason(locale.text(), &problem);
@@ -209,7 +217,7 @@ pub async fn submit(
             let details = json!({"primaryEmailVerified": true});
             let target = ("user", user.id.as_str());
             audit::write_now(&state, &actor(&pending), "user.create", target, details).await;
-            start_session(&state, &headers, &user.id, &id, None).await
+            start_session(&state, &headers, (&user.id, Amr::password()), &id, None).await
         }
         Ok(false) => Ok(form.render(&state, None, Some(locale.text().email.code_spent), None)),
         // Taken meanwhile (another sign-up with the same username finished first).

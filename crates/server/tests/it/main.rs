@@ -9,6 +9,7 @@ mod agents;
 mod api;
 mod console;
 mod email;
+mod mfa;
 mod oidc;
 mod ops;
 mod pages;

@@ -105,6 +105,7 @@ pub struct SettingsForm {
     token_exchange: Option<String>,
     #[serde(default)]
     pub(super) refresh_token_reuse_grace_seconds: String,
+    require_mfa: Option<String>,
 }
 
 impl SettingsForm {
@@ -123,6 +124,7 @@ impl SettingsForm {
             device_flow: on(app.settings.device_flow),
             token_exchange: on(app.settings.token_exchange),
             refresh_token_reuse_grace_seconds: app.settings.refresh_reuse_grace_secs.to_string(),
+            require_mfa: on(app.settings.require_mfa),
         }
     }
 
@@ -151,6 +153,7 @@ impl SettingsForm {
                     refresh_token_reuse_grace_seconds: Some(number(
                         &self.refresh_token_reuse_grace_seconds,
                     )),
+                    require_mfa: Some(self.require_mfa.is_some()),
                 },
                 false => CustomClientMetadataInput {
                     token_exchange: Some(self.token_exchange.is_some()),

@@ -74,6 +74,7 @@ pub const EN: ConsoleText = ConsoleText {
     refresh_ttl_label: "Refresh-token lifetime (days)",
     rotate_label: "Rotate refresh tokens on every use",
     always_refresh_label: "Always issue a refresh token",
+    require_mfa_label: "Signing in needs a second factor or a passkey",
     device_flow_label: "Devices without a browser may sign in with a code (device authorization grant)",
     token_exchange_label: "Services may exchange a user’s access token for one to another API (token exchange)",
     reuse_grace_label: "Seconds a rotated refresh token still gets the same answer (a retry after a lost response; 0 to 60)",

@@ -74,6 +74,7 @@ pub const FR: ConsoleText = ConsoleText {
     refresh_ttl_label: "Durée de vie du jeton de rafraîchissement (jours)",
     rotate_label: "Renouveler le jeton de rafraîchissement à chaque usage",
     always_refresh_label: "Toujours émettre un jeton de rafraîchissement",
+    require_mfa_label: "La connexion demande un second facteur ou une clé d’accès",
     device_flow_label: "Les appareils sans navigateur peuvent se connecter avec un code (autorisation d’appareil)",
     token_exchange_label: "Les services peuvent échanger le jeton d’accès d’un utilisateur contre un jeton pour une autre API (échange de jetons)",
     reuse_grace_label: "Secondes pendant lesquelles un jeton de rafraîchissement renouvelé reçoit encore la même réponse (nouvel essai après une réponse perdue ; 0 à 60)",

@@ -79,6 +79,7 @@ async fn record(
         scope: plan.scope().to_string(),
         resources: request.resources.clone(),
         auth_time: session.auth_time,
+        amr: session.amr.clone(),
         created_at: now,
         revoked_at: None,
     };

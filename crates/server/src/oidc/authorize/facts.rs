@@ -4,6 +4,7 @@
 
 use latchkey_core::authorize::{AuthorizationRequest, Facts};
 use latchkey_core::client::Application;
+use latchkey_core::mfa;
 use latchkey_core::resource::Resource;
 use latchkey_core::scope::Scopes;
 use latchkey_core::session::{Interaction, Session};
@@ -19,6 +20,7 @@ pub(super) struct Reading {
     pub plan: Option<Plan>,
     hinted: Option<String>,
     unproven: bool,
+    second_factor: bool,
 }
 
 impl Reading {
@@ -42,11 +44,13 @@ impl Reading {
             _ => None,
         };
         let unproven = consent::unproven(state, app, request);
+        let second_factor = mfa::required(state.config.mfa, &app.settings, request);
         Ok(Self {
             user,
             plan,
             hinted,
             unproven,
+            second_factor,
         })
     }
 
@@ -65,6 +69,7 @@ impl Reading {
             interaction,
             plan: self.plan.as_ref(),
             unproven: self.unproven,
+            second_factor: self.second_factor,
             now_ms,
         }
     }

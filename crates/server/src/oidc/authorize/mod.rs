@@ -163,6 +163,10 @@ async fn decide(
             code::issue(state, headers, (app, request), session, plan).await
         }
         (Next::Issue | Next::SignIn, _, _) => park(state, headers, request, None, "sign-in").await,
+        (Next::SecondFactor, session, _) => {
+            let session = session.map(|(s, _)| s);
+            park(state, headers, request, session, "second-factor").await
+        }
         (Next::Consent(_) | Next::Confirm, session, _) => {
             park(state, headers, request, session.map(|(s, _)| s), "consent").await
         }

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::authorize::{self, AuthorizationRequest, Next};
 use latchkey_core::grant::hash_matches;
+use latchkey_core::mfa::Policy;
 use latchkey_core::session::{Interaction, Session};
 use latchkey_core::{ErrorCode, OAuthError};
 use serde::Deserialize;
@@ -51,7 +52,11 @@ pub async fn resume(
     let sign_in = || Ok(Redirect::to(&format!("/sign-in/{id}")).into_response());
     if interaction.client_id.is_none() {
         return match session {
+            // Under `LATCHKEY_MFA=required` the account pages too need two factors.
             Some(session) if interaction.accepts(&session) => {
+                if state.config.mfa == Policy::Required && !session.amr.is_multi_factor() {
+                    return Ok(Redirect::to(&format!("/second-factor/{id}")).into_response());
+                }
                 finish_account(&state, &headers, &interaction).await
             }
             _ => sign_in(),
@@ -68,6 +73,9 @@ pub async fn resume(
     let finished = finish(&state, &headers, (&interaction, &request), session.as_ref()).await;
     let mut response = match finished {
         Ok(Finished::SignIn) => return sign_in(),
+        Ok(Finished::SecondFactor) => {
+            return Ok(Redirect::to(&format!("/second-factor/{id}")).into_response());
+        }
         // The binding cookie stays while the consent page still needs it.
         Ok(Finished::Consent) => {
             return Ok(Redirect::to(&format!("/consent/{id}")).into_response());
@@ -104,6 +112,8 @@ enum Finished {
     Done(Response),
     /// The user must sign in (again, or as someone else).
     SignIn,
+    /// The user must prove a second factor.
+    SecondFactor,
     /// Something is still to be consented to, or the application still to be confirmed.
     Consent,
 }
@@ -142,6 +152,7 @@ async fn finish(
             ))
         }
         (Next::Issue | Next::SignIn, _, _) => Ok(Finished::SignIn),
+        (Next::SecondFactor, _, _) => Ok(Finished::SecondFactor),
         (Next::Consent(_) | Next::Confirm, _, _) => Ok(Finished::Consent),
         (Next::Fail(error), _, _) => match take(state, &interaction.id).await? {
             true => Err(error.into()),

@@ -238,6 +238,7 @@ async fn id_token(
         now_ms: state.clock.now_ms(),
         ttl_secs: app.settings.id_token_ttl,
         auth_time_ms: grant.auth_time,
+        amr: &grant.amr,
         nonce: nonce.as_deref(),
         session_id: grant.session_id_hash.as_deref(),
         access_token: Some(access_token),

@@ -77,6 +77,10 @@ pub struct Options {
     pub cimd_roots_pem: Option<Vec<u8>>,
     /// Where mail goes (`support::mail`); off by default.
     pub mail: Option<latchkey::config::mail::MailConfig>,
+    /// `LATCHKEY_MFA`.
+    pub mfa: latchkey_core::mfa::Policy,
+    /// Serve under `http://localhost:<port>` rather than `127.0.0.1` (passkeys need a name).
+    pub localhost: bool,
 }
 
 impl Default for Options {
@@ -93,6 +97,8 @@ impl Default for Options {
             cimd_allow_hosts: Vec::new(),
             cimd_roots_pem: None,
             mail: None,
+            mfa: latchkey_core::mfa::Policy::Optional,
+            localhost: false,
         }
     }
 }
@@ -137,7 +143,10 @@ impl TestApp {
             None => fresh_database(backend, &dir).await,
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = format!("http://{}", listener.local_addr()?);
+        let address = match options.localhost {
+            true => format!("http://localhost:{}", listener.local_addr()?.port()),
+            false => format!("http://{}", listener.local_addr()?),
+        };
         let mut config = Config::with_database(&database_url).map_err(anyhow::Error::msg)?;
         config.listen = listener.local_addr()?;
         config.set_public_url(options.public_url.unwrap_or_else(|| address.clone()));
@@ -148,6 +157,7 @@ impl TestApp {
         config.cimd_allow_hosts = options.cimd_allow_hosts;
         config.cimd_roots_pem = options.cimd_roots_pem;
         config.mail = options.mail;
+        config.mfa = options.mfa;
         let issuer = config.issuer();
         let clock = match options.fixed_clock {
             true => Clock::fixed(Clock::system().now_ms()),

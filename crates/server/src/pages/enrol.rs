@@ -1,0 +1,92 @@
+//! What enrolling an authenticator app shows, on the sign-in's second step and on the
+//! security page alike: a new key as a QR code drawn here (no outside service sees it) and
+//! as text; and the recovery codes, shown once.
+
+use askama::Template;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use latchkey_core::totp;
+use latchkey_core::user::User;
+
+use crate::app::AppState;
+use crate::html;
+use crate::i18n::Text;
+
+/// A key to enroll: the form carries it back with the first code, which proves the app
+/// holds it.
+pub(super) struct Enrolment {
+    /// Base32, grouped by four for typing.
+    pub key: String,
+    /// The same, as the form sends it back.
+    pub secret: String,
+    /// An inline SVG of the `otpauth://` URI.
+    pub qr: String,
+}
+
+impl Enrolment {
+    pub fn new(state: &AppState, user: &User) -> Self {
+        let secret = totp::base32(&totp::new_secret());
+        let account = user.username.as_deref().or(user.primary_email.as_deref());
+        let account = account.unwrap_or(&user.id);
+        let key = totp::decode_base32(&secret).unwrap_or_default();
+        let uri = totp::uri(&state.config.company_name, account, &key);
+        let qr = qrcode::QrCode::new(uri.as_bytes())
+            .map(|code| {
+                code.render::<qrcode::render::svg::Color>()
+                    .min_dimensions(200, 200)
+                    .quiet_zone(true)
+                    .build()
+            })
+            .unwrap_or_default();
+        // The XML declaration means nothing inside HTML.
+        let qr = match qr.find("<svg") {
+            Some(at) => qr[at..].to_owned(),
+            None => qr,
+        };
+        let grouped = secret
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect::<Vec<_>>()
+            .join(" ");
+        Self {
+            key: grouped,
+            secret,
+            qr,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "recovery_codes.html")]
+struct CodesPage<'a> {
+    lang: &'static str,
+    company: &'a str,
+    logo: Option<&'a str>,
+    text: &'static Text,
+    codes: &'a [String],
+    next: &'a str,
+}
+
+/// The recovery codes, once, and the way on to `next`; never cached.
+pub(super) fn codes_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    codes: &[String],
+    next: &str,
+) -> Response {
+    let locale = super::locale(headers, None);
+    let page = CodesPage {
+        lang: locale.tag(),
+        company: &state.config.company_name,
+        logo: state.config.logo_url.as_deref(),
+        text: locale.text(),
+        codes,
+        next,
+    };
+    let mut response = html::render(StatusCode::OK, &page, &html::nonce());
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
