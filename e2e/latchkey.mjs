@@ -24,11 +24,14 @@ async function freePort() {
   });
 }
 
-/** Latchkey on a free port and a fresh SQLite database; `extraEnv` adds settings. */
-export async function startLatchkey(extraEnv = {}) {
+/**
+ * Latchkey on a free port and a fresh SQLite database; `extraEnv` adds settings. `host`
+ * names it in the public URL (`localhost` for passkeys: browsers refuse IP addresses).
+ */
+export async function startLatchkey(extraEnv = {}, { host = "127.0.0.1" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-e2e-"));
   const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  const base = `http://${host}:${port}`;
   const env = { ...process.env, LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_PUBLIC_URL: base, LATCHKEY_COMPANY_NAME: "Acme", ...extraEnv };
   delete env.LATCHKEY_DATABASE_URL;
   const server = spawn(BIN, ["serve"], { cwd: dir, env, stdio: process.env.E2E_SERVER_LOGS ? "inherit" : "ignore" });
