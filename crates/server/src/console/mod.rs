@@ -113,6 +113,10 @@ pub fn routes() -> Router<AppState> {
             post(users::mail::verified),
         )
         .route("/console/users/{id}/profile", post(users::profile::save))
+        .route(
+            "/console/users/{id}/factors/{factor}/remove",
+            post(users::factors::remove),
+        )
         .route("/console/users/{id}/roles", post(users::show::assign))
         .route(
             "/console/users/{id}/roles/{role_id}/remove",

@@ -5,6 +5,7 @@ use latchkey_core::client::ApplicationType;
 use crate::i18n::Locale;
 
 mod en;
+pub mod factors;
 mod fr;
 pub mod guide;
 pub mod mail;
@@ -227,6 +228,7 @@ pub struct ConsoleText {
     pub guide: &'static guide::GuideText,
     pub problem: &'static problem::ProblemText,
     pub mail: &'static mail::MailText,
+    pub factors: &'static factors::FactorsText,
     pub nav_agents: &'static str,
     pub agents_intro: &'static str,
     pub agents_pending: &'static str,

@@ -2,6 +2,7 @@
 //! editable profile.
 
 mod checks;
+pub mod factors;
 pub mod list;
 pub mod mail;
 pub mod profile;

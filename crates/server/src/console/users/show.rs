@@ -38,6 +38,7 @@ struct UserPage<'a> {
     role_choices: Vec<(String, String)>,
     grants: Vec<GrantRow>,
     mail: super::mail::MailSection,
+    factors: Vec<super::factors::FactorRow>,
 }
 
 struct GrantRow {
@@ -94,6 +95,7 @@ pub(super) async fn page(
         })
         .collect();
     let mail = super::mail::section(state, console, id).await?;
+    let factors = super::factors::section(state, console, id).await?;
     let text = console.text();
     let view = UserPage {
         frame: console.frame("users"),
@@ -111,6 +113,7 @@ pub(super) async fn page(
         role_choices,
         grants,
         mail,
+        factors,
     };
     let status = match view.error.is_some() || !view.problems.is_empty() {
         true => StatusCode::UNPROCESSABLE_ENTITY,
@@ -133,6 +136,7 @@ pub async fn show(
     let notice = match query.done.as_deref() {
         Some("password") => Some(console.text().password_set),
         Some("reset_email") => Some(console.text().mail.reset_sent),
+        Some("factor_removed") => Some(console.text().factors.removed),
         Some(_) => Some(console.text().saved),
         None => None,
     };

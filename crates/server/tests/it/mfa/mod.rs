@@ -3,6 +3,7 @@
 //! their removal by an administrator.
 
 mod authenticator;
+mod console;
 mod passkeys;
 mod policy;
 mod totp;
