@@ -220,3 +220,25 @@ test("under LATCHKEY_MFA=required an unenrolled user enrolls at the next sign-in
     await s.stop();
   }
 });
+
+test("an account is created with a passkey and no password, and signs in with it", async () => {
+  const s = await setUp();
+  const { page, callback } = s;
+  try {
+    await page.goto(s.authorize(s.web));
+    await page.getByRole("link", { name: "No account yet? Create one" }).click();
+    await page.getByLabel("Choose a username").fill("carol");
+    assert.deepEqual(await fitProblems(page, { reload: false }), []);
+    await pageShots(page, "sign-up-passkey");
+    const created = await atApp(page, callback, () => page.getByRole("button", { name: "Create account with a passkey" }).click());
+    assert.ok(created.searchParams.get("code"));
+    const users = await s.api("GET", `${s.base}/api/users?search=carol`);
+    assert.equal(users[0].hasPassword, false);
+    // Back later: the autofill offers carol's passkey.
+    await s.context.clearCookies();
+    await page.goto(s.authorize(s.web));
+    await page.waitForURL((url) => url.href.startsWith(callback));
+  } finally {
+    await s.stop();
+  }
+});

@@ -35,6 +35,11 @@ impl Policy {
             Self::Required => "required",
         }
     }
+
+    /// Whether a session that proved `amr` may use the account pages under this policy.
+    pub fn admits(self, amr: &Amr) -> bool {
+        self == Self::Optional || amr.is_multi_factor()
+    }
 }
 
 /// Whether finishing `request` for an application with `settings` needs a sign-in that

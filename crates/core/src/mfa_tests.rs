@@ -79,3 +79,10 @@ fn kinds_and_policies_read_their_own_words() {
     assert_eq!(Policy::parse("required"), Some(Policy::Required));
     assert_eq!(Policy::parse("always"), None);
 }
+
+#[test]
+fn a_required_policy_admits_only_two_factors_to_the_account_pages() {
+    assert!(Policy::Optional.admits(&Amr::password()));
+    assert!(!Policy::Required.admits(&Amr::password()));
+    assert!(Policy::Required.admits(&Amr::passkey(false)));
+}

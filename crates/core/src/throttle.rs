@@ -48,6 +48,16 @@ pub const PER_IDENTIFIER: Policy = Policy {
     forget_after_ms: 15 * MINUTE_MS,
 };
 
+/// Second-factor codes for one account from every address together: unlike a password's,
+/// refused after 10 failures (1 minute, doubling up to 15). Whoever reaches this step knows
+/// the password already, and six digits spread over many addresses would otherwise fall in
+/// hours; the owner, who holds the factor, is only ever kept out by someone who has their
+/// password.
+pub const SECOND_FACTOR_EVERYWHERE: Policy = Policy {
+    free: 10,
+    ..PER_ACCOUNT
+};
+
 /// New dynamic registrations from one address (each counts, not only failures): 20 an hour,
 /// then 10 minutes' wait, doubling up to an hour. Agents register once per connection, and
 /// the same registration repeated is answered without counting.

@@ -29,7 +29,10 @@ const passkeyForms = document.querySelectorAll("form[data-passkey]");
 let conditional = null;
 
 async function passkey(form, mediation) {
-  const body = new URLSearchParams({ csrf: form.elements.csrf.value });
+  const fields = new FormData(form);
+  fields.delete("ceremony");
+  fields.delete("credential");
+  const body = new URLSearchParams(fields);
   const answer = await fetch(form.dataset.options, { method: "POST", body, credentials: "same-origin" });
   if (!answer.ok) throw new Error("no options");
   const options = await answer.json();

@@ -9,7 +9,9 @@ use std::net::{IpAddr, SocketAddr};
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use latchkey_core::throttle::{PER_ACCOUNT, PER_ADDRESS, PER_IDENTIFIER, Policy};
+use latchkey_core::throttle::{
+    PER_ACCOUNT, PER_ADDRESS, PER_IDENTIFIER, Policy, SECOND_FACTOR_EVERYWHERE,
+};
 
 use crate::app::AppState;
 
@@ -66,6 +68,8 @@ pub struct Budget {
     /// Whether the subject had failures from this address when last looked at, so that a
     /// success only writes when there is something to clear.
     subject_counted: bool,
+    /// A refusing budget for the subject from every address (second factors).
+    everywhere: Option<Policy>,
 }
 
 impl Budget {
@@ -75,9 +79,13 @@ impl Budget {
         Self::new(format!("account:{account}"), address)
     }
 
-    /// A second factor (a code from an authenticator app, a recovery code) for `user_id`.
+    /// A second factor (a code from an authenticator app, a recovery code) for `user_id`:
+    /// refused from everywhere too past [`SECOND_FACTOR_EVERYWHERE`].
     pub fn second_factor(user_id: &str, address: ClientAddress) -> Self {
-        Self::new(format!("factor:{user_id}"), address)
+        Self {
+            everywhere: Some(SECOND_FACTOR_EVERYWHERE),
+            ..Self::new(format!("factor:{user_id}"), address)
+        }
     }
 
     /// A client authenticating with a secret, and the address.
@@ -90,6 +98,7 @@ impl Budget {
             slowing: subject,
             address: address.0,
             subject_counted: true,
+            everywhere: None,
         }
     }
 
@@ -97,13 +106,17 @@ impl Budget {
     /// asked, not for every request: while no counter is live, none is needed.
     fn refusing(&self) -> Vec<(String, Policy)> {
         let subject = &self.slowing;
-        match self.address {
+        let mut keys = match self.address {
             Some(ip) => vec![
                 (format!("{subject}|address:{ip}"), PER_ACCOUNT),
                 (format!("address:{ip}"), PER_ADDRESS),
             ],
             None => vec![(format!("{subject}|address:unknown"), PER_ACCOUNT)],
+        };
+        if let Some(policy) = self.everywhere {
+            keys.push((format!("{subject}|everywhere"), policy));
         }
+        keys
     }
 
     /// How long to wait before trying again (milliseconds), if a refusing counter says so.

@@ -3,6 +3,7 @@
 //! (guarded `UPDATE`s); WebAuthn ceremonies wait here between their two requests, taken once.
 
 use latchkey_core::mfa::{Kind, Verification};
+use latchkey_core::user::User;
 
 use crate::audit::AuditEntry;
 use crate::outbox::{Mail, insert as queue};
@@ -93,6 +94,21 @@ impl Db {
         let mut statements = vec![insert(factor)];
         statements.extend(insert_codes(&factor.id, code_hashes));
         statements.push(crate::audit::insert(audit, now_ms));
+        self.execute(statements).await?;
+        Ok(())
+    }
+
+    /// A new account whose only way in is `factor` (a passkey), written together: `Conflict`
+    /// when the username is taken or the passkey registered already.
+    pub async fn insert_user_with_verification(
+        &self,
+        user: &User,
+        factor: &Verification,
+        audits: &[AuditEntry],
+        now_ms: i64,
+    ) -> Result<()> {
+        let mut statements = vec![crate::users::insert(user), insert(factor)];
+        statements.extend(audits.iter().map(|a| crate::audit::insert(a, now_ms)));
         self.execute(statements).await?;
         Ok(())
     }
@@ -237,7 +253,7 @@ pub struct Ceremony {
     pub id: String,
     /// Whose passkey is registered or asked for; none for a username-less sign-in.
     pub user_id: Option<String>,
-    /// `register`, `sign_in` or `second_factor`.
+    /// `register`, `sign_up`, `sign_in` or `second_factor`.
     pub purpose: String,
     /// The library's state, serialised.
     pub state: String,

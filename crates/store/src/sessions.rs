@@ -18,7 +18,25 @@ impl Db {
         replaces: Option<&str>,
         audit: Option<(&AuditEntry, i64)>,
     ) -> Result<()> {
-        let mut statements = Vec::with_capacity(4);
+        self.start_session_for(session, (replaces, None), audit)
+            .await
+    }
+
+    /// [`Db::start_session`], signing in on interaction `finishes` (when given): a half-done
+    /// sign-in waiting there is over with it.
+    pub async fn start_session_for(
+        &self,
+        session: &Session,
+        (replaces, finishes): (Option<&str>, Option<&str>),
+        audit: Option<(&AuditEntry, i64)>,
+    ) -> Result<()> {
+        let mut statements = Vec::with_capacity(5);
+        if let Some(interaction) = finishes {
+            statements.push(Statement::new(
+                "UPDATE interactions SET proof_user_id = NULL, proof_amr = NULL WHERE id = $1",
+                [interaction.into()],
+            ));
+        }
         if let Some(old) = replaces {
             statements.push(Statement::new(
                 "DELETE FROM sessions WHERE id_hash = $1",
@@ -67,11 +85,13 @@ impl Db {
         Ok(())
     }
 
-    /// A second factor proved on a signed-in browser: the session now says both.
-    pub async fn prove_session(&self, id_hash: &str, amr: &Amr, now_ms: i64) -> Result<bool> {
+    /// A second factor proved on a signed-in browser: the session now says both. Its
+    /// `auth_time` stays: a second factor alone is not a new sign-in (`max_age`, the account
+    /// pages' recent sign-in).
+    pub async fn prove_session(&self, id_hash: &str, amr: &Amr) -> Result<bool> {
         let prove = Statement::new(
-            "UPDATE sessions SET amr = $1, auth_time = $2 WHERE id_hash = $3",
-            [amr.stored().into(), now_ms.into(), id_hash.into()],
+            "UPDATE sessions SET amr = $1 WHERE id_hash = $2",
+            [amr.stored().into(), id_hash.into()],
         );
         Ok(self.execute_one(prove).await? == 1)
     }

@@ -45,6 +45,11 @@ pub struct MfaText {
     pub removed: &'static str,
     pub added: &'static str,
     pub exists: &'static str,
+    pub sign_up_heading: &'static str,
+    pub sign_up_hint: &'static str,
+    pub sign_up_button: &'static str,
+    pub sign_up_username: &'static str,
+    pub sign_up_failed: &'static str,
 }
 
 pub const EN: MfaText = MfaText {
@@ -90,6 +95,11 @@ pub const EN: MfaText = MfaText {
     removed: "Removed.",
     added: "Added.",
     exists: "An authenticator app is already set up.",
+    sign_up_heading: "Or without a password",
+    sign_up_hint: "Your device’s screen lock signs you in. You can add an email address afterwards.",
+    sign_up_button: "Create account with a passkey",
+    sign_up_username: "Choose a username",
+    sign_up_failed: "The account could not be created with a passkey. Check the username (it may be taken), or use a password.",
 };
 
 pub const FR: MfaText = MfaText {
@@ -135,4 +145,9 @@ pub const FR: MfaText = MfaText {
     removed: "Retiré.",
     added: "Ajouté.",
     exists: "Une application d’authentification est déjà configurée.",
+    sign_up_heading: "Ou sans mot de passe",
+    sign_up_hint: "Le verrouillage de votre appareil vous connecte. Vous pourrez ajouter une adresse e-mail ensuite.",
+    sign_up_button: "Créer le compte avec une clé d’accès",
+    sign_up_username: "Choisissez un nom d’utilisateur",
+    sign_up_failed: "Le compte n’a pas pu être créé avec une clé d’accès. Vérifiez le nom d’utilisateur (il est peut-être pris), ou utilisez un mot de passe.",
 };

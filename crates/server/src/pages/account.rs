@@ -104,6 +104,19 @@ pub(super) async fn signed_in(
         .await
         .or_page(state, headers)?
     {
+        // Under `LATCHKEY_MFA=required`, one factor is not enough here either.
+        Some(session) if !state.config.mfa.admits(&session.amr) => {
+            let request = serde_json::json!({ "return_to": here }).to_string();
+            let begun = browser::begin_interaction(
+                state,
+                headers,
+                None,
+                request,
+                Some(&session),
+                "second-factor",
+            );
+            Err(PageError::instead(begun.await.or_page(state, headers)?))
+        }
         Some(session) => Ok(session),
         None => {
             let request = serde_json::json!({ "return_to": here }).to_string();

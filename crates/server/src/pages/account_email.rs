@@ -1,5 +1,5 @@
 //! The account's address (`/account/email`): whether it is proven, a code to prove it, and a
-//! new address, which needs the current password and replaces the old one only once its
+//! new address, which needs the current password (or, without one, a recent sign-in) and replaces the old one only once its
 //! own code is typed (the old address is then told). Whether another account holds an
 //! address is said only to whoever proved they own it.
 
@@ -227,6 +227,9 @@ pub async fn change(
             return refuse(text.email.wrong_password);
         }
         budget.succeeded(&state).await.or_page(&state, &headers)?;
+    } else {
+        // No password to ask for (a passkey-only account): a recent sign-in instead.
+        super::account::signed_in_recently(&state, &headers, HERE).await?;
     }
     send(&state, &headers, client, &user, &address).await
 }

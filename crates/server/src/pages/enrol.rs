@@ -24,8 +24,14 @@ pub(super) struct Enrolment {
 }
 
 impl Enrolment {
-    pub fn new(state: &AppState, user: &User) -> Self {
-        let secret = totp::base32(&totp::new_secret());
+    /// A new key, or `again` (the key a mistyped first code came with: the app that
+    /// scanned it keeps working) when it is one.
+    pub fn new(state: &AppState, user: &User, again: Option<&str>) -> Self {
+        let again = again.filter(|s| totp::decode_base32(s).is_some_and(|k| k.len() >= 16));
+        let secret = match again {
+            Some(secret) => secret.to_owned(),
+            None => totp::base32(&totp::new_secret()),
+        };
         let account = user.username.as_deref().or(user.primary_email.as_deref());
         let account = account.unwrap_or(&user.id);
         let key = totp::decode_base32(&secret).unwrap_or_default();

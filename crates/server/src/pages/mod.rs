@@ -11,6 +11,7 @@ pub mod device;
 mod enrol;
 mod finished;
 mod passkey_sign_in;
+mod passkey_sign_up;
 mod recover;
 mod second_factor;
 mod security;
@@ -48,6 +49,14 @@ pub fn routes() -> Router<AppState> {
             get(sign_up::show).post(sign_up::submit),
         )
         .route("/sign-up/{interaction}/code", post(sign_up_code::submit))
+        .route(
+            "/sign-up/{interaction}/passkey",
+            post(passkey_sign_up::submit),
+        )
+        .route(
+            "/sign-up/{interaction}/passkey/options",
+            post(passkey_sign_up::options),
+        )
         .route(
             "/sign-in/{interaction}/passkey",
             post(passkey_sign_in::submit),
@@ -289,7 +298,8 @@ pub(super) async fn start_session(
         expires_at: now + SESSION_ABSOLUTE_MS,
     };
     let audit = audit.as_ref().map(|entry| (entry, now));
-    let started = state.db.start_session(&session, replaces.as_deref(), audit);
+    let ids = (replaces.as_deref(), Some(id));
+    let started = state.db.start_session_for(&session, ids, audit);
     started.await.or_page(state, headers)?;
     let mut response = Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response();
     response.headers_mut().append(

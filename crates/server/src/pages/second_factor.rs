@@ -101,12 +101,35 @@ async fn subject(
     }
     let session = browser::current_session(state, headers).await;
     match session.or_page(state, headers)? {
+        // Two factors proved already: nothing to do here.
+        Some(session) if pending.interaction.accepts(&session) && session.amr.is_multi_factor() => {
+            Err(PageError::instead(onward(id)))
+        }
         Some(session) if pending.interaction.accepts(&session) => {
             Ok((pending, Subject::Signed(session)))
         }
-        _ => Err(PageError::instead(
-            Redirect::to(&format!("/sign-in/{id}")).into_response(),
-        )),
+        _ => Err(PageError::instead(sign_in_again(id))),
+    }
+}
+
+fn onward(id: &str) -> Response {
+    Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response()
+}
+
+fn sign_in_again(id: &str) -> Response {
+    Redirect::to(&format!("/sign-in/{id}")).into_response()
+}
+
+/// Whether `subject` may enroll an authenticator app here: only a session whose password
+/// was typed within the last minutes (as the security page asks). A half-done sign-in's
+/// user has a factor already; an older session signs in again first.
+fn may_enrol(state: &AppState, subject: &Subject) -> bool {
+    match subject {
+        Subject::Half { .. } => false,
+        Subject::Signed(session) => {
+            let now = state.clock.now_ms();
+            session.satisfies_max_age(Some(latchkey_core::lifetimes::REAUTH_SECS), now)
+        }
     }
 }
 
@@ -114,7 +137,7 @@ async fn render(
     state: &AppState,
     headers: &HeaderMap,
     (pending, subject): (&Pending, &Subject),
-    error: Option<&str>,
+    (error, secret): (Option<&str>, Option<&str>),
 ) -> Result<Response, PageError> {
     let locale = pending.locale(headers);
     let name = pending.destination(state, locale.text()).await;
@@ -124,11 +147,14 @@ async fn render(
     let has = |kind: Kind| factors.iter().any(|f| f.kind == kind);
     let enrol = match mfa::enrolled(&factors) {
         true => None,
+        false if !may_enrol(state, subject) => {
+            return Ok(sign_in_again(&pending.interaction.id));
+        }
         false => {
             let user = state.db.find_user(subject.user_id()).await;
             let user = user.or_page(state, headers)?;
             let user = user.ok_or_else(|| PageError::instead(expired(state, headers)))?;
-            Some(Enrolment::new(state, &user))
+            Some(Enrolment::new(state, &user, secret))
         }
     };
     let page = FactorPage {
@@ -163,7 +189,7 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let found = subject(&state, &headers, &id, None).await?;
-    render(&state, &headers, (&found.0, &found.1), None).await
+    render(&state, &headers, (&found.0, &found.1), (None, None)).await
 }
 
 /// The factor is proved: the session starts (after a password) or says so (signed in).
@@ -184,10 +210,9 @@ async fn proved(
         }
         Subject::Signed(session) => {
             let amr = session.amr.clone().and(added);
-            let now = state.clock.now_ms();
-            let proved = state.db.prove_session(&session.id_hash, &amr, now).await;
+            let proved = state.db.prove_session(&session.id_hash, &amr).await;
             proved.or_page(state, headers)?;
-            Ok(Redirect::to(&format!("/oidc/auth/resume/{id}")).into_response())
+            Ok(onward(id))
         }
     }
 }
@@ -215,12 +240,17 @@ pub async fn submit(
             )
             .await;
             let error = Some(text.mfa.code_wrong);
-            render(&state, &headers, (&pending, &subject), error).await
+            render(&state, &headers, (&pending, &subject), (error, None)).await
         }
         Checked::Wait(wait) => {
             let minutes = latchkey_core::throttle::minutes(wait).to_string();
             let message = text.too_many_attempts.replace("{minutes}", &minutes);
-            let page = render(&state, &headers, (&pending, &subject), Some(&message));
+            let page = render(
+                &state,
+                &headers,
+                (&pending, &subject),
+                (Some(&message), None),
+            );
             let mut response = page.await?;
             *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             Ok(response)
@@ -237,11 +267,19 @@ pub async fn enrol(
 ) -> Result<Response, PageError> {
     let (pending, subject) = subject(&state, &headers, &id, Some(&form.csrf)).await?;
     let user_id = subject.user_id().to_owned();
+    // Never a second app beside a factor the user has, nor on an old session: the page
+    // offers neither, and a post made up for it gets the page as it is.
+    let factors = mfa::list(&state, &user_id)
+        .await
+        .or_page(&state, &headers)?;
+    if mfa::enrolled(&factors) || !may_enrol(&state, &subject) {
+        return render(&state, &headers, (&pending, &subject), (None, None)).await;
+    }
     let codes = match mfa::enroll_totp(&state, &user_id, &form.secret, &form.code).await {
         Ok(codes) => codes,
         Err(Error::Invalid { .. } | Error::Conflict { .. }) => {
             let text = pending.locale(&headers).text();
-            let error = Some(text.mfa.code_wrong);
+            let error = (Some(text.mfa.code_wrong), Some(form.secret.as_str()));
             return render(&state, &headers, (&pending, &subject), error).await;
         }
         Err(other) => return Err(other).or_page(&state, &headers),
@@ -279,15 +317,27 @@ pub async fn passkey_options(
     ))
 }
 
-/// The ceremony's id and the browser's `publicKey` options, or a 400 saying why not.
+/// The ceremony's id and the browser's `publicKey` options, or a 400 saying why not (a 500
+/// that says nothing more for the server's own failures, which are logged).
 pub(super) fn options_json(started: Result<(String, serde_json::Value), Error>) -> Response {
     match started {
         Ok((ceremony, options)) => {
             Json(json!({"ceremony": ceremony, "publicKey": options})).into_response()
         }
         Err(error) => {
-            let body = Body::from(json!({"error": error.to_string()}).to_string());
-            let mut response = (StatusCode::BAD_REQUEST, body).into_response();
+            let status = match &error {
+                Error::Store(_) | Error::Internal(_) => {
+                    tracing::error!(error = %error, "passkey options failed");
+                    StatusCode::INTERNAL_SERVER_ERROR
+                }
+                _ => StatusCode::BAD_REQUEST,
+            };
+            let said = match status {
+                StatusCode::BAD_REQUEST => error.to_string(),
+                _ => "the server could not start this".to_owned(),
+            };
+            let body = Body::from(json!({"error": said}).to_string());
+            let mut response = (status, body).into_response();
             let json = axum::http::HeaderValue::from_static("application/json");
             response.headers_mut().insert(header::CONTENT_TYPE, json);
             response
@@ -309,7 +359,7 @@ pub async fn passkey(
         Ok((_, amr)) => proved(&state, &headers, (&pending, subject), &amr).await,
         Err(Error::Invalid { .. }) => {
             let text = pending.locale(&headers).text();
-            let error = Some(text.mfa.passkey_failed);
+            let error = (Some(text.mfa.passkey_failed), None);
             render(&state, &headers, (&pending, &subject), error).await
         }
         Err(other) => Err(other).or_page(&state, &headers),

@@ -9,7 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::grant::{hash_matches, token_hash};
-use latchkey_core::mfa::{Kind, Verification};
+use latchkey_core::mfa::{Amr, Kind, Method, Verification};
 use latchkey_core::session::Session;
 use serde::Deserialize;
 
@@ -103,19 +103,19 @@ async fn page(
     headers: &HeaderMap,
     session: &Session,
     (notice, error): (Option<&str>, Option<&str>),
-    enrol: bool,
+    enrol: Option<Option<&str>>,
 ) -> Result<Response, PageError> {
     let locale = locale(headers, None);
     let factors = mfa::list(state, &session.user_id).await;
     let factors = factors.or_page(state, headers)?;
     let of = |kind: Kind| factors.iter().filter(move |f| f.kind == kind);
-    let enrol = match enrol && of(Kind::Totp).next().is_none() {
-        true => {
+    let enrol = match enrol.filter(|_| of(Kind::Totp).next().is_none()) {
+        Some(again) => {
             let user = state.db.find_user(&session.user_id).await;
             let user = user.or_page(state, headers)?;
-            user.map(|user| Enrolment::new(state, &user))
+            user.map(|user| Enrolment::new(state, &user, again))
         }
-        false => None,
+        None => None,
     };
     let csrf = csrf_token(state, headers).unwrap_or_default();
     let page = SecurityPage {
@@ -152,7 +152,7 @@ pub async fn show(
         Some("removed") => Some(text.mfa.removed),
         _ => None,
     };
-    page(&state, &headers, &session, (notice, None), false).await
+    page(&state, &headers, &session, (notice, None), None).await
 }
 
 pub async fn show_totp(
@@ -160,7 +160,19 @@ pub async fn show_totp(
     headers: HeaderMap,
 ) -> Result<Response, PageError> {
     let session = session(&state, &headers, None).await?;
-    page(&state, &headers, &session, (None, None), true).await
+    page(&state, &headers, &session, (None, None), Some(None)).await
+}
+
+/// What the session proved beside its sign-in, kept with it.
+async fn proven(
+    state: &AppState,
+    headers: &HeaderMap,
+    session: &Session,
+    added: &Amr,
+) -> Result<(), PageError> {
+    let amr = session.amr.clone().and(added);
+    let proved = state.db.prove_session(&session.id_hash, &amr).await;
+    proved.or_page(state, headers).map(|_| ())
 }
 
 fn done(what: &str) -> Response {
@@ -174,19 +186,26 @@ pub async fn enrol_totp(
 ) -> Result<Response, PageError> {
     let session = session(&state, &headers, Some(&form.csrf)).await?;
     let text = locale(&headers, None).text();
-    match mfa::enroll_totp(&state, &session.user_id, &form.secret, &form.code).await {
-        Ok(Some(codes)) => Ok(codes_page(&state, &headers, &codes, HERE)),
-        Ok(None) => Ok(done("added")),
+    let codes = match mfa::enroll_totp(&state, &session.user_id, &form.secret, &form.code).await {
+        Ok(codes) => codes,
         Err(Error::Conflict { .. }) => {
             let error = Some(text.mfa.exists);
-            page(&state, &headers, &session, (None, error), false).await
+            return page(&state, &headers, &session, (None, error), None).await;
         }
         Err(Error::Invalid { .. }) => {
             let error = Some(text.mfa.code_wrong);
-            page(&state, &headers, &session, (None, error), true).await
+            let again = Some(Some(form.secret.as_str()));
+            return page(&state, &headers, &session, (None, error), again).await;
         }
-        Err(other) => Err(other).or_page(&state, &headers),
-    }
+        Err(other) => return Err(other).or_page(&state, &headers),
+    };
+    // The code just typed proves the app: this session has two factors now.
+    let amr = Amr::of(Method::Otp);
+    proven(&state, &headers, &session, &amr).await?;
+    Ok(match codes {
+        Some(codes) => codes_page(&state, &headers, &codes, HERE),
+        None => done("added"),
+    })
 }
 
 pub async fn new_codes(
@@ -267,11 +286,14 @@ pub async fn add_passkey(
     let answer = (form.ceremony.as_str(), form.credential.as_str());
     let added = passkeys::finish_registration(&state, &session.user_id, answer, &form.name);
     match added.await {
-        Ok(_) => Ok(done("added")),
+        Ok((_, amr)) => {
+            proven(&state, &headers, &session, &amr).await?;
+            Ok(done("added"))
+        }
         Err(Error::Invalid { .. } | Error::Conflict { .. }) => {
             let text = locale(&headers, None).text();
             let error = Some(text.mfa.passkey_failed);
-            page(&state, &headers, &session, (None, error), false).await
+            page(&state, &headers, &session, (None, error), None).await
         }
         Err(other) => Err(other).or_page(&state, &headers),
     }

@@ -32,6 +32,8 @@ struct SignUpPage<'a> {
     email: &'a str,
     /// What is wrong, in the page's language, and the field it concerns (empty for the form).
     error: Option<(&'a str, &'static str)>,
+    /// Whether an account can be created with a passkey alone.
+    passkey: bool,
     nonce: String,
 }
 
@@ -65,6 +67,7 @@ pub(super) async fn render(
         username,
         email,
         error,
+        passkey: crate::passkeys::available(state),
         nonce: html::nonce(),
     };
     let status = if error.is_some() {

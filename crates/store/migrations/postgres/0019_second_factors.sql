@@ -44,7 +44,7 @@ CREATE TABLE recovery_codes (
 CREATE TABLE webauthn_ceremonies (
     id TEXT PRIMARY KEY,
     user_id TEXT,
-    purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign_in', 'second_factor')),
+    purpose TEXT NOT NULL CHECK (purpose IN ('register', 'sign_up', 'sign_in', 'second_factor')),
     state TEXT NOT NULL,
     expires_at BIGINT NOT NULL
 );

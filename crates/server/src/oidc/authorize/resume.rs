@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::authorize::{self, AuthorizationRequest, Next};
 use latchkey_core::grant::hash_matches;
-use latchkey_core::mfa::Policy;
 use latchkey_core::session::{Interaction, Session};
 use latchkey_core::{ErrorCode, OAuthError};
 use serde::Deserialize;
@@ -54,7 +53,7 @@ pub async fn resume(
         return match session {
             // Under `LATCHKEY_MFA=required` the account pages too need two factors.
             Some(session) if interaction.accepts(&session) => {
-                if state.config.mfa == Policy::Required && !session.amr.is_multi_factor() {
+                if !state.config.mfa.admits(&session.amr) {
                     return Ok(Redirect::to(&format!("/second-factor/{id}")).into_response());
                 }
                 finish_account(&state, &headers, &interaction).await

@@ -142,6 +142,37 @@ async fn a_passkey_is_the_second_factor_after_a_password_until_removed() {
         let mut key = Authenticator::new(&app.address);
         let page = register(&app, &account, &mut key).await;
 
+        // The password alone cannot add a second factor of its choosing.
+        let intruder = browser();
+        let (url, _) = auth_url(&rp, None);
+        let step = password_step(&app, &intruder, &url).await;
+        let factor = get_text(&intruder, &app.url(&step)).await;
+        assert!(!factor.contains(r#"name="secret""#), "no enrolment offered");
+        let theirs = latchkey_core::totp::new_secret();
+        let now = app.state.clock.now_ms();
+        let form = [
+            ("csrf", hidden(&factor, "csrf")),
+            ("secret", latchkey_core::totp::base32(&theirs)),
+            ("code", latchkey_core::totp::code_at(&theirs, now)),
+        ];
+        let forged = post(&intruder, &app.url(&format!("{step}/totp")), &form).await;
+        assert_eq!(forged.status(), 200, "the page again, nothing enrolled");
+        let (_, users) = admin.get("/api/users?search=alice").await;
+        let alice = users[0]["id"].as_str().unwrap_or_default().to_owned();
+        let factors = app
+            .state
+            .db
+            .list_verifications(&alice)
+            .await
+            .unwrap_or_default();
+        assert_eq!(factors.len(), 1, "still only the passkey");
+        let home = intruder
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(location(&home).starts_with("/sign-in/"), "no session");
+
         let b = browser();
         let (url, nonce) = auth_url(&rp, None);
         let step = password_step(&app, &b, &url).await;
@@ -185,5 +216,66 @@ async fn a_passkey_is_the_second_factor_after_a_password_until_removed() {
             passkey_sign_in(&app, &b, &sign_in, &mut key).await.status(),
             400
         );
+    }
+}
+
+#[tokio::test]
+async fn an_account_can_be_created_with_a_passkey_and_no_password() {
+    for backend in backends() {
+        let options = Options {
+            localhost: true,
+            ..Options::default()
+        };
+        let app = TestApp::spawn_with(backend, options)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let admin = Admin::new(&app).await;
+        let web = set_up(&admin, false).await;
+        let rp = client(&app, &web).await;
+        let b = browser();
+        let (url, nonce) = auth_url(&rp, None);
+        let sign_up = sign_in_page(&b, &url)
+            .await
+            .replace("/sign-in/", "/sign-up/");
+        let page = get_text(&b, &app.url(&sign_up)).await;
+        let csrf = hidden(&page, "csrf");
+        let options = format!("{sign_up}/passkey/options");
+        let taken = post(
+            &b,
+            &app.url(&options),
+            &[("csrf", csrf.clone()), ("username", "alice".into())],
+        )
+        .await;
+        assert_eq!(taken.status(), 400, "alice exists");
+        let started = post(
+            &b,
+            &app.url(&options),
+            &[("csrf", csrf.clone()), ("username", "carol".into())],
+        )
+        .await;
+        assert_eq!(started.status(), 200);
+        let started: Value = started.json().await.unwrap_or_default();
+        let mut key = Authenticator::new(&app.address);
+        let form = [
+            ("csrf", csrf),
+            (
+                "ceremony",
+                started["ceremony"].as_str().unwrap_or_default().to_owned(),
+            ),
+            ("credential", key.register(&started["publicKey"])),
+        ];
+        let created = post(&b, &app.url(&format!("{sign_up}/passkey")), &form).await;
+        let back = to_client(&app, &b, &created).await;
+        let (amr, _) = amr_and_acr(&app, &rp, &back, &nonce).await;
+        assert_eq!(amr, ["hwk", "user", "mfa"]);
+        let (_, users) = admin.get("/api/users?search=carol").await;
+        assert_eq!(users[0]["hasPassword"], false, "{users}");
+
+        // Carol comes back with the key and no username.
+        let b = browser();
+        let (url, _) = auth_url(&rp, None);
+        let sign_in = sign_in_page(&b, &url).await;
+        let signed = passkey_sign_in(&app, &b, &sign_in, &mut key).await;
+        to_client(&app, &b, &signed).await;
     }
 }

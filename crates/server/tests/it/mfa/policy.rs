@@ -138,7 +138,18 @@ async fn under_a_required_policy_an_unenrolled_user_enrolls_at_sign_in() {
             .send()
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        let back = enrol_on_the_way(&app, &b, &location(&step)).await;
+        let step = location(&step);
+        // The account pages ask for the second factor too.
+        let home = b
+            .get(app.url("/account"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            location(&home).starts_with("/second-factor/"),
+            "account pages too"
+        );
+        let back = enrol_on_the_way(&app, &b, &step).await;
         let (amr, _) = amr_and_acr(&app, &rp, &back, &nonce).await;
         assert_eq!(amr, ["pwd", "otp", "mfa"]);
         // From now on the password alone never signs alice in.
@@ -188,5 +199,51 @@ async fn an_administrator_removes_a_lost_factor_and_the_recovery_codes_go_with_i
         let (url, _) = auth_url(&rp, None);
         let back = sign_in(&app, &b, &url, "alice", "correct horse battery").await;
         assert!(back.as_str().starts_with(super::CALLBACK));
+    }
+}
+
+#[tokio::test]
+async fn an_old_session_signs_in_again_before_enrolling_on_the_way() {
+    for backend in backends() {
+        let options = Options {
+            fixed_clock: true,
+            ..Options::default()
+        };
+        let app = TestApp::spawn_with(backend, options)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let admin = Admin::new(&app).await;
+        let web = set_up(&admin, false).await;
+        let rp = client(&app, &web).await;
+        let b = browser();
+        let (url, _) = auth_url(&rp, None);
+        sign_in(&app, &b, &url, "alice", "correct horse battery").await;
+        // Eleven minutes on, a stolen cookie must not be enough to enroll someone's app.
+        app.state.clock.advance(11 * 60 * 1000);
+        let (url, nonce) = auth_url(&rp, Some("urn:latchkey:acr:mfa"));
+        let asked = b.get(&url).send().await.unwrap_or_else(|e| panic!("{e}"));
+        let step = location(&asked);
+        let again = b
+            .get(app.url(&step))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sign_in_path = location(&again);
+        assert!(sign_in_path.starts_with("/sign-in/"), "{sign_in_path}");
+        let page = get_text(&b, &app.url(&sign_in_path)).await;
+        let form = [
+            ("csrf", hidden(&page, "csrf")),
+            ("identifier", "alice".to_owned()),
+            ("password", "correct horse battery".to_owned()),
+        ];
+        let resume = location(&post(&b, &app.url(&sign_in_path), &form).await);
+        let to_step = b
+            .get(app.url(&resume))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let back = enrol_on_the_way(&app, &b, &location(&to_step)).await;
+        let (amr, _) = amr_and_acr(&app, &rp, &back, &nonce).await;
+        assert_eq!(amr, ["pwd", "otp", "mfa"]);
     }
 }

@@ -93,3 +93,48 @@ async fn wrong_codes_are_throttled_like_passwords() {
         assert_eq!(failures, 5);
     }
 }
+
+#[tokio::test]
+async fn guesses_spread_over_many_addresses_are_refused_too() {
+    for backend in backends() {
+        let options = Options {
+            fixed_clock: true,
+            trusted_proxies: vec!["127.0.0.1/32".parse().unwrap_or_else(|e| panic!("{e}"))],
+            ..Options::default()
+        };
+        let app = TestApp::spawn_with(backend, options)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        let admin = Admin::new(&app).await;
+        let web = set_up(&admin, false).await;
+        let rp = client(&app, &web).await;
+        let (key, _) = enrol_totp(&app, &account_browser(&app).await).await;
+        app.state.clock.advance(30_000);
+        for round in 0..11u8 {
+            let from = format!("203.0.113.{round}");
+            let b = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .default_headers(
+                    [(
+                        reqwest::header::HeaderName::from_static("x-forwarded-for"),
+                        reqwest::header::HeaderValue::from_str(&from)
+                            .unwrap_or_else(|e| panic!("{e}")),
+                    )]
+                    .into_iter()
+                    .collect(),
+                )
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"));
+            let (url, _) = auth_url(&rp, None);
+            let step = password_step(&app, &b, &url).await;
+            let code = match round {
+                10 => totp::code_at(&key, app.state.clock.now_ms()),
+                _ => "123456".to_owned(),
+            };
+            let status = type_code(&app, &b, &step, &code).await.status();
+            let expected = if round < 10 { 400 } else { 429 };
+            assert_eq!(status, expected, "round {round} from {from}");
+        }
+    }
+}
