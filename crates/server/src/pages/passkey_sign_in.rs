@@ -7,10 +7,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use latchkey_core::grant::hash_matches;
-use serde::Deserialize;
 use serde_json::json;
 
-use super::second_factor::options_json;
+use super::second_factor::{Answer, options_json};
 use super::{expired, pending, sign_in, start_session};
 use crate::app::AppState;
 use crate::audit;
@@ -18,15 +17,6 @@ use crate::error::{OrPage, PageError};
 use crate::manage::{Actor, Error};
 use crate::passkeys;
 use crate::throttle::ClientAddress;
-
-#[derive(Debug, Deserialize)]
-pub struct Answer {
-    csrf: String,
-    #[serde(default)]
-    ceremony: String,
-    #[serde(default)]
-    credential: String,
-}
 
 pub async fn options(
     State(state): State<AppState>,

@@ -11,7 +11,7 @@ use latchkey_core::grant::hash_matches;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::second_factor::options_json;
+use super::second_factor::{Answer, options_json};
 use super::sign_up::{actor, reason, render};
 use super::{expired, pending, start_session};
 use crate::app::AppState;
@@ -25,15 +25,6 @@ pub struct Start {
     csrf: String,
     #[serde(default)]
     username: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct Answer {
-    csrf: String,
-    #[serde(default)]
-    ceremony: String,
-    #[serde(default)]
-    credential: String,
 }
 
 fn taken() -> Error {

@@ -74,13 +74,14 @@ pub struct Typed {
     secret: String,
 }
 
+/// A passkey form: its CSRF token, and the browser's answer to a ceremony.
 #[derive(Debug, Deserialize)]
 pub struct Answer {
-    csrf: String,
+    pub(super) csrf: String,
     #[serde(default)]
-    ceremony: String,
+    pub(super) ceremony: String,
     #[serde(default)]
-    credential: String,
+    pub(super) credential: String,
 }
 
 /// The interaction, checked against the form's CSRF token when there is a form, and who is

@@ -175,21 +175,42 @@ pub fn location(response: &reqwest::Response) -> String {
     location.to_owned()
 }
 
-/// Start `auth_url` in a new browser and give alice's password: the second step's path.
-pub async fn password_step(app: &TestApp, browser: &reqwest::Client, auth_url: &str) -> String {
-    let started = browser
-        .get(auth_url)
+/// A server with `options`.
+pub async fn spawn(backend: crate::support::Backend, options: crate::support::Options) -> TestApp {
+    TestApp::spawn_with(backend, options)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+/// GET `url` (absolute, or a path on the server): where its redirect leads.
+pub async fn redirect_of(app: &TestApp, browser: &reqwest::Client, url: &str) -> String {
+    let url = match url.starts_with('/') {
+        true => app.url(url),
+        false => url.to_owned(),
+    };
+    let response = browser
+        .get(&url)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let sign_in = location(&started);
-    let page = get_text(browser, &app.url(&sign_in)).await;
+    location(&response)
+}
+
+/// Give alice's password on the sign-in page at `path`: where the answer leads.
+pub async fn give_password(app: &TestApp, browser: &reqwest::Client, path: &str) -> String {
+    let page = get_text(browser, &app.url(path)).await;
     let form = [
         ("csrf", hidden(&page, "csrf")),
         ("identifier", "alice".to_owned()),
         ("password", "correct horse battery".to_owned()),
     ];
-    let next = location(&post(browser, &app.url(&sign_in), &form).await);
+    location(&post(browser, &app.url(path), &form).await)
+}
+
+/// Start `auth_url` in a new browser and give alice's password: the second step's path.
+pub async fn password_step(app: &TestApp, browser: &reqwest::Client, auth_url: &str) -> String {
+    let sign_in = redirect_of(app, browser, auth_url).await;
+    let next = give_password(app, browser, &sign_in).await;
     assert!(next.starts_with("/second-factor/"), "{next}");
     next
 }

@@ -83,9 +83,7 @@ async fn a_passkey_signs_in_without_a_username_and_its_counter_and_origin_are_ch
             localhost: true,
             ..Options::default()
         };
-        let app = TestApp::spawn_with(backend, options)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}"));
+        let app = super::spawn(backend, options).await;
         let admin = Admin::new(&app).await;
         let web = set_up(&admin, false).await;
         let rp = client(&app, &web).await;
@@ -132,9 +130,7 @@ async fn a_passkey_is_the_second_factor_after_a_password_until_removed() {
             localhost: true,
             ..Options::default()
         };
-        let app = TestApp::spawn_with(backend, options)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}"));
+        let app = super::spawn(backend, options).await;
         let admin = Admin::new(&app).await;
         let web = set_up(&admin, false).await;
         let rp = client(&app, &web).await;
@@ -226,9 +222,7 @@ async fn an_account_can_be_created_with_a_passkey_and_no_password() {
             localhost: true,
             ..Options::default()
         };
-        let app = TestApp::spawn_with(backend, options)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}"));
+        let app = super::spawn(backend, options).await;
         let admin = Admin::new(&app).await;
         let web = set_up(&admin, false).await;
         let rp = client(&app, &web).await;

@@ -6,8 +6,8 @@ use latchkey_core::mfa::Policy;
 use latchkey_core::totp;
 
 use super::{
-    account_browser, amr_and_acr, auth_url, client, codes_in, enrol_totp, get_text, location,
-    password_step, post, set_up,
+    account_browser, amr_and_acr, auth_url, client, codes_in, enrol_totp, get_text, give_password,
+    location, password_step, post, redirect_of, set_up, spawn,
 };
 use crate::oidc::authorization_code::{browser, hidden, sign_in};
 use crate::support::{Admin, Options, TestApp, backends};
@@ -116,29 +116,15 @@ async fn under_a_required_policy_an_unenrolled_user_enrolls_at_sign_in() {
             mfa: Policy::Required,
             ..Options::default()
         };
-        let app = TestApp::spawn_with(backend, options)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}"));
+        let app = spawn(backend, options).await;
         let admin = Admin::new(&app).await;
         let web = set_up(&admin, false).await;
         let rp = client(&app, &web).await;
         let b = browser();
         let (url, nonce) = auth_url(&rp, None);
-        let started = b.get(&url).send().await.unwrap_or_else(|e| panic!("{e}"));
-        let sign_in_path = location(&started);
-        let page = get_text(&b, &app.url(&sign_in_path)).await;
-        let form = [
-            ("csrf", hidden(&page, "csrf")),
-            ("identifier", "alice".to_owned()),
-            ("password", "correct horse battery".to_owned()),
-        ];
-        let resume = location(&post(&b, &app.url(&sign_in_path), &form).await);
-        let step = b
-            .get(app.url(&resume))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let step = location(&step);
+        let sign_in_path = redirect_of(&app, &b, &url).await;
+        let resume = give_password(&app, &b, &sign_in_path).await;
+        let step = redirect_of(&app, &b, &resume).await;
         // The account pages ask for the second factor too.
         let home = b
             .get(app.url("/account"))
@@ -209,9 +195,7 @@ async fn an_old_session_signs_in_again_before_enrolling_on_the_way() {
             fixed_clock: true,
             ..Options::default()
         };
-        let app = TestApp::spawn_with(backend, options)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}"));
+        let app = spawn(backend, options).await;
         let admin = Admin::new(&app).await;
         let web = set_up(&admin, false).await;
         let rp = client(&app, &web).await;
@@ -221,28 +205,12 @@ async fn an_old_session_signs_in_again_before_enrolling_on_the_way() {
         // Eleven minutes on, a stolen cookie must not be enough to enroll someone's app.
         app.state.clock.advance(11 * 60 * 1000);
         let (url, nonce) = auth_url(&rp, Some("urn:latchkey:acr:mfa"));
-        let asked = b.get(&url).send().await.unwrap_or_else(|e| panic!("{e}"));
-        let step = location(&asked);
-        let again = b
-            .get(app.url(&step))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let sign_in_path = location(&again);
+        let step = redirect_of(&app, &b, &url).await;
+        let sign_in_path = redirect_of(&app, &b, &step).await;
         assert!(sign_in_path.starts_with("/sign-in/"), "{sign_in_path}");
-        let page = get_text(&b, &app.url(&sign_in_path)).await;
-        let form = [
-            ("csrf", hidden(&page, "csrf")),
-            ("identifier", "alice".to_owned()),
-            ("password", "correct horse battery".to_owned()),
-        ];
-        let resume = location(&post(&b, &app.url(&sign_in_path), &form).await);
-        let to_step = b
-            .get(app.url(&resume))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let back = enrol_on_the_way(&app, &b, &location(&to_step)).await;
+        let resume = give_password(&app, &b, &sign_in_path).await;
+        let step = redirect_of(&app, &b, &resume).await;
+        let back = enrol_on_the_way(&app, &b, &step).await;
         let (amr, _) = amr_and_acr(&app, &rp, &back, &nonce).await;
         assert_eq!(amr, ["pwd", "otp", "mfa"]);
     }

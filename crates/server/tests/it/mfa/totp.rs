@@ -102,9 +102,7 @@ async fn guesses_spread_over_many_addresses_are_refused_too() {
             trusted_proxies: vec!["127.0.0.1/32".parse().unwrap_or_else(|e| panic!("{e}"))],
             ..Options::default()
         };
-        let app = TestApp::spawn_with(backend, options)
-            .await
-            .unwrap_or_else(|e| panic!("{e:#}"));
+        let app = super::spawn(backend, options).await;
         let admin = Admin::new(&app).await;
         let web = set_up(&admin, false).await;
         let rp = client(&app, &web).await;
