@@ -1,16 +1,23 @@
 //! What enrolling an authenticator app shows, on the sign-in's second step and on the
 //! security page alike: a new key as a QR code drawn here (no outside service sees it) and
-//! as text; and the recovery codes, shown once.
+//! as text; and the recovery codes, shown once. Also the enrolment on the way in
+//! (`/second-factor/{interaction}/totp`), for a user some request asks a factor of.
 
 use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use latchkey_core::mfa::{Amr, Method};
 use latchkey_core::totp;
 use latchkey_core::user::User;
 
+use super::second_factor::{Typed, may_enrol, proved, render, subject};
 use crate::app::AppState;
+use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
+use crate::manage::{Error, mfa};
 
 /// A key to enroll: the form carries it back with the first code, which proves the app
 /// holds it.
@@ -95,4 +102,50 @@ pub(super) fn codes_page(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// Enroll an authenticator app on the way in; the recovery codes are shown before going on.
+pub async fn on_the_way(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<Typed>,
+) -> Result<Response, PageError> {
+    let (pending, subject) = subject(&state, &headers, &id, Some(&form.csrf)).await?;
+    let user_id = subject.user_id().to_owned();
+    // Never a second app beside a factor the user has, nor on an old session: the page
+    // offers neither, and a post made up for it gets the page as it is.
+    let factors = mfa::list(&state, &user_id)
+        .await
+        .or_page(&state, &headers)?;
+    if mfa::enrolled(&factors) || !may_enrol(&state, &subject) {
+        return render(&state, &headers, (&pending, &subject), (None, None)).await;
+    }
+    let codes = match mfa::enroll_totp(&state, &user_id, &form.secret, &form.code).await {
+        Ok(codes) => codes,
+        Err(Error::Invalid { .. } | Error::Conflict { .. }) => {
+            let text = pending.locale(&headers).text();
+            let error = (Some(text.mfa.code_wrong), Some(form.secret.as_str()));
+            return render(&state, &headers, (&pending, &subject), error).await;
+        }
+        Err(other) => return Err(other).or_page(&state, &headers),
+    };
+    let amr = Amr::of(Method::Otp);
+    let onward = proved(&state, &headers, (&pending, subject), &amr).await?;
+    let Some(codes) = codes else {
+        return Ok(onward);
+    };
+    // The codes page, carrying the new session's cookie, links where the redirect went.
+    let next = onward
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("/account")
+        .to_owned();
+    let mut page = codes_page(&state, &headers, &codes, &next);
+    for cookie in onward.headers().get_all(header::SET_COOKIE) {
+        page.headers_mut()
+            .append(header::SET_COOKIE, cookie.clone());
+    }
+    Ok(page)
 }

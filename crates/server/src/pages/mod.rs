@@ -10,6 +10,7 @@ mod consent;
 pub mod device;
 mod enrol;
 mod finished;
+mod passkey_form;
 mod passkey_sign_in;
 mod passkey_sign_up;
 mod recover;
@@ -69,10 +70,7 @@ pub fn routes() -> Router<AppState> {
             "/second-factor/{interaction}",
             get(second_factor::show).post(second_factor::submit),
         )
-        .route(
-            "/second-factor/{interaction}/totp",
-            post(second_factor::enrol),
-        )
+        .route("/second-factor/{interaction}/totp", post(enrol::on_the_way))
         .route(
             "/second-factor/{interaction}/passkey",
             post(second_factor::passkey),

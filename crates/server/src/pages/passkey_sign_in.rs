@@ -9,7 +9,7 @@ use axum::response::Response;
 use latchkey_core::grant::hash_matches;
 use serde_json::json;
 
-use super::second_factor::{Answer, options_json};
+use super::passkey_form::{Answer, options_json};
 use super::{expired, pending, sign_in, start_session};
 use crate::app::AppState;
 use crate::audit;

@@ -11,7 +11,7 @@ use latchkey_core::grant::hash_matches;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::second_factor::{Answer, options_json};
+use super::passkey_form::{Answer, options_json};
 use super::sign_up::{actor, reason, render};
 use super::{expired, pending, start_session};
 use crate::app::AppState;

@@ -5,17 +5,18 @@
 //! authenticator app first if they have none.
 
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Json, Redirect, Response};
-use axum::{Form, body::Body};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::grant::hash_matches;
 use latchkey_core::mfa::{Amr, Kind};
 use latchkey_core::session::Session;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::enrol::{Enrolment, codes_page};
+use super::enrol::Enrolment;
+use super::passkey_form::{Answer, options_json};
 use super::{Pending, expired, pending, start_session};
 use crate::app::AppState;
 use crate::audit;
@@ -48,7 +49,7 @@ struct FactorPage<'a> {
 }
 
 /// Who is proving a second factor.
-enum Subject {
+pub(super) enum Subject {
     /// Proved a password on this interaction; no session yet.
     Half { user_id: String, amr: Amr },
     /// Signed in with one factor.
@@ -56,7 +57,7 @@ enum Subject {
 }
 
 impl Subject {
-    fn user_id(&self) -> &str {
+    pub(super) fn user_id(&self) -> &str {
         match self {
             Self::Half { user_id, .. } => user_id,
             Self::Signed(session) => &session.user_id,
@@ -66,27 +67,17 @@ impl Subject {
 
 #[derive(Debug, Deserialize)]
 pub struct Typed {
-    csrf: String,
-    #[serde(default)]
-    code: String,
-    /// An enrolment's key, carried back with its first code.
-    #[serde(default)]
-    secret: String,
-}
-
-/// A passkey form: its CSRF token, and the browser's answer to a ceremony.
-#[derive(Debug, Deserialize)]
-pub struct Answer {
     pub(super) csrf: String,
     #[serde(default)]
-    pub(super) ceremony: String,
+    pub(super) code: String,
+    /// An enrolment's key, carried back with its first code.
     #[serde(default)]
-    pub(super) credential: String,
+    pub(super) secret: String,
 }
 
 /// The interaction, checked against the form's CSRF token when there is a form, and who is
 /// proving a factor on it.
-async fn subject(
+pub(super) async fn subject(
     state: &AppState,
     headers: &HeaderMap,
     id: &str,
@@ -124,7 +115,7 @@ fn sign_in_again(id: &str) -> Response {
 /// Whether `subject` may enroll an authenticator app here: only a session whose password
 /// was typed within the last minutes (as the security page asks). A half-done sign-in's
 /// user has a factor already; an older session signs in again first.
-fn may_enrol(state: &AppState, subject: &Subject) -> bool {
+pub(super) fn may_enrol(state: &AppState, subject: &Subject) -> bool {
     match subject {
         Subject::Half { .. } => false,
         Subject::Signed(session) => {
@@ -134,7 +125,7 @@ fn may_enrol(state: &AppState, subject: &Subject) -> bool {
     }
 }
 
-async fn render(
+pub(super) async fn render(
     state: &AppState,
     headers: &HeaderMap,
     (pending, subject): (&Pending, &Subject),
@@ -194,7 +185,7 @@ pub async fn show(
 }
 
 /// The factor is proved: the session starts (after a password) or says so (signed in).
-async fn proved(
+pub(super) async fn proved(
     state: &AppState,
     headers: &HeaderMap,
     (pending, subject): (&Pending, Subject),
@@ -259,52 +250,6 @@ pub async fn submit(
     }
 }
 
-/// Enroll an authenticator app on the way in; the recovery codes are shown before going on.
-pub async fn enrol(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<Typed>,
-) -> Result<Response, PageError> {
-    let (pending, subject) = subject(&state, &headers, &id, Some(&form.csrf)).await?;
-    let user_id = subject.user_id().to_owned();
-    // Never a second app beside a factor the user has, nor on an old session: the page
-    // offers neither, and a post made up for it gets the page as it is.
-    let factors = mfa::list(&state, &user_id)
-        .await
-        .or_page(&state, &headers)?;
-    if mfa::enrolled(&factors) || !may_enrol(&state, &subject) {
-        return render(&state, &headers, (&pending, &subject), (None, None)).await;
-    }
-    let codes = match mfa::enroll_totp(&state, &user_id, &form.secret, &form.code).await {
-        Ok(codes) => codes,
-        Err(Error::Invalid { .. } | Error::Conflict { .. }) => {
-            let text = pending.locale(&headers).text();
-            let error = (Some(text.mfa.code_wrong), Some(form.secret.as_str()));
-            return render(&state, &headers, (&pending, &subject), error).await;
-        }
-        Err(other) => return Err(other).or_page(&state, &headers),
-    };
-    let amr = Amr::of(latchkey_core::mfa::Method::Otp);
-    let onward = proved(&state, &headers, (&pending, subject), &amr).await?;
-    let Some(codes) = codes else {
-        return Ok(onward);
-    };
-    // The codes page, carrying the new session's cookie, links where the redirect went.
-    let next = onward
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("/account")
-        .to_owned();
-    let mut page = codes_page(&state, &headers, &codes, &next);
-    for cookie in onward.headers().get_all(header::SET_COOKIE) {
-        page.headers_mut()
-            .append(header::SET_COOKIE, cookie.clone());
-    }
-    Ok(page)
-}
-
 /// The options for using one of the user's passkeys as the second factor.
 pub async fn passkey_options(
     State(state): State<AppState>,
@@ -316,34 +261,6 @@ pub async fn passkey_options(
     Ok(options_json(
         passkeys::start_sign_in(&state, Some(subject.user_id())).await,
     ))
-}
-
-/// The ceremony's id and the browser's `publicKey` options, or a 400 saying why not (a 500
-/// that says nothing more for the server's own failures, which are logged).
-pub(super) fn options_json(started: Result<(String, serde_json::Value), Error>) -> Response {
-    match started {
-        Ok((ceremony, options)) => {
-            Json(json!({"ceremony": ceremony, "publicKey": options})).into_response()
-        }
-        Err(error) => {
-            let status = match &error {
-                Error::Store(_) | Error::Internal(_) => {
-                    tracing::error!(error = %error, "passkey options failed");
-                    StatusCode::INTERNAL_SERVER_ERROR
-                }
-                _ => StatusCode::BAD_REQUEST,
-            };
-            let said = match status {
-                StatusCode::BAD_REQUEST => error.to_string(),
-                _ => "the server could not start this".to_owned(),
-            };
-            let body = Body::from(json!({"error": said}).to_string());
-            let mut response = (status, body).into_response();
-            let json = axum::http::HeaderValue::from_static("application/json");
-            response.headers_mut().insert(header::CONTENT_TYPE, json);
-            response
-        }
-    }
 }
 
 /// The browser's answer: one of the user's passkeys proves the second factor.

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::account::{csrf_token, signed_in_recently};
 use super::enrol::{Enrolment, codes_page};
 use super::locale;
-use super::second_factor::options_json;
+use super::passkey_form::options_json;
 use crate::app::AppState;
 use crate::error::{OrPage, PageError};
 use crate::html;
