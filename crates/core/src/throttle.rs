@@ -58,6 +58,14 @@ pub const SECOND_FACTOR_EVERYWHERE: Policy = Policy {
     ..PER_ACCOUNT
 };
 
+/// Passkey ceremonies started from one address (each counts: every sign-in page starts one
+/// for the autofill): 600, then 1 minute's wait, doubling up to 15. A bound on the rows one
+/// address can make the store keep, far above what an office behind one address uses.
+pub const PASSKEY_CEREMONIES_PER_ADDRESS: Policy = Policy {
+    free: 600,
+    ..PER_ACCOUNT
+};
+
 /// New dynamic registrations from one address (each counts, not only failures): 20 an hour,
 /// then 10 minutes' wait, doubling up to an hour. Agents register once per connection, and
 /// the same registration repeated is answered without counting.

@@ -63,11 +63,12 @@ fn insert_codes(verification_id: &str, code_hashes: &[String]) -> Vec<Statement>
 }
 
 impl Db {
-    /// The user's factors, oldest first.
+    /// The user's factors, oldest first (recovery codes after the factor they came with,
+    /// made in the same millisecond).
     pub async fn list_verifications(&self, user_id: &str) -> Result<Vec<Verification>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM mfa_verifications v WHERE v.user_id = $1 \
-             ORDER BY v.created_at, v.id"
+             ORDER BY v.created_at, CASE v.type WHEN 'BackupCode' THEN 1 ELSE 0 END, v.id"
         );
         self.fetch_all(&sql, &[user_id.into()]).await
     }

@@ -7,7 +7,11 @@ use axum::response::{IntoResponse, Json, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+use latchkey_core::throttle::PASSKEY_CEREMONIES_PER_ADDRESS;
+
+use crate::app::AppState;
 use crate::manage::Error;
+use crate::throttle::{ClientAddress, count, per_address};
 
 /// A passkey form: its CSRF token, and the browser's answer to a ceremony.
 #[derive(Debug, Deserialize)]
@@ -45,4 +49,31 @@ pub(super) fn options_json(started: Result<(String, serde_json::Value), Error>) 
             response
         }
     }
+}
+
+/// The options `start` gives, once `address` may start another ceremony (each start counts):
+/// else a 429 with `Retry-After`.
+pub(super) async fn options_for(
+    state: &AppState,
+    address: ClientAddress,
+    start: impl Future<Output = Result<(String, serde_json::Value), Error>>,
+) -> Response {
+    let policy = &PASSKEY_CEREMONIES_PER_ADDRESS;
+    let limit = per_address(state, "passkey-ceremony", address, policy).await;
+    let key = match limit {
+        Ok((_, Some(wait_ms))) => {
+            let body = Body::from(json!({"error": "too many passkey requests"}).to_string());
+            let mut response = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
+            if let Ok(value) = HeaderValue::from_str(&((wait_ms + 999) / 1000).to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return response;
+        }
+        Ok((key, None)) => key,
+        Err(error) => return options_json(Err(error.into())),
+    };
+    if let Err(error) = count(state, &key, policy, state.clock.now_ms()).await {
+        return options_json(Err(error.into()));
+    }
+    options_json(start.await)
 }

@@ -9,7 +9,7 @@ use axum::response::Response;
 use latchkey_core::grant::hash_matches;
 use serde_json::json;
 
-use super::passkey_form::{Answer, options_json};
+use super::passkey_form::{Answer, options_for};
 use super::{expired, pending, sign_in, start_session};
 use crate::app::AppState;
 use crate::audit;
@@ -21,6 +21,7 @@ use crate::throttle::ClientAddress;
 pub async fn options(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<Answer>,
 ) -> Result<Response, PageError> {
@@ -28,7 +29,8 @@ pub async fn options(
     if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
         return Ok(expired(&state, &headers));
     }
-    Ok(options_json(passkeys::start_sign_in(&state, None).await))
+    let start = passkeys::start_sign_in(&state, None);
+    Ok(options_for(&state, address, start).await)
 }
 
 pub async fn submit(

@@ -11,7 +11,7 @@ use latchkey_core::grant::hash_matches;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::passkey_form::{Answer, options_json};
+use super::passkey_form::{Answer, options_for, options_json};
 use super::sign_up::{actor, reason, render};
 use super::{expired, pending, start_session};
 use crate::app::AppState;
@@ -19,6 +19,7 @@ use crate::audit;
 use crate::error::{OrPage, PageError};
 use crate::manage::{Actor, Error, mfa, users};
 use crate::passkeys;
+use crate::throttle::ClientAddress;
 
 #[derive(Debug, Deserialize)]
 pub struct Start {
@@ -37,6 +38,7 @@ fn taken() -> Error {
 pub async fn options(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<Start>,
 ) -> Result<Response, PageError> {
@@ -58,7 +60,8 @@ pub async fn options(
     if existing.or_page(&state, &headers)?.is_some() {
         return Ok(options_json(Err(taken())));
     }
-    Ok(options_json(passkeys::start_sign_up(&state, &user).await))
+    let start = passkeys::start_sign_up(&state, &user);
+    Ok(options_for(&state, address, start).await)
 }
 
 pub async fn submit(

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::enrol::Enrolment;
-use super::passkey_form::{Answer, options_json};
+use super::passkey_form::{Answer, options_for};
 use super::{Pending, expired, pending, start_session};
 use crate::app::AppState;
 use crate::audit;
@@ -254,13 +254,13 @@ pub async fn submit(
 pub async fn passkey_options(
     State(state): State<AppState>,
     headers: HeaderMap,
+    address: ClientAddress,
     Path(id): Path<String>,
     Form(form): Form<Answer>,
 ) -> Result<Response, PageError> {
     let (_, subject) = subject(&state, &headers, &id, Some(&form.csrf)).await?;
-    Ok(options_json(
-        passkeys::start_sign_in(&state, Some(subject.user_id())).await,
-    ))
+    let start = passkeys::start_sign_in(&state, Some(subject.user_id()));
+    Ok(options_for(&state, address, start).await)
 }
 
 /// The browser's answer: one of the user's passkeys proves the second factor.

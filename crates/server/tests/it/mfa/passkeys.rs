@@ -273,3 +273,30 @@ async fn an_account_can_be_created_with_a_passkey_and_no_password() {
         to_client(&app, &b, &signed).await;
     }
 }
+
+#[tokio::test]
+async fn one_address_starts_a_bounded_number_of_passkey_ceremonies() {
+    for backend in backends() {
+        let options = Options {
+            localhost: true,
+            ..Options::default()
+        };
+        let app = super::spawn(backend, options).await;
+        let admin = Admin::new(&app).await;
+        let web = set_up(&admin, false).await;
+        let rp = client(&app, &web).await;
+        let b = browser();
+        let (url, _) = auth_url(&rp, None);
+        let sign_in = sign_in_page(&b, &url).await;
+        let page = get_text(&b, &app.url(&sign_in)).await;
+        let form = [("csrf", hidden(&page, "csrf"))];
+        let options = app.url(&format!("{sign_in}/passkey/options"));
+        let limit = latchkey_core::throttle::PASSKEY_CEREMONIES_PER_ADDRESS.free;
+        for _ in 0..limit {
+            assert_eq!(post(&b, &options, &form).await.status(), 200);
+        }
+        let refused = post(&b, &options, &form).await;
+        assert_eq!(refused.status(), 429, "{backend:?}");
+        assert!(refused.headers().contains_key("retry-after"));
+    }
+}
