@@ -1,6 +1,8 @@
-//! Hosted pages: sign-in, sign-up (with its address's code), password recovery, consent,
-//! the device code, and the account (its address, its connected apps). A page records the user's answer in the store and sends the browser back to the
-//! protocol's resume URL; it never issues codes or tokens itself.
+//! Hosted pages: sign-in (password or passkey), the second factor, sign-up (with its
+//! address's code, or a passkey), password recovery, consent, the device code, and the
+//! account (its address, its sign-in and security, its connected apps). A page records the
+//! user's answer in the store and sends the browser back to the protocol's resume URL; it
+//! never issues codes or tokens itself.
 
 mod account;
 mod account_email;
