@@ -275,6 +275,30 @@ pub(super) async fn pending(
     })
 }
 
+/// [`pending`], for a form: `csrf` must be the interaction's token, else the expired page.
+pub(super) async fn pending_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    csrf: &str,
+) -> Result<Pending, PageError> {
+    let pending = pending(state, headers, id).await?;
+    if !hash_matches(csrf, &pending.interaction.csrf_hash) {
+        return Err(PageError::instead(expired(state, headers)));
+    }
+    Ok(pending)
+}
+
+/// `response` (a page saying so, or the options' JSON) as the answer to a spent budget: 429
+/// with `Retry-After`.
+pub(super) fn throttled(mut response: Response, wait_ms: i64) -> Response {
+    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    if let Ok(value) = header::HeaderValue::from_str(&((wait_ms + 999) / 1000).to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
 /// Sign the user in on this browser: always a new session id (a planted cookie can never
 /// become signed in), recorded with its `audit` entry, then back to the protocol's resume URL.
 pub(super) async fn start_session(

@@ -63,11 +63,7 @@ pub(super) async fn options_for(
     let key = match limit {
         Ok((_, Some(wait_ms))) => {
             let body = Body::from(json!({"error": "too many passkey requests"}).to_string());
-            let mut response = (StatusCode::TOO_MANY_REQUESTS, body).into_response();
-            if let Ok(value) = HeaderValue::from_str(&((wait_ms + 999) / 1000).to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
-            return response;
+            return super::throttled(body.into_response(), wait_ms);
         }
         Ok((key, None)) => key,
         Err(error) => return options_json(Err(error.into())),

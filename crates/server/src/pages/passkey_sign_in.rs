@@ -6,11 +6,10 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use latchkey_core::grant::hash_matches;
 use serde_json::json;
 
 use super::passkey_form::{Answer, options_for};
-use super::{expired, pending, sign_in, start_session};
+use super::{pending_form, sign_in, start_session};
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{OrPage, PageError};
@@ -25,10 +24,7 @@ pub async fn options(
     Path(id): Path<String>,
     Form(form): Form<Answer>,
 ) -> Result<Response, PageError> {
-    let pending = pending(&state, &headers, &id).await?;
-    if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
-        return Ok(expired(&state, &headers));
-    }
+    pending_form(&state, &headers, &id, &form.csrf).await?;
     let start = passkeys::start_sign_in(&state, None);
     Ok(options_for(&state, address, start).await)
 }
@@ -40,10 +36,7 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(form): Form<Answer>,
 ) -> Result<Response, PageError> {
-    let pending = pending(&state, &headers, &id).await?;
-    if !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
-        return Ok(expired(&state, &headers));
-    }
+    let pending = pending_form(&state, &headers, &id, &form.csrf).await?;
     let text = pending.locale(&headers).text();
     let answer = (form.ceremony.as_str(), form.credential.as_str());
     let (user_id, amr) = match passkeys::finish_sign_in(&state, answer, None).await {

@@ -7,13 +7,12 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
-use latchkey_core::grant::hash_matches;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::passkey_form::{Answer, options_for, options_json};
 use super::sign_up::{actor, reason, render};
-use super::{expired, pending, start_session};
+use super::{expired, pending_form, start_session};
 use crate::app::AppState;
 use crate::audit;
 use crate::error::{OrPage, PageError};
@@ -42,10 +41,10 @@ pub async fn options(
     Path(id): Path<String>,
     Form(form): Form<Start>,
 ) -> Result<Response, PageError> {
-    let pending = pending(&state, &headers, &id).await?;
-    if !state.config.sign_up || !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
+    if !state.config.sign_up {
         return Ok(expired(&state, &headers));
     }
+    pending_form(&state, &headers, &id, &form.csrf).await?;
     let input = users::NewUser {
         username: Some(form.username),
         ..users::NewUser::default()
@@ -70,10 +69,10 @@ pub async fn submit(
     Path(id): Path<String>,
     Form(form): Form<Answer>,
 ) -> Result<Response, PageError> {
-    let pending = pending(&state, &headers, &id).await?;
-    if !state.config.sign_up || !hash_matches(&form.csrf, &pending.interaction.csrf_hash) {
+    if !state.config.sign_up {
         return Ok(expired(&state, &headers));
     }
+    let pending = pending_form(&state, &headers, &id, &form.csrf).await?;
     let text = pending.locale(&headers).text();
     let answer = (form.ceremony.as_str(), form.credential.as_str());
     let refused = |problem: &Error| match problem {

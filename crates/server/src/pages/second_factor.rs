@@ -9,7 +9,6 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use latchkey_core::grant::hash_matches;
 use latchkey_core::mfa::{Amr, Kind};
 use latchkey_core::session::Session;
 use serde::Deserialize;
@@ -17,7 +16,7 @@ use serde_json::json;
 
 use super::enrol::Enrolment;
 use super::passkey_form::{Answer, options_for};
-use super::{Pending, expired, pending, start_session};
+use super::{Pending, expired, pending, pending_form, start_session};
 use crate::app::AppState;
 use crate::audit;
 use crate::browser;
@@ -83,10 +82,10 @@ pub(super) async fn subject(
     id: &str,
     csrf: Option<&str>,
 ) -> Result<(Pending, Subject), PageError> {
-    let pending = pending(state, headers, id).await?;
-    if csrf.is_some_and(|c| !hash_matches(c, &pending.interaction.csrf_hash)) {
-        return Err(PageError::instead(expired(state, headers)));
-    }
+    let pending = match csrf {
+        Some(csrf) => pending_form(state, headers, id, csrf).await?,
+        None => pending(state, headers, id).await?,
+    };
     let half = state.db.find_interaction_proof(id).await;
     if let Some((user_id, amr)) = half.or_page(state, headers)? {
         return Ok((pending, Subject::Half { user_id, amr }));
@@ -237,15 +236,9 @@ pub async fn submit(
         Checked::Wait(wait) => {
             let minutes = latchkey_core::throttle::minutes(wait).to_string();
             let message = text.too_many_attempts.replace("{minutes}", &minutes);
-            let page = render(
-                &state,
-                &headers,
-                (&pending, &subject),
-                (Some(&message), None),
-            );
-            let mut response = page.await?;
-            *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-            Ok(response)
+            let error = (Some(message.as_str()), None);
+            let page = render(&state, &headers, (&pending, &subject), error).await?;
+            Ok(super::throttled(page, wait))
         }
     }
 }

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::response::{IntoResponse, Redirect};
 use latchkey_core::grant::hash_matches;
@@ -112,12 +112,8 @@ async fn too_many(
     let minutes = latchkey_core::throttle::minutes(wait_ms).to_string();
     let text = pending.locale(headers).text();
     let message = text.too_many_attempts.replace("{minutes}", &minutes);
-    let mut response = render_form(state, headers, pending, "", Some(&message)).await?;
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    if let Ok(value) = HeaderValue::from_str(&((wait_ms + 999) / 1000).to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    Ok(response)
+    let response = render_form(state, headers, pending, "", Some(&message)).await?;
+    Ok(super::throttled(response, wait_ms))
 }
 
 pub async fn submit(
