@@ -5,11 +5,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 
+use crate::organization::{self, Membership, SCOPE_ORGANIZATION_ROLES, SCOPE_ORGANIZATIONS};
 use crate::scope::Scopes;
 use crate::user::User;
 
 /// The scopes this server understands for users, in the order discovery lists them.
-pub const USER_SCOPES: [&str; 8] = [
+pub const USER_SCOPES: [&str; 10] = [
     "openid",
     "profile",
     "email",
@@ -17,18 +18,22 @@ pub const USER_SCOPES: [&str; 8] = [
     "address",
     "custom_data",
     "roles",
+    SCOPE_ORGANIZATIONS,
+    SCOPE_ORGANIZATION_ROLES,
     "offline_access",
 ];
 
 /// The user-data scopes a third-party application's consent ceiling may hold (`openid` and
 /// `offline_access` are not data and are never in a ceiling).
-pub const CONSENT_USER_SCOPES: [&str; 6] = [
+pub const CONSENT_USER_SCOPES: [&str; 8] = [
     "profile",
     "email",
     "phone",
     "address",
     "custom_data",
     "roles",
+    SCOPE_ORGANIZATIONS,
+    SCOPE_ORGANIZATION_ROLES,
 ];
 
 /// OIDC claim names and the camelCase profile fields they come from.
@@ -58,9 +63,18 @@ pub fn needs_roles(scope: &Scopes) -> bool {
     scope.contains("roles")
 }
 
+/// What the user holds beyond the account, read only when a scope releases it
+/// ([`needs_roles`], [`organization::needs_memberships`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Held {
+    /// The names of the user's roles.
+    pub roles: Vec<String>,
+    pub organizations: Vec<Membership>,
+}
+
 /// The claims `scope` releases about `user`, always with `sub`. A claim without a value is
 /// left out rather than sent as `null` (OIDC Core §5.3.2).
-pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String, Value> {
+pub fn user_claims(user: &User, held: &Held, scope: &Scopes) -> Map<String, Value> {
     let mut claims = Map::new();
     claims.insert("sub".into(), json!(user.id));
     let mut put = |name: &str, value: Option<Value>| {
@@ -119,7 +133,7 @@ pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String,
         put("custom_data", Some(user.custom_data.clone()));
     }
     if needs_roles(scope) {
-        put("roles", Some(json!(roles)));
+        put("roles", Some(json!(held.roles)));
     }
     if scope.contains("phone") {
         put(
@@ -130,6 +144,18 @@ pub fn user_claims(user: &User, roles: &[String], scope: &Scopes) -> Map<String,
             "phone_number_verified",
             user.primary_phone.as_ref().map(|_| json!(false)),
         );
+    }
+    claims.extend(organization::claims(&held.organizations, scope));
+    claims
+}
+
+/// The claims userinfo answers for `scope`: the user's, and each organization's name
+/// (`organization_data`, which Logto keeps out of the ID token).
+pub fn userinfo_claims(user: &User, held: &Held, scope: &Scopes) -> Map<String, Value> {
+    let mut claims = user_claims(user, held, scope);
+    if scope.contains(SCOPE_ORGANIZATIONS) {
+        let data = organization::data_claim(&held.organizations);
+        claims.insert("organization_data".into(), data);
     }
     claims
 }
@@ -158,11 +184,11 @@ pub struct IdTokenContext<'a> {
 
 pub fn id_token_claims(
     user: &User,
-    roles: &[String],
+    held: &Held,
     scope: &Scopes,
     context: &IdTokenContext<'_>,
 ) -> Map<String, Value> {
-    let mut claims = user_claims(user, roles, scope);
+    let mut claims = user_claims(user, held, scope);
     let iat = context.now_ms.div_euclid(1000);
     claims.insert("iss".into(), json!(context.issuer));
     claims.insert("aud".into(), json!(context.client_id));
@@ -211,18 +237,22 @@ mod tests {
 
     #[test]
     fn each_scope_releases_only_its_claims() {
-        let openid = user_claims(&user(), &[], &Scopes::from_names(["openid"]));
+        let openid = user_claims(&user(), &Held::default(), &Scopes::from_names(["openid"]));
         assert_eq!(openid.keys().collect::<Vec<_>>(), ["sub"]);
         let all = user_claims(
             &user(),
-            &[],
+            &Held::default(),
             &Scopes::from_names(["openid", "profile", "email"]),
         );
         assert_eq!(all["preferred_username"], "alice");
         assert_eq!(all["email_verified"], false, "never claimed without proof");
         let mut proven = user();
         proven.primary_email_verified = true;
-        let proven = user_claims(&proven, &[], &Scopes::from_names(["openid", "email"]));
+        let proven = user_claims(
+            &proven,
+            &Held::default(),
+            &Scopes::from_names(["openid", "email"]),
+        );
         assert_eq!(proven["email_verified"], true);
         assert!(all.get("phone_number").is_none(), "no value, no claim");
         assert!(!Value::Object(all).to_string().contains("argon2"));
@@ -232,7 +262,10 @@ mod tests {
     fn custom_data_and_roles_have_their_own_scopes() {
         let mut u = user();
         u.custom_data = json!({"plan": "pro"});
-        let roles = ["Staff".to_owned()];
+        let roles = Held {
+            roles: vec!["Staff".to_owned()],
+            organizations: vec![],
+        };
         let none = user_claims(&u, &roles, &Scopes::from_names(["openid", "profile"]));
         assert!(none.get("custom_data").is_none() && none.get("roles").is_none());
         let both = user_claims(
@@ -256,7 +289,7 @@ mod tests {
         u.avatar = Some("https://cdn.example.com/a.png".into());
         let claims = user_claims(
             &u,
-            &[],
+            &Held::default(),
             &Scopes::from_names(["openid", "profile", "address"]),
         );
         assert_eq!(
@@ -293,7 +326,12 @@ mod tests {
             session_id: Some("sid"),
             access_token: Some("token"),
         };
-        let claims = id_token_claims(&user(), &[], &Scopes::from_names(["openid"]), &context);
+        let claims = id_token_claims(
+            &user(),
+            &Held::default(),
+            &Scopes::from_names(["openid"]),
+            &context,
+        );
         assert_eq!(
             (
                 claims["iat"].as_i64(),

@@ -3,6 +3,7 @@
 //! yet.
 
 use crate::claims::{CONSENT_USER_SCOPES, USER_SCOPES};
+use crate::organization::OrganizationScope;
 use crate::resource::Scope;
 use crate::scope::Scopes;
 use crate::{ErrorCode, OAuthError};
@@ -48,14 +49,18 @@ pub struct Plan {
     /// API scopes: asked for, defined by a requested API, held through the user's roles and,
     /// for a third-party application, in its ceiling. Anything else is silently dropped.
     pub resource_scopes: Vec<Scope>,
+    /// Organization scopes asked for, under `urn:logto:scope:organizations`: each
+    /// organization token narrows them to what the member's roles hold there.
+    pub organization_scopes: Vec<OrganizationScope>,
     pub consent: Option<Consent>,
 }
 
 impl Plan {
-    /// The grant's scope: user scopes and API scope names.
+    /// The grant's scope: user scopes, API scope names and organization scope names.
     pub fn scope(&self) -> Scopes {
         let api = self.resource_scopes.iter().map(|s| s.name.as_str());
-        Scopes::from_names(self.user_scopes.iter().chain(api))
+        let organization = self.organization_scopes.iter().map(|s| s.name.as_str());
+        Scopes::from_names(self.user_scopes.iter().chain(api).chain(organization))
     }
 
     pub fn scope_ids(&self) -> Vec<String> {

@@ -28,6 +28,7 @@
 //! - [`random`]: unguessable identifiers and secrets.
 //! - [`email`]: codes that prove an address or recover a password, and mail retries.
 //! - [`totp`]: time-based one-time passwords (RFC 6238) and recovery codes.
+//! - [`organization`]: organizations as Logto defines them: their scopes, claims and tokens.
 //! - [`role`], [`user`]: roles, users, identifiers and password hashing.
 //! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
@@ -50,6 +51,7 @@ pub mod jwt;
 pub mod keys;
 pub mod lifetimes;
 pub mod mfa;
+pub mod organization;
 pub mod params;
 pub mod password;
 pub mod pkce;

@@ -8,6 +8,7 @@ use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::client::Application;
 pub use latchkey_core::consent::Plan;
 use latchkey_core::consent::user_scopes;
+use latchkey_core::organization;
 use latchkey_core::resource::{Resource, Scope};
 use latchkey_core::scope::Scopes;
 use latchkey_core::{ErrorCode, OAuthError};
@@ -79,7 +80,9 @@ pub async fn check(
     };
     let scopes = user_scopes(&request.scope, ceiling.as_deref())?;
     let mut resources = Vec::with_capacity(request.resources.len());
-    for indicator in &request.resources {
+    // Logto's SDKs name "every organization" as a resource; it is no API.
+    let apis = request.resources.iter();
+    for indicator in apis.filter(|r| *r != organization::RESERVED_RESOURCE) {
         let resource = state
             .db
             .find_resource_named(indicator)
@@ -113,15 +116,39 @@ pub async fn plan_checked(
     user_id: &str,
     (user_scopes, resources): (Scopes, Vec<Resource>),
 ) -> Result<Plan, Error> {
+    // Organization scopes, and API scopes held through organization roles, go to
+    // first-party applications only; each token narrows them to one organization.
+    let in_organizations =
+        !app.is_third_party && user_scopes.contains(organization::SCOPE_ORGANIZATIONS);
     let mut resource_scopes = Vec::new();
     for resource in &resources {
-        let held = grantable(state, app, user_id, &resource.id).await?;
+        let mut held = grantable(state, app, user_id, &resource.id).await?;
+        if in_organizations {
+            let through = state
+                .db
+                .find_organization_resource_scopes(user_id, &resource.id);
+            for scope in through.await? {
+                if !held.iter().any(|s| s.id == scope.id) {
+                    held.push(scope);
+                }
+            }
+        }
         resource_scopes.extend(held.into_iter().filter(|s| request.scope.contains(&s.name)));
     }
+    let organization_scopes = match in_organizations {
+        true => {
+            state
+                .db
+                .find_organization_scopes_named(&request.scope)
+                .await?
+        }
+        false => Vec::new(),
+    };
     Ok(Plan {
         third_party: app.is_third_party,
         user_scopes,
         resource_scopes,
+        organization_scopes,
         consent: state.db.find_consent(user_id, &app.id).await?,
     })
 }

@@ -10,6 +10,9 @@
 //! - [`grants`]: grants and opaque access tokens; `codes`, `refresh_tokens`: the single-use
 //!   artefacts issued under a grant; `claim`: consuming one and storing what it was
 //!   exchanged for.
+//! - [`organizations`]: organizations; [`organization_members`]: their members and the
+//!   roles they hold there; [`organization_roles`]: the roles and scopes every organization
+//!   shares.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
 //! - [`challenges`]: codes sent to an address; [`outbox`]: mail waiting to be sent.
@@ -37,6 +40,9 @@ pub mod expired;
 pub mod grants;
 pub mod keys;
 pub mod mfa;
+pub mod organization_members;
+pub mod organization_roles;
+pub mod organizations;
 pub mod outbox;
 mod refresh_tokens;
 pub mod resources;

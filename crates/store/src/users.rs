@@ -7,7 +7,7 @@ use crate::sql::row::{Columns, Record};
 use crate::sql::statement::{Statement, args};
 use crate::{Db, Error, Result};
 
-const COLUMNS: &str = "id, username, primary_email, primary_email_verified, primary_phone, name, password_hash, is_suspended, \
+pub(crate) const COLUMNS: &str = "id, username, primary_email, primary_email_verified, primary_phone, name, password_hash, is_suspended, \
      created_at, updated_at, last_sign_in_at, custom_data, profile, avatar";
 
 /// The columns of `users u` named `u_<column>`, for joins (read with `Prefixed(row, "u_")`).

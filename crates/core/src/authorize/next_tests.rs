@@ -62,6 +62,7 @@ fn plan(third_party: bool, consented: Option<&str>) -> Plan {
         third_party,
         user_scopes: Scopes::from_names(["openid", "profile"]),
         resource_scopes: vec![],
+        organization_scopes: vec![],
         consent: consented.map(|scopes| Consent {
             id: "c".into(),
             user_id: "u1".into(),

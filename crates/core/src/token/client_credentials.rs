@@ -3,6 +3,7 @@
 //! its roles allow.
 
 use crate::client::{Application, GrantType};
+use crate::organization;
 use crate::params::Params;
 use crate::resource::{Resource, check_indicator};
 use crate::scope::Scopes;
@@ -12,37 +13,86 @@ use crate::{ErrorCode, OAuthError};
 /// The parts of the request this grant reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
-    pub resource: String,
+    /// The API; `None` only for a token for an organization itself.
+    pub resource: Option<String>,
+    /// The organization the application acts in, as a member of it (Logto's
+    /// machine-to-machine organization access).
+    pub organization_id: Option<String>,
     /// `None` when the client asked for no particular scope.
     pub scope: Option<Scopes>,
 }
 
 pub fn parse(params: &Params) -> Result<Request, OAuthError> {
     let mut resources = params.get_all("resource");
-    let resource = resources.next().ok_or_else(|| {
-        OAuthError::new(
-            ErrorCode::InvalidTarget,
-            "resource is required for client_credentials",
-        )
-    })?;
+    let resource = resources.next();
     if resources.next().is_some() {
         return Err(OAuthError::new(
             ErrorCode::InvalidTarget,
             "a client_credentials token is for exactly one resource",
         ));
     }
-    check_indicator(resource)?;
+    if let Some(resource) = resource {
+        check_indicator(resource)?;
+    }
     let scope = params.get("scope").map(Scopes::parse).transpose()?;
+    let within = organization::target(params.get("organization_id"), resource)?;
+    let (resource, organization_id) = match within {
+        Some(target) => (target.api, Some(target.organization_id)),
+        None => (resource.map(str::to_owned), None),
+    };
+    if resource.is_none() && organization_id.is_none() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidTarget,
+            "resource is required for client_credentials",
+        ));
+    }
     Ok(Request {
-        resource: resource.to_owned(),
+        resource,
+        organization_id,
         scope,
     })
 }
 
-/// Decide the token. `defined` holds every scope the resource defines, `allowed` those the
-/// application's roles grant on it. Unknown scopes are `invalid_scope`; known ones the
+/// Only machine-to-machine applications use this grant (`unauthorized_client`).
+pub fn check_client(application: &Application) -> Result<(), OAuthError> {
+    match application.app_type.allows(GrantType::ClientCredentials) {
+        true => Ok(()),
+        false => Err(OAuthError::new(
+            ErrorCode::UnauthorizedClient,
+            "only machine-to-machine applications may use client_credentials",
+        )),
+    }
+}
+
+/// The token's scope. `defined` holds every scope the audience defines, `allowed` those the
+/// application's roles grant there. Unknown scopes are `invalid_scope`; known ones the
 /// application may not have are dropped, and a request left with none is `invalid_scope`.
 /// Without a `scope` parameter the application gets everything it is allowed.
+pub fn scope(
+    requested: Option<&Scopes>,
+    defined: &Scopes,
+    allowed: &Scopes,
+) -> Result<Scopes, OAuthError> {
+    let Some(requested) = requested else {
+        return Ok(allowed.clone());
+    };
+    if let Some(unknown) = requested.iter().find(|s| !defined.contains(s)) {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidScope,
+            format!("scope '{unknown}' is not defined for this resource"),
+        ));
+    }
+    let granted = requested.intersect(allowed);
+    if granted.is_empty() {
+        return Err(OAuthError::new(
+            ErrorCode::InvalidScope,
+            "the application is not allowed any of the requested scopes",
+        ));
+    }
+    Ok(granted)
+}
+
+/// Decide the token for API `resource`, with the [`scope`] rules.
 pub fn grant(
     application: &Application,
     request: &Request,
@@ -52,31 +102,8 @@ pub fn grant(
     issuer: &str,
     now_ms: i64,
 ) -> Result<AccessTokenClaims, OAuthError> {
-    if !application.app_type.allows(GrantType::ClientCredentials) {
-        return Err(OAuthError::new(
-            ErrorCode::UnauthorizedClient,
-            "only machine-to-machine applications may use client_credentials",
-        ));
-    }
-    let granted = match &request.scope {
-        None => allowed.clone(),
-        Some(requested) => {
-            if let Some(unknown) = requested.iter().find(|s| !defined.contains(s)) {
-                return Err(OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    format!("scope '{unknown}' is not defined for this resource"),
-                ));
-            }
-            let granted = requested.intersect(allowed);
-            if granted.is_empty() {
-                return Err(OAuthError::new(
-                    ErrorCode::InvalidScope,
-                    "the application is not allowed any of the requested scopes",
-                ));
-            }
-            granted
-        }
-    };
+    check_client(application)?;
+    let granted = scope(request.scope.as_ref(), defined, allowed)?;
     let iat = now_ms.div_euclid(1000);
     Ok(AccessTokenClaims {
         iss: issuer.to_owned(),
@@ -89,6 +116,7 @@ pub fn grant(
         jti: crate::random::id(),
         act: None,
         subject_client_id: None,
+        organization_id: request.organization_id.clone(),
     })
 }
 
@@ -203,6 +231,35 @@ mod tests {
                 .map(|e| e.code);
             assert_eq!(err, Some(ErrorCode::InvalidTarget), "{body}");
         }
+    }
+
+    #[test]
+    fn an_organization_makes_the_resource_optional() {
+        let own = request("organization_id=o1&scope=read").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (own.resource, own.organization_id.as_deref()),
+            (None, Some("o1"))
+        );
+        let older = request("resource=urn%3Alogto%3Aorganization%3Ao1");
+        let older = older.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (older.resource, older.organization_id.as_deref()),
+            (None, Some("o1"))
+        );
+        let within = request(&format!("{RESOURCE}&organization_id=o1"));
+        let within = within.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(within.resource.as_deref(), Some("https://api.example.com"));
+        let claims = grant(
+            &app(ApplicationType::MachineToMachine),
+            &within,
+            &api(),
+            &Scopes::from_names(["read"]),
+            &Scopes::from_names(["read"]),
+            "https://id.example.com/oidc",
+            0,
+        );
+        let claims = claims.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(claims.organization_id.as_deref(), Some("o1"));
     }
 
     #[test]

@@ -87,6 +87,9 @@ pub struct AccessTokenClaims {
     /// In exchanged tokens: the application the user's consent was given to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub subject_client_id: Option<String>,
+    /// In tokens issued within an organization (for it, or for an API in it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_id: Option<String>,
 }
 
 /// The claims of a user's JWT access token for `resource` (RFC 9068), shared by the code and
@@ -115,6 +118,7 @@ pub fn user_access(
         jti: crate::random::id(),
         act: None,
         subject_client_id: None,
+        organization_id: None,
     })
 }
 

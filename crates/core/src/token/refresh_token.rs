@@ -11,6 +11,8 @@ pub struct Request {
     pub scope: Option<Scopes>,
     /// The API the access token is for (RFC 8707), if the client names one.
     pub resource: Option<String>,
+    /// The organization the token is for (Logto's `organization_id`), if any.
+    pub organization_id: Option<String>,
 }
 
 pub fn parse(params: &Params) -> Result<Request, OAuthError> {
@@ -21,6 +23,7 @@ pub fn parse(params: &Params) -> Result<Request, OAuthError> {
         refresh_token: refresh_token.to_owned(),
         scope: params.get("scope").map(Scopes::parse).transpose()?,
         resource: params.get("resource").map(str::to_owned),
+        organization_id: params.get("organization_id").map(str::to_owned),
     })
 }
 

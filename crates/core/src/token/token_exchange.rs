@@ -156,6 +156,7 @@ pub fn claims(
         jti: crate::random::id(),
         act: Some(act),
         subject_client_id: Some(subject.consented_client_id.clone()),
+        organization_id: None,
     })
 }
 

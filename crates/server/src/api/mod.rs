@@ -9,6 +9,10 @@ mod grants;
 mod keys;
 mod mfa;
 pub mod openapi;
+mod organization_members;
+mod organization_roles;
+mod organization_scopes;
+mod organizations;
 mod resources;
 mod roles;
 mod third_party;
@@ -37,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .merge(roles::routes())
         .merge(users::routes())
         .merge(mfa::routes())
+        .merge(organizations::routes())
+        .merge(organization_members::routes())
+        .merge(organization_roles::routes())
+        .merge(organization_scopes::routes())
         .merge(keys::routes())
         .merge(third_party::routes())
         .merge(grants::routes())

@@ -80,6 +80,10 @@ impl From<latchkey_store::Error> for Problem {
                 "entity.already_exists",
                 "an object with the same unique value already exists",
             ),
+            E::Missing => Self::unprocessable(
+                "entity.relation_foreign_key_not_found",
+                "an object this refers to does not exist",
+            ),
             E::Unavailable(_) => Self::internal(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "database.unavailable",

@@ -62,6 +62,8 @@ pub(super) const EN: Text = Text {
     scope_address: "Your postal address",
     scope_custom_data: "Additional data your organization keeps about you",
     scope_roles: "Your roles",
+    scope_organizations: "The organizations you belong to",
+    scope_organization_roles: "Your roles in each of your organizations",
     apps_title: "Connected apps",
     apps_intro: "Third-party apps you allowed to access your account.",
     apps_none: "You have not allowed any third-party app.",

@@ -62,6 +62,8 @@ pub(super) const FR: Text = Text {
     scope_address: "Votre adresse postale",
     scope_custom_data: "Les données supplémentaires que votre organisation conserve à votre sujet",
     scope_roles: "Vos rôles",
+    scope_organizations: "Les organisations dont vous êtes membre",
+    scope_organization_roles: "Vos rôles dans chacune de vos organisations",
     apps_title: "Applications connectées",
     apps_intro: "Les applications tierces que vous avez autorisées à accéder à votre compte.",
     apps_none: "Vous n’avez autorisé aucune application tierce.",

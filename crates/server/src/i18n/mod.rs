@@ -159,6 +159,8 @@ pub struct Text {
     pub scope_address: &'static str,
     pub scope_custom_data: &'static str,
     pub scope_roles: &'static str,
+    pub scope_organizations: &'static str,
+    pub scope_organization_roles: &'static str,
     pub apps_title: &'static str,
     pub apps_intro: &'static str,
     pub apps_none: &'static str,
@@ -209,6 +211,8 @@ impl Text {
             "address" => self.scope_address,
             "custom_data" => self.scope_custom_data,
             "roles" => self.scope_roles,
+            latchkey_core::organization::SCOPE_ORGANIZATIONS => self.scope_organizations,
+            latchkey_core::organization::SCOPE_ORGANIZATION_ROLES => self.scope_organization_roles,
             _ => return None,
         })
     }

@@ -113,6 +113,10 @@ impl From<latchkey_store::Error> for Error {
                 "entity.already_exists",
                 "an object with the same unique value already exists",
             ),
+            latchkey_store::Error::Missing => Self::invalid(
+                "entity.relation_foreign_key_not_found",
+                "an object this refers to does not exist",
+            ),
             other => Self::Store(other),
         }
     }

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use latchkey_core::claims::user_claims;
+use latchkey_core::claims::userinfo_claims;
 use latchkey_core::grant::token_hash;
 use latchkey_core::scope::Scopes;
 use latchkey_core::user::User;
@@ -42,8 +42,8 @@ async fn claims(state: &AppState, scope: &Scopes, user: User) -> Result<Response
     if !user.is_active() {
         return Err(BearerError::InvalidToken);
     }
-    let roles = super::token::role_names(state, &user.id, scope).await?;
-    let claims = serde_json::Value::Object(user_claims(&user, &roles, scope));
+    let held = super::token::held(state, &user.id, scope).await?;
+    let claims = serde_json::Value::Object(userinfo_claims(&user, &held, scope));
     let mut response = Json(claims).into_response();
     response
         .headers_mut()

@@ -12,4 +12,5 @@ mod email;
 mod mfa;
 mod oidc;
 mod ops;
+mod organizations;
 mod pages;

@@ -40,7 +40,8 @@ fn postgres_migrations_only_add() {
     assert!(seen >= 10, "every migration was read");
 }
 
-/// Every column that refers to another table leads an index: a cascade from the row it
+/// Every column that refers to another table (the first, for a key of several columns)
+/// leads an index: a cascade from the row it
 /// refers to (a user, an application, a role, a grant) then finds its rows without reading
 /// the whole table.
 #[test]
@@ -62,7 +63,7 @@ fn every_foreign_key_is_indexed() {
     };
     let keys = rows(
         "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
-         WHERE m.type = 'table'",
+         WHERE m.type = 'table' AND f.seq = 0",
     );
     let leading = rows(
         "SELECT m.name, c.name FROM sqlite_master m, pragma_index_list(m.name) l, \

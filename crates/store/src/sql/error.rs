@@ -7,6 +7,9 @@ pub enum Error {
     NotFound,
     #[error("already exists")]
     Conflict,
+    /// A row the write refers to does not exist (a foreign key found nothing).
+    #[error("refers to something that does not exist")]
+    Missing,
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
     #[error("the database is unavailable: {0}")]
@@ -23,6 +26,7 @@ impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::Database(db) if db.is_unique_violation() => Self::Conflict,
+            sqlx::Error::Database(db) if db.is_foreign_key_violation() => Self::Missing,
             sqlx::Error::RowNotFound => Self::NotFound,
             sqlx::Error::Io(_)
             | sqlx::Error::Tls(_)
@@ -43,6 +47,7 @@ impl From<rusqlite::Error> for Error {
         };
         match extended {
             ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => Self::Conflict,
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Self::Missing,
             code if matches!(
                 code & 0xff,
                 ffi::SQLITE_BUSY

@@ -70,6 +70,17 @@ impl Filter {
         self.values.push(Arg::Text(value.to_owned()));
     }
 
+    /// A condition of this crate's own with a `{}` for each value, in order (a subquery,
+    /// say).
+    pub fn clause<const N: usize>(&mut self, template: &'static str, values: [&str; N]) {
+        let mut clause = template.to_owned();
+        for value in values {
+            clause = clause.replacen("{}", &format!("${}", self.next()), 1);
+            self.values.push(Arg::Text(value.to_owned()));
+        }
+        self.clauses.push(clause);
+    }
+
     /// Case-insensitive substring match on any of `columns`.
     pub fn search(&mut self, columns: &[&'static str], term: &str) {
         let escaped = term

@@ -77,7 +77,12 @@ async fn record(
         user_id: session.user_id.clone(),
         session_id_hash: Some(session.id_hash.clone()),
         scope: plan.scope().to_string(),
-        resources: request.resources.clone(),
+        resources: request
+            .resources
+            .iter()
+            .filter(|r| *r != latchkey_core::organization::RESERVED_RESOURCE)
+            .cloned()
+            .collect(),
         auth_time: session.auth_time,
         amr: session.amr.clone(),
         created_at: now,

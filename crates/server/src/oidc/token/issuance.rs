@@ -3,12 +3,12 @@
 //! that the consuming transaction stores them too), then the one token response with its ID
 //! token; and what a replayed one-time credential costs its grant.
 
-use latchkey_core::claims::{IdTokenContext, id_token_claims};
+use latchkey_core::claims::{Held, IdTokenContext, id_token_claims};
 use latchkey_core::client::Application;
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken, token_hash};
 use latchkey_core::lifetimes::OPAQUE_ACCESS_TOKEN_SECS;
 use latchkey_core::scope::Scopes;
-use latchkey_core::token::{self, TokenResponse, refresh_token};
+use latchkey_core::token::{self, AccessTokenClaims, TokenResponse, refresh_token};
 use latchkey_core::user::User;
 use latchkey_core::{ErrorCode, OAuthError, lifetimes, random, resource};
 use latchkey_store::grants::Issued;
@@ -29,11 +29,13 @@ pub struct Tokens {
     pub access: Access,
 }
 
-/// The access token: opaque (stored, for userinfo) or a JWT for an API (RFC 8707, RFC 9068).
+/// The access token: opaque (stored, for userinfo), a JWT for an API (RFC 8707, RFC 9068),
+/// or a JWT within an organization, its claims decided before anything is consumed.
 #[derive(Debug)]
 pub enum Access {
     Opaque(String, OpaqueAccessToken),
     Api(String),
+    Organization(AccessTokenClaims),
 }
 
 impl Tokens {
@@ -42,7 +44,7 @@ impl Tokens {
             refresh: self.refresh.as_ref().map(|(_, record)| record.clone()),
             access: match &self.access {
                 Access::Opaque(_, record) => Some(record.clone()),
-                Access::Api(_) => None,
+                Access::Api(_) | Access::Organization(_) => None,
             },
             reuse_answer: None,
         }
@@ -192,6 +194,14 @@ pub(super) async fn issue(
     let (access_token, expires_in) = match tokens.access {
         Access::Opaque(value, _) => (value, OPAQUE_ACCESS_TOKEN_SECS),
         Access::Api(indicator) => api_access_token(state, app, grant, scope, &indicator).await?,
+        Access::Organization(claims) => {
+            let expires_in = claims.exp - claims.iat;
+            let (keys, alg) = (state.keys.get(), state.config.access_token_alg);
+            let token = keys
+                .sign(alg, "at+jwt", claims, RsaOn::BlockingPool)
+                .await?;
+            (token, expires_in)
+        }
     };
     // An ID token only for OpenID Connect requests: a plain OAuth 2.0 client (an MCP client,
     // say) asked for access, not for who the user is.
@@ -243,8 +253,8 @@ async fn id_token(
         session_id: grant.session_id_hash.as_deref(),
         access_token: Some(access_token),
     };
-    let roles = role_names(state, &user.id, scope).await?;
-    let claims = id_token_claims(user, &roles, scope, &context);
+    let held = held(state, &user.id, scope).await?;
+    let claims = id_token_claims(user, &held, scope, &context);
     let keys = state.keys.get();
     keys.sign(
         app.settings.id_token_alg,
@@ -255,19 +265,20 @@ async fn id_token(
     .await
 }
 
-/// The names of the user's roles, for the `roles` claim (none read when `scope` does not
-/// release it).
-pub async fn role_names(
-    state: &AppState,
-    user_id: &str,
-    scope: &Scopes,
-) -> Result<Vec<String>, Error> {
-    if !latchkey_core::claims::needs_roles(scope) {
-        return Ok(Vec::new());
+/// What the claims of `scope` say the user holds: role names for `roles`, organizations
+/// and the roles held in each for the organization scopes (none read when `scope` does not
+/// release them).
+pub async fn held(state: &AppState, user_id: &str, scope: &Scopes) -> Result<Held, Error> {
+    let mut held = Held::default();
+    if latchkey_core::claims::needs_roles(scope) {
+        let roles = state
+            .db
+            .find_roles_of(latchkey_store::roles::Holder::User(user_id))
+            .await?;
+        held.roles = roles.into_iter().map(|r| r.name).collect();
     }
-    let roles = state
-        .db
-        .find_roles_of(latchkey_store::roles::Holder::User(user_id))
-        .await?;
-    Ok(roles.into_iter().map(|r| r.name).collect())
+    if latchkey_core::organization::needs_memberships(scope) {
+        held.organizations = state.db.find_memberships(user_id).await?;
+    }
+    Ok(held)
 }

@@ -6,6 +6,7 @@ mod authorization_code;
 mod client_credentials;
 mod device_code;
 mod issuance;
+mod organization;
 mod refresh_token;
 mod reuse;
 mod token_exchange;
@@ -18,7 +19,7 @@ use latchkey_core::token::TokenRequest;
 use latchkey_store::audit::AuditEntry;
 use serde_json::json;
 
-pub use issuance::role_names;
+pub use issuance::held;
 
 use super::client::ClientRequest;
 use crate::app::AppState;

@@ -1,10 +1,12 @@
 //! `grant_type=refresh_token` (RFC 6749 §6): check the token is this client's and the request
 //! within it before anything is consumed, then keep or rotate it as `core` decides; a rotated
 //! token presented again revokes its grant (RFC 9700 §4.14.2), unless the application's reuse
-//! grace keeps the rotation's answer for a retry (`reuse`).
+//! grace keeps the rotation's answer for a retry (`reuse`). With `organization_id` (or an
+//! organization's audience) it issues an organization token (`organization`).
 
 use latchkey_core::client::Application;
 use latchkey_core::grant::{RefreshToken, Taken, token_hash};
+use latchkey_core::organization;
 use latchkey_core::scope::Scopes;
 use latchkey_core::token::TokenResponse;
 use latchkey_core::token::refresh_token::{self, Refresh, Request};
@@ -43,8 +45,23 @@ pub async fn refresh(
         Some((token, grant, _)) => {
             let scope =
                 refresh_token::narrow(request.scope.as_ref(), &Scopes::parse(&token.scope)?)?;
-            let access = access_for(grant, &scope, request.resource.as_deref(), now)?;
-            Some((scope, access))
+            let (organization_id, resource) = (
+                request.organization_id.as_deref(),
+                request.resource.as_deref(),
+            );
+            Some(match organization::target(organization_id, resource)? {
+                None => {
+                    let access = access_for(grant, &scope, resource, now)?;
+                    (scope, access)
+                }
+                Some(target) => {
+                    organization::check_granted(&Scopes::parse(&grant.scope)?)?;
+                    let user = (grant.user_id.as_str(), grant.resources.as_slice());
+                    let claims =
+                        super::organization::for_user(state, app, user, &target, &scope).await?;
+                    (Scopes::parse(&claims.scope)?, Access::Organization(claims))
+                }
+            })
         }
         None => None,
     };
@@ -81,7 +98,7 @@ pub async fn refresh(
             };
             let stored_access = match &access {
                 Access::Opaque(_, record) => Some(record.clone()),
-                Access::Api(_) => None,
+                Access::Api(_) | Access::Organization(_) => None,
             };
             let tokens = Tokens {
                 scope,

@@ -87,6 +87,11 @@ impl<'a> Admin<'a> {
         (s, j)
     }
 
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let (s, j, _) = self.send(reqwest::Method::PUT, path, Some(body)).await;
+        (s, j)
+    }
+
     pub async fn delete(&self, path: &str) -> u16 {
         self.send(reqwest::Method::DELETE, path, None).await.0
     }

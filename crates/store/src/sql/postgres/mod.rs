@@ -162,6 +162,7 @@ impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
         match e.code() {
             Some(&SqlState::UNIQUE_VIOLATION) => Self::Conflict,
+            Some(&SqlState::FOREIGN_KEY_VIOLATION) => Self::Missing,
             // No answer from the server (the connection broke), or the server going away.
             None if e.is_closed() || io_error(&e) => Self::Unavailable(Box::new(e)),
             Some(code) if code.code().starts_with("08") || code.code().starts_with("57P") => {

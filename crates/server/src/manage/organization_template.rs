@@ -1,0 +1,393 @@
+//! The organization template, shared by every organization, in Logto's shapes: organization
+//! scopes, and organization roles made of organization scopes and API scopes.
+
+use latchkey_core::organization::{OrganizationRole, OrganizationScope};
+use latchkey_core::registration::{self as rules};
+use latchkey_core::role::RoleType;
+use latchkey_store::Page;
+use latchkey_store::organization_roles::Template;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Actor, Error, nullable};
+use crate::app::AppState;
+use crate::audit;
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationScopeView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: i64,
+}
+
+impl From<OrganizationScope> for OrganizationScopeView {
+    fn from(s: OrganizationScope) -> Self {
+        Self {
+            id: s.id,
+            name: s.name,
+            description: s.description,
+            created_at: s.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationRoleView {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// `User` or `MachineToMachine`: which members may hold it.
+    #[serde(rename = "type")]
+    pub role_type: &'static str,
+    pub created_at: i64,
+}
+
+impl From<OrganizationRole> for OrganizationRoleView {
+    fn from(r: OrganizationRole) -> Self {
+        Self {
+            role_type: r.role_type.as_str(),
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A role as listed: with the organization scopes and API scopes it holds.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganizationRoleWithScopes {
+    #[serde(flatten)]
+    pub role: OrganizationRoleView,
+    pub scopes: Vec<ScopeRef>,
+    pub resource_scopes: Vec<ResourceScopeRef>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopeRef {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceScopeRef {
+    pub id: String,
+    pub name: String,
+    pub resource: ScopeRef,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewOrganizationRole {
+    pub name: String,
+    pub description: Option<String>,
+    /// `User` (the default) or `MachineToMachine`.
+    #[serde(rename = "type")]
+    pub role_type: Option<String>,
+    #[serde(default)]
+    pub organization_scope_ids: Vec<String>,
+    #[serde(default)]
+    pub resource_scope_ids: Vec<String>,
+}
+
+/// A new organization scope.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewOrganizationScope {
+    pub name: String,
+    pub description: Option<String>,
+}
+
+/// A change to a role or a scope.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TemplatePatch {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationScopeIds {
+    pub organization_scope_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceScopeIds {
+    pub scope_ids: Vec<String>,
+}
+
+fn name_taken(e: latchkey_store::Error) -> Error {
+    match e {
+        latchkey_store::Error::Conflict => {
+            Error::conflict("organization.name_exists", "this name is taken").with_field("name")
+        }
+        latchkey_store::Error::Missing => {
+            Error::invalid("scope.not_found", "a scope does not exist").with_field("scopeIds")
+        }
+        other => Error::from(other),
+    }
+}
+
+pub async fn find_role(state: &AppState, id: &str) -> Result<OrganizationRole, Error> {
+    let found = state.db.find_organization_role(id).await?;
+    found.ok_or(Error::NotFound("organization role"))
+}
+
+pub async fn find_scope(state: &AppState, id: &str) -> Result<OrganizationScope, Error> {
+    let found = state.db.find_organization_scope(id).await?;
+    found.ok_or(Error::NotFound("organization scope"))
+}
+
+/// A role with what it holds.
+pub async fn role_with_scopes(
+    state: &AppState,
+    role: OrganizationRole,
+) -> Result<OrganizationRoleWithScopes, Error> {
+    let scopes = state.db.find_organization_role_scopes(&role.id).await?;
+    let mut resource_scopes = Vec::new();
+    for scope in state
+        .db
+        .find_organization_role_resource_scopes(&role.id)
+        .await?
+    {
+        let resource = super::resources::find(state, &scope.resource_id).await?;
+        resource_scopes.push(ResourceScopeRef {
+            id: scope.id,
+            name: scope.name,
+            resource: ScopeRef {
+                id: resource.id,
+                name: resource.name,
+            },
+        });
+    }
+    Ok(OrganizationRoleWithScopes {
+        role: role.into(),
+        scopes: scopes
+            .into_iter()
+            .map(|s| ScopeRef {
+                id: s.id,
+                name: s.name,
+            })
+            .collect(),
+        resource_scopes,
+    })
+}
+
+pub async fn list_roles(
+    state: &AppState,
+    search: Option<&str>,
+    page: Page,
+) -> Result<(Vec<OrganizationRoleWithScopes>, i64), Error> {
+    let (roles, total) = state.db.list_organization_roles(search, page).await?;
+    let mut views = Vec::with_capacity(roles.len());
+    for role in roles {
+        views.push(role_with_scopes(state, role).await?);
+    }
+    Ok((views, total))
+}
+
+pub async fn create_role(
+    state: &AppState,
+    actor: &Actor,
+    input: NewOrganizationRole,
+) -> Result<OrganizationRoleView, Error> {
+    let role_type = match input.role_type.as_deref() {
+        None => RoleType::User,
+        Some(t) => RoleType::parse(t).ok_or_else(|| {
+            Error::invalid("role.invalid_type", "type must be User or MachineToMachine")
+                .with_field("type")
+        })?,
+    };
+    let role = OrganizationRole {
+        id: latchkey_core::random::id(),
+        name: rules::check_name("name", &input.name)?,
+        description: rules::check_description("description", input.description.as_deref())?,
+        role_type,
+        created_at: state.clock.now_ms(),
+    };
+    state
+        .db
+        .insert_organization_role(&role)
+        .await
+        .map_err(name_taken)?;
+    for (resource, ids) in [
+        (false, &input.organization_scope_ids),
+        (true, &input.resource_scope_ids),
+    ] {
+        if !ids.is_empty() {
+            let set = state
+                .db
+                .set_organization_role_scopes(&role.id, (resource, ids), false);
+            if let Err(e) = set.await {
+                // A role with half its scopes is not what was asked for.
+                state.db.delete_template(Template::Roles, &role.id).await?;
+                return Err(name_taken(e));
+            }
+        }
+    }
+    let details = json!({"name": role.name, "type": role_type.as_str()});
+    audit::write_now(
+        state,
+        actor,
+        "organization_role.create",
+        ("organization_role", &role.id),
+        details,
+    )
+    .await;
+    Ok(role.into())
+}
+
+pub async fn create_scope(
+    state: &AppState,
+    actor: &Actor,
+    input: NewOrganizationScope,
+) -> Result<OrganizationScopeView, Error> {
+    rules::check_scope_name(&input.name)?;
+    let scope = OrganizationScope {
+        id: latchkey_core::random::id(),
+        name: input.name,
+        description: rules::check_description("description", input.description.as_deref())?,
+        created_at: state.clock.now_ms(),
+    };
+    state
+        .db
+        .insert_organization_scope(&scope)
+        .await
+        .map_err(name_taken)?;
+    let details = json!({"name": scope.name});
+    audit::write_now(
+        state,
+        actor,
+        "organization_scope.create",
+        ("organization_scope", &scope.id),
+        details,
+    )
+    .await;
+    Ok(scope.into())
+}
+
+/// Rename or describe again a role or a scope; the changed one, found again.
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    (part, id): (Template, &str),
+    patch: TemplatePatch,
+) -> Result<(String, Option<String>), Error> {
+    let (name, description) = match part {
+        Template::Roles => {
+            let role = find_role(state, id).await?;
+            (role.name, role.description)
+        }
+        Template::Scopes => {
+            let scope = find_scope(state, id).await?;
+            (scope.name, scope.description)
+        }
+    };
+    let name = match (&patch.name, part) {
+        (Some(name), Template::Roles) => rules::check_name("name", name)?,
+        (Some(name), Template::Scopes) => {
+            rules::check_scope_name(name)?;
+            name.clone()
+        }
+        (None, _) => name,
+    };
+    let description = match &patch.description {
+        Some(d) => rules::check_description("description", d.as_deref())?,
+        None => description,
+    };
+    let update = state
+        .db
+        .update_template(part, id, (&name, description.as_deref()));
+    update.await.map_err(name_taken)?;
+    let (action, kind) = audit_names(part, "update");
+    audit::write_now(state, actor, action, (kind, id), json!({})).await;
+    Ok((name, description))
+}
+
+pub async fn delete(
+    state: &AppState,
+    actor: &Actor,
+    (part, id): (Template, &str),
+) -> Result<(), Error> {
+    let (action, kind) = audit_names(part, "delete");
+    let what = match part {
+        Template::Roles => "organization role",
+        Template::Scopes => "organization scope",
+    };
+    state
+        .db
+        .delete_template(part, id)
+        .await
+        .map_err(|e| Error::from(e).named(what))?;
+    audit::write_now(state, actor, action, (kind, id), json!({})).await;
+    Ok(())
+}
+
+fn audit_names(part: Template, verb: &str) -> (&'static str, &'static str) {
+    match (part, verb) {
+        (Template::Roles, "update") => ("organization_role.update", "organization_role"),
+        (Template::Roles, _) => ("organization_role.delete", "organization_role"),
+        (Template::Scopes, "update") => ("organization_scope.update", "organization_scope"),
+        (Template::Scopes, _) => ("organization_scope.delete", "organization_scope"),
+    }
+}
+
+/// Give a role organization scopes (`resource: false`) or API scopes; `replace`: exactly
+/// these.
+pub async fn set_role_scopes(
+    state: &AppState,
+    actor: &Actor,
+    role_id: &str,
+    (resource, ids): (bool, &[String]),
+    replace: bool,
+) -> Result<(), Error> {
+    find_role(state, role_id).await?;
+    let set = state
+        .db
+        .set_organization_role_scopes(role_id, (resource, ids), replace);
+    set.await.map_err(name_taken)?;
+    let details = json!({"scopes": ids, "api": resource, "replace": replace});
+    audit::write_now(
+        state,
+        actor,
+        "organization_role.scopes",
+        ("organization_role", role_id),
+        details,
+    )
+    .await;
+    Ok(())
+}
+
+pub async fn remove_role_scope(
+    state: &AppState,
+    actor: &Actor,
+    role_id: &str,
+    (resource, scope_id): (bool, &str),
+) -> Result<(), Error> {
+    find_role(state, role_id).await?;
+    state
+        .db
+        .remove_organization_role_scope(role_id, (resource, scope_id))
+        .await
+        .map_err(|e| Error::from(e).named("scope"))?;
+    let details = json!({"scope": scope_id, "api": resource});
+    audit::write_now(
+        state,
+        actor,
+        "organization_role.scope_remove",
+        ("organization_role", role_id),
+        details,
+    )
+    .await;
+    Ok(())
+}
