@@ -82,6 +82,34 @@ impl Db {
             .await
     }
 
+    /// A refresh token of client `client_id` rotated at `since_ms` or later, unexpired, of a
+    /// live grant, with the grant's user: a concurrent request's token, not a replay.
+    pub async fn find_rotated_refresh_token_and_user(
+        &self,
+        (token_hash, client_id): (&str, &str),
+        since_ms: i64,
+        now_ms: i64,
+    ) -> Result<Option<(RefreshToken, Grant, Option<User>)>> {
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT r.token_hash, r.grant_id, r.scope AS token_scope, \
+                 r.created_at AS token_created_at, r.expires_at, {} \
+                 FROM refresh_tokens r JOIN grants g ON g.id = r.grant_id \
+                 LEFT JOIN users u ON u.id = g.user_id \
+                 WHERE r.token_hash = $1 AND r.consumed_at >= $2 AND r.expires_at > $3 \
+                 AND g.revoked_at IS NULL AND g.client_id = $4",
+                *GRANT_AND_USER_COLUMNS
+            )
+        });
+        let args = [
+            token_hash.into(),
+            since_ms.into(),
+            now_ms.into(),
+            client_id.into(),
+        ];
+        self.fetch_optional(&SQL, &args).await
+    }
+
     /// The sealed answer kept with refresh token `token_hash` of client `client_id`, if it
     /// was rotated at `since_ms` or later and its grant is live: a retry within the grace.
     pub async fn find_reuse_answer(

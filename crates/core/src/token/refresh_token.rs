@@ -71,8 +71,20 @@ pub fn decide<G>(app: &Application, live: bool, rotated_in: Option<G>) -> Refres
     }
 }
 
-/// The earliest rotation a token presented again at `now_ms` may be answered for again (a
-/// retry after a lost response): within the application's reuse grace; `None` without one.
+/// What a request asks a refresh for, beyond the token: the rotation's answer is given again
+/// only to the same request (a retry), never to a concurrent one for another API.
+pub fn target(request: &Request) -> String {
+    let scope = request.scope.as_ref().map(Scopes::to_string);
+    let parts = [&request.resource, &request.organization_id, &scope];
+    let parts: Vec<&str> = parts.iter().map(|p| p.as_deref().unwrap_or("")).collect();
+    parts.join("\n")
+}
+
+/// The earliest rotation a token presented again at `now_ms` may be answered for again:
+/// within the application's reuse grace; `None` without one. In the grace, a retry after a
+/// lost response gets the same answer, and another request of the same client (Logto's SDKs
+/// fetch a token per organization or API in parallel) gets its own access token and no new
+/// refresh token. Later, or without a grace, it is a replay (RFC 9700 §4.14.2).
 pub fn reuse_since(app: &Application, now_ms: i64) -> Option<i64> {
     let grace = app.settings.refresh_reuse_grace_secs;
     (grace > 0).then(|| now_ms - grace * 1000)
@@ -82,6 +94,9 @@ pub fn reuse_since(app: &Application, now_ms: i64) -> Option<i64> {
 /// refresh token, access token and ID token.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ReuseAnswer {
+    /// The request it answered ([`target`]).
+    #[serde(default)]
+    pub target: String,
     pub access_token: String,
     pub expires_in: i64,
     pub scope: String,
@@ -90,8 +105,9 @@ pub struct ReuseAnswer {
 }
 
 impl ReuseAnswer {
-    pub fn of(response: &super::TokenResponse) -> Self {
+    pub fn of(target: String, response: &super::TokenResponse) -> Self {
         Self {
+            target,
             access_token: response.access_token.clone(),
             expires_in: response.expires_in,
             scope: response.scope.clone(),

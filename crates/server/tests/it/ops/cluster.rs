@@ -306,8 +306,10 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
     .await;
     assert_eq!(refused["error"], "invalid_grant");
 
-    // One rotating refresh token raced on both nodes: one rotation wins, the replays revoke
-    // the family, so even the winner's new token stops working.
+    // One rotating refresh token raced on both nodes: one rotation wins; a request that
+    // raced it (it found the token live) gets an access token and no refresh token, one that
+    // came after is a replay. Presented again now, it revokes the family, so even the
+    // winner's new token stops working.
     let rotate = json!({"customClientMetadata": {"rotateRefreshToken": true}});
     let patched = http
         .patch(api(&a, &format!("/api/applications/{web_id}")))
@@ -341,16 +343,18 @@ async fn two_nodes_on_one_postgres_behave_as_one() {
     let client = (web_id.as_str(), web_secret.as_str());
     let mut winners = Vec::new();
     for (status, body) in race_refresh(&http, [&a, &b], &refresh, client).await {
-        if status == 200 {
-            winners.push(
-                body["refresh_token"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            );
+        if let Some(rotated) = body["refresh_token"].as_str() {
+            winners.push(rotated.to_owned());
         }
+        assert!(status == 200 || body["error"] == "invalid_grant", "{body}");
     }
     assert_eq!(winners.len(), 1, "exactly one rotation across both nodes");
+    let again = [
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh.as_str()),
+    ];
+    let (_, replayed) = form(&http, format!("{}/oidc/token", b.base), &again, client).await;
+    assert_eq!(replayed["error"], "invalid_grant");
     let fields = [
         ("grant_type", "refresh_token"),
         ("refresh_token", winners[0].as_str()),

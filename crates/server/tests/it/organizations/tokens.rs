@@ -351,3 +351,59 @@ async fn a_member_machine_gets_organization_tokens_with_client_credentials() {
         );
     }
 }
+
+#[tokio::test]
+async fn within_the_reuse_grace_another_request_gets_its_own_token_not_the_rotations() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let orgs = Orgs::set_up(&admin).await;
+        let client = admin.client("Web", "Traditional").await;
+        let grace = json!({"customClientMetadata": {"refreshTokenReuseGraceSeconds": 30}});
+        let (status, _) = admin
+            .patch(&format!("/api/applications/{}", client.id), grace)
+            .await;
+        assert_eq!(status, 200);
+        let scope = format!("openid offline_access {ORGANIZATIONS} read:members invite:members");
+        let issued = tokens(&app, &client, &scope).await;
+        let first = issued["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        // As Logto's SDKs do for each organization at once: the same refresh token twice.
+        let mut rt = first.clone();
+        let (status, acme) =
+            refresh(&app, &client, &mut rt, &[("organization_id", &orgs.acme)]).await;
+        assert_eq!(status, 200, "{acme}");
+        let mut old = first.clone();
+        let (status, globex) = refresh(
+            &app,
+            &client,
+            &mut old,
+            &[("organization_id", &orgs.globex)],
+        )
+        .await;
+        assert_eq!(status, 200, "{globex}");
+        assert!(globex.get("refresh_token").is_none(), "one rotation only");
+        let audience = format!("urn:logto:organization:{}", orgs.globex);
+        let claims = verify_access_token(
+            &app,
+            globex["access_token"].as_str().unwrap_or_default(),
+            &audience,
+        )
+        .await;
+        assert_eq!(claims["scope"], "read:members");
+        // The same request again is a retry: the rotation's own answer.
+        let mut again = first.clone();
+        let (_, retried) = refresh(
+            &app,
+            &client,
+            &mut again,
+            &[("organization_id", &orgs.acme)],
+        )
+        .await;
+        assert_eq!(retried["access_token"], acme["access_token"]);
+        let (status, _) = refresh(&app, &client, &mut rt, &[("organization_id", &orgs.acme)]).await;
+        assert_eq!(status, 200, "the family lives on");
+    }
+}
