@@ -24,16 +24,29 @@ async function freePort() {
   });
 }
 
+/** The databases a test runs on: SQLite, and PostgreSQL when LATCHKEY_TEST_POSTGRES_URL is set. */
+export const BACKENDS = process.env.LATCHKEY_TEST_POSTGRES_URL ? ["sqlite", "postgres"] : ["sqlite"];
+
+/** A fresh schema on the test PostgreSQL (dropped by `.ci/run` with the others named `t_…`). */
+function freshPostgres() {
+  const base = process.env.LATCHKEY_TEST_POSTGRES_URL;
+  const schema = `t_e2e_${Math.random().toString(36).slice(2, 12)}`;
+  execFileSync("psql", ["-q", base, "-c", `CREATE SCHEMA ${schema}`]);
+  return `${base}${base.includes("?") ? "&" : "?"}options=-c%20search_path%3D${schema}`;
+}
+
 /**
- * Latchkey on a free port and a fresh SQLite database; `extraEnv` adds settings. `host`
- * names it in the public URL (`localhost` for passkeys: browsers refuse IP addresses).
+ * Latchkey on a free port and a fresh SQLite database (or, with `backend: "postgres"`, a
+ * fresh PostgreSQL schema); `extraEnv` adds settings. `host` names it in the public URL
+ * (`localhost` for passkeys: browsers refuse IP addresses).
  */
-export async function startLatchkey(extraEnv = {}, { host = "127.0.0.1" } = {}) {
+export async function startLatchkey(extraEnv = {}, { host = "127.0.0.1", backend = "sqlite" } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-e2e-"));
   const port = await freePort();
   const base = `http://${host}:${port}`;
   const env = { ...process.env, LATCHKEY_LISTEN: `127.0.0.1:${port}`, LATCHKEY_PUBLIC_URL: base, LATCHKEY_COMPANY_NAME: "Acme", ...extraEnv };
   delete env.LATCHKEY_DATABASE_URL;
+  if (backend === "postgres") env.LATCHKEY_DATABASE_URL = freshPostgres();
   const server = spawn(BIN, ["serve"], { cwd: dir, env, stdio: process.env.E2E_SERVER_LOGS ? "inherit" : "ignore" });
   // The database and its folder go with the server.
   server.on("exit", () => rmSync(dir, { recursive: true, force: true }));
