@@ -3,7 +3,7 @@
 //! yet.
 
 use crate::claims::{CONSENT_USER_SCOPES, USER_SCOPES};
-use crate::organization::OrganizationScope;
+use crate::organization::{Offer, OrganizationScope};
 use crate::resource::Scope;
 use crate::scope::Scopes;
 use crate::{ErrorCode, OAuthError};
@@ -17,6 +17,10 @@ pub struct Consent {
     /// User-data scopes, `offline_access` included, never `openid`.
     pub user_scopes: Scopes,
     pub resource_scopes: Vec<Scope>,
+    /// Organization scopes agreed to, for the organizations chosen.
+    pub organization_scopes: Vec<OrganizationScope>,
+    /// The user's organizations the application may act in (ids), chosen on the page.
+    pub organizations: Vec<String>,
     pub created_at: i64,
     pub last_used_at: i64,
 }
@@ -52,6 +56,9 @@ pub struct Plan {
     /// Organization scopes asked for, under `urn:logto:scope:organizations`: each
     /// organization token narrows them to what the member's roles hold there.
     pub organization_scopes: Vec<OrganizationScope>,
+    /// For a third-party application: the user's organizations it may be let into, each
+    /// with what it would get there.
+    pub organizations: Vec<Offer>,
     pub consent: Option<Consent>,
 }
 
@@ -73,13 +80,23 @@ impl Plan {
     pub fn asked(&self, again: bool) -> Asked {
         match (self.third_party, again) {
             (false, _) => Asked::default(),
-            (true, true) => Asked::everything(&self.user_scopes, &self.resource_scopes),
-            (true, false) => Asked::beyond(
-                &self.user_scopes,
-                &self.resource_scopes,
-                self.consent.as_ref(),
-            ),
+            (true, true) => Asked::everything(self),
+            (true, false) => Asked::beyond(self, self.consent.as_ref()),
         }
+    }
+
+    pub fn organization_scope_ids(&self) -> Vec<String> {
+        self.organization_scopes
+            .iter()
+            .map(|s| s.id.clone())
+            .collect()
+    }
+
+    /// The organizations a user picked on the consent page that the application may be let
+    /// into: those offered, nothing else.
+    pub fn chosen(&self, picked: &[String]) -> Vec<String> {
+        let offered = self.organizations.iter().map(|o| &o.id);
+        offered.filter(|id| picked.contains(id)).cloned().collect()
     }
 }
 
@@ -92,29 +109,30 @@ pub struct Asked {
     /// User-data scopes, and `offline_access`; never `openid`.
     pub user_scopes: Scopes,
     pub resource_scopes: Vec<Scope>,
+    pub organization_scopes: Vec<OrganizationScope>,
 }
 
 impl Asked {
     pub fn is_empty(&self) -> bool {
-        !self.identity && self.user_scopes.is_empty() && self.resource_scopes.is_empty()
+        !self.identity
+            && self.user_scopes.is_empty()
+            && self.resource_scopes.is_empty()
+            && self.organization_scopes.is_empty()
     }
 
     /// Everything a request holds, as if nothing had been agreed to (`prompt=consent`).
-    pub fn everything(user_scopes: &Scopes, resource_scopes: &[Scope]) -> Self {
+    pub fn everything(plan: &Plan) -> Self {
         Self {
             identity: true,
-            user_scopes: Scopes::from_names(user_scopes.iter().filter(|s| *s != "openid")),
-            resource_scopes: resource_scopes.to_vec(),
+            user_scopes: Scopes::from_names(plan.user_scopes.iter().filter(|s| *s != "openid")),
+            resource_scopes: plan.resource_scopes.clone(),
+            organization_scopes: plan.organization_scopes.clone(),
         }
     }
 
     /// What of a request `consent` does not cover.
-    pub fn beyond(
-        user_scopes: &Scopes,
-        resource_scopes: &[Scope],
-        consent: Option<&Consent>,
-    ) -> Self {
-        let all = Self::everything(user_scopes, resource_scopes);
+    pub fn beyond(plan: &Plan, consent: Option<&Consent>) -> Self {
+        let all = Self::everything(plan);
         let Some(consent) = consent else {
             return all;
         };
@@ -129,6 +147,11 @@ impl Asked {
                 .resource_scopes
                 .into_iter()
                 .filter(|s| !consent.resource_scopes.iter().any(|c| c.id == s.id))
+                .collect(),
+            organization_scopes: all
+                .organization_scopes
+                .into_iter()
+                .filter(|s| !consent.organization_scopes.iter().any(|c| c.id == s.id))
                 .collect(),
         }
     }
@@ -164,6 +187,26 @@ mod tests {
         assert_eq!(first_party.ok(), Some(scopes("openid email roles")));
     }
 
+    fn plan(user: &str, api: &[Scope], organization: &[&str]) -> Plan {
+        Plan {
+            third_party: true,
+            user_scopes: scopes(user),
+            resource_scopes: api.to_vec(),
+            organization_scopes: organization.iter().map(|n| org_scope(n)).collect(),
+            organizations: vec![],
+            consent: None,
+        }
+    }
+
+    fn org_scope(name: &str) -> OrganizationScope {
+        OrganizationScope {
+            id: format!("o-{name}"),
+            name: name.into(),
+            description: None,
+            created_at: 0,
+        }
+    }
+
     #[test]
     fn only_what_consent_does_not_cover_is_asked() {
         let consent = Consent {
@@ -172,25 +215,43 @@ mod tests {
             application_id: "a".into(),
             user_scopes: scopes("profile"),
             resource_scopes: vec![scope("s1", "read")],
+            organization_scopes: vec![org_scope("read:members")],
+            organizations: vec!["acme".into()],
             created_at: 0,
             last_used_at: 0,
         };
         let api = [scope("s1", "read"), scope("s2", "write")];
-        let asked = Asked::beyond(&scopes("openid profile email"), &api, Some(&consent));
+        let asked = Asked::beyond(&plan("openid profile email", &api, &[]), Some(&consent));
         assert_eq!(asked.user_scopes, scopes("email"));
         assert_eq!(asked.resource_scopes, vec![scope("s2", "write")]);
-        let nothing_new = Asked::beyond(&scopes("openid profile"), &api[..1], Some(&consent));
+        let nothing_new = Asked::beyond(&plan("openid profile", &api[..1], &[]), Some(&consent));
         assert!(nothing_new.is_empty(), "openid is not asked twice");
-        let first_time = Asked::beyond(&scopes("openid profile"), &[], None);
+        let first_time = Asked::beyond(&plan("openid profile", &[], &[]), None);
         assert_eq!(first_time.user_scopes, scopes("profile"));
-        let only_identity = Asked::beyond(&scopes("openid"), &[], None);
+        let only_identity = Asked::beyond(&plan("openid", &[], &[]), None);
         assert!(
             !only_identity.is_empty(),
             "the first time, who the user is needs a yes"
         );
         assert!(
-            !Asked::everything(&scopes("openid"), &[]).is_empty(),
+            !Asked::everything(&plan("openid", &[], &[])).is_empty(),
             "prompt=consent"
         );
+        let organizations = plan("openid", &[], &["read:members", "invite:members"]);
+        let asked = Asked::beyond(&organizations, Some(&consent));
+        assert_eq!(asked.organization_scopes, vec![org_scope("invite:members")]);
+    }
+
+    #[test]
+    fn only_organizations_offered_can_be_chosen() {
+        let mut plan = plan("openid", &[], &["read:members"]);
+        plan.organizations = vec![Offer {
+            id: "acme".into(),
+            name: "Acme".into(),
+            organization_scopes: vec!["read:members".into()],
+            resource_scopes: vec![],
+        }];
+        let picked = ["acme".to_owned(), "initech".to_owned()];
+        assert_eq!(plan.chosen(&picked), ["acme"]);
     }
 }

@@ -65,6 +65,17 @@ pub struct Membership {
     pub roles: Vec<String>,
 }
 
+/// What a third-party application would get in one of the user's organizations: the
+/// organization scopes and API scopes (names) the user's roles hold there among those it
+/// asks for. The consent page offers it; the user chooses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offer {
+    pub id: String,
+    pub name: String,
+    pub organization_scopes: Vec<String>,
+    pub resource_scopes: Vec<String>,
+}
+
 /// Whether the claims of `scope` mention organizations (so that memberships need reading).
 pub fn needs_memberships(scope: &Scopes) -> bool {
     scope.contains(SCOPE_ORGANIZATIONS) || scope.contains(SCOPE_ORGANIZATION_ROLES)

@@ -8,10 +8,11 @@ use latchkey_core::authorize::AuthorizationRequest;
 use latchkey_core::client::Application;
 pub use latchkey_core::consent::Plan;
 use latchkey_core::consent::user_scopes;
-use latchkey_core::organization;
+use latchkey_core::organization::{self, Offer, OrganizationScope};
 use latchkey_core::resource::{Resource, Scope};
 use latchkey_core::scope::Scopes;
 use latchkey_core::{ErrorCode, OAuthError};
+use latchkey_store::organization_members::Member;
 
 use crate::app::AppState;
 use crate::error::Error;
@@ -116,26 +117,38 @@ pub async fn plan_checked(
     user_id: &str,
     (user_scopes, resources): (Scopes, Vec<Resource>),
 ) -> Result<Plan, Error> {
-    // Organization scopes, and API scopes held through organization roles, go to
-    // first-party applications only; each token narrows them to one organization.
-    let in_organizations =
-        !app.is_third_party && user_scopes.contains(organization::SCOPE_ORGANIZATIONS);
+    // Under `urn:logto:scope:organizations`, organization scopes, and API scopes held through
+    // organization roles, within a third-party application's organization ceiling; each
+    // token narrows them to one organization (a third party's, to one the user chose).
+    let in_organizations = user_scopes.contains(organization::SCOPE_ORGANIZATIONS);
+    let ceiling = match (in_organizations, app.is_third_party) {
+        (true, true) => Some(state.db.find_organization_ceiling(&app.id).await?),
+        _ => None,
+    };
     let mut resource_scopes = Vec::new();
+    let mut through_organizations = Vec::new();
     for resource in &resources {
-        let mut held = grantable(state, app, user_id, &resource.id).await?;
+        let held = grantable(state, app, user_id, &resource.id).await?;
+        resource_scopes.extend(held.into_iter().filter(|s| request.scope.contains(&s.name)));
         if in_organizations {
             let through = state
                 .db
                 .find_organization_resource_scopes(user_id, &resource.id);
-            for scope in through.await? {
-                if !held.iter().any(|s| s.id == scope.id) {
-                    held.push(scope);
-                }
-            }
+            let within = |s: &Scope| ceiling.as_ref().is_none_or(|(_, c)| c.contains(s));
+            through_organizations.extend(
+                through
+                    .await?
+                    .into_iter()
+                    .filter(|s| request.scope.contains(&s.name) && within(s)),
+            );
         }
-        resource_scopes.extend(held.into_iter().filter(|s| request.scope.contains(&s.name)));
     }
-    let organization_scopes = match in_organizations {
+    for scope in &through_organizations {
+        if !resource_scopes.iter().any(|s| s.id == scope.id) {
+            resource_scopes.push(scope.clone());
+        }
+    }
+    let mut organization_scopes = match in_organizations {
         true => {
             state
                 .db
@@ -144,11 +157,69 @@ pub async fn plan_checked(
         }
         false => Vec::new(),
     };
+    if let Some((allowed, _)) = &ceiling {
+        organization_scopes.retain(|s| allowed.contains(s));
+    }
+    let organizations = match &ceiling {
+        Some(_) => {
+            let asked = (
+                organization_scopes.as_slice(),
+                through_organizations.as_slice(),
+            );
+            offers(state, user_id, &resources, asked).await?
+        }
+        None => Vec::new(),
+    };
     Ok(Plan {
         third_party: app.is_third_party,
         user_scopes,
         resource_scopes,
         organization_scopes,
+        organizations,
         consent: state.db.find_consent(user_id, &app.id).await?,
     })
+}
+
+/// What a third-party application asking for organization scopes and API scopes (`asked`)
+/// would get in each of the user's organizations: the organizations where the user's roles
+/// hold some of it; every organization when it asks for nothing organization-specific (the
+/// `organizations` claim alone).
+async fn offers(
+    state: &AppState,
+    user_id: &str,
+    resources: &[Resource],
+    (organization_scopes, resource_scopes): (&[OrganizationScope], &[Scope]),
+) -> Result<Vec<Offer>, Error> {
+    let claim_only = organization_scopes.is_empty() && resource_scopes.is_empty();
+    let mut offers = Vec::new();
+    for membership in state.db.find_memberships(user_id).await? {
+        let member = Member::User(user_id);
+        let held = state.db.find_member_scopes(&membership.id, member).await?;
+        let held = held.unwrap_or_default();
+        let mut offer = Offer {
+            organization_scopes: (held.iter())
+                .filter(|s| organization_scopes.iter().any(|a| a.id == s.id))
+                .map(|s| s.name.clone())
+                .collect(),
+            resource_scopes: Vec::new(),
+            id: membership.id,
+            name: membership.name,
+        };
+        for resource in resources {
+            let held = state
+                .db
+                .find_member_resource_scopes(&offer.id, member, &resource.id);
+            let held = held.await?.unwrap_or_default();
+            offer.resource_scopes.extend(
+                held.into_iter()
+                    .filter(|s| resource_scopes.iter().any(|a| a.id == s.id))
+                    .map(|s| s.name),
+            );
+        }
+        if claim_only || !offer.organization_scopes.is_empty() || !offer.resource_scopes.is_empty()
+        {
+            offers.push(offer);
+        }
+    }
+    Ok(offers)
 }

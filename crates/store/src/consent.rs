@@ -15,6 +15,12 @@ const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
 
 const USER_SCOPES: &str =
     "SELECT scope FROM consent_user_scopes WHERE consent_id = $1 ORDER BY scope";
+const ORGANIZATION_SCOPES: &str = "SELECT s.id, s.name, s.description, s.created_at \
+     FROM organization_scopes s JOIN consent_organization_scopes c \
+     ON c.organization_scope_id = s.id WHERE c.consent_id = $1 ORDER BY s.name";
+const ORGANIZATIONS: &str = "SELECT c.organization_id FROM consent_organizations c \
+     JOIN organizations o ON o.id = c.organization_id WHERE c.consent_id = $1 \
+     ORDER BY o.created_at, o.id";
 const RESOURCE_SCOPES: &str = "SELECT s.id, s.resource_id, s.name, s.description, s.descriptions, s.created_at \
      FROM scopes s JOIN consent_resource_scopes c ON c.scope_id = s.id WHERE c.consent_id = $1 \
      ORDER BY s.resource_id, s.name";
@@ -28,6 +34,8 @@ impl Record for Consent {
             application_id: row.get("application_id")?,
             user_scopes: Scopes::default(),
             resource_scopes: Vec::new(),
+            organization_scopes: Vec::new(),
+            organizations: Vec::new(),
             created_at: row.get("created_at")?,
             last_used_at: row.get("last_used_at")?,
         })
@@ -49,6 +57,8 @@ async fn complete(tx: &mut impl Tx, mut consent: Consent) -> Result<Consent> {
     let user_scopes: Vec<UserScope> = tx.fetch_all(USER_SCOPES, &id).await?;
     consent.user_scopes = Scopes::from_names(user_scopes.into_iter().map(|UserScope(s)| s));
     consent.resource_scopes = tx.fetch_all(RESOURCE_SCOPES, &id).await?;
+    consent.organization_scopes = tx.fetch_all(ORGANIZATION_SCOPES, &id).await?;
+    consent.organizations = tx.fetch_all(ORGANIZATIONS, &id).await?;
     Ok(consent)
 }
 
@@ -117,11 +127,10 @@ impl Db {
         &self,
         user_id: &str,
         application_id: &str,
-        user_scopes: &Scopes,
-        scope_ids: &[String],
+        agreed: &Agreed<'_>,
         now_ms: i64,
     ) -> Result<String> {
-        let record = consent_statements(user_id, application_id, user_scopes, scope_ids, now_ms);
+        let record = consent_statements(user_id, application_id, agreed, now_ms);
         self.execute(record).await?;
         const SQL: &str = "SELECT id FROM consents WHERE user_id = $1 AND application_id = $2";
         let id = self
@@ -170,13 +179,28 @@ async fn revoke(tx: &mut impl Tx, user_id: &str, id: &str, now_ms: i64) -> Resul
 
 /// Create the consent of `user_id` to `application_id`, or mark its last use, and add the
 /// scopes allowed now to those allowed before (`openid` is implied, not stored).
+/// What a consent adds: user scopes, API scope ids, organization scope ids and the
+/// organizations chosen (ids).
+#[derive(Debug, Clone, Copy)]
+pub struct Agreed<'a> {
+    pub user_scopes: &'a Scopes,
+    pub scope_ids: &'a [String],
+    pub organization_scope_ids: &'a [String],
+    pub organizations: &'a [String],
+}
+
 pub(crate) fn consent_statements(
     user_id: &str,
     application_id: &str,
-    user_scopes: &Scopes,
-    scope_ids: &[String],
+    agreed: &Agreed<'_>,
     now_ms: i64,
 ) -> Vec<Statement> {
+    let Agreed {
+        user_scopes,
+        scope_ids,
+        organization_scope_ids,
+        organizations,
+    } = *agreed;
     let upsert = Statement::new(
         "INSERT INTO consents (id, user_id, application_id, created_at, last_used_at) \
          VALUES ($1, $2, $3, $4, $4) \
@@ -190,6 +214,9 @@ pub(crate) fn consent_statements(
     );
     let user: Vec<&str> = user_scopes.iter().filter(|s| *s != "openid").collect();
     let resource: Vec<&str> = scope_ids.iter().map(String::as_str).collect();
+    let organization_scopes: Vec<&str> =
+        organization_scope_ids.iter().map(String::as_str).collect();
+    let organizations: Vec<&str> = organizations.iter().map(String::as_str).collect();
     std::iter::once(upsert)
         .chain(add_all(
             user_id,
@@ -202,6 +229,18 @@ pub(crate) fn consent_statements(
             application_id,
             "consent_resource_scopes (consent_id, scope_id)",
             &resource,
+        ))
+        .chain(add_all(
+            user_id,
+            application_id,
+            "consent_organization_scopes (consent_id, organization_scope_id)",
+            &organization_scopes,
+        ))
+        .chain(add_all(
+            user_id,
+            application_id,
+            "consent_organizations (consent_id, organization_id)",
+            &organizations,
         ))
         .collect()
 }

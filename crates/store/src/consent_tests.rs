@@ -1,3 +1,4 @@
+use crate::consent::Agreed;
 use latchkey_core::grant::{RefreshToken, token_hash};
 use latchkey_core::resource::{Resource, Scope};
 use latchkey_core::role::{Role, RoleType};
@@ -79,14 +80,18 @@ async fn consent_accumulates_and_grantable_scopes_respect_the_ceiling() {
         assert_eq!(capped[0].id, "s-read");
 
         let first = ok(db
-            .record_consent("user-g1", "app-g1", &scopes("openid profile"), &[], 10)
+            .record_consent(
+                "user-g1",
+                "app-g1",
+                &agreed(&scopes("openid profile"), &[]),
+                10,
+            )
             .await);
         let again = ok(db
             .record_consent(
                 "user-g1",
                 "app-g1",
-                &scopes("email"),
-                &["s-read".into()],
+                &agreed(&scopes("email"), &["s-read".into()]),
                 20,
             )
             .await);
@@ -118,10 +123,10 @@ async fn revoking_a_consent_ends_that_applications_grants_only() {
         };
         ok(db.insert_refresh_token(&refresh).await);
         let id = ok(db
-            .record_consent("user-g1", "app-g1", &scopes("email"), &[], 10)
+            .record_consent("user-g1", "app-g1", &agreed(&scopes("email"), &[]), 10)
             .await);
         ok(db
-            .record_consent("user-g2", "app-g2", &scopes("email"), &[], 10)
+            .record_consent("user-g2", "app-g2", &agreed(&scopes("email"), &[]), 10)
             .await);
 
         let wrong_user = db.revoke_consent("user-g2", &id, 50).await;
@@ -143,5 +148,15 @@ async fn revoking_a_consent_ends_that_applications_grants_only() {
             "another application's grant"
         );
         assert!(ok(db.find_consent("user-g2", "app-g2").await).is_some());
+    }
+}
+
+/// What a consent page would record: user scopes and API scope ids, no organizations.
+fn agreed<'a>(user_scopes: &'a Scopes, scope_ids: &'a [String]) -> Agreed<'a> {
+    Agreed {
+        user_scopes,
+        scope_ids,
+        organization_scope_ids: &[],
+        organizations: &[],
     }
 }

@@ -112,7 +112,12 @@ async fn blocking_revokes_every_grant_and_consent() {
             expires_at: 60_000,
         };
         let consent = Scopes::default();
-        let consent = Some((&consent, &[][..]));
+        let consent = Some(crate::consent::Agreed {
+            user_scopes: &consent,
+            scope_ids: &[],
+            organization_scope_ids: &[],
+            organizations: &[],
+        });
         ok(db
             .insert_grant_with_code(&grant, &code, consent, (None, None))
             .await);

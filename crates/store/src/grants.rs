@@ -6,12 +6,11 @@
 
 use latchkey_core::grant::{AuthorizationCode, Grant, OpaqueAccessToken, RefreshToken};
 use latchkey_core::mfa::Amr;
-use latchkey_core::scope::Scopes;
 use latchkey_core::user::User;
 
 use std::sync::LazyLock;
 
-use crate::consent::consent_statements;
+use crate::consent::{Agreed, consent_statements};
 use crate::sql::row::{Columns, Prefixed, Record};
 use crate::sql::statement::{Arg, Statement, args};
 use crate::sql::tx::Tx;
@@ -108,7 +107,7 @@ impl Record for ConsumedBy {
 
 impl Db {
     /// Record a grant and the code that carries it to the client, together; with `consent`
-    /// (the user's scopes and the API permission ids), the user's consent to the client too,
+    /// (what the user agreed to), the user's consent to the client too,
     /// as `record_consent` does, in the same transaction. With `finishes`, the interaction the
     /// code answers (its id, and now) is consumed in that transaction too, and nothing is
     /// written if another request consumed it first: `false` then. With `device`, the code
@@ -118,7 +117,7 @@ impl Db {
         &self,
         grant: &Grant,
         code: &AuthorizationCode,
-        consent: Option<(&Scopes, &[String])>,
+        consent: Option<Agreed<'_>>,
         (finishes, device): (Option<(&str, i64)>, Option<&str>),
     ) -> Result<bool> {
         let insert_grant = Statement::new(
@@ -152,9 +151,9 @@ impl Db {
             ],
         );
         let mut statements = match consent {
-            Some((user_scopes, scope_ids)) => {
+            Some(agreed) => {
                 let (user, client) = (&grant.user_id, &grant.client_id);
-                consent_statements(user, client, user_scopes, scope_ids, grant.created_at)
+                consent_statements(user, client, &agreed, grant.created_at)
             }
             None => Vec::new(),
         };

@@ -10,6 +10,7 @@ use super::openapi::{ListQuery, ProblemDetails};
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
+use crate::manage::organization_consent;
 use crate::manage::organizations::{
     self as organizations, NewOrganization, OrganizationPatch, OrganizationView,
     UserOrganizationView,
@@ -20,6 +21,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(show, update, remove))
         .routes(routes!(of_user))
+        .routes(routes!(consented))
+        .routes(routes!(take_back))
 }
 
 #[utoipa::path(
@@ -125,4 +128,39 @@ pub(super) async fn of_user(
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
     Ok(axum::Json(organizations::of_user(&state, &id).await?).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/api/applications/{id}/users/{user_id}/consent-organizations",
+    tag = "Organizations",
+    params(("id" = String, Path, description = "Application id"), ("user_id" = String, Path, description = "User id")),
+    responses((status = 200, body = [OrganizationView]), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn consented(
+    State(state): State<AppState>,
+    _: Caller,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let chosen = organization_consent::chosen(&state, &id, &user_id).await?;
+    Ok(axum::Json(chosen).into_response())
+}
+
+#[utoipa::path(
+    delete,
+    path = "/api/applications/{id}/users/{user_id}/consent-organizations/{organization_id}",
+    tag = "Organizations",
+    params(("id" = String, Path, description = "Application id"), ("user_id" = String, Path, description = "User id"), ("organization_id" = String, Path, description = "Organization id")),
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn take_back(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((id, user_id, organization_id)): Path<(String, String, String)>,
+) -> Result<StatusCode, Problem> {
+    let at = (id.as_str(), user_id.as_str());
+    organization_consent::take_back(&state, &actor, at, &organization_id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -64,8 +64,8 @@ pub(super) async fn add_scopes(
     tag = "Applications",
     params(
         ("id" = String, Path, description = "Application id"),
-        ("scope_type" = String, Path, description = "`user-scopes` or `resource-scopes`"),
-        ("scope_id" = String, Path, description = "A user scope's name, or an API scope's id"),
+        ("scope_type" = String, Path, description = "`user-scopes`, `resource-scopes`, `organization-scopes` or `organization-resource-scopes`"),
+        ("scope_id" = String, Path, description = "A user scope's name, or a scope's id"),
     ),
     responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
     security(("bearer" = []))

@@ -144,6 +144,10 @@ pub struct Text {
     pub signed_in_as: &'static str,
     pub not_you: &'static str,
     pub user_data_heading: &'static str,
+    /// The consent page's choice of organizations.
+    pub organizations_heading: &'static str,
+    pub organizations_hint: &'static str,
+    pub organizations_claim_only: &'static str,
     pub api_heading: &'static str,
     pub openid_meaning: &'static str,
     pub offline_meaning: &'static str,

@@ -12,6 +12,7 @@ mod error;
 pub mod grants;
 pub mod keys;
 pub mod mfa;
+pub mod organization_consent;
 pub mod organization_members;
 pub mod organization_template;
 pub mod organizations;

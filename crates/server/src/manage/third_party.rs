@@ -24,6 +24,12 @@ pub struct ConsentScopesInput {
     /// Ids of API scopes (never the management API's).
     #[serde(default)]
     pub resource_scopes: Vec<String>,
+    /// Ids of organization scopes, asked for within the organizations the user chooses.
+    #[serde(default)]
+    pub organization_scopes: Vec<String>,
+    /// Ids of API scopes held through organization roles, within those organizations.
+    #[serde(default)]
+    pub organization_resource_scopes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -31,6 +37,8 @@ pub struct ConsentScopesInput {
 pub struct ConsentScopesView {
     pub user_scopes: Vec<String>,
     pub resource_scopes: Vec<ResourceScopesView>,
+    pub organization_scopes: Vec<ScopeRef>,
+    pub organization_resource_scopes: Vec<ResourceScopesView>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -80,9 +88,13 @@ pub async fn scopes(state: &AppState, id: &str) -> Result<ConsentScopesView, Err
     let app = third_party(state, id).await?;
     let user_scopes = state.db.find_user_consent_scopes(&app.id).await?;
     let found = state.db.find_resource_consent_scopes(&app.id).await?;
+    let (organization_scopes, organization_resource_scopes) =
+        super::organization_consent::ceiling(state, &app.id).await?;
     Ok(ConsentScopesView {
         user_scopes,
         resource_scopes: by_resource(state, found).await?,
+        organization_scopes,
+        organization_resource_scopes,
     })
 }
 
@@ -127,6 +139,11 @@ pub async fn add_scopes(
 ) -> Result<ConsentScopesView, Error> {
     let app = third_party(state, id).await?;
     check_ceiling(state, &input.user_scopes, &input.resource_scopes).await?;
+    let within = (
+        input.organization_scopes.as_slice(),
+        input.organization_resource_scopes.as_slice(),
+    );
+    super::organization_consent::add(state, &app.id, within).await?;
     state
         .db
         .add_consent_scopes(&app.id, &input.user_scopes, &input.resource_scopes)
@@ -141,7 +158,9 @@ pub async fn add_scopes(
         actor,
         "application.consent_scopes.add",
         ("application", id),
-        json!({"userScopes": input.user_scopes, "resourceScopes": input.resource_scopes}),
+        json!({"userScopes": input.user_scopes, "resourceScopes": input.resource_scopes,
+            "organizationScopes": input.organization_scopes,
+            "organizationResourceScopes": input.organization_resource_scopes}),
     )
     .await;
     scopes(state, id).await
@@ -198,6 +217,13 @@ pub async fn remove_scope(
                 .db
                 .remove_resource_consent_scope(&app.id, scope_id)
                 .await
+        }
+        "organization-scopes" | "organization-resource-scopes" => {
+            let resource = scope_type == "organization-resource-scopes";
+            let removed = state
+                .db
+                .remove_organization_ceiling_scope(&app.id, (resource, scope_id));
+            removed.await
         }
         _ => return Err(Error::NotFound("scope type")),
     };

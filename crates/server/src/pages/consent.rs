@@ -16,7 +16,7 @@ use latchkey_core::grant::hash_matches;
 use latchkey_core::resource::Scope;
 use latchkey_core::session::{Answer, Session};
 use latchkey_core::user::User;
-use serde::Deserialize;
+use latchkey_store::consent::Agreed;
 use serde_json::json;
 
 use super::{Pending, expired, pending};
@@ -43,6 +43,8 @@ struct ConsentPage<'a> {
     user_email: Option<&'a str>,
     user_data: Vec<&'static str>,
     apis: Vec<ApiGroup>,
+    /// The user's organizations the application may be let into, to choose from.
+    organizations: Vec<OrganizationChoice>,
     offline: bool,
     terms: Option<&'a str>,
     privacy: Option<&'a str>,
@@ -63,6 +65,15 @@ struct ApiGroup {
     name: String,
     indicator: String,
     scopes: Vec<(String, String)>,
+}
+
+/// One organization on the page: what the application would get there, and whether the
+/// user already chose it.
+struct OrganizationChoice {
+    id: String,
+    name: String,
+    grants: Vec<String>,
+    chosen: bool,
 }
 
 /// What the page says of a self-registered client: the host that publishes its client ID
@@ -88,12 +99,31 @@ impl Agent {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The page's answer; `organization` repeats, so the form is read field by field.
+#[derive(Debug, Default)]
 pub struct Decision {
     csrf: String,
     /// The user the page was shown to: an answer from a page shown to someone else is void.
     user: String,
     decision: String,
+    /// The organizations ticked.
+    organizations: Vec<String>,
+}
+
+impl Decision {
+    fn of(fields: Vec<(String, String)>) -> Self {
+        let mut decision = Self::default();
+        for (name, value) in fields {
+            match name.as_str() {
+                "csrf" => decision.csrf = value,
+                "user" => decision.user = value,
+                "decision" => decision.decision = value,
+                "organization" => decision.organizations.push(value),
+                _ => {}
+            }
+        }
+        decision
+    }
 }
 
 pub(super) struct Context {
@@ -231,6 +261,22 @@ async fn render(
             .filter_map(|s| text.scope(s))
             .collect(),
         apis,
+        organizations: plan
+            .organizations
+            .iter()
+            .map(|offer| OrganizationChoice {
+                id: offer.id.clone(),
+                name: offer.name.clone(),
+                grants: (offer.organization_scopes.iter())
+                    .chain(&offer.resource_scopes)
+                    .cloned()
+                    .collect(),
+                chosen: plan
+                    .consent
+                    .as_ref()
+                    .is_some_and(|c| c.organizations.contains(&offer.id)),
+            })
+            .collect(),
         offline: plan.user_scopes.contains("offline_access"),
         terms: branding.terms_of_use_url.as_deref(),
         privacy: branding.privacy_policy_url.as_deref(),
@@ -255,8 +301,9 @@ pub async fn answer(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<Decision>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    let form = Decision::of(fields);
     let c = context(&state, &headers, &id).await?;
     if !hash_matches(&form.csrf, &c.pending.interaction.csrf_hash) {
         return Ok(expired(&state, &headers));
@@ -278,12 +325,18 @@ pub async fn answer(
                 return record_answer(&state, &headers, &c, Answer::Granted).await;
             }
             let (user, scopes) = (&c.session.user_id, plan.scope_ids());
-            let recorded = state
-                .db
-                .record_consent(user, &c.app.id, &plan.user_scopes, &scopes, now)
-                .await;
+            let organization_scopes = plan.organization_scope_ids();
+            let organizations = plan.chosen(&form.organizations);
+            let agreed = Agreed {
+                user_scopes: &plan.user_scopes,
+                scope_ids: &scopes,
+                organization_scope_ids: &organization_scopes,
+                organizations: &organizations,
+            };
+            let recorded = state.db.record_consent(user, &c.app.id, &agreed, now).await;
             recorded.or_page(&state, &headers)?;
-            let details = json!({"userScopes": plan.user_scopes, "resourceScopes": scopes});
+            let details = json!({"userScopes": plan.user_scopes, "resourceScopes": scopes,
+                "organizationScopes": organization_scopes, "organizations": organizations});
             audit::write_now(&state, &actor, "consent.grant", target, details).await;
             Answer::Granted
         }

@@ -106,7 +106,14 @@ CREATE INDEX application_organization_resource_consent_scopes_scope
 CREATE TABLE consent_organizations (
     consent_id TEXT NOT NULL REFERENCES consents (id) ON DELETE CASCADE,
     organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-    created_at BIGINT NOT NULL,
     PRIMARY KEY (consent_id, organization_id)
 );
 CREATE INDEX consent_organizations_organization ON consent_organizations (organization_id);
+
+-- The organization scopes the user agreed to, for the organizations chosen.
+CREATE TABLE consent_organization_scopes (
+    consent_id TEXT NOT NULL REFERENCES consents (id) ON DELETE CASCADE,
+    organization_scope_id TEXT NOT NULL REFERENCES organization_scopes (id) ON DELETE CASCADE,
+    PRIMARY KEY (consent_id, organization_scope_id)
+);
+CREATE INDEX consent_organization_scopes_scope ON consent_organization_scopes (organization_scope_id);

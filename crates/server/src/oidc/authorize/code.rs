@@ -109,7 +109,13 @@ async fn record(
     // recorded by now. Either way the record (written with the grant and its code) lists
     // what the application received, and when.
     let scope_ids = plan.scope_ids();
-    let consent = Some((&plan.user_scopes, scope_ids.as_slice()));
+    let organization_scope_ids = plan.organization_scope_ids();
+    let consent = Some(latchkey_store::consent::Agreed {
+        user_scopes: &plan.user_scopes,
+        scope_ids: &scope_ids,
+        organization_scope_ids: &organization_scope_ids,
+        organizations: &[],
+    });
     let finishes = finishes.map(|id| (id, now));
     let issued = state
         .db

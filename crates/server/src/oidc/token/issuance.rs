@@ -253,7 +253,8 @@ async fn id_token(
         session_id: grant.session_id_hash.as_deref(),
         access_token: Some(access_token),
     };
-    let held = held(state, &user.id, scope).await?;
+    let third_party = app.is_third_party.then_some(app.id.as_str());
+    let held = held(state, third_party, &user.id, scope).await?;
     let claims = id_token_claims(user, &held, scope, &context);
     let keys = state.keys.get();
     keys.sign(
@@ -268,7 +269,14 @@ async fn id_token(
 /// What the claims of `scope` say the user holds: role names for `roles`, organizations
 /// and the roles held in each for the organization scopes (none read when `scope` does not
 /// release them).
-pub async fn held(state: &AppState, user_id: &str, scope: &Scopes) -> Result<Held, Error> {
+/// A third-party application (`third_party`, its id) hears only of the organizations the
+/// user chose for it.
+pub async fn held(
+    state: &AppState,
+    third_party: Option<&str>,
+    user_id: &str,
+    scope: &Scopes,
+) -> Result<Held, Error> {
     let mut held = Held::default();
     if latchkey_core::claims::needs_roles(scope) {
         let roles = state
@@ -279,6 +287,11 @@ pub async fn held(state: &AppState, user_id: &str, scope: &Scopes) -> Result<Hel
     }
     if latchkey_core::organization::needs_memberships(scope) {
         held.organizations = state.db.find_memberships(user_id).await?;
+        if let Some(app_id) = third_party {
+            let consent = state.db.find_consent(user_id, app_id).await?;
+            let chosen = consent.map(|c| c.organizations).unwrap_or_default();
+            held.organizations.retain(|m| chosen.contains(&m.id));
+        }
     }
     Ok(held)
 }

@@ -27,9 +27,25 @@ pub async fn for_user(
     let (issuer, now) = (state.config.issuer(), state.clock.now_ms());
     let org = target.organization_id.as_str();
     let member = Member::User(user_id);
+    // A third-party application acts only in the organizations the user chose for it, and
+    // only within its ceiling there as it stands now.
+    let ceiling = match app.is_third_party {
+        true => {
+            let consent = state.db.find_consent(user_id, &app.id).await?;
+            let chosen = consent.is_some_and(|c| c.organizations.iter().any(|o| o == org));
+            if !chosen {
+                return Err(organization::not_member().into());
+            }
+            Some(state.db.find_organization_ceiling(&app.id).await?)
+        }
+        false => None,
+    };
     let Some(api) = &target.api else {
         let held = state.db.find_member_scopes(org, member).await?;
-        let held = held.ok_or_else(organization::not_member)?;
+        let mut held = held.ok_or_else(organization::not_member)?;
+        if let Some((allowed, _)) = &ceiling {
+            held.retain(|s| allowed.contains(s));
+        }
         let held = Scopes::from_names(held.into_iter().map(|s| s.name));
         let subject = (user_id, app.id.as_str());
         return Ok(organization::access(
@@ -47,7 +63,10 @@ pub async fn for_user(
         .db
         .find_member_resource_scopes(org, member, &resource.id)
         .await?;
-    let held = held.ok_or_else(organization::not_member)?;
+    let mut held = held.ok_or_else(organization::not_member)?;
+    if let Some((_, allowed)) = &ceiling {
+        held.retain(|s| allowed.contains(s));
+    }
     let held = Scopes::from_names(held.into_iter().map(|s| s.name));
     let mut claims = token::user_access(app, user_id, scope, (&resource, &held), &issuer, now)?;
     claims.organization_id = Some(org.to_owned());

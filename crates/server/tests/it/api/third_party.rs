@@ -43,7 +43,11 @@ async fn a_third_party_app_gets_a_ceiling_without_management_scopes() {
         let (status, empty) = admin.get(&path).await;
         assert_eq!(
             (status, empty),
-            (200, json!({"userScopes": [], "resourceScopes": []}))
+            (
+                200,
+                json!({"userScopes": [], "resourceScopes": [], "organizationScopes": [],
+                    "organizationResourceScopes": []})
+            )
         );
         let (status, ceiling) = admin
             .post(

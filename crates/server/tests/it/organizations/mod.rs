@@ -2,6 +2,7 @@
 //! organization tokens for users (refresh tokens) and member machines (client credentials).
 
 mod api;
+mod third_party;
 mod tokens;
 
 use serde_json::{Value, json};
