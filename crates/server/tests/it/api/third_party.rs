@@ -118,7 +118,8 @@ async fn a_third_party_app_gets_a_ceiling_without_management_scopes() {
         assert_eq!(admin.delete(&format!("{path}/everything/x")).await, 404);
         assert_eq!(
             admin.get(&path).await.1,
-            json!({"userScopes": ["profile"], "resourceScopes": []})
+            json!({"userScopes": ["profile"], "resourceScopes": [], "organizationScopes": [],
+                "organizationResourceScopes": []})
         );
     }
 }
