@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::Actor;
 use super::Error;
+use super::organization_consent::ChosenOrganization;
 use super::third_party::{ResourceScopesView, by_resource};
 use crate::app::AppState;
 use crate::audit;
@@ -27,6 +28,8 @@ pub struct GrantView {
     /// User-data scopes, and `offline_access` when the application may stay signed in.
     pub user_scopes: Vec<String>,
     pub resource_scopes: Vec<ResourceScopesView>,
+    /// The organizations the user let the application into (third-party applications).
+    pub organizations: Vec<ChosenOrganization>,
     /// Milliseconds since the epoch.
     pub created_at: i64,
     /// The last authorization relying on it, milliseconds since the epoch.
@@ -74,11 +77,26 @@ pub async fn list(
             },
             user_scopes: consent.user_scopes.iter().map(str::to_owned).collect(),
             resource_scopes: by_resource(state, consent.resource_scopes).await?,
+            organizations: chosen(state, consent.organizations).await?,
             created_at: consent.created_at,
             last_used_at: consent.last_used_at,
         });
     }
     Ok(views)
+}
+
+/// The organizations of `ids` that still exist, named.
+async fn chosen(state: &AppState, ids: Vec<String>) -> Result<Vec<ChosenOrganization>, Error> {
+    let mut chosen = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(org) = state.db.find_organization(&id).await? {
+            chosen.push(ChosenOrganization {
+                id: org.id,
+                name: org.name,
+            });
+        }
+    }
+    Ok(chosen)
 }
 
 /// End a grant: the next authorization asks for consent again.

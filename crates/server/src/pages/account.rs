@@ -19,7 +19,7 @@ use crate::browser::{self, SESSION_COOKIE};
 use crate::error::{OrPage, PageError};
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::{Actor, grants};
+use crate::manage::{Actor, grants, organization_consent};
 
 const HOME: &str = "/account";
 const APPS: &str = "/account/apps";
@@ -66,6 +66,9 @@ struct AppsPage<'a> {
 
 struct AppRow {
     grant_id: String,
+    app_id: String,
+    /// The organizations the user let it into: (id, name), each removable alone.
+    organizations: Vec<(String, String)>,
     name: String,
     logo: Option<String>,
     access: Vec<String>,
@@ -193,6 +196,10 @@ async fn rows(
         let access = grant.access(text);
         apps.push(AppRow {
             grant_id: grant.id,
+            app_id: grant.application.id,
+            organizations: (grant.organizations.into_iter())
+                .map(|o| (o.id, o.name))
+                .collect(),
             name: branding.display_name.unwrap_or(grant.application.name),
             logo: branding.logo_url,
             access,
@@ -251,6 +258,33 @@ pub async fn remove(
     }
     let actor = Actor::user(&session.user_id);
     match grants::revoke(&state, &actor, &session.user_id, &grant_id).await {
+        // Gone already (another tab) is as good as removed.
+        Ok(()) | Err(crate::manage::Error::NotFound(_)) => {
+            Ok(Redirect::to(&format!("{APPS}?removed=1")).into_response())
+        }
+        Err(problem) => Err(PageError::new(&state, &headers, problem)),
+    }
+}
+
+/// Take one organization back from an application, leaving the rest of what was shared.
+pub async fn remove_organization(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((grant_id, organization_id)): Path<(String, String)>,
+    Form(form): Form<Removal>,
+) -> Result<Response, PageError> {
+    let session = signed_in(&state, &headers, APPS).await?;
+    let expected = csrf_token(&state, &headers).unwrap_or_default();
+    if !hash_matches(&form.csrf, &token_hash(&expected)) {
+        return Ok(super::expired(&state, &headers));
+    }
+    let apps = rows(&state, &headers, &session.user_id).await?;
+    let Some(app) = apps.into_iter().find(|a| a.grant_id == grant_id) else {
+        return Ok(Redirect::to(APPS).into_response());
+    };
+    let actor = Actor::user(&session.user_id);
+    let at = (app.app_id.as_str(), session.user_id.as_str());
+    match organization_consent::take_back(&state, &actor, at, &organization_id).await {
         // Gone already (another tab) is as good as removed.
         Ok(()) | Err(crate::manage::Error::NotFound(_)) => {
             Ok(Redirect::to(&format!("{APPS}?removed=1")).into_response())

@@ -119,6 +119,10 @@ pub fn routes() -> Router<AppState> {
         .route("/account/security/{factor}/rename", post(security::rename))
         .route("/account/apps", get(account::show))
         .route("/account/apps/{grant}/remove", post(account::remove))
+        .route(
+            "/account/apps/{grant}/organizations/{organization}/remove",
+            post(account::remove_organization),
+        )
         .route("/assets/latchkey.css", get(stylesheet))
         .route("/assets/latchkey.js", get(script))
 }
