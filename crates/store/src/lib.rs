@@ -12,7 +12,8 @@
 //!   exchanged for.
 //! - [`organizations`]: organizations; [`organization_members`]: their members and the
 //!   roles they hold there; [`organization_roles`]: the roles and scopes every organization
-//!   shares; [`organization_consent`]: third-party applications' ceilings in organizations.
+//!   shares; [`organization_consent`]: third-party applications' ceilings in organizations;
+//!   [`organization_holdings`]: what members' roles give them there.
 //! - [`resources`]: API resources, their scopes, and what roles allow.
 //! - [`keys`]: signing keys and their rotation.
 //! - [`challenges`]: codes sent to an address; [`outbox`]: mail waiting to be sent.
@@ -41,6 +42,7 @@ pub mod grants;
 pub mod keys;
 pub mod mfa;
 pub mod organization_consent;
+pub mod organization_holdings;
 pub mod organization_members;
 pub mod organization_roles;
 pub mod organizations;

@@ -6,14 +6,13 @@ use latchkey_core::organization::{OrganizationRole, OrganizationScope};
 use latchkey_core::resource::Scope;
 use latchkey_core::role::RoleType;
 
-use crate::organization_members::{Member, Tables};
 use crate::sql::list::{Filter, Page};
 use crate::sql::row::{Columns, Record};
 use crate::sql::statement::{Statement, args};
 use crate::{Db, Error, Result};
 
 const ROLE_COLUMNS: &str = "id, name, description, type, created_at";
-const SCOPE_COLUMNS: &str = "id, name, description, created_at";
+pub(crate) const SCOPE_COLUMNS: &str = "id, name, description, created_at";
 
 impl Record for OrganizationRole {
     fn from_row(row: &impl Columns) -> Result<Self> {
@@ -161,34 +160,6 @@ impl Db {
         self.execute_found(Statement::new(sql, args![id])).await
     }
 
-    /// The organization scopes among `names`.
-    pub async fn find_organization_scopes_named(
-        &self,
-        names: &latchkey_core::scope::Scopes,
-    ) -> Result<Vec<OrganizationScope>> {
-        let sql = format!("SELECT {SCOPE_COLUMNS} FROM organization_scopes ORDER BY name");
-        let all: Vec<OrganizationScope> = self.fetch_all(&sql, &[]).await?;
-        Ok(all
-            .into_iter()
-            .filter(|s| names.contains(&s.name))
-            .collect())
-    }
-
-    /// The scopes of API `resource_id` that `user_id`'s organization roles hold in any of
-    /// the user's organizations.
-    pub async fn find_organization_resource_scopes(
-        &self,
-        user_id: &str,
-        resource_id: &str,
-    ) -> Result<Vec<Scope>> {
-        const SQL: &str = "SELECT DISTINCT s.id, s.resource_id, s.name, s.description, \
-             s.descriptions, s.created_at FROM scopes s \
-             JOIN organization_role_resource_scopes rs ON rs.scope_id = s.id \
-             JOIN organization_user_roles h ON h.organization_role_id = rs.organization_role_id \
-             WHERE h.user_id = $1 AND s.resource_id = $2 ORDER BY s.name";
-        self.fetch_all(SQL, &args![user_id, resource_id]).await
-    }
-
     /// The organization scopes a role holds.
     pub async fn find_organization_role_scopes(
         &self,
@@ -246,55 +217,6 @@ impl Db {
         let sql = format!("DELETE FROM {table} WHERE organization_role_id = $1 AND {column} = $2");
         self.execute_found(Statement::new(sql, args![role_id, scope_id]))
             .await
-    }
-
-    /// The organization scopes `member`'s roles hold in the organization, by name; `None`
-    /// when it is not a member. What an organization token may carry.
-    pub async fn find_member_scopes(
-        &self,
-        organization_id: &str,
-        member: Member<'_>,
-    ) -> Result<Option<Vec<OrganizationScope>>> {
-        if !self.find_membership(organization_id, member).await? {
-            return Ok(None);
-        }
-        let Tables { roles, column, .. } = member.tables();
-        let sql = format!(
-            "SELECT DISTINCT s.id, s.name, s.description, s.created_at FROM organization_scopes s \
-             JOIN organization_role_scopes rs ON rs.organization_scope_id = s.id \
-             JOIN {roles} h ON h.organization_role_id = rs.organization_role_id \
-             WHERE h.organization_id = $1 AND h.{column} = $2 ORDER BY s.name"
-        );
-        let held = self
-            .fetch_all(&sql, &args![organization_id, member.id()])
-            .await?;
-        Ok(Some(held))
-    }
-
-    /// The scopes of API `resource_id` that `member`'s roles hold in the organization;
-    /// `None` when it is not a member.
-    pub async fn find_member_resource_scopes(
-        &self,
-        organization_id: &str,
-        member: Member<'_>,
-        resource_id: &str,
-    ) -> Result<Option<Vec<Scope>>> {
-        if !self.find_membership(organization_id, member).await? {
-            return Ok(None);
-        }
-        let Tables { roles, column, .. } = member.tables();
-        let sql = format!(
-            "SELECT DISTINCT s.id, s.resource_id, s.name, s.description, s.descriptions, \
-             s.created_at FROM scopes s \
-             JOIN organization_role_resource_scopes rs ON rs.scope_id = s.id \
-             JOIN {roles} h ON h.organization_role_id = rs.organization_role_id \
-             WHERE h.organization_id = $1 AND h.{column} = $2 AND s.resource_id = $3 \
-             ORDER BY s.name"
-        );
-        let held = self
-            .fetch_all(&sql, &args![organization_id, member.id(), resource_id])
-            .await?;
-        Ok(Some(held))
     }
 }
 

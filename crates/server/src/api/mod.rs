@@ -9,9 +9,10 @@ mod grants;
 mod keys;
 mod mfa;
 pub mod openapi;
-mod organization_members;
+mod organization_applications;
 mod organization_roles;
 mod organization_scopes;
+mod organization_users;
 mod organizations;
 mod resources;
 mod roles;
@@ -42,7 +43,8 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(mfa::routes())
         .merge(organizations::routes())
-        .merge(organization_members::routes())
+        .merge(organization_users::routes())
+        .merge(organization_applications::routes())
         .merge(organization_roles::routes())
         .merge(organization_scopes::routes())
         .merge(keys::routes())

@@ -8,64 +8,16 @@ use latchkey_core::organization::OrganizationRole;
 use latchkey_core::role::RoleType;
 use latchkey_store::Page;
 use latchkey_store::organization_members::Member;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::application_json::ApplicationView;
+pub use super::organization_json::{
+    ApplicationIds, MemberApplicationView, MemberUserView, RoleAssignment, UserIds, UsersRoles,
+};
 use super::organization_template::{OrganizationRoleView, OrganizationScopeView};
 use super::organizations::{RoleRef, find as find_organization};
-use super::users::UserView;
 use super::{Actor, Error};
 use crate::app::AppState;
 use crate::audit;
-
-/// A member user, with the organization roles held there.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MemberUserView {
-    #[serde(flatten)]
-    pub user: UserView,
-    pub organization_roles: Vec<RoleRef>,
-}
-
-/// A member application, with the organization roles held there.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MemberApplicationView {
-    #[serde(flatten)]
-    pub application: ApplicationView,
-    pub organization_roles: Vec<RoleRef>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UserIds {
-    pub user_ids: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ApplicationIds {
-    pub application_ids: Vec<String>,
-}
-
-/// Roles to give, by id or by name (Logto takes either).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RoleAssignment {
-    #[serde(default)]
-    pub organization_role_ids: Vec<String>,
-    #[serde(default)]
-    pub organization_role_names: Vec<String>,
-}
-
-/// The same roles for several members at once.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UsersRoles {
-    pub user_ids: Vec<String>,
-    pub organization_role_ids: Vec<String>,
-}
 
 fn require_membership() -> Error {
     Error::invalid(

@@ -6,125 +6,16 @@ use latchkey_core::registration::{self as rules};
 use latchkey_core::role::RoleType;
 use latchkey_store::Page;
 use latchkey_store::organization_roles::Template;
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Actor, Error, nullable};
+pub use super::organization_json::{
+    NewOrganizationRole, NewOrganizationScope, OrganizationRoleView, OrganizationRoleWithScopes,
+    OrganizationScopeIds, OrganizationScopeView, ResourceScopeIds, ResourceScopeRef, ScopeRef,
+    TemplatePatch,
+};
+use super::{Actor, Error};
 use crate::app::AppState;
 use crate::audit;
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganizationScopeView {
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub created_at: i64,
-}
-
-impl From<OrganizationScope> for OrganizationScopeView {
-    fn from(s: OrganizationScope) -> Self {
-        Self {
-            id: s.id,
-            name: s.name,
-            description: s.description,
-            created_at: s.created_at,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganizationRoleView {
-    pub id: String,
-    pub name: String,
-    pub description: Option<String>,
-    /// `User` or `MachineToMachine`: which members may hold it.
-    #[serde(rename = "type")]
-    pub role_type: &'static str,
-    pub created_at: i64,
-}
-
-impl From<OrganizationRole> for OrganizationRoleView {
-    fn from(r: OrganizationRole) -> Self {
-        Self {
-            role_type: r.role_type.as_str(),
-            id: r.id,
-            name: r.name,
-            description: r.description,
-            created_at: r.created_at,
-        }
-    }
-}
-
-/// A role as listed: with the organization scopes and API scopes it holds.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganizationRoleWithScopes {
-    #[serde(flatten)]
-    pub role: OrganizationRoleView,
-    pub scopes: Vec<ScopeRef>,
-    pub resource_scopes: Vec<ResourceScopeRef>,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ScopeRef {
-    pub id: String,
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourceScopeRef {
-    pub id: String,
-    pub name: String,
-    pub resource: ScopeRef,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewOrganizationRole {
-    pub name: String,
-    pub description: Option<String>,
-    /// `User` (the default) or `MachineToMachine`.
-    #[serde(rename = "type")]
-    pub role_type: Option<String>,
-    #[serde(default)]
-    pub organization_scope_ids: Vec<String>,
-    #[serde(default)]
-    pub resource_scope_ids: Vec<String>,
-}
-
-/// A new organization scope.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct NewOrganizationScope {
-    pub name: String,
-    pub description: Option<String>,
-}
-
-/// A change to a role or a scope.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct TemplatePatch {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct OrganizationScopeIds {
-    pub organization_scope_ids: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ResourceScopeIds {
-    pub scope_ids: Vec<String>,
-}
 
 fn name_taken(e: latchkey_store::Error) -> Error {
     match e {
