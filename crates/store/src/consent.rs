@@ -177,18 +177,19 @@ async fn revoke(tx: &mut impl Tx, user_id: &str, id: &str, now_ms: i64) -> Resul
     Ok(consent)
 }
 
-/// Create the consent of `user_id` to `application_id`, or mark its last use, and add the
-/// scopes allowed now to those allowed before (`openid` is implied, not stored).
-/// What a consent adds: user scopes, API scope ids, organization scope ids and the
-/// organizations chosen (ids).
+/// What a consent adds: user scopes, API scope ids and organization scope ids; and, when the
+/// user answered the consent page (`Some`), the organizations chosen there (ids), which
+/// replace those chosen before: an organization unticked is taken back.
 #[derive(Debug, Clone, Copy)]
 pub struct Agreed<'a> {
     pub user_scopes: &'a Scopes,
     pub scope_ids: &'a [String],
     pub organization_scope_ids: &'a [String],
-    pub organizations: &'a [String],
+    pub organizations: Option<&'a [String]>,
 }
 
+/// Create the consent of `user_id` to `application_id`, or mark its last use, and add the
+/// scopes allowed now to those allowed before (`openid` is implied, not stored).
 pub(crate) fn consent_statements(
     user_id: &str,
     application_id: &str,
@@ -216,8 +217,20 @@ pub(crate) fn consent_statements(
     let resource: Vec<&str> = scope_ids.iter().map(String::as_str).collect();
     let organization_scopes: Vec<&str> =
         organization_scope_ids.iter().map(String::as_str).collect();
-    let organizations: Vec<&str> = organizations.iter().map(String::as_str).collect();
+    let chosen: Vec<&str> = organizations
+        .unwrap_or_default()
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let unchosen = organizations.map(|_| {
+        Statement::new(
+            "DELETE FROM consent_organizations WHERE consent_id IN \
+             (SELECT id FROM consents WHERE user_id = $1 AND application_id = $2)",
+            args![user_id, application_id],
+        )
+    });
     std::iter::once(upsert)
+        .chain(unchosen)
         .chain(add_all(
             user_id,
             application_id,
@@ -240,7 +253,7 @@ pub(crate) fn consent_statements(
             user_id,
             application_id,
             "consent_organizations (consent_id, organization_id)",
-            &organizations,
+            &chosen,
         ))
         .collect()
 }

@@ -157,6 +157,6 @@ fn agreed<'a>(user_scopes: &'a Scopes, scope_ids: &'a [String]) -> Agreed<'a> {
         user_scopes,
         scope_ids,
         organization_scope_ids: &[],
-        organizations: &[],
+        organizations: None,
     }
 }

@@ -116,7 +116,7 @@ async fn blocking_revokes_every_grant_and_consent() {
             user_scopes: &consent,
             scope_ids: &[],
             organization_scope_ids: &[],
-            organizations: &[],
+            organizations: None,
         });
         ok(db
             .insert_grant_with_code(&grant, &code, consent, (None, None))

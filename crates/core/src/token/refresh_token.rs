@@ -90,6 +90,14 @@ pub fn reuse_since(app: &Application, now_ms: i64) -> Option<i64> {
     (grace > 0).then(|| now_ms - grace * 1000)
 }
 
+/// How far back a request that lost the race for its token looks for the rotation that won
+/// (the reuse grace, or ten seconds): only a rotation found there, by this client, of a grant
+/// still live, makes it a sibling's race; a token deleted meanwhile (the grant revoked, the
+/// password changed) makes it `invalid_grant`.
+pub fn raced_since(app: &Application, now_ms: i64) -> i64 {
+    reuse_since(app, now_ms).unwrap_or(now_ms - 10_000)
+}
+
 /// What a rotation answered, kept (sealed) for a retry within the reuse grace: the same
 /// refresh token, access token and ID token.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

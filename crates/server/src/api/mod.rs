@@ -117,6 +117,13 @@ impl FromRequestParts<AppState> for Caller {
             ));
             return Err(problem);
         }
+        // A token issued within one organization never administers them all.
+        if claims.get("organization_id").is_some() {
+            return Err(unauthorized(
+                Some("invalid_token"),
+                "a token within an organization is not for the management API",
+            ));
+        }
         let client_id = claims["client_id"].as_str().unwrap_or_default().to_owned();
         // A deleted application's tokens stop working at once, whatever their expiry.
         if state.db.find_application(&client_id).await?.is_none() {

@@ -99,6 +99,7 @@ pub async fn create_role(
                 .with_field("type")
         })?,
     };
+    refuse_management(state, &input.resource_scope_ids).await?;
     let role = OrganizationRole {
         id: latchkey_core::random::id(),
         name: rules::check_name("name", &input.name)?,
@@ -243,6 +244,9 @@ pub async fn set_role_scopes(
     replace: bool,
 ) -> Result<(), Error> {
     find_role(state, role_id).await?;
+    if resource {
+        refuse_management(state, ids).await?;
+    }
     let set = state
         .db
         .set_organization_role_scopes(role_id, (resource, ids), replace);
@@ -280,5 +284,21 @@ pub async fn remove_role_scope(
         details,
     )
     .await;
+    Ok(())
+}
+
+/// An organization role never holds the management API's scope: a token within one
+/// organization must not administer them all.
+async fn refuse_management(state: &AppState, scope_ids: &[String]) -> Result<(), Error> {
+    for id in scope_ids {
+        let scope = state.db.find_scope(id).await?;
+        if scope.is_some_and(|s| s.resource_id == latchkey_core::resource::MANAGEMENT_RESOURCE_ID) {
+            return Err(Error::invalid(
+                "organization.management_scope",
+                "an organization role cannot hold the management API's scope",
+            )
+            .with_field("resourceScopeIds"));
+        }
+    }
     Ok(())
 }

@@ -331,7 +331,7 @@ pub async fn answer(
                 user_scopes: &plan.user_scopes,
                 scope_ids: &scopes,
                 organization_scope_ids: &organization_scopes,
-                organizations: &organizations,
+                organizations: Some(&organizations),
             };
             let recorded = state.db.record_consent(user, &c.app.id, &agreed, now).await;
             recorded.or_page(&state, &headers)?;

@@ -114,7 +114,7 @@ async fn record(
         user_scopes: &plan.user_scopes,
         scope_ids: &scope_ids,
         organization_scope_ids: &organization_scope_ids,
-        organizations: &[],
+        organizations: None,
     });
     let finishes = finishes.map(|id| (id, now));
     let issued = state

@@ -122,18 +122,25 @@ pub async fn refresh(
                 // another request (the SDKs fetch one token per API in parallel), its own
                 // access token and no new refresh token.
                 Taken::Reused { .. } => {
-                    let again = answered_before(state, app, &request, &presented).await?;
-                    match again {
-                        Some(again) => Ok(again),
-                        None => {
-                            if let Some(record) = &stored_access {
-                                state.db.insert_access_token(record).await?;
-                            }
-                            let mut response = response?;
-                            response.refresh_token = None;
-                            Ok(response)
-                        }
+                    if let Some(again) = answered_before(state, app, &request, &presented).await? {
+                        return Ok(again);
                     }
+                    // Only if the winner's rotation is there, of a grant still live: a token
+                    // deleted meanwhile (revoked, password changed) also loses the race.
+                    let since = refresh_token::raced_since(app, now);
+                    let rotated = (presented.as_str(), app.id.as_str());
+                    let won = state
+                        .db
+                        .find_rotated_refresh_token_and_user(rotated, since, now);
+                    if won.await?.is_none() {
+                        return Err(invalid_grant(INVALID_REFRESH_TOKEN));
+                    }
+                    if let Some(record) = &stored_access {
+                        state.db.insert_access_token(record).await?;
+                    }
+                    let mut response = response?;
+                    response.refresh_token = None;
+                    Ok(response)
                 }
             }
         }

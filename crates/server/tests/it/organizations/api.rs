@@ -197,6 +197,26 @@ async fn the_template_holds_scopes_and_roles_made_of_them() {
             )
             .await;
         assert_eq!(status, 422);
+        // The management API's scope is never an organization role's.
+        let (_, management) = admin.get("/api/resources/management-api/scopes").await;
+        let all = id(&management[0]);
+        let (status, problem) = admin
+            .post(
+                &format!("{role}/resource-scopes"),
+                json!({"scopeIds": [all]}),
+            )
+            .await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (422, Some("organization.management_scope"))
+        );
+        let (status, _) = admin
+            .post(
+                "/api/organization-roles",
+                json!({"name": "root", "resourceScopeIds": [all]}),
+            )
+            .await;
+        assert_eq!(status, 422);
         assert_eq!(admin.delete(&role).await, 204);
         assert_eq!(admin.get(&role).await.0, 404);
         let (_, held) = admin

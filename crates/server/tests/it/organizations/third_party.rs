@@ -209,3 +209,47 @@ async fn a_third_party_hears_only_of_the_organizations_chosen() {
         assert_eq!(info["organizations"], json!([orgs.globex]));
     }
 }
+
+#[tokio::test]
+async fn an_organization_unticked_when_asked_again_is_taken_back() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let admin = Admin::new(&app).await;
+        let orgs = Orgs::set_up(&admin).await;
+        let partner = admin.third_party("Partner").await;
+        let ceiling = format!("/api/applications/{}/user-consent-scopes", partner.id);
+        admin
+            .post(
+                &ceiling,
+                json!({"userScopes": ["urn:logto:scope:organizations"]}),
+            )
+            .await;
+        let browser = browser();
+        let chosen = format!(
+            "/api/applications/{}/users/{}/consent-organizations",
+            partner.id, orgs.alice
+        );
+        for (prompt, pick) in [("login", &orgs.acme), ("consent", &orgs.globex)] {
+            let start = Authorize::new(&partner.id)
+                .set("scope", "openid urn:logto:scope:organizations")
+                .set("prompt", prompt)
+                .url(&app);
+            let stop = sign_in_if_asked(&app, &browser, walk(&app, &browser, &start).await).await;
+            let (path, html) = stop.page("/consent/");
+            let form = vec![
+                ("csrf", hidden(&html, "csrf")),
+                ("user", hidden(&html, "user")),
+                ("organization", pick.clone()),
+                ("decision", "authorize".to_owned()),
+            ];
+            submit(&app, &browser, &path, &form).await.client();
+            let (_, listed) = admin.get(&chosen).await;
+            let ids: Vec<String> = listed.as_array().into_iter().flatten().map(id).collect();
+            assert_eq!(
+                ids.iter().collect::<Vec<_>>(),
+                [pick],
+                "the page's choice replaces the one before"
+            );
+        }
+    }
+}
