@@ -54,6 +54,12 @@ test("every hosted and console page fits a phone and reads in both color schemes
     });
     assert.equal(registered.status, 201);
     const agent = { id: (await registered.json()).client_id };
+    // An organization with alice in it, and the template's role.
+    const orgScope = await api("POST", `${base}/api/organization-scopes`, { name: "read:members" });
+    const orgRole = await api("POST", `${base}/api/organization-roles`, { name: "member", organizationScopeIds: [orgScope.id], resourceScopeIds: [read.id] });
+    const org = await api("POST", `${base}/api/organizations`, { name: "Acme Corp", description: "A customer" });
+    await api("POST", `${base}/api/organizations/${org.id}/users`, { userIds: [alice.id] });
+    await api("POST", `${base}/api/organizations/${org.id}/users/${alice.id}/roles`, { organizationRoleIds: [orgRole.id] });
 
     // The hosted pages, as Alice meets them.
     let user = await (await browser.newContext({ locale: "en-US" })).newPage();
@@ -138,6 +144,10 @@ test("every hosted and console page fits a phone and reads in both color schemes
       "console-resource": `/console/resources/${docs.id}`,
       "console-roles": "/console/roles",
       "console-role": `/console/roles/${role.id}`,
+      "console-organizations": "/console/organizations",
+      "console-organization": `/console/organizations/${org.id}`,
+      "console-organization-template": "/console/organizations/template",
+      "console-organization-role": `/console/organizations/template/roles/${orgRole.id}`,
       "console-agents": "/console/agents",
       "console-keys": "/console/keys",
       "console-audit": "/console/audit",

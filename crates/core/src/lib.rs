@@ -29,6 +29,7 @@
 //! - [`email`]: codes that prove an address or recover a password, and mail retries.
 //! - [`totp`]: time-based one-time passwords (RFC 6238) and recovery codes.
 //! - [`organization`]: organizations as Logto defines them: their scopes, claims and tokens.
+//! - [`invitation`]: invitations to join an organization, their status and expiry.
 //! - [`role`], [`user`]: roles, users, identifiers and password hashing.
 //! - [`registration`]: what an administrator may register (redirect URIs, origins, names).
 
@@ -47,6 +48,7 @@ pub mod email;
 pub mod error;
 pub mod grant;
 pub mod id_token_hint;
+pub mod invitation;
 pub mod jwt;
 pub mod keys;
 pub mod lifetimes;

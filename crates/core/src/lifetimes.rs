@@ -3,7 +3,7 @@
 //! access tokens have their defaults and bounds in `client` and `registration`.
 
 const MINUTE_MS: i64 = 60 * 1000;
-const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+pub const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
 
 /// An authorization code: one minute (RFC 6749 §4.1.2 recommends at most ten).
 pub const CODE_MS: i64 = MINUTE_MS;

@@ -43,6 +43,7 @@ pub mod keys;
 pub mod mfa;
 pub mod organization_consent;
 pub mod organization_holdings;
+pub mod organization_invitations;
 pub mod organization_members;
 pub mod organization_roles;
 pub mod organizations;

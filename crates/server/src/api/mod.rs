@@ -10,6 +10,7 @@ mod keys;
 mod mfa;
 pub mod openapi;
 mod organization_applications;
+mod organization_invitations;
 mod organization_roles;
 mod organization_scopes;
 mod organization_users;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(organization_applications::routes())
         .merge(organization_roles::routes())
         .merge(organization_scopes::routes())
+        .merge(organization_invitations::routes())
         .merge(keys::routes())
         .merge(third_party::routes())
         .merge(grants::routes())

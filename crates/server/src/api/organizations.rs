@@ -10,7 +10,7 @@ use super::openapi::{ListQuery, ProblemDetails};
 use super::{ApiJson, Caller, created, listed, page, query_pairs, query_value};
 use crate::app::AppState;
 use crate::error::Problem;
-use crate::manage::organization_consent;
+use crate::manage::organization_consent::{self, OrganizationIds};
 use crate::manage::organizations::{
     self as organizations, NewOrganization, OrganizationPatch, OrganizationView,
     UserOrganizationView,
@@ -21,7 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list, create))
         .routes(routes!(show, update, remove))
         .routes(routes!(of_user))
-        .routes(routes!(consented))
+        .routes(routes!(consented, share, add_shared))
         .routes(routes!(take_back))
 }
 
@@ -145,6 +145,46 @@ pub(super) async fn consented(
 ) -> Result<Response, Problem> {
     let chosen = organization_consent::chosen(&state, &id, &user_id).await?;
     Ok(axum::Json(chosen).into_response())
+}
+
+#[utoipa::path(
+    put,
+    path = "/api/applications/{id}/users/{user_id}/consent-organizations",
+    tag = "Organizations",
+    params(("id" = String, Path, description = "Application id"), ("user_id" = String, Path, description = "User id")),
+    request_body = OrganizationIds,
+    responses((status = 204), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn share(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((id, user_id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<OrganizationIds>,
+) -> Result<StatusCode, Problem> {
+    let at = (id.as_str(), user_id.as_str());
+    organization_consent::share(&state, &actor, at, &input.organization_ids, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(
+    post,
+    path = "/api/applications/{id}/users/{user_id}/consent-organizations",
+    tag = "Organizations",
+    params(("id" = String, Path, description = "Application id"), ("user_id" = String, Path, description = "User id")),
+    request_body = OrganizationIds,
+    responses((status = 201), (status = "4XX", body = ProblemDetails, content_type = "application/problem+json")),
+    security(("bearer" = []))
+)]
+pub(super) async fn add_shared(
+    State(state): State<AppState>,
+    Caller(actor): Caller,
+    Path((id, user_id)): Path<(String, String)>,
+    ApiJson(input): ApiJson<OrganizationIds>,
+) -> Result<StatusCode, Problem> {
+    let at = (id.as_str(), user_id.as_str());
+    organization_consent::share(&state, &actor, at, &input.organization_ids, false).await?;
+    Ok(StatusCode::CREATED)
 }
 
 #[utoipa::path(

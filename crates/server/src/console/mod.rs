@@ -2,8 +2,9 @@
 //! operations as the management API. Administrators sign in through Latchkey's own
 //! authorization code flow (the built-in console application); each page checks, from the
 //! console's cookie, that the grant is live and its user still holds the management scope.
-//! Pages live in a folder per resource (`applications/`, `users/`, `roles/`) or one file
-//! (`resources`, `keys`, `agents`); `form` checks every form's CSRF token before its handler runs.
+//! Pages live in a folder per resource (`applications/`, `users/`, `roles/`,
+//! `organizations/`) or one file (`resources`, `keys`, `agents`); `form` checks every form's
+//! CSRF token before its handler runs.
 
 mod agents;
 mod applications;
@@ -12,6 +13,7 @@ mod auth;
 mod flash;
 mod form;
 mod keys;
+mod organizations;
 mod resources;
 mod roles;
 mod text;
@@ -87,7 +89,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route(
             "/console/applications/{id}/permissions/api",
-            post(applications::permissions::create_api),
+            post(applications::new_api::create_api),
         )
         .route(
             "/console/applications/{id}/branding",
@@ -162,6 +164,7 @@ pub fn routes() -> Router<AppState> {
             "/console/roles/{id}/delete",
             get(roles::show::confirm_delete).post(roles::show::delete),
         )
+        .merge(organizations::routes())
         .route("/console/agents", get(agents::show))
         .route("/console/agents/policy", post(agents::save))
         .route("/console/agents/{id}/approval", post(agents::decide))

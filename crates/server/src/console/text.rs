@@ -9,6 +9,7 @@ pub mod factors;
 mod fr;
 pub mod guide;
 pub mod mail;
+pub mod organizations;
 pub mod problem;
 
 pub fn of(locale: Locale) -> &'static ConsoleText {
@@ -229,6 +230,7 @@ pub struct ConsoleText {
     pub problem: &'static problem::ProblemText,
     pub mail: &'static mail::MailText,
     pub factors: &'static factors::FactorsText,
+    pub organizations: &'static organizations::OrganizationsText,
     pub nav_agents: &'static str,
     pub agents_intro: &'static str,
     pub agents_pending: &'static str,

@@ -94,5 +94,6 @@ pub(super) const EN: Text = Text {
     finished_back: "Going back to this page does not sign you in again. To continue, return to the application.",
     device: &super::device::EN,
     email: &super::email::EN,
+    invitation: &super::invitation::EN,
     mfa: &super::mfa::EN,
 };

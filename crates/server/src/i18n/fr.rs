@@ -94,5 +94,6 @@ pub(super) const FR: Text = Text {
     finished_back: "Revenir sur cette page ne vous reconnecte pas. Pour continuer, revenez à l’application.",
     device: &super::device::FR,
     email: &super::email::FR,
+    invitation: &super::invitation::FR,
     mfa: &super::mfa::FR,
 };

@@ -11,6 +11,7 @@ pub mod device;
 pub mod email;
 mod en;
 mod fr;
+pub mod invitation;
 pub mod mfa;
 
 use en::EN;
@@ -193,6 +194,7 @@ pub struct Text {
     pub finished_back: &'static str,
     pub device: &'static device::DeviceText,
     pub email: &'static email::EmailText,
+    pub invitation: &'static invitation::InvitationText,
     pub mfa: &'static mfa::MfaText,
 }
 

@@ -7,7 +7,7 @@ use lettre::message::{Mailbox, MultiPart, SinglePart};
 
 use super::{Kind, Payload};
 use crate::i18n::Locale;
-use crate::i18n::email::MailText;
+use crate::i18n::Text as Words;
 
 #[derive(Template)]
 #[template(path = "mail/message.html")]
@@ -40,8 +40,9 @@ pub struct Sender<'a> {
     pub logo: Option<&'a str>,
 }
 
-/// The subject and paragraphs of `kind`, `{company}` filled in.
-fn words(kind: Kind, text: &MailText, company: &str) -> (String, Vec<String>) {
+/// The subject and paragraphs of `kind`, `{company}` and `{organization}` filled in.
+fn words(kind: Kind, all: &Words, (company, organization): (&str, &str)) -> (String, Vec<String>) {
+    let (text, invitation) = (&all.email.mail, all.invitation);
     let (subject, paragraphs): (&str, Vec<&str>) = match kind {
         Kind::SignUpCode => (text.code_subject, vec![text.sign_up_intro, text.not_you]),
         Kind::VerifyCode => (text.code_subject, vec![text.verify_intro, text.not_you]),
@@ -62,8 +63,15 @@ fn words(kind: Kind, text: &MailText, company: &str) -> (String, Vec<String>) {
             text.email_changed_subject,
             vec![text.email_changed_intro, text.changed_warning],
         ),
+        Kind::Invitation => (
+            invitation.subject,
+            vec![invitation.intro, invitation.how, text.not_you],
+        ),
     };
-    let fill = |s: &str| s.replace("{company}", company);
+    let fill = |s: &str| {
+        s.replace("{company}", company)
+            .replace("{organization}", organization)
+    };
     (fill(subject), paragraphs.into_iter().map(fill).collect())
 }
 
@@ -74,10 +82,16 @@ pub fn render(
     to: &str,
     payload: &Payload,
 ) -> Result<Message, String> {
-    let text = &locale.text().email.mail;
-    let (subject, paragraphs) = words(kind, text, sender.company);
-    // The only links mail carries lead to setting a new password.
-    let link = payload.link.as_deref().map(|url| (text.recovery_link, url));
+    let all = locale.text();
+    let text = &all.email.mail;
+    let organization = payload.organization.as_deref().unwrap_or_default();
+    let (subject, paragraphs) = words(kind, all, (sender.company, organization));
+    // Links lead to setting a new password, or to accepting an invitation.
+    let label = match kind {
+        Kind::Invitation => all.invitation.link,
+        _ => text.recovery_link,
+    };
+    let link = payload.link.as_deref().map(|url| (label, url));
     let footer = text.footer.replace("{company}", sender.company);
     let html = Html {
         lang: locale.tag(),
@@ -125,6 +139,7 @@ mod tests {
         let payload = Payload {
             code: Some("123456".into()),
             link: Some("https://id.example.com/recover/abc?code=123456".into()),
+            organization: Some("Acme".into()),
         };
         for kind in super::super::KINDS {
             for locale in [Locale::En, Locale::Fr] {
@@ -133,7 +148,7 @@ mod tests {
                 let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
                 assert!(raw.contains("123456"), "{kind:?} {locale:?}");
                 assert!(raw.contains("text/html") && raw.contains("text/plain"));
-                assert!(!raw.contains("{company}"), "{raw}");
+                assert!(!raw.contains("{company}") && !raw.contains("{organization}"));
             }
         }
     }

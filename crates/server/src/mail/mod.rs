@@ -35,9 +35,11 @@ pub enum Kind {
     EmailChanged,
     /// A second factor was removed from the account.
     FactorRemoved,
+    /// An invitation to join an organization, with its link.
+    Invitation,
 }
 
-const KINDS: [Kind; 7] = [
+const KINDS: [Kind; 8] = [
     Kind::SignUpCode,
     Kind::VerifyCode,
     Kind::Recovery,
@@ -45,6 +47,7 @@ const KINDS: [Kind; 7] = [
     Kind::SignUpExists,
     Kind::EmailChanged,
     Kind::FactorRemoved,
+    Kind::Invitation,
 ];
 
 impl Kind {
@@ -57,6 +60,7 @@ impl Kind {
             Self::SignUpExists => "sign_up_exists",
             Self::EmailChanged => "email_changed",
             Self::FactorRemoved => "factor_removed",
+            Self::Invitation => "invitation",
         }
     }
 
@@ -72,6 +76,9 @@ pub struct Payload {
     pub code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// The organization an invitation is to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
 }
 
 /// A message about to be queued.

@@ -18,7 +18,7 @@ pub fn enabled(state: &AppState) -> bool {
     state.config.mail.is_some()
 }
 
-fn require_mail(state: &AppState) -> Result<(), Error> {
+pub fn require_mail(state: &AppState) -> Result<(), Error> {
     match enabled(state) {
         true => Ok(()),
         false => Err(Error::conflict(
@@ -70,6 +70,7 @@ pub fn challenge(
         payload: Payload {
             code: Some(code.clone()),
             link,
+            organization: None,
         },
     };
     let challenge = Challenge {
@@ -96,7 +97,10 @@ pub fn notice(state: &AppState, kind: Kind, to: &str, user: &User, locale: Local
         to: to.to_owned(),
         user_id: Some(user.id.clone()),
         locale,
-        payload: Payload { code: None, link },
+        payload: Payload {
+            link,
+            ..Payload::default()
+        },
     }
     .queue(state)
 }

@@ -13,6 +13,7 @@ pub mod grants;
 pub mod keys;
 pub mod mfa;
 pub mod organization_consent;
+pub mod organization_invitations;
 mod organization_json;
 pub mod organization_members;
 pub mod organization_template;

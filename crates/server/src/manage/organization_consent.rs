@@ -3,7 +3,10 @@
 //! names them), and the organizations each user let them into.
 
 use latchkey_core::resource::MANAGEMENT_RESOURCE_ID;
-use serde::Serialize;
+use latchkey_core::scope::Scopes;
+use latchkey_store::consent::Agreed;
+use latchkey_store::organization_members::Member;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::organizations::{OrganizationView, find as find_organization};
@@ -111,10 +114,78 @@ pub async fn take_back(
     Ok(())
 }
 
+/// Let a third-party application into organizations for `user_id`, as if the user had ticked
+/// them on the consent page (`replace`: exactly these; otherwise added to those chosen). The
+/// user must be a member of each; the application still asks for its scopes at sign-in.
+pub async fn share(
+    state: &AppState,
+    actor: &Actor,
+    (application_id, user_id): (&str, &str),
+    organization_ids: &[String],
+    replace: bool,
+) -> Result<(), Error> {
+    let app = super::applications::find(state, application_id).await?;
+    if !app.is_third_party {
+        return Err(Error::invalid(
+            "application.third_party_application_only",
+            "only third-party applications are let into organizations by consent",
+        ));
+    }
+    super::users::find(state, user_id).await?;
+    for id in organization_ids {
+        find_organization(state, id).await?;
+        let member = state.db.find_membership(id, Member::User(user_id)).await?;
+        if !member {
+            return Err(Error::invalid(
+                "organization.require_membership",
+                format!("the user is not a member of organization {id}"),
+            )
+            .with_field("organizationIds"));
+        }
+    }
+    let mut chosen = organization_ids.to_vec();
+    if !replace {
+        let consent = state.db.find_consent(user_id, application_id).await?;
+        for id in consent.map(|c| c.organizations).unwrap_or_default() {
+            if !chosen.contains(&id) {
+                chosen.push(id);
+            }
+        }
+    }
+    let agreed = Agreed {
+        user_scopes: &Scopes::default(),
+        scope_ids: &[],
+        organization_scope_ids: &[],
+        organizations: Some(&chosen),
+    };
+    let now = state.clock.now_ms();
+    state
+        .db
+        .record_consent(user_id, application_id, &agreed, now)
+        .await?;
+    let details = json!({"application": application_id, "organizations": organization_ids, "replace": replace});
+    audit::write_now(
+        state,
+        actor,
+        "consent.organizations",
+        ("user", user_id),
+        details,
+    )
+    .await;
+    Ok(())
+}
+
 /// An organization a user let an application into, as listed with the user's grants.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ChosenOrganization {
     pub id: String,
     pub name: String,
+}
+
+/// Organizations to let an application into.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationIds {
+    pub organization_ids: Vec<String>,
 }

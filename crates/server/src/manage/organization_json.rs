@@ -1,9 +1,10 @@
 //! The JSON shapes of organization members and of the organization template, as Logto's
 //! management API has them: what `organization_members` and `organization_template` take and
-//! answer.
+//! answer; and invitations (`organization_invitations`).
 
 use latchkey_core::organization::{OrganizationRole, OrganizationScope};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::application_json::ApplicationView;
 use super::nullable;
@@ -169,4 +170,46 @@ pub struct OrganizationScopeIds {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ResourceScopeIds {
     pub scope_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationView {
+    pub id: String,
+    pub inviter_id: Option<String>,
+    pub invitee: String,
+    pub accepted_user_id: Option<String>,
+    pub organization_id: String,
+    /// `Pending`, `Accepted`, `Expired` or `Revoked`.
+    pub status: &'static str,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub expires_at: i64,
+    pub organization_roles: Vec<RoleRef>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewInvitation {
+    pub inviter_id: Option<String>,
+    /// The email address invited.
+    pub invitee: String,
+    pub organization_id: String,
+    /// Milliseconds since the epoch; at most 90 days away (default: 7 days).
+    pub expires_at: Option<i64>,
+    #[serde(default)]
+    pub organization_role_ids: Vec<String>,
+    /// `false` (the default): no mail; an object: the invitation is mailed, with its `link`
+    /// if given (the app's own acceptance page) or else Latchkey's, in `locale` (`en`, `fr`).
+    #[schema(value_type = Option<Object>)]
+    pub message_payload: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct StatusChange {
+    /// `Accepted` or `Revoked`.
+    pub status: String,
+    /// With `Accepted`: the user who joins (their primary email must be the invitee).
+    pub accepted_user_id: Option<String>,
 }

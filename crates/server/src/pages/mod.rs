@@ -1,8 +1,8 @@
 //! Hosted pages: sign-in (password or passkey), the second factor, sign-up (with its
 //! address's code, or a passkey), password recovery, consent, the device code, and the
-//! account (its address, its sign-in and security, its connected apps). A page records the
-//! user's answer in the store and sends the browser back to the protocol's resume URL; it
-//! never issues codes or tokens itself.
+//! account (its address, its sign-in and security, its connected apps), and an invitation's
+//! link. A page records the user's answer in the store and sends the browser back to the
+//! protocol's resume URL; it never issues codes or tokens itself.
 
 mod account;
 mod account_email;
@@ -12,6 +12,7 @@ mod consent;
 pub mod device;
 mod enrol;
 mod finished;
+mod invitation;
 mod passkey_form;
 mod passkey_sign_in;
 mod passkey_sign_up;
@@ -94,6 +95,11 @@ pub fn routes() -> Router<AppState> {
             "/recover/{challenge}",
             get(recover::show_code).post(recover::reset),
         )
+        .route(
+            "/account/invitation",
+            get(invitation::show).post(invitation::accept),
+        )
+        .route("/invitation/{token}", get(invitation::open))
         .route("/account", get(account::home))
         .route(
             "/account/email",

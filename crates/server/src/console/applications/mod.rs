@@ -6,6 +6,7 @@ pub mod branding;
 mod checks;
 pub mod guide;
 pub mod list;
+pub mod new_api;
 pub mod permissions;
 pub mod secrets;
 pub mod setup;

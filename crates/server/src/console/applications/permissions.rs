@@ -1,6 +1,6 @@
 //! A third-party application's Permissions tab: its ceiling of user data and API scopes,
-//! each with the words the user will read on the consent page; with no API yet, one is
-//! created here with its scopes.
+//! each with the words the user will read on the consent page (and within organizations);
+//! with no API yet, one is created here with its scopes (`new_api`).
 
 use crate::console::ConsoleForm;
 use askama::Template;
@@ -8,19 +8,19 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use latchkey_core::claims::CONSENT_USER_SCOPES;
 use latchkey_core::client::Application;
+use latchkey_core::resource::{Resource, Scope as ApiScope};
 use latchkey_store::Page;
 use serde::Deserialize;
 
+use super::new_api::NewApi;
 use super::show::{Tab, load, tabs};
 use crate::app::AppState;
-use crate::console::form::{FieldError, name_problems, refused_if};
+use crate::console::form::{FieldError, refused_if};
 use crate::console::{Console, Frame};
 use crate::error::PageError;
 use crate::html;
 use crate::i18n::Text;
-use crate::manage::resources;
-use crate::manage::third_party::{self, ConsentScopesInput};
-use latchkey_core::registration as rules;
+use crate::manage::third_party::{self, ConsentScopesInput, ResourceScopesView};
 
 struct Scope {
     id: String,
@@ -54,6 +54,42 @@ struct PermissionsPage<'a> {
     user_scopes: Vec<Scope>,
     user_choices: Vec<Scope>,
     apis: Vec<Api>,
+    /// Within organizations: organization scopes allowed and not yet, and API scopes held
+    /// through organization roles.
+    within: (Vec<Scope>, Vec<Scope>),
+    within_apis: Vec<Api>,
+}
+
+/// Each API's scopes, split into those `ceiling` allows and the others.
+fn apis_within(
+    console: &Console,
+    defined: &[(Resource, Vec<ApiScope>)],
+    ceiling: &[ResourceScopesView],
+) -> Vec<Api> {
+    let mut apis = Vec::new();
+    for (resource, scopes) in defined {
+        let allowed_ids: Vec<&str> = ceiling
+            .iter()
+            .filter(|g| g.resource.id == resource.id)
+            .flat_map(|g| g.scopes.iter().map(|s| s.id.as_str()))
+            .collect();
+        let (allowed, choices) = scopes
+            .iter()
+            .map(|s| Scope {
+                description: s.description_in(console.locale.tag()).to_owned(),
+                id: s.id.clone(),
+                name: s.name.clone(),
+            })
+            .partition(|s| allowed_ids.contains(&s.id.as_str()));
+        apis.push(Api {
+            path: crate::html::path_segment(&resource.id),
+            name: resource.name.clone(),
+            indicator: resource.indicator.clone(),
+            allowed,
+            choices,
+        });
+    }
+    apis
 }
 
 /// A third-party application; any other is sent back to its own page.
@@ -83,7 +119,7 @@ fn user_scope(consent_text: &Text, name: &str) -> Scope {
     }
 }
 
-async fn permissions_page(
+pub(super) async fn permissions_page(
     state: &AppState,
     console: &Console,
     app: &Application,
@@ -98,32 +134,22 @@ async fn permissions_page(
     };
     let listed = state.db.list_resources(None, all).await;
     let (resources, _) = listed.map_err(|e| console.failed(state, e))?;
-    let mut apis = Vec::new();
+    let mut defined = Vec::new();
     for resource in resources.into_iter().filter(|r| !r.is_management) {
-        let defined = state.db.list_scopes(&resource.id).await;
-        let defined = defined.map_err(|e| console.failed(state, e))?;
-        let allowed_ids: Vec<&str> = ceiling
-            .resource_scopes
-            .iter()
-            .filter(|g| g.resource.id == resource.id)
-            .flat_map(|g| g.scopes.iter().map(|s| s.id.as_str()))
-            .collect();
-        let (allowed, choices): (Vec<_>, Vec<_>) = defined
-            .into_iter()
-            .map(|s| Scope {
-                description: s.description_in(console.locale.tag()).to_owned(),
-                id: s.id,
-                name: s.name,
-            })
-            .partition(|s| allowed_ids.contains(&s.id.as_str()));
-        apis.push(Api {
-            path: crate::html::path_segment(&resource.id),
-            name: resource.name,
-            indicator: resource.indicator,
-            allowed,
-            choices,
-        });
+        let scopes = state.db.list_scopes(&resource.id).await;
+        defined.push((resource, scopes.map_err(|e| console.failed(state, e))?));
     }
+    let apis = apis_within(console, &defined, &ceiling.resource_scopes);
+    let listed = state.db.list_organization_scopes(None, all).await;
+    let (organization_scopes, _) = listed.map_err(|e| console.failed(state, e))?;
+    let (within, within_choices) = organization_scopes
+        .into_iter()
+        .map(|s| Scope {
+            id: s.id,
+            name: s.name,
+            description: s.description.unwrap_or_default(),
+        })
+        .partition(|s| ceiling.organization_scopes.iter().any(|c| c.id == s.id));
     let text = console.text();
     let page = PermissionsPage {
         frame: console.frame("applications"),
@@ -146,6 +172,8 @@ async fn permissions_page(
             .map(|n| user_scope(words, n))
             .collect(),
         apis,
+        within: (within, within_choices),
+        within_apis: apis_within(console, &defined, &ceiling.organization_resource_scopes),
     };
     Ok(html::render(
         refused_if(&page.problems),
@@ -175,6 +203,8 @@ pub async fn add(
         match name.as_str() {
             "user_scope" => input.user_scopes.push(value),
             "resource_scope" => input.resource_scopes.push(value),
+            "organization_scope" => input.organization_scopes.push(value),
+            "organization_resource_scope" => input.organization_resource_scopes.push(value),
             _ => {}
         }
     }
@@ -209,70 +239,5 @@ pub async fn remove(
     let (kind, scope) = (form.scope_type.as_str(), form.scope_id.as_str());
     let removed = third_party::remove_scope(&state, &console.actor(), &id, kind, scope).await;
     removed.map_err(|problem| console.failed(&state, problem))?;
-    Ok(Redirect::to(&here).into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct NewApi {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    indicator: String,
-    /// Scope names, separated by spaces or commas.
-    #[serde(default)]
-    scopes: String,
-}
-
-/// Create an API resource and its scopes from the empty Permissions tab, without leaving it:
-/// every scope name is checked before anything is created, so a bad one creates nothing.
-pub async fn create_api(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    ConsoleForm(console, form): ConsoleForm<NewApi>,
-) -> Result<Response, PageError> {
-    let app = third_party(&state, &console, &id).await?;
-    let names: Vec<&str> = form
-        .scopes
-        .split([' ', ','])
-        .filter(|n| !n.is_empty())
-        .collect();
-    let text = console.text();
-    let mut problems = name_problems(text, &form.name, "");
-    if rules::check_indicator(form.indicator.trim()).is_err() {
-        problems.push(FieldError::of_field("indicator", text.problem.indicator));
-    }
-    if names.iter().any(|n| rules::check_scope_name(n).is_err()) {
-        problems.push(FieldError::of_field("scopes", text.problem.scope_name));
-    }
-    let names: Vec<String> = names.into_iter().map(str::to_owned).collect();
-    if !problems.is_empty() {
-        return permissions_page(&state, &console, &app, (problems, form)).await;
-    }
-    let actor = console.actor();
-    let input = resources::NewResource {
-        name: form.name.clone(),
-        indicator: form.indicator.trim().to_owned(),
-        access_token_ttl: None,
-    };
-    let created = match resources::create(&state, &actor, input).await {
-        Ok(created) => created,
-        Err(problem) => {
-            let problems = vec![FieldError::of(text, &problem)];
-            return permissions_page(&state, &console, &app, (problems, form)).await;
-        }
-    };
-    for name in names {
-        let scope = resources::NewScope {
-            name,
-            description: String::new(),
-            descriptions: Default::default(),
-        };
-        let made = resources::create_scope(&state, &actor, &created.id, scope).await;
-        made.map_err(|problem| console.failed(&state, problem))?;
-    }
-    let here = format!(
-        "/console/applications/{}/permissions",
-        crate::html::path_segment(&id)
-    );
     Ok(Redirect::to(&here).into_response())
 }

@@ -212,6 +212,7 @@ pub const EN: ConsoleText = ConsoleText {
     problem: &super::problem::EN,
     mail: &super::mail::EN,
     factors: &super::factors::EN,
+    organizations: &super::organizations::EN,
     nav_agents: "AI agents",
     agents_intro: "AI agents and MCP clients register themselves: through a metadata document published at their client ID (CIMD) or through dynamic registration. Decide here what each kind may do, what they may ask for, and which ones are allowed.",
     agents_pending: "Waiting for approval",

@@ -212,6 +212,7 @@ pub const FR: ConsoleText = ConsoleText {
     problem: &super::problem::FR,
     mail: &super::mail::FR,
     factors: &super::factors::FR,
+    organizations: &super::organizations::FR,
     nav_agents: "Agents IA",
     agents_intro: "Les agents IA et clients MCP s’enregistrent eux-mêmes : par un document de métadonnées publié à leur identifiant client (CIMD) ou par l’enregistrement dynamique. Décidez ici ce que chaque type peut faire, ce qu’ils peuvent demander, et lesquels sont autorisés.",
     agents_pending: "En attente d’approbation",

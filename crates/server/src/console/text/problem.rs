@@ -16,6 +16,12 @@ pub struct ProblemText {
     pub role_type: &'static str,
     pub expiry: &'static str,
     pub secret_name_taken: &'static str,
+    pub template_name_taken: &'static str,
+    pub role_type_mismatch: &'static str,
+    pub management_scope: &'static str,
+    pub invitee: &'static str,
+    pub already_member: &'static str,
+    pub invitation_pending: &'static str,
 }
 
 impl ProblemText {
@@ -37,6 +43,12 @@ impl ProblemText {
             "role.invalid_type" => ("type", self.role_type),
             "application.secret_expires_in_past" => ("expiry", self.expiry),
             "application.secret_name_exists" => ("name", self.secret_name_taken),
+            "organization.name_exists" => ("name", self.template_name_taken),
+            "organization.role_type_mismatch" => ("roles", self.role_type_mismatch),
+            "organization.management_scope" => ("scopes", self.management_scope),
+            "organization.invalid_invitee" => ("email", self.invitee),
+            "organization.invitee_already_member" => ("email", self.already_member),
+            "organization.invitation_pending" => ("email", self.invitation_pending),
             _ => return None,
         })
     }
@@ -55,6 +67,12 @@ pub const EN: ProblemText = ProblemText {
     role_type: "Choose who the role is for.",
     expiry: "Choose a date in the future.",
     secret_name_taken: "This application already has a secret with this name.",
+    template_name_taken: "Another one already has this name.",
+    role_type_mismatch: "Give users roles for users, and applications roles for machine-to-machine applications.",
+    management_scope: "An organization role cannot hold the management API’s permission.",
+    invitee: "Enter an email address.",
+    already_member: "This person is a member already.",
+    invitation_pending: "An invitation to this address is pending: revoke it first to send a new one.",
 };
 
 pub const FR: ProblemText = ProblemText {
@@ -70,4 +88,10 @@ pub const FR: ProblemText = ProblemText {
     role_type: "Choisissez à qui le rôle s’adresse.",
     expiry: "Choisissez une date future.",
     secret_name_taken: "Cette application a déjà un secret de ce nom.",
+    template_name_taken: "Ce nom est déjà pris.",
+    role_type_mismatch: "Donnez aux utilisateurs des rôles pour utilisateurs, et aux applications des rôles de machine à machine.",
+    management_scope: "Un rôle d’organisation ne peut pas détenir la permission de l’API de gestion.",
+    invitee: "Saisissez une adresse e-mail.",
+    already_member: "Cette personne est déjà membre.",
+    invitation_pending: "Une invitation à cette adresse est en attente : révoquez-la pour en envoyer une nouvelle.",
 };

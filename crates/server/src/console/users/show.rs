@@ -20,7 +20,7 @@ use crate::error::PageError;
 use crate::html;
 use crate::manage::roles::{RoleIds, RoleView};
 use crate::manage::users::{self, PasswordInput, SuspensionInput};
-use crate::manage::{assignments, grants};
+use crate::manage::{assignments, grants, organizations};
 
 #[derive(Template)]
 #[template(path = "console/user.html")]
@@ -39,6 +39,8 @@ struct UserPage<'a> {
     grants: Vec<GrantRow>,
     mail: super::mail::MailSection,
     factors: Vec<super::factors::FactorRow>,
+    /// The organizations the user belongs to: path segment, name, roles held there.
+    organizations: Vec<(String, String, String)>,
 }
 
 struct GrantRow {
@@ -94,6 +96,16 @@ pub(super) async fn page(
             }
         })
         .collect();
+    let organizations = organizations::of_user(state, id).await.map_err(failed)?;
+    let organizations = organizations.into_iter().map(|o| {
+        let roles = o.organization_roles.into_iter().map(|r| r.name);
+        let id = html::path_segment(&o.organization.id);
+        (
+            id,
+            o.organization.name,
+            roles.collect::<Vec<_>>().join(", "),
+        )
+    });
     let mail = super::mail::section(state, console, id).await?;
     let factors = super::factors::section(state, console, id).await?;
     let text = console.text();
@@ -114,6 +126,7 @@ pub(super) async fn page(
         grants,
         mail,
         factors,
+        organizations: organizations.collect(),
     };
     let status = match view.error.is_some() || !view.problems.is_empty() {
         true => StatusCode::UNPROCESSABLE_ENTITY,

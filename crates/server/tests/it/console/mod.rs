@@ -5,4 +5,5 @@ pub mod agents;
 pub mod audit;
 pub mod forms;
 pub mod guide;
+pub mod organizations;
 pub mod users;

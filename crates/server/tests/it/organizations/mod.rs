@@ -2,6 +2,7 @@
 //! organization tokens for users (refresh tokens) and member machines (client credentials).
 
 mod api;
+mod invitations;
 mod third_party;
 mod tokens;
 

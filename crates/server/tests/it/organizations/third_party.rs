@@ -207,6 +207,54 @@ async fn a_third_party_hears_only_of_the_organizations_chosen() {
             .await
             .unwrap_or_default();
         assert_eq!(info["organizations"], json!([orgs.globex]));
+
+        // An administrator lets the application into Acme too, then into Acme alone.
+        let chosen = format!(
+            "/api/applications/{}/users/{}/consent-organizations",
+            partner.id, orgs.alice
+        );
+        let ids = async || -> Vec<String> {
+            let (_, listed) = admin.get(&chosen).await;
+            let mut ids: Vec<String> = listed.as_array().into_iter().flatten().map(id).collect();
+            ids.sort();
+            ids
+        };
+        let (status, _) = admin
+            .post(&chosen, json!({"organizationIds": [orgs.acme]}))
+            .await;
+        assert_eq!(status, 201);
+        let mut both = vec![orgs.acme.clone(), orgs.globex.clone()];
+        both.sort();
+        assert_eq!(ids().await, both);
+        let (status, _) = admin
+            .put(&chosen, json!({"organizationIds": [orgs.acme]}))
+            .await;
+        assert_eq!(status, 204);
+        assert_eq!(ids().await, vec![orgs.acme.clone()]);
+        let (status, refused) = admin
+            .put(&chosen, json!({"organizationIds": [orgs.initech]}))
+            .await;
+        assert_eq!(
+            (status, &refused["code"]),
+            (422, &json!("organization.require_membership"))
+        );
+        assert_eq!(
+            ids().await,
+            vec![orgs.acme.clone()],
+            "a refused change changes nothing"
+        );
+        let first_party = admin.client("Web", "Traditional").await;
+        let path = format!(
+            "/api/applications/{}/users/{}/consent-organizations",
+            first_party.id, orgs.alice
+        );
+        let (status, refused) = admin
+            .put(&path, json!({"organizationIds": [orgs.acme]}))
+            .await;
+        assert_eq!(
+            (status, &refused["code"]),
+            (422, &json!("application.third_party_application_only"))
+        );
     }
 }
 

@@ -1,0 +1,62 @@
+//! What an invitation to join an organization says: its mail, and the page its link opens.
+
+#[derive(Debug)]
+pub struct InvitationText {
+    pub subject: &'static str,
+    pub intro: &'static str,
+    pub how: &'static str,
+    pub link: &'static str,
+    pub title: &'static str,
+    pub offer: &'static str,
+    pub roles: &'static str,
+    pub accept: &'static str,
+    pub joined_title: &'static str,
+    pub joined: &'static str,
+    pub other_account: &'static str,
+    pub switch: &'static str,
+    pub gone_title: &'static str,
+    pub expired: &'static str,
+    pub revoked: &'static str,
+    pub used: &'static str,
+    pub unknown: &'static str,
+}
+
+pub const EN: InvitationText = InvitationText {
+    subject: "You are invited to join {organization}",
+    intro: "You are invited to join {organization} on {company}.",
+    how: "Accept with the button below: sign in, or create your account with this email address. The link works once.",
+    link: "Accept the invitation",
+    title: "Join {organization}",
+    offer: "You are invited to join {organization}.",
+    roles: "Your roles there:",
+    accept: "Accept and join",
+    joined_title: "Welcome to {organization}",
+    joined: "You are now a member of {organization}. Apps you use can act within it once you allow them.",
+    other_account: "This invitation is for {invitee}, and you are signed in as {you}. Sign out, then open the link again and sign in (or create an account) with {invitee}.",
+    switch: "Sign out",
+    gone_title: "This invitation cannot be used",
+    expired: "It has expired. Ask whoever invited you for a new one.",
+    revoked: "It was withdrawn. Ask whoever invited you for a new one.",
+    used: "It has been accepted already.",
+    unknown: "This link is not right, or a newer invitation replaced it. Use the latest email you received.",
+};
+
+pub const FR: InvitationText = InvitationText {
+    subject: "Vous êtes invité à rejoindre {organization}",
+    intro: "Vous êtes invité à rejoindre {organization} sur {company}.",
+    how: "Acceptez avec le bouton ci-dessous : connectez-vous, ou créez votre compte avec cette adresse e-mail. Le lien ne sert qu’une fois.",
+    link: "Accepter l’invitation",
+    title: "Rejoindre {organization}",
+    offer: "Vous êtes invité à rejoindre {organization}.",
+    roles: "Vos rôles :",
+    accept: "Accepter et rejoindre",
+    joined_title: "Bienvenue dans {organization}",
+    joined: "Vous êtes maintenant membre de {organization}. Les applications que vous utilisez pourront y agir une fois que vous les y aurez autorisées.",
+    other_account: "Cette invitation est pour {invitee}, et vous êtes connecté en tant que {you}. Déconnectez-vous, puis rouvrez le lien et connectez-vous (ou créez un compte) avec {invitee}.",
+    switch: "Se déconnecter",
+    gone_title: "Cette invitation ne peut pas servir",
+    expired: "Elle a expiré. Demandez-en une nouvelle à la personne qui vous a invité.",
+    revoked: "Elle a été retirée. Demandez-en une nouvelle à la personne qui vous a invité.",
+    used: "Elle a déjà été acceptée.",
+    unknown: "Ce lien n’est pas correct, ou une invitation plus récente l’a remplacé. Utilisez le dernier e-mail reçu.",
+};
