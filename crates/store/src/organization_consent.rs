@@ -76,6 +76,41 @@ impl Db {
             .await
     }
 
+    /// Let the application into organizations `ids` for `user_id` (`replace`: into these
+    /// only), within the consent the user gave it; an organization the user is not a member
+    /// of when this runs is left out. False if the user never consented to the application.
+    pub async fn share_organizations(
+        &self,
+        (user_id, application_id): (&str, &str),
+        ids: &[String],
+        replace: bool,
+    ) -> Result<bool> {
+        let guard = Statement::new(
+            "UPDATE consents SET last_used_at = last_used_at \
+             WHERE user_id = $1 AND application_id = $2",
+            args![user_id, application_id],
+        );
+        let mut then = Vec::new();
+        if replace {
+            then.push(Statement::new(
+                "DELETE FROM consent_organizations WHERE consent_id IN \
+                 (SELECT id FROM consents WHERE user_id = $1 AND application_id = $2)",
+                args![user_id, application_id],
+            ));
+        }
+        for id in ids {
+            then.push(Statement::new(
+                "INSERT INTO consent_organizations (consent_id, organization_id) \
+                 SELECT c.id, m.organization_id FROM consents c \
+                 JOIN organization_users m ON m.user_id = c.user_id \
+                 WHERE c.user_id = $1 AND c.application_id = $2 AND m.organization_id = $3 \
+                 ON CONFLICT DO NOTHING",
+                args![user_id, application_id, id],
+            ));
+        }
+        self.execute_if(guard, then).await
+    }
+
     /// Take organization `organization_id` back from what `user_id` shared with the
     /// application; `NotFound` if it was not shared.
     pub async fn remove_consented_organization(

@@ -6,7 +6,7 @@ use latchkey_core::resource::Scope;
 
 use crate::organization_members::{Member, Tables};
 use crate::organization_roles::SCOPE_COLUMNS;
-use crate::sql::statement::args;
+use crate::sql::statement::{Arg, args, placeholders};
 use crate::{Db, Result};
 
 impl Db {
@@ -15,12 +15,12 @@ impl Db {
         &self,
         names: &latchkey_core::scope::Scopes,
     ) -> Result<Vec<OrganizationScope>> {
-        let sql = format!("SELECT {SCOPE_COLUMNS} FROM organization_scopes ORDER BY name");
-        let all: Vec<OrganizationScope> = self.fetch_all(&sql, &[]).await?;
-        Ok(all
-            .into_iter()
-            .filter(|s| names.contains(&s.name))
-            .collect())
+        let values: Vec<Arg> = names.iter().map(Arg::from).collect();
+        let sql = format!(
+            "SELECT {SCOPE_COLUMNS} FROM organization_scopes WHERE name IN ({}) ORDER BY name",
+            placeholders(values.len())
+        );
+        self.fetch_all(&sql, &values).await
     }
 
     /// The scopes of API `resource_id` that `user_id`'s organization roles hold in any of

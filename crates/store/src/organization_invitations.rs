@@ -8,7 +8,7 @@ use latchkey_core::organization::OrganizationRole;
 
 use crate::outbox::Mail;
 use crate::sql::row::{Columns, Prefixed, Record};
-use crate::sql::statement::{Statement, args};
+use crate::sql::statement::{Statement, args, placeholders};
 use crate::{Db, Error, Result};
 
 const COLUMNS: &str = "id, inviter_id, invitee, accepted_user_id, organization_id, status, \
@@ -54,7 +54,9 @@ impl Record for InvitationRole {
 
 impl Db {
     /// Store a new invitation with its roles and the mail that carries its link, all or
-    /// nothing; `Missing` when its organization, inviter or a role does not exist.
+    /// nothing; `Missing` when its organization, inviter or a role does not exist, `Conflict`
+    /// when the address has a live pending invitation to the organization (an expired one is
+    /// marked `Expired` in the same transaction).
     pub async fn insert_invitation(
         &self,
         invitation: &Invitation,
@@ -62,24 +64,33 @@ impl Db {
         mails: &[Mail],
     ) -> Result<()> {
         let i = invitation;
-        let mut statements = vec![Statement::new(
-            format!(
-                "INSERT INTO organization_invitations ({COLUMNS}, token_hash) \
+        let expire = Statement::new(
+            "UPDATE organization_invitations SET status = 'Expired', updated_at = $3 \
+             WHERE organization_id = $1 AND invitee = $2 AND status = 'Pending' \
+             AND expires_at <= $3",
+            args![&i.organization_id, &i.invitee, i.created_at],
+        );
+        let mut statements = vec![
+            expire,
+            Statement::new(
+                format!(
+                    "INSERT INTO organization_invitations ({COLUMNS}, token_hash) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+                ),
+                args![
+                    &i.id,
+                    i.inviter_id.as_deref(),
+                    &i.invitee,
+                    i.accepted_user_id.as_deref(),
+                    &i.organization_id,
+                    i.status.as_str(),
+                    i.created_at,
+                    i.updated_at,
+                    i.expires_at,
+                    token_hash
+                ],
             ),
-            args![
-                &i.id,
-                i.inviter_id.as_deref(),
-                &i.invitee,
-                i.accepted_user_id.as_deref(),
-                &i.organization_id,
-                i.status.as_str(),
-                i.created_at,
-                i.updated_at,
-                i.expires_at,
-                token_hash
-            ],
-        )];
+        ];
         for role_id in role_ids {
             statements.push(Statement::new(
                 "INSERT INTO organization_invitation_roles (invitation_id, organization_role_id) \
@@ -136,14 +147,13 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT g.invitation_id, r.id AS r_id, r.name AS r_name, \
              r.description AS r_description, r.type AS r_type, r.created_at AS r_created_at \
              FROM organization_invitation_roles g \
              JOIN organization_roles r ON r.id = g.organization_role_id \
              WHERE g.invitation_id IN ({}) ORDER BY r.name",
-            placeholders.join(", ")
+            placeholders(ids.len())
         );
         let values: Vec<_> = ids.iter().map(|id| (*id).into()).collect();
         let rows: Vec<InvitationRole> = self.fetch_all(&sql, &values).await?;
@@ -186,13 +196,14 @@ impl Db {
     }
 
     /// `user_id` accepts a pending invitation at `now`: it becomes a member with the
-    /// invitation's roles (kept if a member already), and (`verify`) its address is proven,
-    /// since the link reached it. False if the invitation was no longer pending.
+    /// invitation's roles (kept if a member already), and (`verify`: the primary email the
+    /// caller checked against the invitee) that address is proven, since the link reached it,
+    /// unless it changed meanwhile. False if the invitation was no longer pending.
     pub async fn accept_invitation(
         &self,
         id: &str,
         (user_id, now): (&str, i64),
-        verify: bool,
+        verify: Option<&str>,
     ) -> Result<bool> {
         let guard = Statement::new(
             "UPDATE organization_invitations SET status = 'Accepted', accepted_user_id = $2, \
@@ -216,12 +227,11 @@ impl Db {
                 args![id, user_id],
             ),
         ];
-        if verify {
+        if let Some(email) = verify {
             then.push(Statement::new(
-                "UPDATE users SET primary_email_verified = TRUE, updated_at = $3 WHERE id = $1 \
-                 AND LOWER(primary_email) = \
-                 (SELECT invitee FROM organization_invitations WHERE id = $2)",
-                args![user_id, id, now],
+                "UPDATE users SET primary_email_verified = TRUE, updated_at = $3 \
+                 WHERE id = $1 AND primary_email = $2",
+                args![user_id, email, now],
             ));
         }
         self.execute_if(guard, then).await

@@ -8,7 +8,7 @@ use latchkey_core::role::RoleType;
 
 use crate::sql::list::{Filter, Page};
 use crate::sql::row::{Columns, Record};
-use crate::sql::statement::{Statement, args};
+use crate::sql::statement::{Arg, Statement, args, placeholders};
 use crate::{Db, Error, Result};
 
 const ROLE_COLUMNS: &str = "id, name, description, type, created_at";
@@ -71,16 +71,19 @@ impl Db {
         &self,
         names: &[String],
     ) -> Result<Vec<OrganizationRole>> {
-        let all: Vec<OrganizationRole> = self.list_all_organization_roles().await?;
+        let found: Vec<OrganizationRole> = self
+            .fetch_all(
+                &format!(
+                    "SELECT {ROLE_COLUMNS} FROM organization_roles WHERE name IN ({})",
+                    placeholders(names.len())
+                ),
+                &names.iter().map(Arg::from).collect::<Vec<_>>(),
+            )
+            .await?;
         Ok(names
             .iter()
-            .filter_map(|n| all.iter().find(|r| &r.name == n).cloned())
+            .filter_map(|n| found.iter().find(|r| &r.name == n).cloned())
             .collect())
-    }
-
-    async fn list_all_organization_roles(&self) -> Result<Vec<OrganizationRole>> {
-        let sql = format!("SELECT {ROLE_COLUMNS} FROM organization_roles ORDER BY name");
-        self.fetch_all(&sql, &[]).await
     }
 
     pub async fn list_organization_roles(

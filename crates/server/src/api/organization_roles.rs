@@ -99,9 +99,8 @@ pub(super) async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<TemplatePatch>,
 ) -> Result<Response, Problem> {
-    template::update(&state, &actor, (Template::Roles, &id), patch).await?;
-    let role = template::find_role(&state, &id).await?;
-    Ok(axum::Json(OrganizationRoleView::from(role)).into_response())
+    let changed = template::update_role(&state, &actor, &id, patch).await?;
+    Ok(axum::Json(changed).into_response())
 }
 
 #[utoipa::path(

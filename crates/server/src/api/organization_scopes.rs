@@ -94,9 +94,8 @@ pub(super) async fn update(
     Path(id): Path<String>,
     ApiJson(patch): ApiJson<TemplatePatch>,
 ) -> Result<Response, Problem> {
-    template::update(&state, &actor, (Template::Scopes, &id), patch).await?;
-    let scope = template::find_scope(&state, &id).await?;
-    Ok(axum::Json(OrganizationScopeView::from(scope)).into_response())
+    let changed = template::update_scope(&state, &actor, &id, patch).await?;
+    Ok(axum::Json(changed).into_response())
 }
 
 #[utoipa::path(

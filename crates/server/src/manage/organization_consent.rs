@@ -3,8 +3,6 @@
 //! names them), and the organizations each user let them into.
 
 use latchkey_core::resource::MANAGEMENT_RESOURCE_ID;
-use latchkey_core::scope::Scopes;
-use latchkey_store::consent::Agreed;
 use latchkey_store::organization_members::Member;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -116,7 +114,8 @@ pub async fn take_back(
 
 /// Let a third-party application into organizations for `user_id`, as if the user had ticked
 /// them on the consent page (`replace`: exactly these; otherwise added to those chosen). The
-/// user must be a member of each; the application still asks for its scopes at sign-in.
+/// user must have allowed the application already (the consent page, never skipped here) and
+/// be a member of each organization.
 pub async fn share(
     state: &AppState,
     actor: &Actor,
@@ -143,26 +142,16 @@ pub async fn share(
             .with_field("organizationIds"));
         }
     }
-    let mut chosen = organization_ids.to_vec();
-    if !replace {
-        let consent = state.db.find_consent(user_id, application_id).await?;
-        for id in consent.map(|c| c.organizations).unwrap_or_default() {
-            if !chosen.contains(&id) {
-                chosen.push(id);
-            }
-        }
-    }
-    let agreed = Agreed {
-        user_scopes: &Scopes::default(),
-        scope_ids: &[],
-        organization_scope_ids: &[],
-        organizations: Some(&chosen),
-    };
-    let now = state.clock.now_ms();
-    state
+    let shared = state
         .db
-        .record_consent(user_id, application_id, &agreed, now)
+        .share_organizations((user_id, application_id), organization_ids, replace)
         .await?;
+    if !shared {
+        return Err(Error::invalid(
+            "application.user_consent_not_found",
+            "the user has not allowed this application: organizations are shared with its consent",
+        ));
+    }
     let details = json!({"application": application_id, "organizations": organization_ids, "replace": replace});
     audit::write_now(
         state,

@@ -147,18 +147,6 @@ pub async fn create(
             .with_field("invitee"));
         }
     }
-    let filter = InvitationFilter {
-        organization_id: Some(org.id.clone()),
-        invitee: Some(invitee.clone()),
-        inviter_id: None,
-    };
-    let earlier = state.db.list_invitations(&filter).await?;
-    if earlier.iter().any(|i| i.status_at(now) == Status::Pending) {
-        return Err(Error::conflict(
-            "organization.invitation_pending",
-            "a pending invitation to this organization exists for the invitee",
-        ));
-    }
     let invitation = Invitation {
         id: latchkey_core::random::id(),
         inviter_id: input.inviter_id,
@@ -191,6 +179,10 @@ pub async fn create(
                 "the inviter does not exist",
             )
             .with_field("inviterId"),
+            latchkey_store::Error::Conflict => Error::conflict(
+                "organization.invitation_pending",
+                "a pending invitation to this organization exists for the invitee",
+            ),
             other => other.into(),
         })?;
     if !mails.is_empty() {
@@ -243,10 +235,7 @@ pub async fn change_status(
                 )
                 .with_field("acceptedUserId"));
             }
-            state
-                .db
-                .accept_invitation(id, (user_id, now), false)
-                .await?
+            state.db.accept_invitation(id, (user_id, now), None).await?
         }
         _ => state.db.revoke_invitation(id, now).await?,
     };

@@ -168,42 +168,71 @@ pub async fn create_scope(
     Ok(scope.into())
 }
 
-/// Rename or describe again a role or a scope; the changed one, found again.
-pub async fn update(
+/// Rename or describe again a role; the role as it is now.
+pub async fn update_role(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    patch: TemplatePatch,
+) -> Result<OrganizationRoleView, Error> {
+    let mut role = find_role(state, id).await?;
+    if let Some(name) = &patch.name {
+        role.name = rules::check_name("name", name)?;
+    }
+    role.description = described(role.description, &patch)?;
+    write(
+        state,
+        actor,
+        (Template::Roles, id),
+        (&role.name, &role.description),
+    )
+    .await?;
+    Ok(role.into())
+}
+
+/// Rename or describe again a scope; the scope as it is now.
+pub async fn update_scope(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    patch: TemplatePatch,
+) -> Result<OrganizationScopeView, Error> {
+    let mut scope = find_scope(state, id).await?;
+    if let Some(name) = &patch.name {
+        rules::check_scope_name(name)?;
+        scope.name = name.clone();
+    }
+    scope.description = described(scope.description, &patch)?;
+    write(
+        state,
+        actor,
+        (Template::Scopes, id),
+        (&scope.name, &scope.description),
+    )
+    .await?;
+    Ok(scope.into())
+}
+
+fn described(before: Option<String>, patch: &TemplatePatch) -> Result<Option<String>, Error> {
+    match &patch.description {
+        Some(d) => Ok(rules::check_description("description", d.as_deref())?),
+        None => Ok(before),
+    }
+}
+
+async fn write(
     state: &AppState,
     actor: &Actor,
     (part, id): (Template, &str),
-    patch: TemplatePatch,
-) -> Result<(String, Option<String>), Error> {
-    let (name, description) = match part {
-        Template::Roles => {
-            let role = find_role(state, id).await?;
-            (role.name, role.description)
-        }
-        Template::Scopes => {
-            let scope = find_scope(state, id).await?;
-            (scope.name, scope.description)
-        }
-    };
-    let name = match (&patch.name, part) {
-        (Some(name), Template::Roles) => rules::check_name("name", name)?,
-        (Some(name), Template::Scopes) => {
-            rules::check_scope_name(name)?;
-            name.clone()
-        }
-        (None, _) => name,
-    };
-    let description = match &patch.description {
-        Some(d) => rules::check_description("description", d.as_deref())?,
-        None => description,
-    };
+    (name, description): (&str, &Option<String>),
+) -> Result<(), Error> {
     let update = state
         .db
-        .update_template(part, id, (&name, description.as_deref()));
+        .update_template(part, id, (name, description.as_deref()));
     update.await.map_err(name_taken)?;
-    let (action, kind) = audit_names(part, "update");
+    let (action, kind) = audit_names(part, Change::Update);
     audit::write_now(state, actor, action, (kind, id), json!({})).await;
-    Ok((name, description))
+    Ok(())
 }
 
 pub async fn delete(
@@ -211,7 +240,7 @@ pub async fn delete(
     actor: &Actor,
     (part, id): (Template, &str),
 ) -> Result<(), Error> {
-    let (action, kind) = audit_names(part, "delete");
+    let (action, kind) = audit_names(part, Change::Delete);
     let what = match part {
         Template::Roles => "organization role",
         Template::Scopes => "organization scope",
@@ -225,12 +254,18 @@ pub async fn delete(
     Ok(())
 }
 
-fn audit_names(part: Template, verb: &str) -> (&'static str, &'static str) {
-    match (part, verb) {
-        (Template::Roles, "update") => ("organization_role.update", "organization_role"),
-        (Template::Roles, _) => ("organization_role.delete", "organization_role"),
-        (Template::Scopes, "update") => ("organization_scope.update", "organization_scope"),
-        (Template::Scopes, _) => ("organization_scope.delete", "organization_scope"),
+enum Change {
+    Update,
+    Delete,
+}
+
+/// The audit log's action and object kind for a change to `part`.
+fn audit_names(part: Template, change: Change) -> (&'static str, &'static str) {
+    match (part, change) {
+        (Template::Roles, Change::Update) => ("organization_role.update", "organization_role"),
+        (Template::Roles, Change::Delete) => ("organization_role.delete", "organization_role"),
+        (Template::Scopes, Change::Update) => ("organization_scope.update", "organization_scope"),
+        (Template::Scopes, Change::Delete) => ("organization_scope.delete", "organization_scope"),
     }
 }
 

@@ -91,8 +91,20 @@ fn gone(state: &AppState, headers: &HeaderMap, status: Option<Status>) -> Respon
     response
 }
 
-/// The link: keep its secret in a cookie and continue without it in the address.
-pub async fn open(State(state): State<AppState>, Path(token): Path<String>) -> Response {
+/// The link: keep its secret in a cookie and continue without it in the address. Anything
+/// but a secret's shape (43 base64url characters) is refused before it reaches a header.
+pub async fn open(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Response {
+    let shaped = token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !shaped {
+        return gone(&state, &headers, None);
+    }
     let mut response = Redirect::to(HERE).into_response();
     let cookie = browser::set_cookie(&state, COOKIE, &token, COOKIE_SECS);
     response.headers_mut().append(header::SET_COOKIE, cookie);
@@ -205,7 +217,11 @@ pub async fn accept(
     let now = state.clock.now_ms();
     let accepted = state
         .db
-        .accept_invitation(&invitation.id, (&user.id, now), true)
+        .accept_invitation(
+            &invitation.id,
+            (&user.id, now),
+            user.primary_email.as_deref(),
+        )
         .await;
     if !accepted.or_page(&state, &headers)? {
         let again = state

@@ -36,6 +36,17 @@ macro_rules! args {
 }
 pub(crate) use args;
 
+/// `$1, $2, ... $count` (at least `''`, so that `IN ()` never happens).
+pub(crate) fn placeholders(count: usize) -> String {
+    match count {
+        0 => "''".to_owned(),
+        n => (1..=n)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
 impl From<&str> for Arg {
     fn from(value: &str) -> Self {
         Self::Text(value.to_owned())

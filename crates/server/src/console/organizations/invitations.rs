@@ -98,6 +98,13 @@ pub async fn revoke(
     Path((id, invitation_id)): Path<(String, String)>,
     ConsoleForm(console, Button {}): ConsoleForm<Button>,
 ) -> Result<Response, PageError> {
+    // Only this organization's invitations are revoked from its page.
+    let found = invitations::find(&state, &invitation_id).await;
+    let found = found.map_err(|problem| console.failed(&state, problem))?;
+    if found.organization_id != id {
+        let missing = crate::manage::Error::NotFound("organization invitation");
+        return Err(console.failed(&state, missing));
+    }
     let change = StatusChange {
         status: Status::Revoked.as_str().to_owned(),
         accepted_user_id: None,

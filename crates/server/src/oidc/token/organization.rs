@@ -89,7 +89,11 @@ pub async fn for_application(
         let held = state.db.find_member_scopes(organization_id, member).await?;
         let held = held.ok_or_else(organization::not_member)?;
         let held = Scopes::from_names(held.into_iter().map(|s| s.name));
-        let (defined, _) = state.db.list_organization_scopes(None, EVERY).await?;
+        // Only the requested names need checking against the template.
+        let defined = match requested {
+            Some(names) => state.db.find_organization_scopes_named(names).await?,
+            None => Vec::new(),
+        };
         let defined = Scopes::from_names(defined.into_iter().map(|s| s.name));
         let scope = client_credentials::scope(requested, &defined, &held)?;
         let subject = (app.id.as_str(), app.id.as_str());
@@ -112,12 +116,6 @@ pub async fn for_application(
     let claims = client_credentials::grant(app, request, &resource, &defined, &held, &issuer, now)?;
     Ok(claims)
 }
-
-/// Every organization scope, in one page: the template is an administrator's short list.
-const EVERY: latchkey_store::Page = latchkey_store::Page {
-    page: 1,
-    page_size: 10_000,
-};
 
 async fn find_resource(
     state: &AppState,

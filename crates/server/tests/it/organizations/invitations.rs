@@ -176,6 +176,24 @@ async fn revoked_expired_and_resent_links_stop_working() {
     assert!(status == 410 && page.contains("expired"), "{page}");
     let (_, expired) = admin.get(&format!("{INVITATIONS}/{}", id(&resent))).await;
     assert_eq!(expired["status"], "Expired");
+    // A new invitation to the same address replaces the expired one.
+    let renewed = invite(&admin, body(&orgs.globex)).await;
+    assert_eq!(renewed["status"], "Pending");
+    let (_, expired) = admin.get(&format!("{INVITATIONS}/{}", id(&resent))).await;
+    assert_eq!(expired["status"], "Expired");
+    // A link that is not a secret's shape never reaches a cookie.
+    let response = browser()
+        .get(app.url("/invitation/x;%20Domain=example.com"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 410);
+    assert!(
+        response
+            .headers()
+            .get("set-cookie")
+            .is_none_or(|c| !c.to_str().unwrap_or_default().contains("Domain"))
+    );
     let (status, refused) = admin
         .put(
             &format!("{INVITATIONS}/{}/status", id(&resent)),

@@ -243,6 +243,19 @@ async fn a_third_party_hears_only_of_the_organizations_chosen() {
             vec![orgs.acme.clone()],
             "a refused change changes nothing"
         );
+        let other = admin.third_party("Other").await;
+        let path = format!(
+            "/api/applications/{}/users/{}/consent-organizations",
+            other.id, orgs.alice
+        );
+        let (status, refused) = admin
+            .put(&path, json!({"organizationIds": [orgs.acme]}))
+            .await;
+        assert_eq!(
+            (status, &refused["code"]),
+            (422, &json!("application.user_consent_not_found")),
+            "never a consent the user did not give"
+        );
         let first_party = admin.client("Web", "Traditional").await;
         let path = format!(
             "/api/applications/{}/users/{}/consent-organizations",
