@@ -6,7 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BIN, codeIn, fitProblems, launchBrowser, managementApi, shot, startLatchkey, startMailServer } from "./latchkey.mjs";
+import { BIN, codeIn, fitProblems, launchBrowser, managementApi, pageShots, shot, startLatchkey, startMailServer } from "./latchkey.mjs";
 
 test("an administrator runs an organization from the console, and an invitation brings a new member in", async () => {
   assert.ok(BIN, "set LATCHKEY_BIN to the latchkey binary");
@@ -80,6 +80,7 @@ test("an administrator runs an organization from the console, and an invitation 
     assert.ok(!phone.url().includes("/invitation/"), "the link's secret left the address bar");
     await phone.getByText("member").waitFor();
     assert.deepEqual(await fitProblems(phone, { reload: false }), []);
+    await pageShots(phone, "invitation-fr");
     await phone.getByRole("button", { name: "Accepter et rejoindre" }).click();
     await phone.getByRole("heading", { name: "Bienvenue dans Acme Corp" }).waitFor();
     const members = await api("GET", `${base}/api/organizations/${org.id}/users`);
