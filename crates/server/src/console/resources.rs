@@ -75,6 +75,26 @@ async fn list_page(
     Ok(html::render(status, &page, &page.frame.nonce))
 }
 
+/// Every API but the management API (never offered to a third party or an organization
+/// role), each with its scopes: what the permission pickers list.
+pub async fn with_scopes(
+    state: &AppState,
+    console: &Console,
+) -> Result<Vec<(Resource, Vec<Scope>)>, PageError> {
+    let all = Page {
+        page: 1,
+        page_size: 1000,
+    };
+    let listed = state.db.list_resources(None, all).await;
+    let (resources, _) = listed.map_err(|e| console.failed(state, e))?;
+    let mut apis = Vec::new();
+    for resource in resources.into_iter().filter(|r| !r.is_management) {
+        let scopes = state.db.list_scopes(&resource.id).await;
+        apis.push((resource, scopes.map_err(|e| console.failed(state, e))?));
+    }
+    Ok(apis)
+}
+
 pub async fn list(State(state): State<AppState>, console: Console) -> Result<Response, PageError> {
     let form = NewForm {
         access_token_ttl: "3600".into(),

@@ -132,13 +132,7 @@ pub(super) async fn permissions_page(
         page: 1,
         page_size: 1000,
     };
-    let listed = state.db.list_resources(None, all).await;
-    let (resources, _) = listed.map_err(|e| console.failed(state, e))?;
-    let mut defined = Vec::new();
-    for resource in resources.into_iter().filter(|r| !r.is_management) {
-        let scopes = state.db.list_scopes(&resource.id).await;
-        defined.push((resource, scopes.map_err(|e| console.failed(state, e))?));
-    }
+    let defined = crate::console::resources::with_scopes(state, console).await?;
     let apis = apis_within(console, &defined, &ceiling.resource_scopes);
     let listed = state.db.list_organization_scopes(None, all).await;
     let (organization_scopes, _) = listed.map_err(|e| console.failed(state, e))?;

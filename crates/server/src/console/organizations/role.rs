@@ -73,9 +73,8 @@ async fn page(
         })
         .partition(|s| held.scopes.iter().any(|h| h.id == s.id));
     let mut api_scopes = (Vec::new(), Vec::new());
-    let (resources, _) = state.db.list_resources(None, ALL).await.map_err(stored)?;
-    for resource in resources.into_iter().filter(|r| !r.is_management) {
-        for scope in state.db.list_scopes(&resource.id).await.map_err(stored)? {
+    for (resource, scopes) in crate::console::resources::with_scopes(state, console).await? {
+        for scope in scopes {
             let has = held.resource_scopes.iter().any(|h| h.id == scope.id);
             let row = Scope {
                 description: scope.description_in(console.locale.tag()).to_owned(),
