@@ -171,6 +171,7 @@ pub fn main() -> ExitCode {
         cimd_allow_hosts: cli.settings.cimd_allow_hosts,
         cimd_ca_file: cli.settings.cimd_ca_file,
         mail: crate::config::mail::MailSources::default(),
+        retention: crate::config::retention::RetentionSources::default(),
     }
     .with_process_env();
     let config = match sources.resolve() {

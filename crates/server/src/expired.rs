@@ -1,7 +1,8 @@
 //! Every node deletes expired codes, tokens, sessions and interactions in the background
 //! (`latchkey_store::expired`): a step every few minutes, a few hundred rows per table at a
 //! time, pausing between steps so that requests' writes are never held up for long. Several
-//! nodes doing it at once only find less to delete.
+//! nodes doing it at once only find less to delete. The retention settings are applied after
+//! each sweep (`crate::retention`).
 
 use std::time::Duration;
 
@@ -10,22 +11,32 @@ use latchkey_store::Db;
 use latchkey_store::audit::AuditEntry;
 
 use crate::app::Clock;
+use crate::config::retention::Retention;
 
 /// Between two sweeps. The first comes one interval after start-up, not during it.
 const INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// Rows per table and step: a step is one short write transaction.
-const STEP: i64 = 500;
+pub(crate) const STEP: i64 = 500;
 /// Between the steps of one sweep, while a table still has more than a step's worth.
-const PAUSE: Duration = Duration::from_millis(100);
+pub(crate) const PAUSE: Duration = Duration::from_millis(100);
 
-pub fn spawn(db: Db, clock: Clock) {
+/// Between two passes of the grant retention.
+const GRANT_PASS: Duration = Duration::from_secs(24 * 60 * 60);
+
+pub fn spawn(db: Db, clock: Clock, retention: Retention) {
     tokio::spawn(async move {
         let start = tokio::time::Instant::now() + INTERVAL;
         let mut tick = tokio::time::interval_at(start, INTERVAL);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_grant_pass: Option<tokio::time::Instant> = None;
         loop {
             tick.tick().await;
             sweep(&db, &clock).await;
+            crate::retention::audit(&db, &clock, &retention).await;
+            if last_grant_pass.is_none_or(|at| at.elapsed() >= GRANT_PASS) {
+                last_grant_pass = Some(tokio::time::Instant::now());
+                crate::retention::grants(&db, &clock, &retention).await;
+            }
         }
     });
 }

@@ -21,7 +21,8 @@
 //! - [`cache`]: in-memory copies of clients and API permissions, kept honest by polling.
 //! - [`cimd`]: fetching a client's metadata document (CIMD) behind the SSRF rules.
 //! - [`password`]: argon2id hashing on threads of its own, one per core.
-//! - [`expired`]: expired codes, tokens and sessions deleted in the background.
+//! - [`expired`]: expired codes, tokens and sessions deleted in the background; [`retention`]:
+//!   old audit entries and idle grants, the same way.
 //! - [`mail`]: the outbox: mail queued with the action that causes it, delivered by a worker.
 //! - [`manage`]: admin operations shared by the CLI and the management API.
 //! - [`audit`]: the audit log's two writers, at once (`write_now`) and batched (`queue`).
@@ -53,4 +54,5 @@ pub mod oidc;
 pub mod pages;
 pub mod passkeys;
 pub mod password;
+pub mod retention;
 pub mod throttle;

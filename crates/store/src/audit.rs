@@ -25,6 +25,8 @@ pub struct AuditFilter {
     pub action: Option<String>,
     pub actor_id: Option<String>,
     pub target_id: Option<String>,
+    /// Entries by this user or about them.
+    pub user_id: Option<String>,
     /// Inclusive lower bound, milliseconds.
     pub from: Option<i64>,
     /// Exclusive upper bound, milliseconds.
@@ -125,6 +127,10 @@ impl Db {
         }
         if let Some(target) = &filter.target_id {
             sql.text_eq("target_id", target);
+        }
+        if let Some(user) = &filter.user_id {
+            // Two index ranges (migration 0022), one per column.
+            sql.clause("(actor_id = {} OR target_id = {})", [user, user]);
         }
         if let Some(from) = filter.from {
             sql.int_bound("created_at", true, from);

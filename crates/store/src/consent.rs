@@ -11,7 +11,7 @@ use crate::sql::statement::{Arg, Statement, args};
 use crate::sql::tx::{Tx, transaction};
 use crate::{Db, Error, Result};
 
-const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
+pub(crate) const COLUMNS: &str = "id, user_id, application_id, created_at, last_used_at";
 
 const USER_SCOPES: &str =
     "SELECT scope FROM consent_user_scopes WHERE consent_id = $1 ORDER BY scope";
@@ -52,7 +52,7 @@ impl Record for UserScope {
 }
 
 /// The consent with its scopes.
-async fn complete(tx: &mut impl Tx, mut consent: Consent) -> Result<Consent> {
+pub(crate) async fn complete(tx: &mut impl Tx, mut consent: Consent) -> Result<Consent> {
     let id = [consent.id.as_str().into()];
     let user_scopes: Vec<UserScope> = tx.fetch_all(USER_SCOPES, &id).await?;
     consent.user_scopes = Scopes::from_names(user_scopes.into_iter().map(|UserScope(s)| s));

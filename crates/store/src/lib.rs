@@ -3,7 +3,7 @@
 //!
 //! - [`applications`]: applications; `secrets`: their client secrets.
 //! - [`users`], [`roles`]: users, roles, and who holds which role.
-//! - [`audit`]: the append-only audit log.
+//! - [`audit`]: the audit log (nothing changes an entry; retention deletes old ones).
 //! - [`third_party`]: third-party applications' consent ceilings and branding;
 //!   [`consent`]: what each user agreed to share with each application.
 //! - [`sessions`]: browser sessions and pending interactions; [`throttles`]: failure counters.
@@ -19,17 +19,22 @@
 //! - [`challenges`]: codes sent to an address; [`outbox`]: mail waiting to be sent.
 //! - [`cache`]: what a node polls to know its copies of clients and API permissions are
 //!   current.
-//! - [`expired`]: deleting what has expired, in small batches.
-//! - `testing` (feature `testing`): throwaway databases for the server's tests.
+//! - [`expired`]: deleting what has expired, in small batches; [`retention`]: what is old
+//!   enough to go (audit entries, idle grants and consents), the same way.
+//! - `testing` (feature `testing`): throwaway databases for the server's tests; `bulk` (the
+//!   same feature): a large deployment's rows, fast, for the scale benchmark.
 //! - `sql`: the engine every table module runs its SQL through, and the only place that calls
 //!   a driver: `connect` (opening either database), `database` (migrations, integrity,
-//!   backup), `statement`, `tx`, `row`, `batch`, `read`, `list`, `error`, `testing`.
+//!   backup), `statement`, `tx`, `row`, `batch`, `read`, `list`, `plans` (what ran, for the query-plan tests), `error`,
+//!   `testing`.
 //!
 //! Method names follow one rule: `find_*` reads, `insert_*` adds, `take_*` consumes a
 //! single-use value, anything else says what it changes.
 
 pub mod applications;
 pub mod audit;
+#[cfg(any(test, feature = "testing"))]
+pub mod bulk;
 pub mod cache;
 pub mod challenges;
 mod claim;
@@ -50,6 +55,7 @@ pub mod organizations;
 pub mod outbox;
 mod refresh_tokens;
 pub mod resources;
+pub mod retention;
 pub mod roles;
 mod secrets;
 pub mod sessions;
@@ -66,6 +72,7 @@ pub use sql::connect::backend_of;
 pub use sql::error::{Error, Result};
 
 pub use sql::list::Page;
+pub use sql::plans::{Noted, Plans};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -91,6 +98,8 @@ pub struct Db {
     batcher: Option<sql::batch::Batcher>,
     /// Direct reads for the hottest lookups (an SQLite file only, see `read`).
     readers: Option<std::sync::Arc<sql::read::Readers>>,
+    /// What ran while a query-plan test watched; shared by every clone.
+    plans: std::sync::Arc<sql::plans::Plans>,
     backend: Backend,
 }
 

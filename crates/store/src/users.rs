@@ -2,7 +2,7 @@
 
 use latchkey_core::user::User;
 
-use crate::sql::list::{Filter, Page};
+use crate::sql::list::{Filter, Page, Search};
 use crate::sql::row::{Columns, Record};
 use crate::sql::statement::{Statement, args};
 use crate::{Db, Error, Result};
@@ -42,6 +42,17 @@ impl Record for User {
     }
 }
 
+/// The users list's search by prefix: each expression is an index's (migration 0022).
+const PREFIXED: [&str; 5] = [
+    "id",
+    "lower(username)",
+    "lower(primary_email)",
+    "primary_phone",
+    "lower(name)",
+];
+/// The columns a LIKE pattern is matched against.
+const SEARCHED: [&str; 5] = ["id", "username", "primary_email", "primary_phone", "name"];
+
 impl Db {
     pub async fn find_user(&self, id: &str) -> Result<Option<User>> {
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
@@ -59,11 +70,10 @@ impl Db {
 
     pub async fn list_users(&self, search: Option<&str>, page: Page) -> Result<(Vec<User>, i64)> {
         let mut filter = Filter::default();
-        if let Some(term) = search.filter(|t| !t.is_empty()) {
-            filter.search(
-                &["id", "username", "primary_email", "primary_phone", "name"],
-                term,
-            );
+        match search.and_then(Search::of) {
+            Some(Search::Prefix(prefix)) => filter.prefix(&PREFIXED, &prefix, self.backend()),
+            Some(Search::Pattern(like)) => filter.pattern(&SEARCHED, &like),
+            None => {}
         }
         self.list_page(COLUMNS, "users", &filter, "created_at DESC, id", page)
             .await

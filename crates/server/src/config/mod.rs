@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use latchkey_core::jwt::Algorithm;
 
 pub mod mail;
+pub mod retention;
 mod sources;
 
 use sources::origin_of;
@@ -46,6 +47,8 @@ pub struct Config {
     pub cimd_roots_pem: Option<Vec<u8>>,
     /// Where mail goes out; `None` turns off everything that needs it.
     pub mail: Option<mail::MailConfig>,
+    /// How long audit entries and idle grants are kept.
+    pub retention: retention::Retention,
     /// The public URL's origin, worked out once (every form post and authorization uses it).
     origin: String,
 }

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use url::Url;
 
 use super::mail::MailSources;
+use super::retention::RetentionSources;
 use super::{Config, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_PUBLIC_URL};
 
 const DEFAULT_CONFIG_FILE: &str = "latchkey.toml";
@@ -33,6 +34,7 @@ pub struct Sources {
     pub cimd_allow_hosts: Option<String>,
     pub cimd_ca_file: Option<PathBuf>,
     pub mail: MailSources,
+    pub retention: RetentionSources,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +58,8 @@ struct FileSettings {
     smtp_ca_file: Option<PathBuf>,
     mail_from: Option<String>,
     sign_up_verify_email: Option<bool>,
+    audit_retention_days: Option<u32>,
+    grant_retention_days: Option<u32>,
 }
 
 impl Sources {
@@ -65,6 +69,7 @@ impl Sources {
             .secret_key
             .or_else(|| std::env::var("LATCHKEY_SECRET_KEY").ok());
         self.mail = self.mail.with_process_env();
+        self.retention = self.retention.with_process_env();
         self
     }
 
@@ -196,6 +201,13 @@ impl Sources {
                 .or(file.sign_up_verify_email.map(|v| v.to_string())),
         }
         .resolve()?;
+        let retention = RetentionSources {
+            audit_days: (self.retention.audit_days)
+                .or(file.audit_retention_days.map(|d| d.to_string())),
+            grant_days: (self.retention.grant_days)
+                .or(file.grant_retention_days.map(|d| d.to_string())),
+        }
+        .resolve()?;
 
         Ok(Config {
             origin: origin_of(&public_url),
@@ -213,6 +225,7 @@ impl Sources {
             cimd_allow_hosts,
             cimd_roots_pem,
             mail,
+            retention,
         })
     }
 }

@@ -66,6 +66,7 @@ impl AuditQuery {
             actor_id: text(&self.actor),
             action: text(&self.action),
             target_id: text(&self.application),
+            user_id: None,
             from: day(&self.from)?,
             to: day(&self.to)?.map(|start| start + DAY_MS),
         })

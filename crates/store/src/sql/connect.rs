@@ -33,6 +33,7 @@ impl Db {
                 postgres,
                 batcher: None,
                 readers: None,
+                plans: Default::default(),
                 backend,
             });
         }
@@ -64,6 +65,7 @@ impl Db {
             postgres: None,
             batcher,
             readers,
+            plans: Default::default(),
             backend,
         })
     }

@@ -3,7 +3,7 @@
 
 use crate::sql::row::Record;
 use crate::sql::statement::Arg;
-use crate::{Db, Result};
+use crate::{Backend, Db, Result};
 
 /// Page `page` (from 1) of `page_size` rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,20 +81,44 @@ impl Filter {
         self.clauses.push(clause);
     }
 
-    /// Case-insensitive substring match on any of `columns`.
+    /// Case-insensitive substring match on any of `columns`; a term holding `%` is a LIKE
+    /// pattern, as Logto's `search` takes (`%` any run of characters, `_` any one).
     pub fn search(&mut self, columns: &[&'static str], term: &str) {
-        let escaped = term
-            .to_lowercase()
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+        match term.contains('%') {
+            true => self.pattern(columns, term),
+            false => self.pattern(columns, &format!("%{}%", escape_like(term))),
+        }
+    }
+
+    /// Case-insensitive LIKE `pattern` on any of `columns`: each row is read.
+    pub fn pattern(&mut self, columns: &[&'static str], pattern: &str) {
         let n = self.next();
         let any: Vec<String> = columns
             .iter()
             .map(|c| format!("lower(coalesce({c}, '')) LIKE ${n} ESCAPE '\\'"))
             .collect();
         self.clauses.push(format!("({})", any.join(" OR ")));
-        self.values.push(Arg::Text(format!("%{escaped}%")));
+        self.values.push(Arg::Text(pattern.to_lowercase()));
+    }
+
+    /// Rows where any of `expressions` (each the expression of an index) starts with `prefix`,
+    /// lower-cased: a range over byte-ordered text, so that each reads one index range
+    /// (PostgreSQL's prefix indexes are `COLLATE "C"`, SQLite compares bytes).
+    pub fn prefix(&mut self, expressions: &[&'static str], prefix: &str, backend: Backend) {
+        let (low, high) = (self.next(), self.next() + 1);
+        let collate = match backend {
+            Backend::Postgres => " COLLATE \"C\"",
+            Backend::Sqlite => "",
+        };
+        let any: Vec<String> = expressions
+            .iter()
+            .map(|e| format!("({e}{collate} >= ${low} AND {e}{collate} < ${high})"))
+            .collect();
+        self.clauses.push(format!("({})", any.join(" OR ")));
+        let prefix = prefix.to_lowercase();
+        // U+10FFFF is the last code point, and its UTF-8 bytes sort after every other's.
+        let end = format!("{prefix}\u{10FFFF}");
+        self.values.extend([Arg::Text(prefix), Arg::Text(end)]);
     }
 
     fn where_sql(&self) -> String {
@@ -103,6 +127,34 @@ impl Filter {
             false => format!(" WHERE {}", self.clauses.join(" AND ")),
         }
     }
+}
+
+/// What a `search` parameter asks of the users list (decision 0027): a term with no `%`, or
+/// whose only `%` ends it, is a prefix and reads index ranges; any other pattern (Logto's
+/// console sends `%term%`) is matched as LIKE, reading every row.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Search {
+    Prefix(String),
+    Pattern(String),
+}
+
+impl Search {
+    pub fn of(term: &str) -> Option<Self> {
+        let head = term.strip_suffix('%').unwrap_or(term);
+        match (head.is_empty(), head.contains(['%', '_'])) {
+            (true, _) => None,
+            (false, false) => Some(Self::Prefix(head.to_owned())),
+            (false, true) if term.contains('%') => Some(Self::Pattern(term.to_owned())),
+            (false, true) => Some(Self::Prefix(head.to_owned())),
+        }
+    }
+}
+
+/// `term` with LIKE's special characters taken literally.
+fn escape_like(term: &str) -> String {
+    term.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 impl Db {

@@ -2,7 +2,7 @@
 //! (`database`: migrations, integrity, backup), statements with owned arguments
 //! (`statement`), one transaction body for both drivers (`tx`), rows decoded the same way
 //! whichever driver read them (`row`), the SQLite file's group-commit writer (`batch`) and
-//! direct reads (`read`), pages of results (`list`), the errors the store answers with
+//! direct reads (`read`), pages of results (`list`), what ran while a test watched (`plans`), the errors the store answers with
 //! (`error`), and throwaway schemas for tests (`testing`). The table modules above use these;
 //! none of them runs SQL any other way.
 
@@ -11,6 +11,7 @@ pub(crate) mod connect;
 pub(crate) mod database;
 pub(crate) mod error;
 pub(crate) mod list;
+pub(crate) mod plans;
 pub(crate) mod postgres;
 pub(crate) mod read;
 pub(crate) mod row;

@@ -106,6 +106,7 @@ impl Db {
         sql: &str,
         args: &[Arg],
     ) -> Result<Option<T>> {
+        self.plans.note(sql, args);
         match self.readers() {
             Some(readers) => readers.read(|conn| run_now(Direct(conn).fetch_optional(sql, args))),
             None => match self.postgres() {
@@ -117,6 +118,7 @@ impl Db {
 
     /// Every row `sql` returns with `args` bound to `$1`, `$2`…, decoded.
     pub(crate) async fn fetch_all<T: Record>(&self, sql: &str, args: &[Arg]) -> Result<Vec<T>> {
+        self.plans.note(sql, args);
         match self.readers() {
             Some(readers) => readers.read(|conn| run_now(Direct(conn).fetch_all(sql, args))),
             None => match self.postgres() {

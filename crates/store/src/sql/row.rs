@@ -137,6 +137,13 @@ impl Record for Option<i64> {
 }
 
 /// An id and a label: the first two columns.
+/// A sort key and an id, the cursor of a pass through a table.
+impl Record for (i64, String) {
+    fn from_row(row: &impl Columns) -> Result<Self> {
+        Ok((row.nth(0)?, row.nth(1)?))
+    }
+}
+
 impl Record for (String, String) {
     fn from_row(row: &impl Columns) -> Result<Self> {
         Ok((row.nth(0)?, row.nth(1)?))

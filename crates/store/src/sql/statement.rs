@@ -38,9 +38,14 @@ pub(crate) use args;
 
 /// `$1, $2, ... $count` (at least `''`, so that `IN ()` never happens).
 pub(crate) fn placeholders(count: usize) -> String {
+    placeholders_from(1, count)
+}
+
+/// `$from, ... $(from + count - 1)` (at least `''`).
+pub(crate) fn placeholders_from(from: usize, count: usize) -> String {
     match count {
         0 => "''".to_owned(),
-        n => (1..=n)
+        n => (from..from + n)
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
             .join(", "),
@@ -185,6 +190,7 @@ pub(crate) fn bind_sqlx<'q>(
 impl Db {
     /// Run `statements` in one transaction; how many rows each changed.
     pub(crate) async fn execute(&self, statements: Vec<Statement>) -> Result<Vec<u64>> {
+        statements.iter().for_each(|s| self.note(s));
         if let Some(batcher) = self.batcher() {
             let write = move |conn: &_| run_now(execute_all(&mut Direct(conn), &statements));
             return batcher.write(write).await;
@@ -213,6 +219,7 @@ impl Db {
     /// Run `guard`, and `then` only if it changed a row, in one transaction; whether it did.
     /// A guard that consumes something (`consumed_at IS NULL`) lets one caller only go on.
     pub(crate) async fn execute_if(&self, guard: Statement, then: Vec<Statement>) -> Result<bool> {
+        [&guard].into_iter().chain(&then).for_each(|s| self.note(s));
         if let Some(batcher) = self.batcher() {
             let write = move |conn: &_| run_now(execute_if(&mut Direct(conn), &guard, &then));
             return batcher.write(write).await;
@@ -225,6 +232,13 @@ impl Db {
         }
         self.write(|conn| Box::pin(async move { execute_if(conn, &guard, &then).await }))
             .await
+    }
+}
+
+impl Db {
+    fn note(&self, statement: &Statement) {
+        let (sql, args) = statement.parts();
+        self.plans.note(sql, args);
     }
 }
 

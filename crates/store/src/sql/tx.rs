@@ -54,13 +54,17 @@ pub(crate) trait Tx {
 macro_rules! transaction {
     ($db:expr, |$tx:ident| $body:expr) => {{
         let db: &$crate::Db = $db;
+        let plans = db.plans_shared();
         match db.batcher() {
             Some(batcher) => {
                 batcher
                     .write(move |conn| {
                         let mut direct = $crate::sql::tx::Direct(conn);
                         $crate::sql::tx::run_now(async {
-                            let $tx = &mut direct;
+                            let $tx = &mut $crate::sql::plans::Noting {
+                                tx: &mut direct,
+                                plans: &plans,
+                            };
                             $body
                         })
                     })
@@ -70,7 +74,7 @@ macro_rules! transaction {
                 Some(pool) => {
                     $crate::sql::postgres::write(pool, move |tx| {
                         Box::pin(async move {
-                            let $tx = tx;
+                            let $tx = &mut $crate::sql::plans::Noting { tx, plans: &plans };
                             $body
                         })
                     })
@@ -79,7 +83,10 @@ macro_rules! transaction {
                 None => {
                     db.write(move |conn| {
                         Box::pin(async move {
-                            let $tx = conn;
+                            let $tx = &mut $crate::sql::plans::Noting {
+                                tx: conn,
+                                plans: &plans,
+                            };
                             $body
                         })
                     })

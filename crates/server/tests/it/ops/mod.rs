@@ -12,5 +12,6 @@ pub mod expired;
 pub mod health;
 pub mod http_limits;
 pub mod key_rotation;
+pub mod plans;
 pub mod signing_keys;
 pub mod token_keys;
