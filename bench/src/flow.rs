@@ -2,16 +2,16 @@
 //! server: sign in once, then prepare codes and tokens through the real endpoints; and the
 //! complete sign-in (authorize, password form, code, token) that the benchmark times.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use base64::Engine;
 use serde_json::Value;
 
-use crate::setup::{PASSWORD, REDIRECT_URI, Target, USERNAME};
+use crate::browser::{Browser, answer, browser, http};
+use crate::setup::{REDIRECT_URI, Target};
 
 /// A code, and the PKCE verifier of the authorization that got it.
 #[derive(Debug, Clone)]
@@ -31,77 +31,6 @@ fn verifier() -> anyhow::Result<String> {
 fn challenge(verifier: &str) -> String {
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes());
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref())
-}
-
-/// A browser: its own cookies over a shared HTTP client (building a client per browser would
-/// cost the benchmark's own CPU), redirects followed by hand.
-#[derive(Debug, Clone)]
-pub struct Browser {
-    http: reqwest::Client,
-    /// (name, path) to value.
-    cookies: Arc<Mutex<HashMap<(String, String), String>>>,
-}
-
-impl Browser {
-    /// The cookies whose path covers `url` (RFC 6265 §5.1.4, simplified to a prefix).
-    fn send(&self, url: &str, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        let path = url::Url::parse(url)
-            .map(|u| u.path().to_owned())
-            .unwrap_or_default();
-        let Ok(cookies) = self.cookies.lock() else {
-            return request;
-        };
-        let jar: Vec<String> = cookies
-            .iter()
-            .filter(|((_, scope), _)| path.starts_with(scope.as_str()))
-            .map(|((name, _), value)| format!("{name}={value}"))
-            .collect();
-        match jar.is_empty() {
-            true => request,
-            false => request.header("cookie", jar.join("; ")),
-        }
-    }
-
-    fn keep(&self, response: &reqwest::Response) {
-        let Ok(mut cookies) = self.cookies.lock() else {
-            return;
-        };
-        for header in response.headers().get_all("set-cookie") {
-            let header = header.to_str().unwrap_or_default();
-            let mut parts = header.split(';').map(str::trim);
-            let Some((name, value)) = parts.next().and_then(|p| p.split_once('=')) else {
-                continue;
-            };
-            let mut path = "/".to_owned();
-            let mut gone = value.is_empty();
-            for attribute in parts {
-                let lower = attribute.to_ascii_lowercase();
-                if let Some(p) = lower.strip_prefix("path=") {
-                    path = attribute[5..5 + p.len()].to_owned();
-                }
-                gone |= lower == "max-age=0" || lower.starts_with("expires=thu, 01 jan 1970");
-            }
-            let key = (name.to_owned(), path);
-            match gone {
-                true => cookies.remove(&key),
-                false => cookies.insert(key, value.to_owned()),
-            };
-        }
-    }
-}
-
-/// The HTTP client every browser shares.
-pub fn http() -> anyhow::Result<reqwest::Client> {
-    Ok(reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()?)
-}
-
-pub fn browser(http: &reqwest::Client) -> Browser {
-    Browser {
-        http: http.clone(),
-        cookies: Arc::default(),
-    }
 }
 
 fn authorize_url(target: &Target, verifier: &str) -> String {
@@ -168,49 +97,11 @@ async fn code_once(target: &Target, browser: &Browser) -> anyhow::Result<Code> {
         if status != 200 || here.origin() != origin.origin() {
             bail!("{} answered {status} at {here}: {page:.300}", target.name);
         }
-        let (action, fields) = answer(&page)?;
+        let (action, fields) = answer(&page, &target.login())?;
         next = here.join(&action)?.to_string();
         form = Some(fields);
     }
     bail!("too many steps to a code at {}", target.name)
-}
-
-/// The form on a sign-in or consent page, filled in.
-fn answer(page: &str) -> anyhow::Result<(String, Vec<(String, String)>)> {
-    let form = page.find("<form").context("a page without a form")?;
-    let action = attribute(&page[form..], "action").unwrap_or_default();
-    let mut fields = Vec::new();
-    for name in ["csrf", "user", "prompt"] {
-        if let Some(value) = hidden(page, name) {
-            fields.push((name.to_owned(), value));
-        }
-    }
-    if page.contains("name=\"password\"") {
-        let login = if page.contains("name=\"identifier\"") {
-            "identifier"
-        } else {
-            "login"
-        };
-        fields.push((login.into(), USERNAME.into()));
-        fields.push(("password".into(), PASSWORD.into()));
-    } else {
-        fields.push(("decision".into(), "authorize".into()));
-    }
-    Ok((action.replace("&amp;", "&"), fields))
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let marker = format!("{name}=\"");
-    let start = tag.find(&marker)? + marker.len();
-    tag[start..].split('"').next().map(str::to_owned)
-}
-
-fn hidden(page: &str, name: &str) -> Option<String> {
-    let marker = format!("name=\"{name}\"");
-    let at = page.find(&marker)?;
-    let tag_start = page[..at].rfind('<')?;
-    let tag_end = at + page[at..].find('>')?;
-    attribute(&page[tag_start..tag_end], "value")
 }
 
 /// Redeem a code at the token endpoint; returns the token response. The peer's workers copy

@@ -65,6 +65,16 @@ impl Launcher {
             .with_context(|| String::from_utf8_lossy(&out.stderr).into_owned())
     }
 
+    /// Run the CLI command `arguments` to its end; how long it took.
+    pub fn time(&self, arguments: &[&str]) -> anyhow::Result<Duration> {
+        let started = std::time::Instant::now();
+        let out = self.command("ES256", arguments).output()?;
+        if !out.status.success() {
+            anyhow::bail!("latchkey {arguments:?} failed: see {}", self.dir.display());
+        }
+        Ok(started.elapsed())
+    }
+
     /// Serve, signing access tokens with `alg`; the server and how long it took to be ready.
     pub fn serve(&self, alg: &str) -> anyhow::Result<(Server, Duration)> {
         process::start(self.command(alg, &["serve"]), &self.base, "/ready")

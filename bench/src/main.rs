@@ -1,6 +1,7 @@
 //! `latchkey-bench`: Latchkey against node-oidc-provider on the same machine, in the same run,
 //! alternating A, B, A, B, with the same load generator. See `docs/benchmarks.md`.
 
+mod browser;
 mod floor;
 mod flow;
 mod launch;
@@ -10,6 +11,7 @@ mod peer;
 mod process;
 mod report;
 mod run;
+mod scale;
 mod setup;
 mod signer;
 mod targets;
@@ -47,6 +49,10 @@ pub struct Args {
     /// Only the operations whose name contains this text, or one of these texts separated by commas (for profiling)
     #[arg(long, value_name = "TEXT")]
     only: Option<String>,
+    /// Seed a database with this many users (and their grants, tokens, audit entries and
+    /// organizations) and measure Latchkey on it beside an empty one [default: 1000000]
+    #[arg(long, value_name = "USERS", num_args = 0..=1, default_missing_value = "1000000")]
+    scale: Option<u64>,
     /// Also write the report (Markdown) to this file
     #[arg(long, value_name = "FILE")]
     out: Option<std::path::PathBuf>,
@@ -75,9 +81,14 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run::all(&args)) {
-        Ok(report) => {
-            let text = report.markdown();
+    let report = runtime.block_on(async {
+        match args.scale {
+            Some(users) => scale::run(&args, users).await.map(|r| r.markdown()),
+            None => run::all(&args).await.map(|r| r.markdown()),
+        }
+    });
+    match report {
+        Ok(text) => {
             println!("{text}");
             if let Some(path) = &args.out
                 && let Err(e) = std::fs::write(path, &text)

@@ -15,6 +15,8 @@ pub enum Side {
     Peer,
     /// Latchkey on a fresh SQLite file, beside Latchkey on PostgreSQL (`--postgres`).
     Sqlite,
+    /// Latchkey on the seeded database, beside Latchkey on an empty one (`--scale`).
+    Scaled,
 }
 
 /// Resident memory of one server, in bytes (the peer's counts all its workers).
@@ -31,6 +33,7 @@ pub struct Measured {
     latchkey: Vec<Outcome>,
     peer: Vec<Outcome>,
     sqlite: Vec<Outcome>,
+    scaled: Vec<Outcome>,
 }
 
 /// Medians over the rounds.
@@ -59,6 +62,7 @@ impl Measured {
             latchkey: Vec::new(),
             peer: Vec::new(),
             sqlite: Vec::new(),
+            scaled: Vec::new(),
         }
     }
 
@@ -67,6 +71,7 @@ impl Measured {
             Side::Latchkey => &self.latchkey,
             Side::Peer => &self.peer,
             Side::Sqlite => &self.sqlite,
+            Side::Scaled => &self.scaled,
         }
     }
 
@@ -75,6 +80,7 @@ impl Measured {
             Side::Latchkey => self.latchkey.push(outcome),
             Side::Peer => self.peer.push(outcome),
             Side::Sqlite => self.sqlite.push(outcome),
+            Side::Scaled => self.scaled.push(outcome),
         }
     }
 
@@ -188,7 +194,8 @@ impl Report {
         match side {
             Side::Latchkey => &mut self.latchkey,
             Side::Peer => &mut self.peer,
-            Side::Sqlite => &mut self.sqlite,
+            // A scale run keeps its own footprints (`scale::Report`).
+            Side::Sqlite | Side::Scaled => &mut self.sqlite,
         }
     }
 

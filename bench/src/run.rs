@@ -16,11 +16,11 @@ use crate::wrk::{self, Load};
 use crate::{floor, flow, micro, peer};
 
 /// One server under test with what the benchmark keeps for it.
-struct Contender {
-    target: Target,
-    server: Server,
-    access_token: String,
-    side: Side,
+pub(crate) struct Contender {
+    pub target: Target,
+    pub server: Server,
+    pub access_token: String,
+    pub side: Side,
 }
 
 pub async fn all(args: &Args) -> anyhow::Result<Report> {
@@ -163,7 +163,7 @@ pub async fn all(args: &Args) -> anyhow::Result<Report> {
 }
 
 /// Bootstrap and start the Latchkey of `launcher`, and set it up as a contender.
-async fn start(launcher: &Launcher, side: Side) -> anyhow::Result<Contender> {
+pub(crate) async fn start(launcher: &Launcher, side: Side) -> anyhow::Result<Contender> {
     let bootstrap = launcher.bootstrap()?;
     let (server, _) = launcher.serve("ES256")?;
     let mut target = setup::latchkey(&launcher.base, &bootstrap).await?;
@@ -174,9 +174,9 @@ async fn start(launcher: &Launcher, side: Side) -> anyhow::Result<Contender> {
 }
 
 /// Sign in once (the session then yields codes without a form) and get an access token.
-async fn contender(target: Target, server: Server, side: Side) -> anyhow::Result<Contender> {
-    let http = flow::http()?;
-    let code = flow::code(&target, &flow::browser(&http)).await?;
+pub(crate) async fn contender(target: Target, server: Server, side: Side) -> anyhow::Result<Contender> {
+    let http = crate::browser::http()?;
+    let code = flow::code(&target, &crate::browser::browser(&http)).await?;
     let tokens = flow::redeem(&http, &target, &code).await?;
     let access_token = tokens["access_token"]
         .as_str()
@@ -193,7 +193,7 @@ async fn contender(target: Target, server: Server, side: Side) -> anyhow::Result
 /// One run of `op` at one server: what it consumes prepared first, then the load; the
 /// outcome and the server's peak memory. A code redemption whose codes ran out before the
 /// end stopped short (and under-reports its rate), so it is run again with more.
-async fn measure(
+pub(crate) async fn measure(
     op: Op,
     c: &Contender,
     mut rate: f64,
@@ -232,7 +232,7 @@ async fn measure(
 
 /// The rate a code redemption is first prepared for: an ES256 ID token's from the RS256
 /// one's at the same server (an RSA signature costs far more than the rest), else a guess.
-fn first_guess(op: Op, side: Side, report: &Report) -> f64 {
+pub(crate) fn first_guess(op: Op, side: Side, report: &Report) -> f64 {
     let rs256 = report
         .rows
         .iter()
@@ -260,7 +260,16 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
         return Ok(items.collect());
     }
     let families = load.connections * 2;
-    let http = flow::http()?;
+    if let Some(users) = target.population {
+        // Live refresh tokens of seeded grants, of users picked at random (`bulk`).
+        let app = usize::from(op.es256_id_token());
+        let pick = |_| {
+            let n = crate::setup::random_below(users);
+            latchkey_store::bulk::refresh_token(n, app, latchkey_store::bulk::TOKENS_PER_GRANT - 1)
+        };
+        return Ok((0..families).map(pick).collect());
+    }
+    let http = crate::browser::http()?;
     let mut tokens = Vec::with_capacity(families);
     for code in flow::codes(target, families, 1).await? {
         let body = flow::redeem(&http, target, &code).await?;
@@ -272,7 +281,7 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
     Ok(tokens)
 }
 
-async fn run_wrk(
+pub(crate) async fn run_wrk(
     load: Load,
     base: &str,
     request: wrk::Request,
@@ -283,7 +292,7 @@ async fn run_wrk(
 }
 
 /// Whether `--only` leaves the operation `label` in (whatever the case: `--only jwks`).
-fn selected(args: &Args, label: &str) -> bool {
+pub(crate) fn selected(args: &Args, label: &str) -> bool {
     let label = label.to_lowercase();
     args.only.as_ref().is_none_or(|only| {
         only.to_lowercase()

@@ -49,6 +49,11 @@ pub struct Target {
     pub introspection_path: String,
     pub userinfo_path: String,
     pub jwks_path: String,
+    /// A management API token (Latchkey).
+    pub management_token: Option<String>,
+    /// Sign in as one of this many seeded users, at random, rather than as [`USERNAME`]
+    /// (`--scale`; the seeded users share [`PASSWORD`]).
+    pub population: Option<u64>,
 }
 
 impl Target {
@@ -73,6 +78,16 @@ impl Target {
             introspection_path: "/token/introspection".into(),
             userinfo_path: "/me".into(),
             jwks_path: "/jwks".into(),
+            management_token: None,
+            population: None,
+        }
+    }
+
+    /// Who the next sign-in is: the benchmark's user, or a seeded user picked at random.
+    pub fn login(&self) -> String {
+        match self.population {
+            Some(users) => latchkey_store::bulk::username(random_below(users)),
+            None => USERNAME.to_owned(),
         }
     }
 
@@ -181,7 +196,16 @@ pub async fn latchkey(base: &str, bootstrap: &Value) -> anyhow::Result<Target> {
         introspection_path: "/token/introspection".into(),
         userinfo_path: "/me".into(),
         jwks_path: "/jwks".into(),
+        management_token: Some(api.token.clone()),
+        population: None,
     })
+}
+
+/// A number below `bound`, uniformly enough for picking seeded rows.
+pub fn random_below(bound: u64) -> u64 {
+    let mut bytes = [0_u8; 8];
+    let _ = aws_lc_rs::rand::fill(&mut bytes);
+    u64::from_le_bytes(bytes) % bound.max(1)
 }
 
 fn id(value: &Value) -> String {

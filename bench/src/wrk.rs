@@ -28,6 +28,8 @@ pub enum Body {
         /// Put the `refresh_token` of each answer back into the pool.
         recycle: bool,
     },
+    /// No body; each request's path is the next of these (whole paths), in turn.
+    Paths(Vec<String>),
 }
 
 /// What one wrk run measured.
@@ -82,6 +84,19 @@ fn lua(request: &Request, dir: &Path, threads: usize) -> anyhow::Result<String> 
         headers += &format!("headers[{}] = {}\n", quoted(name), quoted(value));
     }
     let script = match &request.body {
+        Body::Paths(paths) => {
+            for thread in 0..threads {
+                let file = dir.join(format!("paths-{thread}.txt"));
+                std::fs::write(file, paths.join("\n") + "\n")?;
+            }
+            format!(
+                "{headers}local threads = 0\nfunction setup(thread) thread:set(\"id\", threads); threads = threads + 1 end\n\
+                 paths = {{}}\nlocal next = 0\nfunction init(args)\n  for line in io.lines({dir} .. \"/paths-\" .. id .. \".txt\") do\n    if #line > 0 then paths[#paths + 1] = line end\n  end\n  next = id * 7919\nend\n\
+                 function request()\n  next = next + 1\n  return wrk.format({method}, paths[(next % #paths) + 1], headers, nil)\nend\n",
+                dir = quoted(&dir.to_string_lossy()),
+                method = quoted(request.method),
+            )
+        }
         Body::None | Body::Fixed(_) => {
             let body = match &request.body {
                 Body::Fixed(body) => format!("wrk.body = {}\n", quoted(body)),

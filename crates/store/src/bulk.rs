@@ -250,3 +250,33 @@ impl Db {
         out
     }
 }
+
+impl Db {
+    /// The bytes the database's tables and indexes take: SQLite's pages (those still in the
+    /// write-ahead log included), or PostgreSQL's relations in the current schema.
+    pub async fn size_on_disk(&self) -> Result<i64> {
+        let sql = match self.backend {
+            crate::Backend::Sqlite => {
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+            }
+            crate::Backend::Postgres => {
+                "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
+            }
+        };
+        let size: Option<i64> = self.fetch_optional(sql, &[]).await?;
+        Ok(size.unwrap_or(0))
+    }
+
+    /// What a migration that adds an indexed column to `users` does, in one transaction as
+    /// the migrator runs it (the scale benchmark times it; no shipped migration holds it).
+    pub async fn rehearse_indexed_column(&self) -> Result<()> {
+        let statements = vec![
+            Statement::new("ALTER TABLE users ADD COLUMN rehearsal TEXT", []),
+            Statement::new("CREATE INDEX users_rehearsal ON users (rehearsal)", []),
+        ];
+        self.execute(statements).await?;
+        Ok(())
+    }
+}
