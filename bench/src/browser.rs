@@ -119,4 +119,3 @@ pub fn hidden(page: &str, name: &str) -> Option<String> {
     let tag_end = at + page[at..].find('>')?;
     attribute(&page[tag_start..tag_end], "value")
 }
-

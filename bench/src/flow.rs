@@ -2,8 +2,8 @@
 //! server: sign in once, then prepare codes and tokens through the real endpoints; and the
 //! complete sign-in (authorize, password form, code, token) that the benchmark times.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};

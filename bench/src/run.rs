@@ -174,7 +174,11 @@ pub(crate) async fn start(launcher: &Launcher, side: Side) -> anyhow::Result<Con
 }
 
 /// Sign in once (the session then yields codes without a form) and get an access token.
-pub(crate) async fn contender(target: Target, server: Server, side: Side) -> anyhow::Result<Contender> {
+pub(crate) async fn contender(
+    target: Target,
+    server: Server,
+    side: Side,
+) -> anyhow::Result<Contender> {
     let http = crate::browser::http()?;
     let code = flow::code(&target, &crate::browser::browser(&http)).await?;
     let tokens = flow::redeem(&http, &target, &code).await?;
@@ -260,12 +264,13 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
         return Ok(items.collect());
     }
     let families = load.connections * 2;
-    if let Some(users) = target.population {
+    if let Some((users, seeded_at)) = target.population {
         // Live refresh tokens of seeded grants, of users picked at random (`bulk`).
         let app = usize::from(op.es256_id_token());
+        let live = latchkey_store::bulk::TOKENS_PER_GRANT - 1;
         let pick = |_| {
             let n = crate::setup::random_below(users);
-            latchkey_store::bulk::refresh_token(n, app, latchkey_store::bulk::TOKENS_PER_GRANT - 1)
+            latchkey_store::bulk::refresh_token(n, app, live, seeded_at)
         };
         return Ok((0..families).map(pick).collect());
     }

@@ -52,8 +52,8 @@ pub struct Target {
     /// A management API token (Latchkey).
     pub management_token: Option<String>,
     /// Sign in as one of this many seeded users, at random, rather than as [`USERNAME`]
-    /// (`--scale`; the seeded users share [`PASSWORD`]).
-    pub population: Option<u64>,
+    /// (`--scale`; the seeded users share [`PASSWORD`]), and when they were seeded.
+    pub population: Option<(u64, i64)>,
 }
 
 impl Target {
@@ -86,7 +86,7 @@ impl Target {
     /// Who the next sign-in is: the benchmark's user, or a seeded user picked at random.
     pub fn login(&self) -> String {
         match self.population {
-            Some(users) => latchkey_store::bulk::username(random_below(users)),
+            Some((users, _)) => latchkey_store::bulk::username(random_below(users)),
             None => USERNAME.to_owned(),
         }
     }

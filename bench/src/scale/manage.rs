@@ -19,9 +19,9 @@ pub struct Lookup {
 }
 
 /// A user the lookups name: seeded users at random, or the benchmark user on the empty side.
-fn pick(population: Option<u64>, bench_id: &str) -> (String, String) {
+fn pick(population: Option<(u64, i64)>, bench_id: &str) -> (String, String) {
     match population {
-        Some(users) => {
+        Some((users, _)) => {
             let n = random_below(users);
             let (name, email) = (
                 latchkey_store::bulk::username(n),
@@ -33,7 +33,9 @@ fn pick(population: Option<u64>, bench_id: &str) -> (String, String) {
                 0 => name,
                 _ => email,
             };
-            let digits = typed.find(|c: char| c.is_ascii_digit()).unwrap_or(typed.len());
+            let digits = typed
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(typed.len());
             let end = (digits + 2).min(typed.len());
             (latchkey_store::bulk::user_id(n), typed[..end].to_owned())
         }
@@ -45,33 +47,38 @@ pub fn lookups(target: &Target, bench_id: &str, console_cookie: &str) -> Vec<Loo
     let token = target.management_token.clone().unwrap_or_default();
     let bearer = vec![("authorization", format!("Bearer {token}"))];
     let cookie = vec![("cookie", console_cookie.to_owned())];
-    let make = |label, headers: Vec<(&'static str, String)>, path: &dyn Fn(&str, &str) -> String| {
-        let paths = (0..PATHS)
-            .map(|_| {
-                let (id, typed) = pick(target.population, bench_id);
-                path(&id, &encode(&typed))
-            })
-            .collect::<Vec<_>>();
-        Lookup {
-            label,
-            request: Request {
-                method: "GET",
-                path: paths[0].clone(),
-                headers,
-                body: Body::Paths(paths),
-            },
-        }
-    };
+    let make =
+        |label, headers: Vec<(&'static str, String)>, path: &dyn Fn(&str, &str) -> String| {
+            let paths = (0..PATHS)
+                .map(|_| {
+                    let (id, typed) = pick(target.population, bench_id);
+                    path(&id, &encode(&typed))
+                })
+                .collect::<Vec<_>>();
+            Lookup {
+                label,
+                request: Request {
+                    method: "GET",
+                    path: paths[0].clone(),
+                    headers,
+                    body: Body::Paths(paths),
+                },
+            }
+        };
     vec![
-        make("GET /api/users?search= (prefix, page of 20)", bearer.clone(), &|_, t| {
-            format!("/api/users?search={t}&page_size=20")
-        }),
+        make(
+            "GET /api/users?search= (prefix, page of 20)",
+            bearer.clone(),
+            &|_, t| format!("/api/users?search={t}&page_size=20"),
+        ),
         make("GET /api/users/:id/grants", bearer.clone(), &|id, _| {
             format!("/api/users/{id}/grants")
         }),
-        make("GET /api/audit-logs?userId= (page of 20)", bearer, &|id, _| {
-            format!("/api/audit-logs?userId={id}&page_size=20")
-        }),
+        make(
+            "GET /api/audit-logs?userId= (page of 20)",
+            bearer,
+            &|id, _| format!("/api/audit-logs?userId={id}&page_size=20"),
+        ),
         make("console users page, searched", cookie, &|_, t| {
             format!("/console/users?search={t}")
         }),
@@ -86,7 +93,10 @@ fn encode(value: &str) -> String {
 /// the console's session cookie.
 pub async fn console_session(base: &str, target: &Target) -> anyhow::Result<(String, String)> {
     let http = http()?;
-    let token = target.management_token.clone().context("no management token")?;
+    let token = target
+        .management_token
+        .clone()
+        .context("no management token")?;
     let found: serde_json::Value = http
         .get(format!("{base}/api/users?search={USERNAME}"))
         .bearer_auth(&token)
@@ -94,7 +104,10 @@ pub async fn console_session(base: &str, target: &Target) -> anyhow::Result<(Str
         .await?
         .json()
         .await?;
-    let id = found[0]["id"].as_str().context("no benchmark user")?.to_owned();
+    let id = found[0]["id"]
+        .as_str()
+        .context("no benchmark user")?
+        .to_owned();
     let granted = http
         .post(format!("{base}/api/users/{id}/roles"))
         .bearer_auth(&token)
@@ -102,7 +115,10 @@ pub async fn console_session(base: &str, target: &Target) -> anyhow::Result<(Str
         .send()
         .await?;
     if !granted.status().is_success() {
-        bail!("cannot make the benchmark user an administrator: {}", granted.status());
+        bail!(
+            "cannot make the benchmark user an administrator: {}",
+            granted.status()
+        );
     }
     let browser = browser(&http);
     let mut next = format!("{base}/console/users");
@@ -122,7 +138,9 @@ pub async fn console_session(base: &str, target: &Target) -> anyhow::Result<(Str
         }
         let page = response.text().await?;
         if here.path().starts_with("/console") {
-            let cookie = browser.cookie_header(here.as_str()).context("no console cookie")?;
+            let cookie = browser
+                .cookie_header(here.as_str())
+                .context("no console cookie")?;
             return Ok((id, cookie));
         }
         let (action, fields) = answer(&page, USERNAME)?;

@@ -52,6 +52,8 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
     let mut target = setup::latchkey(&seeded.base, &bootstrap).await?;
     let filled = seed::fill(&seeded_url, &target, users).await?;
     server.stop();
+    let disk = seed::disk(&seeded_url).await?;
+    let disk_empty = seed::disk(&empty_url).await?;
 
     eprintln!("measuring start-up on both databases");
     a.server.stop();
@@ -59,7 +61,7 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
     let startup = startup(&seeded)?;
     a.server = empty.serve("ES256")?.0;
     target.name = "Latchkey, seeded";
-    target.population = Some(users);
+    target.population = Some((users, filled.at_ms));
     let mut b = run::contender(target, seeded.serve("ES256")?.0, Side::Scaled).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = b.server.rss();
@@ -92,7 +94,16 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
         true => Some(sign_ins(args, &a, &b, cores, load, &mut peak_rss).await?),
         false => None,
     };
-    let lookups = lookups(args, &a, &b, cores, load.seconds, work.path(), &mut peak_rss).await?;
+    let lookups = lookups(
+        args,
+        &a,
+        &b,
+        cores,
+        load.seconds,
+        work.path(),
+        &mut peak_rss,
+    )
+    .await?;
 
     eprintln!("backup, migration and disk size");
     let backup = backup(args, &seeded, &seeded_url, work.path())?;
@@ -100,11 +111,16 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
     b.server.stop();
     let migrate = seeded.time(&["migrate"])?;
     let rehearsal = seed::migration(&seeded_url).await?;
+    let disk_after = seed::disk(&seeded_url).await?;
+    if std::env::var_os("LATCHKEY_BENCH_KEEP").is_some() {
+        eprintln!("kept the databases and logs in {}", work.keep().display());
+    }
     Ok(Report {
         head,
         seeded: filled,
-        disk: seed::disk(&seeded_url).await?,
-        disk_empty: seed::disk(&empty_url).await?,
+        disk,
+        disk_empty,
+        disk_after,
         startup,
         startup_empty,
         idle_rss,
@@ -206,7 +222,7 @@ fn backup(
 ) -> anyhow::Result<Option<(Duration, u64)>> {
     let file = work.join("backup.db");
     let time = match &args.postgres {
-        None => seeded.time(&["backup", &file.to_string_lossy()])?,
+        None => seeded.time(&["backup", "--to", &file.to_string_lossy()])?,
         Some(_) => {
             let Some((base, schema)) = url.split_once("options=-c%20search_path%3D") else {
                 return Ok(None);

@@ -32,8 +32,11 @@ pub struct LookupRow {
 pub struct Report {
     pub head: crate::report::Report,
     pub seeded: Seeded,
+    /// Bytes on disk once seeded, before the run; the empty database then; the seeded one
+    /// after the run's own traffic.
     pub disk: u64,
     pub disk_empty: u64,
+    pub disk_after: u64,
     pub startup: Duration,
     pub startup_empty: Duration,
     pub idle_rss: u64,
@@ -64,7 +67,11 @@ impl Report {
         let h = &self.head;
         let users = self.seeded.users;
         let mut out = String::new();
-        let _ = writeln!(out, "## Latchkey at scale: {users} users on {}\n", h.backend);
+        let _ = writeln!(
+            out,
+            "## Latchkey at scale: {users} users on {}\n",
+            h.backend
+        );
         let _ = writeln!(
             out,
             "`{}` · {} · {} · wrk, {} threads, {} connections, {} s per run{}\n",
@@ -74,15 +81,19 @@ impl Report {
             h.load.threads,
             h.load.connections,
             h.load.seconds,
-            if h.quick { " · quick: targets not judged" } else { "" }
+            if h.quick {
+                " · quick: targets not judged"
+            } else {
+                ""
+            }
         );
         let seconds = self.seeded.time.as_secs_f64();
         let per_million = self.disk as f64 / users.max(1) as f64 * 1e6 / 1e9;
         let _ = writeln!(
             out,
             "Seeded through the store's bulk path: {users} users, {} rows in {seconds:.0} s \
-             ({:.0} rows/s). On disk: {:.0} MB ({:.2} GB per million users{}; the empty \
-             database {:.1} MB).\n",
+             ({:.0} rows/s). On disk once seeded: {:.0} MB ({:.2} GB per million users{}; \
+             the empty database {:.1} MB; {:.0} MB after the run's own traffic).\n",
             self.seeded.rows,
             self.seeded.rows as f64 / seconds.max(0.001),
             mb(self.disk),
@@ -95,6 +106,7 @@ impl Report {
                 _ => String::new(),
             },
             mb(self.disk_empty),
+            mb(self.disk_after),
         );
         let mut held = 0;
         let mut judged = 0;
@@ -146,7 +158,11 @@ impl Report {
                 median(row.seeded.iter().map(|o| o.p50_ms).collect()),
                 judge(seeded_p99 < LOOKUP_P99_MS),
                 median(row.seeded.iter().map(|o| o.requests_per_second).collect()),
-                row.empty.iter().chain(&row.seeded).map(|o| o.errors).sum::<u64>(),
+                row.empty
+                    .iter()
+                    .chain(&row.seeded)
+                    .map(|o| o.errors)
+                    .sum::<u64>(),
             );
         }
         let peak = mb(self.peak_rss);
@@ -177,9 +193,9 @@ impl Report {
         let _ = writeln!(
             out,
             "| `latchkey migrate`, nothing to apply | {} ms | |\n\
-             | a migration adding an indexed column to `users` | {:.1} s | |",
+             | a migration adding an indexed column to `users` | {} ms | |",
             self.migrate.as_millis(),
-            self.rehearsal.as_secs_f64(),
+            self.rehearsal.as_millis(),
         );
         let _ = writeln!(out, "\nTargets held: {held} of {judged}.");
         out

@@ -18,6 +18,8 @@ const CHUNK: u64 = 10_000;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Seeded {
     pub users: u64,
+    /// The time the seeded rows are relative to (`Population::now_ms`).
+    pub at_ms: i64,
     pub rows: u64,
     pub time: Duration,
 }
@@ -30,12 +32,12 @@ pub async fn fill(url: &str, target: &Target, users: u64) -> anyhow::Result<Seed
         .find_user_by_identifier(USERNAME)
         .await?
         .context("the benchmark user is missing")?;
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_millis() as i64;
+    let now_ms = wall_clock_ms()?;
     let population = Population {
         users,
-        password_hash: bench.password_hash.context("the benchmark user has no password")?,
+        password_hash: bench
+            .password_hash
+            .context("the benchmark user has no password")?,
         apps: [target.web.id.clone(), target.web_es256.id.clone()],
         now_ms,
     };
@@ -53,6 +55,7 @@ pub async fn fill(url: &str, target: &Target, users: u64) -> anyhow::Result<Seed
     db.close().await;
     Ok(Seeded {
         users,
+        at_ms: now_ms,
         rows: rows(users),
         time: started.elapsed(),
     })
@@ -81,4 +84,15 @@ pub async fn migration(url: &str) -> anyhow::Result<Duration> {
     let time = started.elapsed();
     db.close().await;
     Ok(time)
+}
+
+/// Now, in milliseconds since the epoch: the benchmark seeds rows relative to the time the
+/// server under test will read from its own clock.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "the harness stands outside the server whose clock the rule protects"
+)]
+fn wall_clock_ms() -> anyhow::Result<i64> {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    Ok(since.as_millis() as i64)
 }

@@ -175,7 +175,11 @@ pub async fn serve(
     state
         .cache
         .spawn_poll(state.db.clone(), state.clock.clone());
-    crate::expired::spawn(state.db.clone(), state.clock.clone(), state.config.retention);
+    crate::expired::spawn(
+        state.db.clone(),
+        state.clock.clone(),
+        state.config.retention,
+    );
     crate::mail::worker::spawn(state.clone());
     let service = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)

@@ -52,9 +52,22 @@ pub fn email(n: u64) -> String {
     format!("{}@example.com", username(n).replace('.', "_"))
 }
 
-/// The refresh token `k` of user `n`'s grant to application `app` (0 or 1).
-pub fn refresh_token(n: u64, app: usize, k: u64) -> String {
-    format!("seed-refresh-{n}-{app}-{k}")
+/// The refresh token `k` of user `n`'s grant to application `app` (0 or 1), seeded at
+/// `now_ms`: shaped as Latchkey's own (`random::ordered_secret`: a prefix that sorts by the
+/// time it was issued, so that the index grows at its end as it does in service), with a
+/// tail made from its numbers rather than random.
+pub fn refresh_token(n: u64, app: usize, k: u64, now_ms: i64) -> String {
+    let mut value = latchkey_core::random::ordered_secret(issued(n, k, now_ms));
+    value.truncate(latchkey_core::random::TIME_PREFIX_LEN);
+    value.push_str(&format!("{:x>43}", format!("seed{n}r{app}r{k}")));
+    value
+}
+
+/// When refresh token `k` of user `n`'s grants was issued: a day apart, the live one about a
+/// day ago; a millisecond later per user, so that seeding appends to each token index as a
+/// server in service does, rather than writing at random pages.
+fn issued(n: u64, k: u64, now_ms: i64) -> i64 {
+    now_ms - (TOKENS_PER_GRANT - k) as i64 * DAY_MS + n as i64
 }
 
 /// Whether refresh token `k` of a grant is the live one.
@@ -63,7 +76,7 @@ pub fn live(k: u64) -> bool {
 }
 
 fn grant_id(n: u64, app: usize) -> String {
-    format!("seedgrant{n}x{app}")
+    format!("seedgrant{n:012}x{app}")
 }
 
 fn organization_id(o: u64) -> String {
@@ -112,6 +125,9 @@ impl Db {
     fn seed_rows(&self, p: &Population, from: u64, to: u64) -> Vec<Statement> {
         let now = p.now_ms;
         let created = |n: u64| now - 400 * DAY_MS + (n as i64 % 1000) * 60_000;
+        // Grants are younger than their refresh tokens' absolute lifetime (180 days), older
+        // than their first token (ten days ago).
+        let granted = |n: u64| now - 20 * DAY_MS - (n as i64 % 1000) * 60_000;
         let mut out = Vec::new();
         let organizations: Vec<Vec<Arg>> = (from..to)
             .filter(|n| n % USERS_PER_ORGANIZATION == 0)
@@ -133,7 +149,12 @@ impl Db {
                 user_id(n).into(),
                 username(n).into(),
                 email(n).into(),
-                format!("{} {}", FIRST[(n % 16) as usize], LAST[((n / 16) % 16) as usize]).into(),
+                format!(
+                    "{} {}",
+                    FIRST[(n % 16) as usize],
+                    LAST[((n / 16) % 16) as usize]
+                )
+                .into(),
                 (&p.password_hash).into(),
                 created(n).into(),
                 created(n).into(),
@@ -151,7 +172,11 @@ impl Db {
         out.push(insert("users", &columns, users.collect()));
         let members = (from..to).map(|n| {
             let o = n / USERS_PER_ORGANIZATION;
-            vec![organization_id(o).into(), user_id(n).into(), created(n).into()]
+            vec![
+                organization_id(o).into(),
+                user_id(n).into(),
+                created(n).into(),
+            ]
         });
         let columns = ["organization_id", "user_id", "created_at"];
         out.push(insert("organization_users", &columns, members.collect()));
@@ -162,11 +187,17 @@ impl Db {
                 grant_id(n, a).into(),
                 user_id(n).into(),
                 (&p.apps[a]).into(),
-                created(n).into(),
-                (now - (n as i64 % 90) * DAY_MS).into(),
+                granted(n).into(),
+                granted(n).into(),
             ]
         });
-        let columns = ["id", "user_id", "application_id", "created_at", "last_used_at"];
+        let columns = [
+            "id",
+            "user_id",
+            "application_id",
+            "created_at",
+            "last_used_at",
+        ];
         out.push(insert("consents", &columns, consents.collect()));
         let scopes = pairs.iter().flat_map(|&(n, a)| {
             ["profile", "offline_access"].map(|s| vec![grant_id(n, a).into(), s.into()])
@@ -179,11 +210,18 @@ impl Db {
                 (&p.apps[a]).into(),
                 user_id(n).into(),
                 "openid profile offline_access".into(),
-                created(n).into(),
-                created(n).into(),
+                granted(n).into(),
+                granted(n).into(),
             ]
         });
-        let columns = ["id", "client_id", "user_id", "scope", "auth_time", "created_at"];
+        let columns = [
+            "id",
+            "client_id",
+            "user_id",
+            "scope",
+            "auth_time",
+            "created_at",
+        ];
         out.push(insert("grants", &columns, grants.collect()));
 
         // Ten refresh tokens per grant, one statement per few grants: expired ones (odd),
@@ -192,14 +230,14 @@ impl Db {
             .iter()
             .flat_map(|&(n, a)| (0..TOKENS_PER_GRANT).map(move |k| (n, a, k)))
             .map(|(n, a, k)| {
-                let issued = now - (TOKENS_PER_GRANT - k) as i64 * DAY_MS;
+                let issued = issued(n, k, now);
                 let (expires, consumed) = match (live(k), k % 2) {
                     (true, _) => (now + 30 * DAY_MS, None),
                     (false, 1) => (issued + DAY_MS / 2, None),
                     (false, _) => (now + 20 * DAY_MS, Some(issued + DAY_MS)),
                 };
                 vec![
-                    token_hash(&refresh_token(n, a, k)).into(),
+                    token_hash(&refresh_token(n, a, k, now)).into(),
                     grant_id(n, a).into(),
                     "openid profile offline_access".into(),
                     issued.into(),
@@ -225,7 +263,7 @@ impl Db {
             .map(|(n, e)| {
                 let at = now - ((n * 7 + e * 37) % 180) as i64 * DAY_MS - e as i64 * 1000;
                 vec![
-                    format!("seedaudit{n}x{e}").into(),
+                    format!("seedaudit{n:012}x{e}").into(),
                     at.into(),
                     "user".into(),
                     user_id(n).into(),

@@ -109,7 +109,9 @@ impl Db {
             let gone = transaction!(self, |tx| expire(tx, &id, before, now_ms).await)?;
             expired.extend(gone);
         }
-        let next = (seen.len() as i64 >= step).then(|| seen.last().cloned()).flatten();
+        let next = (seen.len() as i64 >= step)
+            .then(|| seen.last().cloned())
+            .flatten();
         Ok((expired, next))
     }
 }
@@ -128,7 +130,8 @@ async fn expire(tx: &mut impl Tx, id: &str, before: i64, now_ms: i64) -> Result<
     if tx.execute(&delete).await? == 0 {
         return Ok(None);
     }
-    tx.execute(&audit::insert(&record(&consent), now_ms)).await?;
+    tx.execute(&audit::insert(&record(&consent), now_ms))
+        .await?;
     Ok(Some(consent.id))
 }
 

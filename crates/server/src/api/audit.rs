@@ -1,5 +1,6 @@
-//! `GET /api/audit-logs`: the append-only log of management changes and security events,
-//! filtered and paginated. There is no way to change or delete an entry.
+//! `GET /api/audit-logs`: the log of management changes and security events, filtered and
+//! paginated. There is no way to change or delete an entry; the audit retention deletes old
+//! ones.
 
 use axum::extract::{RawQuery, State};
 use axum::response::Response;

@@ -1,6 +1,7 @@
 //! Every query behind the hot paths reads through an index: a sign-in, a code redemption, a
 //! refresh, userinfo, introspection, revocation, and the management searches (users by
-//! prefix, a user's grants, a user's audit trail, the console's users search). The test
+//! prefix, a user's grants, a user's audit trail, the console's users search), and the
+//! background deletions (expired rows, retention). The test
 //! drives them through real clients while the database notes each statement, then asks the
 //! database how it would run each (`EXPLAIN QUERY PLAN`, `EXPLAIN` with sequential scans
 //! priced out) and fails on any whole read of a table that grows with users or traffic.
@@ -77,6 +78,15 @@ async fn every_hot_query_reads_through_an_index() {
             .page("/console/users");
         assert!(page.contains("alice"), "{page}");
 
+        // The background deletions: expired rows, old audit entries, idle grants.
+        let retention = latchkey::config::retention::Retention {
+            audit_days: 30,
+            grant_days: 30,
+        };
+        latchkey::expired::sweep(db, &app.state.clock).await;
+        latchkey::retention::audit(db, &app.state.clock, &retention).await;
+        latchkey::retention::grants(db, &app.state.clock, &retention).await;
+
         let noted = db.plans().stop();
         assert!(noted.len() > 20, "only {} statements noted", noted.len());
         let mut whole = Vec::new();
@@ -87,7 +97,11 @@ async fn every_hot_query_reads_through_an_index() {
                 .unwrap_or_else(|e| panic!("{e}: {}", statement.sql));
             for table in scanned(&statement.sql, &plan) {
                 if !SMALL.contains(&table.as_str()) {
-                    whole.push(format!("{table}: {}\n  {}", statement.sql, plan.join("\n  ")));
+                    whole.push(format!(
+                        "{table}: {}\n  {}",
+                        statement.sql,
+                        plan.join("\n  ")
+                    ));
                 }
             }
         }
@@ -107,7 +121,10 @@ async fn every_hot_query_reads_through_an_index() {
             let plan = db.explain(&statement).await.unwrap_or_default();
             users_read |= scanned(&statement.sql, &plan).contains(&"users".to_owned());
         }
-        assert!(users_read, "{backend:?}: a substring search reads every user");
+        assert!(
+            users_read,
+            "{backend:?}: a substring search reads every user"
+        );
     }
 }
 
@@ -117,7 +134,10 @@ fn scanned(sql: &str, plan: &[String]) -> Vec<String> {
     let mut tables = Vec::new();
     for line in plan {
         let line = line.trim_start_matches([' ', '-', '>']).trim();
-        let name = match (line.strip_prefix("SCAN "), line.strip_prefix("Seq Scan on ")) {
+        let name = match (
+            line.strip_prefix("SCAN "),
+            line.strip_prefix("Seq Scan on "),
+        ) {
             (Some(rest), _) | (_, Some(rest)) => rest.split_whitespace().next(),
             _ => None,
         };
