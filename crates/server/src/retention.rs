@@ -38,36 +38,41 @@ pub async fn grants(db: &Db, clock: &Clock, retention: &Retention) {
         return;
     }
     let before = clock.now_ms() - i64::from(retention.grant_days) * DAY_MS;
-    let mut cursor: Option<Cursor> = Some((i64::MIN, String::new()));
-    while let Some(after) = cursor.take() {
-        match db
+    let step = |after: Cursor| async move {
+        let (_, next) = db
             .delete_idle_grants(before, clock.now_ms(), &after, STEP)
-            .await
-        {
-            Ok((_, next)) => cursor = next,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not delete idle grants");
-                return;
-            }
-        }
-        if cursor.is_some() {
-            tokio::time::sleep(PAUSE).await;
-        }
+            .await?;
+        Ok(next)
+    };
+    if !walk(step, "idle grants").await {
+        return;
     }
-    let mut cursor: Option<Cursor> = Some((i64::MIN, String::new()));
-    while let Some(after) = cursor.take() {
-        match db
+    let step = |after: Cursor| async move {
+        let (_, next) = db
             .expire_idle_consents(before, clock.now_ms(), &after, STEP)
-            .await
-        {
-            Ok((_, next)) => cursor = next,
+            .await?;
+        Ok(next)
+    };
+    walk(step, "idle consents").await;
+}
+
+/// Take `step`s from the start of a table to its end, pausing between them; whether the
+/// walk reached the end.
+async fn walk<F, Fut>(mut step: F, what: &str) -> bool
+where
+    F: FnMut(Cursor) -> Fut,
+    Fut: std::future::Future<Output = latchkey_store::Result<Option<Cursor>>>,
+{
+    let mut cursor = (i64::MIN, String::new());
+    loop {
+        match step(cursor).await {
+            Ok(Some(next)) => cursor = next,
+            Ok(None) => return true,
             Err(e) => {
-                tracing::warn!(error = %e, "could not delete idle consents");
-                return;
+                tracing::warn!(error = %e, "could not delete {what}");
+                return false;
             }
         }
-        if cursor.is_some() {
-            tokio::time::sleep(PAUSE).await;
-        }
+        tokio::time::sleep(PAUSE).await;
     }
 }

@@ -31,15 +31,29 @@ const IDLE_CONSENT: &str = "last_used_at < $1 \
      AND NOT EXISTS (SELECT 1 FROM grants g \
          WHERE g.user_id = consents.user_id AND g.client_id = consents.application_id)";
 
-/// The next window of rows of `table` ordered by `(column, id)` before `$1`, after the cursor.
-fn window(table: &str, column: &str) -> String {
-    format!(
-        "SELECT {column}, id FROM {table} WHERE {column} < $1 AND ({column} > $2 \
-         OR ({column} = $2 AND id > $3)) ORDER BY {column}, id LIMIT $4"
-    )
-}
-
 impl Db {
+    /// The next `step` rows of `table` in `(column, id)` order with `column` before `before`,
+    /// after the cursor `after`: a range of the index on `(column, id)`.
+    async fn window(
+        &self,
+        (table, column): (&str, &str),
+        before: i64,
+        after: &Cursor,
+        step: i64,
+    ) -> Result<Vec<Cursor>> {
+        let sql = format!(
+            "SELECT {column}, id FROM {table} WHERE {column} < $1 AND ({column} > $2 \
+             OR ({column} = $2 AND id > $3)) ORDER BY {column}, id LIMIT $4"
+        );
+        let args = [
+            before.into(),
+            after.0.into(),
+            (&after.1).into(),
+            step.into(),
+        ];
+        self.fetch_all(&sql, &args).await
+    }
+
     /// Delete up to `step` audit entries written before `before`, oldest first; whether there
     /// may be more.
     pub async fn delete_old_audit(&self, before: i64, step: i64) -> Result<bool> {
@@ -61,14 +75,8 @@ impl Db {
         after: &Cursor,
         step: i64,
     ) -> Result<(u64, Option<Cursor>)> {
-        let args = [
-            before.into(),
-            after.0.into(),
-            (&after.1).into(),
-            step.into(),
-        ];
-        let seen: Vec<(i64, String)> = self
-            .fetch_all(&window("grants", "created_at"), &args)
+        let seen = self
+            .window(("grants", "created_at"), before, after, step)
             .await?;
         let Some(last) = seen.last().cloned() else {
             return Ok((0, None));
@@ -94,14 +102,8 @@ impl Db {
         after: &Cursor,
         step: i64,
     ) -> Result<(Vec<String>, Option<Cursor>)> {
-        let args = [
-            before.into(),
-            after.0.into(),
-            (&after.1).into(),
-            step.into(),
-        ];
-        let seen: Vec<(i64, String)> = self
-            .fetch_all(&window("consents", "last_used_at"), &args)
+        let seen = self
+            .window(("consents", "last_used_at"), before, after, step)
             .await?;
         let mut expired = Vec::new();
         for (_, id) in &seen {
