@@ -269,7 +269,7 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
         let app = usize::from(op.es256_id_token());
         let live = latchkey_store::bulk::TOKENS_PER_GRANT - 1;
         let pick = |_| {
-            let n = crate::setup::random_below(users);
+            let n = crate::setup::next_seeded(users);
             latchkey_store::bulk::refresh_token(n, app, live, seeded_at)
         };
         return Ok((0..families).map(pick).collect());

@@ -201,6 +201,20 @@ pub async fn latchkey(base: &str, bootstrap: &Value) -> anyhow::Result<Target> {
     })
 }
 
+/// The next seeded user (below `users`) no earlier call named: from a random start, in
+/// turn, so that no refresh token is presented twice (a replay would end its grant).
+pub fn next_seeded(users: u64) -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(u64::MAX);
+    let _ = NEXT.compare_exchange(
+        u64::MAX,
+        random_below(users),
+        Ordering::Relaxed,
+        Ordering::Relaxed,
+    );
+    NEXT.fetch_add(1, Ordering::Relaxed) % users.max(1)
+}
+
 /// A number below `bound`, uniformly enough for picking seeded rows.
 pub fn random_below(bound: u64) -> u64 {
     let mut bytes = [0_u8; 8];

@@ -11,6 +11,8 @@ use crate::config::retention::Retention;
 use crate::expired::{PAUSE, STEP};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+/// How long past its expiry a token still keeps its grant from retention.
+const CLOCK_MARGIN_MS: i64 = 5 * 60 * 1000;
 
 /// Delete audit entries older than the audit retention, step by step.
 pub async fn audit(db: &Db, clock: &Clock, retention: &Retention) {
@@ -18,15 +20,29 @@ pub async fn audit(db: &Db, clock: &Clock, retention: &Retention) {
         return;
     }
     let before = clock.now_ms() - i64::from(retention.audit_days) * DAY_MS;
+    let mut deleted = 0;
     loop {
         match db.delete_old_audit(before, STEP).await {
-            Ok(true) => tokio::time::sleep(PAUSE).await,
-            Ok(false) => return,
+            Ok(n) => {
+                deleted += n;
+                if n < STEP as u64 {
+                    break;
+                }
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "could not delete old audit entries");
-                return;
+                break;
             }
         }
+        tokio::time::sleep(PAUSE).await;
+    }
+    if deleted > 0 {
+        let days = retention.audit_days;
+        tracing::info!(
+            deleted,
+            days,
+            "deleted audit entries past LATCHKEY_AUDIT_RETENTION_DAYS"
+        );
     }
 }
 
@@ -37,10 +53,13 @@ pub async fn grants(db: &Db, clock: &Clock, retention: &Retention) {
     if retention.grant_days == 0 {
         return;
     }
-    let before = clock.now_ms() - i64::from(retention.grant_days) * DAY_MS;
+    // A day more than the setting says: no token Latchkey signs lives longer, so none of a
+    // grant's outlives it; and a few minutes' margin on "still valid", for clocks.
+    let before = clock.now_ms() - (i64::from(retention.grant_days) + 1) * DAY_MS;
     let step = |after: Cursor| async move {
+        let valid_after = clock.now_ms() - CLOCK_MARGIN_MS;
         let (_, next) = db
-            .delete_idle_grants(before, clock.now_ms(), &after, STEP)
+            .delete_idle_grants(before, valid_after, &after, STEP)
             .await?;
         Ok(next)
     };

@@ -41,15 +41,16 @@ pub fn user_id(n: u64) -> String {
     format!("seed{n:017}")
 }
 
-/// `olivia.martin42`: names repeat, numbers make them unique.
+/// `olivia_martin42`: names repeat, numbers make them unique.
 pub fn username(n: u64) -> String {
     let first = FIRST[(n % 16) as usize];
     let last = LAST[((n / 16) % 16) as usize];
-    format!("{first}.{last}{n}")
+    format!("{first}_{last}{n}")
 }
 
+/// `olivia.martin42@example.com`.
 pub fn email(n: u64) -> String {
-    format!("{}@example.com", username(n).replace('.', "_"))
+    format!("{}@example.com", username(n).replace('_', "."))
 }
 
 /// The refresh token `k` of user `n`'s grant to application `app` (0 or 1), seeded at

@@ -17,7 +17,8 @@ use crate::{Db, Result};
 pub type Cursor = (i64, String);
 
 /// A grant may go when it is older than the retention and none of its codes and tokens is
-/// still valid or was issued since (`$1`: the retention's start, `$2`: now).
+/// still valid or was issued since (`$1`: the retention's start, `$2`: now, less a margin
+/// for clocks and for a request that read a token just before it expired).
 const IDLE_GRANT: &str = "created_at < $1 \
      AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.grant_id = grants.id \
          AND (r.created_at >= $1 OR r.expires_at > $2)) \
@@ -30,20 +31,25 @@ const IDLE_GRANT: &str = "created_at < $1 \
 const IDLE_CONSENT: &str = "last_used_at < $1 \
      AND NOT EXISTS (SELECT 1 FROM grants g \
          WHERE g.user_id = consents.user_id AND g.client_id = consents.application_id)";
+/// The same test of the grants, for the window: consents that keep a grant are passed over
+/// by a read, not a write transaction each.
+const CONSENT_LEFT: &str = " AND NOT EXISTS (SELECT 1 FROM grants g \
+     WHERE g.user_id = consents.user_id AND g.client_id = consents.application_id)";
 
 impl Db {
     /// The next `step` rows of `table` in `(column, id)` order with `column` before `before`,
-    /// after the cursor `after`: a range of the index on `(column, id)`.
+    /// after the cursor `after`, that also meet `filter` (which may use `$1`): one range of
+    /// the index on `(column, id)`, bounded below by the row value on both databases.
     async fn window(
         &self,
-        (table, column): (&str, &str),
+        (table, column, filter): (&str, &str, &str),
         before: i64,
         after: &Cursor,
         step: i64,
     ) -> Result<Vec<Cursor>> {
         let sql = format!(
-            "SELECT {column}, id FROM {table} WHERE {column} < $1 AND ({column} > $2 \
-             OR ({column} = $2 AND id > $3)) ORDER BY {column}, id LIMIT $4"
+            "SELECT {column}, id FROM {table} WHERE ({column}, id) > ($2, $3) \
+             AND {column} < $1{filter} ORDER BY {column}, id LIMIT $4"
         );
         let args = [
             before.into(),
@@ -54,15 +60,15 @@ impl Db {
         self.fetch_all(&sql, &args).await
     }
 
-    /// Delete up to `step` audit entries written before `before`, oldest first; whether there
-    /// may be more.
-    pub async fn delete_old_audit(&self, before: i64, step: i64) -> Result<bool> {
+    /// Delete up to `step` audit entries written before `before`, oldest first; how many
+    /// went (fewer than `step`: none is left).
+    pub async fn delete_old_audit(&self, before: i64, step: i64) -> Result<u64> {
         let delete = Statement::new(
             "DELETE FROM audit_logs WHERE id IN (SELECT id FROM audit_logs \
              WHERE created_at < $1 ORDER BY created_at LIMIT $2)",
             [before.into(), step.into()],
         );
-        Ok(self.execute_one(delete).await? >= step as u64)
+        self.execute_one(delete).await
     }
 
     /// Look at the next `step` grants created before `before` (after `after`) and delete those
@@ -76,7 +82,7 @@ impl Db {
         step: i64,
     ) -> Result<(u64, Option<Cursor>)> {
         let seen = self
-            .window(("grants", "created_at"), before, after, step)
+            .window(("grants", "created_at", ""), before, after, step)
             .await?;
         let Some(last) = seen.last().cloned() else {
             return Ok((0, None));
@@ -103,7 +109,12 @@ impl Db {
         step: i64,
     ) -> Result<(Vec<String>, Option<Cursor>)> {
         let seen = self
-            .window(("consents", "last_used_at"), before, after, step)
+            .window(
+                ("consents", "last_used_at", CONSENT_LEFT),
+                before,
+                after,
+                step,
+            )
             .await?;
         let mut expired = Vec::new();
         for (_, id) in &seen {

@@ -225,4 +225,48 @@ mod tests {
             assert_eq!((found.len(), total), (1, 1));
         }
     }
+
+    #[tokio::test]
+    async fn search_matches_the_start_of_identifiers_or_logtos_patterns() {
+        for db in test_dbs::each().await {
+            let mut elodie = user("u1", "elodie_d");
+            elodie.name = Some("Élodie Durand".into());
+            elodie.primary_email = Some("Elodie@Example.com".into());
+            db.insert_user(&elodie)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            db.insert_user(&user("u2", "dur_100%"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let page = Page {
+                page: 1,
+                page_size: 10,
+            };
+            let ids = |term: &'static str| {
+                let db = db.clone();
+                async move {
+                    let (found, total) = db
+                        .list_users(Some(term), page)
+                        .await
+                        .unwrap_or_else(|e| panic!("{term}: {e}"));
+                    assert_eq!(found.len() as i64, total, "{term}");
+                    found.into_iter().map(|u| u.id).collect::<Vec<_>>()
+                }
+            };
+            // A plain term is a prefix, whatever the case, of any identifier or the name.
+            assert_eq!(ids("ELOD").await, ["u1"]);
+            assert_eq!(ids("elodie@ex").await, ["u1"]);
+            assert_eq!(ids("Élo").await, ["u1"]);
+            assert_eq!(ids("u2").await, ["u2"]);
+            assert!(ids("durand").await.is_empty(), "not inside a name");
+            assert!(ids("odie").await.is_empty(), "not inside a username");
+            // Logto's patterns: `%` anywhere, `\%` a literal one, a lone `\` at the end
+            // taken literally rather than failing.
+            assert_eq!(ids("%durand%").await, ["u1"]);
+            assert_eq!(ids("dur\\_100\\%").await, ["u2"]);
+            assert_eq!(ids("dur%").await, ["u2"]);
+            assert!(ids("%\\").await.is_empty());
+            assert!(ids("%").await.len() == 2, "`%` alone lists everyone");
+        }
+    }
 }

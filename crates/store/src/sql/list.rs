@@ -90,15 +90,22 @@ impl Filter {
         }
     }
 
-    /// Case-insensitive LIKE `pattern` on any of `columns`: each row is read.
+    /// Case-insensitive LIKE `pattern` on any of `columns`: each row is read. The pattern is
+    /// lower-cased by the database's own `lower`, as the columns are.
     pub fn pattern(&mut self, columns: &[&'static str], pattern: &str) {
         let n = self.next();
         let any: Vec<String> = columns
             .iter()
-            .map(|c| format!("lower(coalesce({c}, '')) LIKE ${n} ESCAPE '\\'"))
+            .map(|c| format!("lower(coalesce({c}, '')) LIKE lower(${n}) ESCAPE '\\'"))
             .collect();
         self.clauses.push(format!("({})", any.join(" OR ")));
-        self.values.push(Arg::Text(pattern.to_lowercase()));
+        // A trailing lone escape would be an error in the database: it is taken literally.
+        let odd = pattern.len() - pattern.trim_end_matches('\\').len();
+        let pattern = match odd % 2 {
+            1 => format!("{pattern}\\"),
+            _ => pattern.to_owned(),
+        };
+        self.values.push(Arg::Text(pattern));
     }
 
     /// Rows where any of `expressions` (each the expression of an index) starts with `prefix`,
@@ -110,15 +117,21 @@ impl Filter {
             Backend::Postgres => " COLLATE \"C\"",
             Backend::Sqlite => "",
         };
+        // The bound is lower-cased by the database's own `lower`, as the indexed expressions
+        // are (SQLite's changes ASCII letters only). U+10FFFF is the last code point, and its
+        // UTF-8 bytes sort after every other's.
         let any: Vec<String> = expressions
             .iter()
-            .map(|e| format!("({e}{collate} >= ${low} AND {e}{collate} < ${high})"))
+            .map(|e| {
+                format!(
+                    "({e}{collate} >= lower(${low}) AND {e}{collate} < lower(${low}) || ${high})"
+                )
+            })
             .collect();
         self.clauses.push(format!("({})", any.join(" OR ")));
-        let prefix = prefix.to_lowercase();
-        // U+10FFFF is the last code point, and its UTF-8 bytes sort after every other's.
-        let end = format!("{prefix}\u{10FFFF}");
-        self.values.extend([Arg::Text(prefix), Arg::Text(end)]);
+        let end = "\u{10FFFF}".to_owned();
+        self.values
+            .extend([Arg::Text(prefix.to_owned()), Arg::Text(end)]);
     }
 
     fn where_sql(&self) -> String {
@@ -141,6 +154,11 @@ pub(crate) enum Search {
 impl Search {
     pub fn of(term: &str) -> Option<Self> {
         let head = term.strip_suffix('%').unwrap_or(term);
+        // `\%` at the end is a literal `%` in Logto's pattern, not a prefix's wildcard.
+        let head = match head.ends_with('\\') && term.contains('%') {
+            true => term,
+            false => head,
+        };
         match (head.is_empty(), head.contains(['%', '_'])) {
             (true, _) => None,
             (false, false) => Some(Self::Prefix(head.to_owned())),

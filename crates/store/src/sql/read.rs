@@ -30,14 +30,20 @@ macro_rules! reading {
         match (db.readers(), db.postgres()) {
             (Some(readers), _) => readers.read(|c| {
                 $crate::sql::tx::run_now(async {
-                    let $conn = &mut $crate::sql::tx::Direct(c);
+                    let $conn = &mut $crate::sql::plans::Noting {
+                        tx: &mut $crate::sql::tx::Direct(c),
+                        plans: db.plans(),
+                    };
                     $body
                 })
             }),
             (None, Some(pool)) => match pool.get().await {
                 Ok(mut client) => {
                     async {
-                        let $conn = &mut client;
+                        let $conn = &mut $crate::sql::plans::Noting {
+                            tx: &mut client,
+                            plans: db.plans(),
+                        };
                         $body
                     }
                     .await
@@ -47,7 +53,10 @@ macro_rules! reading {
             (None, None) => match db.pool().acquire().await {
                 Ok(mut c) => {
                     async {
-                        let $conn = &mut *c;
+                        let $conn = &mut $crate::sql::plans::Noting {
+                            tx: &mut *c,
+                            plans: db.plans(),
+                        };
                         $body
                     }
                     .await
