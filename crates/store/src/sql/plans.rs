@@ -6,10 +6,14 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::sql::row::{Columns, Record};
+#[cfg(any(test, feature = "testing"))]
+use crate::Backend;
+#[cfg(any(test, feature = "testing"))]
+use crate::sql::row::Columns;
+use crate::sql::row::Record;
 use crate::sql::statement::{Arg, Statement};
 use crate::sql::tx::Tx;
-use crate::{Backend, Db, Result};
+use crate::{Db, Result};
 
 #[derive(Debug, Default)]
 pub struct Plans {
@@ -21,6 +25,8 @@ pub struct Plans {
 #[derive(Debug, Clone)]
 pub struct Noted {
     pub sql: String,
+    /// Read by `Db::explain`, which only tests have.
+    #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
     args: Vec<Arg>,
 }
 
@@ -98,8 +104,10 @@ impl<T> Noting<'_, T> {
 }
 
 /// One step of SQLite's plan: its `detail` column.
+#[cfg(any(test, feature = "testing"))]
 struct Step(String);
 
+#[cfg(any(test, feature = "testing"))]
 impl Record for Step {
     fn from_row(row: &impl Columns) -> Result<Self> {
         row.nth(3).map(Step)
