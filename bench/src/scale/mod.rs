@@ -53,6 +53,8 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
     let filled = seed::fill(&seeded_url, &target, users).await?;
     server.stop();
     let disk = seed::disk(&seeded_url).await?;
+    eprintln!("measuring each table's size");
+    let tables = seed::tables(&seeded_url).await?;
     let disk_empty = seed::disk(&empty_url).await?;
 
     eprintln!("measuring start-up on both databases");
@@ -82,6 +84,10 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
                     .best_rate(c.side)
                     .unwrap_or_else(|| run::first_guess(op, c.side, &head));
                 let (outcome, peak) = run::measure(op, c, rate, load, work.path()).await?;
+                eprintln!(
+                    "  {:.0} req/s, p99 {:.2} ms",
+                    outcome.requests_per_second, outcome.p99_ms
+                );
                 if c.side == Side::Scaled {
                     peak_rss = peak_rss.max(peak);
                 }
@@ -119,6 +125,7 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
         head,
         seeded: filled,
         disk,
+        tables,
         disk_empty,
         disk_after,
         startup,

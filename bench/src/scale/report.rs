@@ -5,6 +5,8 @@
 use std::fmt::Write;
 use std::time::Duration;
 
+use latchkey_store::footprint::TableSize;
+
 use super::seed::Seeded;
 use crate::report::{Measured, Side, median};
 use crate::wrk::Outcome;
@@ -35,6 +37,8 @@ pub struct Report {
     /// Bytes on disk once seeded, before the run; the empty database then; the seeded one
     /// after the run's own traffic.
     pub disk: u64,
+    /// Where `disk` goes: each table with its indexes, largest first.
+    pub tables: Vec<TableSize>,
     pub disk_empty: u64,
     pub disk_after: u64,
     pub startup: Duration,
@@ -108,6 +112,7 @@ impl Report {
             mb(self.disk_empty),
             mb(self.disk_after),
         );
+        out += &self.tables_markdown();
         let mut held = 0;
         let mut judged = 0;
         let mut judge = |holds: bool| {
@@ -198,6 +203,42 @@ impl Report {
             self.rehearsal.as_millis(),
         );
         let _ = writeln!(out, "\nTargets held: {held} of {judged}.");
+        out
+    }
+}
+
+impl Report {
+    /// Where the disk goes once seeded: each table that takes at least 1% of it, then the
+    /// rest together.
+    fn tables_markdown(&self) -> String {
+        let users = self.seeded.users.max(1) as f64;
+        let total: i64 = self.tables.iter().map(|t| t.bytes).sum();
+        let mut out = String::from(
+            "| table, with its indexes | rows | MB | bytes per row | bytes per user |\n\
+             |---|---:|---:|---:|---:|\n",
+        );
+        let (big, small): (Vec<_>, Vec<_>) =
+            self.tables.iter().partition(|t| t.bytes * 100 >= total);
+        for t in big {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {:.0} | {:.0} | {:.0} |",
+                t.table,
+                t.rows,
+                mb(t.bytes.max(0) as u64),
+                t.bytes as f64 / t.rows.max(1) as f64,
+                t.bytes as f64 / users,
+            );
+        }
+        let rest: i64 = small.iter().map(|t| t.bytes).sum();
+        let _ = writeln!(
+            out,
+            "| {} other tables | {} | {:.0} | | {:.0} |\n",
+            small.len(),
+            small.iter().map(|t| t.rows).sum::<i64>(),
+            mb(rest.max(0) as u64),
+            rest as f64 / users,
+        );
         out
     }
 }

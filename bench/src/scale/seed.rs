@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use latchkey_store::Db;
 use latchkey_store::bulk::{AUDIT_PER_USER, Population, TOKENS_PER_GRANT, USERS_PER_ORGANIZATION};
+use latchkey_store::footprint::TableSize;
 
 use crate::setup::{Target, USERNAME};
 
@@ -74,6 +75,14 @@ pub async fn disk(url: &str) -> anyhow::Result<u64> {
     let size = db.size_on_disk().await?;
     db.close().await;
     Ok(size.max(0) as u64)
+}
+
+/// Each table's rows and bytes (with its indexes) in the database at `url`, largest first.
+pub async fn tables(url: &str) -> anyhow::Result<Vec<TableSize>> {
+    let db = Db::connect(url).await?;
+    let tables = db.size_by_table().await?;
+    db.close().await;
+    Ok(tables)
 }
 
 /// How long the migrator takes to add an indexed column to the users table.

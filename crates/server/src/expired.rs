@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use latchkey_core::lifetimes::UNUSED_DYNAMIC_CLIENT_MS;
 use latchkey_store::Db;
 use latchkey_store::audit::AuditEntry;
@@ -17,8 +19,13 @@ use crate::config::retention::Retention;
 const INTERVAL: Duration = Duration::from_secs(5 * 60);
 /// Rows per table and step: a step is one short write transaction.
 pub(crate) const STEP: i64 = 500;
-/// Between the steps of one sweep, while a table still has more than a step's worth.
-pub(crate) const PAUSE: Duration = Duration::from_millis(100);
+/// Between the steps of one sweep, while a table still has more than a step's worth: at
+/// least this long.
+const PAUSE: Duration = Duration::from_millis(100);
+/// ... and this many times as long as the step took, so that a background pass holds the
+/// writer at most a fifth of the time, however slow its steps grow on a large database (a
+/// backlog of expired rows scattered over a big file after days of downtime).
+const PAUSE_PER_STEP_TIME: u32 = 4;
 
 /// Between two passes of the grant retention.
 const GRANT_PASS: Duration = Duration::from_secs(24 * 60 * 60);
@@ -46,8 +53,9 @@ pub fn spawn(db: Db, clock: Clock, retention: Retention) {
 pub async fn sweep(db: &Db, clock: &Clock) {
     reap(db, clock).await;
     loop {
+        let started = Instant::now();
         match db.delete_expired(clock.now_ms(), STEP).await {
-            Ok(true) => tokio::time::sleep(PAUSE).await,
+            Ok(true) => rest(started).await,
             Ok(false) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "could not delete expired codes and tokens");
@@ -55,6 +63,11 @@ pub async fn sweep(db: &Db, clock: &Clock) {
             }
         }
     }
+}
+
+/// Leave the writer to requests after a background step that began at `started`.
+pub(crate) async fn rest(started: Instant) {
+    tokio::time::sleep(PAUSE.max(started.elapsed() * PAUSE_PER_STEP_TIME)).await;
 }
 
 /// Delete the clients that registered themselves a week ago or more and never completed an

@@ -8,7 +8,7 @@ use latchkey_store::retention::Cursor;
 
 use crate::app::Clock;
 use crate::config::retention::Retention;
-use crate::expired::{PAUSE, STEP};
+use crate::expired::{STEP, rest};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// How long past its expiry a token still keeps its grant from retention.
@@ -22,6 +22,7 @@ pub async fn audit(db: &Db, clock: &Clock, retention: &Retention) {
     let before = clock.now_ms() - i64::from(retention.audit_days) * DAY_MS;
     let mut deleted = 0;
     loop {
+        let started = tokio::time::Instant::now();
         match db.delete_old_audit(before, STEP).await {
             Ok(n) => {
                 deleted += n;
@@ -34,7 +35,7 @@ pub async fn audit(db: &Db, clock: &Clock, retention: &Retention) {
                 break;
             }
         }
-        tokio::time::sleep(PAUSE).await;
+        rest(started).await;
     }
     if deleted > 0 {
         let days = retention.audit_days;
@@ -84,6 +85,7 @@ where
 {
     let mut cursor = (i64::MIN, String::new());
     loop {
+        let started = tokio::time::Instant::now();
         match step(cursor).await {
             Ok(Some(next)) => cursor = next,
             Ok(None) => return true,
@@ -92,6 +94,6 @@ where
                 return false;
             }
         }
-        tokio::time::sleep(PAUSE).await;
+        rest(started).await;
     }
 }

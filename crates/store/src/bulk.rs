@@ -27,7 +27,8 @@ pub const AUDIT_PER_USER: u64 = 5;
 /// Users per organization.
 pub const USERS_PER_ORGANIZATION: u64 = 100;
 
-const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+const HOUR_MS: i64 = 60 * 60 * 1000;
+const DAY_MS: i64 = 24 * HOUR_MS;
 const FIRST: [&str; 16] = [
     "olivia", "liam", "emma", "noah", "amelia", "oliver", "sophia", "elijah", "ava", "lucas",
     "mia", "mateo", "chloe", "hugo", "ines", "jules",
@@ -226,7 +227,9 @@ impl Db {
         out.push(insert("grants", &columns, grants.collect()));
 
         // Ten refresh tokens per grant, one statement per few grants: expired ones (odd),
-        // consumed ones (even), then the live one.
+        // consumed ones (even), then the live one. The expired ones expired hours ago: a
+        // server in service keeps such tokens for a day (`REPLAY_MEMORY_MS`) and has deleted
+        // older ones, so the run does not start on a backlog its sweeper would be clearing.
         let tokens: Vec<Vec<Arg>> = pairs
             .iter()
             .flat_map(|&(n, a)| (0..TOKENS_PER_GRANT).map(move |k| (n, a, k)))
@@ -234,7 +237,7 @@ impl Db {
                 let issued = issued(n, k, now);
                 let (expires, consumed) = match (live(k), k % 2) {
                     (true, _) => (now + 30 * DAY_MS, None),
-                    (false, 1) => (issued + DAY_MS / 2, None),
+                    (false, 1) => (now - 4 * HOUR_MS - k as i64 * 60_000, None),
                     (false, _) => (now + 20 * DAY_MS, Some(issued + DAY_MS)),
                 };
                 vec![
@@ -287,35 +290,5 @@ impl Db {
             out.push(insert("audit_logs", &columns, chunk.to_vec()));
         }
         out
-    }
-}
-
-impl Db {
-    /// The bytes the database's tables and indexes take: SQLite's pages (those still in the
-    /// write-ahead log included), or PostgreSQL's relations in the current schema.
-    pub async fn size_on_disk(&self) -> Result<i64> {
-        let sql = match self.backend {
-            crate::Backend::Sqlite => {
-                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
-            }
-            crate::Backend::Postgres => {
-                "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT FROM pg_class c \
-                 JOIN pg_namespace n ON n.oid = c.relnamespace \
-                 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
-            }
-        };
-        let size: Option<i64> = self.fetch_optional(sql, &[]).await?;
-        Ok(size.unwrap_or(0))
-    }
-
-    /// What a migration that adds an indexed column to `users` does, in one transaction as
-    /// the migrator runs it (the scale benchmark times it; no shipped migration holds it).
-    pub async fn rehearse_indexed_column(&self) -> Result<()> {
-        let statements = vec![
-            Statement::new("ALTER TABLE users ADD COLUMN rehearsal TEXT", []),
-            Statement::new("CREATE INDEX users_rehearsal ON users (rehearsal)", []),
-        ];
-        self.execute(statements).await?;
-        Ok(())
     }
 }

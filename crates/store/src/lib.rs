@@ -22,7 +22,8 @@
 //! - [`expired`]: deleting what has expired, in small batches; [`retention`]: what is old
 //!   enough to go (audit entries, idle grants and consents), the same way.
 //! - `testing` (feature `testing`): throwaway databases for the server's tests; `bulk` (the
-//!   same feature): a large deployment's rows, fast, for the scale benchmark.
+//!   same feature): a large deployment's rows, fast, for the scale benchmark; `footprint`
+//!   (the same feature): what they take on disk.
 //! - `sql`: the engine every table module runs its SQL through, and the only place that calls
 //!   a driver: `connect` (opening either database), `database` (migrations, integrity,
 //!   backup), `statement`, `tx`, `row`, `batch`, `read`, `list`, `plans` (what ran, for the query-plan tests), `error`,
@@ -43,6 +44,8 @@ pub mod consent;
 pub mod device;
 pub mod dynamic_clients;
 pub mod expired;
+#[cfg(any(test, feature = "testing"))]
+pub mod footprint;
 pub mod grants;
 pub mod keys;
 pub mod mfa;
