@@ -53,6 +53,8 @@ pub async fn fill(url: &str, target: &Target, users: u64) -> anyhow::Result<Seed
         let _ = std::io::stderr().flush();
     }
     eprintln!();
+    eprintln!("gathering the planner's statistics");
+    db.analyze().await?;
     db.close().await;
     Ok(Seeded {
         users,

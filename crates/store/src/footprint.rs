@@ -63,6 +63,17 @@ impl Db {
         Ok(out)
     }
 
+    /// Gather PostgreSQL's planner statistics, as its autovacuum keeps them in service: right
+    /// after a bulk load it has none and guesses, and a guess can walk a whole index. SQLite
+    /// plans without statistics in service too (Latchkey never runs its `ANALYZE`), so it is
+    /// left as it is.
+    pub async fn analyze(&self) -> Result<()> {
+        if self.backend == crate::Backend::Postgres {
+            self.execute(vec![Statement::new("ANALYZE", [])]).await?;
+        }
+        Ok(())
+    }
+
     /// What a migration that adds an indexed column to `users` does, in one transaction as
     /// the migrator runs it (the scale benchmark times it; no shipped migration holds it).
     pub async fn rehearse_indexed_column(&self) -> Result<()> {
