@@ -89,7 +89,9 @@ def small_copy(seeded, path):
             "SELECT sql FROM seeded.sqlite_schema WHERE sql IS NOT NULL "
             "AND name NOT LIKE 'sqlite%' ORDER BY type = 'index', rowid").fetchall():
         db.execute(sql)
-    chains = live_chains(connect(seeded))
+    source = connect(seeded)
+    chains = live_chains(source)
+    source.close()
     for token, grant in chains:
         db.execute("INSERT OR IGNORE INTO grants SELECT * FROM seeded.grants WHERE id = ?", (grant,))
         db.execute("INSERT OR IGNORE INTO users SELECT * FROM seeded.users WHERE id = "

@@ -18,7 +18,7 @@ use crate::ops::Op;
 use crate::process::{self, PeakSampler};
 use crate::report::{Measured, Side};
 use crate::run::{self, Contender};
-use crate::wrk::Load;
+use crate::wrk::{Load, Outcome};
 use crate::{flow, setup};
 
 pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
@@ -52,9 +52,7 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
     let mut target = setup::latchkey(&seeded.base, &bootstrap).await?;
     let filled = seed::fill(&seeded_url, &target, users).await?;
     server.stop();
-    let disk = seed::disk(&seeded_url).await?;
-    eprintln!("measuring each table's size");
-    let tables = seed::tables(&seeded_url).await?;
+    let (disk, tables) = seed::footprint(&seeded_url).await?;
     let disk_empty = seed::disk(&empty_url).await?;
 
     eprintln!("measuring start-up on both databases");
@@ -83,7 +81,9 @@ pub async fn run(args: &Args, users: u64) -> anyhow::Result<Report> {
                 let rate = measured
                     .best_rate(c.side)
                     .unwrap_or_else(|| run::first_guess(op, c.side, &head));
-                let (outcome, peak) = run::measure(op, c, rate, load, work.path()).await?;
+                let (outcome, peak) = run::measure(op, c, rate, load, work.path())
+                    .await
+                    .unwrap_or_else(|e| (failed(op.label(), e), 0));
                 eprintln!(
                     "  {:.0} req/s, p99 {:.2} ms",
                     outcome.requests_per_second, outcome.p99_ms
@@ -206,17 +206,33 @@ async fn lookups(
             let dir = work.join("lookups");
             std::fs::create_dir_all(&dir)?;
             let request = on_empty.request.clone();
+            let outcome = run::run_wrk(load, &a.server.base, request, &dir).await;
             row.empty
-                .push(run::run_wrk(load, &a.server.base, request, &dir).await?);
+                .push(outcome.unwrap_or_else(|e| failed(row.label, e)));
             let sampler = PeakSampler::start(vec![b.server.pid()]);
             let request = on_seeded.request.clone();
+            let outcome = run::run_wrk(load, &b.server.base, request, &dir).await;
             row.seeded
-                .push(run::run_wrk(load, &b.server.base, request, &dir).await?);
+                .push(outcome.unwrap_or_else(|e| failed(row.label, e)));
             *peak_rss = (*peak_rss).max(sampler.finish());
         }
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// A measurement that failed (wrk saw no answer in its timeout, say): nothing served, its
+/// latency unbounded, so that the targets it judges fail and a run that took an hour to get
+/// here still writes its report.
+fn failed(what: &str, error: anyhow::Error) -> Outcome {
+    eprintln!("  {what}: {error:#}; recorded as failed");
+    Outcome {
+        requests_per_second: 0.0,
+        p50_ms: f64::INFINITY,
+        p99_ms: f64::INFINITY,
+        requests: 0,
+        errors: 1,
+    }
 }
 
 /// `latchkey backup` of the SQLite file while the server runs, or `pg_dump` of the schema:

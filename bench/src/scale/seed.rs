@@ -79,12 +79,15 @@ pub async fn disk(url: &str) -> anyhow::Result<u64> {
     Ok(size.max(0) as u64)
 }
 
-/// Each table's rows and bytes (with its indexes) in the database at `url`, largest first.
-pub async fn tables(url: &str) -> anyhow::Result<Vec<TableSize>> {
+/// The size on disk of the database at `url`, and each table's rows and bytes (with its
+/// indexes), largest first.
+pub async fn footprint(url: &str) -> anyhow::Result<(u64, Vec<TableSize>)> {
     let db = Db::connect(url).await?;
+    let size = db.size_on_disk().await?;
+    eprintln!("measuring each table's size");
     let tables = db.size_by_table().await?;
     db.close().await;
-    Ok(tables)
+    Ok((size.max(0) as u64, tables))
 }
 
 /// How long the migrator takes to add an indexed column to the users table.

@@ -5,6 +5,7 @@
 
 use latchkey_store::Db;
 use latchkey_store::retention::Cursor;
+use tokio::time::Instant;
 
 use crate::app::Clock;
 use crate::config::retention::Retention;
@@ -22,7 +23,7 @@ pub async fn audit(db: &Db, clock: &Clock, retention: &Retention) {
     let before = clock.now_ms() - i64::from(retention.audit_days) * DAY_MS;
     let mut deleted = 0;
     loop {
-        let started = tokio::time::Instant::now();
+        let started = Instant::now();
         match db.delete_old_audit(before, STEP).await {
             Ok(n) => {
                 deleted += n;
@@ -85,7 +86,7 @@ where
 {
     let mut cursor = (i64::MIN, String::new());
     loop {
-        let started = tokio::time::Instant::now();
+        let started = Instant::now();
         match step(cursor).await {
             Ok(Some(next)) => cursor = next,
             Ok(None) => return true,

@@ -111,7 +111,7 @@ impl MailSources {
             );
         }
         if let Some(path) = self.smtp_ca_file {
-            config.roots_pem = Some(super::sources::read_roots(
+            config.roots_pem = Some(super::check::read_roots(
                 &path,
                 "SMTP CA file (LATCHKEY_SMTP_CA_FILE)",
             )?);

@@ -6,12 +6,14 @@ use std::net::SocketAddr;
 
 use latchkey_core::jwt::Algorithm;
 
+mod check;
 pub mod mail;
 pub mod retention;
 mod sources;
 
-use sources::origin_of;
-pub use sources::{Sources, redact_url};
+use check::origin_of;
+pub use check::redact_url;
+pub use sources::Sources;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3001";
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:3001";

@@ -1,5 +1,5 @@
-//! Where settings come from and how each is checked: flags and environment ([`Sources`]),
-//! the TOML file, and the defaults, merged and validated into a [`Config`].
+//! Where settings come from: flags and environment ([`Sources`]), the TOML file, and the
+//! defaults, merged and validated (`check`) into a [`Config`].
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -9,6 +9,7 @@ use latchkey_core::mfa::Policy;
 use serde::Deserialize;
 use url::Url;
 
+use super::check;
 use super::mail::MailSources;
 use super::retention::RetentionSources;
 use super::{Config, DEFAULT_DATABASE_URL, DEFAULT_LISTEN, DEFAULT_PUBLIC_URL};
@@ -82,14 +83,14 @@ impl Sources {
         })?;
 
         let public_url = self.public_url.or(file.public_url);
-        let public_url = check_public_url(public_url.as_deref().unwrap_or(DEFAULT_PUBLIC_URL))?;
+        let public_url = check::public_url(public_url.as_deref().unwrap_or(DEFAULT_PUBLIC_URL))?;
 
         let database_url = self.database_url.or(file.database_url);
         let database_url = database_url.unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if latchkey_store::backend_of(&database_url).is_none() {
             return Err(format!(
                 "database URL (LATCHKEY_DATABASE_URL / --database-url): must start with sqlite: or postgres:, got '{}'",
-                redact_url(&database_url)
+                check::redact_url(&database_url)
             ));
         }
 
@@ -111,7 +112,7 @@ impl Sources {
                         .into(),
                 );
             }
-            (Some(key), None) => Some(check_secret(key, "LATCHKEY_SECRET_KEY")?),
+            (Some(key), None) => Some(check::secret(key, "LATCHKEY_SECRET_KEY")?),
             (None, Some(path)) => {
                 let key = std::fs::read_to_string(&path).map_err(|e| {
                     format!(
@@ -119,7 +120,7 @@ impl Sources {
                         path.display()
                     )
                 })?;
-                Some(check_secret(
+                Some(check::secret(
                     key.trim_end().to_owned(),
                     "LATCHKEY_SECRET_KEY_FILE",
                 )?)
@@ -168,8 +169,8 @@ impl Sources {
         }
 
         let trusted_proxies = match self.trusted_proxies {
-            Some(list) => parse_proxies(list.split(',').map(str::trim).filter(|s| !s.is_empty()))?,
-            None => parse_proxies(file.trusted_proxies.iter().flatten().map(String::as_str))?,
+            Some(list) => check::proxies(list.split(',').map(str::trim).filter(|s| !s.is_empty()))?,
+            None => check::proxies(file.trusted_proxies.iter().flatten().map(String::as_str))?,
         };
 
         let metrics_listen = match self.metrics_listen.or(file.metrics_listen) {
@@ -183,10 +184,10 @@ impl Sources {
             Some(list) => list.split(',').map(|h| h.trim().to_owned()).collect(),
             None => file.cimd_allow_hosts.unwrap_or_default(),
         };
-        let cimd_allow_hosts = check_hosts(cimd_allow_hosts)?;
+        let cimd_allow_hosts = check::hosts(cimd_allow_hosts)?;
         let cimd_roots_pem = match self.cimd_ca_file.or(file.cimd_ca_file) {
             None => None,
-            Some(path) => Some(read_roots(
+            Some(path) => Some(check::read_roots(
                 &path,
                 "CIMD CA file (LATCHKEY_CIMD_CA_FILE / --cimd-ca-file)",
             )?),
@@ -210,7 +211,7 @@ impl Sources {
         .resolve()?;
 
         Ok(Config {
-            origin: origin_of(&public_url),
+            origin: check::origin_of(&public_url),
             listen,
             public_url,
             database_url,
@@ -230,25 +231,6 @@ impl Sources {
     }
 }
 
-pub(super) fn origin_of(public_url: &str) -> String {
-    Url::parse(public_url)
-        .map(|url| url.origin().ascii_serialization())
-        .unwrap_or_default()
-}
-
-/// Addresses (`10.0.0.1`) or ranges (`10.0.0.0/8`, `fd00::/8`).
-fn parse_proxies<'a>(items: impl Iterator<Item = &'a str>) -> Result<Vec<ipnet::IpNet>, String> {
-    items
-        .map(|item| {
-            item.parse::<ipnet::IpNet>()
-                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| {
-                    format!("trusted proxies (LATCHKEY_TRUSTED_PROXIES / --trusted-proxies): '{item}' is not an address or CIDR range")
-                })
-        })
-        .collect()
-}
-
 fn read_file(explicit: Option<&Path>) -> Result<FileSettings, String> {
     let path = match explicit {
         Some(path) => path,
@@ -265,69 +247,4 @@ fn read_file(explicit: Option<&Path>) -> Result<FileSettings, String> {
         let why = e.message().to_owned();
         format!("config file {}: {why}", path.display())
     })
-}
-
-fn check_public_url(value: &str) -> Result<String, String> {
-    let fail = |why: &str| {
-        format!("public URL (LATCHKEY_PUBLIC_URL / --public-url): {why}, got '{value}'")
-    };
-    let url = Url::parse(value).map_err(|_| fail("must be an absolute http or https URL"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(fail("must be an absolute http or https URL"));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(fail("must not have a query or a fragment"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(fail("must not contain a user name or password"));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn check_secret(value: String, name: &str) -> Result<Vec<u8>, String> {
-    if value.len() < 32 {
-        return Err(format!(
-            "secret key ({name}): must be at least 32 characters (for example the output of `openssl rand -base64 32`)"
-        ));
-    }
-    Ok(value.into_bytes())
-}
-
-/// Host names (or `host:port`) exempt from the CIMD fetch's address rules, lower-cased.
-fn check_hosts(hosts: Vec<String>) -> Result<Vec<String>, String> {
-    let mut checked = Vec::with_capacity(hosts.len());
-    for host in hosts.into_iter().filter(|h| !h.is_empty()) {
-        let valid = Url::parse(&format!("https://{host}/"))
-            .is_ok_and(|u| u.path() == "/" && u.username().is_empty() && u.query().is_none());
-        if !valid || host.contains('/') {
-            return Err(format!(
-                "CIMD allowed hosts (LATCHKEY_CIMD_ALLOW_HOSTS / --cimd-allow-hosts): '{host}' is not a host name or host:port"
-            ));
-        }
-        checked.push(host.to_ascii_lowercase());
-    }
-    Ok(checked)
-}
-
-/// The PEM roots in `path` (the setting `name`), checked to hold at least one certificate.
-pub(super) fn read_roots(path: &Path, name: &str) -> Result<Vec<u8>, String> {
-    let pem =
-        std::fs::read(path).map_err(|e| format!("{name}: cannot read {}: {e}", path.display()))?;
-    let certificates = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| format!("{name}: {} is not PEM: {e}", path.display()))?;
-    if certificates.is_empty() {
-        return Err(format!("{name}: {} holds no certificate", path.display()));
-    }
-    Ok(pem)
-}
-
-/// A database URL with any password replaced, safe to print.
-pub fn redact_url(value: &str) -> String {
-    match Url::parse(value) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        _ => value.to_owned(),
-    }
 }

@@ -13,7 +13,7 @@ pub struct Page {
 }
 
 impl Page {
-    fn offset(self) -> i64 {
+    pub(crate) fn offset(self) -> i64 {
         (self.page - 1) * self.page_size
     }
 }
@@ -134,6 +134,22 @@ impl Filter {
             .extend([Arg::Text(prefix.to_owned()), Arg::Text(end)]);
     }
 
+    /// A bound value the SQL places itself (a LIMIT inside a subquery, say): its placeholder.
+    pub fn value(&mut self, value: Arg) -> String {
+        let placeholder = format!("${}", self.next());
+        self.values.push(value);
+        placeholder
+    }
+
+    /// The WHERE clause of the conditions added so far, which are then cleared while their
+    /// values stay bound: for a statement that unites several selections, each with its own
+    /// conditions.
+    pub fn take_where(&mut self) -> String {
+        let sql = self.where_sql();
+        self.clauses.clear();
+        sql
+    }
+
     fn where_sql(&self) -> String {
         match self.clauses.is_empty() {
             true => String::new(),
@@ -186,16 +202,27 @@ impl Db {
         page: Page,
     ) -> Result<(Vec<T>, i64)> {
         let where_sql = filter.where_sql();
+        let rows = format!("SELECT {columns} FROM {table}{where_sql}");
+        let count = format!("SELECT COUNT(*) AS total FROM {table}{where_sql}");
+        self.page_of((&rows, filter), (&count, filter), order, page)
+            .await
+    }
+
+    /// One page of `rows` (a statement of the caller's own whose values `filter` holds, to be
+    /// ordered by `order`), and the total `count` (with the values of `counted`) reads.
+    pub(crate) async fn page_of<T: Record>(
+        &self,
+        (rows, filter): (&str, &Filter),
+        (count, counted): (&str, &Filter),
+        order: &'static str,
+        page: Page,
+    ) -> Result<(Vec<T>, i64)> {
         let n = filter.next();
-        let sql = format!(
-            "SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ${n} OFFSET ${}",
-            n + 1
-        );
+        let sql = format!("{rows} ORDER BY {order} LIMIT ${n} OFFSET ${}", n + 1);
         let mut args = filter.values.clone();
         args.extend([page.page_size.into(), page.offset().into()]);
         let rows = self.fetch_all(&sql, &args).await?;
-        let count_sql = format!("SELECT COUNT(*) AS total FROM {table}{where_sql}");
-        let total: Option<i64> = self.fetch_optional(&count_sql, &filter.values).await?;
+        let total: Option<i64> = self.fetch_optional(count, &counted.values).await?;
         Ok((rows, total.unwrap_or(0)))
     }
 }

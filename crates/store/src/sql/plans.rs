@@ -126,8 +126,10 @@ impl Db {
     }
 
     /// How the database would run `sql` with `args`: SQLite's `EXPLAIN QUERY PLAN` details,
-    /// or PostgreSQL's `EXPLAIN` lines with sequential scans priced out, so that a table
-    /// read whole means no index could serve (a test's tables are too small to tell).
+    /// or PostgreSQL's `EXPLAIN` lines with sequential scans, hash joins and merge joins
+    /// priced out, so that a table read whole means no index could serve (a test's tables
+    /// are too small to tell: joining a few hundred rows whole is cheaper there than the
+    /// index lookups a big table's plan makes).
     #[cfg(any(test, feature = "testing"))]
     pub async fn explain(&self, noted: &Noted) -> Result<Vec<String>> {
         let (sql, args) = (noted.sql.clone(), noted.args.clone());
@@ -140,8 +142,10 @@ impl Db {
             }
             Backend::Postgres => {
                 crate::sql::tx::transaction!(self, |tx| {
-                    let off = Statement::new("SET LOCAL enable_seqscan = off", []);
-                    tx.execute(&off).await?;
+                    for off in ["enable_seqscan", "enable_hashjoin", "enable_mergejoin"] {
+                        let off = Statement::new(format!("SET LOCAL {off} = off"), []);
+                        tx.execute(&off).await?;
+                    }
                     tx.fetch_all(&format!("EXPLAIN {sql}"), &args).await
                 })
             }
