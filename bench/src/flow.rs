@@ -146,13 +146,22 @@ async fn redeem_once(
 }
 
 /// `count` codes, `per_session` from each new browser (which signs in first), eight
-/// browsers at a time. Both servers keep one grant per sign-in and client, so a pool drawn
-/// from a single session would weigh that one grant with every token of the run.
-pub async fn codes(target: &Target, count: usize, per_session: usize) -> anyhow::Result<Vec<Code>> {
+/// browsers at a time, and no new browser after `deadline`. Both servers keep one grant per
+/// sign-in and client, so a pool drawn from a single session would weigh that one grant with
+/// every token of the run.
+pub async fn codes(
+    target: &Target,
+    count: usize,
+    per_session: usize,
+    deadline: Option<Instant>,
+) -> anyhow::Result<Vec<Code>> {
     let sessions = count.div_ceil(per_session);
     let mut all = Vec::with_capacity(count);
     let mut tasks = tokio::task::JoinSet::new();
     for session in 0..sessions {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
         if tasks.len() == 8
             && let Some(joined) = tasks.join_next().await
         {

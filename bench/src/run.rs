@@ -2,7 +2,7 @@
 //! up, every operation measured A, B, A, B, then Latchkey's start-up time.
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 
@@ -218,6 +218,14 @@ pub(crate) async fn measure(
             // The peer's workers copy each other's writes asynchronously.
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
+        // A pool cut short by its deadline feeds a shorter run.
+        let load = match op.redeems_codes() {
+            true => Load {
+                seconds: ((pooled as f64 / (rate * 1.1)) as u64).clamp(1, load.seconds),
+                ..load
+            },
+            false => load,
+        };
         let request = op.request(&target, &c.server.base, &c.access_token, pool);
         let sampler = PeakSampler::start(vec![c.server.pid()]);
         let outcome = run_wrk(load, &c.server.base, request, &run_dir).await?;
@@ -256,7 +264,11 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
     }
     if op.redeems_codes() {
         let count = (rate * 1.3 * load.seconds as f64) as usize + load.connections;
-        let codes = flow::codes(target, count, 64).await?;
+        // Codes live a minute (`lifetimes::CODE_MS`): a pool prepared for longer would hold
+        // expired codes by the time the run reaches them (where preparing is slow, as with
+        // seeded users on PostgreSQL), so preparing stops after 35 s.
+        let deadline = Instant::now() + Duration::from_secs(35);
+        let codes = flow::codes(target, count, 64, Some(deadline)).await?;
         // Codes and verifiers are URL-safe as they are.
         let items = codes
             .into_iter()
@@ -276,7 +288,7 @@ async fn prepare(op: Op, target: &Target, rate: f64, load: Load) -> anyhow::Resu
     }
     let http = crate::browser::http()?;
     let mut tokens = Vec::with_capacity(families);
-    for code in flow::codes(target, families, 1).await? {
+    for code in flow::codes(target, families, 1, None).await? {
         let body = flow::redeem(&http, target, &code).await?;
         let token = body["refresh_token"]
             .as_str()
